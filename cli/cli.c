@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/* cli.c - error reporting, exit codes and small argument helpers. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_exit_code(enum err r)
+{
+	switch (r) {
+	case ERR_OK: return EXIT_OK_;
+	case ERR_USAGE: return EXIT_USAGE;
+	case ERR_PIN:
+	case ERR_AUTH: return EXIT_AUTH;
+	case ERR_NOT_FOUND: return EXIT_NOTFOUND;
+	case ERR_FORMAT: return EXIT_BADINPUT;
+	case ERR_VERIFY: return EXIT_VERIFY;
+	case ERR_EXISTS:
+	case ERR_POLICY:
+	case ERR_UNSUPPORTED: return EXIT_REFUSED;
+	case ERR_HTTP:
+	case ERR_REMOTE: return EXIT_REMOTE;
+	default: return EXIT_FAIL;
+	}
+}
+
+int cli_fail(const struct cli *c, enum err r)
+{
+	const char *d = err_detail();
+
+	fprintf(stderr, "%s: %s%s%s\n", c->prog, c->cmd ? c->cmd : "",
+		c->cmd ? ": " : "", d[0] ? d : err_str(r));
+	return cli_exit_code(r);
+}
+
+void cli_print_usage(const struct cli *c)
+{
+	for (size_t i = 0; i < cli_n_commands; i++) {
+		const struct cli_command *k = &cli_commands[i];
+		char full[64];
+
+		snprintf(full, sizeof(full), "%s%s%s", k->group ? k->group : "",
+			 k->group ? " " : "", k->name);
+		if (c->cmd && strcmp(full, c->cmd) == 0) {
+			printf("usage: %s %s %s\n  %s\n", c->prog, full,
+			       k->usage ? k->usage : "", k->summary);
+			return;
+		}
+	}
+}
+
+int cli_usage(const struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: %s: ", c->prog, c->cmd ? c->cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see '%s help %s')\n", c->prog, c->cmd ? c->cmd : "");
+	return EXIT_USAGE;
+}
+
+void cli_info(const struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->verbosity < 0)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+enum err cli_parse_ulong(const char *s, const char *what, unsigned long min,
+			 unsigned long max, unsigned long *out)
+{
+	char *end = NULL;
+	unsigned long v;
+
+	errno = 0;
+	if (!s || !*s || *s == '-' || *s == '+')
+		return err_set(ERR_USAGE, "%s: '%s' is not a number", what,
+			       s ? s : "");
+	v = strtoul(s, &end, 10);
+	if (errno || *end)
+		return err_set(ERR_USAGE, "%s: '%s' is not a number", what, s);
+	if (v < min || v > max)
+		return err_set(ERR_USAGE, "%s: %lu is outside %lu..%lu", what,
+			       v, min, max);
+	*out = v;
+	return ERR_OK;
+}
+
+bool cli_wants_help(const struct cli *c, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			cli_print_usage(c);
+			return true;
+		}
+	}
+	return false;
+}
+
+enum err cli_refuse_argv_secret(const char *flag, const char *what)
+{
+	return err_set(ERR_USAGE,
+		       "%s on the command line is refused (visible in ps and "
+		       "shell history); pass the %s with --%s-source "
+		       "file:PATH|env:VAR|fd:N or at the prompt",
+		       flag, what,
+		       strcmp(what, "API key") == 0 ? "api-key" :
+		       strcmp(what, "SO PIN") == 0 ? "so-pin" : "pin");
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/* cli.h - what every subcommand shares: global options, secret input,
+ * output helpers and the one place that turns an error into an exit code. */
+#ifndef P11SEAL_CLI_H
+#define P11SEAL_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+/* Exit codes (documented in README and `p11seal help`). */
+enum cli_exit {
+	EXIT_OK_ = 0,
+	EXIT_FAIL = 1,     /* operation failed: token, I/O, crypto */
+	EXIT_USAGE = 2,    /* bad command line */
+	EXIT_AUTH = 3,     /* wrong/locked PIN, API key refused */
+	EXIT_NOTFOUND = 4, /* token, key, object or file not found */
+	EXIT_BADINPUT = 5, /* malformed input file or response */
+	EXIT_VERIFY = 6,   /* keyhash, MAC, chain or manifest mismatch */
+	EXIT_REFUSED = 7,  /* refused: exists, unsafe, unsupported */
+	EXIT_REMOTE = 8,   /* network or Key Protect error */
+};
+
+struct cli {
+	const char *prog;
+	const char *cmd;              /* "key create", for messages */
+	const char *module;           /* --module PATH; NULL = p11-kit proxy */
+	const char *module_init_args; /* --module-init-args STR */
+	const char *token_uri;        /* --token URI */
+	const char *pin_source;       /* --pin-source SRC */
+	const char *audit_log;        /* --audit-log FILE */
+	bool json;                    /* --json */
+	int verbosity;                /* -q: -1, default 0, -v: 1 */
+};
+
+struct cli_command {
+	const char *group; /* "token", "key", ... or NULL for top level */
+	const char *name;
+	int (*run)(struct cli *c, int argc, char **argv);
+	const char *summary;
+	const char *usage; /* option synopsis after "p11seal GROUP NAME" */
+};
+
+extern const struct cli_command cli_commands[];
+extern const size_t cli_n_commands;
+
+/* Print "prog: cmd: detail" on stderr and return the exit code for r. */
+int cli_fail(const struct cli *c, enum err r);
+
+/* Exit code for an error class. */
+int cli_exit_code(enum err r);
+
+/* Usage error: print the message and the command's usage; returns 2. */
+int cli_usage(const struct cli *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Print the usage of the current command (c->cmd) to stdout. */
+void cli_print_usage(const struct cli *c);
+
+/* Informational line on stderr unless -q (never carries secrets). */
+void cli_info(const struct cli *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Read a secret from SRC ("file:PATH", "env:VAR", "fd:N", or NULL/"prompt"
+ * for a no-echo terminal prompt showing prompt). *out is a NUL-terminated
+ * secmem string (free with secmem_free), trailing newline removed.
+ * what names the secret in errors ("PIN", "API key"). */
+enum err cli_secret_read(const char *src, const char *prompt, const char *what,
+			 char **out);
+
+/* ERR_USAGE naming the safe ways to pass the secret if argv carries one. */
+enum err cli_refuse_argv_secret(const char *flag, const char *what);
+
+/* Parse a decimal size/count argument: ERR_USAGE if not a whole number
+ * within [min, max]. */
+enum err cli_parse_ulong(const char *s, const char *what, unsigned long min,
+			 unsigned long max, unsigned long *out);
+
+/* Common getopt_long for subcommands: returns true if argv held --help
+ * (usage printed) so the command returns 0. */
+bool cli_wants_help(const struct cli *c, int argc, char **argv);
+
+#endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* p11_caps.h - what a token can do for p11seal: mechanism flags from
+ * C_GetMechanismInfo, and real trials where flags cannot be trusted. */
+#ifndef P11SEAL_P11_CAPS_H
+#define P11SEAL_P11_CAPS_H
+
+#include <stdbool.h>
+
+#include "err.h"
+#include "p11.h"
+
+struct p11_session;
+
+struct p11_caps {
+	bool aes_keygen, aes_ecb, aes_gcm, aes_xts, aes_xts_keygen;
+	bool aes_kw, aes_kwp_210a, aes_kwp_210b;
+	bool rsa_oaep, rsa_keygen, sha256, hmac_sha256, generic_keygen;
+	bool digest_key;       /* trial: C_DigestKey on a sensitive key */
+	bool oaep_sha256_wrap; /* trial: C_WrapKey OAEP SHA-256/MGF1-SHA-256 */
+	bool oaep_sha1_wrap;   /* trial */
+	bool gcm_encrypt;      /* trial: GCM with 12-byte IV, 3.0 params */
+	CK_ULONG aes_min, aes_max; /* key sizes in bytes */
+};
+
+/* Fill caps. With trials, runs the trial operations on session objects
+ * (nothing is stored in the token). */
+enum err p11_caps_probe(struct p11_session *s, bool trials,
+			struct p11_caps *out);
+
+#endif

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/* p11_session.h - pick one token by URI, open sessions on it, log in. */
+#ifndef P11SEAL_P11_SESSION_H
+#define P11SEAL_P11_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+#include "p11.h"
+
+struct p11_module;
+struct p11_uri;
+struct p11_session;
+
+struct p11_token_desc {
+	CK_SLOT_ID slot;
+	CK_TOKEN_INFO info;
+	char label[33], manufacturer[33], model[17], serial[17];
+	char uri[512];
+};
+
+/* List every slot with a token present. *out is malloc'd (free()). */
+enum err p11_token_list(struct p11_module *m, struct p11_token_desc **out,
+			size_t *n);
+
+/* Find exactly one token matching filter (NULL or no token attributes:
+ * there must be exactly one token). ERR_NOT_FOUND if none, ERR_USAGE if
+ * several match (the detail lists them and says which attribute to add). */
+enum err p11_token_find(struct p11_module *m, const struct p11_uri *filter,
+			struct p11_token_desc *out);
+
+/* Open a session (read-write if rw) on the token matching filter. */
+enum err p11_session_open(struct p11_session **out, struct p11_module *m,
+			  const struct p11_uri *filter, bool rw);
+
+/* Another session on the same token (for worker threads); login state is
+ * shared by all sessions of the application. */
+enum err p11_session_clone(struct p11_session *s, struct p11_session **out);
+
+/* C_Login as user (so=false) or SO. Refuses to spend the final PIN try.
+ * The caller wipes pin; already logged in is success. */
+enum err p11_session_login(struct p11_session *s, const char *pin,
+			   size_t pin_len, bool so);
+
+/* True if the token needs a login (CKF_LOGIN_REQUIRED). */
+bool p11_session_login_required(const struct p11_session *s);
+
+/* Close the session (logs out when it was the last one); NULL is no-op. */
+void p11_session_close(struct p11_session *s);
+
+CK_FUNCTION_LIST *p11_session_fn(const struct p11_session *s);
+CK_SESSION_HANDLE p11_session_handle(const struct p11_session *s);
+const struct p11_token_desc *p11_session_token(const struct p11_session *s);
+struct p11_module *p11_session_module(const struct p11_session *s);
+
+#endif

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* p11_xts.h - AES-XTS over 512-byte sectors through a PKCS#11 token.
+ * Native CKM_AES_XTS when the DEK is one XTS key; otherwise the two-key
+ * construction: one ECB call (tweak key) for all sector tweaks of a chunk,
+ * one ECB call (data key) for the chunk's data. Never a call per sector.
+ * Tweak = sector number as LE32 + 12 zero bytes (blktap "aes-xts-plain"). */
+#ifndef P11SEAL_P11_XTS_H
+#define P11SEAL_P11_XTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "p11.h"
+
+#define P11_XTS_SECTOR 512
+#define P11_XTS_DEFAULT_CHUNK (64u * 1024) /* from the chunk-size sweep */
+
+struct p11_xts;
+
+/* Engine on session sh. tweak_key = CK_INVALID_HANDLE means data_key is a
+ * native XTS key (CKM_AES_XTS). chunk = bytes per token call (multiple of
+ * 512; 0 = default). One engine per thread/session. */
+enum err p11_xts_new(struct p11_xts **out, CK_FUNCTION_LIST *fn,
+		     CK_SESSION_HANDLE sh, CK_OBJECT_HANDLE data_key,
+		     CK_OBJECT_HANDLE tweak_key, size_t chunk);
+
+/* Encrypt/decrypt len bytes in place (len a multiple of 512); the first
+ * 512 bytes are sector first_sector, the next first_sector+1, ... */
+enum err p11_xts_encrypt(struct p11_xts *x, uint8_t *buf, size_t len,
+			 uint64_t first_sector);
+enum err p11_xts_decrypt(struct p11_xts *x, uint8_t *buf, size_t len,
+			 uint64_t first_sector);
+
+/* Wipe key-derived buffers and free; NULL is a no-op. */
+void p11_xts_free(struct p11_xts *x);
+
+#endif
