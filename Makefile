@@ -11,7 +11,7 @@ VERSION := 0.1.0
 
 DEPS     := p11-kit-1 libcrypto libcurl libcjson
 PKG_CFLAGS := $(shell pkg-config --cflags $(DEPS))
-PKG_LIBS   := $(shell pkg-config --libs $(DEPS)) -lpthread
+PKG_LIBS   := $(shell pkg-config --libs $(DEPS)) -lpthread -ldl
 SRV_LIBS   := $(shell pkg-config --libs libmicrohttpd) $(PKG_LIBS)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
@@ -24,7 +24,8 @@ WARN += -Werror
 endif
 HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 BASE   := -std=c11 -D_GNU_SOURCE -DP11SEAL_VERSION='"$(VERSION)"' \
-	-DP11KIT_BUILD_VERSION='"$(shell pkg-config --modversion p11-kit-1)"'
+	-DP11KIT_BUILD_VERSION='"$(shell pkg-config --modversion p11-kit-1)"' \
+	-DP11KIT_PROXY_PATH='"$(shell pkg-config --variable=proxy_module p11-kit-1)"'
 
 # Layering: a module sees only its own headers and those below it.
 INC_common  := -Icommon

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 #include "p11.h"
@@ -48,6 +49,9 @@ bool p11_session_login_required(const struct p11_session *s);
 
 /* Close the session (logs out when it was the last one); NULL is no-op. */
 void p11_session_close(struct p11_session *s);
+
+/* Fresh random bytes from the token's RNG (C_GenerateRandom). */
+enum err p11_session_random(struct p11_session *s, uint8_t *out, size_t len);
 
 CK_FUNCTION_LIST *p11_session_fn(const struct p11_session *s);
 CK_SESSION_HANDLE p11_session_handle(const struct p11_session *s);

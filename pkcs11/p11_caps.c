@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/* p11_caps.c - what a token offers p11seal. Mechanism flags come from
+ * C_GetMechanismInfo; where flags are known to lie (OAEP hash choice, GCM
+ * parameter layouts, digesting a sensitive key) a trial on throw-away
+ * session objects decides. Nothing is written to the token. */
+#include "p11_caps.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "p11_ckr.h"
+#include "p11_session.h"
+
+/* Modulus of a throw-away RSA-2048 key: only its public half is ever
+ * used, to see whether the token can OAEP-wrap with a given hash. */
+static const uint8_t trial_modulus[256] = {
+	0xb4, 0x01, 0x00, 0xe5, 0xda, 0xa0, 0xbc, 0xd6, 0xdc, 0xd7, 0x2e, 0xc4,
+	0x10, 0x7a, 0xfe, 0x41, 0xd7, 0x7f, 0xc2, 0x87, 0xf4, 0x75, 0x83, 0x55,
+	0xd7, 0x32, 0xc0, 0xb3, 0x5d, 0x72, 0x57, 0xcc, 0x90, 0xc8, 0x61, 0x51,
+	0xba, 0x0c, 0x34, 0x23, 0xad, 0xfa, 0x59, 0x96, 0x3a, 0xdd, 0xf9, 0xa5,
+	0xe3, 0xb9, 0x7a, 0x4b, 0xc4, 0xde, 0x36, 0x5b, 0xe5, 0xc9, 0x68, 0x91,
+	0x8b, 0x7c, 0x6d, 0x3e, 0xfe, 0x6e, 0xc2, 0xcc, 0xd2, 0xff, 0x3d, 0xd0,
+	0x2d, 0x41, 0x5e, 0xdb, 0x4e, 0x8f, 0x4e, 0x0a, 0x18, 0x76, 0x55, 0xb7,
+	0x54, 0xc6, 0x23, 0xa5, 0xe4, 0x55, 0xf1, 0xb4, 0xe2, 0x22, 0x52, 0xd1,
+	0xee, 0x1a, 0xd9, 0x62, 0xea, 0x50, 0x54, 0xe2, 0xa6, 0xbf, 0x56, 0xb7,
+	0x5e, 0xdb, 0x13, 0xb5, 0x2c, 0x49, 0xde, 0xc5, 0xd0, 0xeb, 0x23, 0x9d,
+	0x32, 0xe3, 0x43, 0x04, 0xfe, 0xfa, 0x6a, 0xb0, 0x8c, 0xb2, 0xea, 0x16,
+	0xc9, 0x14, 0x4d, 0xd6, 0x56, 0xbd, 0x17, 0xf2, 0x30, 0x69, 0x96, 0x07,
+	0xef, 0x2f, 0x74, 0xb5, 0x46, 0x9c, 0x11, 0xb7, 0x74, 0x60, 0x7f, 0x86,
+	0x15, 0x80, 0xcc, 0x0b, 0x27, 0x91, 0x79, 0xff, 0x4c, 0x84, 0xae, 0x1c,
+	0x74, 0x5c, 0xbc, 0x6c, 0x43, 0x82, 0x8f, 0x20, 0x3d, 0x96, 0xa2, 0x72,
+	0xf7, 0x3f, 0x08, 0x33, 0xbe, 0x42, 0x3f, 0xab, 0xaa, 0xd7, 0x16, 0x09,
+	0xab, 0x4a, 0x81, 0x13, 0x11, 0xf5, 0xc8, 0xb4, 0xaf, 0xc2, 0x2f, 0xad,
+	0x46, 0x19, 0x67, 0xe6, 0x67, 0xab, 0x86, 0xa3, 0x76, 0x8a, 0x5b, 0xc4,
+	0x6b, 0x56, 0xa9, 0xf6, 0xf4, 0x87, 0x5f, 0xb2, 0x1e, 0xc1, 0x99, 0xf7,
+	0x99, 0xf1, 0xe0, 0x0b, 0x49, 0x3c, 0xb8, 0x5b, 0xc3, 0xde, 0x6d, 0x0e,
+	0xd8, 0x28, 0x8a, 0xd4, 0x57, 0xc8, 0xc7, 0x05, 0x8d, 0xbb, 0xf4, 0xf7,
+	0x0f, 0x38, 0xae, 0xa1,
+};
+static const uint8_t trial_exponent[3] = { 0x01, 0x00, 0x01 };
+
+static bool mech(struct p11_session *s, CK_MECHANISM_TYPE m, CK_FLAGS need,
+		 CK_MECHANISM_INFO *out)
+{
+	CK_MECHANISM_INFO mi;
+
+	if (p11_session_fn(s)->C_GetMechanismInfo(p11_session_token(s)->slot,
+						  m, &mi) != CKR_OK)
+		return false;
+	if (out)
+		*out = mi;
+	return (mi.flags & need) == need;
+}
+
+static void probe_flags(struct p11_session *s, struct p11_caps *c)
+{
+	CK_MECHANISM_INFO mi;
+
+	c->aes_keygen = mech(s, CKM_AES_KEY_GEN, CKF_GENERATE, &mi);
+	if (c->aes_keygen) {
+		/* Some tokens report bits, most bytes. */
+		c->aes_min = mi.ulMinKeySize >= 128 ? mi.ulMinKeySize / 8 :
+						      mi.ulMinKeySize;
+		c->aes_max = mi.ulMaxKeySize >= 128 ? mi.ulMaxKeySize / 8 :
+						      mi.ulMaxKeySize;
+	}
+	c->aes_ecb = mech(s, CKM_AES_ECB, CKF_ENCRYPT | CKF_DECRYPT, NULL);
+	c->aes_gcm = mech(s, CKM_AES_GCM, CKF_ENCRYPT, NULL);
+	c->aes_xts = mech(s, CKM_AES_XTS, CKF_ENCRYPT | CKF_DECRYPT, NULL);
+	c->aes_xts_keygen = mech(s, CKM_AES_XTS_KEY_GEN, CKF_GENERATE, NULL);
+	c->aes_kw = mech(s, CKM_AES_KEY_WRAP, CKF_WRAP, NULL);
+	c->aes_kwp_210a = mech(s, CKM_AES_KEY_WRAP_PAD, CKF_WRAP, NULL);
+	c->aes_kwp_210b = mech(s, CKM_AES_KEY_WRAP_KWP, CKF_WRAP, NULL);
+	c->rsa_oaep = mech(s, CKM_RSA_PKCS_OAEP, CKF_WRAP, NULL);
+	c->rsa_keygen = mech(s, CKM_RSA_PKCS_KEY_PAIR_GEN,
+			     CKF_GENERATE_KEY_PAIR, NULL);
+	c->sha256 = mech(s, CKM_SHA256, CKF_DIGEST, NULL);
+	c->hmac_sha256 = mech(s, CKM_SHA256_HMAC, CKF_SIGN, NULL);
+	c->generic_keygen = mech(s, CKM_GENERIC_SECRET_KEY_GEN, CKF_GENERATE,
+				 NULL);
+}
+
+/* A public session AES-256 key for trials (extractable so it can be
+ * wrapped; it never leaves the session and is destroyed after). */
+static CK_RV trial_aes(struct p11_session *s, CK_OBJECT_HANDLE *out)
+{
+	CK_MECHANISM m = { CKM_AES_KEY_GEN, NULL, 0 };
+	CK_ULONG len = 32;
+	CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_VALUE_LEN, &len, sizeof(len) },
+		{ CKA_TOKEN, &no, sizeof(no) },
+		{ CKA_PRIVATE, &no, sizeof(no) },
+		{ CKA_SENSITIVE, &yes, sizeof(yes) },
+		{ CKA_EXTRACTABLE, &yes, sizeof(yes) },
+		{ CKA_ENCRYPT, &yes, sizeof(yes) },
+	};
+
+	return p11_session_fn(s)->C_GenerateKey(p11_session_handle(s), &m, t,
+						6, out);
+}
+
+static CK_RV trial_rsa_public(struct p11_session *s, CK_OBJECT_HANDLE *out)
+{
+	CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
+	CK_KEY_TYPE type = CKK_RSA;
+	CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_KEY_TYPE, &type, sizeof(type) },
+		{ CKA_TOKEN, &no, sizeof(no) },
+		{ CKA_PRIVATE, &no, sizeof(no) },
+		{ CKA_WRAP, &yes, sizeof(yes) },
+		{ CKA_ENCRYPT, &yes, sizeof(yes) },
+		{ CKA_MODULUS, p11_unconst(trial_modulus), sizeof(trial_modulus) },
+		{ CKA_PUBLIC_EXPONENT, p11_unconst(trial_exponent),
+		  sizeof(trial_exponent) },
+	};
+
+	return p11_session_fn(s)->C_CreateObject(p11_session_handle(s), t, 8,
+						 out);
+}
+
+static bool trial_oaep(struct p11_session *s, CK_OBJECT_HANDLE rsa,
+		       CK_OBJECT_HANDLE aes, CK_MECHANISM_TYPE hash,
+		       CK_RSA_PKCS_MGF_TYPE mgf)
+{
+	CK_RSA_PKCS_OAEP_PARAMS p = { hash, mgf, CKZ_DATA_SPECIFIED, NULL, 0 };
+	CK_MECHANISM m = { CKM_RSA_PKCS_OAEP, &p, sizeof(p) };
+	CK_BYTE out[512];
+	CK_ULONG len = sizeof(out);
+
+	return p11_session_fn(s)->C_WrapKey(p11_session_handle(s), &m, rsa,
+					    aes, out, &len) == CKR_OK &&
+	       len == sizeof(trial_modulus);
+}
+
+static bool trial_gcm(struct p11_session *s, CK_OBJECT_HANDLE aes)
+{
+	CK_BYTE iv[12] = { 0 }, in[12] = { 0 }, out[64];
+	CK_GCM_PARAMS p = { iv, sizeof(iv), 96, NULL, 0, 128 };
+	CK_MECHANISM m = { CKM_AES_GCM, &p, sizeof(p) };
+	CK_ULONG len = sizeof(out);
+	CK_FUNCTION_LIST *fn = p11_session_fn(s);
+
+	if (fn->C_EncryptInit(p11_session_handle(s), &m, aes) != CKR_OK)
+		return false;
+	return fn->C_Encrypt(p11_session_handle(s), in, sizeof(in), out,
+			     &len) == CKR_OK && len == sizeof(in) + 16;
+}
+
+static bool trial_digest_key(struct p11_session *s, CK_OBJECT_HANDLE aes)
+{
+	CK_MECHANISM m = { CKM_SHA256, NULL, 0 };
+	CK_BYTE out[32];
+	CK_ULONG len = sizeof(out);
+	CK_FUNCTION_LIST *fn = p11_session_fn(s);
+	CK_SESSION_HANDLE h = p11_session_handle(s);
+
+	return fn->C_DigestInit(h, &m) == CKR_OK &&
+	       fn->C_DigestKey(h, aes) == CKR_OK &&
+	       fn->C_DigestFinal(h, out, &len) == CKR_OK && len == 32;
+}
+
+static void probe_trials(struct p11_session *s, struct p11_caps *c)
+{
+	CK_OBJECT_HANDLE aes = CK_INVALID_HANDLE, rsa = CK_INVALID_HANDLE;
+	CK_FUNCTION_LIST *fn = p11_session_fn(s);
+
+	if (trial_aes(s, &aes) != CKR_OK)
+		return;
+	c->gcm_encrypt = trial_gcm(s, aes);
+	c->digest_key = trial_digest_key(s, aes);
+	if (trial_rsa_public(s, &rsa) == CKR_OK) {
+		c->oaep_sha256_wrap = trial_oaep(s, rsa, aes, CKM_SHA256,
+						 CKG_MGF1_SHA256);
+		c->oaep_sha1_wrap = trial_oaep(s, rsa, aes, CKM_SHA_1,
+					       CKG_MGF1_SHA1);
+		fn->C_DestroyObject(p11_session_handle(s), rsa);
+	}
+	fn->C_DestroyObject(p11_session_handle(s), aes);
+}
+
+enum err p11_caps_probe(struct p11_session *s, bool trials,
+			struct p11_caps *out)
+{
+	memset(out, 0, sizeof(*out));
+	probe_flags(s, out);
+	if (trials)
+		probe_trials(s, out);
+	return ERR_OK;
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/* p11_data.c - metadata beside keys as private CKO_DATA objects of
+ * application "p11seal"; replacing one writes the new object first so a
+ * failure never leaves the key without its metadata. */
+#include "p11_data.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "p11.h"
+#include "p11_ckr.h"
+#include "p11_session.h"
+
+#define APPLICATION "p11seal"
+#define FIND_MAX 8
+
+static enum err find(struct p11_session *s, const char *label,
+		     CK_OBJECT_HANDLE *out, CK_ULONG *n)
+{
+	CK_FUNCTION_LIST *fn = p11_session_fn(s);
+	CK_SESSION_HANDLE h = p11_session_handle(s);
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_APPLICATION, p11_unconst(APPLICATION), strlen(APPLICATION) },
+		{ CKA_LABEL, p11_unconst(label), strlen(label) },
+	};
+	CK_RV rv;
+
+	*n = 0;
+	rv = fn->C_FindObjectsInit(h, t, 3);
+	if (rv != CKR_OK)
+		return p11_fail(rv, "C_FindObjectsInit (data)", label);
+	rv = fn->C_FindObjects(h, out, FIND_MAX, n);
+	fn->C_FindObjectsFinal(h);
+	if (rv != CKR_OK)
+		return p11_fail(rv, "C_FindObjects (data)", label);
+	if (*n > FIND_MAX)
+		return err_set(ERR_HSM, "module returned too many objects");
+	return ERR_OK;
+}
+
+enum err p11_data_put(struct p11_session *s, const char *label,
+		      const void *value, size_t len)
+{
+	CK_FUNCTION_LIST *fn = p11_session_fn(s);
+	CK_OBJECT_HANDLE old[FIND_MAX], obj;
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_BBOOL yes = CK_TRUE;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_TOKEN, &yes, sizeof(yes) },
+		{ CKA_PRIVATE, &yes, sizeof(yes) },
+		{ CKA_APPLICATION, p11_unconst(APPLICATION), strlen(APPLICATION) },
+		{ CKA_LABEL, p11_unconst(label), strlen(label) },
+		{ CKA_VALUE, p11_unconst(value), len },
+	};
+	CK_ULONG n = 0;
+	enum err r;
+	CK_RV rv;
+
+	if (len > P11_DATA_MAX)
+		return err_set(ERR_USAGE, "metadata for '%s' too large", label);
+	r = find(s, label, old, &n);
+	if (r != ERR_OK)
+		return r;
+	rv = fn->C_CreateObject(p11_session_handle(s), t, 6, &obj);
+	if (rv != CKR_OK)
+		return p11_fail(rv, "C_CreateObject (metadata of)", label);
+	for (CK_ULONG i = 0; i < n; i++)
+		fn->C_DestroyObject(p11_session_handle(s), old[i]);
+	return ERR_OK;
+}
+
+enum err p11_data_get(struct p11_session *s, const char *label, char **value,
+		      size_t *len)
+{
+	CK_FUNCTION_LIST *fn = p11_session_fn(s);
+	CK_OBJECT_HANDLE objs[FIND_MAX];
+	CK_ATTRIBUTE a = { CKA_VALUE, NULL, 0 };
+	CK_ULONG n = 0;
+	enum err r;
+	CK_RV rv;
+
+	*value = NULL;
+	r = find(s, label, objs, &n);
+	if (r != ERR_OK)
+		return r;
+	if (n == 0)
+		return err_set(ERR_NOT_FOUND, "no metadata for '%s'", label);
+	rv = fn->C_GetAttributeValue(p11_session_handle(s), objs[0], &a, 1);
+	if (rv != CKR_OK)
+		return p11_fail(rv, "C_GetAttributeValue (metadata of)", label);
+	if (a.ulValueLen == CK_UNAVAILABLE_INFORMATION ||
+	    a.ulValueLen > P11_DATA_MAX)
+		return err_set(ERR_FORMAT, "metadata of '%s' has a bad length",
+			       label);
+	a.pValue = calloc(1, a.ulValueLen + 1);
+	if (!a.pValue)
+		return err_set(ERR_NOMEM, "metadata");
+	rv = fn->C_GetAttributeValue(p11_session_handle(s), objs[0], &a, 1);
+	if (rv != CKR_OK) {
+		free(a.pValue);
+		return p11_fail(rv, "C_GetAttributeValue (metadata of)", label);
+	}
+	*value = a.pValue;
+	*len = a.ulValueLen;
+	return ERR_OK;
+}
+
+enum err p11_data_delete(struct p11_session *s, const char *label)
+{
+	CK_OBJECT_HANDLE objs[FIND_MAX];
+	CK_ULONG n = 0;
+	enum err r;
+
+	r = find(s, label, objs, &n);
+	for (CK_ULONG i = 0; r == ERR_OK && i < n; i++) {
+		CK_RV rv = p11_session_fn(s)->C_DestroyObject(
+			p11_session_handle(s), objs[i]);
+
+		if (rv != CKR_OK)
+			r = p11_fail(rv, "C_DestroyObject (metadata of)", label);
+	}
+	return r;
+}

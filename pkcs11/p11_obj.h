@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/* p11_obj.h - find token objects and read their attributes. */
+#ifndef P11SEAL_P11_OBJ_H
+#define P11SEAL_P11_OBJ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "p11.h"
+
+struct p11_session;
+
+#define P11_LABEL_MAX 128
+#define P11_ID_MAX 64
+#define P11_MECHS_MAX 8
+#define P11_ANY_CLASS ((CK_OBJECT_CLASS)-1)
+
+/* Attribute flags, read back from the token. */
+enum p11_flag {
+	P11F_TOKEN, P11F_PRIVATE, P11F_SENSITIVE, P11F_EXTRACTABLE,
+	P11F_ALWAYS_SENSITIVE, P11F_NEVER_EXTRACTABLE, P11F_LOCAL,
+	P11F_ENCRYPT, P11F_DECRYPT, P11F_WRAP, P11F_UNWRAP, P11F_SIGN,
+	P11F_VERIFY, P11F_DERIVE, P11F_MODIFIABLE, P11F_COPYABLE,
+	P11F_DESTROYABLE, P11F_WRAP_WITH_TRUSTED, P11F_TRUSTED,
+	P11F_COUNT
+};
+
+struct p11_obj_info {
+	CK_OBJECT_HANDLE handle;
+	CK_OBJECT_CLASS cls;
+	CK_KEY_TYPE key_type;      /* CK_UNAVAILABLE_INFORMATION if none */
+	char label[P11_LABEL_MAX + 1];
+	uint8_t id[P11_ID_MAX];
+	size_t id_len;
+	CK_ULONG value_len;        /* key bytes; 0 if unknown */
+	CK_ULONG modulus_bits;     /* RSA keys */
+	bool flag[P11F_COUNT];
+	bool known[P11F_COUNT];    /* false: the token did not say */
+	uint8_t kcv[3];
+	bool has_kcv;
+	CK_MECHANISM_TYPE mechs[P11_MECHS_MAX];
+	size_t n_mechs;            /* 0 = no CKA_ALLOWED_MECHANISMS */
+	bool has_unwrap_template;  /* CKA_UNWRAP_TEMPLATE present */
+};
+
+/* Name of a flag as in PKCS#11 without CKA_ ("sensitive", ...). */
+const char *p11_flag_name(enum p11_flag f);
+
+/* The CKA_ attribute behind each flag. */
+extern const CK_ATTRIBUTE_TYPE p11_flag_attr[P11F_COUNT];
+
+/* Handles of objects matching class (P11_ANY_CLASS), label and id (each
+ * NULL = any). Writes at most cap handles; *n is the number written.
+ * Always ends the search. */
+enum err p11_obj_find(struct p11_session *s, CK_OBJECT_CLASS cls,
+		      const char *label, const uint8_t *id, size_t id_len,
+		      CK_OBJECT_HANDLE *out, size_t cap, size_t *n);
+
+/* Exactly one object: ERR_NOT_FOUND if none, ERR_USAGE if several
+ * ("label 'x' matches 2 objects"). */
+enum err p11_obj_find_one(struct p11_session *s, CK_OBJECT_CLASS cls,
+			  const char *label, const uint8_t *id, size_t id_len,
+			  CK_OBJECT_HANDLE *out);
+
+/* Read class, type, label, id, lengths, flags, KCV and allowed mechanisms.
+ * Two-call C_GetAttributeValue; hostile lengths are rejected. */
+enum err p11_obj_info(struct p11_session *s, CK_OBJECT_HANDLE h,
+		      struct p11_obj_info *out);
+
+/* C_DestroyObject. */
+enum err p11_obj_destroy(struct p11_session *s, CK_OBJECT_HANDLE h);
+
+#endif
