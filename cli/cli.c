@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <fcntl.h>
 
 int cli_exit_code(enum err r)
 {
@@ -119,4 +121,36 @@ enum err cli_refuse_argv_secret(const char *flag, const char *what)
 		       flag, what,
 		       strcmp(what, "API key") == 0 ? "api-key" :
 		       strcmp(what, "SO PIN") == 0 ? "so-pin" : "pin");
+}
+
+enum err cli_print_json(cJSON *j)
+{
+	char *text;
+
+	if (!j)
+		return err_set(ERR_NOMEM, "JSON output");
+	text = cJSON_Print(j);
+	cJSON_Delete(j);
+	if (!text)
+		return err_set(ERR_NOMEM, "JSON output");
+	puts(text);
+	cJSON_free(text);
+	return ERR_OK;
+}
+
+bool cli_confirm(const char *prompt)
+{
+	char answer[8] = "";
+	FILE *tty = fopen("/dev/tty", "r+");
+	bool yes;
+
+	if (!tty)
+		return false;
+	fprintf(tty, "%s [y/N] ", prompt);
+	fflush(tty);
+	if (!fgets(answer, sizeof(answer), tty))
+		answer[0] = '\0';
+	fclose(tty);
+	yes = strcmp(answer, "y\n") == 0 || strcmp(answer, "yes\n") == 0;
+	return yes;
 }

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <cjson/cJSON.h>
+
 #include "err.h"
 
 /* Exit codes (documented in README and `p11seal help`). */
@@ -80,5 +82,12 @@ enum err cli_parse_ulong(const char *s, const char *what, unsigned long min,
 /* Common getopt_long for subcommands: returns true if argv held --help
  * (usage printed) so the command returns 0. */
 bool cli_wants_help(const struct cli *c, int argc, char **argv);
+
+/* Print j (one JSON document) on stdout and free it; ERR_NOMEM if NULL. */
+enum err cli_print_json(cJSON *j);
+
+/* Ask "prompt [y/N]" on the terminal: true only for y/yes. False when
+ * there is no terminal. */
+bool cli_confirm(const char *prompt);
 
 #endif

@@ -9,4 +9,14 @@ struct cli;
 int cmd_help(struct cli *c, int argc, char **argv);
 int cmd_version(struct cli *c, int argc, char **argv);
 
+int cmd_token_list(struct cli *c, int argc, char **argv);
+int cmd_token_info(struct cli *c, int argc, char **argv);
+int cmd_token_mechanisms(struct cli *c, int argc, char **argv);
+int cmd_token_init(struct cli *c, int argc, char **argv);
+int cmd_key_list(struct cli *c, int argc, char **argv);
+int cmd_key_show(struct cli *c, int argc, char **argv);
+int cmd_key_create(struct cli *c, int argc, char **argv);
+int cmd_key_import(struct cli *c, int argc, char **argv);
+int cmd_key_delete(struct cli *c, int argc, char **argv);
+
 #endif

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/* cli_token.c - the one path from global options to a logged-in session;
+ * the PIN lives in secure memory and is wiped right after C_Login. */
+#include "cli_token.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "p11_module.h"
+#include "p11_session.h"
+#include "p11_uri.h"
+#include "secmem.h"
+
+enum err cli_token_uri(const struct cli *c, struct p11_uri **out)
+{
+	enum err r;
+
+	*out = NULL;
+	if (!c->token_uri)
+		return ERR_OK;
+	r = p11_uri_parse(c->token_uri, out);
+	if (r != ERR_OK)
+		return err_wrap(ERR_USAGE, "--token");
+	if ((*out)->has_pin_value) {
+		p11_uri_free(*out);
+		*out = NULL;
+		return cli_refuse_argv_secret("pin-value in the token URI",
+					      "PIN");
+	}
+	return ERR_OK;
+}
+
+enum err cli_token_module(const struct cli *c, const struct p11_uri *uri,
+			  struct p11_module **out)
+{
+	const char *path = c->module;
+
+	if (!path && uri && uri->module_path)
+		path = uri->module_path;
+	return p11_module_load(out, path, c->module_init_args);
+}
+
+enum err cli_token_read_pin(const struct cli *c, const struct p11_uri *uri,
+			    const char *token_label, char **pin)
+{
+	char prompt[96];
+	const char *src = c->pin_source;
+
+	if (!src && uri && uri->pin_source)
+		src = uri->pin_source;
+	snprintf(prompt, sizeof(prompt), "PIN for token '%s': ", token_label);
+	return cli_secret_read(src, prompt, "PIN", pin);
+}
+
+static enum err login(const struct cli *c, struct cli_token *t)
+{
+	const char *label = p11_session_token(t->session)->label;
+	char *pin = NULL;
+	enum err r;
+
+	r = cli_token_read_pin(c, t->uri, label, &pin);
+	if (r == ERR_OK)
+		r = p11_session_login(t->session, pin, strlen(pin), false);
+	secmem_free(pin);
+	return r;
+}
+
+enum err cli_token_open(const struct cli *c, int flags, struct cli_token *t)
+{
+	enum err r;
+
+	memset(t, 0, sizeof(*t));
+	r = cli_token_uri(c, &t->uri);
+	if (r == ERR_OK)
+		r = cli_token_module(c, t->uri, &t->module);
+	if (r == ERR_OK)
+		r = p11_session_open(&t->session, t->module, t->uri,
+				     (flags & CLI_TOKEN_RW) != 0);
+	if (r == ERR_OK && (flags & CLI_TOKEN_LOGIN) &&
+	    p11_session_login_required(t->session))
+		r = login(c, t);
+	if (r != ERR_OK)
+		cli_token_close(t);
+	return r;
+}
+
+void cli_token_close(struct cli_token *t)
+{
+	p11_session_close(t->session);
+	p11_module_free(t->module);
+	p11_uri_free(t->uri);
+	memset(t, 0, sizeof(*t));
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* cli_token.h - open the token the global options name: module from
+ * --module (or the URI's module-path, or the p11-kit proxy), token from
+ * --token, PIN from --pin-source, the URI's pin-source, or a prompt. */
+#ifndef P11SEAL_CLI_TOKEN_H
+#define P11SEAL_CLI_TOKEN_H
+
+#include <stdbool.h>
+
+#include "err.h"
+
+struct cli;
+struct p11_module;
+struct p11_session;
+struct p11_uri;
+
+struct cli_token {
+	struct p11_module *module;
+	struct p11_session *session;
+	struct p11_uri *uri; /* parsed --token, or NULL */
+};
+
+enum cli_token_flags {
+	CLI_TOKEN_RW = 1,    /* read-write session */
+	CLI_TOKEN_LOGIN = 2, /* log in as user when the token requires it */
+};
+
+/* Parse --token (refusing pin-value) into *out (NULL when not given). */
+enum err cli_token_uri(const struct cli *c, struct p11_uri **out);
+
+/* Load the module only (for commands that list tokens). */
+enum err cli_token_module(const struct cli *c, const struct p11_uri *uri,
+			  struct p11_module **out);
+
+/* Open session on the selected token per flags; t is zeroed first. */
+enum err cli_token_open(const struct cli *c, int flags, struct cli_token *t);
+
+/* Read the user PIN the way cli_token_open does (secmem string). */
+enum err cli_token_read_pin(const struct cli *c, const struct p11_uri *uri,
+			    const char *token_label, char **pin);
+
+/* Close session, finalize module, free URI; safe on a zeroed t. */
+void cli_token_close(struct cli_token *t);
+
+#endif

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_key_import.c - `p11seal key import dek --label L --raw-file F`:
+ * migrate an IBM vhd-util key file (exactly 32 or 64 raw bytes) into the
+ * token as a sensitive, non-extractable DEK. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_token.h"
+#include "commands.h"
+#include "encode.h"
+#include "km_inventory.h"
+#include "p11_dek.h"
+#include "secmem.h"
+
+struct import_opts {
+	const char *label;
+	const char *raw_file;
+};
+
+/* Read the whole key file (32 or 64 bytes) into secure memory. */
+static enum err read_key_file(const char *path, uint8_t **key, size_t *len)
+{
+	struct stat st;
+	uint8_t *buf = NULL;
+	ssize_t got;
+	enum err r = ERR_OK;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(errno == ENOENT ? ERR_NOT_FOUND : ERR_IO,
+			       "key file %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		r = err_set(ERR_FORMAT, "key file %s is not a regular file",
+			    path);
+	else if (st.st_size != 32 && st.st_size != 64)
+		r = err_set(ERR_FORMAT, "key file %s holds %lld bytes; a DEK "
+			    "is exactly 32 or 64 raw bytes (no newline, not "
+			    "base64)", path, (long long)st.st_size);
+	if (r == ERR_OK && !(buf = secmem_alloc(65)))
+		r = err_set(ERR_NOMEM, "no secure memory for the key");
+	if (r == ERR_OK) {
+		got = read(fd, buf, 65);
+		if (got != st.st_size)
+			r = err_set(ERR_IO, "key file %s changed while read",
+				    path);
+	}
+	close(fd);
+	if (r != ERR_OK) {
+		secmem_free(buf);
+		return r;
+	}
+	*key = buf;
+	*len = (size_t)st.st_size;
+	return ERR_OK;
+}
+
+static enum err import_raw(const struct cli *c, struct p11_session *s,
+			   const struct import_opts *o)
+{
+	static const uint8_t zero[32];
+	struct p11_dek dek;
+	uint8_t *key = NULL, hash[32];
+	size_t len = 0;
+	char hex[65];
+	cJSON *meta;
+	enum err r;
+
+	r = read_key_file(o->raw_file, &key, &len);
+	if (r == ERR_OK)
+		r = p11_dek_import(s, o->label, key, len, false, &dek);
+	secmem_free(key);
+	if (r != ERR_OK)
+		return r;
+	meta = cJSON_CreateObject();
+	cJSON_AddNumberToObject(meta, "size", (double)len);
+	cJSON_AddStringToObject(meta, "origin", "imported raw key file");
+	r = km_inventory_put_meta(s, o->label, "dek", meta);
+	cJSON_Delete(meta);
+	if (r == ERR_OK)
+		r = p11_dek_keyhash(s, &dek, zero, hash);
+	if (r != ERR_OK) {
+		p11_dek_destroy(s, &dek);
+		return r;
+	}
+	encode_hex(hex, hash, sizeof(hash));
+	cli_info(c, "imported DEK '%s' (%zu bytes) as sensitive and "
+		 "non-extractable, keyhash %s", o->label, len, hex);
+	cli_info(c, "warning: %s is still a plaintext copy of the DEK; "
+		 "destroy it (shred -u %s) once the import is checked",
+		 o->raw_file, o->raw_file);
+	return ERR_OK;
+}
+
+int cmd_key_import(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "label", required_argument, NULL, 'l' },
+		{ "raw-file", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct import_opts o = { 0 };
+	struct cli_token t;
+	const char *kind = NULL;
+	enum err r;
+	int ch;
+
+	if (cli_wants_help(c, argc, argv))
+		return 0;
+	if (argc > 1 && argv[1][0] != '-') {
+		kind = argv[1];
+		argc--;
+		argv++;
+	}
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l': o.label = optarg; break;
+		case 'r': o.raw_file = optarg; break;
+		default: return cli_usage(c, "unknown option");
+		}
+	}
+	if (!kind || strcmp(kind, "dek") != 0)
+		return cli_usage(c, "only 'key import dek' is supported");
+	if (!o.label || !o.raw_file || optind < argc)
+		return cli_usage(c, "--label LABEL and --raw-file FILE are "
+				 "required");
+	r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
+	if (r == ERR_OK)
+		r = import_raw(c, t.session, &o);
+	cli_token_close(&t);
+	return r == ERR_OK ? 0 : cli_fail(c, r);
+}

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_token_init.c - `p11seal token init --label L`: initialise a free
+ * token (SO PIN, then the user PIN). Re-initialising a token in use needs
+ * --force, since it destroys every key on it. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_token.h"
+#include "commands.h"
+#include "p11_ckr.h"
+#include "p11_module.h"
+#include "p11_session.h"
+#include "p11_uri.h"
+#include "secmem.h"
+
+struct init_opts {
+	const char *label;
+	const char *so_pin_source;
+	bool force;
+};
+
+/* The one token to initialise: matching --token, else the only free one. */
+static enum err pick(struct p11_module *m, const struct p11_uri *uri,
+		     const struct init_opts *o, struct p11_token_desc *out)
+{
+	struct p11_token_desc *d = NULL;
+	size_t n = 0, hits = 0;
+	enum err r;
+
+	r = p11_token_list(m, &d, &n);
+	for (size_t i = 0; r == ERR_OK && i < n; i++) {
+		bool free_tok = !(d[i].info.flags & CKF_TOKEN_INITIALIZED);
+
+		if (uri ? p11_uri_match_token(uri, &d[i].info) : free_tok) {
+			*out = d[i];
+			hits++;
+		}
+	}
+	free(d);
+	if (r != ERR_OK)
+		return r;
+	if (hits == 0)
+		return err_set(ERR_NOT_FOUND, "no %s token to initialise",
+			       uri ? "matching" : "free (uninitialised)");
+	if (hits > 1)
+		return err_set(ERR_USAGE, "%zu tokens match; select one with "
+			       "--token", hits);
+	if ((out->info.flags & CKF_TOKEN_INITIALIZED) && !o->force)
+		return err_set(ERR_EXISTS, "token '%s' is already initialised; "
+			       "--force re-initialises it and DESTROYS every "
+			       "key on it", out->label);
+	return ERR_OK;
+}
+
+/* Read a new PIN; from a prompt it is asked twice. */
+static enum err new_pin(const char *src, const char *what, char **pin)
+{
+	char prompt[64], *again = NULL;
+	enum err r;
+
+	snprintf(prompt, sizeof(prompt), "New %s: ", what);
+	r = cli_secret_read(src, prompt, what, pin);
+	if (r != ERR_OK || (src && strcmp(src, "prompt") != 0))
+		return r;
+	snprintf(prompt, sizeof(prompt), "Repeat the %s: ", what);
+	r = cli_secret_read(NULL, prompt, what, &again);
+	if (r == ERR_OK && (strlen(again) != strlen(*pin) ||
+			    !secmem_equal(again, *pin, strlen(*pin))))
+		r = err_set(ERR_USAGE, "the two %ss differ", what);
+	secmem_free(again);
+	if (r != ERR_OK) {
+		secmem_free(*pin);
+		*pin = NULL;
+	}
+	return r;
+}
+
+/* After C_InitToken the slot may be renumbered: find it by label+serial. */
+static enum err set_user_pin(struct p11_module *m, const char *label,
+			     const char *so_pin, const char *pin)
+{
+	struct p11_uri filter = { .token = p11_unconst(label) };
+	struct p11_session *s = NULL;
+	enum err r;
+	CK_RV rv;
+
+	r = p11_session_open(&s, m, &filter, true);
+	if (r == ERR_OK)
+		r = p11_session_login(s, so_pin, strlen(so_pin), true);
+	if (r != ERR_OK) {
+		p11_session_close(s);
+		return r;
+	}
+	rv = p11_session_fn(s)->C_InitPIN(p11_session_handle(s),
+					  (CK_UTF8CHAR *)p11_unconst(pin),
+					  strlen(pin));
+	if (rv != CKR_OK)
+		r = p11_fail(rv, "C_InitPIN on token", label);
+	p11_session_fn(s)->C_Logout(p11_session_handle(s));
+	p11_session_close(s);
+	return r;
+}
+
+static enum err init(const struct cli *c, const struct init_opts *o)
+{
+	struct p11_module *m = NULL;
+	struct p11_uri *uri = NULL;
+	struct p11_token_desc tok;
+	char *so_pin = NULL, *pin = NULL;
+	CK_UTF8CHAR label[32];
+	enum err r;
+	CK_RV rv;
+
+	r = cli_token_uri(c, &uri);
+	if (r == ERR_OK)
+		r = cli_token_module(c, uri, &m);
+	if (r == ERR_OK)
+		r = pick(m, uri, o, &tok);
+	if (r == ERR_OK)
+		r = new_pin(o->so_pin_source, "SO PIN", &so_pin);
+	if (r == ERR_OK)
+		r = new_pin(c->pin_source, "user PIN", &pin);
+	if (r != ERR_OK)
+		goto out;
+	memset(label, ' ', sizeof(label));
+	memcpy(label, o->label, strlen(o->label));
+	rv = p11_module_fn(m)->C_InitToken(tok.slot, (CK_UTF8CHAR *)so_pin,
+					   strlen(so_pin), label);
+	if (rv != CKR_OK) {
+		r = p11_fail(rv, "C_InitToken", o->label);
+		goto out;
+	}
+	r = set_user_pin(m, o->label, so_pin, pin);
+out:
+	secmem_free(so_pin);
+	secmem_free(pin);
+	p11_module_free(m);
+	p11_uri_free(uri);
+	return r;
+}
+
+int cmd_token_init(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "label", required_argument, NULL, 'l' },
+		{ "so-pin-source", required_argument, NULL, 's' },
+		{ "so-pin", required_argument, NULL, 'S' },
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct init_opts o = { 0 };
+	enum err r;
+	int ch;
+
+	if (cli_wants_help(c, argc, argv))
+		return 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l': o.label = optarg; break;
+		case 's': o.so_pin_source = optarg; break;
+		case 'f': o.force = true; break;
+		case 'S': return cli_fail(c, cli_refuse_argv_secret("--so-pin",
+								"SO PIN"));
+		default: return cli_usage(c, "unknown option");
+		}
+	}
+	if (!o.label || !o.label[0] || strlen(o.label) > 32)
+		return cli_usage(c, "--label of 1..32 bytes is required");
+	if (optind < argc)
+		return cli_usage(c, "unexpected argument '%s'", argv[optind]);
+	r = init(c, &o);
+	if (r != ERR_OK)
+		return cli_fail(c, r);
+	cli_info(c, "initialised token '%s'", o.label);
+	return 0;
+}

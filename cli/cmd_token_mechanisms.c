@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_token_mechanisms.c - `p11seal token mechanisms`: what the token
+ * offers, and a verdict per p11seal feature (trials need a login unless
+ * --no-trials). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "cli_token.h"
+#include "commands.h"
+#include "p11_caps.h"
+#include "p11_ckr.h"
+#include "p11_mech.h"
+#include "p11_session.h"
+
+struct verdict {
+	const char *feature;
+	const char *answer;
+	bool ok;
+};
+
+static size_t verdicts(const struct p11_caps *k, bool trials,
+		       struct verdict *v)
+{
+	size_t n = 0;
+
+	v[n++] = (struct verdict){ "xts", k->aes_xts ?
+		"native CKM_AES_XTS (one call per sector)" : k->aes_ecb ?
+		"composed from two AES keys with batched CKM_AES_ECB" :
+		"not possible: neither CKM_AES_XTS nor CKM_AES_ECB",
+		k->aes_xts || k->aes_ecb };
+	v[n++] = (struct verdict){ "oaep_sha256_wrap", !trials ?
+		"not tried (--no-trials)" : k->oaep_sha256_wrap ?
+		"yes: Key Protect import can run inside the token" :
+		k->oaep_sha1_wrap ? "no (SHA-1 only): use kp import-root "
+		"--host-assisted, or --hpcs for Hyper Protect" :
+		"no: use kp import-root --host-assisted",
+		k->oaep_sha256_wrap };
+	v[n++] = (struct verdict){ "kwp", k->aes_kwp_210b ?
+		"CKM_AES_KEY_WRAP_KWP (RFC 5649)" : k->aes_kwp_210a ?
+		"only vendor id 0x210A (RFC 5649 on SoftHSM, not on NSS)" :
+		"no", k->aes_kwp_210b || k->aes_kwp_210a };
+	v[n++] = (struct verdict){ "gcm", !trials ? (k->aes_gcm ?
+		"advertised (not tried)" : "no") : k->gcm_encrypt ?
+		"yes (12-byte IV, PKCS#11 3.0 parameters)" : "no",
+		trials ? k->gcm_encrypt : k->aes_gcm };
+	v[n++] = (struct verdict){ "keyhash_in_token", !trials ?
+		"not tried (--no-trials)" : k->digest_key ?
+		"yes (C_DigestKey on a sensitive key)" : "no",
+		k->digest_key };
+	v[n++] = (struct verdict){ "hmac_sha256", k->hmac_sha256 ? "yes" :
+		"no", k->hmac_sha256 };
+	v[n++] = (struct verdict){ "rsa_keypair", k->rsa_keygen ? "yes" :
+		"no", k->rsa_keygen };
+	return n;
+}
+
+static enum err mech_list(struct p11_session *s, CK_MECHANISM_TYPE **out,
+			  CK_ULONG *n)
+{
+	CK_FUNCTION_LIST *fn = p11_session_fn(s);
+	CK_SLOT_ID slot = p11_session_token(s)->slot;
+	CK_ULONG count = 0;
+	CK_RV rv;
+
+	rv = fn->C_GetMechanismList(slot, NULL, &count);
+	if (rv != CKR_OK)
+		return p11_fail(rv, "C_GetMechanismList", NULL);
+	if (count > 4096)
+		return err_set(ERR_FORMAT, "token lists %lu mechanisms",
+			       (unsigned long)count);
+	*out = calloc(count + 1, sizeof(**out));
+	if (!*out)
+		return err_set(ERR_NOMEM, "mechanism list");
+	*n = count;
+	rv = fn->C_GetMechanismList(slot, *out, n);
+	if (rv != CKR_OK || *n > count) {
+		free(*out);
+		*out = NULL;
+		return p11_fail(rv != CKR_OK ? rv : CKR_GENERAL_ERROR,
+				"C_GetMechanismList", NULL);
+	}
+	return ERR_OK;
+}
+
+static cJSON *mech_json(struct p11_session *s, CK_MECHANISM_TYPE m)
+{
+	CK_MECHANISM_INFO mi = { 0 };
+	cJSON *o = cJSON_CreateObject();
+
+	p11_session_fn(s)->C_GetMechanismInfo(p11_session_token(s)->slot, m,
+					      &mi);
+	cJSON_AddStringToObject(o, "name", p11_mech_name(m));
+	cJSON_AddNumberToObject(o, "min_key", (double)mi.ulMinKeySize);
+	cJSON_AddNumberToObject(o, "max_key", (double)mi.ulMaxKeySize);
+	cJSON_AddBoolToObject(o, "encrypt", (mi.flags & CKF_ENCRYPT) != 0);
+	cJSON_AddBoolToObject(o, "decrypt", (mi.flags & CKF_DECRYPT) != 0);
+	cJSON_AddBoolToObject(o, "wrap", (mi.flags & CKF_WRAP) != 0);
+	cJSON_AddBoolToObject(o, "unwrap", (mi.flags & CKF_UNWRAP) != 0);
+	cJSON_AddBoolToObject(o, "digest", (mi.flags & CKF_DIGEST) != 0);
+	cJSON_AddBoolToObject(o, "sign", (mi.flags & CKF_SIGN) != 0);
+	cJSON_AddBoolToObject(o, "generate", (mi.flags &
+		(CKF_GENERATE | CKF_GENERATE_KEY_PAIR)) != 0);
+	return o;
+}
+
+static enum err report(const struct cli *c, struct p11_session *s,
+		       const struct p11_caps *k, bool trials)
+{
+	struct verdict v[8];
+	size_t nv = verdicts(k, trials, v);
+	CK_MECHANISM_TYPE *mechs = NULL;
+	CK_ULONG n = 0;
+	enum err r;
+	cJSON *o, *arr, *feat;
+
+	r = mech_list(s, &mechs, &n);
+	if (r != ERR_OK)
+		return r;
+	if (!c->json) {
+		for (size_t i = 0; i < nv; i++)
+			printf("%-18s %s\n", v[i].feature, v[i].answer);
+		printf("\n%lu mechanisms:", (unsigned long)n);
+		for (CK_ULONG i = 0; i < n; i++)
+			printf("%s%s", i % 6 ? " " : "\n  ",
+			       p11_mech_name(mechs[i]));
+		printf("\n");
+		free(mechs);
+		return ERR_OK;
+	}
+	o = cJSON_CreateObject();
+	feat = cJSON_AddObjectToObject(o, "features");
+	for (size_t i = 0; i < nv; i++) {
+		cJSON *f = cJSON_AddObjectToObject(feat, v[i].feature);
+
+		cJSON_AddBoolToObject(f, "available", v[i].ok);
+		cJSON_AddStringToObject(f, "detail", v[i].answer);
+	}
+	arr = cJSON_AddArrayToObject(o, "mechanisms");
+	for (CK_ULONG i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, mech_json(s, mechs[i]));
+	free(mechs);
+	return cli_print_json(o);
+}
+
+int cmd_token_mechanisms(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "no-trials", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct p11_caps caps;
+	struct cli_token t;
+	bool trials = true;
+	enum err r;
+	int o;
+
+	if (cli_wants_help(c, argc, argv))
+		return 0;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o != 'n')
+			return cli_usage(c, "unknown option");
+		trials = false;
+	}
+	if (optind < argc)
+		return cli_usage(c, "unexpected argument '%s'", argv[optind]);
+	r = cli_token_open(c, trials ? CLI_TOKEN_LOGIN : 0, &t);
+	if (r != ERR_OK)
+		return cli_fail(c, r);
+	r = p11_caps_probe(t.session, trials, &caps);
+	if (r == ERR_OK)
+		r = report(c, t.session, &caps, trials);
+	cli_token_close(&t);
+	return r == ERR_OK ? 0 : cli_fail(c, r);
+}

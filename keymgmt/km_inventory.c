@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: MIT */
+/* km_inventory.c - group token objects into the keys a security officer
+ * manages, with kinds, metadata and DEK keyhashes. */
+#include "km_inventory.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "encode.h"
+#include "p11_data.h"
+#include "p11_mech.h"
+#include "p11_session.h"
+
+#define OBJS_MAX 1024
+
+static const char *type_name(CK_KEY_TYPE t)
+{
+	switch (t) {
+	case CKK_AES: return "AES";
+	case CKK_AES_XTS: return "AES-XTS";
+	case CKK_RSA: return "RSA";
+	case CKK_EC: return "EC";
+	case CKK_GENERIC_SECRET: return "GENERIC";
+	default: return "other";
+	}
+}
+
+static const char *class_name(CK_OBJECT_CLASS c)
+{
+	switch (c) {
+	case CKO_SECRET_KEY: return "secret-key";
+	case CKO_PRIVATE_KEY: return "private-key";
+	case CKO_PUBLIC_KEY: return "public-key";
+	default: return "other";
+	}
+}
+
+static size_t tail_is(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n > m && strcmp(s + n - m, suffix) == 0 ? n - m : 0;
+}
+
+/* Guess a kind for keys that carry no p11seal metadata. */
+static const char *guess_kind(const struct km_key *k)
+{
+	const struct p11_obj_info *i = &k->info;
+
+	if (k->is_dek)
+		return "dek";
+	if (i->cls == CKO_SECRET_KEY && i->n_mechs == 1 &&
+	    i->mechs[0] == CKM_AES_GCM && i->key_type == CKK_AES)
+		return "root";
+	if (i->flag[P11F_WRAP] || i->flag[P11F_UNWRAP])
+		return "wrap";
+	return "other";
+}
+
+static void load_meta(struct p11_session *s, struct km_key *k)
+{
+	char *v = NULL;
+	size_t len = 0;
+
+	if (p11_data_get(s, k->info.label, &v, &len) != ERR_OK)
+		return;
+	k->meta = cJSON_ParseWithLength(v, len);
+	free(v);
+	if (k->meta && !cJSON_IsObject(k->meta)) {
+		cJSON_Delete(k->meta);
+		k->meta = NULL;
+	}
+}
+
+/* Fill the derived fields of k from its object info. */
+static void describe(struct p11_session *s, struct km_key *k)
+{
+	static const uint8_t zero_nonce[32];
+	const cJSON *kind;
+
+	k->size = k->info.value_len;
+	if (k->info.modulus_bits)
+		k->size = k->info.modulus_bits / 8;
+	if (k->info.cls == CKO_SECRET_KEY &&
+	    p11_dek_find(s, k->info.label, &k->dek) == ERR_OK) {
+		k->is_dek = true;
+		k->size = k->dek.size;
+		if (!k->dek.native)
+			p11_obj_info(s, k->dek.tweak, &k->tweak);
+		k->has_keyhash = p11_dek_keyhash(s, &k->dek, zero_nonce,
+						 k->keyhash) == ERR_OK;
+	}
+	err_clear();
+	load_meta(s, k);
+	kind = cJSON_GetObjectItemCaseSensitive(k->meta, "kind");
+	snprintf(k->kind, sizeof(k->kind), "%s",
+		 cJSON_IsString(kind) ? kind->valuestring : guess_kind(k));
+}
+
+/* True if h is the tweak half of a DEK whose data half is listed. */
+static bool is_tweak_half(const struct p11_obj_info *i,
+			  const struct p11_obj_info *all, size_t n)
+{
+	size_t base = tail_is(i->label, P11_DEK_TWEAK_SUFFIX);
+
+	if (!base || i->cls != CKO_SECRET_KEY)
+		return false;
+	for (size_t j = 0; j < n; j++)
+		if (all[j].cls == CKO_SECRET_KEY &&
+		    strlen(all[j].label) == base &&
+		    strncmp(all[j].label, i->label, base) == 0 &&
+		    all[j].id_len == i->id_len &&
+		    memcmp(all[j].id, i->id, i->id_len) == 0)
+			return true;
+	return false;
+}
+
+static enum err collect(struct p11_session *s, struct p11_obj_info **out,
+			size_t *n)
+{
+	static const CK_OBJECT_CLASS classes[] = { CKO_SECRET_KEY,
+		CKO_PRIVATE_KEY, CKO_PUBLIC_KEY };
+	CK_OBJECT_HANDLE *h = calloc(OBJS_MAX, sizeof(*h));
+	struct p11_obj_info *infos = NULL;
+	size_t total = 0, got;
+	enum err r = ERR_OK;
+
+	if (!h)
+		return err_set(ERR_NOMEM, "object list");
+	for (size_t c = 0; c < 3 && r == ERR_OK; c++) {
+		r = p11_obj_find(s, classes[c], NULL, NULL, 0, h + total,
+				 OBJS_MAX - total, &got);
+		total += got;
+	}
+	if (r == ERR_OK)
+		infos = calloc(total ? total : 1, sizeof(*infos));
+	if (r == ERR_OK && !infos)
+		r = err_set(ERR_NOMEM, "object list");
+	for (size_t i = 0; r == ERR_OK && i < total; i++)
+		r = p11_obj_info(s, h[i], &infos[i]);
+	free(h);
+	if (r != ERR_OK) {
+		free(infos);
+		return r;
+	}
+	*out = infos;
+	*n = total;
+	return ERR_OK;
+}
+
+enum err km_inventory_list(struct p11_session *s, struct km_key **out,
+			   size_t *n)
+{
+	struct p11_obj_info *infos = NULL;
+	struct km_key *keys;
+	size_t total = 0, k = 0;
+	enum err r;
+
+	r = collect(s, &infos, &total);
+	if (r != ERR_OK)
+		return r;
+	keys = calloc(total ? total : 1, sizeof(*keys));
+	if (!keys) {
+		free(infos);
+		return err_set(ERR_NOMEM, "key list");
+	}
+	for (size_t i = 0; i < total; i++) {
+		if (is_tweak_half(&infos[i], infos, total))
+			continue;
+		keys[k].info = infos[i];
+		describe(s, &keys[k]);
+		k++;
+	}
+	free(infos);
+	*out = keys;
+	*n = k;
+	return ERR_OK;
+}
+
+enum err km_inventory_find(struct p11_session *s, const char *label,
+			   struct km_key *out)
+{
+	CK_OBJECT_HANDLE h;
+	enum err r;
+
+	memset(out, 0, sizeof(*out));
+	r = p11_obj_find_one(s, P11_ANY_CLASS, label, NULL, 0, &h);
+	if (r == ERR_USAGE) {
+		/* A key pair shares its label: prefer the private key. */
+		r = p11_obj_find_one(s, CKO_PRIVATE_KEY, label, NULL, 0, &h);
+		if (r == ERR_NOT_FOUND)
+			r = p11_obj_find_one(s, CKO_SECRET_KEY, label, NULL, 0,
+					     &h);
+	}
+	if (r == ERR_OK)
+		r = p11_obj_info(s, h, &out->info);
+	if (r == ERR_OK && out->info.cls == CKO_DATA)
+		r = err_set(ERR_NOT_FOUND, "'%s' is a data object, not a key",
+			    label);
+	if (r == ERR_OK)
+		describe(s, out);
+	return r;
+}
+
+void km_inventory_free_one(struct km_key *k)
+{
+	cJSON_Delete(k->meta);
+	k->meta = NULL;
+}
+
+void km_inventory_free(struct km_key *keys, size_t n)
+{
+	if (!keys)
+		return;
+	for (size_t i = 0; i < n; i++)
+		cJSON_Delete(keys[i].meta);
+	free(keys);
+}
+
+/* A DEK is only as safe as its weaker half. */
+static bool flag_of(const struct km_key *k, enum p11_flag f)
+{
+	bool a = k->info.flag[f];
+
+	if (!k->is_dek || k->dek.native)
+		return a;
+	if (f == P11F_EXTRACTABLE)
+		return a || k->tweak.flag[f];
+	return a && k->tweak.flag[f];
+}
+
+static void add_hex(cJSON *o, const char *name, const uint8_t *b, size_t n)
+{
+	char hex[2 * P11_ID_MAX + 1];
+
+	if (n > P11_ID_MAX)
+		n = P11_ID_MAX;
+	encode_hex(hex, b, n);
+	cJSON_AddStringToObject(o, name, hex);
+}
+
+static void add_flags(cJSON *o, const char *name,
+		      const struct p11_obj_info *info)
+{
+	cJSON *flags = cJSON_AddObjectToObject(o, name);
+
+	for (int f = 0; f < P11F_COUNT; f++)
+		if (info->known[f])
+			cJSON_AddBoolToObject(flags, p11_flag_name(f),
+					      info->flag[f]);
+}
+
+static void add_details(cJSON *o, const struct km_key *k)
+{
+	cJSON *mechs;
+
+	add_flags(o, "attributes", &k->info);
+	if (k->is_dek && !k->dek.native)
+		add_flags(o, "tweak_attributes", &k->tweak);
+	if (k->info.has_kcv)
+		add_hex(o, "check_value", k->info.kcv, 3);
+	if (k->is_dek && !k->dek.native && k->tweak.has_kcv)
+		add_hex(o, "tweak_check_value", k->tweak.kcv, 3);
+	mechs = cJSON_AddArrayToObject(o, "allowed_mechanisms");
+	for (size_t i = 0; i < k->info.n_mechs; i++)
+		cJSON_AddItemToArray(mechs, cJSON_CreateString(
+			p11_mech_name(k->info.mechs[i])));
+	if (k->is_dek)
+		cJSON_AddStringToObject(o, "xts", k->dek.native ?
+					"native CKM_AES_XTS" :
+					"two AES keys via CKM_AES_ECB");
+}
+
+static void add_meta(cJSON *o, const struct km_key *k)
+{
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, k->meta) {
+		if (!m->string || strcmp(m->string, "kind") == 0 ||
+		    cJSON_GetObjectItemCaseSensitive(o, m->string))
+			continue;
+		cJSON_AddItemToObject(o, m->string, cJSON_Duplicate(m, 1));
+	}
+}
+
+cJSON *km_inventory_json(const struct km_key *k, bool detailed)
+{
+	cJSON *o = cJSON_CreateObject();
+	char hash[65];
+
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "label", k->info.label);
+	add_hex(o, "id", k->info.id, k->info.id_len);
+	cJSON_AddStringToObject(o, "kind", k->kind);
+	cJSON_AddStringToObject(o, "class", class_name(k->info.cls));
+	cJSON_AddStringToObject(o, "type", type_name(k->info.key_type));
+	cJSON_AddNumberToObject(o, "size", (double)k->size);
+	cJSON_AddBoolToObject(o, "sensitive", flag_of(k, P11F_SENSITIVE));
+	cJSON_AddBoolToObject(o, "extractable", flag_of(k, P11F_EXTRACTABLE));
+	cJSON_AddBoolToObject(o, "always_sensitive",
+			      flag_of(k, P11F_ALWAYS_SENSITIVE));
+	cJSON_AddBoolToObject(o, "never_extractable",
+			      flag_of(k, P11F_NEVER_EXTRACTABLE));
+	if (k->has_keyhash) {
+		encode_hex(hash, k->keyhash, sizeof(k->keyhash));
+		cJSON_AddStringToObject(o, "keyhash", hash);
+	}
+	if (detailed)
+		add_details(o, k);
+	add_meta(o, k);
+	return o;
+}
+
+enum err km_inventory_put_meta(struct p11_session *s, const char *label,
+			       const char *kind, const cJSON *extra)
+{
+	cJSON *o = extra ? cJSON_Duplicate(extra, 1) : cJSON_CreateObject();
+	char *text = NULL;
+	enum err r;
+
+	if (!o)
+		return err_set(ERR_NOMEM, "metadata");
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "kind");
+	cJSON_AddStringToObject(o, "kind", kind);
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!text)
+		return err_set(ERR_NOMEM, "metadata");
+	r = p11_data_put(s, label, text, strlen(text));
+	cJSON_free(text);
+	return r;
+}
