@@ -3,7 +3,9 @@
  * Native CKM_AES_XTS when the DEK is one XTS key; otherwise the two-key
  * construction: one ECB call (tweak key) for all sector tweaks of a chunk,
  * one ECB call (data key) for the chunk's data. Never a call per sector.
- * Tweak = sector number as LE32 + 12 zero bytes (blktap "aes-xts-plain"). */
+ * Tweak = sector number as LE64 + 8 zero bytes, which equals blktap's
+ * "aes-xts-plain" (LE32 + 12 zeros) for every sector below 2^32, i.e.
+ * every sector a VHD can have. */
 #ifndef P11SEAL_P11_XTS_H
 #define P11SEAL_P11_XTS_H
 
@@ -15,6 +17,9 @@
 
 #define P11_XTS_SECTOR 512
 #define P11_XTS_DEFAULT_CHUNK (64u * 1024) /* from the chunk-size sweep */
+/* Data per token operation by default: chunks are streamed through one
+ * operation with C_EncryptUpdate up to this much (see p11_xts_set_stream). */
+#define P11_XTS_DEFAULT_WINDOW (1024u * 1024)
 
 struct p11_xts;
 
@@ -31,6 +36,12 @@ enum err p11_xts_encrypt(struct p11_xts *x, uint8_t *buf, size_t len,
 			 uint64_t first_sector);
 enum err p11_xts_decrypt(struct p11_xts *x, uint8_t *buf, size_t len,
 			 uint64_t first_sector);
+
+/* Chunks per token operation: 1 = C_EncryptInit + C_Encrypt per chunk
+ * (and one tweak call per chunk); n > 1 = one tweak call for n chunks, one
+ * C_EncryptInit and n C_EncryptUpdate calls. Default: as many chunks as fit
+ * P11_XTS_DEFAULT_WINDOW. ERR_USAGE if n is 0 or n chunks exceed 4 MiB. */
+enum err p11_xts_set_stream(struct p11_xts *x, size_t chunks_per_op);
 
 /* Wipe key-derived buffers and free; NULL is a no-op. */
 void p11_xts_free(struct p11_xts *x);
