@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "km_inventory.h"
 #include "p11_module.h"
 #include "p11_session.h"
 #include "p11_uri.h"
@@ -91,4 +92,19 @@ void cli_token_close(struct cli_token *t)
 	p11_module_free(t->module);
 	p11_uri_free(t->uri);
 	memset(t, 0, sizeof(*t));
+}
+
+enum err cli_token_put_meta(const struct cli *c, struct p11_session *s,
+			    const char *label, const char *kind,
+			    const cJSON *meta)
+{
+	enum err r = km_inventory_put_meta(s, label, kind, meta);
+
+	if (r == ERR_UNSUPPORTED) {
+		cli_info(c, "note: %s; its kind will be inferred from its "
+			 "attributes", err_detail());
+		err_clear();
+		r = ERR_OK;
+	}
+	return r;
 }

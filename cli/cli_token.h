@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 
+#include <cjson/cJSON.h>
+
 #include "err.h"
 
 struct cli;
@@ -38,6 +40,12 @@ enum err cli_token_open(const struct cli *c, int flags, struct cli_token *t);
 /* Read the user PIN the way cli_token_open does (secmem string). */
 enum err cli_token_read_pin(const struct cli *c, const struct p11_uri *uri,
 			    const char *token_label, char **pin);
+
+/* Store a key's metadata (km_inventory_put_meta); on a token that keeps
+ * no data objects, warn and carry on: local keys work without it. */
+enum err cli_token_put_meta(const struct cli *c, struct p11_session *s,
+			    const char *label, const char *kind,
+			    const cJSON *meta);
 
 /* Close session, finalize module, free URI; safe on a zeroed t. */
 void cli_token_close(struct cli_token *t);

@@ -63,10 +63,10 @@ static enum err create_root(const struct cli *c, struct p11_session *s,
 	if (r != ERR_OK)
 		return r;
 	meta = meta_now();
-	r = km_inventory_put_meta(s, o->label, "root", meta);
+	r = cli_token_put_meta(c, s, o->label, "root", meta);
 	cJSON_Delete(meta);
 	if (r != ERR_OK) {
-		p11_obj_destroy(s, h);
+		p11_obj_discard(s, h);
 		return r;
 	}
 	cli_info(c, "created root key '%s' (AES-256, %s)", o->label,
@@ -90,12 +90,12 @@ static enum err create_dek(const struct cli *c, struct p11_session *s,
 		return r;
 	meta = meta_now();
 	cJSON_AddNumberToObject(meta, "size", (double)o->size);
-	r = km_inventory_put_meta(s, o->label, "dek", meta);
+	r = cli_token_put_meta(c, s, o->label, "dek", meta);
 	cJSON_Delete(meta);
 	if (r == ERR_OK)
 		r = p11_dek_keyhash(s, &dek, zero, hash);
 	if (r != ERR_OK) {
-		p11_dek_destroy(s, &dek);
+		p11_dek_discard(s, &dek);
 		return r;
 	}
 	encode_hex(hex, hash, sizeof(hash));

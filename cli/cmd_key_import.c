@@ -82,12 +82,12 @@ static enum err import_raw(const struct cli *c, struct p11_session *s,
 	meta = cJSON_CreateObject();
 	cJSON_AddNumberToObject(meta, "size", (double)len);
 	cJSON_AddStringToObject(meta, "origin", "imported raw key file");
-	r = km_inventory_put_meta(s, o->label, "dek", meta);
+	r = cli_token_put_meta(c, s, o->label, "dek", meta);
 	cJSON_Delete(meta);
 	if (r == ERR_OK)
 		r = p11_dek_keyhash(s, &dek, zero, hash);
 	if (r != ERR_OK) {
-		p11_dek_destroy(s, &dek);
+		p11_dek_discard(s, &dek);
 		return r;
 	}
 	encode_hex(hex, hash, sizeof(hash));

@@ -50,8 +50,12 @@ static const char *guess_kind(const struct km_key *k)
 
 	if (k->is_dek)
 		return "dek";
-	if (i->cls == CKO_SECRET_KEY && i->n_mechs == 1 &&
-	    i->mechs[0] == CKM_AES_GCM && i->key_type == CKK_AES)
+	/* The root profile: AES, encrypt only (the GCM nonce step). Tokens
+	 * without CKA_ALLOWED_MECHANISMS (NSS) show no mechanism list. */
+	if (i->cls == CKO_SECRET_KEY && i->key_type == CKK_AES &&
+	    i->flag[P11F_ENCRYPT] && !i->flag[P11F_DECRYPT] &&
+	    !i->flag[P11F_WRAP] && !i->flag[P11F_UNWRAP] &&
+	    (i->n_mechs == 0 || (i->n_mechs == 1 && i->mechs[0] == CKM_AES_GCM)))
 		return "root";
 	if (i->flag[P11F_WRAP] || i->flag[P11F_UNWRAP])
 		return "wrap";
@@ -110,8 +114,9 @@ static bool is_tweak_half(const struct p11_obj_info *i,
 		if (all[j].cls == CKO_SECRET_KEY &&
 		    strlen(all[j].label) == base &&
 		    strncmp(all[j].label, i->label, base) == 0 &&
-		    all[j].id_len == i->id_len &&
-		    memcmp(all[j].id, i->id, i->id_len) == 0)
+		    all[j].id_len == P11_DEK_ID_LEN + 1 &&
+		    i->id_len == P11_DEK_ID_LEN + 1 &&
+		    memcmp(all[j].id, i->id, P11_DEK_ID_LEN) == 0)
 			return true;
 	return false;
 }

@@ -65,6 +65,12 @@ enum err p11_data_put(struct p11_session *s, const char *label,
 	if (r != ERR_OK)
 		return r;
 	rv = fn->C_CreateObject(p11_session_handle(s), t, 6, &obj);
+	/* NSS softoken refuses every token CKO_DATA object (measured). */
+	if (rv == CKR_ATTRIBUTE_VALUE_INVALID || rv == CKR_TEMPLATE_INCONSISTENT)
+		return err_set(ERR_UNSUPPORTED, "token '%s' cannot store data "
+			       "objects, so p11seal cannot keep metadata "
+			       "beside '%s' (%s)", p11_session_token(s)->label,
+			       label, p11_ckr_name(rv));
 	if (rv != CKR_OK)
 		return p11_fail(rv, "C_CreateObject (metadata of)", label);
 	for (CK_ULONG i = 0; i < n; i++)

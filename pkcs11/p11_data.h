@@ -13,7 +13,8 @@ struct p11_session;
 
 #define P11_DATA_MAX (64u * 1024)
 
-/* Create or replace the data object labelled label with value. */
+/* Create or replace the data object labelled label with value.
+ * ERR_UNSUPPORTED if the token keeps no data objects (NSS softoken). */
 enum err p11_data_put(struct p11_session *s, const char *label,
 		      const void *value, size_t len);
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* p11_dek.c - XTS data encryption keys in the token. A DEK is one native
  * CKM_AES_XTS key where the token has it, else two AES keys (data half
- * "L", tweak half "L.tweak") tied by one random CKA_ID. Equal halves are
- * refused: by value on import, by check value (KCV) when generated. */
+ * "L", tweak half "L.tweak") tied by a random CKA_ID prefix plus a role
+ * byte. Equal halves are refused: by value on import, by check value (KCV)
+ * when generated. */
 #include "p11_dek.h"
 
 #include <stdio.h>
@@ -77,7 +78,9 @@ static enum err create(struct p11_session *s, const char *label, size_t size,
 {
 	char tweak_label[P11_LABEL_MAX + 1];
 	struct p11_key_spec spec = { .label = label, .exportable = exportable };
-	struct p11_dek d = { .tweak = CK_INVALID_HANDLE, .size = size };
+	struct p11_dek d = { .data = CK_INVALID_HANDLE,
+			     .tweak = CK_INVALID_HANDLE, .size = size };
+	uint8_t id[P11_DEK_ID_LEN + 1];
 	enum err r;
 
 	r = check_size(size);
@@ -89,8 +92,10 @@ static enum err create(struct p11_session *s, const char *label, size_t size,
 		return r;
 	snprintf(d.label, sizeof(d.label), "%s", label);
 	d.native = has_native_xts(s);
-	spec.id = d.id;
-	spec.id_len = sizeof(d.id);
+	memcpy(id, d.id, sizeof(d.id));
+	id[P11_DEK_ID_LEN] = P11_DEK_ROLE_DATA;
+	spec.id = id;
+	spec.id_len = d.native ? P11_DEK_ID_LEN : sizeof(id);
 	spec.profile = d.native ? P11P_DEK_XTS : P11P_DEK_DATA;
 	spec.len = d.native ? size : size / 2;
 	r = value ? p11_key_import(s, &spec, value, spec.len, &d.data) :
@@ -99,15 +104,15 @@ static enum err create(struct p11_session *s, const char *label, size_t size,
 		goto out;
 	spec.profile = P11P_DEK_TWEAK;
 	spec.label = tweak_label;
+	id[P11_DEK_ID_LEN] = P11_DEK_ROLE_TWEAK;
 	r = value ? p11_key_import(s, &spec, value + size / 2, spec.len,
 				   &d.tweak) :
 		    p11_key_generate(s, &spec, &d.tweak);
 	if (r == ERR_OK)
 		r = check_kcvs_differ(s, &d);
 	if (r != ERR_OK) {
-		p11_obj_destroy(s, d.data);
-		if (d.tweak != CK_INVALID_HANDLE)
-			p11_obj_destroy(s, d.tweak);
+		p11_obj_discard(s, d.data);
+		p11_obj_discard(s, d.tweak);
 	}
 out:
 	if (r == ERR_OK)
@@ -136,6 +141,15 @@ enum err p11_dek_import(struct p11_session *s, const char *label,
 	return create(s, label, len, exportable, key, out);
 }
 
+/* The halves' IDs: same random prefix, role bytes data then tweak. */
+static bool ids_pair(const struct p11_obj_info *a, const struct p11_obj_info *b)
+{
+	return a->id_len == P11_DEK_ID_LEN + 1 && b->id_len == a->id_len &&
+	       memcmp(a->id, b->id, P11_DEK_ID_LEN) == 0 &&
+	       a->id[P11_DEK_ID_LEN] == P11_DEK_ROLE_DATA &&
+	       b->id[P11_DEK_ID_LEN] == P11_DEK_ROLE_TWEAK;
+}
+
 enum err p11_dek_find(struct p11_session *s, const char *label,
 		      struct p11_dek *out)
 {
@@ -152,7 +166,7 @@ enum err p11_dek_find(struct p11_session *s, const char *label,
 	if (r != ERR_OK)
 		return r;
 	snprintf(d.label, sizeof(d.label), "%s", label);
-	if (a.id_len == sizeof(d.id))
+	if (a.id_len >= sizeof(d.id))
 		memcpy(d.id, a.id, sizeof(d.id));
 	if (a.key_type == CKK_AES_XTS) {
 		d.native = true;
@@ -169,11 +183,10 @@ enum err p11_dek_find(struct p11_session *s, const char *label,
 	if (r != ERR_OK)
 		return r;
 	if (a.key_type != CKK_AES || b.key_type != CKK_AES ||
-	    a.value_len != b.value_len || a.id_len != b.id_len ||
-	    memcmp(a.id, b.id, a.id_len) != 0 || a.id_len == 0)
+	    a.value_len != b.value_len || !ids_pair(&a, &b))
 		return err_set(ERR_FORMAT, "DEK '%s': the halves '%s' and '%s' "
 			       "do not belong together (type, size or CKA_ID "
-			       "differ)", label, label, tweak_label);
+			       "do not match)", label, label, tweak_label);
 	d.size = 2 * a.value_len;
 	r = check_size(d.size);
 out:
@@ -219,4 +232,11 @@ enum err p11_dek_destroy(struct p11_session *s, const struct p11_dek *dek)
 	if (r == ERR_OK && !dek->native)
 		r = p11_obj_destroy(s, dek->tweak);
 	return r;
+}
+
+void p11_dek_discard(struct p11_session *s, const struct p11_dek *dek)
+{
+	p11_obj_discard(s, dek->data);
+	if (!dek->native)
+		p11_obj_discard(s, dek->tweak);
 }

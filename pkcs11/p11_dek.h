@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* p11_dek.h - data encryption keys for XTS held in the token: 32 bytes
  * (IBM "AES 256" = XTS-AES-128) or 64 bytes ("AES 512" = XTS-AES-256).
- * Without CKM_AES_XTS a DEK is two AES keys sharing one CKA_ID: the data
- * half labelled L and the tweak half labelled "L.tweak". */
+ * Without CKM_AES_XTS a DEK is two AES keys, the data half labelled L and
+ * the tweak half "L.tweak", whose CKA_IDs share a 16-byte random prefix
+ * and end in a role byte (00 data, 01 tweak): NSS softoken merges token
+ * keys that have the same CKA_ID (measured), so the IDs must differ. */
 #ifndef P11SEAL_P11_DEK_H
 #define P11SEAL_P11_DEK_H
 
@@ -16,6 +18,8 @@
 
 #define P11_DEK_TWEAK_SUFFIX ".tweak"
 #define P11_DEK_ID_LEN 16
+#define P11_DEK_ROLE_DATA 0x00
+#define P11_DEK_ROLE_TWEAK 0x01
 
 struct p11_session;
 
@@ -47,6 +51,9 @@ enum err p11_dek_find(struct p11_session *s, const char *label,
  * key never leaves it. */
 enum err p11_dek_keyhash(struct p11_session *s, const struct p11_dek *dek,
 			 const uint8_t nonce[32], uint8_t hash[32]);
+
+/* Destroy both halves on an error path, keeping the error detail. */
+void p11_dek_discard(struct p11_session *s, const struct p11_dek *dek);
 
 /* Destroy both halves (and nothing else). */
 enum err p11_dek_destroy(struct p11_session *s, const struct p11_dek *dek);

@@ -164,10 +164,13 @@ enum err p11_key_check_profile(const struct p11_obj_info *info,
 	return ERR_OK;
 }
 
-/* Tokens that lack an optional attribute reject the whole template. */
+/* Tokens that lack an optional attribute reject the whole template; NSS
+ * softoken 3.87 answers CKA_COPYABLE and CKA_ALLOWED_MECHANISMS with
+ * CKR_GENERAL_ERROR (measured), so that code retries too. The read-back
+ * check still enforces every required attribute. */
 static bool retry_without_hardening(CK_RV rv)
 {
-	return rv == CKR_ATTRIBUTE_TYPE_INVALID ||
+	return rv == CKR_ATTRIBUTE_TYPE_INVALID || rv == CKR_GENERAL_ERROR ||
 	       rv == CKR_TEMPLATE_INCONSISTENT ||
 	       rv == CKR_ATTRIBUTE_VALUE_INVALID;
 }
@@ -189,7 +192,7 @@ static enum err verify_new(struct p11_session *s, CK_OBJECT_HANDLE h,
 			    spec->label, info.flag[P11F_EXTRACTABLE] ? "true" :
 			    "false");
 	if (r != ERR_OK) {
-		p11_obj_destroy(s, h);
+		p11_obj_discard(s, h);
 		return err_wrap(r, "token did not honour the key template");
 	}
 	return ERR_OK;
@@ -212,7 +215,11 @@ enum err p11_key_generate(struct p11_session *s, const struct p11_key_spec *spec
 	}
 	if (rv != CKR_OK)
 		return p11_fail(rv, "C_GenerateKey for", spec->label);
-	return verify_new(s, *out, spec);
+	if (verify_new(s, *out, spec) != ERR_OK) {
+		*out = CK_INVALID_HANDLE;
+		return ERR_POLICY;
+	}
+	return ERR_OK;
 }
 
 enum err p11_key_import(struct p11_session *s, const struct p11_key_spec *spec,
@@ -232,5 +239,9 @@ enum err p11_key_import(struct p11_session *s, const struct p11_key_spec *spec,
 	}
 	if (rv != CKR_OK)
 		return p11_fail(rv, "C_CreateObject for", spec->label);
-	return verify_new(s, *out, spec);
+	if (verify_new(s, *out, spec) != ERR_OK) {
+		*out = CK_INVALID_HANDLE;
+		return ERR_POLICY;
+	}
+	return ERR_OK;
 }

@@ -206,3 +206,9 @@ enum err p11_obj_destroy(struct p11_session *s, CK_OBJECT_HANDLE o)
 	return ERR_OK;
 }
 
+
+void p11_obj_discard(struct p11_session *s, CK_OBJECT_HANDLE h)
+{
+	if (h != CK_INVALID_HANDLE)
+		p11_session_fn(s)->C_DestroyObject(p11_session_handle(s), h);
+}

@@ -72,4 +72,8 @@ enum err p11_obj_info(struct p11_session *s, CK_OBJECT_HANDLE h,
 /* C_DestroyObject. */
 enum err p11_obj_destroy(struct p11_session *s, CK_OBJECT_HANDLE h);
 
+/* Destroy on an error path: keeps the current error detail, ignores
+ * CK_INVALID_HANDLE. */
+void p11_obj_discard(struct p11_session *s, CK_OBJECT_HANDLE h);
+
 #endif
