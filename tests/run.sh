@@ -14,8 +14,8 @@ pass=0 fail=0 skip=0
 
 selected() {
 	[ -z "${TESTS:-}" ] && return 0
-	for t in $TESTS; do
-		case "$1" in *"$t"*) return 0 ;; esac
+	for want in $TESTS; do
+		case "$1" in *"$want"*) return 0 ;; esac
 	done
 	return 1
 }
