@@ -182,5 +182,10 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	return dispatch(&c, argc, argv);
+	rc = dispatch(&c, argc, argv);
+	/* For tests: every secret buffer must be wiped and freed by now. */
+	if (getenv("P11SEAL_SECMEM_REPORT"))
+		fprintf(stderr, "p11seal: secure heap in use at exit: %zu "
+			"bytes\n", secmem_used());
+	return rc;
 }
