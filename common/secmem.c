@@ -14,6 +14,12 @@
 
 #define HEADER 16 /* keeps the user pointer 16-byte aligned */
 
+/* Bytes handed out by secmem_alloc and not yet freed. OpenSSL itself also
+ * draws on the secure heap (its DRBG state, also for in-process tokens
+ * like SoftHSM), so CRYPTO_secure_used() cannot tell p11seal's secrets
+ * apart; this count can. */
+static size_t live_bytes;
+
 int secmem_init(size_t heap_size)
 {
 	if (CRYPTO_secure_malloc_initialized())
@@ -31,6 +37,7 @@ void *secmem_alloc(size_t len)
 	if (!p)
 		return NULL;
 	memcpy(p, &len, sizeof(len));
+	__atomic_add_fetch(&live_bytes, len, __ATOMIC_RELAXED);
 	return p + HEADER;
 }
 
@@ -43,6 +50,7 @@ void secmem_free(void *ptr)
 		return;
 	p -= HEADER;
 	memcpy(&len, p, sizeof(len));
+	__atomic_sub_fetch(&live_bytes, len, __ATOMIC_RELAXED);
 	OPENSSL_secure_clear_free(p, HEADER + len);
 }
 
@@ -76,7 +84,7 @@ bool secmem_equal(const void *a, const void *b, size_t len)
 
 size_t secmem_used(void)
 {
-	return CRYPTO_secure_used();
+	return __atomic_load_n(&live_bytes, __ATOMIC_RELAXED);
 }
 
 static void *json_alloc(size_t len)

@@ -30,7 +30,8 @@ void secmem_wipe(void *p, size_t len);
 /* Constant-time comparison of len bytes: true if equal. */
 bool secmem_equal(const void *a, const void *b, size_t len);
 
-/* Bytes of the secure heap in use now (0 when every secret was freed). */
+/* Bytes of p11seal's secret buffers not yet freed (0 when every secret
+ * was wiped and freed). */
 size_t secmem_used(void);
 
 /* Route cJSON allocations through the secure heap so parsed JSON that
