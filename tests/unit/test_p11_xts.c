@@ -60,6 +60,23 @@ static int softhsm_setup(void **state)
 	return group_setup(state, "xts", NULL);
 }
 
+/* The shim (tests/shim) adds CKM_AES_XTS to SoftHSM; tests/run.sh says
+ * where it was built. */
+static int shim_setup(void **state)
+{
+	const char *shim = getenv("P11SHIM");
+	int rc;
+
+	if (shim && access(shim, R_OK) == 0)
+		return group_setup(state, "xtsnative", shim);
+	rc = group_setup(state, "xtsnative", NULL);
+	p11test_token_close(&((struct fixture *)*state)->tok);
+	((struct fixture *)*state)->st = P11TEST_SKIP;
+	snprintf(((struct fixture *)*state)->tok.reason, 256,
+		 "test shim not built (P11SHIM unset or missing)");
+	return rc;
+}
+
 static int group_teardown(void **state)
 {
 	struct fixture *f = *state;
@@ -67,8 +84,6 @@ static int group_teardown(void **state)
 	p11test_token_close(&f->tok);
 	return 0;
 }
-
-/* ---- helpers ---- */
 
 static void hex(uint8_t *out, size_t len, const char *h)
 {
@@ -161,8 +176,7 @@ static void random_key(uint8_t *key, size_t len)
 	while (memcmp(key, key + len / 2, len / 2) == 0);
 }
 
-/* ---- IEEE 1619 Annex B, 512-byte data units (robustness.md §8) ---- */
-
+/* IEEE 1619 Annex B, 512-byte data units (robustness.md §8). */
 static void ieee_pt(uint8_t *pt)
 {
 	for (int i = 0; i < SECTOR; i++)
@@ -214,8 +228,7 @@ static void test_ieee_v10(void **state)
 	p11_xts_free(x);
 }
 
-/* ---- vhd-util known answers (vhd-encryption.md §6) ---- */
-
+/* vhd-util known answers (vhd-encryption.md §6): IBM docs example key. */
 static const char ibm_key_b64[] =
 	"Nrfen98EpMxF2B+wdgLfagzrqvgUZfMK4vL2T0NsT20ihrsNC9pUUHtizF6218pze8RL"
 	"CgQ6kwxuE58IWLzgDA==";
@@ -263,8 +276,6 @@ static void test_vhd_vectors(void **state)
 	check_vhd_key(f, k32, 32, "f071a2b402c105ea37024133e24d6ef6", NULL,
 		      NULL, "3a4757ee84e866f886a046fdeeb801c0");
 }
-
-/* ---- differential against OpenSSL ---- */
 
 #define DIFF_SECTORS 301
 
@@ -320,8 +331,6 @@ static void test_differential(void **state)
 	}
 }
 
-/* ---- argument checks ---- */
-
 static void test_usage_errors(void **state)
 {
 	struct fixture *f = fixture_of(state);
@@ -373,18 +382,104 @@ static void test_secmem_released(void **state)
 	assert_int_equal(secmem_used(), before);
 }
 
+static bool detail_has(const char *what)
+{
+	if (strstr(err_detail(), what))
+		return true;
+	print_message("# detail: %s\n", err_detail());
+	return false;
+}
+
+/* A failed call names the call and the key, and leaves no operation
+ * active: the same session works right after. */
+static void test_token_errors(void **state)
+{
+	struct fixture *f = fixture_of(state);
+	uint8_t key[64], buf[4 * SECTOR] = { 0 }, want[sizeof(buf)] = { 0 };
+	CK_OBJECT_HANDLE data, tweak, bogus = 0x7ffffff0;
+	struct p11_xts *x = NULL;
+
+	random_key(key, sizeof(key));
+	make_key(f, key, sizeof(key), &data, &tweak);
+	if (!f->native) {
+		/* data key = the encrypt-only tweak half: no C_DecryptInit */
+		xts_ok(p11_xts_new(&x, f->tok.fn, f->tok.sh, tweak, data, 0));
+		assert_int_equal(p11_xts_decrypt(x, buf, sizeof(buf), 0),
+				 ERR_POLICY);
+		assert_true(detail_has("C_DecryptInit (ECB, data key)"));
+		p11_xts_free(x);
+		x = NULL;
+	}
+	xts_ok(p11_xts_new(&x, f->tok.fn, f->tok.sh, f->native ? bogus : data,
+			   f->native ? CK_INVALID_HANDLE : bogus, 0));
+	assert_int_equal(p11_xts_encrypt(x, buf, sizeof(buf), 0),
+			 ERR_NOT_FOUND);
+	assert_true(detail_has(f->native ? "C_EncryptInit (XTS, XTS key)"
+					 : "C_EncryptInit (ECB, tweak key)"));
+	p11_xts_free(x);
+	x = NULL;
+	xts_ok(p11_xts_new(&x, f->tok.fn, f->tok.sh, data, tweak, 0));
+	memset(buf, 0, sizeof(buf));
+	xts_ok(p11_xts_encrypt(x, buf, sizeof(buf), 9));
+	ref_xts(key, sizeof(key), want, sizeof(want), 9, 1);
+	assert_memory_equal(buf, want, sizeof(buf));
+	p11_xts_free(x);
+}
+
+/* A token failure in the middle of a streamed window (injected by the
+ * shim: SoftHSM never fails there) is reported with the call's name and
+ * ends the operation, so the next call on the session works. */
+static void test_fault_mid_stream(void **state)
+{
+	struct fixture *f = fixture_of(state);
+	uint8_t key[64], buf[16 * SECTOR], want[sizeof(buf)];
+	CK_OBJECT_HANDLE data, tweak;
+	void (*fail_update)(unsigned long);
+	struct p11_xts *x = NULL;
+
+	*(void **)&fail_update = dlsym(f->tok.dl, "p11shim_fail_update");
+	assert_non_null(fail_update);
+	random_key(key, sizeof(key));
+	if (!p11test_xts_halves(&f->tok, key, sizeof(key), false, &data,
+				&tweak))
+		fail_msg("%s", f->tok.reason);
+	xts_ok(p11_xts_new(&x, f->tok.fn, f->tok.sh, data, tweak, 2048));
+	fail_update(3); /* the third of four C_EncryptUpdate calls */
+	assert_int_equal(p11_xts_encrypt(x, buf, sizeof(buf), 0), ERR_HSM);
+	assert_true(detail_has("C_EncryptUpdate (ECB, data key)"));
+	fail_update(1);
+	assert_int_equal(p11_xts_decrypt(x, buf, sizeof(buf), 0), ERR_HSM);
+	assert_true(detail_has("C_DecryptUpdate (ECB, data key)"));
+	assert_int_equal(RAND_bytes(buf, sizeof(buf)), 1);
+	memcpy(want, buf, sizeof(buf));
+	xts_ok(p11_xts_encrypt(x, buf, sizeof(buf), 77));
+	ref_xts(key, sizeof(key), want, sizeof(want), 77, 1);
+	assert_memory_equal(buf, want, sizeof(buf));
+	p11_xts_free(x);
+}
+
+#define COMMON_TESTS                                  \
+	cmocka_unit_test(test_ieee_v4_v5),            \
+	cmocka_unit_test(test_ieee_v10),              \
+	cmocka_unit_test(test_vhd_vectors),           \
+	cmocka_unit_test(test_differential),          \
+	cmocka_unit_test(test_usage_errors),          \
+	cmocka_unit_test(test_secmem_released),       \
+	cmocka_unit_test(test_token_errors)
+
 int main(void)
 {
-	const struct CMUnitTest softhsm[] = {
-		cmocka_unit_test(test_ieee_v4_v5),
-		cmocka_unit_test(test_ieee_v10),
-		cmocka_unit_test(test_vhd_vectors),
-		cmocka_unit_test(test_differential),
-		cmocka_unit_test(test_usage_errors),
-		cmocka_unit_test(test_secmem_released),
+	const struct CMUnitTest two_key[] = { COMMON_TESTS };
+	const struct CMUnitTest native[] = {
+		COMMON_TESTS,
+		cmocka_unit_test(test_fault_mid_stream),
 	};
+	int failed;
 
-	return cmocka_run_group_tests_name("p11_xts two-key (SoftHSM)",
-					   softhsm, softhsm_setup,
-					   group_teardown);
+	failed = cmocka_run_group_tests_name("p11_xts two-key (SoftHSM)",
+					     two_key, softhsm_setup,
+					     group_teardown);
+	failed += cmocka_run_group_tests_name("p11_xts native (shim)", native,
+					      shim_setup, group_teardown);
+	return failed ? 1 : 0;
 }
