@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: MIT */
+/* kp_client.c - Key Protect session: IAM token cache, KP headers, the
+ * retry loop (Go client rules plus jitter, Retry-After and a time budget),
+ * and the mapping of HTTP outcomes to enum err. */
+#include "kp_client.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <openssl/rand.h>
+
+#include "kp_http.h"
+#include "kp_json.h"
+#include "kp_retry.h"
+#include "secmem.h"
+
+#define MAX_RESPONSE (1u << 20)
+
+struct kp_client {
+	struct kp_http *http;
+	struct kp_endpoints ep;
+	char key_ring[KP_RING_SIZE];
+	char *api_key; /* secmem */
+	char *token;   /* secmem, the IAM access token */
+	time_t token_expiration;
+	long token_expires_in;
+	long retry_base_ms, retry_cap_ms, total_ms;
+	unsigned max_attempts;
+	char correlation_id[64];
+};
+
+/* One HTTP exchange as the retry loop sees it. */
+struct exchange {
+	const char *method;
+	const char *url;
+	const char *body;
+	size_t body_len;
+	const char *prefer;
+	bool iam;        /* the IAM token call: no bearer, form body */
+	bool idempotent;
+};
+
+static long pick(long v, long dflt)
+{
+	return v > 0 ? v : dflt;
+}
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static uint32_t rand32(void)
+{
+	uint32_t v = 0;
+
+	if (RAND_bytes((unsigned char *)&v, sizeof(v)) != 1)
+		v = (uint32_t)mono_ms();
+	return v;
+}
+
+/* Random UUID v4 (RFC 9562) for Correlation-Id. */
+static void uuid4(char out[37])
+{
+	unsigned char b[16];
+
+	if (RAND_bytes(b, sizeof(b)) != 1)
+		memset(b, 0, sizeof(b));
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		 "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4],
+		 b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+		 b[14], b[15]);
+}
+
+enum err kp_client_new(struct kp_client **out, const struct kp_config *cfg,
+		       const char *api_key)
+{
+	struct kp_http_opts ho = { cfg->cacert,
+				   pick(cfg->connect_timeout_ms, 10000),
+				   pick(cfg->timeout_ms, 30000), MAX_RESPONSE };
+	struct kp_client *c = NULL;
+	enum err r;
+
+	*out = NULL;
+	if (!api_key || !*api_key)
+		return err_set(ERR_USAGE, "the API key is empty");
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return err_set(ERR_NOMEM, "no memory for the Key Protect client");
+	r = kp_config_resolve(cfg, &c->ep);
+	if (r == ERR_OK && cfg->key_ring &&
+	    (strlen(cfg->key_ring) >= sizeof(c->key_ring) ||
+	     strspn(cfg->key_ring, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
+		    "opqrstuvwxyz0123456789-_") != strlen(cfg->key_ring)))
+		r = err_set(ERR_USAGE, "key ring id must be [A-Za-z0-9_-]");
+	if (r == ERR_OK && cfg->key_ring)
+		snprintf(c->key_ring, sizeof(c->key_ring), "%s", cfg->key_ring);
+	if (r == ERR_OK) {
+		c->api_key = secmem_strdup(api_key);
+		if (!c->api_key)
+			r = err_set(ERR_NOMEM, "no secure memory for the key");
+	}
+	if (r == ERR_OK)
+		r = kp_http_new(&c->http, &ho);
+	if (r != ERR_OK) {
+		kp_client_free(c);
+		return r;
+	}
+	c->retry_base_ms = pick(cfg->retry_base_ms, 1000);
+	c->retry_cap_ms = pick(cfg->retry_cap_ms, 30000);
+	c->total_ms = pick(cfg->total_ms, 120000);
+	c->max_attempts = cfg->max_attempts ? cfg->max_attempts : 5;
+	*out = c;
+	return ERR_OK;
+}
+
+void kp_client_free(struct kp_client *c)
+{
+	if (!c)
+		return;
+	kp_http_free(c->http);
+	secmem_free(c->api_key);
+	secmem_free(c->token);
+	free(c);
+}
+
+const struct kp_endpoints *kp_client_endpoints(const struct kp_client *c)
+{
+	return &c->ep;
+}
+
+const char *kp_client_correlation_id(const struct kp_client *c)
+{
+	return c->correlation_id;
+}
+
+bool kp_client_token_stale(time_t now, time_t expiration, long expires_in)
+{
+	long margin = expires_in / 5 > 60 ? expires_in / 5 : 60;
+
+	return (long long)now >= (long long)expiration - margin;
+}
+
+static enum err kp_headers(struct kp_client *c, const struct exchange *ex,
+			   struct curl_slist **h)
+{
+	char *auth = NULL;
+	enum err r;
+
+	uuid4(c->correlation_id);
+	auth = secmem_alloc(strlen(c->token) + 8);
+	if (!auth)
+		return err_set(ERR_NOMEM, "no secure memory for a header");
+	memcpy(auth, "Bearer ", 7);
+	memcpy(auth + 7, c->token, strlen(c->token));
+	r = kp_http_header(h, "Authorization", auth);
+	secmem_free(auth);
+	if (r == ERR_OK)
+		r = kp_http_header(h, "Bluemix-Instance", c->ep.instance);
+	if (r == ERR_OK)
+		r = kp_http_header(h, "Correlation-Id", c->correlation_id);
+	if (r == ERR_OK && strcmp(ex->method, "POST") == 0)
+		r = kp_http_header(h, "Content-Type", "application/json");
+	if (r == ERR_OK && ex->prefer)
+		r = kp_http_header(h, "Prefer", ex->prefer);
+	if (r == ERR_OK && c->key_ring[0])
+		r = kp_http_header(h, "X-Kms-Key-Ring", c->key_ring);
+	return r;
+}
+
+/* One attempt: a fresh token if needed, fresh headers, one exchange. */
+static enum err send_once(struct kp_client *c, const struct exchange *ex,
+			  struct kp_http_resp *hr)
+{
+	struct curl_slist *h = NULL;
+	enum err r = ERR_OK;
+
+	if (!ex->iam)
+		r = kp_iam_token(c);
+	if (r == ERR_OK)
+		r = kp_http_header(&h, "Accept", "application/json");
+	if (r == ERR_OK && ex->iam)
+		r = kp_http_header(&h, "Content-Type",
+				   "application/x-www-form-urlencoded");
+	else if (r == ERR_OK)
+		r = kp_headers(c, ex, &h);
+	if (r == ERR_OK)
+		r = kp_http_send(c->http, ex->method, ex->url, h, ex->body,
+				 ex->body_len, hr);
+	kp_http_headers_free(h);
+	if (!ex->iam && hr->correlation_id[0])
+		snprintf(c->correlation_id, sizeof(c->correlation_id), "%s",
+			 hr->correlation_id);
+	return r;
+}
+
+/* A 401, or a 400 "Token is expired" (seen from KP): worth one new token. */
+static bool token_rejected(const struct kp_http_resp *hr)
+{
+	struct kp_error e;
+
+	if (hr->status == 401)
+		return true;
+	if (hr->status != 400 || !hr->body ||
+	    kp_json_parse_error(hr->body, hr->len, &e) != ERR_OK)
+		return false;
+	return strstr(e.msg, "oken is expired") ||
+	       strcmp(e.code, "BEARER_SUB_EXTRACTION_ERR") == 0;
+}
+
+static void drop_token(struct kp_client *c)
+{
+	secmem_free(c->token);
+	c->token = NULL;
+}
+
+static enum err give_up(enum err r, unsigned n, const char *why)
+{
+	char d[900];
+
+	snprintf(d, sizeof(d), "%s", err_detail());
+	return err_set(r, "%s (gave up after %u attempt%s: %s)", d, n,
+		       n == 1 ? "" : "s", why);
+}
+
+/* Wait before the next attempt; false when the budget forbids it. */
+static bool backoff(struct kp_client *c, unsigned n, const char *retry_after,
+		    long long deadline, const char **why)
+{
+	long ra = -1, delay;
+
+	if (n >= c->max_attempts) {
+		*why = "attempt limit";
+		return false;
+	}
+	kp_retry_after_parse(retry_after, time(NULL), &ra);
+	delay = kp_retry_delay_ms(n, ra, c->retry_base_ms, c->retry_cap_ms,
+				  rand32());
+	if (mono_ms() + delay > deadline) {
+		*why = "time budget";
+		return false;
+	}
+	sleep_ms(delay);
+	return true;
+}
+
+/* The retry loop. ERR_OK once a final status is in hr (any status); an
+ * error for transport failures. *uncertain: a non-idempotent request may
+ * have been processed and was not repeated. */
+static enum err run(struct kp_client *c, const struct exchange *ex,
+		    struct kp_http_resp *hr, unsigned *attempts,
+		    bool *uncertain)
+{
+	long long deadline = mono_ms() + c->total_ms;
+	bool reauthed = ex->iam;
+	const char *why = "";
+
+	*uncertain = false;
+	for (unsigned n = 1;; n++) {
+		enum err r;
+
+		*attempts = n;
+		kp_http_resp_clear(hr);
+		r = send_once(c, ex, hr);
+		if (r != ERR_OK && hr->fail == KP_HTTP_NONE)
+			return r; /* IAM or local failure, already explained */
+		if (r == ERR_OK && !reauthed && token_rejected(hr)) {
+			reauthed = true;
+			drop_token(c);
+			n--;
+			continue;
+		}
+		if (r == ERR_OK && !kp_retry_status(hr->status))
+			return ERR_OK;
+		if (r != ERR_OK && hr->fail == KP_HTTP_FATAL)
+			return r;
+		if (!ex->idempotent && (r != ERR_OK ?
+					hr->fail == KP_HTTP_UNCERTAIN :
+					hr->status != 429)) {
+			*uncertain = true;
+			return r;
+		}
+		if (!backoff(c, n, hr->retry_after, deadline, &why))
+			return r == ERR_OK ? ERR_OK : give_up(r, n, why);
+	}
+}
+
+static enum err iam_failed(struct kp_client *c, const struct kp_http_resp *hr)
+{
+	struct kp_error e;
+	bool parsed = hr->body &&
+		      kp_json_parse_iam_error(hr->body, hr->len, &e) == ERR_OK;
+	char line[1024];
+
+	kp_json_error_format(parsed ? &e : NULL, "IAM", hr->status, NULL, line,
+			     sizeof(line));
+	return err_set(hr->status >= 500 ? ERR_HTTP : ERR_AUTH,
+		       "%s; token URL %s", line, c->ep.iam_token);
+}
+
+static enum err store_token(struct kp_client *c, const struct kp_http_resp *hr)
+{
+	struct kp_iam_token t;
+	time_t now = time(NULL);
+	enum err r = kp_json_parse_iam(hr->body ? hr->body : "", hr->len, &t);
+
+	if (r != ERR_OK)
+		return r;
+	c->token = t.access_token;
+	t.access_token = NULL;
+	c->token_expires_in = (long)t.expires_in;
+	c->token_expiration = now + (time_t)t.expires_in;
+	if (t.expiration > 0 && (time_t)t.expiration < c->token_expiration)
+		c->token_expiration = (time_t)t.expiration;
+	kp_json_iam_token_clear(&t);
+	return ERR_OK;
+}
+
+enum err kp_iam_token(struct kp_client *c)
+{
+	struct exchange ex = { "POST", c->ep.iam_token, NULL, 0, NULL, true,
+			       true };
+	struct kp_http_resp hr = { 0 };
+	struct kp_jbuf form = { 0 };
+	unsigned attempts = 0;
+	bool uncertain = false;
+	enum err r;
+
+	if (c->token && !kp_client_token_stale(time(NULL), c->token_expiration,
+					       c->token_expires_in))
+		return ERR_OK;
+	drop_token(c);
+	r = kp_json_build_iam_form(c->api_key, &form);
+	if (r != ERR_OK)
+		goto out;
+	ex.body = form.buf;
+	ex.body_len = form.len;
+	r = run(c, &ex, &hr, &attempts, &uncertain);
+	if (r != ERR_OK)
+		r = err_wrap(r, "IAM token");
+	else if (hr.status != 200)
+		r = iam_failed(c, &hr);
+	else
+		r = store_token(c, &hr);
+out:
+	kp_jbuf_free(&form);
+	kp_http_resp_clear(&hr);
+	return r;
+}
+
+/* A final non-2xx KP status as one line with the right class. */
+static enum err kp_failed(struct kp_client *c, const struct kp_http_resp *hr,
+			  unsigned attempts)
+{
+	struct kp_error e;
+	bool parsed = hr->body &&
+		      kp_json_parse_error(hr->body, hr->len, &e) == ERR_OK;
+	char line[1024], more[48] = "";
+	enum err code = ERR_REMOTE;
+
+	kp_json_error_format(parsed ? &e : NULL, "Key Protect", hr->status,
+			     c->correlation_id, line, sizeof(line));
+	if (attempts > 1)
+		snprintf(more, sizeof(more), " after %u attempts", attempts);
+	if (hr->status == 401 || hr->status == 403)
+		code = ERR_AUTH;
+	else if (hr->status == 404)
+		code = ERR_NOT_FOUND;
+	return err_set(code, "%s%s", line, more);
+}
+
+enum err kp_client_call(struct kp_client *c, const struct kp_request *rq,
+			struct kp_response *rs)
+{
+	char url[KP_URL_MAX + 1024];
+	struct exchange ex = { rq->method, url, rq->body, rq->body_len,
+			       rq->prefer, false, rq->idempotent };
+	struct kp_http_resp hr = { 0 };
+	enum err r;
+
+	memset(rs, 0, sizeof(*rs));
+	if (snprintf(url, sizeof(url), "%s%s", c->ep.kp_base, rq->path) >=
+	    (int)sizeof(url))
+		return err_set(ERR_USAGE, "request path too long");
+	r = run(c, &ex, &hr, &rs->attempts, &rs->uncertain);
+	rs->status = hr.status;
+	if (r == ERR_OK && (hr.status < 200 || hr.status > 299))
+		r = kp_failed(c, &hr, rs->attempts);
+	if (r == ERR_OK) {
+		rs->body = hr.body;
+		rs->len = hr.len;
+		hr.body = NULL;
+	}
+	kp_http_resp_clear(&hr);
+	return r;
+}
+
+void kp_response_clear(struct kp_response *rs)
+{
+	secmem_free(rs->body);
+	memset(rs, 0, sizeof(*rs));
+}
+
+enum err kp_client_bad_body(const struct kp_client *c,
+			    const struct kp_response *rs, const char *what)
+{
+	struct kp_error e;
+	char line[1024], detail[512];
+
+	snprintf(detail, sizeof(detail), "%s", err_detail());
+	if (rs->body && kp_json_parse_error(rs->body, rs->len, &e) == ERR_OK) {
+		kp_json_error_format(&e, "Key Protect", rs->status,
+				     c->correlation_id, line, sizeof(line));
+		return err_set(ERR_REMOTE, "%s", line);
+	}
+	return err_set(ERR_FORMAT, "Key Protect %s: malformed response: %s "
+		       "(HTTP %ld, correlation-id %s)", what, detail,
+		       rs->status, c->correlation_id);
+}
