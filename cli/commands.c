@@ -28,6 +28,8 @@ const struct cli_command cli_commands[] = {
 	  "a non-extractable DEK", "dek --label L --raw-file FILE" },
 	{ "key", "delete", cmd_key_delete, "destroy a key and its metadata",
 	  "--label L [--yes]" },
+	{ "vhd", "info", cmd_vhd_info, "show a disk image: kind, sizes, "
+	  "allocation, creator, keyhash", "FILE" },
 };
 
 const size_t cli_n_commands = sizeof(cli_commands) / sizeof(cli_commands[0]);

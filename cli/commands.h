@@ -18,5 +18,6 @@ int cmd_key_show(struct cli *c, int argc, char **argv);
 int cmd_key_create(struct cli *c, int argc, char **argv);
 int cmd_key_import(struct cli *c, int argc, char **argv);
 int cmd_key_delete(struct cli *c, int argc, char **argv);
+int cmd_vhd_info(struct cli *c, int argc, char **argv);
 
 #endif

@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: MIT */
+/* vhd_reader.c - input detection and flat (raw, fixed VHD) reading. The
+ * trailing footer decides the kind; holes in flat inputs are found with
+ * SEEK_DATA so sparse images cost no reads. */
+#include "vhd_reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vhd_bitmap.h"
+#include "vhd_reader_int.h"
+
+enum err vhd_reader_pread(const struct vhd_reader *r, void *buf, size_t len,
+			  uint64_t off, const char *what)
+{
+	uint8_t *p = buf;
+
+	while (len > 0) {
+		ssize_t n = pread(r->fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_errno(ERR_IO, "read");
+		if (n == 0)
+			return err_set(ERR_FORMAT, "file ends inside the %s "
+				       "at offset %" PRIu64, what, off);
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return ERR_OK;
+}
+
+static enum err file_size(struct vhd_reader *r)
+{
+	struct stat st;
+	off_t end;
+
+	if (fstat(r->fd, &st) != 0)
+		return err_errno(ERR_IO, "stat");
+	r->dev = st.st_dev;
+	r->ino = st.st_ino;
+	if (S_ISREG(st.st_mode)) {
+		r->file_size = (uint64_t)st.st_size;
+		return ERR_OK;
+	}
+	end = lseek(r->fd, 0, SEEK_END); /* block devices */
+	if (end < 0)
+		return err_errno(ERR_IO, "size");
+	r->file_size = (uint64_t)end;
+	return ERR_OK;
+}
+
+static enum err open_flat(struct vhd_reader *r)
+{
+	if (r->input == VHD_INPUT_RAW) {
+		r->size = r->file_size;
+		if (r->size == 0)
+			return err_set(ERR_FORMAT, "empty input");
+		if (r->size > VHD_MAX_SIZE)
+			return err_set(ERR_UNSUPPORTED, "raw input of %" PRIu64
+				       " bytes exceeds the VHD maximum of "
+				       "2040 GiB", r->size);
+		return ERR_OK;
+	}
+	r->size = r->footer.curr_size;
+	if (r->footer_off != r->size)
+		return err_set(ERR_FORMAT, "fixed disk footer at offset %"
+			       PRIu64 ": current size %" PRIu64 " != %"
+			       PRIu64 " bytes of data before the footer",
+			       r->footer_off, r->size, r->footer_off);
+	return ERR_OK;
+}
+
+/* Which footer, if any, ends the file: 512 bytes, or 511 (Virtual PC). */
+static enum err find_footer(struct vhd_reader *r, uint8_t *buf, bool *found)
+{
+	uint8_t head[8];
+	enum err e;
+
+	*found = false;
+	if (r->file_size >= VHD_FOOTER_SIZE) {
+		e = vhd_reader_pread(r, buf, VHD_FOOTER_SIZE,
+				     r->file_size - VHD_FOOTER_SIZE, "footer");
+		if (e != ERR_OK)
+			return e;
+		if (!memcmp(buf, "conectix", 8) ||
+		    !memcmp(buf, "v_poison", 8)) {
+			r->footer_len = VHD_FOOTER_SIZE;
+		} else if (!memcmp(buf + 1, "conectix", 8)) {
+			memmove(buf, buf + 1, VHD_FOOTER_SIZE - 1);
+			r->footer_len = VHD_FOOTER_SIZE - 1;
+		}
+	}
+	if (r->footer_len) {
+		r->footer_off = r->file_size - r->footer_len;
+		*found = true;
+		return ERR_OK;
+	}
+	if (r->file_size < sizeof(head))
+		return ERR_OK;
+	e = vhd_reader_pread(r, head, sizeof(head), 0, "start");
+	if (e == ERR_OK && !memcmp(head, "conectix", 8))
+		e = err_set(ERR_FORMAT, "footer copy at offset 0 but no footer "
+			    "at the end (offset %" PRIu64 "): truncated VHD?",
+			    r->file_size < 512 ? 0 : r->file_size - 512);
+	return e;
+}
+
+static enum err detect(struct vhd_reader *r)
+{
+	uint8_t buf[VHD_FOOTER_SIZE];
+	bool found;
+	enum err e;
+
+	e = find_footer(r, buf, &found);
+	if (e != ERR_OK || !found) {
+		r->input = VHD_INPUT_RAW;
+		return e == ERR_OK ? open_flat(r) : e;
+	}
+	e = vhd_footer_parse(&r->footer, buf, r->footer_len, r->footer_off);
+	if (e != ERR_OK)
+		return e;
+	if (r->footer.type == VHD_TYPE_DIFF)
+		return err_set(ERR_UNSUPPORTED, "differencing VHD: merge the "
+			       "chain first (qemu-img convert)");
+	if (r->footer.type == VHD_TYPE_FIXED) {
+		r->input = VHD_INPUT_FIXED;
+		return open_flat(r);
+	}
+	r->input = VHD_INPUT_DYNAMIC;
+	r->size = r->footer.curr_size;
+	return vhd_dynamic_load(r);
+}
+
+enum err vhd_reader_open_fd(struct vhd_reader **out, int fd,
+			    const char *name)
+{
+	struct vhd_reader *r = NULL;
+	enum err e;
+
+	*out = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return err_set(ERR_NOMEM, "reader");
+	r->fd = fd;
+	r->name = name;
+	e = file_size(r);
+	if (e == ERR_OK)
+		e = detect(r);
+	if (e != ERR_OK) {
+		err_wrap(e, "%s", name);
+		vhd_reader_free(r);
+		return e;
+	}
+	*out = r;
+	return ERR_OK;
+}
+
+enum err vhd_reader_open(struct vhd_reader **out, const char *path)
+{
+	enum err e;
+	int fd;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		e = err_errno(errno == ENOENT ? ERR_NOT_FOUND : ERR_IO, path);
+		return e;
+	}
+	e = vhd_reader_open_fd(out, fd, path);
+	if (e != ERR_OK)
+		close(fd);
+	else
+		(*out)->owns_fd = true;
+	return e;
+}
+
+void vhd_reader_free(struct vhd_reader *r)
+{
+	if (!r)
+		return;
+	if (r->owns_fd)
+		close(r->fd);
+	free(r->bat);
+	free(r->batmap_bits);
+	free(r);
+}
+
+enum vhd_input vhd_reader_input(const struct vhd_reader *r)
+{
+	return r->input;
+}
+
+const char *vhd_reader_input_name(const struct vhd_reader *r)
+{
+	switch (r->input) {
+	case VHD_INPUT_FIXED: return "fixed";
+	case VHD_INPUT_DYNAMIC: return "dynamic";
+	default: return "raw";
+	}
+}
+
+uint64_t vhd_reader_size(const struct vhd_reader *r)
+{
+	return r->size;
+}
+
+uint32_t vhd_reader_blocks(const struct vhd_reader *r)
+{
+	return (uint32_t)((r->size + VHD_READER_BLOCK - 1) / VHD_READER_BLOCK);
+}
+
+const struct vhd_footer *vhd_reader_footer(const struct vhd_reader *r)
+{
+	return r->input == VHD_INPUT_RAW ? NULL : &r->footer;
+}
+
+const struct vhd_header *vhd_reader_header(const struct vhd_reader *r)
+{
+	return r->input == VHD_INPUT_DYNAMIC ? &r->header : NULL;
+}
+
+const struct vhd_batmap *vhd_reader_batmap(const struct vhd_reader *r)
+{
+	return r->has_batmap ? &r->batmap : NULL;
+}
+
+uint32_t vhd_reader_allocated(const struct vhd_reader *r)
+{
+	return r->allocated;
+}
+
+void vhd_reader_identity(const struct vhd_reader *r, uint64_t *dev,
+			 uint64_t *ino)
+{
+	*dev = r->dev;
+	*ino = r->ino;
+}
+
+/* True if [start, end) of the file holds no data (a hole). */
+static bool is_hole(const struct vhd_reader *r, uint64_t start, uint64_t end)
+{
+	off_t d = lseek(r->fd, (off_t)start, SEEK_DATA);
+
+	if (d < 0)
+		return errno == ENXIO; /* EINVAL etc.: no hole support */
+	return (uint64_t)d >= end;
+}
+
+static enum err read_flat(const struct vhd_reader *r, uint32_t k,
+			  uint8_t *buf, uint8_t *present, bool *any)
+{
+	uint64_t start = (uint64_t)k * VHD_READER_BLOCK;
+	uint64_t len = r->size - start;
+
+	if (len > VHD_READER_BLOCK)
+		len = VHD_READER_BLOCK;
+	memset(buf + len, 0, VHD_READER_BLOCK - len);
+	if (present)
+		memset(present, 0, VHD_READER_MAP_BYTES);
+	*any = !is_hole(r, start, start + len);
+	if (!*any) {
+		memset(buf, 0, len);
+		return ERR_OK;
+	}
+	if (present)
+		for (uint64_t s = 0; s * VHD_SECTOR < len; s++)
+			vhd_bitmap_set(present, s);
+	return vhd_reader_pread(r, buf, len, start, "data");
+}
+
+enum err vhd_reader_read(const struct vhd_reader *r, uint32_t k,
+			 uint8_t *buf, uint8_t *present, bool *any)
+{
+	if (k >= vhd_reader_blocks(r))
+		return err_set(ERR_INTERNAL, "block %" PRIu32 " past the end",
+			       k);
+	if (r->input == VHD_INPUT_DYNAMIC)
+		return vhd_dynamic_read(r, k, buf, present, any);
+	return read_flat(r, k, buf, present, any);
+}

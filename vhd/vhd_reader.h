@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/* vhd_reader.h - the input side: detects raw / fixed / dynamic VHD from
+ * content, validates every structure against the file before any data is
+ * read, and yields the virtual disk as 2 MiB blocks. Differencing disks
+ * are refused. All reads use pread, so one reader serves many threads. */
+#ifndef P11SEAL_VHD_READER_H
+#define P11SEAL_VHD_READER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "vhd_batmap.h"
+#include "vhd_footer.h"
+#include "vhd_header.h"
+
+#define VHD_READER_BLOCK (2u << 20)       /* bytes per yielded block */
+#define VHD_READER_MAP_BYTES 512u         /* present map: 4096 bits */
+
+enum vhd_input {
+	VHD_INPUT_RAW,
+	VHD_INPUT_FIXED,
+	VHD_INPUT_DYNAMIC,
+};
+
+struct vhd_reader;
+
+/* Open path read-only, detect its kind and validate it. Details name the
+ * file, the structure, the field and its offset. */
+enum err vhd_reader_open(struct vhd_reader **out, const char *path);
+
+/* Same over an open fd, which stays the caller's; name is for messages. */
+enum err vhd_reader_open_fd(struct vhd_reader **out, int fd,
+			    const char *name);
+
+/* Close (if opened by path) and free; NULL is a no-op. */
+void vhd_reader_free(struct vhd_reader *r);
+
+enum vhd_input vhd_reader_input(const struct vhd_reader *r);
+const char *vhd_reader_input_name(const struct vhd_reader *r);
+
+/* Virtual size in bytes as the input states it (raw: the file length). */
+uint64_t vhd_reader_size(const struct vhd_reader *r);
+
+/* Number of 2 MiB blocks covering the virtual size. */
+uint32_t vhd_reader_blocks(const struct vhd_reader *r);
+
+/* The footer (NULL for raw), dynamic header and batmap (NULL when the
+ * input has none); valid until vhd_reader_free. */
+const struct vhd_footer *vhd_reader_footer(const struct vhd_reader *r);
+const struct vhd_header *vhd_reader_header(const struct vhd_reader *r);
+const struct vhd_batmap *vhd_reader_batmap(const struct vhd_reader *r);
+
+/* Allocated BAT entries inside the virtual size (dynamic only, else 0). */
+uint32_t vhd_reader_allocated(const struct vhd_reader *r);
+
+/* The device/inode of the input, to refuse writing over it. */
+void vhd_reader_identity(const struct vhd_reader *r, uint64_t *dev,
+			 uint64_t *ino);
+
+/* Read block k (2 MiB) into buf: stored bytes, zeros where the input
+ * stores nothing or past the virtual size. present (NULL allowed, 512
+ * bytes) gets one MSB-first bit per sector that the input stores; *any
+ * is false when nothing is stored (buf is then all zero). */
+enum err vhd_reader_read(const struct vhd_reader *r, uint32_t k,
+			 uint8_t *buf, uint8_t *present, bool *any);
+
+#endif
