@@ -2,7 +2,8 @@
 /* p11_xts.c - AES-XTS over 512-byte sectors with the keys in a PKCS#11
  * token. Invariant: the only key-derived bytes on the host are T0 per
  * sector (E_K2(tweak), 16 B each), kept in secmem and wiped after every
- * window; the T_j sequence is recomputed, never stored. */
+ * window; the T_j sequence is recomputed for each XOR pass, one sector's
+ * worth at a time on the stack (wiped), never stored for a window. */
 #include "p11_xts.h"
 
 #include <stdlib.h>
@@ -13,8 +14,9 @@
 
 #define BLOCK 16
 #define BLOCKS_PER_SECTOR (P11_XTS_SECTOR / BLOCK)
-/* Largest chunk accepted: far above the sweep's best, small enough that
- * a window's T0 buffer stays a modest share of the secure heap. */
+/* Largest chunk and window accepted: far above the sweep's best, small
+ * enough that a window's T0 buffer (window / 32) stays at most 128 KiB of
+ * the secure heap. */
 #define CHUNK_MAX (4u * 1024 * 1024)
 #define WINDOW_MAX (4u * 1024 * 1024)
 

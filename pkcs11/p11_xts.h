@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* p11_xts.h - AES-XTS over 512-byte sectors through a PKCS#11 token.
- * Native CKM_AES_XTS when the DEK is one XTS key; otherwise the two-key
- * construction: one ECB call (tweak key) for all sector tweaks of a chunk,
- * one ECB call (data key) for the chunk's data. Never a call per sector.
+ * Native CKM_AES_XTS when the DEK is one XTS key (one token call per
+ * sector: PKCS#11 cannot batch tweaks); otherwise the two-key construction:
+ * per window of sectors, one ECB call (tweak key) for all sector tweaks and
+ * one ECB operation (data key) over the data, fed chunk by chunk.
  * Tweak = sector number as LE64 + 8 zero bytes, which equals blktap's
  * "aes-xts-plain" (LE32 + 12 zeros) for every sector below 2^32, i.e.
  * every sector a VHD can have. */
@@ -27,13 +28,17 @@ struct p11_xts;
 
 /* Engine on session sh. tweak_key = CK_INVALID_HANDLE means data_key is a
  * native XTS key (CKM_AES_XTS). chunk = bytes per token call (multiple of
- * 512; 0 = default). One engine per thread/session. */
+ * 512 up to 4 MiB; 0 = default). One engine per thread/session; the
+ * session must have no other operation active while the engine runs. */
 enum err p11_xts_new(struct p11_xts **out, CK_FUNCTION_LIST *fn,
 		     CK_SESSION_HANDLE sh, CK_OBJECT_HANDLE data_key,
 		     CK_OBJECT_HANDLE tweak_key, size_t chunk);
 
 /* Encrypt/decrypt len bytes in place (len a multiple of 512); the first
- * 512 bytes are sector first_sector, the next first_sector+1, ... */
+ * 512 bytes are sector first_sector, the next first_sector+1, ...
+ * ERR_USAGE for a bad length or a sector range past 2^64; a token failure
+ * is reported as p11_fail() classes it, naming the call and the key. On
+ * any failure buf holds neither plaintext nor ciphertext: discard it. */
 enum err p11_xts_encrypt(struct p11_xts *x, uint8_t *buf, size_t len,
 			 uint64_t first_sector);
 enum err p11_xts_decrypt(struct p11_xts *x, uint8_t *buf, size_t len,
