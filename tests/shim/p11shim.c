@@ -10,9 +10,12 @@
  * handle and reports CKA_KEY_TYPE = CKK_AES_XTS. Emulated XTS is
  * single-part only (C_EncryptUpdate on it is CKR_FUNCTION_NOT_SUPPORTED).
  *
- * Fault injection for error paths SoftHSM cannot produce:
- * p11shim_fail_update(n) makes the n-th next forwarded C_EncryptUpdate or
- * C_DecryptUpdate end the target's operation and return CKR_DEVICE_ERROR.
+ * Faults for paths SoftHSM never takes:
+ * - p11shim_fail_update(n) makes the n-th next forwarded C_EncryptUpdate
+ *   or C_DecryptUpdate end the target's operation, return CKR_DEVICE_ERROR;
+ * - p11shim_lag_updates(1) makes forwarded updates hold back the last 16
+ *   bytes of output until the next update or the final call, as a token
+ *   that buffers blocks may (one session at a time).
  *
  * OpenSSL symbols resolve from the process that loads the shim (the test
  * programs link libcrypto). */
@@ -48,15 +51,30 @@ static CK_FUNCTION_LIST shim_list, *target;
 static struct shim_key keys[MAX_KEYS];
 static struct shim_op ops[MAX_SESSIONS];
 static unsigned long fail_countdown;
+static int lag_on;
+static struct {
+	CK_SESSION_HANDLE session;
+	CK_ULONG have;
+	unsigned char held[16];
+} lag;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 void p11shim_fail_update(unsigned long n);
+void p11shim_lag_updates(int on);
 CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list);
 
 void p11shim_fail_update(unsigned long n)
 {
 	pthread_mutex_lock(&lock);
 	fail_countdown = n;
+	pthread_mutex_unlock(&lock);
+}
+
+void p11shim_lag_updates(int on)
+{
+	pthread_mutex_lock(&lock);
+	lag_on = on;
+	memset(&lag, 0, sizeof(lag));
 	pthread_mutex_unlock(&lock);
 }
 
@@ -366,6 +384,65 @@ static CK_RV any_one(CK_SESSION_HANDLE s, CK_BYTE_PTR in, CK_ULONG len,
 	return rv;
 }
 
+/* Forwarded update that keeps the last 16 bytes of output back. Lock held. */
+static CK_RV lag_update(CK_SESSION_HANDLE s, CK_BYTE_PTR in, CK_ULONG len,
+			CK_BYTE_PTR out, CK_ULONG_PTR out_len, int decrypt)
+{
+	CK_ULONG have = lag.session == s ? lag.have : 0, n = len, total, keep;
+	unsigned char *tmp;
+	CK_RV rv;
+
+	if (!in || !out || !out_len)
+		return CKR_ARGUMENTS_BAD;
+	if (*out_len + 16 < have + len) {
+		*out_len = have + len - 16;
+		return CKR_BUFFER_TOO_SMALL;
+	}
+	tmp = malloc(have + len);
+	if (!tmp)
+		return CKR_HOST_MEMORY;
+	memcpy(tmp, lag.held, have);
+	rv = decrypt ? target->C_DecryptUpdate(s, in, len, tmp + have, &n)
+		     : target->C_EncryptUpdate(s, in, len, tmp + have, &n);
+	if (rv == CKR_OK) {
+		total = have + n;
+		keep = total < 16 ? total : 16;
+		memcpy(out, tmp, total - keep);
+		*out_len = total - keep;
+		memcpy(lag.held, tmp + total - keep, keep);
+		lag.have = keep;
+		lag.session = s;
+	}
+	OPENSSL_cleanse(tmp, have + len);
+	free(tmp);
+	return rv;
+}
+
+/* Final call after lag_update: the held bytes, then the target's. */
+static CK_RV lag_final(CK_SESSION_HANDLE s, CK_BYTE_PTR out,
+		       CK_ULONG_PTR out_len, int decrypt)
+{
+	CK_ULONG have = lag.session == s ? lag.have : 0, n;
+	CK_RV rv;
+
+	if (out_len && out && *out_len < have) {
+		*out_len = have;
+		return CKR_BUFFER_TOO_SMALL;
+	}
+	n = out_len ? *out_len - have : 0;
+	rv = decrypt ? target->C_DecryptFinal(s, out ? out + have : NULL,
+					      out_len ? &n : NULL)
+		     : target->C_EncryptFinal(s, out ? out + have : NULL,
+					      out_len ? &n : NULL);
+	if (rv == CKR_OK && out)
+		memcpy(out, lag.held, have);
+	if (rv == CKR_OK)
+		*out_len = have + n;
+	if (rv == CKR_OK || !out_len)
+		memset(&lag, 0, sizeof(lag));
+	return rv;
+}
+
 static CK_RV any_update(CK_SESSION_HANDLE s, CK_BYTE_PTR in, CK_ULONG len,
 			CK_BYTE_PTR out, CK_ULONG_PTR out_len, int decrypt)
 {
@@ -383,6 +460,14 @@ static CK_RV any_update(CK_SESSION_HANDLE s, CK_BYTE_PTR in, CK_ULONG len,
 			target->C_EncryptFinal(s, NULL, NULL);
 		return CKR_DEVICE_ERROR;
 	}
+	pthread_mutex_lock(&lock);
+	if (lag_on) {
+		CK_RV rv = lag_update(s, in, len, out, out_len, decrypt);
+
+		pthread_mutex_unlock(&lock);
+		return rv;
+	}
+	pthread_mutex_unlock(&lock);
 	return decrypt ? target->C_DecryptUpdate(s, in, len, out, out_len)
 		       : target->C_EncryptUpdate(s, in, len, out, out_len);
 }
@@ -397,6 +482,14 @@ static CK_RV any_final(CK_SESSION_HANDLE s, CK_BYTE_PTR out,
 		pthread_mutex_unlock(&lock);
 		return out_len ? CKR_FUNCTION_NOT_SUPPORTED : CKR_ARGUMENTS_BAD;
 	}
+	pthread_mutex_lock(&lock);
+	if (lag_on) {
+		CK_RV rv = lag_final(s, out, out_len, decrypt);
+
+		pthread_mutex_unlock(&lock);
+		return rv;
+	}
+	pthread_mutex_unlock(&lock);
 	return decrypt ? target->C_DecryptFinal(s, out, out_len)
 		       : target->C_EncryptFinal(s, out, out_len);
 }
@@ -473,6 +566,8 @@ static CK_RV shim_Finalize(CK_VOID_PTR reserved)
 	OPENSSL_cleanse(keys, sizeof(keys));
 	memset(ops, 0, sizeof(ops));
 	fail_countdown = 0;
+	lag_on = 0;
+	memset(&lag, 0, sizeof(lag));
 	pthread_mutex_unlock(&lock);
 	return target->C_Finalize(reserved);
 }
