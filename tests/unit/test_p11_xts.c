@@ -44,14 +44,14 @@ static struct fixture *fixture_of(void **state)
 	return f;
 }
 
+static struct fixture fixture;
+
 static int group_setup(void **state, const char *label, const char *module)
 {
-	static struct fixture f;
-
 	assert_int_not_equal(secmem_init(1u << 20), 0);
-	f.st = p11test_token_open(&f.tok, label, module);
-	f.native = module != NULL;
-	*state = &f;
+	fixture.st = p11test_token_open(&fixture.tok, label, module);
+	fixture.native = module != NULL;
+	*state = &fixture;
 	return 0;
 }
 
@@ -65,16 +65,15 @@ static int softhsm_setup(void **state)
 static int shim_setup(void **state)
 {
 	const char *shim = getenv("P11SHIM");
-	int rc;
 
 	if (shim && access(shim, R_OK) == 0)
 		return group_setup(state, "xtsnative", shim);
-	rc = group_setup(state, "xtsnative", NULL);
-	p11test_token_close(&((struct fixture *)*state)->tok);
-	((struct fixture *)*state)->st = P11TEST_SKIP;
-	snprintf(((struct fixture *)*state)->tok.reason, 256,
+	memset(&fixture, 0, sizeof(fixture));
+	fixture.st = P11TEST_SKIP;
+	snprintf(fixture.tok.reason, sizeof(fixture.tok.reason),
 		 "test shim not built (P11SHIM unset or missing)");
-	return rc;
+	*state = &fixture;
+	return 0;
 }
 
 static int group_teardown(void **state)
