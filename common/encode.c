@@ -43,7 +43,7 @@ enum err decode_hex(uint8_t *out, size_t out_len, const char *in)
 		int lo = hex_value((unsigned char)in[2 * i + 1]);
 
 		bad |= (hi | lo) < 0;
-		out[i] = (uint8_t)((hi << 4) | (lo & 15));
+		out[i] = (uint8_t)(((hi & 15) << 4) | (lo & 15));
 	}
 	return bad ? err_set(ERR_FORMAT, "not a hex string") : ERR_OK;
 }

@@ -41,7 +41,7 @@ void p11_uri_free(struct p11_uri *u);
  * padding of CK_TOKEN_INFO fields. */
 bool p11_uri_match_token(const struct p11_uri *u, const CK_TOKEN_INFO *info);
 
-/* Write "pkcs11:token=..;manufacturer=..;serial=..;model=.." for info,
+/* Write "pkcs11:model=..;manufacturer=..;serial=..;token=.." for info,
  * percent-encoding as RFC 7512 requires, into out (cap bytes). */
 void p11_uri_format_token(char *out, size_t cap, const CK_TOKEN_INFO *info);
 
