@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+/* vhd_decrypt.c - the reverse pipeline. Sectors are decrypted in runs of
+ * present sectors (tapdisk decrypts only what the VHD stores), and the
+ * keyhash is compared before the output file is even created. */
+#include "vhd_decrypt.h"
+
+#include <inttypes.h>
+#include <unistd.h>
+
+#include "secmem.h"
+#include "vhd_bitmap.h"
+#include "vhd_encrypt.h"
+#include "vhd_outfile.h"
+#include "vhd_writer.h"
+
+#define BLOCK_SECS (VHD_READER_BLOCK / VHD_SECTOR)
+
+struct job {
+	const struct vhd_reader *in;
+	const struct vhd_cipher *c;
+	enum vhd_plain fmt;
+	int fd;                    /* raw output */
+	struct vhd_writer *w;      /* vhd output */
+	enum err (*sink)(void *arg, uint32_t k, const uint8_t *buf);
+	void *sink_arg;
+};
+
+enum err vhd_decrypt_keyhash(const struct vhd_reader *in,
+			     const struct vhd_keyhash **out)
+{
+	const struct vhd_batmap *b = vhd_reader_batmap(in);
+
+	*out = NULL;
+	if (!b || b->keyhash.cookie != 1)
+		return err_set(ERR_FORMAT, "not an encrypted VHD: no keyhash "
+			       "in a blktap batmap header");
+	*out = &b->keyhash;
+	return ERR_OK;
+}
+
+enum err vhd_decrypt_check(const struct vhd_reader *in,
+			   const uint8_t hash[VHD_KEYHASH_LEN])
+{
+	const struct vhd_keyhash *kh;
+	enum err e = vhd_decrypt_keyhash(in, &kh);
+
+	if (e != ERR_OK)
+		return e;
+	if (!secmem_equal(kh->hash, hash, VHD_KEYHASH_LEN))
+		return err_set(ERR_VERIFY, "keyhash mismatch: this key did "
+			       "not encrypt the VHD");
+	return ERR_OK;
+}
+
+/* Decrypt each run of present sectors of block k in place. */
+static enum err decrypt_runs(const struct job *j, void *ctx, uint32_t k,
+			     uint8_t *buf, const uint8_t *present)
+{
+	uint32_t s = 0;
+
+	while (s < BLOCK_SECS) {
+		uint32_t end;
+		enum err e;
+
+		if (!vhd_bitmap_test(present, s)) {
+			s++;
+			continue;
+		}
+		for (end = s; end < BLOCK_SECS && vhd_bitmap_test(present, end);
+		     end++)
+			;
+		e = j->c->decrypt(ctx, buf + (size_t)s * VHD_SECTOR,
+				  (size_t)(end - s) * VHD_SECTOR,
+				  (uint64_t)k * BLOCK_SECS + s);
+		if (e != ERR_OK)
+			return e;
+		s = end;
+	}
+	return ERR_OK;
+}
+
+static enum err work(void *arg, void *ctx, uint32_t k, uint8_t *buf,
+		     bool *keep)
+{
+	struct job *j = arg;
+	uint8_t present[VHD_READER_MAP_BYTES];
+	bool any;
+	enum err e;
+
+	e = vhd_reader_read(j->in, k, buf, present, &any);
+	if (e == ERR_OK && any)
+		e = decrypt_runs(j, ctx, k, buf, present);
+	*keep = e == ERR_OK && any &&
+		!vhd_encrypt_is_zero(buf, VHD_READER_BLOCK);
+	return e;
+}
+
+static enum err write_raw(const struct job *j, uint32_t k,
+			  const uint8_t *buf)
+{
+	uint64_t off = (uint64_t)k * VHD_READER_BLOCK;
+	uint64_t len = vhd_reader_size(j->in) - off;
+
+	if (len > VHD_READER_BLOCK)
+		len = VHD_READER_BLOCK;
+	return vhd_outfile_pwrite(j->fd, buf, len, off);
+}
+
+static enum err emit(void *arg, uint32_t k, const uint8_t *buf, bool keep)
+{
+	struct job *j = arg;
+
+	if (j->sink)
+		return j->sink(j->sink_arg, k, buf);
+	if (!keep)
+		return ERR_OK;
+	if (j->fmt == VHD_PLAIN_VHD)
+		return vhd_writer_block(j->w, k, buf);
+	return write_raw(j, k, buf);
+}
+
+/* Output side: raw gets its full length (trailing holes included). */
+static enum err finish(struct job *j)
+{
+	if (j->fmt == VHD_PLAIN_VHD)
+		return vhd_writer_finish(j->w);
+	if (ftruncate(j->fd, (off_t)vhd_reader_size(j->in)) != 0)
+		return err_errno(ERR_IO, "truncate");
+	return ERR_OK;
+}
+
+enum err vhd_decrypt(const struct vhd_reader *in, const char *out_path,
+		     enum vhd_plain fmt, const struct vhd_cipher *c,
+		     const uint8_t hash[VHD_KEYHASH_LEN],
+		     const struct vhd_job_opts *o)
+{
+	struct job j = { .in = in, .c = c, .fmt = fmt, .fd = -1 };
+	struct vhd_pipeline_ops ops = { work, emit, &j };
+	struct vhd_outfile *out = NULL;
+	uint64_t dev, ino;
+	enum err e;
+
+	vhd_reader_identity(in, &dev, &ino);
+	e = vhd_decrypt_check(in, hash);
+	if (e == ERR_OK)
+		e = vhd_outfile_open(&out, out_path, o->force, dev, ino);
+	if (e == ERR_OK)
+		j.fd = vhd_outfile_fd(out);
+	if (e == ERR_OK && fmt == VHD_PLAIN_VHD)
+		e = vhd_writer_new(&j.w, j.fd, vhd_reader_size(in), NULL,
+				   o->identity);
+	if (e == ERR_OK)
+		e = vhd_pipeline_run(&ops, c, vhd_reader_blocks(in), o);
+	if (e == ERR_OK)
+		e = finish(&j);
+	if (e == ERR_OK)
+		e = vhd_outfile_commit(out);
+	vhd_writer_free(j.w);
+	vhd_outfile_free(out);
+	return e;
+}
+
+enum err vhd_decrypt_each(const struct vhd_reader *in,
+			  const struct vhd_cipher *c,
+			  const uint8_t hash[VHD_KEYHASH_LEN],
+			  enum err (*sink)(void *arg, uint32_t k,
+					   const uint8_t *buf),
+			  void *arg, const struct vhd_job_opts *o)
+{
+	struct job j = { .in = in, .c = c, .fd = -1, .sink = sink,
+			 .sink_arg = arg };
+	struct vhd_pipeline_ops ops = { work, emit, &j };
+	enum err e;
+
+	e = vhd_decrypt_check(in, hash);
+	if (e == ERR_OK)
+		e = vhd_pipeline_run(&ops, c, vhd_reader_blocks(in), o);
+	return e;
+}

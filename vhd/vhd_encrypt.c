@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/* vhd_encrypt.c - reader -> cipher -> writer through the ordered pipeline;
+ * the output appears only when complete (vhd_outfile). */
+#include "vhd_encrypt.h"
+
+#include <string.h>
+
+#include "vhd_outfile.h"
+#include "vhd_writer.h"
+
+#define BLOCK_SECS (VHD_READER_BLOCK / VHD_SECTOR)
+
+struct job {
+	const struct vhd_reader *in;
+	const struct vhd_cipher *c;
+	struct vhd_writer *w;
+};
+
+bool vhd_encrypt_over_import_limit(const struct vhd_reader *in)
+{
+	uint64_t size = vhd_reader_size(in);
+
+	return (size + VHD_READER_BLOCK - 1) / VHD_READER_BLOCK *
+		       VHD_READER_BLOCK > VHD_IMPORT_LIMIT;
+}
+
+bool vhd_encrypt_is_zero(const uint8_t *p, size_t len)
+{
+	/* compare with itself shifted: memcmp is vectorised, a loop is not */
+	return len == 0 || (p[0] == 0 && memcmp(p, p + 1, len - 1) == 0);
+}
+
+static enum err work(void *arg, void *ctx, uint32_t k, uint8_t *buf,
+		     bool *keep)
+{
+	struct job *j = arg;
+	bool any;
+	enum err e;
+
+	e = vhd_reader_read(j->in, k, buf, NULL, &any);
+	if (e != ERR_OK)
+		return e;
+	*keep = any && !vhd_encrypt_is_zero(buf, VHD_READER_BLOCK);
+	if (!*keep)
+		return ERR_OK;
+	return j->c->encrypt(ctx, buf, VHD_READER_BLOCK,
+			     (uint64_t)k * BLOCK_SECS);
+}
+
+static enum err emit(void *arg, uint32_t k, const uint8_t *buf, bool keep)
+{
+	struct job *j = arg;
+
+	return keep ? vhd_writer_block(j->w, k, buf) : ERR_OK;
+}
+
+enum err vhd_encrypt(const struct vhd_reader *in, const char *out_path,
+		     const struct vhd_cipher *c,
+		     const uint8_t keyhash[VHD_KEYHASH_LEN],
+		     const struct vhd_job_opts *o)
+{
+	struct vhd_keyhash kh = { .cookie = 1 };
+	struct vhd_pipeline_ops ops = { work, emit, NULL };
+	struct job j = { .in = in, .c = c };
+	struct vhd_outfile *out = NULL;
+	uint64_t dev, ino;
+	enum err e;
+
+	memcpy(kh.hash, keyhash, VHD_KEYHASH_LEN);
+	ops.arg = &j;
+	vhd_reader_identity(in, &dev, &ino);
+	e = vhd_outfile_open(&out, out_path, o->force, dev, ino);
+	if (e == ERR_OK)
+		e = vhd_writer_new(&j.w, vhd_outfile_fd(out),
+				   vhd_reader_size(in), &kh, o->identity);
+	if (e == ERR_OK)
+		e = vhd_pipeline_run(&ops, c, vhd_reader_blocks(in), o);
+	if (e == ERR_OK)
+		e = vhd_writer_finish(j.w);
+	if (e == ERR_OK)
+		e = vhd_outfile_commit(out);
+	vhd_writer_free(j.w);
+	vhd_outfile_free(out);
+	return e;
+}

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/* vhd_outfile.c - temp file + rename, the crash-safe way to publish an
+ * output: readers see either no file or a complete, fsync'ed one. */
+#include "vhd_outfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct vhd_outfile {
+	int fd;
+	bool force;
+	bool committed;
+	char *path;
+	char *dir;
+	char *tmp;
+};
+
+static enum err check_target(const char *path, bool force, uint64_t in_dev,
+			     uint64_t in_ino)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0) {
+		if ((uint64_t)st.st_dev == in_dev &&
+		    (uint64_t)st.st_ino == in_ino)
+			return err_set(ERR_USAGE, "%s: output is the input",
+				       path);
+		if (!force)
+			return err_set(ERR_EXISTS, "%s: output exists (use "
+				       "--force to replace it)", path);
+	} else if (lstat(path, &st) == 0 && !force) {
+		return err_set(ERR_EXISTS, "%s: output exists as a dangling "
+			       "symlink (use --force to replace it)", path);
+	}
+	return ERR_OK;
+}
+
+static enum err make_names(struct vhd_outfile *o, const char *path)
+{
+	char *a = strdup(path), *b = strdup(path);
+	const char *base;
+	size_t len;
+
+	o->path = strdup(path);
+	if (!a || !b || !o->path) {
+		free(a);
+		free(b);
+		return err_set(ERR_NOMEM, "output name");
+	}
+	o->dir = strdup(dirname(a));
+	base = basename(b);
+	len = strlen(o->dir) + strlen(base) + 32;
+	o->tmp = malloc(len);
+	if (o->dir && o->tmp)
+		snprintf(o->tmp, len, "%s/.%s.p11seal-tmp.XXXXXX", o->dir,
+			 base);
+	free(a);
+	free(b);
+	return o->dir && o->tmp ? ERR_OK : err_set(ERR_NOMEM, "output name");
+}
+
+enum err vhd_outfile_open(struct vhd_outfile **out, const char *path,
+			  bool force, uint64_t in_dev, uint64_t in_ino)
+{
+	struct vhd_outfile *o = NULL;
+	enum err e;
+
+	*out = NULL;
+	e = check_target(path, force, in_dev, in_ino);
+	if (e != ERR_OK)
+		return e;
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return err_set(ERR_NOMEM, "output");
+	o->fd = -1;
+	o->force = force;
+	e = make_names(o, path);
+	if (e == ERR_OK) {
+		o->fd = mkostemp(o->tmp, O_CLOEXEC);
+		if (o->fd < 0) {
+			e = err_errno(ERR_IO, o->tmp);
+			free(o->tmp); /* nothing to remove */
+			o->tmp = NULL;
+		}
+	}
+	if (e != ERR_OK) {
+		vhd_outfile_free(o);
+		return e;
+	}
+	*out = o;
+	return ERR_OK;
+}
+
+int vhd_outfile_fd(const struct vhd_outfile *o)
+{
+	return o->fd;
+}
+
+const char *vhd_outfile_tmp_path(const struct vhd_outfile *o)
+{
+	return o->tmp;
+}
+
+/* rename without replacing; link+unlink where RENAME_NOREPLACE is not
+ * supported (link fails if the target exists, just as atomically). */
+static int rename_noreplace(const char *from, const char *to)
+{
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (link(from, to) != 0)
+		return -1;
+	return unlink(from);
+}
+
+static enum err sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	enum err e = ERR_OK;
+
+	if (fd < 0)
+		return err_errno(ERR_IO, dir);
+	if (fsync(fd) != 0)
+		e = err_errno(ERR_IO, dir);
+	close(fd);
+	return e;
+}
+
+enum err vhd_outfile_commit(struct vhd_outfile *o)
+{
+	int rc;
+
+	if (fsync(o->fd) != 0)
+		return err_errno(ERR_IO, o->tmp);
+	if (close(o->fd) != 0) {
+		o->fd = -1;
+		return err_errno(ERR_IO, o->tmp);
+	}
+	o->fd = -1;
+	rc = o->force ? rename(o->tmp, o->path)
+		      : rename_noreplace(o->tmp, o->path);
+	if (rc != 0)
+		return err_errno(errno == EEXIST ? ERR_EXISTS : ERR_IO,
+				 o->path);
+	o->committed = true;
+	return sync_dir(o->dir);
+}
+
+enum err vhd_outfile_pwritev(int fd, struct iovec *iov, int n, uint64_t off)
+{
+	while (n > 0) {
+		ssize_t done = pwritev(fd, iov, n, (off_t)off);
+
+		if (done < 0 && errno == EINTR)
+			continue;
+		if (done < 0)
+			return err_errno(ERR_IO, "write");
+		off += (uint64_t)done;
+		while (n > 0 && (size_t)done >= iov->iov_len) {
+			done -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (uint8_t *)iov->iov_base + done;
+			iov->iov_len -= (size_t)done;
+		}
+	}
+	return ERR_OK;
+}
+
+enum err vhd_outfile_pwrite(int fd, const void *buf, size_t len,
+			    uint64_t off)
+{
+	struct iovec iov = { (void *)(uintptr_t)buf, len };
+
+	return vhd_outfile_pwritev(fd, &iov, 1, off);
+}
+
+void vhd_outfile_free(struct vhd_outfile *o)
+{
+	if (!o)
+		return;
+	if (o->fd >= 0)
+		close(o->fd);
+	if (o->tmp && !o->committed)
+		unlink(o->tmp);
+	free(o->path);
+	free(o->dir);
+	free(o->tmp);
+	free(o);
+}
