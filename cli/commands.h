@@ -20,4 +20,14 @@ int cmd_key_import(struct cli *c, int argc, char **argv);
 int cmd_key_delete(struct cli *c, int argc, char **argv);
 int cmd_vhd_info(struct cli *c, int argc, char **argv);
 
+int cmd_kp_keys(struct cli *c, int argc, char **argv);
+int cmd_kp_key_show(struct cli *c, int argc, char **argv);
+int cmd_kp_key_create(struct cli *c, int argc, char **argv);
+int cmd_kp_key_delete(struct cli *c, int argc, char **argv);
+int cmd_kp_key_disable(struct cli *c, int argc, char **argv);
+int cmd_kp_key_enable(struct cli *c, int argc, char **argv);
+int cmd_kp_key_versions(struct cli *c, int argc, char **argv);
+int cmd_kp_import_token_create(struct cli *c, int argc, char **argv);
+int cmd_kp_import_token_show(struct cli *c, int argc, char **argv);
+
 #endif

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/* kp_print.h - how the `kp` commands show Key Protect keys: text that
+ * cannot drive the terminal, or JSON with the same fields (never key
+ * material). */
+#ifndef P11SEAL_KP_PRINT_H
+#define P11SEAL_KP_PRINT_H
+
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "kp_json.h"
+
+/* s on f with control characters (C0, DEL, C1) shown as '?'. */
+void kp_print_text(FILE *f, const char *s);
+
+/* One key as a JSON object (NULL on allocation failure). */
+cJSON *kp_print_key_json(const struct kp_key *k);
+
+/* One key as "field: value" lines on stdout. */
+void kp_print_key_text(const struct kp_key *k);
+
+/* One table row "ID  STATE  KIND  NAME"; header when k is NULL. */
+void kp_print_key_row(const struct kp_key *k);
+
+#endif
