@@ -186,7 +186,6 @@ static void xts_unmask(const struct p11_xts *x, uint8_t *buf, size_t produced,
 	*done = upto;
 }
 
-
 /* Final call of a streamed window: whatever the token still held back. */
 static enum err xts_stream_final(struct p11_xts *x, const struct xts_dir *d,
 				 uint8_t *buf, size_t len, size_t *produced)
@@ -210,6 +209,30 @@ static enum err xts_stream_final(struct p11_xts *x, const struct xts_dir *d,
 	return ERR_OK;
 }
 
+/* Feed the chunk of n bytes at buf+in; its output lands at buf+*produced
+ * (in place, possibly lagging). */
+static enum err xts_stream_update(struct p11_xts *x, const struct xts_dir *d,
+				  uint8_t *buf, size_t len, size_t in, size_t n,
+				  size_t *produced)
+{
+	CK_ULONG out = (CK_ULONG)(len - *produced);
+	CK_RV rv;
+
+	rv = d->update(x->sh, buf + in, (CK_ULONG)n, buf + *produced, &out);
+	if (rv != CKR_OK) {
+		xts_abort(x, d);
+		return p11_fail(rv, d->update_name, "(ECB, data key)");
+	}
+	if (out > in + n - *produced) {
+		xts_abort(x, d);
+		return err_set(ERR_HSM, "%s (ECB, data key): %lu bytes out, "
+			       "more than were fed", d->update_name,
+			       (unsigned long)out);
+	}
+	*produced += out;
+	return ERR_OK;
+}
+
 /* Data key over one window as one operation fed chunk by chunk with
  * C_EncryptUpdate/C_DecryptUpdate, in place. */
 static enum err xts_window_stream(struct p11_xts *x, const struct xts_dir *d,
@@ -217,25 +240,19 @@ static enum err xts_window_stream(struct p11_xts *x, const struct xts_dir *d,
 {
 	size_t in = 0, produced = 0, done = 0;
 	enum err r;
-	CK_RV rv;
 
 	r = xts_data_init(x, d);
 	if (r != ERR_OK)
 		return r;
 	while (in < len) {
 		size_t n = len - in < x->chunk ? len - in : x->chunk;
-		CK_ULONG out = (CK_ULONG)(len - produced);
 
 		xts_xor_tweaks(buf + in, x->t0 + in / P11_XTS_SECTOR * BLOCK,
 			       n / P11_XTS_SECTOR);
-		rv = d->update(x->sh, buf + in, (CK_ULONG)n, buf + produced,
-			       &out);
-		if (rv != CKR_OK) {
-			xts_abort(x, d);
-			return p11_fail(rv, d->update_name, "(ECB, data key)");
-		}
+		r = xts_stream_update(x, d, buf, len, in, n, &produced);
+		if (r != ERR_OK)
+			return r;
 		in += n;
-		produced += out;
 		xts_unmask(x, buf, produced, &done);
 	}
 	r = xts_stream_final(x, d, buf, len, &produced);

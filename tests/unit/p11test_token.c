@@ -82,7 +82,7 @@ static bool p11test_write_conf(struct p11test_token *t)
 	return ok && setenv("SOFTHSM2_CONF", dst, 1) == 0;
 }
 
-/* softhsm2-util --init-token --free ...; posix_spawnp, never system(). */
+/* softhsm2-util --init-token --free ... through posix_spawnp: no shell. */
 static enum p11test_status p11test_init_token(struct p11test_token *t,
 					      const char *label)
 {
