@@ -27,8 +27,9 @@
 struct p11_xts;
 
 /* Engine on session sh. tweak_key = CK_INVALID_HANDLE means data_key is a
- * native XTS key (CKM_AES_XTS). chunk = bytes per token call (multiple of
- * 512 up to 4 MiB; 0 = default). One engine per thread/session; the
+ * native XTS key (CKM_AES_XTS). chunk = bytes per data call of the
+ * two-key path (multiple of 512 up to 4 MiB; 0 = default; the native path
+ * always makes one call per sector). One engine per thread/session; the
  * session must have no other operation active while the engine runs. */
 enum err p11_xts_new(struct p11_xts **out, CK_FUNCTION_LIST *fn,
 		     CK_SESSION_HANDLE sh, CK_OBJECT_HANDLE data_key,
