@@ -85,7 +85,8 @@ $(B)/tests/%: $(B)/tests/unit/%.o $(B)/libp11seal.a
 
 $(B)/tests/libp11shim.so: $(SHIM_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(BASE) $(PKG_CFLAGS) $(CFLAGS) -fPIC -shared -o $@ $^ -ldl
+	$(CC) $(BASE) $(PKG_CFLAGS) $(CFLAGS) -fPIC -shared -o $@ $^ -ldl \
+		$(shell pkg-config --libs libcrypto)
 
 # Fuzz targets double as corpus-replay tests: built with a tiny main()
 # that feeds each seed file, so `make check` needs no fuzzing engine.
@@ -116,7 +117,7 @@ demo: all
 	@B=$(B) sh tests/demo.sh
 
 bench:
-	$(MAKE) B=build/bench CFLAGS="-O3 -g -march=native" all
+	$(MAKE) B=build/bench CFLAGS="-O3 -g -march=native" all bench-bins
 	@B=build/bench sh tests/bench/run-bench.sh
 
 install: $(B)/p11seal
@@ -140,5 +141,7 @@ format-check:
 
 clean:
 	rm -rf build
+
+include tests/bench/bench.mk
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
