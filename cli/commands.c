@@ -31,6 +31,18 @@ const struct cli_command cli_commands[] = {
 	  "--label L [--yes]" },
 	{ "vhd", "info", cmd_vhd_info, "show a disk image: kind, sizes, "
 	  "allocation, creator, keyhash", "FILE" },
+	{ "vhd", "encrypt", cmd_vhd_encrypt, "raw/fixed/dynamic image -> "
+	  "encrypted VHD for IBM Cloud (vhd-util copy -k layout)",
+	  "--key LABEL IN OUT [--threads N] [--chunk BYTES] [--no-progress] "
+	  "[--force]" },
+	{ "vhd", "decrypt", cmd_vhd_decrypt, "encrypted VHD -> sparse raw "
+	  "image or plain dynamic VHD; wrong key refused by keyhash",
+	  "--key LABEL IN OUT [--format raw|vhd] [--threads N] "
+	  "[--chunk BYTES] [--no-progress] [--force]" },
+	{ "vhd", "verify", cmd_vhd_verify, "check an encrypted VHD: blktap "
+	  "rules, keyhash matches the key; --data hashes the plaintext",
+	  "--key LABEL FILE [--data] [--threads N] [--chunk BYTES] "
+	  "[--no-progress]" },
 	{ "kp", "keys", cmd_kp_keys, "list the Key Protect instance's keys",
 	  "[--limit N] [--offset N] [--state 1,2,3,5] [--root|--standard] "
 	  KP_OPTS_USAGE },

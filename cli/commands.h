@@ -19,6 +19,9 @@ int cmd_key_create(struct cli *c, int argc, char **argv);
 int cmd_key_import(struct cli *c, int argc, char **argv);
 int cmd_key_delete(struct cli *c, int argc, char **argv);
 int cmd_vhd_info(struct cli *c, int argc, char **argv);
+int cmd_vhd_encrypt(struct cli *c, int argc, char **argv);
+int cmd_vhd_decrypt(struct cli *c, int argc, char **argv);
+int cmd_vhd_verify(struct cli *c, int argc, char **argv);
 
 int cmd_kp_keys(struct cli *c, int argc, char **argv);
 int cmd_kp_key_show(struct cli *c, int argc, char **argv);

@@ -237,6 +237,17 @@ uint32_t vhd_reader_allocated(const struct vhd_reader *r)
 	return r->allocated;
 }
 
+uint32_t vhd_reader_bat(const struct vhd_reader *r, uint32_t i)
+{
+	return r->bat && i < r->entries ? r->bat[i] : UINT32_MAX;
+}
+
+bool vhd_reader_block_full(const struct vhd_reader *r, uint32_t i)
+{
+	return r->has_batmap && i < r->entries &&
+	       vhd_bitmap_test(r->batmap_bits, i);
+}
+
 void vhd_reader_identity(const struct vhd_reader *r, uint64_t *dev,
 			 uint64_t *ino)
 {

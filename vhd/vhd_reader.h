@@ -54,6 +54,14 @@ const struct vhd_batmap *vhd_reader_batmap(const struct vhd_reader *r);
 /* Allocated BAT entries inside the virtual size (dynamic only, else 0). */
 uint32_t vhd_reader_allocated(const struct vhd_reader *r);
 
+/* BAT entry i (a sector number, 0xFFFFFFFF if unallocated) of a dynamic
+ * input, for i < vhd_reader_blocks when the block size is 2 MiB; always
+ * 0xFFFFFFFF for raw and fixed inputs or i past the table. */
+uint32_t vhd_reader_bat(const struct vhd_reader *r, uint32_t i);
+
+/* True if the batmap marks input block i full (all sectors present). */
+bool vhd_reader_block_full(const struct vhd_reader *r, uint32_t i);
+
 /* The device/inode of the input, to refuse writing over it. */
 void vhd_reader_identity(const struct vhd_reader *r, uint64_t *dev,
 			 uint64_t *ino);

@@ -182,7 +182,8 @@ enum err vhd_writer_finish(struct vhd_writer *w)
 	if (e == ERR_OK)
 		e = vhd_outfile_pwrite(w->fd, bat, l->bat_bytes, l->bat_off);
 	if (e == ERR_OK)
-		e = vhd_outfile_pwrite(w->fd, bmh, sizeof(bmh), l->batmap_hdr_off);
+		e = vhd_outfile_pwrite(w->fd, bmh, sizeof(bmh),
+				       l->batmap_hdr_off);
 	if (e == ERR_OK)
 		e = vhd_outfile_pwrite(w->fd, w->batmap,
 			     (size_t)l->batmap_secs * VHD_SECTOR,

@@ -25,7 +25,9 @@
 #include "vhd_decrypt.h"
 #include "vhd_encrypt.h"
 #include "vhd_layout.h"
+#include "vhd_checksum.h"
 #include "vhd_reader.h"
+#include "vhd_verify.h"
 #include "vhd_writer.h"
 
 #define MIB (1u << 20)
@@ -678,6 +680,73 @@ static void test_import_limit(void **state)
 	unlink(at("lim.raw"));
 }
 
+/* Write len bytes of val at off of path. */
+static void patch(const char *path, size_t off, const void *val, size_t len)
+{
+	int fd = open(path, O_WRONLY);
+
+	assert_int_equal(pwrite(fd, val, len, (off_t)off), (ssize_t)len);
+	close(fd);
+}
+
+/* Rewrite both footers of path with len bytes at off, checksums fixed. */
+static void patch_footers(const char *path, size_t off, const void *val,
+			  size_t len)
+{
+	size_t n;
+	uint8_t *f = slurp(path, &n);
+	const size_t where[2] = { 0, n - 512 };
+
+	for (int i = 0; i < 2; i++) {
+		uint8_t *p = f + where[i];
+
+		memcpy(p + off, val, len);
+		put_be32(p + 64, vhd_checksum(p, 512, 64));
+		patch(path, where[i], p, 512);
+	}
+	free(f);
+}
+
+static void verify_expect(const char *path, enum err e, const char *want)
+{
+	struct vhd_reader *r = open_ok(path);
+
+	err_clear();
+	assert_int_equal(vhd_verify_blktap(r), e);
+	if (want)
+		assert_non_null(strstr(err_detail(), want));
+	vhd_reader_free(r);
+}
+
+static void test_verify_blktap(void **state)
+{
+	const uint8_t qem2[4] = { 'q', 'e', 'm', '2' }, big[4] = {
+		0xff, 0xff, 16, 255 }, v14[4] = { 0, 1, 0, 4 };
+
+	(void)state;
+	make_raw(at("vb.raw"), 6 * MIB, 0x5);
+	encrypt_ok(at("vb.raw"), at("vb.vhd"), &arg64, 2);
+	verify_expect(at("vb.vhd"), ERR_OK, NULL);
+	verify_expect(at("vb.raw"), ERR_VERIFY, "not a dynamic VHD");
+	decrypt_ok(at("vb.vhd"), at("vb.plain"), VHD_PLAIN_VHD, &arg64);
+	verify_expect(at("vb.plain"), ERR_VERIFY, "no keyhash");
+	/* batmap: blocks 0 and 2 full (0xa0); drop block 0, fix checksum */
+	patch(at("vb.vhd"), 2560, (const uint8_t[]){ 0x20 }, 1);
+	patch(at("vb.vhd"), 2048 + 24, (const uint8_t[]){ 0xff, 0xff, 0xff,
+							  0xdf }, 4);
+	verify_expect(at("vb.vhd"), ERR_VERIFY, "block 0 is allocated but not");
+	patch(at("vb.vhd"), 2560, (const uint8_t[]){ 0xa0 }, 1);
+	patch(at("vb.vhd"), 2048 + 24, (const uint8_t[]){ 0xff, 0xff, 0xff,
+							  0x5f }, 4);
+	verify_expect(at("vb.vhd"), ERR_OK, NULL);
+	patch_footers(at("vb.vhd"), 56, big, 4);
+	verify_expect(at("vb.vhd"), ERR_VERIFY, "geometry 65535/16/255");
+	patch_footers(at("vb.vhd"), 32, v14, 4);
+	verify_expect(at("vb.vhd"), ERR_VERIFY, "creator version 0x00010004");
+	patch_footers(at("vb.vhd"), 28, qem2, 4);
+	verify_expect(at("vb.vhd"), ERR_VERIFY, "creator application");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -693,6 +762,7 @@ int main(void)
 		cmocka_unit_test(test_progress_cancel),
 		cmocka_unit_test(test_decrypt_each),
 		cmocka_unit_test(test_import_limit),
+		cmocka_unit_test(test_verify_blktap),
 	};
 
 	return cmocka_run_group_tests_name("vhd_pipeline", tests, setup,
