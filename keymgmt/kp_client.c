@@ -202,7 +202,7 @@ static enum err send_once(struct kp_client *c, const struct exchange *ex,
 		r = kp_headers(c, ex, &h);
 	if (r == ERR_OK)
 		r = kp_http_send(c->http, ex->method, ex->url, h, ex->body,
-				 ex->body_len, hr);
+				 ex->body_len, !ex->idempotent, hr);
 	kp_http_headers_free(h);
 	if (!ex->iam && hr->correlation_id[0])
 		snprintf(c->correlation_id, sizeof(c->correlation_id), "%s",

@@ -247,7 +247,7 @@ static CURLcode set_method(CURL *c, const char *method, const char *body,
 
 enum err kp_http_send(struct kp_http *h, const char *method, const char *url,
 		      const struct curl_slist *headers, const char *body,
-		      size_t body_len, struct kp_http_resp *rs)
+		      size_t body_len, bool fresh, struct kp_http_resp *rs)
 {
 	CURLcode rc;
 
@@ -259,6 +259,7 @@ enum err kp_http_send(struct kp_http *h, const char *method, const char *url,
 	rc = set_method(h->curl, method, body, body_len);
 	rc |= curl_easy_setopt(h->curl, CURLOPT_URL, url);
 	rc |= curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, headers);
+	rc |= curl_easy_setopt(h->curl, CURLOPT_FRESH_CONNECT, fresh ? 1L : 0L);
 	if (rc != CURLE_OK) {
 		rs->fail = KP_HTTP_FATAL;
 		return err_set(ERR_HTTP, "%s: bad request settings", url);

@@ -42,11 +42,14 @@ enum err kp_http_new(struct kp_http **out, const struct kp_http_opts *o);
 void kp_http_free(struct kp_http *h);
 
 /* One exchange. body may be NULL (GET/DELETE; POST sends an empty body).
- * ERR_OK whenever a status arrived (any status); ERR_HTTP with a reason
- * and resp->fail set otherwise. Clear resp with kp_http_resp_clear(). */
+ * fresh: use a new connection. Non-idempotent requests need it: on a
+ * reused connection that dies silently libcurl resends the request by
+ * itself, which would create a key twice. ERR_OK whenever a status
+ * arrived (any status); ERR_HTTP with a reason and resp->fail set
+ * otherwise. Clear resp with kp_http_resp_clear(). */
 enum err kp_http_send(struct kp_http *h, const char *method, const char *url,
 		      const struct curl_slist *headers, const char *body,
-		      size_t body_len, struct kp_http_resp *resp);
+		      size_t body_len, bool fresh, struct kp_http_resp *resp);
 void kp_http_resp_clear(struct kp_http_resp *resp);
 
 /* Append "Name: value" to *list, the copy wiped before it is freed by

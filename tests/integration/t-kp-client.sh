@@ -120,6 +120,10 @@ script "$(rule 'GET /api/v2/keys?' 200 "$LIST0" 2)" \
 check "create after a drop with no key appearing: tried again" \
 	$KP key-create new-root $CA
 assert "two create requests, one key" [ "$(fake_count F 'POST /api/v2/keys')" -eq 2 ]
+assert "order: list, create, list, create" \
+	[ "$(jq -r .line "$WORK/F.log" | grep -E '^(POST /api/v2/keys$|GET /api/v2/keys\?)' | cut -c1-4 | tr -d ' \n')" = "GETPOSTGETPOST" ]
+assert "each create on a fresh connection" \
+	[ "$(jq -r 'select(.line == "POST /api/v2/keys") | .peer' "$WORK/F.log" | sort -u | wc -l)" -eq 2 ]
 assert "create body is one root key" \
 	[ "$(log_field 'POST /api/v2/keys' body | head -1 | jq -c '[.metadata.collectionTotal, .resources[0].name, .resources[0].extractable]')" = '[1,"new-root",false]' ]
 assert "create sends Prefer: return=minimal" \
