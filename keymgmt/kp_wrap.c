@@ -63,9 +63,11 @@ enum err kp_wrap(struct kp_client *c, const char *id, const uint8_t *plaintext,
 	return ERR_OK;
 }
 
-enum err kp_unwrap(struct kp_client *c, const char *id, const char *ciphertext,
-		   const char *const *aad, size_t n_aad, size_t expect_len,
-		   struct kp_wrapped *out)
+/* Unwrap and rewrap send the same body {ciphertext, aad}. */
+static enum err ciphertext_act(struct kp_client *c, const char *id,
+			       const char *name, const char *ciphertext,
+			       const char *const *aad, size_t n_aad,
+			       parse_fn parse, struct kp_wrapped *out)
 {
 	struct kp_jbuf body = { 0 };
 	enum err r = check_id(id);
@@ -74,33 +76,33 @@ enum err kp_unwrap(struct kp_client *c, const char *id, const char *ciphertext,
 	if (r == ERR_OK)
 		r = kp_json_build_unwrap(ciphertext, aad, n_aad, &body);
 	if (r == ERR_OK)
-		r = act(c, id, "unwrap", &body, kp_json_parse_unwrap, out);
+		r = act(c, id, name, &body, parse, out);
 	kp_jbuf_free(&body);
-	if (r != ERR_OK)
-		return r;
-	if (expect_len && out->plaintext_len != expect_len) {
+	return r;
+}
+
+enum err kp_unwrap(struct kp_client *c, const char *id, const char *ciphertext,
+		   const char *const *aad, size_t n_aad, size_t expect_len,
+		   struct kp_wrapped *out)
+{
+	enum err r = ciphertext_act(c, id, "unwrap", ciphertext, aad, n_aad,
+				    kp_json_parse_unwrap, out);
+
+	if (r == ERR_OK && expect_len && out->plaintext_len != expect_len) {
 		size_t got = out->plaintext_len;
 
 		kp_json_wrapped_clear(out);
-		return err_set(ERR_FORMAT, "unwrapped DEK is %zu bytes, "
-			       "expected %zu (correlation-id %s)", got,
-			       expect_len, kp_client_correlation_id(c));
+		r = err_set(ERR_FORMAT, "unwrapped DEK is %zu bytes, expected "
+			    "%zu (correlation-id %s)", got, expect_len,
+			    kp_client_correlation_id(c));
 	}
-	return ERR_OK;
+	return r;
 }
 
 enum err kp_rewrap(struct kp_client *c, const char *id, const char *ciphertext,
 		   const char *const *aad, size_t n_aad,
 		   struct kp_wrapped *out)
 {
-	struct kp_jbuf body = { 0 };
-	enum err r = check_id(id);
-
-	memset(out, 0, sizeof(*out));
-	if (r == ERR_OK)
-		r = kp_json_build_unwrap(ciphertext, aad, n_aad, &body);
-	if (r == ERR_OK)
-		r = act(c, id, "rewrap", &body, kp_json_parse_rewrap, out);
-	kp_jbuf_free(&body);
-	return r;
+	return ciphertext_act(c, id, "rewrap", ciphertext, aad, n_aad,
+			      kp_json_parse_rewrap, out);
 }
