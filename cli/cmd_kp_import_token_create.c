@@ -19,13 +19,13 @@ static int on_opt(void *ctx, int ch, const char *arg)
 	struct itok_args *a = ctx;
 
 	if (ch == 'e' && cli_parse_ulong(arg, "--expiration", 300, 86400,
-					 &a->expiration) == ERR_OK)
+	                                 &a->expiration) == ERR_OK)
 		return 0;
 	if (ch == 'm' && cli_parse_ulong(arg, "--max-retrievals", 1, 500,
-					 &a->retrievals) == ERR_OK)
+	                                 &a->retrievals) == ERR_OK)
 		return 0;
-	return ch == 'e' || ch == 'm' ? cli_fail(a->c, ERR_USAGE) :
-	       cli_usage(a->c, "unknown option");
+	return ch == 'e' || ch == 'm' ? cli_fail(a->c, ERR_USAGE)
+	                              : cli_usage(a->c, "unknown option");
 }
 
 static enum err print(const struct cli *c, const struct kp_import_token *t)
@@ -35,17 +35,18 @@ static enum err print(const struct cli *c, const struct kp_import_token *t)
 	if (!c->json) {
 		printf("created:              %s\nexpires:              %s\n"
 		       "max retrievals:       %lld\nremaining retrievals: "
-		       "%lld\n", t->creation_date, t->expiration_date,
-		       t->max_retrievals, t->remaining_retrievals);
+		       "%lld\n",
+		       t->creation_date, t->expiration_date, t->max_retrievals,
+		       t->remaining_retrievals);
 		return ERR_OK;
 	}
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "creationDate", t->creation_date);
 	cJSON_AddStringToObject(o, "expirationDate", t->expiration_date);
 	cJSON_AddNumberToObject(o, "maxAllowedRetrievals",
-				(double)t->max_retrievals);
+	                        (double)t->max_retrievals);
 	cJSON_AddNumberToObject(o, "remainingRetrievals",
-				(double)t->remaining_retrievals);
+	                        (double)t->remaining_retrievals);
 	return cli_print_json(o);
 }
 
@@ -71,7 +72,7 @@ int cmd_kp_import_token_create(struct cli *c, int argc, char **argv)
 	r = kp_opts_connect(&o, &kp);
 	if (r == ERR_OK)
 		r = kp_import_token_create(kp, (long long)a.expiration,
-					   (long long)a.retrievals, &t);
+		                           (long long)a.retrievals, &t);
 	if (r == ERR_OK)
 		r = print(c, &t);
 	kp_json_import_token_clear(&t);

@@ -16,7 +16,7 @@
 #include "kp_opts.h"
 
 static enum err print_json(const struct kp_import_token *t, int bits,
-			   const char *fp)
+                           const char *fp)
 {
 	char *payload = malloc(encode_base64_len(t->pubkey_len) + 1);
 	char nonce[24];
@@ -32,9 +32,9 @@ static enum err print_json(const struct kp_import_token *t, int bits,
 	cJSON_AddStringToObject(o, "creationDate", t->creation_date);
 	cJSON_AddStringToObject(o, "expirationDate", t->expiration_date);
 	cJSON_AddNumberToObject(o, "maxAllowedRetrievals",
-				(double)t->max_retrievals);
+	                        (double)t->max_retrievals);
 	cJSON_AddNumberToObject(o, "remainingRetrievals",
-				(double)t->remaining_retrievals);
+	                        (double)t->remaining_retrievals);
 	cJSON_AddNumberToObject(o, "keyBits", bits);
 	cJSON_AddStringToObject(o, "keySha256", fp);
 	cJSON_AddStringToObject(o, "payload", payload);
@@ -59,9 +59,9 @@ static enum err show(const struct cli *c, const struct kp_import_token *t)
 		return print_json(t, bits, fp);
 	printf("created:              %s\nexpires:              %s\n"
 	       "remaining retrievals: %lld of %lld\nkey:                  "
-	       "RSA-%d\nkey SHA-256:          %s\n", t->creation_date,
-	       t->expiration_date, t->remaining_retrievals, t->max_retrievals,
-	       bits, fp);
+	       "RSA-%d\nkey SHA-256:          %s\n",
+	       t->creation_date, t->expiration_date, t->remaining_retrievals,
+	       t->max_retrievals, bits, fp);
 	return ERR_OK;
 }
 

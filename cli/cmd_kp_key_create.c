@@ -24,7 +24,7 @@ static int on_opt(void *ctx, int ch, const char *arg)
 	case 'a':
 		if (a->t.n_aliases == KP_ALIASES_MAX)
 			return cli_usage(a->c, "at most %d aliases",
-					 KP_ALIASES_MAX);
+			                 KP_ALIASES_MAX);
 		a->t.aliases[a->t.n_aliases++] = arg;
 		return 0;
 	default: return cli_usage(a->c, "unknown option");
@@ -32,12 +32,13 @@ static int on_opt(void *ctx, int ch, const char *arg)
 }
 
 static enum err show(const struct cli *c, const struct kp_key *k,
-		     bool recovered)
+                     bool recovered)
 {
 	if (recovered)
-		cli_info(c, "the connection failed after the request was sent;"
-			 " key %s appeared since, so it was not created again",
-			 k->id);
+		cli_info(c,
+		         "the connection failed after the request was sent;"
+		         " key %s appeared since, so it was not created again",
+		         k->id);
 	if (c->json)
 		return cli_print_json(kp_print_key_json(k));
 	kp_print_key_text(k);

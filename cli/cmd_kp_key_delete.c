@@ -28,7 +28,7 @@ static int on_opt(void *ctx, int ch, const char *arg)
 }
 
 static enum err delete_key(struct kp_client *kp, const char *id,
-			   const struct delete_args *a)
+                           const struct delete_args *a)
 {
 	char prompt[256];
 	struct kp_key k;
@@ -36,12 +36,13 @@ static enum err delete_key(struct kp_client *kp, const char *id,
 
 	if (r != ERR_OK)
 		return r;
-	snprintf(prompt, sizeof(prompt), "Delete Key Protect %s key '%.90s' "
-		 "(%s)? Everything it wraps becomes unreadable.",
-		 k.extractable ? "standard" : "root", k.name, k.id);
+	snprintf(prompt, sizeof(prompt),
+	         "Delete Key Protect %s key '%.90s' "
+	         "(%s)? Everything it wraps becomes unreadable.",
+	         k.extractable ? "standard" : "root", k.name, k.id);
 	if (!a->yes && !cli_confirm(prompt))
 		r = err_set(ERR_USAGE, "not confirmed; nothing deleted (use "
-			    "--yes when there is no terminal)");
+		                       "--yes when there is no terminal)");
 	if (r == ERR_OK)
 		r = kp_key_delete(kp, k.id, a->force);
 	if (r == ERR_OK)

@@ -11,7 +11,7 @@
 #include "kp_opts.h"
 
 static enum err print(const struct cli *c, const struct kp_key_version *v,
-		      size_t n)
+                      size_t n)
 {
 	cJSON *arr;
 
@@ -28,7 +28,7 @@ static enum err print(const struct cli *c, const struct kp_key_version *v,
 		cJSON_AddStringToObject(o, "id", v[i].id);
 		if (v[i].creation_date[0])
 			cJSON_AddStringToObject(o, "creationDate",
-						v[i].creation_date);
+			                        v[i].creation_date);
 		cJSON_AddItemToArray(arr, o);
 	}
 	return cli_print_json(arr);

@@ -24,7 +24,7 @@ static int on_opt(void *ctx, int ch, const char *arg)
 	case 'n':
 	case 'o':
 		if (cli_parse_ulong(arg, ch == 'n' ? "--limit" : "--offset",
-				    ch == 'n', 100000, &v) != ERR_OK)
+		                    ch == 'n', 100000, &v) != ERR_OK)
 			return cli_fail(a->c, ERR_USAGE);
 		*(ch == 'n' ? &a->list.max : &a->list.offset) = (unsigned)v;
 		return 0;
@@ -35,8 +35,7 @@ static int on_opt(void *ctx, int ch, const char *arg)
 	}
 }
 
-static enum err print(const struct cli *c, const struct kp_key *keys,
-		      size_t n)
+static enum err print(const struct cli *c, const struct kp_key *keys, size_t n)
 {
 	cJSON *arr;
 

@@ -81,15 +81,15 @@ static int shared(struct cli *c, int ch, struct kp_opts *o)
 	case OPT_KEY_SOURCE: o->api_key_source = optarg; return 0;
 	case OPT_JSON: c->json = true; return 0;
 	case OPT_API_KEY:
-		return cli_fail(c, cli_refuse_argv_secret("--api-key",
-							  "API key"));
+		return cli_fail(c,
+		                cli_refuse_argv_secret("--api-key", "API key"));
 	default: return 1;
 	}
 }
 
 int kp_opts_parse(struct cli *c, int argc, char **argv,
-		  const struct option *extra, const char *shortopts,
-		  kp_opts_fn fn, void *ctx, struct kp_opts *o)
+                  const struct option *extra, const char *shortopts,
+                  kp_opts_fn fn, void *ctx, struct kp_opts *o)
 {
 	struct option all[MAX_OPTS];
 	size_t n = sizeof(common) / sizeof(common[0]), m = 0;
@@ -105,12 +105,12 @@ int kp_opts_parse(struct cli *c, int argc, char **argv,
 	}
 	memset(&all[n + m], 0, sizeof(all[0]));
 	while ((ch = getopt_long(argc, argv, shortopts ? shortopts : "", all,
-				 NULL)) != -1) {
+	                         NULL)) != -1) {
 		int rc = shared(c, ch, o);
 
 		if (rc == 1)
-			rc = fn && ch != '?' ? fn(ctx, ch, optarg) :
-			     cli_usage(c, "unknown option");
+			rc = fn && ch != '?' ? fn(ctx, ch, optarg)
+			                     : cli_usage(c, "unknown option");
 		if (rc != 0)
 			return rc;
 	}
@@ -123,8 +123,8 @@ enum err kp_opts_connect(const struct kp_opts *o, struct kp_client **out)
 	enum err r;
 
 	*out = NULL;
-	r = cli_secret_read(o->api_key_source, "IBM Cloud API key: ",
-			    "API key", &key);
+	r = cli_secret_read(o->api_key_source, "IBM Cloud API key: ", "API key",
+	                    &key);
 	if (r == ERR_OK)
 		r = kp_client_new(out, &o->cfg, key);
 	secmem_free(key);
@@ -140,8 +140,8 @@ int kp_opts_one_id(struct cli *c, int argc, char **argv, const char **id)
 }
 
 int kp_opts_run_action(struct cli *c, int argc, char **argv,
-		       enum err (*fn)(struct kp_client *, const char *),
-		       const char *verb)
+                       enum err (*fn)(struct kp_client *, const char *),
+                       const char *verb)
 {
 	struct kp_client *kp = NULL;
 	struct kp_opts o;

@@ -14,7 +14,8 @@
 struct cli;
 struct kp_client;
 
-#define KP_OPTS_USAGE "[--kp-url URL] [--instance-id GUID|CRN] " \
+#define KP_OPTS_USAGE                                                        \
+	"[--kp-url URL] [--instance-id GUID|CRN] "                           \
 	"[--region R] [--private] [--iam-url URL] [--cacert FILE] [--hpcs] " \
 	"[--key-ring ID] [--api-key-source SRC]"
 
@@ -31,8 +32,8 @@ typedef int (*kp_opts_fn)(void *ctx, int ch, const char *arg);
  * shortopts, handled by fn). Returns -1 to go on (positional arguments at
  * argv[optind..]), else an exit code (0 after --help). */
 int kp_opts_parse(struct cli *c, int argc, char **argv,
-		  const struct option *extra, const char *shortopts,
-		  kp_opts_fn fn, void *ctx, struct kp_opts *o);
+                  const struct option *extra, const char *shortopts,
+                  kp_opts_fn fn, void *ctx, struct kp_opts *o);
 
 /* Exactly one positional KEY (id or alias) after the options, else a
  * usage error; -1 to go on. */
@@ -41,8 +42,8 @@ int kp_opts_one_id(struct cli *c, int argc, char **argv, const char **id);
 /* A whole command that takes KEY and calls fn on it (disable, enable):
  * parse, connect, call, report "<verb> key KEY". */
 int kp_opts_run_action(struct cli *c, int argc, char **argv,
-		       enum err (*fn)(struct kp_client *, const char *),
-		       const char *verb);
+                       enum err (*fn)(struct kp_client *, const char *),
+                       const char *verb);
 
 /* Read the API key from its source into secure memory, open a client,
  * wipe the key. */

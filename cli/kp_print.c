@@ -46,7 +46,8 @@ cJSON *kp_print_key_json(const struct kp_key *k)
 	cJSON_AddBoolToObject(o, "imported", k->imported);
 	aliases = cJSON_AddArrayToObject(o, "aliases");
 	for (size_t i = 0; aliases && i < k->n_aliases; i++)
-		cJSON_AddItemToArray(aliases, cJSON_CreateString(k->aliases[i]));
+		cJSON_AddItemToArray(aliases,
+		                     cJSON_CreateString(k->aliases[i]));
 	add_str(o, "crn", k->crn);
 	add_str(o, "keyRingID", k->key_ring_id);
 	add_str(o, "keyVersionId", k->key_version_id);

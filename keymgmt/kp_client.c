@@ -39,7 +39,7 @@ struct exchange {
 	const char *body;
 	size_t body_len;
 	const char *prefer;
-	bool iam;        /* the IAM token call: no bearer, form body */
+	bool iam; /* the IAM token call: no bearer, form body */
 	bool idempotent;
 };
 
@@ -82,18 +82,19 @@ static void uuid4(char out[37])
 		memset(b, 0, sizeof(b));
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-		 "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4],
-		 b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-		 b[14], b[15]);
+	snprintf(out, 37,
+	         "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	         "%02x%02x%02x%02x%02x%02x",
+	         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+	         b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
 enum err kp_client_new(struct kp_client **out, const struct kp_config *cfg,
-		       const char *api_key)
+                       const char *api_key)
 {
 	struct kp_http_opts ho = { cfg->cacert,
-				   pick(cfg->connect_timeout_ms, 10000),
-				   pick(cfg->timeout_ms, 30000), MAX_RESPONSE };
+		                   pick(cfg->connect_timeout_ms, 10000),
+		                   pick(cfg->timeout_ms, 30000), MAX_RESPONSE };
 	struct kp_client *c = NULL;
 	enum err r;
 
@@ -102,12 +103,14 @@ enum err kp_client_new(struct kp_client **out, const struct kp_config *cfg,
 		return err_set(ERR_USAGE, "the API key is empty");
 	c = calloc(1, sizeof(*c));
 	if (!c)
-		return err_set(ERR_NOMEM, "no memory for the Key Protect client");
+		return err_set(ERR_NOMEM,
+		               "no memory for the Key Protect client");
 	r = kp_config_resolve(cfg, &c->ep);
 	if (r == ERR_OK && cfg->key_ring &&
 	    (strlen(cfg->key_ring) >= sizeof(c->key_ring) ||
-	     strspn(cfg->key_ring, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
-		    "opqrstuvwxyz0123456789-_") != strlen(cfg->key_ring)))
+	     strspn(cfg->key_ring,
+	            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
+	            "opqrstuvwxyz0123456789-_") != strlen(cfg->key_ring)))
 		r = err_set(ERR_USAGE, "key ring id must be [A-Za-z0-9_-]");
 	if (r == ERR_OK && cfg->key_ring)
 		snprintf(c->key_ring, sizeof(c->key_ring), "%s", cfg->key_ring);
@@ -158,7 +161,7 @@ bool kp_client_token_stale(time_t now, time_t expiration, long expires_in)
 }
 
 static enum err kp_headers(struct kp_client *c, const struct exchange *ex,
-			   struct curl_slist **h)
+                           struct curl_slist **h)
 {
 	char *auth = NULL;
 	enum err r;
@@ -186,7 +189,7 @@ static enum err kp_headers(struct kp_client *c, const struct exchange *ex,
 
 /* One attempt: a fresh token if needed, fresh headers, one exchange. */
 static enum err send_once(struct kp_client *c, const struct exchange *ex,
-			  struct kp_http_resp *hr)
+                          struct kp_http_resp *hr)
 {
 	struct curl_slist *h = NULL;
 	enum err r = ERR_OK;
@@ -197,16 +200,16 @@ static enum err send_once(struct kp_client *c, const struct exchange *ex,
 		r = kp_http_header(&h, "Accept", "application/json");
 	if (r == ERR_OK && ex->iam)
 		r = kp_http_header(&h, "Content-Type",
-				   "application/x-www-form-urlencoded");
+		                   "application/x-www-form-urlencoded");
 	else if (r == ERR_OK)
 		r = kp_headers(c, ex, &h);
 	if (r == ERR_OK)
 		r = kp_http_send(c->http, ex->method, ex->url, h, ex->body,
-				 ex->body_len, !ex->idempotent, hr);
+		                 ex->body_len, !ex->idempotent, hr);
 	kp_http_headers_free(h);
 	if (!ex->iam && hr->correlation_id[0])
 		snprintf(c->correlation_id, sizeof(c->correlation_id), "%s",
-			 hr->correlation_id);
+		         hr->correlation_id);
 	return r;
 }
 
@@ -236,12 +239,12 @@ static enum err give_up(enum err r, unsigned n, const char *why)
 
 	snprintf(d, sizeof(d), "%s", err_detail());
 	return err_set(r, "%s (gave up after %u attempt%s: %s)", d, n,
-		       n == 1 ? "" : "s", why);
+	               n == 1 ? "" : "s", why);
 }
 
 /* Wait before the next attempt; false when the budget forbids it. */
 static bool backoff(struct kp_client *c, unsigned n, const char *retry_after,
-		    long long deadline, const char **why)
+                    long long deadline, const char **why)
 {
 	long ra = -1, delay;
 
@@ -251,7 +254,7 @@ static bool backoff(struct kp_client *c, unsigned n, const char *retry_after,
 	}
 	kp_retry_after_parse(retry_after, time(NULL), &ra);
 	delay = kp_retry_delay_ms(n, ra, c->retry_base_ms, c->retry_cap_ms,
-				  rand32());
+	                          rand32());
 	if (mono_ms() + delay > deadline) {
 		*why = "time budget";
 		return false;
@@ -264,8 +267,8 @@ static bool backoff(struct kp_client *c, unsigned n, const char *retry_after,
  * error for transport failures. *uncertain: a non-idempotent request may
  * have been processed and was not repeated. */
 static enum err run(struct kp_client *c, const struct exchange *ex,
-		    struct kp_http_resp *hr, unsigned *attempts,
-		    bool *uncertain)
+                    struct kp_http_resp *hr, unsigned *attempts,
+                    bool *uncertain)
 {
 	long long deadline = mono_ms() + c->total_ms;
 	bool reauthed = ex->iam;
@@ -290,9 +293,9 @@ static enum err run(struct kp_client *c, const struct exchange *ex,
 			return ERR_OK;
 		if (r != ERR_OK && hr->fail == KP_HTTP_FATAL)
 			return r;
-		if (!ex->idempotent && (r != ERR_OK ?
-					hr->fail == KP_HTTP_UNCERTAIN :
-					hr->status != 429)) {
+		if (!ex->idempotent &&
+		    (r != ERR_OK ? hr->fail == KP_HTTP_UNCERTAIN
+		                 : hr->status != 429)) {
 			*uncertain = true;
 			return r;
 		}
@@ -305,13 +308,13 @@ static enum err iam_failed(struct kp_client *c, const struct kp_http_resp *hr)
 {
 	struct kp_error e;
 	bool parsed = hr->body &&
-		      kp_json_parse_iam_error(hr->body, hr->len, &e) == ERR_OK;
+	              kp_json_parse_iam_error(hr->body, hr->len, &e) == ERR_OK;
 	char line[1024];
 
 	kp_json_error_format(parsed ? &e : NULL, "IAM", hr->status, NULL, line,
-			     sizeof(line));
+	                     sizeof(line));
 	return err_set(hr->status >= 500 ? ERR_HTTP : ERR_AUTH,
-		       "%s; token URL %s", line, c->ep.iam_token);
+	               "%s; token URL %s", line, c->ep.iam_token);
 }
 
 static enum err store_token(struct kp_client *c, const struct kp_http_resp *hr)
@@ -335,7 +338,7 @@ static enum err store_token(struct kp_client *c, const struct kp_http_resp *hr)
 enum err kp_iam_token(struct kp_client *c)
 {
 	struct exchange ex = { "POST", c->ep.iam_token, NULL, 0, NULL, true,
-			       true };
+		               true };
 	struct kp_http_resp hr = { 0 };
 	struct kp_jbuf form = { 0 };
 	unsigned attempts = 0;
@@ -343,7 +346,7 @@ enum err kp_iam_token(struct kp_client *c)
 	enum err r;
 
 	if (c->token && !kp_client_token_stale(time(NULL), c->token_expiration,
-					       c->token_expires_in))
+	                                       c->token_expires_in))
 		return ERR_OK;
 	drop_token(c);
 	r = kp_json_build_iam_form(c->api_key, &form);
@@ -366,16 +369,16 @@ out:
 
 /* A final non-2xx KP status as one line with the right class. */
 static enum err kp_failed(struct kp_client *c, const struct kp_http_resp *hr,
-			  unsigned attempts)
+                          unsigned attempts)
 {
 	struct kp_error e;
 	bool parsed = hr->body &&
-		      kp_json_parse_error(hr->body, hr->len, &e) == ERR_OK;
+	              kp_json_parse_error(hr->body, hr->len, &e) == ERR_OK;
 	char line[1024], more[48] = "";
 	enum err code = ERR_REMOTE;
 
 	kp_json_error_format(parsed ? &e : NULL, "Key Protect", hr->status,
-			     c->correlation_id, line, sizeof(line));
+	                     c->correlation_id, line, sizeof(line));
 	if (attempts > 1)
 		snprintf(more, sizeof(more), " after %u attempts", attempts);
 	if (hr->status == 401 || hr->status == 403)
@@ -386,11 +389,11 @@ static enum err kp_failed(struct kp_client *c, const struct kp_http_resp *hr,
 }
 
 enum err kp_client_call(struct kp_client *c, const struct kp_request *rq,
-			struct kp_response *rs)
+                        struct kp_response *rs)
 {
 	char url[KP_URL_MAX + 1024];
-	struct exchange ex = { rq->method, url, rq->body, rq->body_len,
-			       rq->prefer, false, rq->idempotent };
+	struct exchange ex = { rq->method, url,   rq->body,      rq->body_len,
+		               rq->prefer, false, rq->idempotent };
 	struct kp_http_resp hr = { 0 };
 	enum err r;
 
@@ -418,7 +421,7 @@ void kp_response_clear(struct kp_response *rs)
 }
 
 enum err kp_client_bad_body(const struct kp_client *c,
-			    const struct kp_response *rs, const char *what)
+                            const struct kp_response *rs, const char *what)
 {
 	struct kp_error e;
 	char line[1024], detail[512];
@@ -426,10 +429,11 @@ enum err kp_client_bad_body(const struct kp_client *c,
 	snprintf(detail, sizeof(detail), "%s", err_detail());
 	if (rs->body && kp_json_parse_error(rs->body, rs->len, &e) == ERR_OK) {
 		kp_json_error_format(&e, "Key Protect", rs->status,
-				     c->correlation_id, line, sizeof(line));
+		                     c->correlation_id, line, sizeof(line));
 		return err_set(ERR_REMOTE, "%s", line);
 	}
-	return err_set(ERR_FORMAT, "Key Protect %s: malformed response: %s "
-		       "(HTTP %ld, correlation-id %s)", what, detail,
-		       rs->status, c->correlation_id);
+	return err_set(ERR_FORMAT,
+	               "Key Protect %s: malformed response: %s "
+	               "(HTTP %ld, correlation-id %s)",
+	               what, detail, rs->status, c->correlation_id);
 }

@@ -34,7 +34,7 @@ struct kp_response {
 /* New client; api_key is copied into secure memory (the caller wipes its
  * own copy). Nothing is sent until the first call. */
 enum err kp_client_new(struct kp_client **out, const struct kp_config *cfg,
-		       const char *api_key);
+                       const char *api_key);
 
 /* Wipes the API key and token; NULL is a no-op. */
 void kp_client_free(struct kp_client *c);
@@ -54,13 +54,13 @@ enum err kp_iam_token(struct kp_client *c);
  * errors, one line with reason code, status and correlation id) or
  * ERR_HTTP (transport). Clear rs with kp_response_clear(). */
 enum err kp_client_call(struct kp_client *c, const struct kp_request *rq,
-			struct kp_response *rs);
+                        struct kp_response *rs);
 void kp_response_clear(struct kp_response *rs);
 
 /* After a 2xx body failed to parse: ERR_REMOTE if it is a KP error body,
  * else ERR_FORMAT "Key Protect <what>: malformed response: <detail>". */
 enum err kp_client_bad_body(const struct kp_client *c,
-			    const struct kp_response *rs, const char *what);
+                            const struct kp_response *rs, const char *what);
 
 /* True when a cached token expiring at expiration (Unix seconds), issued
  * for expires_in seconds, should be refreshed at now: now >= expiration -

@@ -21,19 +21,22 @@ static bool region_ok(const char *r)
 }
 
 enum err kp_config_instance(const char *id, char guid[KP_GUID_SIZE],
-			    char region[64])
+                            char region[64])
 {
 	char field[10][128];
 	size_t f = 0, len = 0;
 
 	region[0] = '\0';
 	if (!id || !*id)
-		return err_set(ERR_USAGE, "no Key Protect instance: use "
-			       "--instance-id GUID|CRN or KP_INSTANCE_ID");
+		return err_set(ERR_USAGE,
+		               "no Key Protect instance: use "
+		               "--instance-id GUID|CRN or KP_INSTANCE_ID");
 	if (strncmp(id, "crn:", 4) != 0) {
 		if (!kp_json_is_uuid(id))
-			return err_set(ERR_USAGE, "instance id '%.64s' is not "
-				       "a GUID or CRN", id);
+			return err_set(ERR_USAGE,
+			               "instance id '%.64s' is not "
+			               "a GUID or CRN",
+			               id);
 		memcpy(guid, id, KP_GUID_SIZE);
 		return ERR_OK;
 	}
@@ -52,8 +55,10 @@ enum err kp_config_instance(const char *id, char guid[KP_GUID_SIZE],
 	}
 	if (f < 8 || !kp_json_is_uuid(field[7]) ||
 	    (strcmp(field[4], "kms") != 0 && strcmp(field[4], "hs-crypto")))
-		return err_set(ERR_USAGE, "'%.64s...' is not a Key Protect or "
-			       "HPCS instance CRN", id);
+		return err_set(ERR_USAGE,
+		               "'%.64s...' is not a Key Protect or "
+		               "HPCS instance CRN",
+		               id);
 	memcpy(guid, field[7], KP_GUID_SIZE);
 	if (region_ok(field[5]))
 		snprintf(region, 64, "%s", field[5]);
@@ -71,8 +76,10 @@ static enum err copy_url(const char *what, const char *url, char *out)
 	for (size_t i = 0; i < n; i++)
 		if (isspace((unsigned char)url[i]) ||
 		    (unsigned char)url[i] < 0x20 || url[i] == 0x7f)
-			return err_set(ERR_USAGE, "%s contains a space or "
-				       "control character", what);
+			return err_set(ERR_USAGE,
+			               "%s contains a space or "
+			               "control character",
+			               what);
 	while (n > 8 && url[n - 1] == '/')
 		n--;
 	memcpy(out, url, n);
@@ -93,13 +100,16 @@ static enum err kp_url(const struct kp_config *cfg, struct kp_endpoints *ep)
 		return ERR_OK;
 	}
 	if (cfg->hpcs)
-		snprintf(ep->kp_base, KP_URL_MAX, "https://%s.api.%s%s.hs-crypto"
-			 ".appdomain.cloud", ep->instance,
-			 cfg->private_endpoint ? "private." : "", ep->region);
+		snprintf(ep->kp_base, KP_URL_MAX,
+		         "https://%s.api.%s%s.hs-crypto"
+		         ".appdomain.cloud",
+		         ep->instance, cfg->private_endpoint ? "private." : "",
+		         ep->region);
 	else
-		snprintf(ep->kp_base, KP_URL_MAX, "https://%s%s.kms.cloud.ibm"
-			 ".com", cfg->private_endpoint ? "private." : "",
-			 ep->region);
+		snprintf(ep->kp_base, KP_URL_MAX,
+		         "https://%s%s.kms.cloud.ibm"
+		         ".com",
+		         cfg->private_endpoint ? "private." : "", ep->region);
 	return ERR_OK;
 }
 
@@ -108,9 +118,10 @@ static enum err iam_url(const struct kp_config *cfg, struct kp_endpoints *ep)
 	const char *path;
 
 	if (!cfg->iam_url) {
-		snprintf(ep->iam_token, KP_URL_MAX, "https://%siam.cloud.ibm."
-			 "com/identity/token",
-			 cfg->private_endpoint ? "private." : "");
+		snprintf(ep->iam_token, KP_URL_MAX,
+		         "https://%siam.cloud.ibm."
+		         "com/identity/token",
+		         cfg->private_endpoint ? "private." : "");
 		return ERR_OK;
 	}
 	if (copy_url("--iam-url", cfg->iam_url, ep->iam_token) != ERR_OK)
@@ -125,8 +136,7 @@ static enum err iam_url(const struct kp_config *cfg, struct kp_endpoints *ep)
 	return ERR_OK;
 }
 
-enum err kp_config_resolve(const struct kp_config *cfg,
-			   struct kp_endpoints *ep)
+enum err kp_config_resolve(const struct kp_config *cfg, struct kp_endpoints *ep)
 {
 	char crn_region[64];
 	enum err r;
@@ -136,11 +146,14 @@ enum err kp_config_resolve(const struct kp_config *cfg,
 	if (r != ERR_OK)
 		return r;
 	snprintf(ep->region, sizeof(ep->region), "%s",
-		 cfg->region ? cfg->region :
-		 crn_region[0] ? crn_region : DEFAULT_REGION);
+	         cfg->region     ? cfg->region
+	         : crn_region[0] ? crn_region
+	                         : DEFAULT_REGION);
 	if (!region_ok(ep->region))
-		return err_set(ERR_USAGE, "region '%.64s' is not like "
-			       "us-south", ep->region);
+		return err_set(ERR_USAGE,
+		               "region '%.64s' is not like "
+		               "us-south",
+		               ep->region);
 	r = kp_url(cfg, ep);
 	if (r == ERR_OK)
 		r = iam_url(cfg, ep);

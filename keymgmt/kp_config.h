@@ -8,14 +8,14 @@
 
 #include "err.h"
 
-#define KP_URL_MAX 512
+#define KP_URL_MAX   512
 #define KP_GUID_SIZE 37
 
 /* What the caller chooses; NULL/0 means the default in brackets. */
 struct kp_config {
-	const char *kp_url;      /* base URL [from region and endpoint type] */
-	const char *region;      /* [region of an instance CRN, else us-south] */
-	bool private_endpoint;   /* private.<region>... and private IAM */
+	const char *kp_url;    /* base URL [from region and endpoint type] */
+	const char *region;    /* [region of an instance CRN, else us-south] */
+	bool private_endpoint; /* private.<region>... and private IAM */
 	const char *instance_id; /* instance GUID or CRN (required) */
 	const char *iam_url;     /* token URL or base [IAM for endpoint type] */
 	const char *cacert;      /* PEM file of extra trust anchors */
@@ -40,11 +40,11 @@ struct kp_endpoints {
 /* Instance GUID from a GUID or a CRN (crn:v1:...:<service>:<region>:a/
  * <account>:<GUID>::); region gets the CRN's location or "". */
 enum err kp_config_instance(const char *id_or_crn, char guid[KP_GUID_SIZE],
-			    char region[64]);
+                            char region[64]);
 
 /* Validate cfg and fill ep. ERR_USAGE with a reason on bad settings
  * (non-https URL, bad region, bad instance id). */
 enum err kp_config_resolve(const struct kp_config *cfg,
-			   struct kp_endpoints *ep);
+                           struct kp_endpoints *ep);
 
 #endif

@@ -50,8 +50,7 @@ static EVP_PKEY *read_der(const uint8_t *buf, size_t len)
 	return k;
 }
 
-enum err kp_crypto_pubkey_parse(const uint8_t *buf, size_t len,
-				EVP_PKEY **out)
+enum err kp_crypto_pubkey_parse(const uint8_t *buf, size_t len, EVP_PKEY **out)
 {
 	bool pem = len >= 10 && memcmp(buf, "-----BEGIN", 10) == 0;
 	EVP_PKEY *k;
@@ -60,27 +59,29 @@ enum err kp_crypto_pubkey_parse(const uint8_t *buf, size_t len,
 	*out = NULL;
 	if (len == 0 || len > 65536)
 		return err_set(ERR_FORMAT, "import token key: bad size %zu",
-			       len);
+		               len);
 	k = pem ? read_pem(buf, len) : read_der(buf, len);
 	if (!k) {
 		ERR_clear_error();
-		return err_set(ERR_FORMAT, "import token key is not a %s "
-			       "public key", pem ? "PEM" : "DER");
+		return err_set(ERR_FORMAT,
+		               "import token key is not a %s "
+		               "public key",
+		               pem ? "PEM" : "DER");
 	}
 	bits = EVP_PKEY_get_bits(k);
 	if (!EVP_PKEY_is_a(k, "RSA") || bits < KP_CRYPTO_MIN_RSA_BITS ||
 	    bits > MAX_RSA_BITS) {
 		EVP_PKEY_free(k);
-		return err_set(ERR_POLICY, "import token key must be RSA of "
-			       "%d..%d bits", KP_CRYPTO_MIN_RSA_BITS,
-			       MAX_RSA_BITS);
+		return err_set(ERR_POLICY,
+		               "import token key must be RSA of "
+		               "%d..%d bits",
+		               KP_CRYPTO_MIN_RSA_BITS, MAX_RSA_BITS);
 	}
 	*out = k;
 	return ERR_OK;
 }
 
-enum err kp_crypto_pubkey_info(EVP_PKEY *pub, int *bits,
-			       char fingerprint[65])
+enum err kp_crypto_pubkey_info(EVP_PKEY *pub, int *bits, char fingerprint[65])
 {
 	unsigned char *der = NULL, md[32];
 	unsigned int md_len = 0;
@@ -111,8 +112,8 @@ static enum err oaep_ctx(EVP_PKEY_CTX *ctx, enum kp_oaep_hash h)
 }
 
 enum err kp_crypto_oaep_encrypt(EVP_PKEY *pub, enum kp_oaep_hash h,
-				const uint8_t *in, size_t len, uint8_t **out,
-				size_t *out_len)
+                                const uint8_t *in, size_t len, uint8_t **out,
+                                size_t *out_len)
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pub, NULL);
 	uint8_t *buf = NULL;
@@ -153,9 +154,9 @@ static const EVP_CIPHER *aes(size_t key_len, bool gcm)
 }
 
 enum err kp_crypto_nonce_gcm(const uint8_t *key, size_t key_len,
-			     const uint8_t *nonce, size_t nonce_len,
-			     const uint8_t iv[KP_CRYPTO_GCM_IV_LEN],
-			     uint8_t *out)
+                             const uint8_t *nonce, size_t nonce_len,
+                             const uint8_t iv[KP_CRYPTO_GCM_IV_LEN],
+                             uint8_t *out)
 {
 	const EVP_CIPHER *c = aes(key_len, true);
 	EVP_CIPHER_CTX *ctx;
@@ -164,26 +165,25 @@ enum err kp_crypto_nonce_gcm(const uint8_t *key, size_t key_len,
 
 	if (!c || nonce_len == 0 || nonce_len > 64)
 		return err_set(ERR_USAGE, "AES-GCM: key must be 16, 24 or 32 "
-			       "bytes and the nonce 1..64");
+		                          "bytes and the nonce 1..64");
 	ctx = EVP_CIPHER_CTX_new();
-	if (!ctx ||
-	    !EVP_EncryptInit_ex(ctx, c, NULL, NULL, NULL) ||
+	if (!ctx || !EVP_EncryptInit_ex(ctx, c, NULL, NULL, NULL) ||
 	    !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN,
-				 KP_CRYPTO_GCM_IV_LEN, NULL) ||
+	                         KP_CRYPTO_GCM_IV_LEN, NULL) ||
 	    !EVP_EncryptInit_ex(ctx, NULL, NULL, key, iv) ||
 	    !EVP_EncryptUpdate(ctx, out, &n, nonce, (int)nonce_len) ||
 	    !EVP_EncryptFinal_ex(ctx, out + n, &fin) ||
 	    !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, KP_CRYPTO_TAG_LEN,
-				 out + n + fin))
+	                         out + n + fin))
 		r = ossl_fail("AES-GCM nonce encryption");
 	EVP_CIPHER_CTX_free(ctx); /* wipes the key schedule */
 	return r;
 }
 
 enum err kp_crypto_nonce_cbc(const uint8_t *key, size_t key_len,
-			     const uint8_t *nonce, size_t nonce_len,
-			     const uint8_t iv[KP_CRYPTO_CBC_IV_LEN],
-			     uint8_t *out, size_t cap, size_t *out_len)
+                             const uint8_t *nonce, size_t nonce_len,
+                             const uint8_t iv[KP_CRYPTO_CBC_IV_LEN],
+                             uint8_t *out, size_t cap, size_t *out_len)
 {
 	const EVP_CIPHER *c = aes(key_len, false);
 	EVP_CIPHER_CTX *ctx;
@@ -193,7 +193,7 @@ enum err kp_crypto_nonce_cbc(const uint8_t *key, size_t key_len,
 	if (!c || nonce_len == 0 || nonce_len > 64 ||
 	    cap < (nonce_len / 16 + 1) * 16)
 		return err_set(ERR_USAGE, "AES-CBC: key must be 16, 24 or 32 "
-			       "bytes and the nonce 1..64");
+		                          "bytes and the nonce 1..64");
 	ctx = EVP_CIPHER_CTX_new();
 	if (!ctx || !EVP_EncryptInit_ex(ctx, c, NULL, key, iv) ||
 	    !EVP_EncryptUpdate(ctx, out, &n, nonce, (int)nonce_len) ||
@@ -206,9 +206,8 @@ enum err kp_crypto_nonce_cbc(const uint8_t *key, size_t key_len,
 
 /* The nonce under key, base64 into f (GCM for KP, CBC for HPCS). */
 static enum err encrypt_nonce(const uint8_t *key, size_t key_len,
-			      const uint8_t *nonce, size_t nonce_len,
-			      bool hpcs, const uint8_t *iv,
-			      struct kp_import_fields *f)
+                              const uint8_t *nonce, size_t nonce_len, bool hpcs,
+                              const uint8_t *iv, struct kp_import_fields *f)
 {
 	size_t iv_len = hpcs ? KP_CRYPTO_CBC_IV_LEN : KP_CRYPTO_GCM_IV_LEN;
 	uint8_t fresh[KP_CRYPTO_CBC_IV_LEN], enc[64 + KP_CRYPTO_CBC_IV_LEN];
@@ -224,10 +223,10 @@ static enum err encrypt_nonce(const uint8_t *key, size_t key_len,
 	}
 	if (hpcs)
 		r = kp_crypto_nonce_cbc(key, key_len, nonce, nonce_len, iv, enc,
-					sizeof(enc), &n);
+		                        sizeof(enc), &n);
 	else
 		r = kp_crypto_nonce_gcm(key, key_len, nonce, nonce_len, iv,
-					enc);
+		                        enc);
 	if (r != ERR_OK)
 		return r;
 	encode_base64(f->encrypted_nonce, enc, n);
@@ -236,10 +235,9 @@ static enum err encrypt_nonce(const uint8_t *key, size_t key_len,
 }
 
 enum err kp_crypto_import_fields(const uint8_t *key, size_t key_len,
-				 EVP_PKEY *pub, const uint8_t *nonce,
-				 size_t nonce_len, bool hpcs,
-				 const uint8_t *iv,
-				 struct kp_import_fields *out)
+                                 EVP_PKEY *pub, const uint8_t *nonce,
+                                 size_t nonce_len, bool hpcs, const uint8_t *iv,
+                                 struct kp_import_fields *out)
 {
 	uint8_t *ct = NULL;
 	size_t ct_len = 0;
@@ -247,10 +245,12 @@ enum err kp_crypto_import_fields(const uint8_t *key, size_t key_len,
 
 	memset(out, 0, sizeof(*out));
 	if (key_len != 16 && key_len != 24 && key_len != 32)
-		return err_set(ERR_USAGE, "root key material must be 16, 24 "
-			       "or 32 bytes, not %zu", key_len);
+		return err_set(ERR_USAGE,
+		               "root key material must be 16, 24 "
+		               "or 32 bytes, not %zu",
+		               key_len);
 	r = kp_crypto_oaep_encrypt(pub, hpcs ? KP_OAEP_SHA1 : KP_OAEP_SHA256,
-				   key, key_len, &ct, &ct_len);
+	                           key, key_len, &ct, &ct_len);
 	if (r == ERR_OK) {
 		out->payload = malloc(encode_base64_len(ct_len) + 1);
 		if (!out->payload)
@@ -259,7 +259,7 @@ enum err kp_crypto_import_fields(const uint8_t *key, size_t key_len,
 	if (r == ERR_OK) {
 		encode_base64(out->payload, ct, ct_len);
 		r = encrypt_nonce(key, key_len, nonce, nonce_len, hpcs, iv,
-				  out);
+		                  out);
 	}
 	free(ct);
 	if (r != ERR_OK) {

@@ -59,7 +59,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 
 /* Keep a header value (trimmed, printable, bounded) if name matches. */
 static void keep_header(const char *line, size_t len, const char *name,
-			char *out, size_t cap)
+                        char *out, size_t cap)
 {
 	size_t n = strlen(name), i = 0;
 
@@ -70,7 +70,7 @@ static void keep_header(const char *line, size_t len, const char *name,
 	while (len && (*line == ' ' || *line == '\t'))
 		line++, len--;
 	while (len && (line[len - 1] == '\r' || line[len - 1] == '\n' ||
-		       line[len - 1] == ' '))
+	               line[len - 1] == ' '))
 		len--;
 	for (; i < len && i + 1 < cap; i++)
 		out[i] = line[i] >= 0x20 && line[i] < 0x7f ? line[i] : '?';
@@ -87,9 +87,9 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 		rs->retry_after[0] = '\0';
 	}
 	keep_header(data, len, "correlation-id", rs->correlation_id,
-		    sizeof(rs->correlation_id));
+	            sizeof(rs->correlation_id));
 	keep_header(data, len, "retry-after", rs->retry_after,
-		    sizeof(rs->retry_after));
+	            sizeof(rs->retry_after));
 	return len;
 }
 
@@ -112,18 +112,19 @@ static enum err setup(struct kp_http *h, const struct kp_http_opts *o)
 	rc |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	rc |= curl_easy_setopt(c, CURLOPT_HTTP_CONTENT_DECODING, 0L);
 	rc |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-			       o->connect_timeout_ms);
+	                       o->connect_timeout_ms);
 	rc |= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
 	rc |= curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 16L);
 	rc |= curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, slow_s);
 	rc |= curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
-			       (curl_off_t)o->max_body);
+	                       (curl_off_t)o->max_body);
 	rc |= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
 	rc |= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	rc |= curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
 	rc |= curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	rc |= curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
-	rc |= curl_easy_setopt(c, CURLOPT_USERAGENT, "p11seal/" P11SEAL_VERSION);
+	rc |= curl_easy_setopt(c, CURLOPT_USERAGENT,
+	                       "p11seal/" P11SEAL_VERSION);
 	if (o->cacert) {
 		/* CAINFO replaces the bundle; the built-in CA directory stays,
 		 * so --cacert adds anchors to the system ones. */
@@ -133,7 +134,7 @@ static enum err setup(struct kp_http *h, const struct kp_http_opts *o)
 	}
 	if (rc != CURLE_OK)
 		return err_set(ERR_HTTP, "libcurl lacks a required option "
-			       "(https-only, TLS 1.2)");
+		                         "(https-only, TLS 1.2)");
 	return ERR_OK;
 }
 
@@ -189,8 +190,7 @@ static enum kp_http_fail classify(CURLcode rc, long sent)
 {
 	switch (rc) {
 	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_CONNECT:
-		return KP_HTTP_NOT_SENT;
+	case CURLE_COULDNT_CONNECT: return KP_HTTP_NOT_SENT;
 	case CURLE_OPERATION_TIMEDOUT:
 	case CURLE_SEND_ERROR:
 	case CURLE_RECV_ERROR:
@@ -200,13 +200,12 @@ static enum kp_http_fail classify(CURLcode rc, long sent)
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
 		return sent > 0 ? KP_HTTP_UNCERTAIN : KP_HTTP_NOT_SENT;
-	default:
-		return KP_HTTP_FATAL;
+	default: return KP_HTTP_FATAL;
 	}
 }
 
-static enum err transport_error(struct kp_http *h, CURLcode rc,
-				const char *url, struct kp_http_resp *rs)
+static enum err transport_error(struct kp_http *h, CURLcode rc, const char *url,
+                                struct kp_http_resp *rs)
 {
 	const char *msg = h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc);
 	long sent = 0;
@@ -216,27 +215,28 @@ static enum err transport_error(struct kp_http *h, CURLcode rc,
 	if (h->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
 		rs->fail = KP_HTTP_FATAL;
 		return err_set(ERR_HTTP, "%s: response larger than %zu bytes",
-			       url, h->max_body);
+		               url, h->max_body);
 	}
 	if (rc == CURLE_PEER_FAILED_VERIFICATION)
-		return err_set(ERR_HTTP, "%s: %s (%s)", url, tls_hint(msg), msg);
+		return err_set(ERR_HTTP, "%s: %s (%s)", url, tls_hint(msg),
+		               msg);
 	if (rc == CURLE_UNSUPPORTED_PROTOCOL)
 		return err_set(ERR_HTTP, "%s: refused: only https is allowed",
-			       url);
+		               url);
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		return err_set(ERR_HTTP, "%s: timed out (%s)", url, msg);
 	return err_set(ERR_HTTP, "%s: %s", url, msg);
 }
 
 static CURLcode set_method(CURL *c, const char *method, const char *body,
-			   size_t len)
+                           size_t len)
 {
 	CURLcode rc = curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 
 	rc |= curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
 	if (strcmp(method, "POST") == 0) {
 		rc |= curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-				       (curl_off_t)len);
+		                       (curl_off_t)len);
 		/* points at the caller's secmem body: no copy is made */
 		rc |= curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
 	} else if (strcmp(method, "GET") != 0) {
@@ -246,8 +246,8 @@ static CURLcode set_method(CURL *c, const char *method, const char *body,
 }
 
 enum err kp_http_send(struct kp_http *h, const char *method, const char *url,
-		      const struct curl_slist *headers, const char *body,
-		      size_t body_len, bool fresh, struct kp_http_resp *rs)
+                      const struct curl_slist *headers, const char *body,
+                      size_t body_len, bool fresh, struct kp_http_resp *rs)
 {
 	CURLcode rc;
 
@@ -286,7 +286,7 @@ void kp_http_resp_clear(struct kp_http_resp *resp)
 }
 
 enum err kp_http_header(struct curl_slist **list, const char *name,
-			const char *value)
+                        const char *value)
 {
 	size_t n = strlen(name) + strlen(value) + 3;
 	char *line = secmem_alloc(n);

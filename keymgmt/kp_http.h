@@ -14,10 +14,10 @@ struct kp_http;
 struct curl_slist;
 
 struct kp_http_opts {
-	const char *cacert;      /* extra trust anchors, or NULL */
+	const char *cacert; /* extra trust anchors, or NULL */
 	long connect_timeout_ms;
 	long timeout_ms;
-	size_t max_body;         /* larger responses fail with ERR_HTTP */
+	size_t max_body; /* larger responses fail with ERR_HTTP */
 };
 
 /* How a failed exchange may be retried. */
@@ -48,14 +48,14 @@ void kp_http_free(struct kp_http *h);
  * arrived (any status); ERR_HTTP with a reason and resp->fail set
  * otherwise. Clear resp with kp_http_resp_clear(). */
 enum err kp_http_send(struct kp_http *h, const char *method, const char *url,
-		      const struct curl_slist *headers, const char *body,
-		      size_t body_len, bool fresh, struct kp_http_resp *resp);
+                      const struct curl_slist *headers, const char *body,
+                      size_t body_len, bool fresh, struct kp_http_resp *resp);
 void kp_http_resp_clear(struct kp_http_resp *resp);
 
 /* Append "Name: value" to *list, the copy wiped before it is freed by
  * kp_http_headers_free (header values can carry the bearer token). */
 enum err kp_http_header(struct curl_slist **list, const char *name,
-			const char *value);
+                        const char *value);
 void kp_http_headers_free(struct curl_slist *list);
 
 #endif

@@ -8,11 +8,11 @@
 #include "kp_client.h"
 
 enum err kp_import_token_create(struct kp_client *c, long long expiration_s,
-				long long max_retrievals,
-				struct kp_import_token *out)
+                                long long max_retrievals,
+                                struct kp_import_token *out)
 {
 	struct kp_request rq = { "POST", "/api/v2/import_token", NULL, 0, NULL,
-				 true };
+		                 true };
 	struct kp_jbuf body = { 0 };
 	struct kp_response rs = { 0 };
 	enum err r;
@@ -26,7 +26,7 @@ enum err kp_import_token_create(struct kp_client *c, long long expiration_s,
 	r = kp_client_call(c, &rq, &rs);
 	if (r == ERR_OK &&
 	    kp_json_parse_import_token(rs.body ? rs.body : "", rs.len, false,
-				       out) != ERR_OK)
+	                               out) != ERR_OK)
 		r = kp_client_bad_body(c, &rs, "create import token");
 	kp_response_clear(&rs);
 	kp_jbuf_free(&body);
@@ -36,7 +36,7 @@ enum err kp_import_token_create(struct kp_client *c, long long expiration_s,
 enum err kp_import_token_get(struct kp_client *c, struct kp_import_token *out)
 {
 	struct kp_request rq = { "GET", "/api/v2/import_token", NULL, 0, NULL,
-				 true };
+		                 true };
 	struct kp_response rs;
 	enum err r;
 
@@ -44,7 +44,7 @@ enum err kp_import_token_get(struct kp_client *c, struct kp_import_token *out)
 	r = kp_client_call(c, &rq, &rs);
 	if (r == ERR_OK &&
 	    kp_json_parse_import_token(rs.body ? rs.body : "", rs.len, true,
-				       out) != ERR_OK)
+	                               out) != ERR_OK)
 		r = kp_client_bad_body(c, &rs, "get import token");
 	kp_response_clear(&rs);
 	return r;

@@ -14,8 +14,10 @@ enum err kp_jbuf_init(struct kp_jbuf *j, size_t cap)
 	memset(j, 0, sizeof(*j));
 	j->buf = secmem_alloc(cap + 1);
 	if (!j->buf)
-		return err_set(ERR_NOMEM, "no secure memory for a %zu-byte "
-			       "request body", cap);
+		return err_set(ERR_NOMEM,
+		               "no secure memory for a %zu-byte "
+		               "request body",
+		               cap);
 	j->cap = cap;
 	return ERR_OK;
 }
@@ -96,7 +98,7 @@ void kp_jbuf_str(struct kp_jbuf *j, const char *name, const char *val)
 
 /* Base64 straight into the secure buffer: no intermediate copy. */
 void kp_jbuf_b64(struct kp_jbuf *j, const char *name, const uint8_t *val,
-		 size_t len)
+                 size_t len)
 {
 	size_t n = encode_base64_len(len);
 
@@ -129,7 +131,9 @@ void kp_jbuf_bool(struct kp_jbuf *j, const char *name, bool val)
 enum err kp_jbuf_done(const struct kp_jbuf *j, const char *what)
 {
 	if (j->overflow)
-		return err_set(ERR_FORMAT, "%s: request body longer than %zu "
-			       "bytes", what, j->cap);
+		return err_set(ERR_FORMAT,
+		               "%s: request body longer than %zu "
+		               "bytes",
+		               what, j->cap);
 	return ERR_OK;
 }

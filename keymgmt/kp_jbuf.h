@@ -31,7 +31,7 @@ void kp_jbuf_close(struct kp_jbuf *j, char bracket);
 /* Members (name NULL: array element). Strings are escaped for JSON. */
 void kp_jbuf_str(struct kp_jbuf *j, const char *name, const char *val);
 void kp_jbuf_b64(struct kp_jbuf *j, const char *name, const uint8_t *val,
-		 size_t len);
+                 size_t len);
 void kp_jbuf_int(struct kp_jbuf *j, const char *name, long long val);
 void kp_jbuf_bool(struct kp_jbuf *j, const char *name, bool val);
 

@@ -65,7 +65,7 @@ static enum err prescan(const char *buf, size_t len)
 
 	if (len > KP_JSON_MAX_BODY)
 		return err_set(ERR_FORMAT, "JSON body larger than %u bytes",
-			       KP_JSON_MAX_BODY);
+		               KP_JSON_MAX_BODY);
 	if (memchr(buf, '\0', len))
 		return err_set(ERR_FORMAT, "JSON body contains a NUL byte");
 	if (!kp_json_utf8_valid(buf, len))
@@ -77,21 +77,23 @@ static enum err prescan(const char *buf, size_t len)
 			if (ch == '"')
 				in_str = true;
 			else if ((ch == '{' || ch == '[') &&
-				 ++depth > KP_JSON_MAX_DEPTH)
-				return err_set(ERR_FORMAT, "JSON nested deeper "
-					       "than %d", KP_JSON_MAX_DEPTH);
+			         ++depth > KP_JSON_MAX_DEPTH)
+				return err_set(ERR_FORMAT,
+				               "JSON nested deeper "
+				               "than %d",
+				               KP_JSON_MAX_DEPTH);
 			else if ((ch == '}' || ch == ']') && depth)
 				depth--;
 		} else if (ch < 0x20) {
 			return err_set(ERR_FORMAT, "control character in a "
-				       "JSON string");
+			                           "JSON string");
 		} else if (ch == '"') {
 			in_str = false;
 		} else if (ch == '\\' && i + 1 < len) {
 			if (buf[++i] == 'u' && i + 4 < len &&
 			    memcmp(buf + i + 1, "0000", 4) == 0)
 				return err_set(ERR_FORMAT, "\\u0000 in a JSON "
-					       "string");
+				                           "string");
 		}
 	}
 	return ERR_OK;
@@ -106,14 +108,16 @@ static enum err check_members(const cJSON *node)
 	for (const cJSON *a = node->child; a; a = a->next) {
 		if (cJSON_IsObject(node)) {
 			if (++n > KP_JSON_MAX_MEMBERS)
-				return err_set(ERR_FORMAT, "JSON object with "
-					       "more than %d members",
-					       KP_JSON_MAX_MEMBERS);
+				return err_set(ERR_FORMAT,
+				               "JSON object with "
+				               "more than %d members",
+				               KP_JSON_MAX_MEMBERS);
 			for (const cJSON *b = node->child; b != a; b = b->next)
 				if (strcmp(a->string, b->string) == 0)
-					return err_set(ERR_FORMAT, "duplicate "
-						       "JSON key '%.64s'",
-						       a->string);
+					return err_set(ERR_FORMAT,
+					               "duplicate "
+					               "JSON key '%.64s'",
+					               a->string);
 		}
 		if (a->child && check_members(a) != ERR_OK)
 			return ERR_FORMAT;
@@ -138,8 +142,10 @@ enum err kp_json_parse_strict(const char *buf, size_t len, cJSON **out)
 	root = cJSON_ParseWithLengthOpts(copy, len + 1, NULL, 1);
 	secmem_free(copy);
 	if (!root)
-		return err_set(ERR_FORMAT, "%s", len ? "response is not valid "
-			       "JSON" : "empty response body");
+		return err_set(ERR_FORMAT, "%s",
+		               len ? "response is not valid "
+		                     "JSON"
+		                   : "empty response body");
 	if (!cJSON_IsObject(root))
 		r = err_set(ERR_FORMAT, "response is not a JSON object");
 	else
@@ -166,7 +172,7 @@ static enum err missing(const char *name)
 }
 
 enum err kp_json_get_str(const cJSON *obj, const char *name, bool required,
-			 char *out, size_t cap)
+                         char *out, size_t cap)
 {
 	const cJSON *it = member(obj, name);
 	size_t len;
@@ -178,33 +184,39 @@ enum err kp_json_get_str(const cJSON *obj, const char *name, bool required,
 		return err_set(ERR_FORMAT, "field '%s' must be a string", name);
 	len = strlen(it->valuestring);
 	if (len >= cap)
-		return err_set(ERR_FORMAT, "field '%s' is longer than %zu "
-			       "bytes", name, cap - 1);
+		return err_set(ERR_FORMAT,
+		               "field '%s' is longer than %zu "
+		               "bytes",
+		               name, cap - 1);
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)it->valuestring[i] < 0x20 ||
 		    it->valuestring[i] == 0x7f)
-			return err_set(ERR_FORMAT, "field '%s' contains a "
-				       "control character", name);
+			return err_set(ERR_FORMAT,
+			               "field '%s' contains a "
+			               "control character",
+			               name);
 	memcpy(out, it->valuestring, len + 1);
 	return ERR_OK;
 }
 
 enum err kp_json_get_date(const cJSON *obj, const char *name, char *out,
-			  size_t cap)
+                          size_t cap)
 {
 	enum err r = kp_json_get_str(obj, name, false, out, cap);
 
 	if (r != ERR_OK)
 		return r;
 	if (out[0] && (strlen(out) < 10 ||
-		       strspn(out, "0123456789TZtz:.+-") != strlen(out)))
-		return err_set(ERR_FORMAT, "field '%s' is not an RFC 3339 "
-			       "date", name);
+	               strspn(out, "0123456789TZtz:.+-") != strlen(out)))
+		return err_set(ERR_FORMAT,
+		               "field '%s' is not an RFC 3339 "
+		               "date",
+		               name);
 	return ERR_OK;
 }
 
 enum err kp_json_get_int(const cJSON *obj, const char *name, bool required,
-			 long long min, long long max, long long *out)
+                         long long min, long long max, long long *out)
 {
 	const cJSON *it = member(obj, name);
 	double d;
@@ -214,16 +226,18 @@ enum err kp_json_get_int(const cJSON *obj, const char *name, bool required,
 	d = it->valuedouble;
 	if (!cJSON_IsNumber(it) || !isfinite(d) || d != floor(d))
 		return err_set(ERR_FORMAT, "field '%s' must be an integer",
-			       name);
+		               name);
 	if (d < (double)min || d > (double)max)
-		return err_set(ERR_FORMAT, "field '%s' must be within "
-			       "%lld..%lld", name, min, max);
+		return err_set(ERR_FORMAT,
+		               "field '%s' must be within "
+		               "%lld..%lld",
+		               name, min, max);
 	*out = (long long)d;
 	return ERR_OK;
 }
 
 enum err kp_json_get_bool(const cJSON *obj, const char *name, bool required,
-			  bool *out)
+                          bool *out)
 {
 	const cJSON *it = member(obj, name);
 
@@ -231,13 +245,13 @@ enum err kp_json_get_bool(const cJSON *obj, const char *name, bool required,
 		return required ? missing(name) : ERR_OK;
 	if (!cJSON_IsBool(it))
 		return err_set(ERR_FORMAT, "field '%s' must be true or false",
-			       name);
+		               name);
 	*out = cJSON_IsTrue(it);
 	return ERR_OK;
 }
 
 enum err kp_json_get_b64(const cJSON *obj, const char *name, bool required,
-			 size_t min, size_t max, uint8_t **out, size_t *out_len)
+                         size_t min, size_t max, uint8_t **out, size_t *out_len)
 {
 	const cJSON *it = member(obj, name);
 	uint8_t *buf;
@@ -248,17 +262,21 @@ enum err kp_json_get_b64(const cJSON *obj, const char *name, bool required,
 	if (!it)
 		return required ? missing(name) : ERR_OK;
 	if (!cJSON_IsString(it))
-		return err_set(ERR_FORMAT, "field '%s' must be a base64 "
-			       "string", name);
+		return err_set(ERR_FORMAT,
+		               "field '%s' must be a base64 "
+		               "string",
+		               name);
 	buf = secmem_alloc(max ? max : 1);
 	if (!buf)
 		return err_set(ERR_NOMEM, "no secure memory for '%s'", name);
 	if (decode_base64(buf, max, &n, it->valuestring,
-			  strlen(it->valuestring)) != ERR_OK ||
+	                  strlen(it->valuestring)) != ERR_OK ||
 	    n < min) {
 		secmem_free(buf);
-		return err_set(ERR_FORMAT, "field '%s' must be standard "
-			       "base64 of %zu..%zu bytes", name, min, max);
+		return err_set(ERR_FORMAT,
+		               "field '%s' must be standard "
+		               "base64 of %zu..%zu bytes",
+		               name, min, max);
 	}
 	*out = buf;
 	*out_len = n;
@@ -266,7 +284,7 @@ enum err kp_json_get_b64(const cJSON *obj, const char *name, bool required,
 }
 
 enum err kp_json_envelope(const cJSON *root, const char *type,
-			  const cJSON **resources, size_t *n)
+                          const cJSON **resources, size_t *n)
 {
 	const cJSON *meta = member(root, "metadata");
 	const cJSON *res = member(root, "resources");
@@ -276,24 +294,30 @@ enum err kp_json_envelope(const cJSON *root, const char *type,
 
 	if (!cJSON_IsObject(meta))
 		return err_set(ERR_FORMAT, "envelope has no 'metadata' object");
-	if (kp_json_get_str(meta, "collectionType", true, got,
-			    sizeof(got)) != ERR_OK)
+	if (kp_json_get_str(meta, "collectionType", true, got, sizeof(got)) !=
+	    ERR_OK)
 		return err_wrap(ERR_FORMAT, "envelope metadata");
 	if (strcmp(got, type) != 0)
-		return err_set(ERR_FORMAT, "envelope is a %.64s collection, "
-			       "not %s", got, type);
+		return err_set(ERR_FORMAT,
+		               "envelope is a %.64s collection, "
+		               "not %s",
+		               got, type);
 	if (kp_json_get_int(meta, "collectionTotal", true, 0, 1000000,
-			    &total) != ERR_OK)
+	                    &total) != ERR_OK)
 		return err_wrap(ERR_FORMAT, "envelope metadata");
 	if (!cJSON_IsArray(res))
 		return err_set(ERR_FORMAT, "envelope has no 'resources' array");
 	for (const cJSON *it = res->child; it; it = it->next, count++)
 		if (!cJSON_IsObject(it))
-			return err_set(ERR_FORMAT, "resources[%zu] is not an "
-				       "object", count);
+			return err_set(ERR_FORMAT,
+			               "resources[%zu] is not an "
+			               "object",
+			               count);
 	if ((long long)count != total)
-		return err_set(ERR_FORMAT, "collectionTotal %lld but %zu "
-			       "resources", total, count);
+		return err_set(ERR_FORMAT,
+		               "collectionTotal %lld but %zu "
+		               "resources",
+		               total, count);
 	*resources = res->child;
 	*n = count;
 	return ERR_OK;
@@ -305,10 +329,10 @@ bool kp_json_is_uuid(const char *s)
 		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
 		char ch = s[i];
 
-		if (dash ? ch != '-' :
-			   !((ch >= '0' && ch <= '9') ||
-			     (ch >= 'a' && ch <= 'f') ||
-			     (ch >= 'A' && ch <= 'F')))
+		if (dash ? ch != '-'
+		         : !((ch >= '0' && ch <= '9') ||
+		             (ch >= 'a' && ch <= 'f') ||
+		             (ch >= 'A' && ch <= 'F')))
 			return false;
 	}
 	return s[36] == '\0';
@@ -327,7 +351,7 @@ void kp_json_sanitize(char *out, size_t cap, const char *src)
 
 /* Copy a server string for an error line, truncating instead of failing. */
 static void copy_trunc(const cJSON *obj, const char *name, char *out,
-		       size_t cap)
+                       size_t cap)
 {
 	const cJSON *it = member(obj, name);
 
@@ -347,7 +371,7 @@ enum err kp_json_parse_error(const char *buf, size_t len, struct kp_error *e)
 	r = kp_json_parse_strict(buf, len, &root);
 	if (r == ERR_OK)
 		r = kp_json_envelope(root, "application/vnd.ibm.kms.error+json",
-				     &res, &n);
+		                     &res, &n);
 	if (r == ERR_OK && (n == 0 || !cJSON_IsString(member(res, "errorMsg"))))
 		r = err_set(ERR_FORMAT, "error body without errorMsg");
 	if (r != ERR_OK)
@@ -369,7 +393,7 @@ out:
 }
 
 enum err kp_json_parse_iam_error(const char *buf, size_t len,
-				 struct kp_error *e)
+                                 struct kp_error *e)
 {
 	cJSON *root = NULL;
 	enum err r;
@@ -387,8 +411,8 @@ enum err kp_json_parse_iam_error(const char *buf, size_t len,
 }
 
 void kp_json_error_format(const struct kp_error *e, const char *who,
-			  long status, const char *correlation_id, char *out,
-			  size_t cap)
+                          long status, const char *correlation_id, char *out,
+                          size_t cap)
 {
 	char msg[512], code[64], reason[512], more[32] = "", tail[128];
 
@@ -398,11 +422,13 @@ void kp_json_error_format(const struct kp_error *e, const char *who,
 
 		kp_json_sanitize(id, sizeof(id), correlation_id);
 		snprintf(tail, sizeof(tail), "HTTP %ld, correlation-id %s",
-			 status, id);
+		         status, id);
 	}
 	if (!e) {
-		snprintf(out, cap, "%s: unexpected HTTP status without a "
-			 "readable error body (%s)", who, tail);
+		snprintf(out, cap,
+		         "%s: unexpected HTTP status without a "
+		         "readable error body (%s)",
+		         who, tail);
 		return;
 	}
 	kp_json_sanitize(msg, sizeof(msg), e->msg);
@@ -414,21 +440,21 @@ void kp_json_error_format(const struct kp_error *e, const char *who,
 		snprintf(out, cap, "%s: %s (%s)", who, msg, tail);
 	else if (!reason[0])
 		snprintf(out, cap, "%s: %s [%s%s] (%s)", who, msg, code, more,
-			 tail);
+		         tail);
 	else
 		snprintf(out, cap, "%s: %s [%s: %s%s] (%s)", who, msg, code,
-			 reason, more, tail);
+		         reason, more, tail);
 }
 
 /* Bearer tokens go into an HTTP header: no spaces, quotes or controls. */
 static bool token_chars_ok(const char *s)
 {
 	return s[0] && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
-			      "qrstuvwxyz0123456789-._~+/=") == strlen(s);
+	                         "qrstuvwxyz0123456789-._~+/=") == strlen(s);
 }
 
 enum err kp_json_parse_iam(const char *buf, size_t len,
-			   struct kp_iam_token *out)
+                           struct kp_iam_token *out)
 {
 	const cJSON *tok;
 	cJSON *root = NULL;
@@ -443,7 +469,7 @@ enum err kp_json_parse_iam(const char *buf, size_t len,
 	if (!cJSON_IsString(tok) || strlen(tok->valuestring) > 16384 ||
 	    !token_chars_ok(tok->valuestring)) {
 		r = err_set(ERR_FORMAT, "IAM token response: 'access_token' "
-			    "missing or not a bearer token");
+		                        "missing or not a bearer token");
 		goto out;
 	}
 	r = kp_json_get_str(root, "token_type", false, type, sizeof(type));
@@ -451,10 +477,10 @@ enum err kp_json_parse_iam(const char *buf, size_t len,
 		r = err_set(ERR_FORMAT, "token_type is not Bearer");
 	if (r == ERR_OK)
 		r = kp_json_get_int(root, "expires_in", true, 1, 7 * 86400,
-				    &out->expires_in);
+		                    &out->expires_in);
 	if (r == ERR_OK)
-		r = kp_json_get_int(root, "expiration", false, 0,
-				    (1LL << 40), &out->expiration);
+		r = kp_json_get_int(root, "expiration", false, 0, (1LL << 40),
+		                    &out->expiration);
 	if (r != ERR_OK) {
 		err_wrap(r, "IAM token response");
 		goto out;

@@ -14,22 +14,22 @@
 
 struct cJSON;
 
-#define KP_JSON_MAX_BODY (1u << 20) /* largest response we parse */
-#define KP_JSON_MAX_DEPTH 16        /* KP bodies need fewer than 5 levels */
-#define KP_JSON_MAX_MEMBERS 256     /* members per object (dup-key check) */
+#define KP_JSON_MAX_BODY    (1u << 20) /* largest response we parse */
+#define KP_JSON_MAX_DEPTH   16         /* KP bodies need fewer than 5 levels */
+#define KP_JSON_MAX_MEMBERS 256        /* members per object (dup-key check) */
 
-#define KP_ID_SIZE 40        /* UUID (36) + NUL */
-#define KP_NAME_SIZE 384     /* 90 characters of UTF-8 */
-#define KP_DESC_SIZE 1024    /* 240 characters of UTF-8 */
-#define KP_CRN_SIZE 256
-#define KP_DATE_SIZE 40      /* RFC 3339 */
-#define KP_RING_SIZE 128
-#define KP_ALIAS_SIZE 96     /* 90 ASCII characters */
-#define KP_ALIASES_MAX 5
+#define KP_ID_SIZE        40   /* UUID (36) + NUL */
+#define KP_NAME_SIZE      384  /* 90 characters of UTF-8 */
+#define KP_DESC_SIZE      1024 /* 240 characters of UTF-8 */
+#define KP_CRN_SIZE       256
+#define KP_DATE_SIZE      40 /* RFC 3339 */
+#define KP_RING_SIZE      128
+#define KP_ALIAS_SIZE     96 /* 90 ASCII characters */
+#define KP_ALIASES_MAX    5
 #define KP_CIPHERTEXT_MAX 16384 /* wrapped DEK, base64 */
-#define KP_PLAINTEXT_MAX 3072   /* 4096 base64 characters */
-#define KP_AAD_MAX 126
-#define KP_NONCE_LEN 12
+#define KP_PLAINTEXT_MAX  3072  /* 4096 base64 characters */
+#define KP_AAD_MAX        126
+#define KP_NONCE_LEN      12
 
 /* Key states (NIST SP 800-57 numbering as KP uses it). */
 enum kp_state {
@@ -133,37 +133,36 @@ struct kp_key_template {
  * \u0000 in strings, nesting over KP_JSON_MAX_DEPTH, duplicate keys, more
  * than KP_JSON_MAX_MEMBERS members, a top level that is not an object.
  * *out is freed with cJSON_Delete. ERR_FORMAT with a reason otherwise. */
-enum err kp_json_parse_strict(const char *buf, size_t len,
-			      struct cJSON **out);
+enum err kp_json_parse_strict(const char *buf, size_t len, struct cJSON **out);
 
 /* Copy string member name (no control characters, < cap bytes) into out;
  * "" when absent (or JSON null) and !required. */
 enum err kp_json_get_str(const struct cJSON *obj, const char *name,
-			 bool required, char *out, size_t cap);
+                         bool required, char *out, size_t cap);
 
 /* Integer member within [min, max] (a JSON number with no fraction). */
 enum err kp_json_get_int(const struct cJSON *obj, const char *name,
-			 bool required, long long min, long long max,
-			 long long *out);
+                         bool required, long long min, long long max,
+                         long long *out);
 
 /* Boolean member (true/false only; "true" the string is refused). */
 enum err kp_json_get_bool(const struct cJSON *obj, const char *name,
-			  bool required, bool *out);
+                          bool required, bool *out);
 
 /* Standard padded base64 member decoded into secmem *out (min..max bytes).
  * *out stays NULL when absent and !required. */
 enum err kp_json_get_b64(const struct cJSON *obj, const char *name,
-			 bool required, size_t min, size_t max, uint8_t **out,
-			 size_t *out_len);
+                         bool required, size_t min, size_t max, uint8_t **out,
+                         size_t *out_len);
 
 /* Collection envelope: metadata.collectionType == type, collectionTotal ==
  * len(resources), every resource an object. */
 enum err kp_json_envelope(const struct cJSON *root, const char *type,
-			  const struct cJSON **resources, size_t *n);
+                          const struct cJSON **resources, size_t *n);
 
 /* RFC 3339 date member (digits, T, Z, :, ., +, -) into out. */
-enum err kp_json_get_date(const struct cJSON *obj, const char *name,
-			  char *out, size_t cap);
+enum err kp_json_get_date(const struct cJSON *obj, const char *name, char *out,
+                          size_t cap);
 
 /* True if s is a UUID (8-4-4-4-12 hex digits). */
 bool kp_json_is_uuid(const char *s);
@@ -183,17 +182,17 @@ enum err kp_json_parse_error(const char *buf, size_t len, struct kp_error *e);
 
 /* IAM error body {errorCode, errorMessage}. */
 enum err kp_json_parse_iam_error(const char *buf, size_t len,
-				 struct kp_error *e);
+                                 struct kp_error *e);
 
 /* One line: "<who>: <msg> [CODE: reason] (HTTP n, correlation-id X)";
  * e may be NULL (no usable body). */
 void kp_json_error_format(const struct kp_error *e, const char *who,
-			  long status, const char *correlation_id, char *out,
-			  size_t cap);
+                          long status, const char *correlation_id, char *out,
+                          size_t cap);
 
 /* IAM token response. Free with kp_json_iam_token_clear(). */
 enum err kp_json_parse_iam(const char *buf, size_t len,
-			   struct kp_iam_token *out);
+                           struct kp_iam_token *out);
 void kp_json_iam_token_clear(struct kp_iam_token *t);
 
 /* keys (kp_json_key.c) */
@@ -201,14 +200,14 @@ void kp_json_iam_token_clear(struct kp_iam_token *t);
 /* Key envelope with any number of keys: *keys is calloc'd; free with
  * kp_json_keys_free(). */
 enum err kp_json_parse_keys(const char *buf, size_t len, struct kp_key **keys,
-			    size_t *n);
+                            size_t *n);
 
 /* Key envelope with exactly one key. */
 enum err kp_json_parse_key(const char *buf, size_t len, struct kp_key *out);
 
 /* Versions envelope (newest first). *v is calloc'd; free(). */
 enum err kp_json_parse_versions(const char *buf, size_t len,
-				struct kp_key_version **v, size_t *n);
+                                struct kp_key_version **v, size_t *n);
 
 /* Wipe and free a key's payload; the struct is zeroed. */
 void kp_json_key_clear(struct kp_key *k);
@@ -222,22 +221,22 @@ const char *kp_json_state_name(int state);
 /* Import token (POST: metadata; GET: also payload and nonce when
  * want_material). Free with kp_json_import_token_clear(). */
 enum err kp_json_parse_import_token(const char *buf, size_t len,
-				    bool want_material,
-				    struct kp_import_token *out);
+                                    bool want_material,
+                                    struct kp_import_token *out);
 void kp_json_import_token_clear(struct kp_import_token *t);
 
 /* Wrap response: ciphertext, keyVersion.id, plaintext if generated. */
 enum err kp_json_parse_wrap(const char *buf, size_t len,
-			    struct kp_wrapped *out);
+                            struct kp_wrapped *out);
 
 /* Unwrap response: plaintext, keyVersion.id; ciphertext and
  * rewrappedKeyVersion.id only together (key rotated since wrap). */
 enum err kp_json_parse_unwrap(const char *buf, size_t len,
-			      struct kp_wrapped *out);
+                              struct kp_wrapped *out);
 
 /* Rewrap response: ciphertext, keyVersion.id, rewrappedKeyVersion.id. */
 enum err kp_json_parse_rewrap(const char *buf, size_t len,
-			      struct kp_wrapped *out);
+                              struct kp_wrapped *out);
 
 void kp_json_wrapped_clear(struct kp_wrapped *w);
 
@@ -248,25 +247,25 @@ enum err kp_json_build_iam_form(const char *api_key, struct kp_jbuf *out);
 
 /* POST /keys envelope with one key. */
 enum err kp_json_build_key(const struct kp_key_template *t,
-			   struct kp_jbuf *out);
+                           struct kp_jbuf *out);
 
 /* POST /import_token; 0 leaves a field to the server's default. */
 enum err kp_json_build_import_token(long long expiration_s,
-				    long long max_retrievals,
-				    struct kp_jbuf *out);
+                                    long long max_retrievals,
+                                    struct kp_jbuf *out);
 
 /* Wrap body; plaintext NULL asks KP to generate a 32-byte DEK. */
 enum err kp_json_build_wrap(const uint8_t *plaintext, size_t len,
-			    const char *const *aad, size_t n_aad,
-			    struct kp_jbuf *out);
+                            const char *const *aad, size_t n_aad,
+                            struct kp_jbuf *out);
 
 /* Unwrap/rewrap body {ciphertext, aad?}. */
 enum err kp_json_build_unwrap(const char *ciphertext, const char *const *aad,
-			      size_t n_aad, struct kp_jbuf *out);
+                              size_t n_aad, struct kp_jbuf *out);
 
 /* Rotate body: payload and, for secure import, nonce/iv/algorithm (all
  * NULL gives an empty object for a KP-generated key). */
 enum err kp_json_build_rotate(const struct kp_key_template *t,
-			      struct kp_jbuf *out);
+                              struct kp_jbuf *out);
 
 #endif

@@ -15,17 +15,17 @@
 static enum err get_counts(const cJSON *o, struct kp_import_token *t)
 {
 	enum err r = kp_json_get_date(o, "creationDate", t->creation_date,
-				      KP_DATE_SIZE);
+	                              KP_DATE_SIZE);
 
 	if (r == ERR_OK)
 		r = kp_json_get_date(o, "expirationDate", t->expiration_date,
-				     KP_DATE_SIZE);
+		                     KP_DATE_SIZE);
 	if (r == ERR_OK)
 		r = kp_json_get_int(o, "maxAllowedRetrievals", false, 0, 100000,
-				    &t->max_retrievals);
+		                    &t->max_retrievals);
 	if (r == ERR_OK)
 		r = kp_json_get_int(o, "remainingRetrievals", false, 0, 100000,
-				    &t->remaining_retrievals);
+		                    &t->remaining_retrievals);
 	return r;
 }
 
@@ -36,10 +36,10 @@ static enum err get_material(const cJSON *o, struct kp_import_token *t)
 	enum err r;
 
 	r = kp_json_get_b64(o, "payload", true, 1, PUBKEY_MAX, &t->pubkey,
-			    &t->pubkey_len);
+	                    &t->pubkey_len);
 	if (r == ERR_OK)
 		r = kp_json_get_b64(o, "nonce", true, KP_NONCE_LEN,
-				    KP_NONCE_LEN, &nonce, &n);
+		                    KP_NONCE_LEN, &nonce, &n);
 	if (r == ERR_OK) {
 		memcpy(t->nonce, nonce, KP_NONCE_LEN);
 		t->has_material = true;
@@ -49,8 +49,8 @@ static enum err get_material(const cJSON *o, struct kp_import_token *t)
 }
 
 enum err kp_json_parse_import_token(const char *buf, size_t len,
-				    bool want_material,
-				    struct kp_import_token *out)
+                                    bool want_material,
+                                    struct kp_import_token *out)
 {
 	cJSON *root = NULL;
 	enum err r;
@@ -78,17 +78,18 @@ void kp_json_import_token_clear(struct kp_import_token *t)
 
 /* {"id": UUID} under name, into out ("" when absent and !required). */
 static enum err get_version(const cJSON *o, const char *name, bool required,
-			    char *out)
+                            char *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
 
 	out[0] = '\0';
 	if (!v || cJSON_IsNull(v))
 		return required ? err_set(ERR_FORMAT, "field '%s' is missing",
-					  name) : ERR_OK;
+		                          name)
+		                : ERR_OK;
 	if (!cJSON_IsObject(v))
 		return err_set(ERR_FORMAT, "field '%s' must be an object",
-			       name);
+		               name);
 	if (kp_json_get_str(v, "id", true, out, KP_ID_SIZE) != ERR_OK)
 		return err_wrap(ERR_FORMAT, "%s", name);
 	if (!kp_json_is_uuid(out))
@@ -106,28 +107,28 @@ static enum err get_ciphertext(const cJSON *o, bool required, char **out)
 
 	*out = NULL;
 	r = kp_json_get_b64(o, "ciphertext", required, 1, KP_CIPHERTEXT_MAX,
-			    &raw, &n);
+	                    &raw, &n);
 	present = raw != NULL;
 	secmem_free(raw);
 	if (r != ERR_OK || !present)
 		return r;
-	*out = strdup(cJSON_GetObjectItemCaseSensitive(o, "ciphertext")
-			      ->valuestring);
+	*out = strdup(
+	        cJSON_GetObjectItemCaseSensitive(o, "ciphertext")->valuestring);
 	if (!*out)
 		return err_set(ERR_NOMEM, "no memory for a ciphertext");
 	return ERR_OK;
 }
 
 static enum err get_plaintext(const cJSON *o, bool required,
-			      struct kp_wrapped *w)
+                              struct kp_wrapped *w)
 {
 	return kp_json_get_b64(o, "plaintext", required, 1, KP_PLAINTEXT_MAX,
-			       &w->plaintext, &w->plaintext_len);
+	                       &w->plaintext, &w->plaintext_len);
 }
 
 /* Parse with the checks each action needs; kind is 'w', 'u' or 'r'. */
 static enum err parse_action(const char *buf, size_t len, char kind,
-			     struct kp_wrapped *out)
+                             struct kp_wrapped *out)
 {
 	cJSON *root = NULL;
 	enum err r;
@@ -142,11 +143,11 @@ static enum err parse_action(const char *buf, size_t len, char kind,
 		r = get_version(root, "keyVersion", true, out->key_version_id);
 	if (r == ERR_OK)
 		r = get_version(root, "rewrappedKeyVersion", kind == 'r',
-				out->rewrapped_key_version_id);
+		                out->rewrapped_key_version_id);
 	if (r == ERR_OK && kind == 'u' &&
 	    !out->ciphertext != !out->rewrapped_key_version_id[0])
 		r = err_set(ERR_FORMAT, "unwrap returned only one of "
-			    "ciphertext and rewrappedKeyVersion");
+		                        "ciphertext and rewrappedKeyVersion");
 	if (r == ERR_OK && kind == 'r' && out->plaintext)
 		r = err_set(ERR_FORMAT, "rewrap returned a plaintext");
 	cJSON_Delete(root);
@@ -155,8 +156,7 @@ static enum err parse_action(const char *buf, size_t len, char kind,
 	return r;
 }
 
-enum err kp_json_parse_wrap(const char *buf, size_t len,
-			    struct kp_wrapped *out)
+enum err kp_json_parse_wrap(const char *buf, size_t len, struct kp_wrapped *out)
 {
 	enum err r = parse_action(buf, len, 'w', out);
 
@@ -164,7 +164,7 @@ enum err kp_json_parse_wrap(const char *buf, size_t len,
 }
 
 enum err kp_json_parse_unwrap(const char *buf, size_t len,
-			      struct kp_wrapped *out)
+                              struct kp_wrapped *out)
 {
 	enum err r = parse_action(buf, len, 'u', out);
 
@@ -172,7 +172,7 @@ enum err kp_json_parse_unwrap(const char *buf, size_t len,
 }
 
 enum err kp_json_parse_rewrap(const char *buf, size_t len,
-			      struct kp_wrapped *out)
+                              struct kp_wrapped *out)
 {
 	enum err r = parse_action(buf, len, 'r', out);
 

@@ -8,8 +8,8 @@
 
 #include "secmem.h"
 
-#define KEY_TYPE "application/vnd.ibm.kms.key+json"
-#define BODY_MAX (64u << 10)
+#define KEY_TYPE     "application/vnd.ibm.kms.key+json"
+#define BODY_MAX     (64u << 10)
 #define AAD_ITEM_MAX 255
 
 /* Number of characters (not bytes) in valid UTF-8. */
@@ -23,7 +23,7 @@ static size_t utf8_chars(const char *s)
 }
 
 static enum err check_text(const char *what, const char *s, size_t min,
-			   size_t max)
+                           size_t max)
 {
 	size_t n;
 
@@ -32,18 +32,20 @@ static enum err check_text(const char *what, const char *s, size_t min,
 	n = utf8_chars(s);
 	if (n < min || n > max)
 		return err_set(ERR_USAGE, "%s must be %zu..%zu characters",
-			       what, min, max);
+		               what, min, max);
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return err_set(ERR_USAGE, "%s contains a control "
-				       "character", what);
+			return err_set(ERR_USAGE,
+			               "%s contains a control "
+			               "character",
+			               what);
 	return ERR_OK;
 }
 
 enum err kp_json_build_iam_form(const char *api_key, struct kp_jbuf *out)
 {
 	static const char grant[] = "grant_type=urn%3Aibm%3Aparams%3Aoauth"
-				    "%3Agrant-type%3Aapikey&apikey=";
+	                            "%3Agrant-type%3Aapikey&apikey=";
 	static const char hex[] = "0123456789ABCDEF";
 	enum err r = kp_jbuf_init(out, sizeof(grant) + 3 * strlen(api_key));
 
@@ -72,10 +74,10 @@ static enum err check_import(const struct kp_key_template *t)
 		return err_set(ERR_USAGE, "encryptedNonce and iv go together");
 	if (t->encrypted_nonce && (!t->payload || !t->algorithm))
 		return err_set(ERR_USAGE, "secure import needs a payload and "
-			       "an encryption algorithm");
+		                          "an encryption algorithm");
 	if (!t->encrypted_nonce && t->algorithm)
 		return err_set(ERR_USAGE, "encryptionAlgorithm is only for "
-			       "secure import");
+		                          "secure import");
 	return ERR_OK;
 }
 
@@ -103,17 +105,18 @@ static enum err check_key(const struct kp_key_template *t)
 	for (size_t i = 0; r == ERR_OK && i < t->n_aliases; i++)
 		if (strlen(t->aliases[i]) < 2 || strlen(t->aliases[i]) > 90 ||
 		    strspn(t->aliases[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"
-			   "klmnopqrstuvwxyz0123456789_-") !=
-			    strlen(t->aliases[i]) ||
+		                          "klmnopqrstuvwxyz0123456789_-") !=
+		            strlen(t->aliases[i]) ||
 		    kp_json_is_uuid(t->aliases[i]))
-			r = err_set(ERR_USAGE, "alias '%s' must be 2..90 "
-				    "characters of [A-Za-z0-9_-] and not a "
-				    "UUID", t->aliases[i]);
+			r = err_set(ERR_USAGE,
+			            "alias '%s' must be 2..90 "
+			            "characters of [A-Za-z0-9_-] and not a "
+			            "UUID",
+			            t->aliases[i]);
 	return r == ERR_OK ? check_import(t) : r;
 }
 
-enum err kp_json_build_key(const struct kp_key_template *t,
-			   struct kp_jbuf *out)
+enum err kp_json_build_key(const struct kp_key_template *t, struct kp_jbuf *out)
 {
 	enum err r = check_key(t);
 
@@ -149,17 +152,17 @@ enum err kp_json_build_key(const struct kp_key_template *t,
 }
 
 enum err kp_json_build_import_token(long long expiration_s,
-				    long long max_retrievals,
-				    struct kp_jbuf *out)
+                                    long long max_retrievals,
+                                    struct kp_jbuf *out)
 {
 	enum err r;
 
 	if (expiration_s && (expiration_s < 300 || expiration_s > 86400))
 		return err_set(ERR_USAGE, "import token expiration must be "
-			       "300..86400 seconds");
+		                          "300..86400 seconds");
 	if (max_retrievals && (max_retrievals < 1 || max_retrievals > 500))
 		return err_set(ERR_USAGE, "import token retrievals must be "
-			       "1..500");
+		                          "1..500");
 	r = kp_jbuf_init(out, 256);
 	if (r != ERR_OK)
 		return r;
@@ -189,14 +192,14 @@ static enum err put_aad(struct kp_jbuf *j, const char *const *aad, size_t n)
 }
 
 enum err kp_json_build_wrap(const uint8_t *plaintext, size_t len,
-			    const char *const *aad, size_t n_aad,
-			    struct kp_jbuf *out)
+                            const char *const *aad, size_t n_aad,
+                            struct kp_jbuf *out)
 {
 	enum err r;
 
 	if (plaintext && (len == 0 || len > KP_PLAINTEXT_MAX))
 		return err_set(ERR_USAGE, "a DEK to wrap must be 1..%d bytes",
-			       KP_PLAINTEXT_MAX);
+		               KP_PLAINTEXT_MAX);
 	r = kp_jbuf_init(out, BODY_MAX);
 	if (r != ERR_OK)
 		return r;
@@ -209,7 +212,7 @@ enum err kp_json_build_wrap(const uint8_t *plaintext, size_t len,
 }
 
 enum err kp_json_build_unwrap(const char *ciphertext, const char *const *aad,
-			      size_t n_aad, struct kp_jbuf *out)
+                              size_t n_aad, struct kp_jbuf *out)
 {
 	enum err r;
 
@@ -227,7 +230,7 @@ enum err kp_json_build_unwrap(const char *ciphertext, const char *const *aad,
 }
 
 enum err kp_json_build_rotate(const struct kp_key_template *t,
-			      struct kp_jbuf *out)
+                              struct kp_jbuf *out)
 {
 	enum err r = check_import(t);
 

@@ -10,8 +10,8 @@
 
 #include "secmem.h"
 
-#define KEY_TYPE "application/vnd.ibm.kms.key+json"
-#define VERSION_TYPE "application/vnd.ibm.kms.key.version+json"
+#define KEY_TYPE             "application/vnd.ibm.kms.key+json"
+#define VERSION_TYPE         "application/vnd.ibm.kms.key.version+json"
 #define STANDARD_PAYLOAD_MAX 7500
 
 static bool alias_ok(const char *s)
@@ -20,11 +20,11 @@ static bool alias_ok(const char *s)
 
 	return n >= 2 && n <= 90 &&
 	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			 "0123456789_-") == n;
+	                 "0123456789_-") == n;
 }
 
 static enum err get_uuid(const cJSON *obj, const char *name, bool required,
-			 char *out)
+                         char *out)
 {
 	enum err r = kp_json_get_str(obj, name, required, out, KP_ID_SIZE);
 
@@ -46,10 +46,11 @@ static enum err get_aliases(const cJSON *obj, struct kp_key *k)
 	for (const cJSON *it = arr->child; it; it = it->next) {
 		if (k->n_aliases == KP_ALIASES_MAX)
 			return err_set(ERR_FORMAT, "more than %d aliases",
-				       KP_ALIASES_MAX);
+			               KP_ALIASES_MAX);
 		if (!cJSON_IsString(it) || !alias_ok(it->valuestring))
-			return err_set(ERR_FORMAT, "alias is not 2..90 "
-				       "characters of [A-Za-z0-9_-]");
+			return err_set(ERR_FORMAT,
+			               "alias is not 2..90 "
+			               "characters of [A-Za-z0-9_-]");
 		memcpy(k->aliases[k->n_aliases++], it->valuestring,
 		       strlen(it->valuestring) + 1);
 	}
@@ -74,7 +75,7 @@ static enum err get_version(const cJSON *obj, struct kp_key *k)
 		return ERR_OK;
 	if (!cJSON_IsObject(v))
 		return err_set(ERR_FORMAT, "field 'keyVersion' must be an "
-			       "object");
+		                           "object");
 	if (get_uuid(v, "id", true, k->key_version_id) != ERR_OK)
 		return err_wrap(ERR_FORMAT, "keyVersion");
 	return ERR_OK;
@@ -88,35 +89,35 @@ static enum err get_strings(const cJSON *o, struct kp_key *k)
 		r = kp_json_get_str(o, "name", true, k->name, KP_NAME_SIZE);
 	if (r == ERR_OK)
 		r = kp_json_get_str(o, "description", false, k->description,
-				    KP_DESC_SIZE);
+		                    KP_DESC_SIZE);
 	if (r == ERR_OK)
 		r = kp_json_get_str(o, "crn", false, k->crn, KP_CRN_SIZE);
 	if (r == ERR_OK)
 		r = kp_json_get_str(o, "keyRingID", false, k->key_ring_id,
-				    KP_RING_SIZE);
+		                    KP_RING_SIZE);
 	if (r == ERR_OK)
 		r = kp_json_get_str(o, "createdBy", false, k->created_by,
-				    KP_NAME_SIZE);
+		                    KP_NAME_SIZE);
 	return r;
 }
 
 static enum err get_dates(const cJSON *o, struct kp_key *k)
 {
 	enum err r = kp_json_get_date(o, "creationDate", k->creation_date,
-				      KP_DATE_SIZE);
+	                              KP_DATE_SIZE);
 
 	if (r == ERR_OK)
 		r = kp_json_get_date(o, "lastUpdateDate", k->last_update_date,
-				     KP_DATE_SIZE);
+		                     KP_DATE_SIZE);
 	if (r == ERR_OK)
 		r = kp_json_get_date(o, "lastRotateDate", k->last_rotate_date,
-				     KP_DATE_SIZE);
+		                     KP_DATE_SIZE);
 	if (r == ERR_OK)
 		r = kp_json_get_date(o, "expirationDate", k->expiration_date,
-				     KP_DATE_SIZE);
+		                     KP_DATE_SIZE);
 	if (r == ERR_OK)
 		r = kp_json_get_date(o, "deletionDate", k->deletion_date,
-				     KP_DATE_SIZE);
+		                     KP_DATE_SIZE);
 	return r;
 }
 
@@ -151,13 +152,13 @@ static enum err parse_key_obj(const cJSON *o, struct kp_key *k)
 		r = get_version(o, k);
 	if (r == ERR_OK)
 		r = kp_json_get_b64(o, "payload", false, 1,
-				    STANDARD_PAYLOAD_MAX, &k->payload,
-				    &k->payload_len);
+		                    STANDARD_PAYLOAD_MAX, &k->payload,
+		                    &k->payload_len);
 	return r;
 }
 
 enum err kp_json_parse_keys(const char *buf, size_t len, struct kp_key **keys,
-			    size_t *n)
+                            size_t *n)
 {
 	const cJSON *res = NULL;
 	struct kp_key *out = NULL;
@@ -211,7 +212,7 @@ enum err kp_json_parse_key(const char *buf, size_t len, struct kp_key *out)
 }
 
 enum err kp_json_parse_versions(const char *buf, size_t len,
-				struct kp_key_version **v, size_t *n)
+                                struct kp_key_version **v, size_t *n)
 {
 	const cJSON *res = NULL;
 	struct kp_key_version *out = NULL;
@@ -228,14 +229,14 @@ enum err kp_json_parse_versions(const char *buf, size_t len,
 		out = calloc(count ? count : 1, sizeof(*out));
 		if (!out)
 			r = err_set(ERR_NOMEM, "no memory for %zu versions",
-				    count);
+			            count);
 	}
 	for (; r == ERR_OK && res; res = res->next, i++) {
 		r = get_uuid(res, "id", true, out[i].id);
 		if (r == ERR_OK)
 			r = kp_json_get_date(res, "creationDate",
-					     out[i].creation_date,
-					     KP_DATE_SIZE);
+			                     out[i].creation_date,
+			                     KP_DATE_SIZE);
 		if (r != ERR_OK)
 			err_wrap(r, "resources[%zu]", i);
 	}

@@ -11,8 +11,8 @@
 
 #include "kp_client.h"
 
-#define PAGE 100
-#define LIST_MAX 100000
+#define PAGE         100
+#define LIST_MAX     100000
 #define CREATE_TRIES 3
 
 bool kp_key_id_ok(const char *id)
@@ -21,20 +21,20 @@ bool kp_key_id_ok(const char *id)
 
 	return kp_json_is_uuid(id ? id : "") ||
 	       (n >= 2 && n <= 90 &&
-		strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx"
-		       "yz0123456789_-") == n);
+	        strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx"
+	                   "yz0123456789_-") == n);
 }
 
 static enum err bad_id(const char *id)
 {
 	return err_set(ERR_USAGE, "'%.96s' is not a key id or alias",
-		       id ? id : "");
+	               id ? id : "");
 }
 
 /* One call whose 2xx body must parse as one key. */
 static enum err call_key(struct kp_client *c, const struct kp_request *rq,
-			 const char *what, struct kp_key *out,
-			 struct kp_response *rs)
+                         const char *what, struct kp_key *out,
+                         struct kp_response *rs)
 {
 	enum err r = kp_client_call(c, rq, rs);
 
@@ -67,21 +67,23 @@ enum err kp_key_get(struct kp_client *c, const char *id, struct kp_key *out)
 		match = match || strcmp(out->aliases[i], id) == 0;
 	if (!match) {
 		kp_json_key_clear(out);
-		return err_set(ERR_FORMAT, "Key Protect answered about another "
-			       "key than '%s' (correlation-id %s)", id,
-			       kp_client_correlation_id(c));
+		return err_set(ERR_FORMAT,
+		               "Key Protect answered about another "
+		               "key than '%s' (correlation-id %s)",
+		               id, kp_client_correlation_id(c));
 	}
 	return ERR_OK;
 }
 
 /* Append a page to the growing list. */
 static enum err append(struct kp_key **all, size_t *n, struct kp_key *page,
-		       size_t m)
+                       size_t m)
 {
 	struct kp_key *grown;
 
 	if (*n + m > LIST_MAX)
-		return err_set(ERR_FORMAT, "more than %d keys listed", LIST_MAX);
+		return err_set(ERR_FORMAT, "more than %d keys listed",
+		               LIST_MAX);
 	grown = realloc(*all, (*n + m + 1) * sizeof(**all));
 	if (!grown)
 		return err_set(ERR_NOMEM, "no memory for %zu keys", *n + m);
@@ -92,7 +94,7 @@ static enum err append(struct kp_key **all, size_t *n, struct kp_key *page,
 }
 
 static enum err list_page(struct kp_client *c, const struct kp_list_opts *o,
-			  size_t offset, struct kp_key **page, size_t *m)
+                          size_t offset, struct kp_key **page, size_t *m)
 {
 	struct kp_request rq = { "GET", NULL, NULL, 0, NULL, true };
 	struct kp_response rs;
@@ -101,29 +103,31 @@ static enum err list_page(struct kp_client *c, const struct kp_list_opts *o,
 	enum err r;
 
 	len = snprintf(path, sizeof(path), "/api/v2/keys?limit=%d&offset=%zu",
-		       PAGE, offset);
+	               PAGE, offset);
 	if (o->states)
 		len += snprintf(path + len, sizeof(path) - (size_t)len,
-				"&state=%s", o->states);
+		                "&state=%s", o->states);
 	if (o->extractable >= 0)
 		snprintf(path + len, sizeof(path) - (size_t)len,
-			 "&extractable=%s", o->extractable ? "true" : "false");
+		         "&extractable=%s", o->extractable ? "true" : "false");
 	rq.path = path;
 	r = kp_client_call(c, &rq, &rs);
 	if (r == ERR_OK && kp_json_parse_keys(rs.body ? rs.body : "", rs.len,
-					      page, m) != ERR_OK)
+	                                      page, m) != ERR_OK)
 		r = kp_client_bad_body(c, &rs, "list keys");
 	kp_response_clear(&rs);
 	if (r == ERR_OK && *m > PAGE) {
 		kp_json_keys_free(*page, *m);
-		r = err_set(ERR_FORMAT, "Key Protect returned %zu keys for a "
-			    "page of %d", *m, PAGE);
+		r = err_set(ERR_FORMAT,
+		            "Key Protect returned %zu keys for a "
+		            "page of %d",
+		            *m, PAGE);
 	}
 	return r;
 }
 
 enum err kp_key_list(struct kp_client *c, const struct kp_list_opts *o,
-		     struct kp_key **keys, size_t *n)
+                     struct kp_key **keys, size_t *n)
 {
 	static const struct kp_list_opts dflt = { 0, 0, NULL, -1 };
 	struct kp_key *all = NULL, *page = NULL;
@@ -161,7 +165,7 @@ enum err kp_key_list(struct kp_client *c, const struct kp_list_opts *o,
 
 /* Ids of the keys named name (state 1..3), for the before/after check. */
 static enum err named_ids(struct kp_client *c, const char *name,
-			  char (**ids)[KP_ID_SIZE], size_t *n)
+                          char (**ids)[KP_ID_SIZE], size_t *n)
 {
 	struct kp_key *keys = NULL;
 	size_t m = 0;
@@ -184,10 +188,10 @@ static enum err named_ids(struct kp_client *c, const char *name,
 /* After an uncertain create: the one key named like ours that was not
  * there before, if any. *found = number of such keys. */
 static enum err find_new(struct kp_client *c, const char *name,
-			 char (*before)[KP_ID_SIZE], size_t n_before,
-			 struct kp_key *out, size_t *found)
+                         char (*before)[KP_ID_SIZE], size_t n_before,
+                         struct kp_key *out, size_t *found)
 {
-	char (*now)[KP_ID_SIZE] = NULL, fresh[KP_ID_SIZE] = "";
+	char(*now)[KP_ID_SIZE] = NULL, fresh[KP_ID_SIZE] = "";
 	size_t n_now = 0;
 	enum err r = named_ids(c, name, &now, &n_now);
 
@@ -207,10 +211,10 @@ static enum err find_new(struct kp_client *c, const char *name,
 }
 
 static enum err create_once(struct kp_client *c, const struct kp_jbuf *body,
-			    struct kp_key *out, bool *uncertain)
+                            struct kp_key *out, bool *uncertain)
 {
-	struct kp_request rq = { "POST", "/api/v2/keys", body->buf, body->len,
-				 "return=minimal", false };
+	struct kp_request rq = { "POST",    "/api/v2/keys",   body->buf,
+		                 body->len, "return=minimal", false };
 	struct kp_response rs;
 	enum err r = call_key(c, &rq, "create key", out, &rs);
 
@@ -221,9 +225,9 @@ static enum err create_once(struct kp_client *c, const struct kp_jbuf *body,
 
 /* The create loop: create, and after an uncertain failure look first. */
 static enum err create_checked(struct kp_client *c, const char *name,
-			       const struct kp_jbuf *body,
-			       char (*before)[KP_ID_SIZE], size_t n_before,
-			       struct kp_key *out, bool *recovered)
+                               const struct kp_jbuf *body,
+                               char (*before)[KP_ID_SIZE], size_t n_before,
+                               struct kp_key *out, bool *recovered)
 {
 	char why[600];
 	size_t found = 0;
@@ -237,28 +241,33 @@ static enum err create_checked(struct kp_client *c, const char *name,
 		snprintf(why, sizeof(why), "%s", err_detail());
 		r = find_new(c, name, before, n_before, out, &found);
 		if (r != ERR_OK)
-			return err_set(ERR_HTTP, "creating key '%s' may have "
-				       "succeeded (%s), and the check for it "
-				       "failed: %s; list the keys before "
-				       "trying again", name, why,
-				       err_detail());
+			return err_set(ERR_HTTP,
+			               "creating key '%s' may have "
+			               "succeeded (%s), and the check for it "
+			               "failed: %s; list the keys before "
+			               "trying again",
+			               name, why, err_detail());
 		if (found == 1) {
 			*recovered = true;
 			return ERR_OK;
 		}
 		if (found > 1)
-			return err_set(ERR_EXISTS, "%zu new keys named '%s' "
-				       "appeared while creating one; check "
-				       "them with 'kp keys'", found, name);
+			return err_set(ERR_EXISTS,
+			               "%zu new keys named '%s' "
+			               "appeared while creating one; check "
+			               "them with 'kp keys'",
+			               found, name);
 	}
-	return err_set(ERR_HTTP, "creating key '%s' failed %d times without "
-		       "a clear answer; last: %s", name, CREATE_TRIES, why);
+	return err_set(ERR_HTTP,
+	               "creating key '%s' failed %d times without "
+	               "a clear answer; last: %s",
+	               name, CREATE_TRIES, why);
 }
 
 enum err kp_key_create(struct kp_client *c, const struct kp_key_template *t,
-		       struct kp_key *out, bool *recovered)
+                       struct kp_key *out, bool *recovered)
 {
-	char (*before)[KP_ID_SIZE] = NULL;
+	char(*before)[KP_ID_SIZE] = NULL;
 	struct kp_jbuf body = { 0 };
 	size_t n_before = 0;
 	enum err r;
@@ -270,11 +279,13 @@ enum err kp_key_create(struct kp_client *c, const struct kp_key_template *t,
 		r = named_ids(c, t->name, &before, &n_before);
 	if (r == ERR_OK)
 		r = create_checked(c, t->name, &body, before, n_before, out,
-				   recovered);
+		                   recovered);
 	if (r == ERR_OK && strcmp(out->name, t->name) != 0) {
 		kp_json_key_clear(out);
-		r = err_set(ERR_FORMAT, "Key Protect created a key with "
-			    "another name than '%s'", t->name);
+		r = err_set(ERR_FORMAT,
+		            "Key Protect created a key with "
+		            "another name than '%s'",
+		            t->name);
 	}
 	free(before);
 	kp_jbuf_free(&body);
@@ -284,7 +295,7 @@ enum err kp_key_create(struct kp_client *c, const struct kp_key_template *t,
 /* After retries, a 409/410 may only mean an earlier attempt worked:
  * believe the state the key is in now. */
 static enum err confirm_state(struct kp_client *c, const char *id, int want,
-			      enum err r, const struct kp_response *rs)
+                              enum err r, const struct kp_response *rs)
 {
 	struct kp_key k;
 	char why[600];
@@ -301,7 +312,7 @@ static enum err confirm_state(struct kp_client *c, const char *id, int want,
 }
 
 static enum err action(struct kp_client *c, const char *id, const char *name,
-		       int want_state)
+                       int want_state)
 {
 	struct kp_request rq = { "POST", NULL, NULL, 0, NULL, true };
 	struct kp_response rs;
@@ -330,8 +341,9 @@ enum err kp_key_enable(struct kp_client *c, const char *id)
 
 enum err kp_key_delete(struct kp_client *c, const char *id, bool force)
 {
-	struct kp_request rq = { "DELETE", NULL, NULL, 0, "return=minimal",
-				 true };
+	struct kp_request rq = {
+		"DELETE", NULL, NULL, 0, "return=minimal", true
+	};
 	struct kp_response rs;
 	char path[192];
 	enum err r;
@@ -339,7 +351,7 @@ enum err kp_key_delete(struct kp_client *c, const char *id, bool force)
 	if (!kp_key_id_ok(id))
 		return bad_id(id);
 	snprintf(path, sizeof(path), "/api/v2/keys/%s%s", id,
-		 force ? "?force=true" : "");
+	         force ? "?force=true" : "");
 	rq.path = path;
 	r = kp_client_call(c, &rq, &rs);
 	/* a 410 after retries: an earlier attempt deleted it */
@@ -350,7 +362,7 @@ enum err kp_key_delete(struct kp_client *c, const char *id, bool force)
 }
 
 enum err kp_key_rotate(struct kp_client *c, const char *id,
-		       const struct kp_key_template *t)
+                       const struct kp_key_template *t)
 {
 	static const struct kp_key_template none = { 0 };
 	struct kp_request rq = { "POST", NULL, NULL, 0, NULL, false };
@@ -370,15 +382,17 @@ enum err kp_key_rotate(struct kp_client *c, const char *id,
 	rq.body_len = body.len;
 	r = kp_client_call(c, &rq, &rs);
 	if (r != ERR_OK && rs.uncertain)
-		r = err_wrap(r, "the rotation may have happened; check 'kp "
-			     "key-show %s' before rotating again", id);
+		r = err_wrap(r,
+		             "the rotation may have happened; check 'kp "
+		             "key-show %s' before rotating again",
+		             id);
 	kp_response_clear(&rs);
 	kp_jbuf_free(&body);
 	return r;
 }
 
 enum err kp_key_versions(struct kp_client *c, const char *id,
-			 struct kp_key_version **v, size_t *n)
+                         struct kp_key_version **v, size_t *n)
 {
 	struct kp_request rq = { "GET", NULL, NULL, 0, NULL, true };
 	struct kp_response rs;
@@ -393,7 +407,7 @@ enum err kp_key_versions(struct kp_client *c, const char *id,
 	rq.path = path;
 	r = kp_client_call(c, &rq, &rs);
 	if (r == ERR_OK && kp_json_parse_versions(rs.body ? rs.body : "",
-						  rs.len, v, n) != ERR_OK)
+	                                          rs.len, v, n) != ERR_OK)
 		r = kp_client_bad_body(c, &rs, "key versions");
 	kp_response_clear(&rs);
 	return r;

@@ -8,8 +8,8 @@
 
 bool kp_retry_status(long status)
 {
-	return status == 429 || (status >= 500 && status <= 599 &&
-				 status != 501);
+	return status == 429 ||
+	       (status >= 500 && status <= 599 && status != 501);
 }
 
 static long clamp_ms(long long ms)
@@ -50,7 +50,8 @@ bool kp_retry_after_parse(const char *value, time_t now, long *delay_ms)
 	if (strspn(value, "0123456789") == n) {
 		long long s = 0;
 
-		/* more than 9 digits is "forever": clamp rather than overflow */
+		/* more than 9 digits is "forever": clamp rather than overflow
+		 */
 		for (size_t i = 0; i < n && i < 10; i++)
 			s = s * 10 + (value[i] - '0');
 		*delay_ms = clamp_ms(n > 9 ? KP_RETRY_AFTER_MAX_MS : s * 1000);
@@ -64,7 +65,7 @@ bool kp_retry_after_parse(const char *value, time_t now, long *delay_ms)
 }
 
 long kp_retry_delay_ms(unsigned attempt, long retry_after_ms, long base_ms,
-		       long cap_ms, uint32_t rnd)
+                       long cap_ms, uint32_t rnd)
 {
 	long d = base_ms;
 

@@ -24,6 +24,6 @@ bool kp_retry_after_parse(const char *value, time_t now, long *delay_ms);
  * d = min(cap_ms, base_ms * 2^(attempt-1)) and the result is d/2 + rnd %
  * (d/2 + 1): jittered, but never below d/2. */
 long kp_retry_delay_ms(unsigned attempt, long retry_after_ms, long base_ms,
-		       long cap_ms, uint32_t rnd);
+                       long cap_ms, uint32_t rnd);
 
 #endif

@@ -47,9 +47,9 @@ static void keys(const char *s, size_t n, int one)
 static void wrapped(const char *s, size_t n, int kind)
 {
 	struct kp_wrapped w;
-	enum err r = kind == 0 ? kp_json_parse_wrap(s, n, &w) :
-		     kind == 1 ? kp_json_parse_unwrap(s, n, &w) :
-				 kp_json_parse_rewrap(s, n, &w);
+	enum err r = kind == 0   ? kp_json_parse_wrap(s, n, &w)
+	             : kind == 1 ? kp_json_parse_unwrap(s, n, &w)
+	                         : kp_json_parse_rewrap(s, n, &w);
 
 	if (r != ERR_OK)
 		return;
@@ -80,7 +80,7 @@ static void misc(const char *s, size_t n, int kind)
 	}
 	if (kind == 3 && kp_json_parse_error(s, n, &e) == ERR_OK) {
 		kp_json_error_format(&e, "Key Protect", 409, "c", line,
-				     sizeof(line));
+		                     sizeof(line));
 		use(line, strlen(line));
 	}
 	if (kind == 4 && kp_json_parse_iam_error(s, n, &e) == ERR_OK)

@@ -14,7 +14,7 @@
 #include "secmem.h"
 
 #define GUID "5d1c3e4f-0000-4000-8000-000000000001"
-#define CRN "crn:v1:bluemix:public:kms:eu-de:a/0123456789abcdef:" GUID "::"
+#define CRN  "crn:v1:bluemix:public:kms:eu-de:a/0123456789abcdef:" GUID "::"
 
 static void test_defaults(void **state)
 {
@@ -25,19 +25,19 @@ static void test_defaults(void **state)
 	assert_int_equal(kp_config_resolve(&cfg, &ep), ERR_OK);
 	assert_string_equal(ep.kp_base, "https://us-south.kms.cloud.ibm.com");
 	assert_string_equal(ep.iam_token,
-			    "https://iam.cloud.ibm.com/identity/token");
+	                    "https://iam.cloud.ibm.com/identity/token");
 	assert_string_equal(ep.instance, GUID);
 	cfg.region = "jp-tok";
 	cfg.private_endpoint = true;
 	assert_int_equal(kp_config_resolve(&cfg, &ep), ERR_OK);
 	assert_string_equal(ep.kp_base,
-			    "https://private.jp-tok.kms.cloud.ibm.com");
+	                    "https://private.jp-tok.kms.cloud.ibm.com");
 	assert_string_equal(ep.iam_token,
-			    "https://private.iam.cloud.ibm.com/identity/token");
+	                    "https://private.iam.cloud.ibm.com/identity/token");
 	cfg.hpcs = true;
 	assert_int_equal(kp_config_resolve(&cfg, &ep), ERR_OK);
 	assert_string_equal(ep.kp_base, "https://" GUID ".api.private.jp-tok."
-			    "hs-crypto.appdomain.cloud");
+	                                "hs-crypto.appdomain.cloud");
 }
 
 static void test_crn(void **state)
@@ -54,18 +54,21 @@ static void test_crn(void **state)
 	assert_int_equal(kp_config_resolve(&cfg, &ep), ERR_OK);
 	assert_string_equal(ep.kp_base, "https://us-east.kms.cloud.ibm.com");
 	assert_int_equal(kp_config_instance("crn:v1:bluemix:public:"
-					    "hs-crypto:us-south:a/1:" GUID
-					    "::", guid, region), ERR_OK);
+	                                    "hs-crypto:us-south:a/1:" GUID "::",
+	                                    guid, region),
+	                 ERR_OK);
 	assert_string_equal(region, "us-south");
 	assert_int_equal(kp_config_instance("crn:v1:bluemix:public:cos:"
-					    "us-south:a/1:" GUID "::", guid,
-					    region), ERR_USAGE);
+	                                    "us-south:a/1:" GUID "::",
+	                                    guid, region),
+	                 ERR_USAGE);
 	assert_int_equal(kp_config_instance("crn:v1:bluemix:public:kms:"
-					    "us-south:a/1:notaguid::", guid,
-					    region), ERR_USAGE);
+	                                    "us-south:a/1:notaguid::",
+	                                    guid, region),
+	                 ERR_USAGE);
 	assert_int_equal(kp_config_instance("crn:v1", guid, region), ERR_USAGE);
 	assert_int_equal(kp_config_instance("5d1c3e4f", guid, region),
-			 ERR_USAGE);
+	                 ERR_USAGE);
 	assert_int_equal(kp_config_instance(NULL, guid, region), ERR_USAGE);
 	assert_int_equal(kp_config_instance("", guid, region), ERR_USAGE);
 }
@@ -81,7 +84,7 @@ static void test_urls(void **state)
 	assert_int_equal(kp_config_resolve(&cfg, &ep), ERR_OK);
 	assert_string_equal(ep.kp_base, "https://127.0.0.1:8443");
 	assert_string_equal(ep.iam_token,
-			    "https://127.0.0.1:8443/identity/token");
+	                    "https://127.0.0.1:8443/identity/token");
 	cfg.iam_url = "https://iam.example/oidc/token";
 	assert_int_equal(kp_config_resolve(&cfg, &ep), ERR_OK);
 	assert_string_equal(ep.iam_token, "https://iam.example/oidc/token");
@@ -117,7 +120,7 @@ static void test_token_stale(void **state)
 static void test_client_new(void **state)
 {
 	struct kp_config cfg = { .instance_id = GUID,
-				 .kp_url = "https://127.0.0.1:1" };
+		                 .kp_url = "https://127.0.0.1:1" };
 	struct kp_client *c = NULL;
 
 	(void)state;
@@ -128,7 +131,7 @@ static void test_client_new(void **state)
 	cfg.key_ring = "ring-1";
 	assert_int_equal(kp_client_new(&c, &cfg, "api-key"), ERR_OK);
 	assert_string_equal(kp_client_endpoints(c)->kp_base,
-			    "https://127.0.0.1:1");
+	                    "https://127.0.0.1:1");
 	assert_string_equal(kp_client_correlation_id(c), "");
 	kp_client_free(c);
 	kp_client_free(NULL);

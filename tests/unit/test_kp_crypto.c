@@ -32,7 +32,7 @@ static void nonce(uint8_t n[12])
 	size_t len = 0;
 
 	assert_int_equal(decode_base64(n, 12, &len, "8zJE9pKVdXVe/nLb", 16),
-			 ERR_OK);
+	                 ERR_OK);
 	assert_int_equal(len, 12);
 }
 
@@ -61,24 +61,25 @@ static void test_cbc_vector(void **state)
 	seq(k, 32, 0x00);
 	seq(iv, 16, 0xb0);
 	nonce(n);
-	assert_int_equal(kp_crypto_nonce_cbc(k, 32, n, 12, iv, out,
-					     sizeof(out), &len), ERR_OK);
+	assert_int_equal(
+	        kp_crypto_nonce_cbc(k, 32, n, 12, iv, out, sizeof(out), &len),
+	        ERR_OK);
 	assert_int_equal(len, 16);
 	encode_base64(b64, out, len);
 	assert_string_equal(b64, "vQ0xsHUzA2RK7E7I5zWMBQ==");
 }
 
 /* Decrypt with explicit OAEP digest and MGF1 digest; -1 on failure. */
-static int oaep_decrypt(const EVP_MD *md, const EVP_MD *mgf1,
-			const uint8_t *ct, size_t ct_len, uint8_t *out,
-			size_t *out_len)
+static int oaep_decrypt(const EVP_MD *md, const EVP_MD *mgf1, const uint8_t *ct,
+                        size_t ct_len, uint8_t *out, size_t *out_len)
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, rsa2048, NULL);
-	int ok = ctx && EVP_PKEY_decrypt_init(ctx) > 0 &&
-		 EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) > 0 &&
-		 EVP_PKEY_CTX_set_rsa_oaep_md(ctx, md) > 0 &&
-		 EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, mgf1) > 0 &&
-		 EVP_PKEY_decrypt(ctx, out, out_len, ct, ct_len) > 0;
+	int ok =
+	        ctx && EVP_PKEY_decrypt_init(ctx) > 0 &&
+	        EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) > 0 &&
+	        EVP_PKEY_CTX_set_rsa_oaep_md(ctx, md) > 0 &&
+	        EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, mgf1) > 0 &&
+	        EVP_PKEY_decrypt(ctx, out, out_len, ct, ct_len) > 0;
 
 	EVP_PKEY_CTX_free(ctx);
 	return ok ? 0 : -1;
@@ -92,30 +93,35 @@ static void test_oaep_params(void **state)
 	(void)state;
 	seq(k, 32, 0x00);
 	assert_int_equal(kp_crypto_oaep_encrypt(rsa2048, KP_OAEP_SHA256, k, 32,
-						&ct, &ct_len), ERR_OK);
+	                                        &ct, &ct_len),
+	                 ERR_OK);
 	assert_int_equal(ct_len, 256);
 	n = sizeof(back);
-	assert_int_equal(oaep_decrypt(EVP_sha256(), EVP_sha256(), ct, ct_len,
-				      back, &n), 0);
+	assert_int_equal(
+	        oaep_decrypt(EVP_sha256(), EVP_sha256(), ct, ct_len, back, &n),
+	        0);
 	assert_int_equal(n, 32);
 	assert_memory_equal(back, k, 32);
 	n = sizeof(back);
-	assert_int_equal(oaep_decrypt(EVP_sha1(), EVP_sha1(), ct, ct_len, back,
-				      &n), -1);
+	assert_int_equal(
+	        oaep_decrypt(EVP_sha1(), EVP_sha1(), ct, ct_len, back, &n), -1);
 	n = sizeof(back);
-	assert_int_equal(oaep_decrypt(EVP_sha256(), EVP_sha1(), ct, ct_len,
-				      back, &n), -1);
+	assert_int_equal(
+	        oaep_decrypt(EVP_sha256(), EVP_sha1(), ct, ct_len, back, &n),
+	        -1);
 	free(ct);
 	/* HPCS: SHA-1 for both */
 	assert_int_equal(kp_crypto_oaep_encrypt(rsa2048, KP_OAEP_SHA1, k, 32,
-						&ct, &ct_len), ERR_OK);
+	                                        &ct, &ct_len),
+	                 ERR_OK);
 	n = sizeof(back);
-	assert_int_equal(oaep_decrypt(EVP_sha1(), EVP_sha1(), ct, ct_len, back,
-				      &n), 0);
+	assert_int_equal(
+	        oaep_decrypt(EVP_sha1(), EVP_sha1(), ct, ct_len, back, &n), 0);
 	assert_memory_equal(back, k, 32);
 	n = sizeof(back);
-	assert_int_equal(oaep_decrypt(EVP_sha256(), EVP_sha256(), ct, ct_len,
-				      back, &n), -1);
+	assert_int_equal(
+	        oaep_decrypt(EVP_sha256(), EVP_sha256(), ct, ct_len, back, &n),
+	        -1);
 	free(ct);
 }
 
@@ -169,11 +175,11 @@ static void test_pubkey_parse(void **state)
 	EVP_PKEY_free(k);
 	/* truncated DER, DER with trailing junk, garbage PEM */
 	assert_int_equal(kp_crypto_pubkey_parse(der, der_len - 1, &k),
-			 ERR_FORMAT);
+	                 ERR_FORMAT);
 	pem[30] = '!';
 	assert_int_equal(kp_crypto_pubkey_parse(pem, pem_len, &k), ERR_FORMAT);
 	assert_int_equal(kp_crypto_pubkey_parse((const uint8_t *)"x", 1, &k),
-			 ERR_FORMAT);
+	                 ERR_FORMAT);
 	free(pem);
 	free(der);
 	der = export_pub(rsa1024, 0, &der_len);
@@ -213,34 +219,40 @@ static void test_import_fields(void **state)
 	seq(k, 32, 0x00);
 	seq(iv, 12, 0xa0);
 	nonce(n);
-	assert_int_equal(kp_crypto_import_fields(k, 32, rsa2048, n, 12, false,
-						 iv, &f), ERR_OK);
+	assert_int_equal(
+	        kp_crypto_import_fields(k, 32, rsa2048, n, 12, false, iv, &f),
+	        ERR_OK);
 	assert_string_equal(f.encrypted_nonce,
-			    "FSo429ded8o8m/UI8d8qfiDrax8KfKrlKqeVOA==");
+	                    "FSo429ded8o8m/UI8d8qfiDrax8KfKrlKqeVOA==");
 	assert_string_equal(f.iv, "oKGio6Slpqeoqaqr");
 	assert_string_equal(f.algorithm, "RSAES_OAEP_SHA_256");
 	assert_int_equal(decode_base64(ct, sizeof(ct), &ct_len, f.payload,
-				       strlen(f.payload)), ERR_OK);
-	assert_int_equal(oaep_decrypt(EVP_sha256(), EVP_sha256(), ct, ct_len,
-				      back, &m), 0);
+	                               strlen(f.payload)),
+	                 ERR_OK);
+	assert_int_equal(
+	        oaep_decrypt(EVP_sha256(), EVP_sha256(), ct, ct_len, back, &m),
+	        0);
 	assert_int_equal(m, 32);
 	assert_memory_equal(back, k, 32);
 	/* random IVs differ between calls */
-	assert_int_equal(kp_crypto_import_fields(k, 32, rsa2048, n, 12, false,
-						 NULL, &g), ERR_OK);
+	assert_int_equal(
+	        kp_crypto_import_fields(k, 32, rsa2048, n, 12, false, NULL, &g),
+	        ERR_OK);
 	assert_int_equal(strlen(g.iv), 16);
 	assert_string_not_equal(f.iv, g.iv);
 	kp_crypto_import_fields_clear(&g);
 	kp_crypto_import_fields_clear(&f);
 	seq(iv, 12, 0xb0);
-	assert_int_equal(kp_crypto_import_fields(k, 32, rsa2048, n, 12, true,
-						 NULL, &f), ERR_OK);
+	assert_int_equal(
+	        kp_crypto_import_fields(k, 32, rsa2048, n, 12, true, NULL, &f),
+	        ERR_OK);
 	assert_string_equal(f.algorithm, "RSAES_OAEP_SHA_1");
 	assert_int_equal(strlen(f.iv), 24);
 	assert_int_equal(strlen(f.encrypted_nonce), 24);
 	kp_crypto_import_fields_clear(&f);
-	assert_int_equal(kp_crypto_import_fields(k, 20, rsa2048, n, 12, false,
-						 NULL, &f), ERR_USAGE);
+	assert_int_equal(
+	        kp_crypto_import_fields(k, 20, rsa2048, n, 12, false, NULL, &f),
+	        ERR_USAGE);
 	assert_null(f.payload);
 }
 
@@ -272,6 +284,5 @@ int main(void)
 	};
 
 	secmem_init(1u << 20);
-	return cmocka_run_group_tests_name("kp_crypto", tests, setup,
-					   teardown);
+	return cmocka_run_group_tests_name("kp_crypto", tests, setup, teardown);
 }

@@ -27,7 +27,7 @@ static uint8_t material[32];
 
 /* Import token + fields for material k (nonce optionally spoiled). */
 static void import_fields(const uint8_t *k, bool spoil,
-			  struct kp_import_fields *f)
+                          struct kp_import_fields *f)
 {
 	struct kp_import_token tok;
 	EVP_PKEY *pub = NULL;
@@ -36,19 +36,20 @@ static void import_fields(const uint8_t *k, bool spoil,
 	kp_json_import_token_clear(&tok);
 	assert_int_equal(kp_import_token_get(kp, &tok), ERR_OK);
 	assert_true(tok.has_material);
-	assert_int_equal(kp_crypto_pubkey_parse(tok.pubkey, tok.pubkey_len,
-						&pub), ERR_OK);
+	assert_int_equal(
+	        kp_crypto_pubkey_parse(tok.pubkey, tok.pubkey_len, &pub),
+	        ERR_OK);
 	if (spoil)
 		tok.nonce[0] ^= 1;
 	assert_int_equal(kp_crypto_import_fields(k, 32, pub, tok.nonce,
-						 KP_NONCE_LEN, false, NULL, f),
-			 ERR_OK);
+	                                         KP_NONCE_LEN, false, NULL, f),
+	                 ERR_OK);
 	EVP_PKEY_free(pub);
 	kp_json_import_token_clear(&tok);
 }
 
 static void template(struct kp_key_template *t, const char *name,
-		     const struct kp_import_fields *f)
+                     const struct kp_import_fields *f)
 {
 	memset(t, 0, sizeof(*t));
 	t->name = name;
@@ -77,8 +78,9 @@ static void test_secure_import(void **state)
 	/* a nonce that is not the token's is refused by the server */
 	import_fields(material, true, &f);
 	template(&t, "live-bad-nonce", &f);
-	assert_int_equal(kp_key_create(kp, &t, &(struct kp_key){ 0 },
-				       &recovered), ERR_REMOTE);
+	assert_int_equal(
+	        kp_key_create(kp, &t, &(struct kp_key){ 0 }, &recovered),
+	        ERR_REMOTE);
 	assert_non_null(strstr(err_detail(), "INCORRECT_NONCE"));
 	kp_crypto_import_fields_clear(&f);
 }
@@ -95,20 +97,20 @@ static void test_wrap_unwrap(void **state)
 	assert_int_equal(kp_wrap(kp, root.id, dek, 32, aad, 2, &w), ERR_OK);
 	assert_string_equal(w.key_version_id, root.id);
 	assert_int_equal(kp_unwrap(kp, root.id, w.ciphertext, aad, 2, 32, &u),
-			 ERR_OK);
+	                 ERR_OK);
 	assert_memory_equal(u.plaintext, dek, 32);
 	assert_null(u.ciphertext);
 	kp_json_wrapped_clear(&u);
-	assert_int_equal(kp_unwrap(kp, root.id, w.ciphertext, wrong, 2, 32,
-				   &u), ERR_REMOTE);
+	assert_int_equal(kp_unwrap(kp, root.id, w.ciphertext, wrong, 2, 32, &u),
+	                 ERR_REMOTE);
 	assert_int_equal(kp_unwrap(kp, root.id, w.ciphertext, aad, 2, 16, &u),
-			 ERR_FORMAT);
+	                 ERR_FORMAT);
 	kp_json_wrapped_clear(&w);
 	/* KP-generated DEK */
 	assert_int_equal(kp_wrap(kp, root.id, NULL, 0, NULL, 0, &g), ERR_OK);
 	assert_int_equal(g.plaintext_len, KP_WRAP_DEK_LEN);
 	assert_int_equal(kp_unwrap(kp, root.id, g.ciphertext, NULL, 0, 32, &gu),
-			 ERR_OK);
+	                 ERR_OK);
 	assert_memory_equal(gu.plaintext, g.plaintext, 32);
 	kp_json_wrapped_clear(&g);
 	kp_json_wrapped_clear(&gu);
@@ -137,16 +139,17 @@ static void test_rotate_rewrap(void **state)
 	assert_string_equal(v[1].id, root.id);
 	/* old ciphertext: unwrap also rewraps under the new version */
 	assert_int_equal(kp_unwrap(kp, root.id, w.ciphertext, NULL, 0, 32, &u),
-			 ERR_OK);
+	                 ERR_OK);
 	assert_memory_equal(u.plaintext, dek, 32);
 	assert_non_null(u.ciphertext);
 	assert_string_equal(u.rewrapped_key_version_id, v[0].id);
 	assert_int_equal(kp_rewrap(kp, root.id, w.ciphertext, NULL, 0, &rw),
-			 ERR_OK);
+	                 ERR_OK);
 	assert_string_equal(rw.key_version_id, root.id);
 	assert_string_equal(rw.rewrapped_key_version_id, v[0].id);
-	assert_int_equal(kp_unwrap(kp, root.id, rw.ciphertext, NULL, 0, 32,
-				   &ru), ERR_OK);
+	assert_int_equal(
+	        kp_unwrap(kp, root.id, rw.ciphertext, NULL, 0, 32, &ru),
+	        ERR_OK);
 	assert_memory_equal(ru.plaintext, dek, 32);
 	assert_string_equal(ru.key_version_id, v[0].id);
 	free(v);
@@ -167,8 +170,9 @@ static int setup(void **state)
 	cfg.iam_url = getenv("IAM_URL");
 	cfg.cacert = getenv("KP_CACERT");
 	cfg.instance_id = getenv("KP_INSTANCE_ID");
-	return kp_client_new(&kp, &cfg, getenv("IBMCLOUD_API_KEY")) == ERR_OK ?
-		       0 : -1;
+	return kp_client_new(&kp, &cfg, getenv("IBMCLOUD_API_KEY")) == ERR_OK
+	               ? 0
+	               : -1;
 }
 
 static int teardown(void **state)

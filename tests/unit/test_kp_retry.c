@@ -41,7 +41,7 @@ static void test_backoff(void **state)
 	assert_int_equal(kp_retry_delay_ms(6, -1, 1000, 30000, 15000), 30000);
 	assert_int_equal(kp_retry_delay_ms(200, -1, 1000, 30000, 0), 15000);
 	assert_int_equal(kp_retry_delay_ms(4000000000u, -1, 1000, 30000, 7),
-			 15007);
+	                 15007);
 	for (uint32_t r = 0; r < 100000; r += 997) {
 		long d = kp_retry_delay_ms(3, -1, 1000, 30000, r);
 
@@ -51,7 +51,7 @@ static void test_backoff(void **state)
 	assert_int_equal(kp_retry_delay_ms(1, 3000, 1000, 30000, 99), 3000);
 	assert_int_equal(kp_retry_delay_ms(1, 0, 1000, 30000, 99), 0);
 	assert_int_equal(kp_retry_delay_ms(1, 999999999, 1000, 30000, 0),
-			 KP_RETRY_AFTER_MAX_MS);
+	                 KP_RETRY_AFTER_MAX_MS);
 	/* test settings: tiny base */
 	assert_int_equal(kp_retry_delay_ms(2, -1, 10, 50, 0), 10);
 	assert_int_equal(kp_retry_delay_ms(1, -1, 0, 50, 0), 0);
@@ -74,10 +74,10 @@ static void test_retry_after(void **state)
 	assert_true(kp_retry_after_parse("0", now, &ms));
 	assert_int_equal(ms, 0);
 	assert_true(kp_retry_after_parse("Sun, 06 Nov 1994 08:49:42 GMT", now,
-					 &ms));
+	                                 &ms));
 	assert_int_equal(ms, 5000);
 	assert_true(kp_retry_after_parse("Sun, 06 Nov 1994 08:00:00 GMT", now,
-					 &ms));
+	                                 &ms));
 	assert_int_equal(ms, 0); /* in the past: now */
 	ms = -7;
 	assert_false(kp_retry_after_parse("-1", now, &ms));
@@ -86,10 +86,10 @@ static void test_retry_after(void **state)
 	assert_false(kp_retry_after_parse("1.5", now, &ms));
 	assert_false(kp_retry_after_parse("soon", now, &ms));
 	assert_false(kp_retry_after_parse("0x10", now, &ms));
-	assert_false(kp_retry_after_parse("Sunday, 06-Nov-94 08:49:37 GMT",
-					  now, &ms));
+	assert_false(kp_retry_after_parse("Sunday, 06-Nov-94 08:49:37 GMT", now,
+	                                  &ms));
 	assert_false(kp_retry_after_parse("Sun, 06 Nov 1994 08:49:37 GMT x",
-					  now, &ms));
+	                                  now, &ms));
 	assert_int_equal(ms, -7); /* untouched on failure */
 }
 
