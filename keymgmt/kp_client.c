@@ -17,7 +17,9 @@
 #include "kp_retry.h"
 #include "secmem.h"
 
-#define MAX_RESPONSE (1u << 20)
+/* 1 MiB including secmem's block header, so the largest body buffer
+ * fits one 1 MiB block of the secure heap. */
+#define MAX_RESPONSE ((1u << 20) - 64)
 
 struct kp_client {
 	struct kp_http *http;
@@ -29,6 +31,7 @@ struct kp_client {
 	long token_expires_in;
 	long retry_base_ms, retry_cap_ms, total_ms;
 	unsigned max_attempts;
+	bool hpcs;
 	char correlation_id[64];
 };
 
@@ -129,6 +132,7 @@ enum err kp_client_new(struct kp_client **out, const struct kp_config *cfg,
 	c->retry_cap_ms = pick(cfg->retry_cap_ms, 30000);
 	c->total_ms = pick(cfg->total_ms, 120000);
 	c->max_attempts = cfg->max_attempts ? cfg->max_attempts : 5;
+	c->hpcs = cfg->hpcs;
 	*out = c;
 	return ERR_OK;
 }
@@ -146,6 +150,11 @@ void kp_client_free(struct kp_client *c)
 const struct kp_endpoints *kp_client_endpoints(const struct kp_client *c)
 {
 	return &c->ep;
+}
+
+bool kp_client_hpcs(const struct kp_client *c)
+{
+	return c->hpcs;
 }
 
 const char *kp_client_correlation_id(const struct kp_client *c)

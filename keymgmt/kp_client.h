@@ -42,6 +42,9 @@ void kp_client_free(struct kp_client *c);
 /* Endpoints in use (for messages). */
 const struct kp_endpoints *kp_client_endpoints(const struct kp_client *c);
 
+/* True for an HPCS instance: secure import uses OAEP-SHA-1 and AES-CBC. */
+bool kp_client_hpcs(const struct kp_client *c);
+
 /* Correlation id of the last KP exchange (for the audit log); "" if none. */
 const char *kp_client_correlation_id(const struct kp_client *c);
 

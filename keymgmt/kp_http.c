@@ -13,7 +13,11 @@
 
 #include "secmem.h"
 
+/* secmem is a buddy allocator with a 16-byte header in front of each
+ * block: growing in (power of two - SLACK) steps keeps each block from
+ * doubling just for its header. */
 #define BODY_START 8192
+#define SLACK      64
 
 struct kp_http {
 	CURL *curl;
@@ -23,6 +27,7 @@ struct kp_http {
 	struct kp_http_resp *resp; /* the exchange in progress */
 	size_t cap;
 	bool too_big;
+	bool no_memory;
 };
 
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
@@ -39,12 +44,15 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 		char *grown;
 
 		while (rs->len + len + 1 > cap)
-			cap = cap ? 2 * cap : BODY_START;
+			cap = cap ? 2 * (cap + SLACK) - SLACK
+			          : BODY_START - SLACK;
 		if (cap > h->max_body + 1)
 			cap = h->max_body + 1;
 		grown = secmem_alloc(cap);
-		if (!grown)
+		if (!grown) {
+			h->no_memory = true;
 			return 0;
+		}
 		if (rs->body)
 			memcpy(grown, rs->body, rs->len);
 		secmem_free(rs->body);
@@ -212,6 +220,13 @@ static enum err transport_error(struct kp_http *h, CURLcode rc, const char *url,
 
 	curl_easy_getinfo(h->curl, CURLINFO_REQUEST_SIZE, &sent);
 	rs->fail = classify(rc, sent);
+	if (h->no_memory) {
+		rs->fail = KP_HTTP_FATAL;
+		return err_set(ERR_NOMEM,
+		               "%s: no secure memory for the "
+		               "response",
+		               url);
+	}
 	if (h->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
 		rs->fail = KP_HTTP_FATAL;
 		return err_set(ERR_HTTP, "%s: response larger than %zu bytes",
@@ -255,6 +270,7 @@ enum err kp_http_send(struct kp_http *h, const char *method, const char *url,
 	h->resp = rs;
 	h->cap = 0;
 	h->too_big = false;
+	h->no_memory = false;
 	h->errbuf[0] = '\0';
 	rc = set_method(h->curl, method, body, body_len);
 	rc |= curl_easy_setopt(h->curl, CURLOPT_URL, url);

@@ -171,7 +171,7 @@ expect_exit 8 "an error body under 200 is a KP error" $KP keys $CA
 grep_err "shown as KP error" "Key Protect: Conflict: odd"
 script "$(rule 'GET /api/v2/keys?' 200 "" -1 '{"big":2000000}')"
 expect_exit 8 "a 2 MB body is refused" $KP keys $CA
-grep_err "size named" "larger than 1048576 bytes"
+grep_err "size named" "response larger than 1048512 bytes"
 script "$(rule 'GET /api/v2/keys?' 200 "$LIST2" -1 '{"trickle":0.5}')"
 expect_exit 8 "a trickling server times out" \
 	env P11SEAL_KP_TIMEOUT_MS=1500 $KP keys $CA

@@ -133,6 +133,11 @@ static void test_client_new(void **state)
 	assert_string_equal(kp_client_endpoints(c)->kp_base,
 	                    "https://127.0.0.1:1");
 	assert_string_equal(kp_client_correlation_id(c), "");
+	assert_false(kp_client_hpcs(c));
+	kp_client_free(c);
+	cfg.hpcs = true;
+	assert_int_equal(kp_client_new(&c, &cfg, "api-key"), ERR_OK);
+	assert_true(kp_client_hpcs(c));
 	kp_client_free(c);
 	kp_client_free(NULL);
 	assert_int_equal(secmem_used(), 0);
