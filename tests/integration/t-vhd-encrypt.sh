@@ -130,6 +130,20 @@ expect_exit 2 "bad --format: exit 2" $P11 vhd decrypt --key ibm \
 expect_exit 2 "bad --chunk: exit 2" $P11 vhd encrypt --key ibm --chunk 1000 \
 	a.raw x.vhd
 expect_exit 2 "missing --key: exit 2" $P11 vhd encrypt a.raw x.vhd
+# --- I/O failures (strace fault injection): no output, no temp file
+expect_exit 1 "ENOSPC on the 3rd block write: exit 1" strace -f -o /dev/null \
+	-e inject=pwritev:error=ENOSPC:when=3 $P11 vhd encrypt --key ibm \
+	a.raw nospc.vhd
+grep_err "ENOSPC reported" "No space left on device"
+assert "ENOSPC: no output" test ! -e nospc.vhd
+expect_exit 1 "EIO on fsync: exit 1" strace -f -o /dev/null \
+	-e inject=fsync:error=EIO $P11 vhd encrypt --key ibm a.raw eio.vhd
+assert "EIO: no output" test ! -e eio.vhd
+expect_exit 1 "EIO reading the input's BAT: exit 1" strace -f -o /dev/null \
+	-P raw.vhd -e inject=pread64:error=EIO:when=5 $P11 vhd decrypt --key ibm \
+	raw.vhd eio.raw
+grep_err "read EIO reported" "read: Input/output error"
+assert "read EIO: no output" test ! -e eio.raw
 assert "no temp file left behind" \
 	test -z "$(find . -name '.*p11seal-tmp*')"
 
@@ -141,4 +155,16 @@ assert "resident memory under 64 MiB (was $(cat rss) KiB)" \
 	test "$(cat rss)" -lt 65536
 check "40 GiB info" $P11SEAL --json vhd info big.vhd
 assert "40 GiB: 3 blocks allocated" test "$(jfield .allocated_blocks)" = 3
+check "decrypt 40 GiB to raw" $P11 vhd decrypt --key ibm big.vhd big.out
+assert "decrypted raw is 40 GiB" test "$(stat -c %s big.out)" = 42949672960
+assert "decrypted raw is sparse (holes for unallocated blocks)" \
+	test "$(du -k big.out | cut -f1)" -lt 20480
+check "decrypted raw equals input" qemu-img compare -q -f raw -F raw \
+	big.raw big.out
+rm -f big.raw big.vhd big.out
+
+# --- over IBM's 100 GiB import limit: a warning, not a refusal
+truncate -s 101G huge.raw
+check "encrypt 101 GiB" $P11 vhd encrypt --key ibm huge.raw huge.vhd
+grep_err "import limit warning" "exceeds IBM Cloud's 100 GiB import limit"
 done_testing
