@@ -4,7 +4,6 @@
  * parse rejects duplicate keys (cJSON keeps the first, others the last). */
 #include "srv_json.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -163,7 +162,7 @@ enum srv_json_get srv_json_get_int(const cJSON *obj, const char *name,
 		return SRV_JSON_BAD;
 	d = v->valuedouble;
 	/* Compare as doubles first: the cast of an out-of-range double is UB. */
-	if (!(d >= (double)lo && d <= (double)hi) || d != floor(d))
+	if (!(d >= (double)lo && d <= (double)hi) || (double)(int64_t)d != d)
 		return SRV_JSON_BAD;
 	*out = (int64_t)d;
 	return SRV_JSON_OK;
