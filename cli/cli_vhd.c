@@ -40,14 +40,16 @@ static int parse_one(struct cli *c, int o, struct cli_vhd_args *a)
 	case 'F': a->format = optarg; break;
 	case 't':
 		r = cli_parse_ulong(optarg, "--threads", 1,
-				    VHD_PIPELINE_MAX_THREADS, &a->threads);
+		                    VHD_PIPELINE_MAX_THREADS, &a->threads);
 		break;
 	case 'c':
 		r = cli_parse_ulong(optarg, "--chunk", 512, MAX_CHUNK,
-				    &a->chunk);
+		                    &a->chunk);
 		if (r == ERR_OK && a->chunk % 512)
-			r = err_set(ERR_USAGE, "--chunk: %lu is not a "
-				    "multiple of 512", a->chunk);
+			r = err_set(ERR_USAGE,
+			            "--chunk: %lu is not a "
+			            "multiple of 512",
+			            a->chunk);
 		break;
 	default: return cli_usage(c, "unknown option");
 	}
@@ -55,7 +57,7 @@ static int parse_one(struct cli *c, int o, struct cli_vhd_args *a)
 }
 
 int cli_vhd_parse(struct cli *c, int argc, char **argv, unsigned extra,
-		  struct cli_vhd_args *a)
+                  struct cli_vhd_args *a)
 {
 	static const struct option opts[] = {
 		{ "key", required_argument, NULL, 'k' },
@@ -83,14 +85,14 @@ int cli_vhd_parse(struct cli *c, int argc, char **argv, unsigned extra,
 		return cli_usage(c, "--key LABEL is required");
 	if (argc - optind != files)
 		return cli_usage(c, files == 2 ? "expected IN and OUT"
-					       : "expected one FILE");
+		                               : "expected one FILE");
 	a->in = argv[optind];
 	a->out = files == 2 ? argv[optind + 1] : NULL;
 	return -1;
 }
 
 enum err cli_vhd_key_open(const struct cli *c, const struct cli_vhd_args *a,
-			  struct cli_vhd_key *k)
+                          struct cli_vhd_key *k)
 {
 	enum err r;
 
@@ -105,14 +107,14 @@ enum err cli_vhd_key_open(const struct cli *c, const struct cli_vhd_args *a,
 }
 
 enum err cli_vhd_key_hash(struct cli_vhd_key *k, const uint8_t nonce[32],
-			  uint8_t hash[32])
+                          uint8_t hash[32])
 {
 	return p11_dek_keyhash(k->t.session, &k->dek, nonce, hash);
 }
 
 enum err cli_vhd_key_check(const struct cli *c, const struct cli_vhd_args *a,
-			   const struct vhd_reader *in, struct cli_vhd_key *k,
-			   uint8_t hash[32])
+                           const struct vhd_reader *in, struct cli_vhd_key *k,
+                           uint8_t hash[32])
 {
 	const struct vhd_keyhash *kh;
 	enum err e;
@@ -165,8 +167,8 @@ static enum err worker_new(void *arg, void **out)
 	r = p11_session_clone(k->t.session, &w->s);
 	if (r == ERR_OK)
 		r = p11_xts_new(&w->x, p11_session_fn(w->s),
-				p11_session_handle(w->s), k->dek.data,
-				k->dek.tweak, k->chunk);
+		                p11_session_handle(w->s), k->dek.data,
+		                k->dek.tweak, k->chunk);
 	if (r != ERR_OK) {
 		worker_free(w);
 		return r;
@@ -176,13 +178,13 @@ static enum err worker_new(void *arg, void **out)
 }
 
 static enum err worker_encrypt(void *ctx, uint8_t *buf, size_t len,
-			       uint64_t sector)
+                               uint64_t sector)
 {
 	return p11_xts_encrypt(((struct worker *)ctx)->x, buf, len, sector);
 }
 
 static enum err worker_decrypt(void *ctx, uint8_t *buf, size_t len,
-			       uint64_t sector)
+                               uint64_t sector)
 {
 	return p11_xts_decrypt(((struct worker *)ctx)->x, buf, len, sector);
 }
@@ -190,15 +192,15 @@ static enum err worker_decrypt(void *ctx, uint8_t *buf, size_t len,
 struct vhd_cipher cli_vhd_cipher(struct cli_vhd_key *k)
 {
 	struct vhd_cipher v = { worker_new, worker_encrypt, worker_decrypt,
-				worker_free, k };
+		                worker_free, k };
 
 	return v;
 }
 
 int cli_vhd_main(struct cli *c, int argc, char **argv, unsigned extra,
-		 enum err (*run)(const struct cli *c,
-				 const struct cli_vhd_args *a,
-				 const struct vhd_reader *in))
+                 enum err (*run)(const struct cli *c,
+                                 const struct cli_vhd_args *a,
+                                 const struct vhd_reader *in))
 {
 	struct vhd_reader *in = NULL;
 	struct cli_vhd_args a;
@@ -244,7 +246,7 @@ static void on_signal(int sig)
 }
 
 void cli_vhd_job_begin(const struct cli *c, const struct cli_vhd_args *a,
-		       const char *verb, struct vhd_job_opts *o)
+                       const char *verb, struct vhd_job_opts *o)
 {
 	struct sigaction sa;
 

@@ -36,7 +36,7 @@ struct cli_vhd_args {
 /* Parse the command's options (extra: enum cli_vhd_extra bits) into a.
  * Returns -1 to go on, else the exit code (usage printed). */
 int cli_vhd_parse(struct cli *c, int argc, char **argv, unsigned extra,
-		  struct cli_vhd_args *a);
+                  struct cli_vhd_args *a);
 
 struct cli_vhd_key {
 	struct cli_token t;
@@ -46,19 +46,19 @@ struct cli_vhd_key {
 
 /* Open the token, log in and find the DEK labelled a->key. */
 enum err cli_vhd_key_open(const struct cli *c, const struct cli_vhd_args *a,
-			  struct cli_vhd_key *k);
+                          struct cli_vhd_key *k);
 
 /* For an encrypted input: open the key, compute SHA-256(stored nonce ||
  * DEK) in the token into hash and compare it with the stored keyhash
  * (ERR_FORMAT: not encrypted, ERR_VERIFY: another key; both name the
  * file). k is open on success only. */
 enum err cli_vhd_key_check(const struct cli *c, const struct cli_vhd_args *a,
-			   const struct vhd_reader *in, struct cli_vhd_key *k,
-			   uint8_t hash[32]);
+                           const struct vhd_reader *in, struct cli_vhd_key *k,
+                           uint8_t hash[32]);
 
 /* SHA-256(nonce || DEK), computed in the token. */
 enum err cli_vhd_key_hash(struct cli_vhd_key *k, const uint8_t nonce[32],
-			  uint8_t hash[32]);
+                          uint8_t hash[32]);
 
 /* The DEK as a vhd_cipher; valid while k is open. */
 struct vhd_cipher cli_vhd_cipher(struct cli_vhd_key *k);
@@ -69,15 +69,15 @@ void cli_vhd_key_close(struct cli_vhd_key *k);
 /* The body of a vhd command: parse argv (extra: enum cli_vhd_extra),
  * open the input, run, report the error. Returns the exit code. */
 int cli_vhd_main(struct cli *c, int argc, char **argv, unsigned extra,
-		 enum err (*run)(const struct cli *c,
-				 const struct cli_vhd_args *a,
-				 const struct vhd_reader *in));
+                 enum err (*run)(const struct cli *c,
+                                 const struct cli_vhd_args *a,
+                                 const struct vhd_reader *in));
 
 /* Job options from a: threads, force, a progress bar labelled verb (only
  * when stdout is a terminal, without --no-progress or --json), and
  * SIGINT/SIGTERM/SIGHUP cancelling the job. Undo with cli_vhd_job_end. */
 void cli_vhd_job_begin(const struct cli *c, const struct cli_vhd_args *a,
-		       const char *verb, struct vhd_job_opts *o);
+                       const char *verb, struct vhd_job_opts *o);
 
 /* Restore the signal handlers and end the progress line. */
 void cli_vhd_job_end(void);

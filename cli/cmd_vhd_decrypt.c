@@ -13,7 +13,7 @@
 #include "vhd_decrypt.h"
 
 static void report(const struct cli *c, const struct cli_vhd_args *a,
-		   const struct vhd_reader *in)
+                   const struct vhd_reader *in)
 {
 	cJSON *o;
 
@@ -27,15 +27,14 @@ static void report(const struct cli *c, const struct cli_vhd_args *a,
 	cJSON_AddStringToObject(o, "input", a->in);
 	cJSON_AddStringToObject(o, "output", a->out);
 	cJSON_AddStringToObject(o, "format", a->format ? a->format : "raw");
-	cJSON_AddNumberToObject(o, "virtual_size",
-				(double)vhd_reader_size(in));
+	cJSON_AddNumberToObject(o, "virtual_size", (double)vhd_reader_size(in));
 	cJSON_AddNumberToObject(o, "allocated_blocks",
-				vhd_reader_allocated(in));
+	                        vhd_reader_allocated(in));
 	cli_print_json(o);
 }
 
 static enum err run(const struct cli *c, const struct cli_vhd_args *a,
-		    const struct vhd_reader *in)
+                    const struct vhd_reader *in)
 {
 	enum vhd_plain fmt = VHD_PLAIN_RAW;
 	struct cli_vhd_key k;
@@ -48,7 +47,7 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 		fmt = VHD_PLAIN_VHD;
 	else if (a->format && strcmp(a->format, "raw") != 0)
 		return err_set(ERR_USAGE, "--format: '%s' is not raw or vhd",
-			       a->format);
+		               a->format);
 	e = cli_vhd_key_check(c, a, in, &k, hash);
 	if (e != ERR_OK)
 		return e;
@@ -65,5 +64,5 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 int cmd_vhd_decrypt(struct cli *c, int argc, char **argv)
 {
 	return cli_vhd_main(c, argc, argv, CLI_VHD_OUTPUT | CLI_VHD_FORMAT,
-			    run);
+	                    run);
 }

@@ -17,7 +17,7 @@
 
 /* Re-open the new file: structure, blktap rules and our keyhash. */
 static enum err check_output(const char *path, const uint8_t *hash,
-			     uint32_t *allocated)
+                             uint32_t *allocated)
 {
 	struct vhd_reader *r = NULL;
 	enum err e;
@@ -34,8 +34,8 @@ static enum err check_output(const char *path, const uint8_t *hash,
 }
 
 static void report(const struct cli *c, const struct cli_vhd_args *a,
-		   const struct vhd_reader *in, const uint8_t *hash,
-		   uint32_t allocated)
+                   const struct vhd_reader *in, const uint8_t *hash,
+                   uint32_t allocated)
 {
 	char hex[65];
 	cJSON *o;
@@ -43,8 +43,8 @@ static void report(const struct cli *c, const struct cli_vhd_args *a,
 	encode_hex(hex, hash, 32);
 	if (!c->json) {
 		printf("%s: encrypted VHD, %u of %u blocks allocated, "
-		       "keyhash %s\n", a->out, allocated,
-		       vhd_reader_blocks(in), hex);
+		       "keyhash %s\n",
+		       a->out, allocated, vhd_reader_blocks(in), hex);
 		return;
 	}
 	o = cJSON_CreateObject();
@@ -52,7 +52,7 @@ static void report(const struct cli *c, const struct cli_vhd_args *a,
 	cJSON_AddStringToObject(o, "input_type", vhd_reader_input_name(in));
 	cJSON_AddStringToObject(o, "output", a->out);
 	cJSON_AddNumberToObject(o, "virtual_size",
-				2097152.0 * vhd_reader_blocks(in));
+	                        2097152.0 * vhd_reader_blocks(in));
 	cJSON_AddNumberToObject(o, "blocks", vhd_reader_blocks(in));
 	cJSON_AddNumberToObject(o, "allocated_blocks", allocated);
 	cJSON_AddStringToObject(o, "keyhash", hex);
@@ -60,7 +60,7 @@ static void report(const struct cli *c, const struct cli_vhd_args *a,
 }
 
 static enum err run(const struct cli *c, const struct cli_vhd_args *a,
-		    const struct vhd_reader *in)
+                    const struct vhd_reader *in)
 {
 	static const uint8_t zero_nonce[32];
 	struct cli_vhd_key k;
@@ -71,9 +71,10 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 	enum err e;
 
 	if (vhd_encrypt_over_import_limit(in))
-		cli_info(c, "warning: %s: %.1f GiB exceeds IBM Cloud's 100 GiB "
-			 "import limit", a->in,
-			 (double)vhd_reader_size(in) / (1u << 30));
+		cli_info(c,
+		         "warning: %s: %.1f GiB exceeds IBM Cloud's 100 GiB "
+		         "import limit",
+		         a->in, (double)vhd_reader_size(in) / (1u << 30));
 	e = cli_vhd_key_open(c, a, &k);
 	if (e != ERR_OK)
 		return e;

@@ -18,10 +18,10 @@ static void creator_app(const struct vhd_footer *f, char out[5])
 
 	for (int i = 0; i < 4; i++)
 		out[i] = f->creator_app[i] >= 0x20 && f->creator_app[i] < 0x7f
-				 ? (char)f->creator_app[i]
-				 : '?';
-	while (n > 0 && (f->creator_app[n - 1] == 0 ||
-			 f->creator_app[n - 1] == ' '))
+		                 ? (char)f->creator_app[i]
+		                 : '?';
+	while (n > 0 &&
+	       (f->creator_app[n - 1] == 0 || f->creator_app[n - 1] == ' '))
 		n--;
 	out[n] = '\0';
 }
@@ -64,13 +64,13 @@ static void add_vhd(cJSON *o, const struct vhd_reader *r)
 
 	creator_app(f, app);
 	snprintf(ver, sizeof(ver), "%u.%u", f->creator_version >> 16,
-		 f->creator_version & 0xffffu);
+	         f->creator_version & 0xffffu);
 	uuid_text(f->uuid, uuid);
 	cJSON_AddStringToObject(o, "creator_app", app);
 	cJSON_AddStringToObject(o, "creator_version", ver);
 	cJSON_AddStringToObject(o, "uuid", uuid);
 	cJSON_AddNumberToObject(o, "timestamp",
-				(double)f->timestamp + VHD_UNIX_EPOCH_2000);
+	                        (double)f->timestamp + VHD_UNIX_EPOCH_2000);
 	g = cJSON_AddObjectToObject(o, "geometry");
 	cJSON_AddNumberToObject(g, "cylinders", f->geometry.cylinders);
 	cJSON_AddNumberToObject(g, "heads", f->geometry.heads);
@@ -79,8 +79,7 @@ static void add_vhd(cJSON *o, const struct vhd_reader *r)
 		return;
 	cJSON_AddNumberToObject(o, "block_size", h->block_size);
 	cJSON_AddNumberToObject(o, "blocks", h->max_bat);
-	cJSON_AddNumberToObject(o, "allocated_blocks",
-				vhd_reader_allocated(r));
+	cJSON_AddNumberToObject(o, "allocated_blocks", vhd_reader_allocated(r));
 	add_keyhash(o, vhd_reader_batmap(r));
 }
 
@@ -117,19 +116,19 @@ static void print_text(const char *path, const struct vhd_reader *r)
 	char app[5];
 
 	printf("file:             %s\ntype:             %s\n"
-	       "virtual size:     %" PRIu64 " bytes\n", path,
-	       vhd_reader_input_name(r), vhd_reader_size(r));
+	       "virtual size:     %" PRIu64 " bytes\n",
+	       path, vhd_reader_input_name(r), vhd_reader_size(r));
 	if (!f)
 		return;
 	creator_app(f, app);
-	printf("creator:          %s %u.%u\ngeometry:         %u/%u/%u\n",
-	       app, f->creator_version >> 16, f->creator_version & 0xffffu,
+	printf("creator:          %s %u.%u\ngeometry:         %u/%u/%u\n", app,
+	       f->creator_version >> 16, f->creator_version & 0xffffu,
 	       f->geometry.cylinders, f->geometry.heads, f->geometry.sectors);
 	if (!h)
 		return;
 	printf("block size:       %" PRIu32 "\nblocks:           %" PRIu32
-	       "\nallocated blocks: %" PRIu32 "\n", h->block_size, h->max_bat,
-	       vhd_reader_allocated(r));
+	       "\nallocated blocks: %" PRIu32 "\n",
+	       h->block_size, h->max_bat, vhd_reader_allocated(r));
 	print_keyhash(vhd_reader_batmap(r));
 }
 

@@ -25,8 +25,8 @@ static enum err hash_block(void *arg, uint32_t k, const uint8_t *buf)
 
 /* Decrypt every block into a SHA-256; hex digest into out[65]. */
 static enum err digest(const struct cli *c, const struct cli_vhd_args *a,
-		       const struct vhd_reader *in, struct cli_vhd_key *k,
-		       const uint8_t *hash, char *out)
+                       const struct vhd_reader *in, struct cli_vhd_key *k,
+                       const uint8_t *hash, char *out)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	struct vhd_cipher ci = cli_vhd_cipher(k);
@@ -50,13 +50,14 @@ static enum err digest(const struct cli *c, const struct cli_vhd_args *a,
 }
 
 static void report(const struct cli *c, const struct cli_vhd_args *a,
-		   const struct vhd_reader *in, const char *sha)
+                   const struct vhd_reader *in, const char *sha)
 {
 	cJSON *o;
 
 	if (!c->json) {
 		printf("%s: encrypted VHD OK (blktap layout, keyhash matches "
-		       "key '%s')\n", a->in, a->key);
+		       "key '%s')\n",
+		       a->in, a->key);
 		if (sha[0])
 			printf("plaintext sha256: %s\n", sha);
 		return;
@@ -65,17 +66,16 @@ static void report(const struct cli *c, const struct cli_vhd_args *a,
 	cJSON_AddStringToObject(o, "file", a->in);
 	cJSON_AddBoolToObject(o, "blktap", true);
 	cJSON_AddBoolToObject(o, "keyhash_matches", true);
-	cJSON_AddNumberToObject(o, "virtual_size",
-				(double)vhd_reader_size(in));
+	cJSON_AddNumberToObject(o, "virtual_size", (double)vhd_reader_size(in));
 	cJSON_AddNumberToObject(o, "allocated_blocks",
-				vhd_reader_allocated(in));
+	                        vhd_reader_allocated(in));
 	if (sha[0])
 		cJSON_AddStringToObject(o, "plaintext_sha256", sha);
 	cli_print_json(o);
 }
 
 static enum err run(const struct cli *c, const struct cli_vhd_args *a,
-		    const struct vhd_reader *in)
+                    const struct vhd_reader *in)
 {
 	struct cli_vhd_key k;
 	uint8_t hash[32];

@@ -17,7 +17,7 @@ void vhd_bat_decode(uint32_t *bat, const uint8_t *buf, uint32_t n)
 }
 
 void vhd_bat_encode(const uint32_t *bat, uint32_t n, uint8_t *out,
-		    size_t out_len)
+                    size_t out_len)
 {
 	memset(out, 0, out_len);
 	for (uint32_t i = 0; i < n; i++)
@@ -40,30 +40,31 @@ static int cmp_u64(const void *a, const void *b)
 
 /* Block i at [start, end): inside the data area and off every extent. */
 static enum err check_one(uint32_t i, uint32_t entry, uint64_t end,
-			  const struct vhd_extent *meta, size_t n_meta,
-			  uint64_t data_end, uint64_t bat_off)
+                          const struct vhd_extent *meta, size_t n_meta,
+                          uint64_t data_end, uint64_t bat_off)
 {
 	uint64_t start = (uint64_t)entry * 512;
 
 	if (end > data_end)
-		return err_set(ERR_FORMAT, "BAT at offset %" PRIu64 ": entry %"
-			       PRIu32 " (sector %" PRIu32 ") ends at byte %"
-			       PRIu64 ", past the data area end %" PRIu64,
-			       bat_off, i, entry, end, data_end);
+		return err_set(ERR_FORMAT,
+		               "BAT at offset %" PRIu64 ": entry %" PRIu32
+		               " (sector %" PRIu32 ") ends at byte %" PRIu64
+		               ", past the data area end %" PRIu64,
+		               bat_off, i, entry, end, data_end);
 	for (size_t m = 0; m < n_meta; m++)
-		if (start < meta[m].start + meta[m].len &&
-		    meta[m].start < end)
-			return err_set(ERR_FORMAT, "BAT at offset %" PRIu64
-				       ": entry %" PRIu32 " (sector %" PRIu32
-				       ") overlaps the %s at offset %" PRIu64,
-				       bat_off, i, entry, meta[m].what,
-				       meta[m].start);
+		if (start < meta[m].start + meta[m].len && meta[m].start < end)
+			return err_set(ERR_FORMAT,
+			               "BAT at offset %" PRIu64
+			               ": entry %" PRIu32 " (sector %" PRIu32
+			               ") overlaps the %s at offset %" PRIu64,
+			               bat_off, i, entry, meta[m].what,
+			               meta[m].start);
 	return ERR_OK;
 }
 
 enum err vhd_bat_check(const uint32_t *bat, uint32_t n, uint32_t block_size,
-		       const struct vhd_extent *meta, size_t n_meta,
-		       uint64_t data_end, uint64_t bat_off)
+                       const struct vhd_extent *meta, size_t n_meta,
+                       uint64_t data_end, uint64_t bat_off)
 {
 	uint64_t span = (uint64_t)vhd_bat_bitmap_bytes(block_size) + block_size;
 	uint64_t *sorted = NULL, prev_end = 0;
@@ -83,13 +84,14 @@ enum err vhd_bat_check(const uint32_t *bat, uint32_t n, uint32_t block_size,
 		uint64_t start = (uint64_t)entry * 512;
 
 		r = check_one(i, entry, start + span, meta, n_meta, data_end,
-			      bat_off);
+		              bat_off);
 		if (r == ERR_OK && j > 0 && start < prev_end)
-			r = err_set(ERR_FORMAT, "BAT at offset %" PRIu64
-				    ": entries %" PRIu32 " and %" PRIu32
-				    " overlap (sectors %" PRIu32 " and %"
-				    PRIu32 ")", bat_off, prev, i,
-				    bat[prev], entry);
+			r = err_set(ERR_FORMAT,
+			            "BAT at offset %" PRIu64
+			            ": entries %" PRIu32 " and %" PRIu32
+			            " overlap (sectors %" PRIu32 " and %" PRIu32
+			            ")",
+			            bat_off, prev, i, bat[prev], entry);
 		prev = i;
 		prev_end = start + span;
 	}

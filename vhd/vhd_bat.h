@@ -10,7 +10,7 @@
 
 #include "err.h"
 
-#define VHD_BAT_UNUSED 0xFFFFFFFFu
+#define VHD_BAT_UNUSED      0xFFFFFFFFu
 #define VHD_BAT_MAX_ENTRIES (1u << 22) /* 16 MiB of BAT; 2040 GiB at 512K */
 
 /* A byte range of the file that no data block may touch. */
@@ -26,7 +26,7 @@ void vhd_bat_decode(uint32_t *bat, const uint8_t *buf, uint32_t n);
 /* Encode n entries into out (out_len >= 4n bytes); the rest of out is
  * zero-filled (blktap pads the BAT with zero bytes, not 0xFF). */
 void vhd_bat_encode(const uint32_t *bat, uint32_t n, uint8_t *out,
-		    size_t out_len);
+                    size_t out_len);
 
 /* Bytes of the sector bitmap in front of each block of block_size bytes,
  * padded to whole sectors. */
@@ -37,7 +37,7 @@ uint32_t vhd_bat_bitmap_bytes(uint32_t block_size);
  * block. bat_off is the BAT's file offset, for error details. ERR_FORMAT
  * naming the entry on failure; ERR_NOMEM if the sort buffer fails. */
 enum err vhd_bat_check(const uint32_t *bat, uint32_t n, uint32_t block_size,
-		       const struct vhd_extent *meta, size_t n_meta,
-		       uint64_t data_end, uint64_t bat_off);
+                       const struct vhd_extent *meta, size_t n_meta,
+                       uint64_t data_end, uint64_t bat_off);
 
 #endif

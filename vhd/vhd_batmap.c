@@ -11,20 +11,22 @@
 #include "vhd_checksum.h"
 
 #define OFF_MAP_OFFSET 8
-#define OFF_MAP_SIZE 16
-#define OFF_VERSION 20
-#define OFF_CHECKSUM 24
-#define OFF_MARKER 28
-#define OFF_KH_COOKIE 29
-#define OFF_KH_NONCE 30
-#define OFF_KH_HASH 62
+#define OFF_MAP_SIZE   16
+#define OFF_VERSION    20
+#define OFF_CHECKSUM   24
+#define OFF_MARKER     28
+#define OFF_KH_COOKIE  29
+#define OFF_KH_NONCE   30
+#define OFF_KH_HASH    62
 
 enum err vhd_batmap_parse(struct vhd_batmap *b, const uint8_t *buf,
-			  uint64_t off)
+                          uint64_t off)
 {
 	if (memcmp(buf, "tdbatmap", 8) != 0)
-		return err_set(ERR_FORMAT, "batmap header at offset %" PRIu64
-			       ": cookie is not 'tdbatmap'", off);
+		return err_set(ERR_FORMAT,
+		               "batmap header at offset %" PRIu64
+		               ": cookie is not 'tdbatmap'",
+		               off);
 	b->map_offset = get_be64(buf + OFF_MAP_OFFSET);
 	b->map_secs = get_be32(buf + OFF_MAP_SIZE);
 	b->version = get_be32(buf + OFF_VERSION);
@@ -35,16 +37,21 @@ enum err vhd_batmap_parse(struct vhd_batmap *b, const uint8_t *buf,
 	memcpy(b->keyhash.hash, buf + OFF_KH_HASH, VHD_KEYHASH_LEN);
 	if (b->version != VHD_BATMAP_VERSION &&
 	    b->version != VHD_BATMAP_VERSION_11)
-		return err_set(ERR_FORMAT, "batmap header at offset %" PRIu64
-			       ": batmap version 0x%08" PRIx32 " is not "
-			       "0x00010001 or 0x00010002", off, b->version);
+		return err_set(ERR_FORMAT,
+		               "batmap header at offset %" PRIu64
+		               ": batmap version 0x%08" PRIx32 " is not "
+		               "0x00010001 or 0x00010002",
+		               off, b->version);
 	if (b->keyhash.cookie > 1)
-		return err_set(ERR_FORMAT, "batmap header at offset %" PRIu64
-			       ": keyhash cookie %u is not 0 or 1", off,
-			       b->keyhash.cookie);
+		return err_set(ERR_FORMAT,
+		               "batmap header at offset %" PRIu64
+		               ": keyhash cookie %u is not 0 or 1",
+		               off, b->keyhash.cookie);
 	if (b->map_secs == 0)
-		return err_set(ERR_FORMAT, "batmap header at offset %" PRIu64
-			       ": batmap size is 0 sectors", off);
+		return err_set(ERR_FORMAT,
+		               "batmap header at offset %" PRIu64
+		               ": batmap size is 0 sectors",
+		               off);
 	return ERR_OK;
 }
 
@@ -62,8 +69,7 @@ void vhd_batmap_build(const struct vhd_batmap *b, uint8_t *out)
 	memcpy(out + OFF_KH_HASH, b->keyhash.hash, VHD_KEYHASH_LEN);
 }
 
-uint32_t vhd_batmap_checksum(const uint8_t *map, size_t len,
-			     uint32_t version)
+uint32_t vhd_batmap_checksum(const uint8_t *map, size_t len, uint32_t version)
 {
 	uint32_t sum = 0;
 

@@ -18,9 +18,9 @@ struct vhd_cipher {
 	/* In place; len is a multiple of 512 and the first 512 bytes are
 	 * sector first_sector, the next first_sector + 1, ... */
 	enum err (*encrypt)(void *ctx, uint8_t *buf, size_t len,
-			    uint64_t first_sector);
+	                    uint64_t first_sector);
 	enum err (*decrypt)(void *ctx, uint8_t *buf, size_t len,
-			    uint64_t first_sector);
+	                    uint64_t first_sector);
 	/* Wipe and free a context; NULL is a no-op. */
 	void (*ctx_free)(void *ctx);
 	void *arg;

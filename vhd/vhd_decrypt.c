@@ -19,27 +19,27 @@ struct job {
 	const struct vhd_reader *in;
 	const struct vhd_cipher *c;
 	enum vhd_plain fmt;
-	int fd;                    /* raw output */
-	struct vhd_writer *w;      /* vhd output */
+	int fd;               /* raw output */
+	struct vhd_writer *w; /* vhd output */
 	enum err (*sink)(void *arg, uint32_t k, const uint8_t *buf);
 	void *sink_arg;
 };
 
 enum err vhd_decrypt_keyhash(const struct vhd_reader *in,
-			     const struct vhd_keyhash **out)
+                             const struct vhd_keyhash **out)
 {
 	const struct vhd_batmap *b = vhd_reader_batmap(in);
 
 	*out = NULL;
 	if (!b || b->keyhash.cookie != 1)
 		return err_set(ERR_FORMAT, "not an encrypted VHD: no keyhash "
-			       "in a blktap batmap header");
+		                           "in a blktap batmap header");
 	*out = &b->keyhash;
 	return ERR_OK;
 }
 
 enum err vhd_decrypt_check(const struct vhd_reader *in,
-			   const uint8_t hash[VHD_KEYHASH_LEN])
+                           const uint8_t hash[VHD_KEYHASH_LEN])
 {
 	const struct vhd_keyhash *kh;
 	enum err e = vhd_decrypt_keyhash(in, &kh);
@@ -48,13 +48,13 @@ enum err vhd_decrypt_check(const struct vhd_reader *in,
 		return e;
 	if (!secmem_equal(kh->hash, hash, VHD_KEYHASH_LEN))
 		return err_set(ERR_VERIFY, "keyhash mismatch: this key did "
-			       "not encrypt the VHD");
+		                           "not encrypt the VHD");
 	return ERR_OK;
 }
 
 /* Decrypt each run of present sectors of block k in place. */
 static enum err decrypt_runs(const struct job *j, void *ctx, uint32_t k,
-			     uint8_t *buf, const uint8_t *present)
+                             uint8_t *buf, const uint8_t *present)
 {
 	uint32_t s = 0;
 
@@ -70,8 +70,8 @@ static enum err decrypt_runs(const struct job *j, void *ctx, uint32_t k,
 		     end++)
 			;
 		e = j->c->decrypt(ctx, buf + (size_t)s * VHD_SECTOR,
-				  (size_t)(end - s) * VHD_SECTOR,
-				  (uint64_t)k * BLOCK_SECS + s);
+		                  (size_t)(end - s) * VHD_SECTOR,
+		                  (uint64_t)k * BLOCK_SECS + s);
 		if (e != ERR_OK)
 			return e;
 		s = end;
@@ -79,8 +79,7 @@ static enum err decrypt_runs(const struct job *j, void *ctx, uint32_t k,
 	return ERR_OK;
 }
 
-static enum err work(void *arg, void *ctx, uint32_t k, uint8_t *buf,
-		     bool *keep)
+static enum err work(void *arg, void *ctx, uint32_t k, uint8_t *buf, bool *keep)
 {
 	struct job *j = arg;
 	uint8_t present[VHD_READER_MAP_BYTES];
@@ -91,12 +90,11 @@ static enum err work(void *arg, void *ctx, uint32_t k, uint8_t *buf,
 	if (e == ERR_OK && any)
 		e = decrypt_runs(j, ctx, k, buf, present);
 	*keep = e == ERR_OK && any &&
-		!vhd_encrypt_is_zero(buf, VHD_READER_BLOCK);
+	        !vhd_encrypt_is_zero(buf, VHD_READER_BLOCK);
 	return e;
 }
 
-static enum err write_raw(const struct job *j, uint32_t k,
-			  const uint8_t *buf)
+static enum err write_raw(const struct job *j, uint32_t k, const uint8_t *buf)
 {
 	uint64_t off = (uint64_t)k * VHD_READER_BLOCK;
 	uint64_t len = vhd_reader_size(j->in) - off;
@@ -130,9 +128,9 @@ static enum err finish(struct job *j)
 }
 
 enum err vhd_decrypt(const struct vhd_reader *in, const char *out_path,
-		     enum vhd_plain fmt, const struct vhd_cipher *c,
-		     const uint8_t hash[VHD_KEYHASH_LEN],
-		     const struct vhd_job_opts *o)
+                     enum vhd_plain fmt, const struct vhd_cipher *c,
+                     const uint8_t hash[VHD_KEYHASH_LEN],
+                     const struct vhd_job_opts *o)
 {
 	struct job j = { .in = in, .c = c, .fmt = fmt, .fd = -1 };
 	struct vhd_pipeline_ops ops = { work, emit, &j };
@@ -148,7 +146,7 @@ enum err vhd_decrypt(const struct vhd_reader *in, const char *out_path,
 		j.fd = vhd_outfile_fd(out);
 	if (e == ERR_OK && fmt == VHD_PLAIN_VHD)
 		e = vhd_writer_new(&j.w, j.fd, vhd_reader_size(in), NULL,
-				   o->identity);
+		                   o->identity);
 	if (e == ERR_OK)
 		e = vhd_pipeline_run(&ops, c, vhd_reader_blocks(in), o);
 	if (e == ERR_OK)
@@ -160,15 +158,15 @@ enum err vhd_decrypt(const struct vhd_reader *in, const char *out_path,
 	return e;
 }
 
-enum err vhd_decrypt_each(const struct vhd_reader *in,
-			  const struct vhd_cipher *c,
-			  const uint8_t hash[VHD_KEYHASH_LEN],
-			  enum err (*sink)(void *arg, uint32_t k,
-					   const uint8_t *buf),
-			  void *arg, const struct vhd_job_opts *o)
+enum err
+vhd_decrypt_each(const struct vhd_reader *in, const struct vhd_cipher *c,
+                 const uint8_t hash[VHD_KEYHASH_LEN],
+                 enum err (*sink)(void *arg, uint32_t k, const uint8_t *buf),
+                 void *arg, const struct vhd_job_opts *o)
 {
-	struct job j = { .in = in, .c = c, .fd = -1, .sink = sink,
-			 .sink_arg = arg };
+	struct job j = {
+		.in = in, .c = c, .fd = -1, .sink = sink, .sink_arg = arg
+	};
 	struct vhd_pipeline_ops ops = { work, emit, &j };
 	enum err e;
 

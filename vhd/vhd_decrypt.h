@@ -22,27 +22,26 @@ enum vhd_plain {
 /* The stored keyhash of in, or ERR_FORMAT naming the file when in is not
  * an encrypted VHD (no batmap or keyhash cookie 0). */
 enum err vhd_decrypt_keyhash(const struct vhd_reader *in,
-			     const struct vhd_keyhash **out);
+                             const struct vhd_keyhash **out);
 
 /* ERR_VERIFY unless hash (SHA-256(stored nonce || DEK), computed by the
  * caller) equals the stored hash. */
 enum err vhd_decrypt_check(const struct vhd_reader *in,
-			   const uint8_t hash[VHD_KEYHASH_LEN]);
+                           const uint8_t hash[VHD_KEYHASH_LEN]);
 
 /* Check the key, then decrypt in into out_path as fmt. Only sectors the
  * VHD stores are decrypted; the rest read as zeros. */
 enum err vhd_decrypt(const struct vhd_reader *in, const char *out_path,
-		     enum vhd_plain fmt, const struct vhd_cipher *c,
-		     const uint8_t hash[VHD_KEYHASH_LEN],
-		     const struct vhd_job_opts *o);
+                     enum vhd_plain fmt, const struct vhd_cipher *c,
+                     const uint8_t hash[VHD_KEYHASH_LEN],
+                     const struct vhd_job_opts *o);
 
 /* Check the key, then hand every block's plaintext (2 MiB, zeros where
  * nothing is stored) to sink in ascending k. */
-enum err vhd_decrypt_each(const struct vhd_reader *in,
-			  const struct vhd_cipher *c,
-			  const uint8_t hash[VHD_KEYHASH_LEN],
-			  enum err (*sink)(void *arg, uint32_t k,
-					   const uint8_t *buf),
-			  void *arg, const struct vhd_job_opts *o);
+enum err
+vhd_decrypt_each(const struct vhd_reader *in, const struct vhd_cipher *c,
+                 const uint8_t hash[VHD_KEYHASH_LEN],
+                 enum err (*sink)(void *arg, uint32_t k, const uint8_t *buf),
+                 void *arg, const struct vhd_job_opts *o);
 
 #endif

@@ -21,7 +21,8 @@ bool vhd_encrypt_over_import_limit(const struct vhd_reader *in)
 	uint64_t size = vhd_reader_size(in);
 
 	return (size + VHD_READER_BLOCK - 1) / VHD_READER_BLOCK *
-		       VHD_READER_BLOCK > VHD_IMPORT_LIMIT;
+	               VHD_READER_BLOCK >
+	       VHD_IMPORT_LIMIT;
 }
 
 bool vhd_encrypt_is_zero(const uint8_t *p, size_t len)
@@ -30,8 +31,7 @@ bool vhd_encrypt_is_zero(const uint8_t *p, size_t len)
 	return len == 0 || (p[0] == 0 && memcmp(p, p + 1, len - 1) == 0);
 }
 
-static enum err work(void *arg, void *ctx, uint32_t k, uint8_t *buf,
-		     bool *keep)
+static enum err work(void *arg, void *ctx, uint32_t k, uint8_t *buf, bool *keep)
 {
 	struct job *j = arg;
 	bool any;
@@ -44,7 +44,7 @@ static enum err work(void *arg, void *ctx, uint32_t k, uint8_t *buf,
 	if (!*keep)
 		return ERR_OK;
 	return j->c->encrypt(ctx, buf, VHD_READER_BLOCK,
-			     (uint64_t)k * BLOCK_SECS);
+	                     (uint64_t)k * BLOCK_SECS);
 }
 
 static enum err emit(void *arg, uint32_t k, const uint8_t *buf, bool keep)
@@ -55,9 +55,9 @@ static enum err emit(void *arg, uint32_t k, const uint8_t *buf, bool keep)
 }
 
 enum err vhd_encrypt(const struct vhd_reader *in, const char *out_path,
-		     const struct vhd_cipher *c,
-		     const uint8_t keyhash[VHD_KEYHASH_LEN],
-		     const struct vhd_job_opts *o)
+                     const struct vhd_cipher *c,
+                     const uint8_t keyhash[VHD_KEYHASH_LEN],
+                     const struct vhd_job_opts *o)
 {
 	struct vhd_keyhash kh = { .cookie = 1 };
 	struct vhd_pipeline_ops ops = { work, emit, NULL };
@@ -72,7 +72,7 @@ enum err vhd_encrypt(const struct vhd_reader *in, const char *out_path,
 	e = vhd_outfile_open(&out, out_path, o->force, dev, ino);
 	if (e == ERR_OK)
 		e = vhd_writer_new(&j.w, vhd_outfile_fd(out),
-				   vhd_reader_size(in), &kh, o->identity);
+		                   vhd_reader_size(in), &kh, o->identity);
 	if (e == ERR_OK)
 		e = vhd_pipeline_run(&ops, c, vhd_reader_blocks(in), o);
 	if (e == ERR_OK)

@@ -25,9 +25,9 @@ bool vhd_encrypt_over_import_limit(const struct vhd_reader *in);
  * blocks stay unallocated. keyhash = SHA-256(32 zero bytes || DEK); the
  * nonce written is 32 zero bytes, as vhd-util writes it. */
 enum err vhd_encrypt(const struct vhd_reader *in, const char *out_path,
-		     const struct vhd_cipher *c,
-		     const uint8_t keyhash[VHD_KEYHASH_LEN],
-		     const struct vhd_job_opts *o);
+                     const struct vhd_cipher *c,
+                     const uint8_t keyhash[VHD_KEYHASH_LEN],
+                     const struct vhd_job_opts *o);
 
 /* True if the len bytes at p are all zero. */
 bool vhd_encrypt_is_zero(const uint8_t *p, size_t len);

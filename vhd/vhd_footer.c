@@ -9,22 +9,22 @@
 #include "bytes.h"
 #include "vhd_checksum.h"
 
-#define OFF_COOKIE 0
-#define OFF_FEATURES 8
-#define OFF_VERSION 12
-#define OFF_DATA_OFFSET 16
-#define OFF_TIMESTAMP 24
-#define OFF_CREATOR_APP 28
+#define OFF_COOKIE          0
+#define OFF_FEATURES        8
+#define OFF_VERSION         12
+#define OFF_DATA_OFFSET     16
+#define OFF_TIMESTAMP       24
+#define OFF_CREATOR_APP     28
 #define OFF_CREATOR_VERSION 32
-#define OFF_CREATOR_OS 36
-#define OFF_ORIG_SIZE 40
-#define OFF_CURR_SIZE 48
-#define OFF_GEOMETRY 56
-#define OFF_TYPE 60
-#define OFF_CHECKSUM 64
-#define OFF_UUID 68
-#define OFF_SAVED 84
-#define OFF_HIDDEN 85
+#define OFF_CREATOR_OS      36
+#define OFF_ORIG_SIZE       40
+#define OFF_CURR_SIZE       48
+#define OFF_GEOMETRY        56
+#define OFF_TYPE            60
+#define OFF_CHECKSUM        64
+#define OFF_UUID            68
+#define OFF_SAVED           84
+#define OFF_HIDDEN          85
 
 static const struct {
 	size_t off;
@@ -92,25 +92,33 @@ static void decode(struct vhd_footer *f, const uint8_t *b)
 
 /* Cookie, checksum and version: is this a footer at all? */
 static enum err check_identity(const struct vhd_footer *f, const uint8_t *b,
-			       size_t len, uint64_t off)
+                               size_t len, uint64_t off)
 {
 	uint32_t sum = vhd_checksum(b, len, OFF_CHECKSUM);
 
 	if (memcmp(b, "v_poison", 8) == 0)
-		return err_set(ERR_FORMAT, "footer at offset %" PRIu64 ": "
-			       "cookie 'v_poison': blktap marked the image "
-			       "inconsistent (interrupted write)", off);
+		return err_set(ERR_FORMAT,
+		               "footer at offset %" PRIu64 ": "
+		               "cookie 'v_poison': blktap marked the image "
+		               "inconsistent (interrupted write)",
+		               off);
 	if (memcmp(b, "conectix", 8) != 0)
-		return err_set(ERR_FORMAT, "footer at offset %" PRIu64 ": "
-			       "cookie is not 'conectix'", off);
+		return err_set(ERR_FORMAT,
+		               "footer at offset %" PRIu64 ": "
+		               "cookie is not 'conectix'",
+		               off);
 	if (f->checksum != sum)
-		return err_set(ERR_FORMAT, "footer at offset %" PRIu64 ": "
-			       "checksum 0x%08" PRIx32 " != computed 0x%08"
-			       PRIx32, off, f->checksum, sum);
+		return err_set(ERR_FORMAT,
+		               "footer at offset %" PRIu64 ": "
+		               "checksum 0x%08" PRIx32
+		               " != computed 0x%08" PRIx32,
+		               off, f->checksum, sum);
 	if (f->version != VHD_FORMAT_VERSION)
-		return err_set(ERR_FORMAT, "footer at offset %" PRIu64 ": "
-			       "file format version 0x%08" PRIx32
-			       " is not 0x00010000", off, f->version);
+		return err_set(ERR_FORMAT,
+		               "footer at offset %" PRIu64 ": "
+		               "file format version 0x%08" PRIx32
+		               " is not 0x00010000",
+		               off, f->version);
 	return ERR_OK;
 }
 
@@ -119,14 +127,17 @@ static enum err check_features(const struct vhd_footer *f, uint64_t off)
 	uint32_t known = VHD_FEATURE_TEMPORARY | VHD_FEATURE_RESERVED;
 
 	if (!(f->features & VHD_FEATURE_RESERVED) || (f->features & ~known))
-		return err_set(ERR_FORMAT, "footer at offset %" PRIu64 ": "
-			       "features 0x%08" PRIx32 " (bit 0x2 must be "
-			       "set, only 0x1 may be added)", off, f->features);
+		return err_set(ERR_FORMAT,
+		               "footer at offset %" PRIu64 ": "
+		               "features 0x%08" PRIx32 " (bit 0x2 must be "
+		               "set, only 0x1 may be added)",
+		               off, f->features);
 	if (f->saved > 1 || f->hidden > 1)
-		return err_set(ERR_FORMAT, "footer at offset %" PRIu64 ": "
-			       "%s byte is %u, not 0 or 1", off,
-			       f->saved > 1 ? "saved state" : "hidden",
-			       f->saved > 1 ? f->saved : f->hidden);
+		return err_set(ERR_FORMAT,
+		               "footer at offset %" PRIu64 ": "
+		               "%s byte is %u, not 0 or 1",
+		               off, f->saved > 1 ? "saved state" : "hidden",
+		               f->saved > 1 ? f->saved : f->hidden);
 	return ERR_OK;
 }
 
@@ -134,44 +145,54 @@ static enum err check_type(const struct vhd_footer *f, uint64_t off)
 {
 	if (f->type != VHD_TYPE_FIXED && f->type != VHD_TYPE_DYNAMIC &&
 	    f->type != VHD_TYPE_DIFF)
-		return err_set(ERR_FORMAT, "footer at offset %" PRIu64 ": "
-			       "disk type %" PRIu32 " is not 2, 3 or 4", off,
-			       f->type);
+		return err_set(ERR_FORMAT,
+		               "footer at offset %" PRIu64 ": "
+		               "disk type %" PRIu32 " is not 2, 3 or 4",
+		               off, f->type);
 	if (f->type == VHD_TYPE_FIXED && f->data_offset != VHD_NO_OFFSET)
-		return err_set(ERR_FORMAT, "footer at offset %" PRIu64 ": "
-			       "data offset 0x%" PRIx64 " of a fixed disk is "
-			       "not 0xffffffffffffffff", off, f->data_offset);
+		return err_set(ERR_FORMAT,
+		               "footer at offset %" PRIu64 ": "
+		               "data offset 0x%" PRIx64 " of a fixed disk is "
+		               "not 0xffffffffffffffff",
+		               off, f->data_offset);
 	if (f->type != VHD_TYPE_FIXED &&
 	    (f->data_offset == VHD_NO_OFFSET || f->data_offset < VHD_SECTOR ||
 	     f->data_offset % VHD_SECTOR))
-		return err_set(ERR_FORMAT, "footer at offset %" PRIu64 ": "
-			       "data offset 0x%" PRIx64 " is not a sector "
-			       "offset past the footer copy", off,
-			       f->data_offset);
+		return err_set(ERR_FORMAT,
+		               "footer at offset %" PRIu64 ": "
+		               "data offset 0x%" PRIx64 " is not a sector "
+		               "offset past the footer copy",
+		               off, f->data_offset);
 	return ERR_OK;
 }
 
 static enum err check_size(const struct vhd_footer *f, uint64_t off)
 {
 	if (f->curr_size == 0 || f->curr_size % VHD_SECTOR)
-		return err_set(ERR_FORMAT, "footer at offset %" PRIu64 ": "
-			       "current size %" PRIu64 " is not a positive "
-			       "multiple of 512", off, f->curr_size);
+		return err_set(ERR_FORMAT,
+		               "footer at offset %" PRIu64 ": "
+		               "current size %" PRIu64 " is not a positive "
+		               "multiple of 512",
+		               off, f->curr_size);
 	if (f->curr_size > VHD_MAX_SIZE)
-		return err_set(ERR_FORMAT, "footer at offset %" PRIu64 ": "
-			       "current size %" PRIu64 " exceeds the VHD "
-			       "maximum of 2040 GiB", off, f->curr_size);
+		return err_set(ERR_FORMAT,
+		               "footer at offset %" PRIu64 ": "
+		               "current size %" PRIu64 " exceeds the VHD "
+		               "maximum of 2040 GiB",
+		               off, f->curr_size);
 	return ERR_OK;
 }
 
-enum err vhd_footer_parse(struct vhd_footer *f, const uint8_t *buf,
-			  size_t len, uint64_t off)
+enum err vhd_footer_parse(struct vhd_footer *f, const uint8_t *buf, size_t len,
+                          uint64_t off)
 {
 	enum err r;
 
 	if (len != VHD_FOOTER_SIZE && len != VHD_FOOTER_SIZE - 1)
-		return err_set(ERR_FORMAT, "footer at offset %" PRIu64 ": "
-			       "%zu bytes, not 512", off, len);
+		return err_set(ERR_FORMAT,
+		               "footer at offset %" PRIu64 ": "
+		               "%zu bytes, not 512",
+		               off, len);
 	decode(f, buf);
 	r = check_identity(f, buf, len, off);
 	if (r == ERR_OK)
@@ -204,5 +225,5 @@ void vhd_footer_build(const struct vhd_footer *f, uint8_t *out)
 	out[OFF_SAVED] = f->saved;
 	out[OFF_HIDDEN] = f->hidden;
 	put_be32(out + OFF_CHECKSUM,
-		 vhd_checksum(out, VHD_FOOTER_SIZE, OFF_CHECKSUM));
+	         vhd_checksum(out, VHD_FOOTER_SIZE, OFF_CHECKSUM));
 }

@@ -9,17 +9,17 @@
 #include "bytes.h"
 #include "vhd_checksum.h"
 
-#define OFF_DATA_OFFSET 8
-#define OFF_TABLE_OFFSET 16
-#define OFF_VERSION 24
-#define OFF_MAX_BAT 28
-#define OFF_BLOCK_SIZE 32
-#define OFF_CHECKSUM 36
-#define OFF_PARENT_UUID 40
+#define OFF_DATA_OFFSET      8
+#define OFF_TABLE_OFFSET     16
+#define OFF_VERSION          24
+#define OFF_MAX_BAT          28
+#define OFF_BLOCK_SIZE       32
+#define OFF_CHECKSUM         36
+#define OFF_PARENT_UUID      40
 #define OFF_PARENT_TIMESTAMP 56
-#define OFF_PARENT_NAME 64
-#define OFF_LOCATORS 576
-#define LOCATOR_SIZE 24
+#define OFF_PARENT_NAME      64
+#define OFF_LOCATORS         576
+#define LOCATOR_SIZE         24
 
 static void decode(struct vhd_header *h, const uint8_t *b)
 {
@@ -43,25 +43,33 @@ static void decode(struct vhd_header *h, const uint8_t *b)
 }
 
 static enum err check_identity(const struct vhd_header *h, const uint8_t *b,
-			       uint64_t off)
+                               uint64_t off)
 {
 	uint32_t sum = vhd_checksum(b, VHD_HEADER_SIZE, OFF_CHECKSUM);
 
 	if (memcmp(b, "cxsparse", 8) != 0)
-		return err_set(ERR_FORMAT, "dynamic header at offset %" PRIu64
-			       ": cookie is not 'cxsparse'", off);
+		return err_set(ERR_FORMAT,
+		               "dynamic header at offset %" PRIu64
+		               ": cookie is not 'cxsparse'",
+		               off);
 	if (h->checksum != sum)
-		return err_set(ERR_FORMAT, "dynamic header at offset %" PRIu64
-			       ": checksum 0x%08" PRIx32 " != computed 0x%08"
-			       PRIx32, off, h->checksum, sum);
+		return err_set(ERR_FORMAT,
+		               "dynamic header at offset %" PRIu64
+		               ": checksum 0x%08" PRIx32
+		               " != computed 0x%08" PRIx32,
+		               off, h->checksum, sum);
 	if (h->version != VHD_HEADER_VERSION)
-		return err_set(ERR_FORMAT, "dynamic header at offset %" PRIu64
-			       ": header version 0x%08" PRIx32
-			       " is not 0x00010000", off, h->version);
+		return err_set(ERR_FORMAT,
+		               "dynamic header at offset %" PRIu64
+		               ": header version 0x%08" PRIx32
+		               " is not 0x00010000",
+		               off, h->version);
 	if (h->data_offset != UINT64_MAX)
-		return err_set(ERR_FORMAT, "dynamic header at offset %" PRIu64
-			       ": data offset 0x%" PRIx64 " is not "
-			       "0xffffffffffffffff", off, h->data_offset);
+		return err_set(ERR_FORMAT,
+		               "dynamic header at offset %" PRIu64
+		               ": data offset 0x%" PRIx64 " is not "
+		               "0xffffffffffffffff",
+		               off, h->data_offset);
 	return ERR_OK;
 }
 
@@ -70,23 +78,28 @@ static enum err check_table(const struct vhd_header *h, uint64_t off)
 	uint32_t bs = h->block_size;
 
 	if (bs < VHD_MIN_BLOCK_SIZE || bs > VHD_BLOCK_SIZE || (bs & (bs - 1)))
-		return err_set(ERR_FORMAT, "dynamic header at offset %" PRIu64
-			       ": block size %" PRIu32 " is not a power of two "
-			       "in 512..2097152", off, bs);
+		return err_set(ERR_FORMAT,
+		               "dynamic header at offset %" PRIu64
+		               ": block size %" PRIu32 " is not a power of two "
+		               "in 512..2097152",
+		               off, bs);
 	if (h->max_bat == 0)
-		return err_set(ERR_FORMAT, "dynamic header at offset %" PRIu64
-			       ": max table entries is 0", off);
-	if (h->table_offset < 512 ||
-	    h->table_offset % 512 || h->table_offset == UINT64_MAX)
-		return err_set(ERR_FORMAT, "dynamic header at offset %" PRIu64
-			       ": table offset 0x%" PRIx64 " is not a sector "
-			       "offset past the footer copy", off,
-			       h->table_offset);
+		return err_set(ERR_FORMAT,
+		               "dynamic header at offset %" PRIu64
+		               ": max table entries is 0",
+		               off);
+	if (h->table_offset < 512 || h->table_offset % 512 ||
+	    h->table_offset == UINT64_MAX)
+		return err_set(ERR_FORMAT,
+		               "dynamic header at offset %" PRIu64
+		               ": table offset 0x%" PRIx64 " is not a sector "
+		               "offset past the footer copy",
+		               off, h->table_offset);
 	return ERR_OK;
 }
 
 enum err vhd_header_parse(struct vhd_header *h, const uint8_t *buf,
-			  uint64_t off)
+                          uint64_t off)
 {
 	enum err r;
 
@@ -118,5 +131,5 @@ void vhd_header_build(const struct vhd_header *h, uint8_t *out)
 		put_be64(l + 16, h->loc[i].data_offset);
 	}
 	put_be32(out + OFF_CHECKSUM,
-		 vhd_checksum(out, VHD_HEADER_SIZE, OFF_CHECKSUM));
+	         vhd_checksum(out, VHD_HEADER_SIZE, OFF_CHECKSUM));
 }

@@ -22,9 +22,10 @@ enum err vhd_layout_compute(struct vhd_layout *l, uint64_t virtual_size)
 	if (virtual_size == 0)
 		return err_set(ERR_FORMAT, "virtual size is 0");
 	if (virtual_size > VHD_MAX_SIZE)
-		return err_set(ERR_UNSUPPORTED, "virtual size %" PRIu64
-			       " exceeds the VHD maximum of 2040 GiB",
-			       virtual_size);
+		return err_set(ERR_UNSUPPORTED,
+		               "virtual size %" PRIu64
+		               " exceeds the VHD maximum of 2040 GiB",
+		               virtual_size);
 	l->size = round_up(virtual_size, VHD_BLOCK_SIZE);
 	l->blocks = (uint32_t)(l->size / VHD_BLOCK_SIZE);
 	l->bat_off = VHD_LAYOUT_BAT_OFF;
@@ -46,6 +47,6 @@ uint64_t vhd_layout_footer_off(const struct vhd_layout *l, uint32_t n)
 {
 	if (n == 0)
 		return l->batmap_off + (uint64_t)l->batmap_secs * VHD_SECTOR;
-	return (vhd_layout_block_sector(l, n - 1) + 1 +
-		VHD_LAYOUT_BLOCK_SECS) * VHD_SECTOR;
+	return (vhd_layout_block_sector(l, n - 1) + 1 + VHD_LAYOUT_BLOCK_SECS) *
+	       VHD_SECTOR;
 }

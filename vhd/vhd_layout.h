@@ -10,16 +10,16 @@
 
 #include "err.h"
 
-#define VHD_LAYOUT_HEADER_OFF 512u
-#define VHD_LAYOUT_BAT_OFF 1536u
-#define VHD_LAYOUT_BLOCK_SECS 4096u  /* data sectors of a 2 MiB block */
+#define VHD_LAYOUT_HEADER_OFF  512u
+#define VHD_LAYOUT_BAT_OFF     1536u
+#define VHD_LAYOUT_BLOCK_SECS  4096u /* data sectors of a 2 MiB block */
 #define VHD_LAYOUT_STRIDE_SECS 4104u /* bitmap + data + alignment gap */
 
 struct vhd_layout {
-	uint64_t size;           /* virtual size, a multiple of 2 MiB */
-	uint32_t blocks;         /* BAT entries = size / 2 MiB */
+	uint64_t size;   /* virtual size, a multiple of 2 MiB */
+	uint32_t blocks; /* BAT entries = size / 2 MiB */
 	uint64_t bat_off;
-	uint64_t bat_bytes;      /* 4 * blocks rounded up to a sector */
+	uint64_t bat_bytes; /* 4 * blocks rounded up to a sector */
 	uint64_t batmap_hdr_off;
 	uint64_t batmap_off;
 	uint32_t batmap_secs;

@@ -22,7 +22,7 @@ struct vhd_outfile {
 };
 
 static enum err check_target(const char *path, bool force, uint64_t in_dev,
-			     uint64_t in_ino)
+                             uint64_t in_ino)
 {
 	struct stat st;
 
@@ -30,13 +30,17 @@ static enum err check_target(const char *path, bool force, uint64_t in_dev,
 		if ((uint64_t)st.st_dev == in_dev &&
 		    (uint64_t)st.st_ino == in_ino)
 			return err_set(ERR_USAGE, "%s: output is the input",
-				       path);
+			               path);
 		if (!force)
-			return err_set(ERR_EXISTS, "%s: output exists (use "
-				       "--force to replace it)", path);
+			return err_set(ERR_EXISTS,
+			               "%s: output exists (use "
+			               "--force to replace it)",
+			               path);
 	} else if (lstat(path, &st) == 0 && !force) {
-		return err_set(ERR_EXISTS, "%s: output exists as a dangling "
-			       "symlink (use --force to replace it)", path);
+		return err_set(ERR_EXISTS,
+		               "%s: output exists as a dangling "
+		               "symlink (use --force to replace it)",
+		               path);
 	}
 	return ERR_OK;
 }
@@ -59,14 +63,14 @@ static enum err make_names(struct vhd_outfile *o, const char *path)
 	o->tmp = malloc(len);
 	if (o->dir && o->tmp)
 		snprintf(o->tmp, len, "%s/.%s.p11seal-tmp.XXXXXX", o->dir,
-			 base);
+		         base);
 	free(a);
 	free(b);
 	return o->dir && o->tmp ? ERR_OK : err_set(ERR_NOMEM, "output name");
 }
 
 enum err vhd_outfile_open(struct vhd_outfile **out, const char *path,
-			  bool force, uint64_t in_dev, uint64_t in_ino)
+                          bool force, uint64_t in_dev, uint64_t in_ino)
 {
 	struct vhd_outfile *o = NULL;
 	enum err e;
@@ -145,10 +149,10 @@ enum err vhd_outfile_commit(struct vhd_outfile *o)
 	}
 	o->fd = -1;
 	rc = o->force ? rename(o->tmp, o->path)
-		      : rename_noreplace(o->tmp, o->path);
+	              : rename_noreplace(o->tmp, o->path);
 	if (rc != 0)
 		return err_errno(errno == EEXIST ? ERR_EXISTS : ERR_IO,
-				 o->path);
+		                 o->path);
 	o->committed = true;
 	return sync_dir(o->dir);
 }
@@ -176,8 +180,7 @@ enum err vhd_outfile_pwritev(int fd, struct iovec *iov, int n, uint64_t off)
 	return ERR_OK;
 }
 
-enum err vhd_outfile_pwrite(int fd, const void *buf, size_t len,
-			    uint64_t off)
+enum err vhd_outfile_pwrite(int fd, const void *buf, size_t len, uint64_t off)
 {
 	struct iovec iov = { (void *)(uintptr_t)buf, len };
 

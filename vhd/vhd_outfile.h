@@ -17,7 +17,7 @@ struct vhd_outfile;
 /* Create the temp file (mode 0600) for path. ERR_EXISTS if path exists
  * and !force; ERR_USAGE if path is the input (same device and inode). */
 enum err vhd_outfile_open(struct vhd_outfile **out, const char *path,
-			  bool force, uint64_t in_dev, uint64_t in_ino);
+                          bool force, uint64_t in_dev, uint64_t in_ino);
 
 /* The temp file's descriptor (read-write). */
 int vhd_outfile_fd(const struct vhd_outfile *o);
@@ -34,8 +34,7 @@ enum err vhd_outfile_commit(struct vhd_outfile *o);
 enum err vhd_outfile_pwritev(int fd, struct iovec *iov, int n, uint64_t off);
 
 /* Write all len bytes of buf at off of fd. */
-enum err vhd_outfile_pwrite(int fd, const void *buf, size_t len,
-			    uint64_t off);
+enum err vhd_outfile_pwrite(int fd, const void *buf, size_t len, uint64_t off);
 
 /* Close; remove the temp file unless committed. NULL is a no-op. */
 void vhd_outfile_free(struct vhd_outfile *o);

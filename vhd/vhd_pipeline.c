@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define SLOT_BYTES (2u << 20)
+#define SLOT_BYTES       (2u << 20)
 #define SLOTS_PER_THREAD 2
 
 enum slot_state { SLOT_FREE, SLOT_BUSY, SLOT_READY };
@@ -29,7 +29,7 @@ struct pipe {
 	unsigned n_slots;
 	uint32_t n, next;
 	bool stop;
-	enum err err;           /* first error of any thread */
+	enum err err; /* first error of any thread */
 	char detail[512];
 };
 
@@ -136,7 +136,7 @@ static unsigned thread_count(const struct vhd_job_opts *o, uint32_t n)
 
 /* Slots and one cipher context per worker, made on this thread. */
 static enum err setup(struct pipe *p, struct worker *w, unsigned t,
-		      const struct vhd_cipher *c)
+                      const struct vhd_cipher *c)
 {
 	p->n_slots = t * SLOTS_PER_THREAD;
 	p->slots = calloc(p->n_slots, sizeof(*p->slots));
@@ -162,7 +162,7 @@ static enum err setup(struct pipe *p, struct worker *w, unsigned t,
 }
 
 static void teardown(struct pipe *p, struct worker *w, unsigned t,
-		     const struct vhd_cipher *c)
+                     const struct vhd_cipher *c)
 {
 	for (unsigned i = 0; i < t; i++)
 		if (c && w[i].ctx)
@@ -173,7 +173,7 @@ static void teardown(struct pipe *p, struct worker *w, unsigned t,
 }
 
 static void start_and_join(struct pipe *p, struct worker *w, unsigned t,
-			   const struct vhd_job_opts *o)
+                           const struct vhd_job_opts *o)
 {
 	for (unsigned i = 0; i < t; i++) {
 		if (pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0) {
@@ -191,8 +191,8 @@ static void start_and_join(struct pipe *p, struct worker *w, unsigned t,
 }
 
 enum err vhd_pipeline_run(const struct vhd_pipeline_ops *ops,
-			  const struct vhd_cipher *c, uint32_t n,
-			  const struct vhd_job_opts *o)
+                          const struct vhd_cipher *c, uint32_t n,
+                          const struct vhd_job_opts *o)
 {
 	struct worker w[VHD_PIPELINE_MAX_THREADS] = { { 0 } };
 	struct pipe p = { .ops = ops, .n = n };

@@ -31,17 +31,16 @@ struct vhd_pipeline_ops {
 	/* Worker thread: produce block k into buf (2 MiB) with cipher
 	 * context ctx; *keep = false marks it as nothing to store. */
 	enum err (*work)(void *arg, void *ctx, uint32_t k, uint8_t *buf,
-			 bool *keep);
+	                 bool *keep);
 	/* Calling thread, in ascending k: consume block k. */
-	enum err (*emit)(void *arg, uint32_t k, const uint8_t *buf,
-			 bool keep);
+	enum err (*emit)(void *arg, uint32_t k, const uint8_t *buf, bool keep);
 	void *arg;
 };
 
 /* Run blocks 0..n-1 through ops. c may be NULL (ctx is then NULL). The
  * first error of any thread stops all and is returned with its detail. */
 enum err vhd_pipeline_run(const struct vhd_pipeline_ops *ops,
-			  const struct vhd_cipher *c, uint32_t n,
-			  const struct vhd_job_opts *o);
+                          const struct vhd_cipher *c, uint32_t n,
+                          const struct vhd_job_opts *o);
 
 #endif

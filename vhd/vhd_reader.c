@@ -16,7 +16,7 @@
 #include "vhd_reader_int.h"
 
 enum err vhd_reader_pread(const struct vhd_reader *r, void *buf, size_t len,
-			  uint64_t off, const char *what)
+                          uint64_t off, const char *what)
 {
 	uint8_t *p = buf;
 
@@ -28,8 +28,10 @@ enum err vhd_reader_pread(const struct vhd_reader *r, void *buf, size_t len,
 		if (n < 0)
 			return err_errno(ERR_IO, "read");
 		if (n == 0)
-			return err_set(ERR_FORMAT, "file ends inside the %s "
-				       "at offset %" PRIu64, what, off);
+			return err_set(ERR_FORMAT,
+			               "file ends inside the %s "
+			               "at offset %" PRIu64,
+			               what, off);
 		p += n;
 		len -= (size_t)n;
 		off += (uint64_t)n;
@@ -64,17 +66,20 @@ static enum err open_flat(struct vhd_reader *r)
 		if (r->size == 0)
 			return err_set(ERR_FORMAT, "empty input");
 		if (r->size > VHD_MAX_SIZE)
-			return err_set(ERR_UNSUPPORTED, "raw input of %" PRIu64
-				       " bytes exceeds the VHD maximum of "
-				       "2040 GiB", r->size);
+			return err_set(ERR_UNSUPPORTED,
+			               "raw input of %" PRIu64
+			               " bytes exceeds the VHD maximum of "
+			               "2040 GiB",
+			               r->size);
 		return ERR_OK;
 	}
 	r->size = r->footer.curr_size;
 	if (r->footer_off != r->size)
-		return err_set(ERR_FORMAT, "fixed disk footer at offset %"
-			       PRIu64 ": current size %" PRIu64 " != %"
-			       PRIu64 " bytes of data before the footer",
-			       r->footer_off, r->size, r->footer_off);
+		return err_set(ERR_FORMAT,
+		               "fixed disk footer at offset %" PRIu64
+		               ": current size %" PRIu64 " != %" PRIu64
+		               " bytes of data before the footer",
+		               r->footer_off, r->size, r->footer_off);
 	return ERR_OK;
 }
 
@@ -87,7 +92,7 @@ static enum err find_footer(struct vhd_reader *r, uint8_t *buf, bool *found)
 	*found = false;
 	if (r->file_size >= VHD_FOOTER_SIZE) {
 		e = vhd_reader_pread(r, buf, VHD_FOOTER_SIZE,
-				     r->file_size - VHD_FOOTER_SIZE, "footer");
+		                     r->file_size - VHD_FOOTER_SIZE, "footer");
 		if (e != ERR_OK)
 			return e;
 		if (!memcmp(buf, "conectix", 8) ||
@@ -107,9 +112,10 @@ static enum err find_footer(struct vhd_reader *r, uint8_t *buf, bool *found)
 		return ERR_OK;
 	e = vhd_reader_pread(r, head, sizeof(head), 0, "start");
 	if (e == ERR_OK && !memcmp(head, "conectix", 8))
-		e = err_set(ERR_FORMAT, "footer copy at offset 0 but no footer "
-			    "at the end (offset %" PRIu64 "): truncated VHD?",
-			    r->file_size < 512 ? 0 : r->file_size - 512);
+		e = err_set(ERR_FORMAT,
+		            "footer copy at offset 0 but no footer "
+		            "at the end (offset %" PRIu64 "): truncated VHD?",
+		            r->file_size < 512 ? 0 : r->file_size - 512);
 	return e;
 }
 
@@ -128,8 +134,9 @@ static enum err detect(struct vhd_reader *r)
 	if (e != ERR_OK)
 		return e;
 	if (r->footer.type == VHD_TYPE_DIFF)
-		return err_set(ERR_UNSUPPORTED, "differencing VHD: merge the "
-			       "chain first (qemu-img convert)");
+		return err_set(ERR_UNSUPPORTED,
+		               "differencing VHD: merge the "
+		               "chain first (qemu-img convert)");
 	if (r->footer.type == VHD_TYPE_FIXED) {
 		r->input = VHD_INPUT_FIXED;
 		return open_flat(r);
@@ -139,8 +146,7 @@ static enum err detect(struct vhd_reader *r)
 	return vhd_dynamic_load(r);
 }
 
-enum err vhd_reader_open_fd(struct vhd_reader **out, int fd,
-			    const char *name)
+enum err vhd_reader_open_fd(struct vhd_reader **out, int fd, const char *name)
 {
 	struct vhd_reader *r = NULL;
 	enum err e;
@@ -249,7 +255,7 @@ bool vhd_reader_block_full(const struct vhd_reader *r, uint32_t i)
 }
 
 void vhd_reader_identity(const struct vhd_reader *r, uint64_t *dev,
-			 uint64_t *ino)
+                         uint64_t *ino)
 {
 	*dev = r->dev;
 	*ino = r->ino;
@@ -265,8 +271,8 @@ static bool is_hole(const struct vhd_reader *r, uint64_t start, uint64_t end)
 	return (uint64_t)d >= end;
 }
 
-static enum err read_flat(const struct vhd_reader *r, uint32_t k,
-			  uint8_t *buf, uint8_t *present, bool *any)
+static enum err read_flat(const struct vhd_reader *r, uint32_t k, uint8_t *buf,
+                          uint8_t *present, bool *any)
 {
 	uint64_t start = (uint64_t)k * VHD_READER_BLOCK;
 	uint64_t len = r->size - start;
@@ -287,12 +293,12 @@ static enum err read_flat(const struct vhd_reader *r, uint32_t k,
 	return vhd_reader_pread(r, buf, len, start, "data");
 }
 
-enum err vhd_reader_read(const struct vhd_reader *r, uint32_t k,
-			 uint8_t *buf, uint8_t *present, bool *any)
+enum err vhd_reader_read(const struct vhd_reader *r, uint32_t k, uint8_t *buf,
+                         uint8_t *present, bool *any)
 {
 	if (k >= vhd_reader_blocks(r))
 		return err_set(ERR_INTERNAL, "block %" PRIu32 " past the end",
-			       k);
+		               k);
 	if (r->input == VHD_INPUT_DYNAMIC)
 		return vhd_dynamic_read(r, k, buf, present, any);
 	return read_flat(r, k, buf, present, any);

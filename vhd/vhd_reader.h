@@ -14,8 +14,8 @@
 #include "vhd_footer.h"
 #include "vhd_header.h"
 
-#define VHD_READER_BLOCK (2u << 20)       /* bytes per yielded block */
-#define VHD_READER_MAP_BYTES 512u         /* present map: 4096 bits */
+#define VHD_READER_BLOCK     (2u << 20) /* bytes per yielded block */
+#define VHD_READER_MAP_BYTES 512u       /* present map: 4096 bits */
 
 enum vhd_input {
 	VHD_INPUT_RAW,
@@ -30,8 +30,7 @@ struct vhd_reader;
 enum err vhd_reader_open(struct vhd_reader **out, const char *path);
 
 /* Same over an open fd, which stays the caller's; name is for messages. */
-enum err vhd_reader_open_fd(struct vhd_reader **out, int fd,
-			    const char *name);
+enum err vhd_reader_open_fd(struct vhd_reader **out, int fd, const char *name);
 
 /* Close (if opened by path) and free; NULL is a no-op. */
 void vhd_reader_free(struct vhd_reader *r);
@@ -64,13 +63,13 @@ bool vhd_reader_block_full(const struct vhd_reader *r, uint32_t i);
 
 /* The device/inode of the input, to refuse writing over it. */
 void vhd_reader_identity(const struct vhd_reader *r, uint64_t *dev,
-			 uint64_t *ino);
+                         uint64_t *ino);
 
 /* Read block k (2 MiB) into buf: stored bytes, zeros where the input
  * stores nothing or past the virtual size. present (NULL allowed, 512
  * bytes) gets one MSB-first bit per sector that the input stores; *any
  * is false when nothing is stored (buf is then all zero). */
-enum err vhd_reader_read(const struct vhd_reader *r, uint32_t k,
-			 uint8_t *buf, uint8_t *present, bool *any);
+enum err vhd_reader_read(const struct vhd_reader *r, uint32_t k, uint8_t *buf,
+                         uint8_t *present, bool *any);
 
 #endif

@@ -23,9 +23,9 @@ struct vhd_writer {
 	struct vhd_keyhash keyhash;
 	struct vhd_identity id;
 	uint32_t *bat;
-	uint8_t *batmap;    /* layout.batmap_secs sectors */
+	uint8_t *batmap; /* layout.batmap_secs sectors */
 	uint32_t allocated;
-	int64_t last;       /* last block written, -1 before the first */
+	int64_t last; /* last block written, -1 before the first */
 	uint8_t full_bitmap[VHD_SECTOR];
 };
 
@@ -38,14 +38,14 @@ static enum err make_identity(struct vhd_identity *id)
 	id->uuid[6] = (uint8_t)((id->uuid[6] & 0x0f) | 0x40); /* v4 */
 	id->uuid[8] = (uint8_t)((id->uuid[8] & 0x3f) | 0x80);
 	id->timestamp = now > VHD_UNIX_EPOCH_2000
-				? (uint32_t)(now - VHD_UNIX_EPOCH_2000)
-				: 0;
+	                        ? (uint32_t)(now - VHD_UNIX_EPOCH_2000)
+	                        : 0;
 	return ERR_OK;
 }
 
-enum err vhd_writer_new(struct vhd_writer **out, int fd,
-			uint64_t virtual_size, const struct vhd_keyhash *kh,
-			const struct vhd_identity *id)
+enum err vhd_writer_new(struct vhd_writer **out, int fd, uint64_t virtual_size,
+                        const struct vhd_keyhash *kh,
+                        const struct vhd_identity *id)
 {
 	struct vhd_writer *w = NULL;
 	enum err e;
@@ -69,7 +69,7 @@ enum err vhd_writer_new(struct vhd_writer **out, int fd,
 		w->batmap = calloc(w->layout.batmap_secs, VHD_SECTOR);
 		if (!w->bat || !w->batmap)
 			e = err_set(ERR_NOMEM, "BAT of %" PRIu32 " blocks",
-				    w->layout.blocks);
+			            w->layout.blocks);
 	}
 	if (e != ERR_OK) {
 		vhd_writer_free(w);
@@ -80,8 +80,7 @@ enum err vhd_writer_new(struct vhd_writer **out, int fd,
 	return ERR_OK;
 }
 
-enum err vhd_writer_block(struct vhd_writer *w, uint32_t k,
-			  const uint8_t *data)
+enum err vhd_writer_block(struct vhd_writer *w, uint32_t k, const uint8_t *data)
 {
 	struct iovec iov[2] = {
 		{ w->full_bitmap, VHD_SECTOR },
@@ -92,11 +91,11 @@ enum err vhd_writer_block(struct vhd_writer *w, uint32_t k,
 
 	if (k >= w->layout.blocks || (int64_t)k <= w->last)
 		return err_set(ERR_INTERNAL, "block %" PRIu32 " out of order",
-			       k);
+		               k);
 	sec = vhd_layout_block_sector(&w->layout, w->allocated);
 	if (sec > UINT32_MAX - VHD_LAYOUT_STRIDE_SECS)
 		return err_set(ERR_INTERNAL, "block %" PRIu32 " beyond 2 TiB",
-			       k);
+		               k);
 	e = vhd_outfile_pwritev(w->fd, iov, 2, sec * VHD_SECTOR);
 	if (e != ERR_OK)
 		return e;
@@ -148,8 +147,8 @@ static void build_batmap_header(const struct vhd_writer *w, uint8_t *out)
 		.map_offset = w->layout.batmap_off,
 		.map_secs = w->layout.batmap_secs,
 		.version = VHD_BATMAP_VERSION,
-		.checksum = vhd_batmap_checksum(w->batmap, len,
-						VHD_BATMAP_VERSION),
+		.checksum =
+		        vhd_batmap_checksum(w->batmap, len, VHD_BATMAP_VERSION),
 		.keyhash = w->keyhash,
 	};
 
@@ -173,21 +172,21 @@ enum err vhd_writer_finish(struct vhd_writer *w)
 	build_header(w, header);
 	build_batmap_header(w, bmh);
 	e = vhd_outfile_pwrite(w->fd, footer, sizeof(footer),
-		     vhd_layout_footer_off(l, w->allocated));
+	                       vhd_layout_footer_off(l, w->allocated));
 	if (e == ERR_OK)
 		e = vhd_outfile_pwrite(w->fd, footer, sizeof(footer), 0);
 	if (e == ERR_OK)
 		e = vhd_outfile_pwrite(w->fd, header, sizeof(header),
-			     VHD_LAYOUT_HEADER_OFF);
+		                       VHD_LAYOUT_HEADER_OFF);
 	if (e == ERR_OK)
 		e = vhd_outfile_pwrite(w->fd, bat, l->bat_bytes, l->bat_off);
 	if (e == ERR_OK)
 		e = vhd_outfile_pwrite(w->fd, bmh, sizeof(bmh),
-				       l->batmap_hdr_off);
+		                       l->batmap_hdr_off);
 	if (e == ERR_OK)
 		e = vhd_outfile_pwrite(w->fd, w->batmap,
-			     (size_t)l->batmap_secs * VHD_SECTOR,
-			     l->batmap_off);
+		                       (size_t)l->batmap_secs * VHD_SECTOR,
+		                       l->batmap_off);
 	free(bat);
 	return e;
 }

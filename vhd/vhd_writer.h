@@ -21,14 +21,14 @@ struct vhd_writer;
 
 /* Writer into fd (an empty file) for a disk of virtual_size bytes
  * (rounded up to 2 MiB). kh NULL writes keyhash cookie 0. */
-enum err vhd_writer_new(struct vhd_writer **out, int fd,
-			uint64_t virtual_size, const struct vhd_keyhash *kh,
-			const struct vhd_identity *id);
+enum err vhd_writer_new(struct vhd_writer **out, int fd, uint64_t virtual_size,
+                        const struct vhd_keyhash *kh,
+                        const struct vhd_identity *id);
 
 /* Append block k (2 MiB of data, already encrypted if it should be);
  * k must be greater than the previous block's. */
 enum err vhd_writer_block(struct vhd_writer *w, uint32_t k,
-			  const uint8_t *data);
+                          const uint8_t *data);
 
 /* Write footer, footer copy, header, BAT, batmap header and batmap. */
 enum err vhd_writer_finish(struct vhd_writer *w);
