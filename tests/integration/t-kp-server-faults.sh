@@ -185,8 +185,13 @@ req GET "/api/v2/keys?state=0,1,2,3,5&limit=5000&sort=id"
 jq -c '[.resources[] | {id, state, aliases, keyVersion, imported, name}]' \
 	"$WORK/body" >"$WORK/before"
 cp "$KP_DIR/auth.hdr" "$WORK/old-auth.hdr"
+fault_rc '{"kind":"delay_ms","delay_ms":600000,"path_prefix":"/api/v2/keys"}' --max-time 1
+t0=$(ms)
 kp_stop
+t1=$(ms)
 expect_eq "SIGTERM: clean exit" "$KP_STATUS" 0
+assert "... at once, though a 10-minute delay was pending ($((t1 - t0)) ms)" \
+	[ $((t1 - t0)) -lt 3000 ]
 expect_eq "state file is mode 600" "$(stat -c %a "$KP_DIR/state.json")" 600
 assert "state file holds no key material" sh -c "! grep -q -e payload \
 -e plaintext -e '$STDP' -e '$DEK' '$KP_DIR/state.json'"
@@ -212,6 +217,16 @@ expect_st "new keys after the restart" 201
 rm -f "$KP_DIR/state.json"
 kp_stop
 assert "the state is written again at shutdown" [ -s "$KP_DIR/state.json" ]
+assert "no temporary state files are left behind" \
+	[ -z "$(find "$KP_DIR" -name 'state.json.*')" ]
+SOFTHSM2_CONF="$KP_DIR/softhsm2.conf" pkcs11-tool --module "$SOFTHSM_MODULE" \
+	--token-label kp-server --login --pin "$USER_PIN" --list-objects \
+	--type secrkey 2>/dev/null | grep -A3 "label: *$PROOT\$" >"$WORK/obj"
+assert "a root key version is a token key labelled with its id" [ -s "$WORK/obj" ]
+assert "... usable to encrypt and decrypt only" \
+	grep -q "Usage: *encrypt, decrypt\$" "$WORK/obj"
+assert "... sensitive and never extractable" \
+	grep -q "Access: *sensitive, always sensitive, never extractable" "$WORK/obj"
 
 # ---- refusals at start-up ----
 # try_start DESC EXIT PATTERN [options]: kp-server with the test's files
@@ -247,7 +262,13 @@ chmod 600 "$WORK/badpin"
 try_start "wrong token PIN refused" 1 "PIN" --instance-id "$INSTID" \
 	--api-keys "$KP_DIR/apikeys" --pin-source "file:$WORK/badpin"
 
-KP_NO_FAULTS=1 kp_start || { not_ok "kp-server starts without --faults"; done_testing; exit 1; }
+KP_NO_FAULTS=1 kp_start --port-file "$WORK/port" ||
+	{ not_ok "kp-server starts without --faults"; done_testing; exit 1; }
 st=$(curl -sS --cacert "$KP_CACERT" -o /dev/null -w '%{http_code}' "$KP_URL/admin/log")
 expect_eq "without --faults there is no /admin" "$st" 404
+expect_eq "--port-file holds the bound port" "$(cat "$WORK/port")" "${KP_URL##*:}"
+kill -INT "$KP_PID"
+wait "$KP_PID"
+expect_eq "SIGINT: clean exit" "$?" 0
+KP_PID=
 done_testing

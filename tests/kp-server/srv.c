@@ -44,7 +44,7 @@ bool srv_uuid_valid(const char *s)
 {
 	size_t i;
 
-	for (i = 0; s[i] && i < SRV_UUID_LEN; i++) {
+	for (i = 0; i < SRV_UUID_LEN && s[i]; i++) {
 		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
 		char c = s[i];
 

@@ -6,6 +6,7 @@
 #define SRV_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -54,6 +55,7 @@ struct srv {
 	struct srv_iam *iam;
 	struct srv_fault *fault;
 	int64_t clock_offset; /* seconds added to the wall clock (tests) */
+	atomic_bool stopping; /* set at shutdown: injected delays end */
 };
 
 struct srv_req {

@@ -130,7 +130,7 @@ static enum err act_wrap(struct act *a)
 {
 	uint8_t *pt = NULL;
 	size_t len = 0;
-	bool generated;
+	bool generated = false;
 	cJSON *out = cJSON_CreateObject();
 	enum err r;
 

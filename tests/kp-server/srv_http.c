@@ -260,12 +260,13 @@ static struct MHD_Response *fault_response(const struct srv_fault_rule *f,
 	}
 }
 
-static void sleep_ms(int64_t ms)
+/* Stall an injected delay in 50 ms steps, so shutdown need not wait. */
+static void sleep_ms(const struct srv *srv, int64_t ms)
 {
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+	struct timespec step = { 0, 50 * 1000000L };
 
-	while (nanosleep(&ts, &ts) != 0)
-		;
+	for (; ms > 0 && !atomic_load(&srv->stopping); ms -= 50)
+		nanosleep(&step, NULL);
 }
 
 struct query_buf {
@@ -351,7 +352,7 @@ static enum MHD_Result answer(struct srv_http *h, struct MHD_Connection *c,
 	if (!faulted || f.process)
 		handle(srv, &req, &rep, cn);
 	if (faulted && f.delay_ms)
-		sleep_ms(f.delay_ms); /* own thread: others go on */
+		sleep_ms(srv, f.delay_ms); /* own thread: others go on */
 	if (!faulted || f.kind != SRV_FAULT_DROP)
 		ret = send_reply(c, &rep, faulted ? &f : NULL, corr, &status);
 	if (!admin)
@@ -507,6 +508,7 @@ void srv_http_stop(struct srv_http *h)
 {
 	if (!h)
 		return;
+	atomic_store(&h->srv->stopping, true);
 	if (h->d)
 		MHD_stop_daemon(h->d);
 	free(h->cert);

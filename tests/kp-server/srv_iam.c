@@ -364,6 +364,7 @@ enum err srv_iam_check(struct srv_req *req, struct srv_reply *rep)
 {
 	const char *h = srv_req_header(req, "Authorization"), *tok;
 	const char *dot1 = NULL, *dot2 = NULL;
+	char sub[sizeof(req->subject)];
 	int64_t exp = 0;
 
 	rep->what = "The user does not have access to the specified resource";
@@ -374,8 +375,7 @@ enum err srv_iam_check(struct srv_req *req, struct srv_reply *rep)
 	dot1 = strchr(tok, '.');
 	dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
 	if (!dot2 || strchr(dot2 + 1, '.') ||
-	    !token_subject(tok, dot1, dot2, req->subject,
-			   sizeof(req->subject), &exp)) {
+	    !token_subject(tok, dot1, dot2, sub, sizeof(sub), &exp)) {
 		rep->what = "Bearer token could not be parsed";
 		return srv_fail(rep, 400, "BEARER_SUB_EXTRACTION_ERR",
 				"header:Authorization",
@@ -389,5 +389,6 @@ enum err srv_iam_check(struct srv_req *req, struct srv_reply *rep)
 		return srv_fail(rep, 401, "UNAUTHORIZED_ERR",
 				"header:Authorization",
 				"The bearer token has expired");
+	memcpy(req->subject, sub, sizeof(sub));
 	return ERR_OK;
 }
