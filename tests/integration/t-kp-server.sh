@@ -121,6 +121,13 @@ mkkey x false '"name":"x"'
 expect_st "duplicate JSON keys: 400" 400 BAD_BODY_ERR
 mkkey "nul\\u0000name" false
 expect_st "\\u0000 in a string: 400" 400 BAD_BODY_ERR
+mkkey "back\\\\u0000slash" false
+expect_st "an escaped backslash before u0000 is fine" 201
+expect_eq "... and kept" "$(jb '.resources[0].name')" 'back\u0000slash'
+mkkey "$(printf 'bad\377utf8')" false
+expect_st "invalid UTF-8: 400" 400 BAD_BODY_ERR
+mkkey "$(printf 'caf\303\251-key')" false
+expect_st "valid UTF-8 names are fine" 201
 req POST /api/v2/keys "{\"metadata\":{\"collectionType\":\"$KT\",\"collectionTotal\":1},\"resources\":[{\"type\":\"$KT\",\"name\":\"typed\",\"extractable\":\"false\"}]}"
 expect_st "\"extractable\":\"false\" (a string) is refused" 400 INVALID_FIELD_ERR
 req POST /api/v2/keys '{"metadata":{"collectionType":"x","collectionTotal":2},"resources":[{}]}'
