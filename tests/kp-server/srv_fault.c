@@ -257,6 +257,8 @@ static enum err rule_fields(struct srv_reply *rep, const cJSON *j,
 	    srv_json_get_bool(j, "chunked", &r->chunked) == SRV_JSON_BAD)
 		return srv_fail(rep, 400, "INVALID_FIELD_ERR", NULL,
 				"process and chunked must be booleans");
+	if (r->kind == SRV_FAULT_DELAY)
+		r->process = true; /* a stall, then the real answer */
 	if (r->count == 0 || r->prefix[0] != '/')
 		return srv_fail(rep, 400, "INVALID_FIELD_ERR", NULL,
 				"count must not be 0; path_prefix starts "
