@@ -72,9 +72,10 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 
 	if (vhd_encrypt_over_import_limit(in))
 		cli_info(c,
-		         "warning: %s: %.1f GiB exceeds IBM Cloud's 100 GiB "
-		         "import limit",
-		         a->in, (double)vhd_reader_size(in) / (1u << 30));
+		         "warning: %s: %.1f GB (%.1f GiB) exceeds IBM Cloud's "
+		         "100 GB import limit",
+		         a->in, (double)vhd_reader_size(in) / 1e9,
+		         (double)vhd_reader_size(in) / (1u << 30));
 	e = cli_vhd_key_open(c, a, &k);
 	if (e != ERR_OK)
 		return e;

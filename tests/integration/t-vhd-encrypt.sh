@@ -163,8 +163,12 @@ check "decrypted raw equals input" qemu-img compare -q -f raw -F raw \
 	big.raw big.out
 rm -f big.raw big.vhd big.out
 
-# --- over IBM's 100 GiB import limit: a warning, not a refusal
-truncate -s 101G huge.raw
-check "encrypt 101 GiB" $P11 vhd encrypt --key ibm huge.raw huge.vhd
-grep_err "import limit warning" "exceeds IBM Cloud's 100 GiB import limit"
+# --- over IBM's 100 GB import limit (10^11 bytes): a warning, not a refusal
+truncate -s 94G huge.raw
+check "encrypt 94 GiB (100.9 GB)" $P11 vhd encrypt --key ibm huge.raw huge.vhd
+grep_err "import limit warning" "exceeds IBM Cloud's 100 GB import limit"
+rm -f huge.raw huge.vhd
+truncate -s 93G huge.raw
+check "encrypt 93 GiB (99.9 GB)" $P11 vhd encrypt --key ibm huge.raw huge.vhd
+assert "no warning just under 10^11 bytes" sh -c "! grep -q 'import limit' '$WORK/err'"
 done_testing
