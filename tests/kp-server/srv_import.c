@@ -57,7 +57,7 @@ static enum err pem_payload(EVP_PKEY *pkey, char **out)
 	return *out ? ERR_OK : err_set(ERR_NOMEM, "import token");
 }
 
-static enum err token_new(int64_t ttl, int64_t max, struct srv_itok **out)
+static enum err token_new(int64_t max, struct srv_itok **out)
 {
 	struct srv_itok *t = calloc(1, sizeof(*t));
 	enum err r = ERR_OK;
@@ -74,7 +74,6 @@ static enum err token_new(int64_t ttl, int64_t max, struct srv_itok **out)
 		srv_import_free(t);
 		return r;
 	}
-	t->expires = ttl; /* made absolute when the token is installed */
 	t->max = t->remaining = max;
 	*out = t;
 	return ERR_OK;
@@ -133,12 +132,12 @@ enum err srv_import_post(struct srv_req *req, struct srv_reply *rep)
 	if (r != ERR_OK)
 		return r;
 	/* RSA-4096 takes a second or more: make it without the lock. */
-	r = token_new(ttl, max, &t);
+	r = token_new(max, &t);
 	if (r != ERR_OK)
 		return r;
 	pthread_mutex_lock(&srv->lock);
 	t->created = srv_now(srv);
-	t->expires += t->created;
+	t->expires = t->created + ttl;
 	srv_import_free(srv->itok);
 	srv->itok = t;
 	r = srv_state_save(srv);
