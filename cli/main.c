@@ -2,6 +2,7 @@
 /* main.c - global options, then dispatch "GROUP NAME" through the one
  * command table in commands.c. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,22 +33,40 @@ static const char global_usage[] =
 	"found,\n5 malformed input, 6 verification failed, 7 refused, "
 	"8 network/Key Protect.\n";
 
+static const char *group_of(const struct cli_command *k)
+{
+	return k->group ? k->group : "";
+}
+
+/* True if group g already appeared before index i (printed with it). */
+static bool group_seen(const char *g, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(group_of(&cli_commands[j]), g) == 0)
+			return true;
+	return false;
+}
+
+/* Commands grouped in order of each group's first appearance. */
 static void print_commands(FILE *f)
 {
-	const char *last = "";
-
 	fputs(global_usage, f);
 	for (size_t i = 0; i < cli_n_commands; i++) {
-		const struct cli_command *k = &cli_commands[i];
-		const char *g = k->group ? k->group : "";
-		char full[64];
+		const char *g = group_of(&cli_commands[i]);
 
-		if (strcmp(g, last) != 0)
-			fputc('\n', f);
-		last = g;
-		snprintf(full, sizeof(full), "%s%s%s", g, *g ? " " : "",
-			 k->name);
-		fprintf(f, "  %-22s %s\n", full, k->summary);
+		if (group_seen(g, i))
+			continue;
+		fputc('\n', f);
+		for (size_t j = i; j < cli_n_commands; j++) {
+			const struct cli_command *k = &cli_commands[j];
+			char full[64];
+
+			if (strcmp(group_of(k), g) != 0)
+				continue;
+			snprintf(full, sizeof(full), "%s%s%s", g, *g ? " " : "",
+				 k->name);
+			fprintf(f, "  %-22s %s\n", full, k->summary);
+		}
 	}
 	fputs("\nRun 'p11seal help COMMAND' for a command's options.\n", f);
 }
