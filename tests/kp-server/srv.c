@@ -48,23 +48,23 @@ bool srv_uuid_valid(const char *s)
 		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
 		char c = s[i];
 
-		if (dash ? c != '-' :
-			   !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-			     (c >= 'A' && c <= 'F')))
+		if (dash ? c != '-'
+		         : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+		             (c >= 'A' && c <= 'F')))
 			return false;
 	}
 	return i == SRV_UUID_LEN && !s[i];
 }
 
 void srv_reply_header(struct srv_reply *rep, const char *name,
-		      const char *value)
+                      const char *value)
 {
 	if (rep->n_hdr >= SRV_HDR_MAX)
 		return;
 	snprintf(rep->hdr[rep->n_hdr].name, sizeof(rep->hdr[0].name), "%s",
-		 name);
+	         name);
 	snprintf(rep->hdr[rep->n_hdr].value, sizeof(rep->hdr[0].value), "%s",
-		 value);
+	         value);
 	rep->n_hdr++;
 }
 
@@ -112,7 +112,7 @@ cJSON *srv_envelope(const char *type, cJSON *items)
 	cJSON_AddItemToObject(env, "metadata", meta);
 	if (!cJSON_AddStringToObject(meta, "collectionType", type) ||
 	    !cJSON_AddNumberToObject(meta, "collectionTotal",
-				     cJSON_GetArraySize(items))) {
+	                             cJSON_GetArraySize(items))) {
 		cJSON_Delete(env);
 		cJSON_Delete(items);
 		return NULL;
@@ -122,7 +122,7 @@ cJSON *srv_envelope(const char *type, cJSON *items)
 }
 
 static cJSON *reason(int status, const char *code, const char *target,
-		     const char *message)
+                     const char *message)
 {
 	cJSON *r = cJSON_CreateObject(), *t;
 	const char *colon = target ? strchr(target, ':') : NULL;
@@ -133,14 +133,14 @@ static cJSON *reason(int status, const char *code, const char *target,
 	cJSON_AddStringToObject(r, "message", message);
 	cJSON_AddNumberToObject(r, "status", status);
 	cJSON_AddStringToObject(r, "moreInfo",
-				"https://cloud.ibm.com/apidocs/key-protect");
+	                        "https://cloud.ibm.com/apidocs/key-protect");
 	if (colon) {
 		t = cJSON_AddObjectToObject(r, "target");
 		if (t) {
 			char type[32];
 
 			snprintf(type, sizeof(type), "%.*s",
-				 (int)(colon - target), target);
+			         (int)(colon - target), target);
 			cJSON_AddStringToObject(t, "type", type);
 			cJSON_AddStringToObject(t, "name", colon + 1);
 		}
@@ -149,18 +149,18 @@ static cJSON *reason(int status, const char *code, const char *target,
 }
 
 static cJSON *error_body(int status, const char *what, const char *code,
-			 const char *target, const char *message)
+                         const char *target, const char *message)
 {
 	cJSON *res = cJSON_CreateObject(), *items = cJSON_CreateArray(), *rs;
 	char msg[768];
 
 	if (code && what)
 		snprintf(msg, sizeof(msg),
-			 "%s: %s: Please see `reasons` for more details (%s)",
-			 srv_status_phrase(status), what, code);
+		         "%s: %s: Please see `reasons` for more details (%s)",
+		         srv_status_phrase(status), what, code);
 	else
 		snprintf(msg, sizeof(msg), "%s: %s", srv_status_phrase(status),
-			 message);
+		         message);
 	if (!res || !items) {
 		cJSON_Delete(res);
 		cJSON_Delete(items);
@@ -170,15 +170,15 @@ static cJSON *error_body(int status, const char *what, const char *code,
 	if (code) {
 		rs = cJSON_AddArrayToObject(res, "reasons");
 		if (rs)
-			cJSON_AddItemToArray(rs, reason(status, code, target,
-							message));
+			cJSON_AddItemToArray(
+			        rs, reason(status, code, target, message));
 	}
 	cJSON_AddItemToArray(items, res);
 	return srv_envelope("application/vnd.ibm.kms.error+json", items);
 }
 
 enum err srv_fail(struct srv_reply *rep, int status, const char *code,
-		  const char *target, const char *fmt, ...)
+                  const char *target, const char *fmt, ...)
 {
 	char message[512];
 	va_list ap;
@@ -187,25 +187,25 @@ enum err srv_fail(struct srv_reply *rep, int status, const char *code,
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
 	srv_reply_json(rep, status,
-		       error_body(status, rep->what, code, target, message));
+	               error_body(status, rep->what, code, target, message));
 	return err_set(ERR_REMOTE, "%d %s: %s", status, code ? code : "-",
-		       message);
+	               message);
 }
 
 enum err srv_fail_must(struct srv_reply *rep, const char *type,
-		       const char *name, const char *must)
+                       const char *name, const char *must)
 {
 	char target[SRV_PARAM_MAX + 16];
 	bool field = strcmp(type, "field") == 0;
 
 	snprintf(target, sizeof(target), "%s:%s", type, name);
-	return srv_fail(rep, 400, field ? "INVALID_FIELD_ERR" :
-			"INVALID_QUERY_PARAM_ERR", target,
-			"The %s `%s` must be: %s", type, name, must);
+	return srv_fail(rep, 400,
+	                field ? "INVALID_FIELD_ERR" : "INVALID_QUERY_PARAM_ERR",
+	                target, "The %s `%s` must be: %s", type, name, must);
 }
 
 enum err srv_req_json(const struct srv_req *req, struct srv_reply *rep,
-		      bool required, cJSON **out)
+                      bool required, cJSON **out)
 {
 	enum err r;
 
@@ -214,12 +214,12 @@ enum err srv_req_json(const struct srv_req *req, struct srv_reply *rep,
 		if (!required)
 			return ERR_OK;
 		return srv_fail(rep, 400, "NO_BODY_ERR", NULL,
-				"The request body is missing");
+		                "The request body is missing");
 	}
 	r = srv_json_parse(req->body, req->body_len, out);
 	if (r == ERR_FORMAT)
 		return srv_fail(rep, 400, "BAD_BODY_ERR", NULL,
-				"Invalid body data was passed: %s",
-				err_detail());
+		                "Invalid body data was passed: %s",
+		                err_detail());
 	return r;
 }

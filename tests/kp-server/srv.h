@@ -15,24 +15,24 @@
 
 #include "err.h"
 
-#define SRV_UUID_LEN 36
-#define SRV_HDR_MAX 4
+#define SRV_UUID_LEN  36
+#define SRV_HDR_MAX   4
 #define SRV_PARAM_MAX 256
 
 struct srv_config {
-	const char *listen;        /* "127.0.0.1:0" */
-	bool allow_remote;         /* bind a non-loopback address anyway */
+	const char *listen; /* "127.0.0.1:0" */
+	bool allow_remote;  /* bind a non-loopback address anyway */
 	const char *cert_file, *key_file;
 	const char *instance_id;
 	const char *api_keys_file;
-	const char *state_file;    /* NULL: keep state in memory only */
+	const char *state_file; /* NULL: keep state in memory only */
 	const char *module, *token_uri, *pin_source;
 	const char *port_file;
 	const char *region, *account;
-	long token_ttl;            /* IAM token lifetime, seconds */
-	long rotate_interval;      /* minimum seconds between rotations */
-	long enable_wait;          /* enable after disable, restore after delete */
-	long purge_wait;           /* purge allowed this long after delete */
+	long token_ttl;       /* IAM token lifetime, seconds */
+	long rotate_interval; /* minimum seconds between rotations */
+	long enable_wait;     /* enable after disable, restore after delete */
+	long purge_wait;      /* purge allowed this long after delete */
 	long min_token_expiration; /* lower bound of import token lifetime */
 	size_t max_body;           /* bigger uploads get 413 */
 	bool faults;               /* serve the /admin endpoints (loopback) */
@@ -64,7 +64,7 @@ struct srv_req {
 	const char *method, *path;
 	const char *body; /* NUL-terminated; secret memory */
 	size_t body_len;
-	char subject[128];  /* IAM subject once authenticated */
+	char subject[128];            /* IAM subject once authenticated */
 	char param[2][SRV_PARAM_MAX]; /* the '*' segments of the route */
 };
 
@@ -99,7 +99,7 @@ bool srv_uuid_valid(const char *s);
 
 /* Add a response header (silently dropped beyond SRV_HDR_MAX). */
 void srv_reply_header(struct srv_reply *rep, const char *name,
-		      const char *value);
+                      const char *value);
 
 /* Set a JSON reply; takes ownership of body (NULL: no memory -> 500). */
 enum err srv_reply_json(struct srv_reply *rep, int status, cJSON *body);
@@ -110,13 +110,13 @@ enum err srv_reply_json(struct srv_reply *rep, int status, cJSON *body);
  * "<phrase>: <rep->what>: Please see `reasons` ... (<code>)" when both
  * what and code are set, else "<phrase>: <message>". */
 enum err srv_fail(struct srv_reply *rep, int status, const char *code,
-		  const char *target, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+                  const char *target, const char *fmt, ...)
+        __attribute__((format(printf, 5, 6)));
 
 /* 400 "The <type> `<name>` must be: <must>" with INVALID_FIELD_ERR for
  * type "field", INVALID_QUERY_PARAM_ERR for "query_param". */
 enum err srv_fail_must(struct srv_reply *rep, const char *type,
-		       const char *name, const char *must);
+                       const char *name, const char *must);
 
 /* HTTP reason phrase ("Bad Request"); "Error" if unknown. */
 const char *srv_status_phrase(int status);
@@ -128,6 +128,6 @@ cJSON *srv_envelope(const char *type, cJSON *items);
 /* Parse the request body strictly. ABSENT body: *out NULL and ERR_OK
  * unless required (400 NO_BODY_ERR). Bad JSON: 400 BAD_BODY_ERR. */
 enum err srv_req_json(const struct srv_req *req, struct srv_reply *rep,
-		      bool required, cJSON **out);
+                      bool required, cJSON **out);
 
 #endif

@@ -11,6 +11,6 @@
 /* Run action on the key named by req->param[0]. legacy: the action came
  * from ?action= (an unknown one is 400, not 404). */
 enum err srv_api_actions_run(struct srv_req *req, struct srv_reply *rep,
-			     const char *action, bool legacy);
+                             const char *action, bool legacy);
 
 #endif

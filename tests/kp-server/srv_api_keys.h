@@ -32,14 +32,14 @@ enum err srv_api_keys_alias(struct srv_req *req, struct srv_reply *rep);
 /* The key named by the first path parameter (id or alias), with the
  * clock applied; 404 KEY_NOT_FOUND_ERR if none. */
 enum err srv_api_keys_find(struct srv_req *req, struct srv_reply *rep,
-			   struct srv_key **out);
+                           struct srv_key **out);
 
 /* 410 KEY_DELETED_ERR if k is destroyed. */
 enum err srv_api_keys_gone(struct srv_reply *rep, const struct srv_key *k);
 
 /* Reply status with the envelope of k (payload: standard key material). */
 enum err srv_api_keys_reply(struct srv_req *req, struct srv_reply *rep,
-			    int status, const struct srv_key *k, bool payload);
+                            int status, const struct srv_key *k, bool payload);
 
 /* True if the request carries Prefer: return=representation. */
 bool srv_api_keys_wants_body(const struct srv_req *req);

@@ -17,13 +17,28 @@
 #define SORT_MAX 9
 
 enum sort_field {
-	SORT_ID, SORT_STATE, SORT_EXTRACTABLE, SORT_IMPORTED, SORT_CREATED,
-	SORT_UPDATED, SORT_ROTATED, SORT_DELETED, SORT_EXPIRES, SORT_N
+	SORT_ID,
+	SORT_STATE,
+	SORT_EXTRACTABLE,
+	SORT_IMPORTED,
+	SORT_CREATED,
+	SORT_UPDATED,
+	SORT_ROTATED,
+	SORT_DELETED,
+	SORT_EXPIRES,
+	SORT_N
 };
 
 static const char *const sort_names[SORT_N] = {
-	"id", "state", "extractable", "imported", "creationDate",
-	"lastUpdateDate", "lastRotateDate", "deletionDate", "expirationDate",
+	"id",
+	"state",
+	"extractable",
+	"imported",
+	"creationDate",
+	"lastUpdateDate",
+	"lastRotateDate",
+	"deletionDate",
+	"expirationDate",
 };
 
 struct search {
@@ -34,8 +49,8 @@ struct search {
 
 struct query {
 	int64_t limit, offset;
-	unsigned states;  /* bit n: state n */
-	int extractable;  /* -1: any */
+	unsigned states; /* bit n: state n */
+	int extractable; /* -1: any */
 	bool total, has_search;
 	struct search search;
 	struct {
@@ -46,8 +61,7 @@ struct query {
 };
 
 static enum err num_arg(const struct srv_req *req, struct srv_reply *rep,
-			const char *name, int64_t lo, int64_t hi,
-			int64_t *out)
+                        const char *name, int64_t lo, int64_t hi, int64_t *out)
 {
 	const char *s = srv_req_arg(req, name);
 	char *end = NULL, must[64];
@@ -58,7 +72,7 @@ static enum err num_arg(const struct srv_req *req, struct srv_reply *rep,
 	v = strtoll(s, &end, 10);
 	if (!*s || *end || v < lo || v > hi) {
 		snprintf(must, sizeof(must), "an integer between %lld and %lld",
-			 (long long)lo, (long long)hi);
+		         (long long)lo, (long long)hi);
 		return srv_fail_must(rep, "query_param", name, must);
 	}
 	*out = v;
@@ -66,7 +80,7 @@ static enum err num_arg(const struct srv_req *req, struct srv_reply *rep,
 }
 
 static enum err flag_arg(const struct srv_req *req, struct srv_reply *rep,
-			 const char *name, int *out)
+                         const char *name, int *out)
 {
 	const char *s = srv_req_arg(req, name);
 
@@ -79,7 +93,7 @@ static enum err flag_arg(const struct srv_req *req, struct srv_reply *rep,
 }
 
 static enum err state_arg(const struct srv_req *req, struct srv_reply *rep,
-			  unsigned *out)
+                          unsigned *out)
 {
 	const char *s = srv_req_arg(req, "state");
 	unsigned m = 0;
@@ -88,8 +102,9 @@ static enum err state_arg(const struct srv_req *req, struct srv_reply *rep,
 		return ERR_OK;
 	for (const char *p = s;; p += 2) {
 		if (!*p || !strchr("01235", *p) || (p[1] && p[1] != ','))
-			return srv_fail_must(rep, "query_param", "state", "a comma-separated "
-					 "list of 0, 1, 2, 3 and 5");
+			return srv_fail_must(rep, "query_param", "state",
+			                     "a comma-separated "
+			                     "list of 0, 1, 2, 3 and 5");
 		m |= 1u << (*p - '0');
 		if (!p[1])
 			break;
@@ -100,8 +115,8 @@ static enum err state_arg(const struct srv_req *req, struct srv_reply *rep,
 
 static void search_parse(const char *s, struct search *q)
 {
-	static const char *const pfx[] = { "not:", "escape:", "exact:",
-					   "name:", "alias:" };
+	static const char *const pfx[] = { "not:", "escape:", "exact:", "name:",
+		                           "alias:" };
 
 	memset(q, 0, sizeof(*q));
 	for (size_t i = 0; i < 5; i++) {
@@ -126,8 +141,8 @@ static void search_parse(const char *s, struct search *q)
 
 static bool text_hit(const struct search *q, const char *v)
 {
-	return q->exact ? strcmp(v, q->text) == 0 :
-			  strcasestr(v, q->text) != NULL;
+	return q->exact ? strcmp(v, q->text) == 0
+	                : strcasestr(v, q->text) != NULL;
 }
 
 static bool search_match(const struct search *q, const struct srv_key *k)
@@ -140,7 +155,7 @@ static bool search_match(const struct search *q, const struct srv_key *k)
 }
 
 static enum err sort_arg(const struct srv_req *req, struct srv_reply *rep,
-			 struct query *q)
+                         struct query *q)
 {
 	const char *s = srv_req_arg(req, "sort"), *p;
 	size_t n;
@@ -159,14 +174,16 @@ static enum err sort_arg(const struct srv_req *req, struct srv_reply *rep,
 			found = true;
 		}
 		if (!found)
-			return srv_fail_must(rep, "query_param", "sort", "a comma-separated list "
-					 "of key fields, '-' for descending");
+			return srv_fail_must(
+			        rep, "query_param", "sort",
+			        "a comma-separated list "
+			        "of key fields, '-' for descending");
 	}
 	return ERR_OK;
 }
 
 static enum err query_parse(const struct srv_req *req, struct srv_reply *rep,
-			    struct query *q)
+                            struct query *q)
 {
 	const char *search = srv_req_arg(req, "search");
 	int total = 0;
@@ -177,9 +194,10 @@ static enum err query_parse(const struct srv_req *req, struct srv_reply *rep,
 	q->states = 0x0f; /* 0-3: no destroyed keys unless asked */
 	q->extractable = -1;
 	if (srv_req_arg(req, "filter"))
-		return srv_fail_must(rep, "query_param", "filter", "absent: kp-server does not "
-				 "implement filter; use state, extractable "
-				 "and search");
+		return srv_fail_must(rep, "query_param", "filter",
+		                     "absent: kp-server does not "
+		                     "implement filter; use state, extractable "
+		                     "and search");
 	r = num_arg(req, rep, "limit", 1, 5000, &q->limit);
 	if (r == ERR_OK)
 		r = num_arg(req, rep, "offset", 0, INT32_MAX, &q->offset);
@@ -201,7 +219,8 @@ static enum err query_parse(const struct srv_req *req, struct srv_reply *rep,
 static bool key_match(const struct query *q, const struct srv_key *k)
 {
 	return (q->states & (1u << k->state)) &&
-	       (q->extractable < 0 || k->extractable == (q->extractable == 1)) &&
+	       (q->extractable < 0 ||
+	        k->extractable == (q->extractable == 1)) &&
 	       (!q->has_search || search_match(&q->search, k));
 }
 
@@ -229,8 +248,8 @@ static int key_cmp(const void *a, const void *b, void *ctx)
 	for (size_t i = 0; i < q->n_sort; i++) {
 		enum sort_field f = q->sort[i].field;
 		int64_t vx = sort_value(x, f), vy = sort_value(y, f);
-		int c = f == SORT_ID ? strcmp(x->id, y->id) :
-				       (vx > vy) - (vx < vy);
+		int c = f == SORT_ID ? strcmp(x->id, y->id)
+		                     : (vx > vy) - (vx < vy);
 
 		if (c)
 			return q->sort[i].desc ? -c : c;
@@ -240,18 +259,18 @@ static int key_cmp(const void *a, const void *b, void *ctx)
 }
 
 static cJSON *page(struct srv *srv, const struct query *q,
-		   struct srv_key **hits, size_t n)
+                   struct srv_key **hits, size_t n)
 {
 	cJSON *items = cJSON_CreateArray(), *env;
 
 	for (size_t i = (size_t)q->offset;
 	     items && i < n && i < (size_t)(q->offset + q->limit); i++)
 		cJSON_AddItemToArray(items,
-				     srv_keys_json_build(srv, hits[i], false));
+		                     srv_keys_json_build(srv, hits[i], false));
 	env = srv_envelope(SRV_KEY_TYPE, items);
 	if (env && q->total)
 		cJSON_AddNumberToObject(cJSON_GetObjectItem(env, "metadata"),
-					"totalCount", (double)n);
+		                        "totalCount", (double)n);
 	return env;
 }
 
@@ -313,16 +332,17 @@ enum err srv_api_list_versions(struct srv_req *req, struct srv_reply *rep)
 		return r;
 	if (k->extractable)
 		return srv_fail(rep, 400, "KEY_ROOT_REQ_ERR", NULL,
-				"Only root keys have versions");
+		                "Only root keys have versions");
 	if (k->state != SRV_STATE_ACTIVE && all != 1)
 		return srv_fail(rep, 409, "KEY_ACTION_INVALID_STATE_ERR", NULL,
-				"Key is not in active state: use "
-				"allKeyStates=true");
+		                "Key is not in active state: use "
+		                "allKeyStates=true");
 	items = cJSON_CreateArray();
 	/* Newest first (spec 3.3). */
 	for (size_t i = (size_t)offset, c = 0;
 	     items && i < k->n_versions && c < (size_t)limit; i++, c++) {
-		const struct srv_version *v = &k->versions[k->n_versions - 1 - i];
+		const struct srv_version *v =
+		        &k->versions[k->n_versions - 1 - i];
 
 		o = cJSON_CreateObject();
 		if (!o)
@@ -334,6 +354,6 @@ enum err srv_api_list_versions(struct srv_req *req, struct srv_reply *rep)
 	env = srv_envelope("application/vnd.ibm.kms.key.version+json", items);
 	if (env && total == 1)
 		cJSON_AddNumberToObject(cJSON_GetObjectItem(env, "metadata"),
-					"totalCount", (double)k->n_versions);
+		                        "totalCount", (double)k->n_versions);
 	return srv_reply_json(rep, 200, env);
 }

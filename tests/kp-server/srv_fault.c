@@ -12,7 +12,7 @@
 #include "srv_json.h"
 
 #define RULES_MAX 32
-#define LOG_MAX 4096
+#define LOG_MAX   4096
 
 struct srv_log_entry {
 	uint64_t seq;
@@ -34,14 +34,10 @@ struct srv_fault {
 };
 
 static const char *const kind_names[SRV_FAULT_COUNT] = {
-	[SRV_FAULT_NONE] = "none",
-	[SRV_FAULT_STATUS] = "status",
-	[SRV_FAULT_DELAY] = "delay_ms",
-	[SRV_FAULT_DROP] = "drop",
-	[SRV_FAULT_TRUNCATE] = "truncate",
-	[SRV_FAULT_GARBAGE] = "garbage",
-	[SRV_FAULT_HUGE] = "huge",
-	[SRV_FAULT_DEEP_JSON] = "deep_json",
+	[SRV_FAULT_NONE] = "none",         [SRV_FAULT_STATUS] = "status",
+	[SRV_FAULT_DELAY] = "delay_ms",    [SRV_FAULT_DROP] = "drop",
+	[SRV_FAULT_TRUNCATE] = "truncate", [SRV_FAULT_GARBAGE] = "garbage",
+	[SRV_FAULT_HUGE] = "huge",         [SRV_FAULT_DEEP_JSON] = "deep_json",
 	[SRV_FAULT_DUP_KEYS] = "dup_keys",
 };
 
@@ -77,12 +73,12 @@ void srv_fault_free(struct srv_fault *f)
 static void drop_rule(struct srv_fault *f, size_t i)
 {
 	memmove(&f->rules[i], &f->rules[i + 1],
-		(f->n_rules - i - 1) * sizeof(f->rules[0]));
+	        (f->n_rules - i - 1) * sizeof(f->rules[0]));
 	f->n_rules--;
 }
 
-bool srv_fault_take(struct srv_fault *f, const char *method,
-		    const char *path, struct srv_fault_rule *out)
+bool srv_fault_take(struct srv_fault *f, const char *method, const char *path,
+                    struct srv_fault_rule *out)
 {
 	for (size_t i = 0; i < f->n_rules; i++) {
 		struct srv_fault_rule *r = &f->rules[i];
@@ -103,8 +99,8 @@ bool srv_fault_take(struct srv_fault *f, const char *method,
 }
 
 void srv_fault_log(struct srv_fault *f, int64_t now, const char *method,
-		   const char *path, const char *query, int status,
-		   const char *corr_id, enum srv_fault_kind kind)
+                   const char *path, const char *query, int status,
+                   const char *corr_id, enum srv_fault_kind kind)
 {
 	struct srv_log_entry *e = &f->log[f->n_log % LOG_MAX];
 
@@ -174,9 +170,11 @@ struct str_field {
 	size_t off, cap;
 };
 
-#define STR_FIELD(json, member)                                       \
-	{ json, offsetof(struct srv_fault_rule, member),               \
-	  sizeof(((struct srv_fault_rule *)0)->member) }
+#define STR_FIELD(json, member)                                      \
+	{                                                            \
+		json, offsetof(struct srv_fault_rule, member),       \
+		        sizeof(((struct srv_fault_rule *)0)->member) \
+	}
 
 static const struct str_field str_fields[] = {
 	STR_FIELD("path_prefix", prefix),
@@ -196,13 +194,13 @@ static void rule_defaults(struct srv_fault_rule *r, enum srv_fault_kind k)
 	r->depth = 10000;
 	r->truncate_at = -1;
 	r->process = k == SRV_FAULT_DELAY || k == SRV_FAULT_TRUNCATE ||
-		     k == SRV_FAULT_DUP_KEYS;
+	             k == SRV_FAULT_DUP_KEYS;
 	snprintf(r->prefix, sizeof(r->prefix), "/");
 	snprintf(r->key, sizeof(r->key), "ciphertext");
 }
 
 static enum err rule_kind(struct srv_reply *rep, const cJSON *j,
-			  enum srv_fault_kind *k)
+                          enum srv_fault_kind *k)
 {
 	const char *s = "";
 
@@ -214,37 +212,40 @@ static enum err rule_kind(struct srv_reply *rep, const cJSON *j,
 			return ERR_OK;
 		}
 	return srv_fail(rep, 400, "INVALID_FIELD_ERR", "field:kind",
-			"kind must be status, delay_ms, drop, truncate, "
-			"garbage, huge, deep_json or dup_keys");
+	                "kind must be status, delay_ms, drop, truncate, "
+	                "garbage, huge, deep_json or dup_keys");
 }
 
 static enum err rule_fields(struct srv_reply *rep, const cJSON *j,
-			    struct srv_fault_rule *r)
+                            struct srv_fault_rule *r)
 {
 	const char *s;
 	int64_t v;
 
-	for (size_t i = 0; i < sizeof(int_fields) / sizeof(int_fields[0]); i++) {
+	for (size_t i = 0; i < sizeof(int_fields) / sizeof(int_fields[0]);
+	     i++) {
 		const struct int_field *f = &int_fields[i];
-		enum srv_json_get g = srv_json_get_int(j, f->name, f->lo,
-						       f->hi, &v);
+		enum srv_json_get g =
+		        srv_json_get_int(j, f->name, f->lo, f->hi, &v);
 
 		if (g == SRV_JSON_BAD)
 			return srv_fail(rep, 400, "INVALID_FIELD_ERR", NULL,
-					"%s must be an integer in [%lld, %lld]",
-					f->name, (long long)f->lo,
-					(long long)f->hi);
+			                "%s must be an integer in [%lld, %lld]",
+			                f->name, (long long)f->lo,
+			                (long long)f->hi);
 		if (g == SRV_JSON_OK)
 			memcpy((char *)r + f->off, &v, sizeof(v));
 	}
-	for (size_t i = 0; i < sizeof(str_fields) / sizeof(str_fields[0]); i++) {
+	for (size_t i = 0; i < sizeof(str_fields) / sizeof(str_fields[0]);
+	     i++) {
 		const struct str_field *f = &str_fields[i];
 		enum srv_json_get g = srv_json_get_str(j, f->name, &s);
 
-		if (g == SRV_JSON_BAD || (g == SRV_JSON_OK && strlen(s) >= f->cap))
+		if (g == SRV_JSON_BAD ||
+		    (g == SRV_JSON_OK && strlen(s) >= f->cap))
 			return srv_fail(rep, 400, "INVALID_FIELD_ERR", NULL,
-					"%s must be a string shorter than %zu",
-					f->name, f->cap);
+			                "%s must be a string shorter than %zu",
+			                f->name, f->cap);
 		if (g == SRV_JSON_OK)
 			memcpy((char *)r + f->off, s, strlen(s) + 1);
 	}
@@ -252,17 +253,17 @@ static enum err rule_fields(struct srv_reply *rep, const cJSON *j,
 		r->status = (int)v;
 	else if (cJSON_GetObjectItemCaseSensitive(j, "status"))
 		return srv_fail(rep, 400, "INVALID_FIELD_ERR", NULL,
-				"status must be an integer in [100, 599]");
+		                "status must be an integer in [100, 599]");
 	if (srv_json_get_bool(j, "process", &r->process) == SRV_JSON_BAD ||
 	    srv_json_get_bool(j, "chunked", &r->chunked) == SRV_JSON_BAD)
 		return srv_fail(rep, 400, "INVALID_FIELD_ERR", NULL,
-				"process and chunked must be booleans");
+		                "process and chunked must be booleans");
 	if (r->kind == SRV_FAULT_DELAY)
 		r->process = true; /* a stall, then the real answer */
 	if (r->count == 0 || r->prefix[0] != '/')
 		return srv_fail(rep, 400, "INVALID_FIELD_ERR", NULL,
-				"count must not be 0; path_prefix starts "
-				"with '/'");
+		                "count must not be 0; path_prefix starts "
+		                "with '/'");
 	return ERR_OK;
 }
 
@@ -304,7 +305,7 @@ static enum err faults_post(struct srv_req *req, struct srv_reply *rep)
 		return r;
 	if (f->n_rules == RULES_MAX)
 		return srv_fail(rep, 409, "TOO_MANY_FAULTS", NULL,
-				"at most %d fault rules", RULES_MAX);
+		                "at most %d fault rules", RULES_MAX);
 	rule.id = f->next_id++;
 	f->rules[f->n_rules++] = rule;
 	return srv_reply_json(rep, 201, rule_json(&rule));
@@ -361,22 +362,22 @@ static enum err clock_post(struct srv_req *req, struct srv_reply *rep)
 	r = srv_req_json(req, rep, false, &j);
 	if (r != ERR_OK)
 		return r;
-	if (j && srv_json_get_int(j, "advance_seconds", -1000000000,
-				  1000000000, &v) == SRV_JSON_OK)
+	if (j && srv_json_get_int(j, "advance_seconds", -1000000000, 1000000000,
+	                          &v) == SRV_JSON_OK)
 		srv->clock_offset += v;
 	else if (j && srv_json_get_int(j, "offset_seconds", -1000000000,
-				       1000000000, &v) == SRV_JSON_OK)
+	                               1000000000, &v) == SRV_JSON_OK)
 		srv->clock_offset = v;
 	else if (j)
 		r = srv_fail(rep, 400, "INVALID_FIELD_ERR", NULL,
-			     "give advance_seconds or offset_seconds");
+		             "give advance_seconds or offset_seconds");
 	cJSON_Delete(j);
 	if (r != ERR_OK)
 		return r;
 	o = cJSON_CreateObject();
 	if (o) {
 		cJSON_AddNumberToObject(o, "offset_seconds",
-					(double)srv->clock_offset);
+		                        (double)srv->clock_offset);
 		srv_json_add_time(o, "now", srv_now(srv));
 	}
 	return srv_reply_json(rep, 200, o);
@@ -399,8 +400,9 @@ enum err srv_fault_admin(struct srv_req *req, struct srv_reply *rep)
 	if (strcmp(req->path, "/admin/faults") == 0 && (get || post || del)) {
 		if (del)
 			f->n_rules = 0;
-		return get ? faults_get(req, rep) :
-		       post ? faults_post(req, rep) : empty(rep);
+		return get    ? faults_get(req, rep)
+		       : post ? faults_post(req, rep)
+		              : empty(rep);
 	}
 	if (strcmp(req->path, "/admin/log") == 0 && (get || del)) {
 		if (del)
@@ -410,5 +412,5 @@ enum err srv_fault_admin(struct srv_req *req, struct srv_reply *rep)
 	if (strcmp(req->path, "/admin/clock") == 0 && (get || post))
 		return clock_post(req, rep);
 	return srv_fail(rep, 404, NULL, NULL,
-			"The requested resource could not be found");
+	                "The requested resource could not be found");
 }

@@ -33,19 +33,19 @@ struct srv_fault_rule {
 	uint64_t id;
 	enum srv_fault_kind kind;
 	char prefix[SRV_PARAM_MAX];
-	char method[12];      /* "" = any */
-	int status;           /* reply status (default per kind) */
-	char retry_after[64]; /* "" = no Retry-After header */
+	char method[12];               /* "" = any */
+	int status;                    /* reply status (default per kind) */
+	char retry_after[64];          /* "" = no Retry-After header */
 	char body[SRV_FAULT_BODY_MAX]; /* status: "" = KP error envelope */
-	int64_t delay_ms;     /* stall before answering (any kind) */
-	int64_t count;        /* requests still to affect; < 0 = all */
-	int64_t after;        /* matching requests still to let through */
-	bool process;         /* run the real handler as well */
-	int64_t mib;          /* huge: size */
-	bool chunked;         /* huge: no Content-Length */
-	int64_t depth;        /* deep_json: nesting */
-	char key[64];         /* dup_keys: member to repeat */
-	int64_t truncate_at;  /* truncate: bytes sent; < 0 = half */
+	int64_t delay_ms;              /* stall before answering (any kind) */
+	int64_t count;                 /* requests still to affect; < 0 = all */
+	int64_t after;       /* matching requests still to let through */
+	bool process;        /* run the real handler as well */
+	int64_t mib;         /* huge: size */
+	bool chunked;        /* huge: no Content-Length */
+	int64_t depth;       /* deep_json: nesting */
+	char key[64];        /* dup_keys: member to repeat */
+	int64_t truncate_at; /* truncate: bytes sent; < 0 = half */
 };
 
 struct srv_fault;
@@ -54,13 +54,13 @@ enum err srv_fault_new(struct srv_fault **out);
 void srv_fault_free(struct srv_fault *f);
 
 /* The rule that applies to this request, if any (consumes one use). */
-bool srv_fault_take(struct srv_fault *f, const char *method,
-		    const char *path, struct srv_fault_rule *out);
+bool srv_fault_take(struct srv_fault *f, const char *method, const char *path,
+                    struct srv_fault_rule *out);
 
 /* Append to the request log (status 0: dropped). */
 void srv_fault_log(struct srv_fault *f, int64_t now, const char *method,
-		   const char *path, const char *query, int status,
-		   const char *corr_id, enum srv_fault_kind kind);
+                   const char *path, const char *query, int status,
+                   const char *corr_id, enum srv_fault_kind kind);
 
 /* Name of a kind ("status", "drop", ...). */
 const char *srv_fault_kind_name(enum srv_fault_kind k);

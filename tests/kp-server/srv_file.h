@@ -13,7 +13,7 @@
  * refuse unless a regular file of ours with mode 0600/0400, and return
  * secmem (secmem_free); else malloc (free). ERR_NOT_FOUND if absent. */
 enum err srv_file_read(const char *path, bool secret, size_t max, char **out,
-		       size_t *len);
+                       size_t *len);
 
 /* Replace path with text: temp file (mode 0600) beside it, fsync,
  * rename, fsync of the folder. */

@@ -19,9 +19,9 @@
 #include "srv_file.h"
 
 #define APPLICATION "kp-server"
-#define PIN_MAX 256
-#define BLOB_MAX (16u * 1024)
-#define FIND_MAX 8
+#define PIN_MAX     256
+#define BLOB_MAX    (16u * 1024)
+#define FIND_MAX    8
 
 struct srv_hsm {
 	struct p11_module *mod;
@@ -42,16 +42,16 @@ static enum err read_pin(const char *src, char **out)
 		v = getenv(src + 4);
 		if (!v)
 			return err_set(ERR_PIN, "PIN variable %s not set",
-				       src + 4);
+			               src + 4);
 		*out = secmem_strdup(v);
 		return *out ? ERR_OK : err_set(ERR_NOMEM, "PIN");
 	}
 	if (strncmp(src, "file:", 5) != 0)
 		return err_set(ERR_USAGE, "--pin-source must be file:PATH or "
-			       "env:VAR");
+		                          "env:VAR");
 	r = srv_file_read(src + 5, true, PIN_MAX, out, &len);
-	while (r == ERR_OK && len && ((*out)[len - 1] == '\n' ||
-				      (*out)[len - 1] == '\r'))
+	while (r == ERR_OK && len &&
+	       ((*out)[len - 1] == '\n' || (*out)[len - 1] == '\r'))
 		(*out)[--len] = '\0';
 	return r;
 }
@@ -69,7 +69,7 @@ static enum err login(struct srv_hsm *h, const char *pin_source)
 }
 
 enum err srv_hsm_open(struct srv_hsm **out, const char *module,
-		      const char *token_uri, const char *pin_source)
+                      const char *token_uri, const char *pin_source)
 {
 	struct srv_hsm *h = calloc(1, sizeof(*h));
 	struct p11_uri *uri = NULL;
@@ -109,7 +109,7 @@ void srv_hsm_close(struct srv_hsm *h)
 
 /* Read the new key back: refuse it unless the token kept our policy. */
 static enum err check_key(struct srv_hsm *h, CK_OBJECT_HANDLE k,
-			  const char *label)
+                          const char *label)
 {
 	struct p11_obj_info info;
 	enum err r;
@@ -121,13 +121,15 @@ static enum err check_key(struct srv_hsm *h, CK_OBJECT_HANDLE k,
 	    !info.flag[P11F_ENCRYPT] || !info.flag[P11F_DECRYPT] ||
 	    info.flag[P11F_WRAP] || info.flag[P11F_UNWRAP] ||
 	    info.n_mechs != 1 || info.mechs[0] != CKM_AES_GCM)
-		return err_set(ERR_POLICY, "token did not keep the template "
-			       "of key '%s'", label);
+		return err_set(ERR_POLICY,
+		               "token did not keep the template "
+		               "of key '%s'",
+		               label);
 	return ERR_OK;
 }
 
 static enum err make_key(struct srv_hsm *h, const char *label,
-			 const uint8_t *value, size_t len)
+                         const uint8_t *value, size_t len)
 {
 	static const CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
@@ -162,31 +164,30 @@ static enum err make_key(struct srv_hsm *h, const char *label,
 
 	if (len != 16 && len != 24 && len != 32)
 		return err_set(ERR_USAGE, "AES key of %zu bytes", len);
-	rv = value ? h->fn->C_CreateObject(h->sh, t, n, &k) :
-		     h->fn->C_GenerateKey(h->sh, &gen, t, n, &k);
+	rv = value ? h->fn->C_CreateObject(h->sh, t, n, &k)
+	           : h->fn->C_GenerateKey(h->sh, &gen, t, n, &k);
 	if (rv != CKR_OK)
 		return p11_fail(rv, value ? "C_CreateObject" : "C_GenerateKey",
-				label);
+		                label);
 	r = check_key(h, k, label);
 	if (r != ERR_OK)
 		h->fn->C_DestroyObject(h->sh, k);
 	return r;
 }
 
-enum err srv_hsm_key_generate(struct srv_hsm *h, const char *label,
-			      size_t len)
+enum err srv_hsm_key_generate(struct srv_hsm *h, const char *label, size_t len)
 {
 	return make_key(h, label, NULL, len);
 }
 
 enum err srv_hsm_key_import(struct srv_hsm *h, const char *label,
-			    const uint8_t *key, size_t len)
+                            const uint8_t *key, size_t len)
 {
 	return make_key(h, label, key, len);
 }
 
 static enum err gcm_init(struct srv_hsm *h, const char *label, bool enc,
-			 CK_GCM_PARAMS *p)
+                         CK_GCM_PARAMS *p)
 {
 	CK_MECHANISM m = { CKM_AES_GCM, p, sizeof(*p) };
 	CK_OBJECT_HANDLE k;
@@ -196,21 +197,25 @@ static enum err gcm_init(struct srv_hsm *h, const char *label, bool enc,
 	r = p11_obj_find_one(h->s, CKO_SECRET_KEY, label, NULL, 0, &k);
 	if (r != ERR_OK)
 		return r;
-	rv = enc ? h->fn->C_EncryptInit(h->sh, &m, k) :
-		   h->fn->C_DecryptInit(h->sh, &m, k);
+	rv = enc ? h->fn->C_EncryptInit(h->sh, &m, k)
+	         : h->fn->C_DecryptInit(h->sh, &m, k);
 	if (rv != CKR_OK)
 		return p11_fail(rv, enc ? "C_EncryptInit" : "C_DecryptInit",
-				label);
+		                label);
 	return ERR_OK;
 }
 
-enum err srv_hsm_seal(struct srv_hsm *h, const char *label,
-		      const uint8_t *aad, size_t aad_len, const uint8_t *in,
-		      size_t len, uint8_t iv[SRV_HSM_IV_LEN], uint8_t *out)
+enum err srv_hsm_seal(struct srv_hsm *h, const char *label, const uint8_t *aad,
+                      size_t aad_len, const uint8_t *in, size_t len,
+                      uint8_t iv[SRV_HSM_IV_LEN], uint8_t *out)
 {
 	/* The 3.0 layout with ulIvBits; SoftHSM rejects the short one. */
-	CK_GCM_PARAMS p = { iv, SRV_HSM_IV_LEN, SRV_HSM_IV_LEN * 8,
-			    p11_unconst(aad), aad_len, SRV_HSM_TAG_LEN * 8 };
+	CK_GCM_PARAMS p = { iv,
+		            SRV_HSM_IV_LEN,
+		            SRV_HSM_IV_LEN * 8,
+		            p11_unconst(aad),
+		            aad_len,
+		            SRV_HSM_TAG_LEN * 8 };
 	CK_ULONG olen = len + SRV_HSM_TAG_LEN;
 	enum err r;
 	CK_RV rv;
@@ -229,13 +234,14 @@ enum err srv_hsm_seal(struct srv_hsm *h, const char *label,
 }
 
 enum err srv_hsm_unseal(struct srv_hsm *h, const char *label,
-			const uint8_t *aad, size_t aad_len,
-			const uint8_t iv[SRV_HSM_IV_LEN], const uint8_t *in,
-			size_t len, uint8_t *out)
+                        const uint8_t *aad, size_t aad_len,
+                        const uint8_t iv[SRV_HSM_IV_LEN], const uint8_t *in,
+                        size_t len, uint8_t *out)
 {
-	CK_GCM_PARAMS p = { p11_unconst(iv), SRV_HSM_IV_LEN,
-			    SRV_HSM_IV_LEN * 8, p11_unconst(aad), aad_len,
-			    SRV_HSM_TAG_LEN * 8 };
+	CK_GCM_PARAMS p = {
+		p11_unconst(iv),  SRV_HSM_IV_LEN, SRV_HSM_IV_LEN * 8,
+		p11_unconst(aad), aad_len,        SRV_HSM_TAG_LEN * 8
+	};
 	CK_ULONG olen = len;
 	enum err r;
 	CK_RV rv;
@@ -263,7 +269,7 @@ enum err srv_hsm_random(struct srv_hsm *h, uint8_t *out, size_t len)
 }
 
 static enum err find_blobs(struct srv_hsm *h, const char *label,
-			   CK_OBJECT_HANDLE *out, CK_ULONG *n)
+                           CK_OBJECT_HANDLE *out, CK_ULONG *n)
 {
 	CK_OBJECT_CLASS cls = CKO_DATA;
 	CK_ATTRIBUTE t[] = {
@@ -288,7 +294,7 @@ static enum err find_blobs(struct srv_hsm *h, const char *label,
 }
 
 enum err srv_hsm_blob_put(struct srv_hsm *h, const char *label,
-			  const uint8_t *v, size_t len)
+                          const uint8_t *v, size_t len)
 {
 	static const CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_OBJECT_CLASS cls = CKO_DATA;
@@ -318,7 +324,7 @@ enum err srv_hsm_blob_put(struct srv_hsm *h, const char *label,
 }
 
 enum err srv_hsm_blob_get(struct srv_hsm *h, const char *label, uint8_t **out,
-			  size_t *len)
+                          size_t *len)
 {
 	CK_OBJECT_HANDLE o[FIND_MAX];
 	CK_ATTRIBUTE a = { CKA_VALUE, NULL, 0 };
@@ -332,11 +338,11 @@ enum err srv_hsm_blob_get(struct srv_hsm *h, const char *label, uint8_t **out,
 		return r;
 	if (n != 1)
 		return err_set(n ? ERR_HSM : ERR_NOT_FOUND,
-			       "%lu payload objects for '%s'", n, label);
+		               "%lu payload objects for '%s'", n, label);
 	rv = h->fn->C_GetAttributeValue(h->sh, o[0], &a, 1);
 	if (rv != CKR_OK || a.ulValueLen > BLOB_MAX)
 		return p11_fail(rv != CKR_OK ? rv : CKR_GENERAL_ERROR,
-				"C_GetAttributeValue (payload)", label);
+		                "C_GetAttributeValue (payload)", label);
 	a.pValue = secmem_alloc(a.ulValueLen + 1);
 	if (!a.pValue)
 		return err_set(ERR_NOMEM, "payload");
@@ -361,7 +367,7 @@ enum err srv_hsm_remove(struct srv_hsm *h, const char *label)
 	r = find_blobs(h, label, o, &n);
 	if (r == ERR_OK)
 		r = p11_obj_find(h->s, CKO_SECRET_KEY, label, NULL, 0, o + n,
-				 FIND_MAX - n, &nk);
+		                 FIND_MAX - n, &nk);
 	for (CK_ULONG i = 0; r == ERR_OK && i < n + nk; i++) {
 		rv = h->fn->C_DestroyObject(h->sh, o[i]);
 		if (rv != CKR_OK)

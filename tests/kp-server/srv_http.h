@@ -15,7 +15,7 @@ struct srv_http;
 /* Listen on srv->cfg.listen (loopback unless allow_remote) with the
  * configured certificate; url gets "https://HOST:PORT". */
 enum err srv_http_start(struct srv *srv, struct srv_http **out, char *url,
-			size_t cap);
+                        size_t cap);
 
 /* Stop serving (waits for connection threads); NULL is a no-op. */
 void srv_http_stop(struct srv_http *h);

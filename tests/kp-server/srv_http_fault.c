@@ -9,9 +9,10 @@
 
 #include <cjson/cJSON.h>
 
-#define HUGE_HEAD "{\"metadata\":{\"collectionType\":\"application/vnd.ibm." \
-		  "kms.key+json\",\"collectionTotal\":1},\"resources\":[{" \
-		  "\"name\":\""
+#define HUGE_HEAD                                                  \
+	"{\"metadata\":{\"collectionType\":\"application/vnd.ibm." \
+	"kms.key+json\",\"collectionTotal\":1},\"resources\":[{"   \
+	"\"name\":\""
 #define HUGE_TAIL "\"}]}"
 
 struct huge {
@@ -49,9 +50,9 @@ struct MHD_Response *srv_http_fault_huge(int64_t mib, bool chunked)
 	if (!h)
 		return NULL;
 	h->size = (uint64_t)mib * 1024 * 1024;
-	resp = MHD_create_response_from_callback(chunked ? MHD_SIZE_UNKNOWN :
-							   h->size,
-						 64 * 1024, huge_read, h, free);
+	resp = MHD_create_response_from_callback(chunked ? MHD_SIZE_UNKNOWN
+	                                                 : h->size,
+	                                         64 * 1024, huge_read, h, free);
 	if (!resp)
 		free(h);
 	return resp;
@@ -87,7 +88,7 @@ static void cut_free(void *cls)
 }
 
 struct MHD_Response *srv_http_fault_truncated(char *text, size_t len,
-					      int64_t cut)
+                                              int64_t cut)
 {
 	struct cut *c = malloc(sizeof(*c));
 	struct MHD_Response *resp;
@@ -100,7 +101,7 @@ struct MHD_Response *srv_http_fault_truncated(char *text, size_t len,
 	c->len = len;
 	c->cut = cut < 0 || (uint64_t)cut >= len ? len / 2 : (size_t)cut;
 	resp = MHD_create_response_from_callback(len, 4096, cut_read, c,
-						 cut_free);
+	                                         cut_free);
 	if (!resp)
 		cut_free(c);
 	return resp;
@@ -117,7 +118,7 @@ struct MHD_Response *srv_http_fault_deep(int64_t depth)
 	memset(buf, '[', d);
 	memset(buf + d, ']', d);
 	resp = MHD_create_response_from_buffer_with_free_callback(2 * d, buf,
-								  free);
+	                                                          free);
 	if (!resp)
 		free(buf);
 	return resp;
@@ -125,7 +126,6 @@ struct MHD_Response *srv_http_fault_deep(int64_t depth)
 
 struct MHD_Response *srv_http_fault_text(const char *text)
 {
-	return MHD_create_response_from_buffer(strlen(text),
-					       (void *)(uintptr_t)text,
-					       MHD_RESPMEM_MUST_COPY);
+	return MHD_create_response_from_buffer(
+	        strlen(text), (void *)(uintptr_t)text, MHD_RESPMEM_MUST_COPY);
 }

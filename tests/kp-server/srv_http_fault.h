@@ -19,7 +19,7 @@ struct MHD_Response *srv_http_fault_huge(int64_t mib, bool chunked);
 /* Content-Length len, but only cut bytes of text (cJSON-allocated, taken
  * over) are sent before the connection is closed. cut < 0: half. */
 struct MHD_Response *srv_http_fault_truncated(char *text, size_t len,
-					      int64_t cut);
+                                              int64_t cut);
 
 /* depth nested JSON arrays. */
 struct MHD_Response *srv_http_fault_deep(int64_t depth);

@@ -18,10 +18,10 @@
 #include "srv_json.h"
 
 #define KEYS_FILE_MAX (256u * 1024)
-#define APIKEY_MAX 512
-#define TOKEN_MAX 2048
-#define SECRET_LEN 32
-#define APIKEY_GRANT "urn:ibm:params:oauth:grant-type:apikey"
+#define APIKEY_MAX    512
+#define TOKEN_MAX     2048
+#define SECRET_LEN    32
+#define APIKEY_GRANT  "urn:ibm:params:oauth:grant-type:apikey"
 
 struct srv_apikey {
 	char *key; /* secmem */
@@ -60,7 +60,7 @@ static enum err add_line(struct srv_iam *iam, char *line)
 	if (!*sub || strlen(sub) >= sizeof(v->subject) ||
 	    strlen(key) > APIKEY_MAX)
 		return err_set(ERR_FORMAT, "API key file: each line must be "
-			       "\"apikey subject\"");
+		                           "\"apikey subject\"");
 	v = realloc(iam->keys, (iam->n + 1) * sizeof(*v));
 	if (!v)
 		return err_set(ERR_NOMEM, "API keys");
@@ -84,10 +84,10 @@ enum err srv_iam_new(struct srv_iam **out, const char *api_keys_file)
 	if (!iam)
 		return err_set(ERR_NOMEM, "iam");
 	iam->secret = secmem_alloc(SECRET_LEN);
-	r = iam->secret && RAND_bytes(iam->secret, SECRET_LEN) == 1 ?
-		    srv_file_read(api_keys_file, true, KEYS_FILE_MAX, &text,
-				  &len) :
-		    err_set(ERR_CRYPTO, "token signing secret");
+	r = iam->secret && RAND_bytes(iam->secret, SECRET_LEN) == 1
+	            ? srv_file_read(api_keys_file, true, KEYS_FILE_MAX, &text,
+	                            &len)
+	            : err_set(ERR_CRYPTO, "token signing secret");
 	for (line = text; r == ERR_OK && line && *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
@@ -96,7 +96,7 @@ enum err srv_iam_new(struct srv_iam **out, const char *api_keys_file)
 	}
 	if (r == ERR_OK && iam->n == 0)
 		r = err_set(ERR_FORMAT, "API key file %s lists no key",
-			    api_keys_file);
+		            api_keys_file);
 	secmem_free(text);
 	if (r != ERR_OK) {
 		srv_iam_free(iam);
@@ -109,7 +109,7 @@ enum err srv_iam_new(struct srv_iam **out, const char *api_keys_file)
 /* URL-decoded value of name in an x-www-form-urlencoded body, into out
  * (cap bytes). false if absent, malformed or too long. */
 static bool form_value(const char *body, const char *name, char *out,
-		       size_t cap)
+                       size_t cap)
 {
 	size_t nl = strlen(name), o = 0;
 	const char *p = body;
@@ -156,7 +156,7 @@ static void b64url(char *s)
 
 /* Append base64url(len bytes) to out at *o (cap bytes in total). */
 static bool put_b64url(char *out, size_t cap, size_t *o, const void *in,
-		       size_t len)
+                       size_t len)
 {
 	if (encode_base64_len(len) + 1 > cap - *o)
 		return false;
@@ -167,20 +167,21 @@ static bool put_b64url(char *out, size_t cap, size_t *o, const void *in,
 }
 
 static bool sign(const struct srv_iam *iam, const char *msg, size_t len,
-		 uint8_t mac[32])
+                 uint8_t mac[32])
 {
 	unsigned n = 0;
 
 	return HMAC(EVP_sha256(), iam->secret, SECRET_LEN,
-		    (const unsigned char *)msg, len, mac, &n) && n == 32;
+	            (const unsigned char *)msg, len, mac, &n) &&
+	       n == 32;
 }
 
 /* header.payload.signature into out (TOKEN_MAX bytes, secmem). */
 static enum err make_token(const struct srv_iam *iam, const char *sub,
-			   int64_t now, long ttl, char *out)
+                           int64_t now, long ttl, char *out)
 {
 	static const char hdr[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":"
-				  "\"kp-server\"}";
+	                          "\"kp-server\"}";
 	cJSON *p = cJSON_CreateObject();
 	char jti[SRV_UUID_LEN + 1], iam_id[160], *text = NULL;
 	uint8_t mac[32];
@@ -211,7 +212,7 @@ static enum err make_token(const struct srv_iam *iam, const char *sub,
 }
 
 static enum err iam_fail(struct srv_reply *rep, const char *code,
-			 const char *msg)
+                         const char *msg)
 {
 	cJSON *j = cJSON_CreateObject(), *ctx;
 	char rid[SRV_UUID_LEN + 1];
@@ -229,7 +230,7 @@ static enum err iam_fail(struct srv_reply *rep, const char *code,
 }
 
 static const struct srv_apikey *find_key(const struct srv_iam *iam,
-					 const char *key)
+                                         const char *key)
 {
 	const struct srv_apikey *hit = NULL;
 	size_t n = strlen(key);
@@ -270,18 +271,18 @@ enum err srv_iam_token(struct srv_req *req, struct srv_reply *rep)
 	if (!key || !tok)
 		r = err_set(ERR_NOMEM, "IAM");
 	else if (!req->body_len ||
-		 !form_value(req->body, "grant_type", grant, sizeof(grant)))
+	         !form_value(req->body, "grant_type", grant, sizeof(grant)))
 		r = iam_fail(rep, "BXNIM0109E",
-			     "Property missing or empty: grant_type");
+		             "Property missing or empty: grant_type");
 	else if (strcmp(grant, APIKEY_GRANT) != 0)
 		r = iam_fail(rep, "BXNIM0103E", "Unsupported grant type");
 	else if (!form_value(req->body, "apikey", key, APIKEY_MAX + 2) ||
-		 !key[0])
+	         !key[0])
 		r = iam_fail(rep, "BXNIM0109E",
-			     "Property missing or empty: apikey");
+		             "Property missing or empty: apikey");
 	else if (!(hit = find_key(iam, key)))
 		r = iam_fail(rep, "BXNIM0415E",
-			     "Provided API key could not be found");
+		             "Provided API key could not be found");
 	else
 		r = make_token(iam, hit->subject, now, ttl, tok);
 	if (r == ERR_OK)
@@ -293,7 +294,7 @@ enum err srv_iam_token(struct srv_req *req, struct srv_reply *rep)
 
 /* Decode one base64url part (no padding) into out. */
 static bool b64url_decode(const char *s, size_t n, uint8_t *out, size_t cap,
-			  size_t *len)
+                          size_t *len)
 {
 	char buf[TOKEN_MAX + 4];
 	size_t m = 0;
@@ -309,7 +310,7 @@ static bool b64url_decode(const char *s, size_t n, uint8_t *out, size_t cap,
 		else if (c == '_')
 			c = '/';
 		else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			   (c >= '0' && c <= '9')))
+		           (c >= '0' && c <= '9')))
 			return false;
 		buf[m++] = c;
 	}
@@ -322,7 +323,7 @@ static bool b64url_decode(const char *s, size_t n, uint8_t *out, size_t cap,
 
 /* The subject of a well-formed token; false if it is not a JWT. */
 static bool token_subject(const char *tok, const char *dot1, const char *dot2,
-			  char *sub, size_t cap, int64_t *exp)
+                          char *sub, size_t cap, int64_t *exp)
 {
 	uint8_t buf[TOKEN_MAX];
 	const char *s = NULL;
@@ -331,16 +332,16 @@ static bool token_subject(const char *tok, const char *dot1, const char *dot2,
 	bool ok;
 
 	ok = b64url_decode(tok, (size_t)(dot1 - tok), buf, sizeof(buf) - 1,
-			   &len) &&
+	                   &len) &&
 	     b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), buf,
-			   sizeof(buf) - 1, &len);
+	                   sizeof(buf) - 1, &len);
 	if (ok) {
 		buf[len] = '\0';
 		ok = srv_json_parse((const char *)buf, len, &j) == ERR_OK &&
 		     srv_json_get_str(j, "sub", &s) == SRV_JSON_OK && s[0] &&
 		     strlen(s) < cap &&
 		     srv_json_get_int(j, "exp", 0, INT64_MAX / 2, exp) ==
-			     SRV_JSON_OK;
+		             SRV_JSON_OK;
 	}
 	if (ok)
 		snprintf(sub, cap, "%s", s);
@@ -349,14 +350,14 @@ static bool token_subject(const char *tok, const char *dot1, const char *dot2,
 }
 
 static bool signature_ok(const struct srv_iam *iam, const char *tok,
-			 const char *dot2)
+                         const char *dot2)
 {
 	uint8_t want[32], got[64];
 	size_t len = 0;
 
 	return sign(iam, tok, (size_t)(dot2 - tok), want) &&
 	       b64url_decode(dot2 + 1, strlen(dot2 + 1), got, sizeof(got),
-			     &len) &&
+	                     &len) &&
 	       len == 32 && secmem_equal(want, got, 32);
 }
 
@@ -369,8 +370,10 @@ enum err srv_iam_check(struct srv_req *req, struct srv_reply *rep)
 
 	rep->what = "The user does not have access to the specified resource";
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
-		return srv_fail(rep, 401, "UNAUTHORIZED_ERR", "header:"
-				"Authorization", "A bearer token is required");
+		return srv_fail(rep, 401, "UNAUTHORIZED_ERR",
+		                "header:"
+		                "Authorization",
+		                "A bearer token is required");
 	tok = h + 7 + strspn(h + 7, " ");
 	dot1 = strchr(tok, '.');
 	dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
@@ -378,17 +381,17 @@ enum err srv_iam_check(struct srv_req *req, struct srv_reply *rep)
 	    !token_subject(tok, dot1, dot2, sub, sizeof(sub), &exp)) {
 		rep->what = "Bearer token could not be parsed";
 		return srv_fail(rep, 400, "BEARER_SUB_EXTRACTION_ERR",
-				"header:Authorization",
-				"The bearer token is not a valid IAM token");
+		                "header:Authorization",
+		                "The bearer token is not a valid IAM token");
 	}
 	if (!signature_ok(req->srv->iam, tok, dot2))
 		return srv_fail(rep, 401, "UNAUTHORIZED_ERR",
-				"header:Authorization",
-				"The bearer token was not issued by this IAM");
+		                "header:Authorization",
+		                "The bearer token was not issued by this IAM");
 	if (exp <= srv_now(req->srv))
 		return srv_fail(rep, 401, "UNAUTHORIZED_ERR",
-				"header:Authorization",
-				"The bearer token has expired");
+		                "header:Authorization",
+		                "The bearer token has expired");
 	memcpy(req->subject, sub, sizeof(sub));
 	return ERR_OK;
 }

@@ -19,7 +19,7 @@
 #include "srv_state.h"
 
 #define NONCE_LEN 12
-#define RSA_BITS 4096
+#define RSA_BITS  4096
 
 struct srv_itok {
 	EVP_PKEY *pkey; /* NULL after a restart: the token is unusable */
@@ -93,7 +93,7 @@ static cJSON *token_json(const struct srv_itok *t)
 }
 
 static enum err post_args(struct srv_req *req, struct srv_reply *rep,
-			  int64_t *ttl, int64_t *max)
+                          int64_t *ttl, int64_t *max)
 {
 	long lo = req->srv->cfg.min_token_expiration;
 	cJSON *j = NULL;
@@ -106,16 +106,17 @@ static enum err post_args(struct srv_req *req, struct srv_reply *rep,
 		return r;
 	if (j && !cJSON_IsObject(j))
 		r = srv_fail(rep, 400, "BAD_BODY_ERR", NULL,
-			     "The body must be a JSON object");
+		             "The body must be a JSON object");
 	else if (j && srv_json_get_int(j, "expiration", lo, 86400, ttl) ==
-			      SRV_JSON_BAD)
+	                      SRV_JSON_BAD)
 		r = srv_fail(rep, 400, "INVALID_FIELD_ERR", "field:expiration",
-			     "The field `expiration` must be: an integer "
-			     "between %ld and 86400", lo);
+		             "The field `expiration` must be: an integer "
+		             "between %ld and 86400",
+		             lo);
 	else if (j && srv_json_get_int(j, "maxAllowedRetrievals", 1, 500,
-				       max) == SRV_JSON_BAD)
+	                               max) == SRV_JSON_BAD)
 		r = srv_fail_must(rep, "field", "maxAllowedRetrievals",
-				  "an integer between 1 and 500");
+		                  "an integer between 1 and 500");
 	cJSON_Delete(j);
 	return r;
 }
@@ -154,7 +155,7 @@ static enum err check_fresh(struct srv *srv, struct srv_reply *rep)
 
 	if (!t || !t->pkey || srv_now(srv) >= t->expires)
 		return srv_fail(rep, 409, "IMPORT_TOKEN_EXPIRED_ERR", NULL,
-				"The import token has expired.");
+		                "The import token has expired.");
 	return ERR_OK;
 }
 
@@ -168,14 +169,14 @@ enum err srv_import_get(struct srv_req *req, struct srv_reply *rep)
 	rep->what = "Import token could not be retrieved";
 	if (!t)
 		return srv_fail(rep, 404, "IMPORT_TOKEN_NOT_FOUND_ERR", NULL,
-				"No import token exists for this instance");
+		                "No import token exists for this instance");
 	r = check_fresh(srv, rep);
 	if (r != ERR_OK)
 		return r;
 	if (t->remaining <= 0)
 		return srv_fail(rep, 409, "IMPORT_TOKEN_EXPIRED_ERR", NULL,
-				"The import token has reached its maximum "
-				"number of retrievals");
+		                "The import token has reached its maximum "
+		                "number of retrievals");
 	t->remaining--;
 	r = srv_state_save(srv);
 	if (r != ERR_OK)
@@ -184,14 +185,14 @@ enum err srv_import_get(struct srv_req *req, struct srv_reply *rep)
 	if (j) {
 		cJSON_AddStringToObject(j, "payload", t->payload);
 		cJSON_AddItemToObject(j, "nonce",
-				      srv_json_b64_new(t->nonce, NONCE_LEN));
+		                      srv_json_b64_new(t->nonce, NONCE_LEN));
 	}
 	return srv_reply_json(rep, 200, j);
 }
 
 /* Base64 field name of res into secmem; 400 INVALID_FIELD_ERR if bad. */
 static enum err b64_field(struct srv_reply *rep, const cJSON *res,
-			  const char *name, uint8_t **out, size_t *len)
+                          const char *name, uint8_t **out, size_t *len)
 {
 	const char *s = NULL;
 	char target[64];
@@ -209,17 +210,17 @@ static enum err b64_field(struct srv_reply *rep, const cJSON *res,
 		secmem_free(*out);
 		*out = NULL;
 		return srv_fail(rep, 400, "INVALID_FIELD_ERR", target,
-				"The field `%s` must be: a base64 encoded "
-				"value: illegal base64 data at input byte %zu",
-				name, bad);
+		                "The field `%s` must be: a base64 encoded "
+		                "value: illegal base64 data at input byte %zu",
+		                name, bad);
 	}
 	return ERR_OK;
 }
 
 /* RSA-OAEP with the same hash for OAEP and MGF1, empty label. */
 static enum err oaep_decrypt(EVP_PKEY *pkey, const EVP_MD *md,
-			     const uint8_t *in, size_t len, uint8_t **out,
-			     size_t *out_len)
+                             const uint8_t *in, size_t len, uint8_t **out,
+                             size_t *out_len)
 {
 	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(pkey, NULL);
 	size_t n = RSA_BITS / 8;
@@ -254,9 +255,9 @@ static const EVP_CIPHER *nonce_cipher(size_t key_len, bool cbc)
 /* Decrypt the nonce: GCM with the tag appended, or (HPCS) CBC-PKCS#7.
  * ERR_VERIFY when the key/IV do not open it. */
 static enum err nonce_decrypt(const uint8_t *key, size_t key_len,
-			      const uint8_t *iv, size_t iv_len,
-			      const uint8_t *in, size_t len, uint8_t *out,
-			      int *out_len)
+                              const uint8_t *iv, size_t iv_len,
+                              const uint8_t *in, size_t len, uint8_t *out,
+                              int *out_len)
 {
 	bool cbc = iv_len == 16;
 	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
@@ -269,14 +270,15 @@ static enum err nonce_decrypt(const uint8_t *key, size_t key_len,
 	}
 	if (!cbc)
 		len -= 16;
-	ok = c && EVP_DecryptInit_ex(c, nonce_cipher(key_len, cbc), NULL,
-				     NULL, NULL) == 1 &&
-	     (cbc || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN,
-					 (int)iv_len, NULL) == 1) &&
+	ok = c &&
+	     EVP_DecryptInit_ex(c, nonce_cipher(key_len, cbc), NULL, NULL,
+	                        NULL) == 1 &&
+	     (cbc || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, (int)iv_len,
+	                                 NULL) == 1) &&
 	     EVP_DecryptInit_ex(c, NULL, NULL, key, iv) == 1 &&
 	     EVP_DecryptUpdate(c, out, &n, in, (int)len) == 1 &&
 	     (cbc || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16,
-					 (void *)(uintptr_t)(in + len)) == 1) &&
+	                                 (void *)(uintptr_t)(in + len)) == 1) &&
 	     EVP_DecryptFinal_ex(c, out + n, &f) == 1;
 	EVP_CIPHER_CTX_free(c);
 	*out_len = n + f;
@@ -284,7 +286,7 @@ static enum err nonce_decrypt(const uint8_t *key, size_t key_len,
 }
 
 static enum err pick_oaep(struct srv *srv, struct srv_reply *rep,
-			  const cJSON *res, const EVP_MD **md)
+                          const cJSON *res, const EVP_MD **md)
 {
 	const char *alg = "RSAES_OAEP_SHA_256";
 
@@ -296,9 +298,9 @@ static enum err pick_oaep(struct srv *srv, struct srv_reply *rep,
 		*md = EVP_sha1();
 	else
 		return srv_fail_must(rep, "field", "encryptionAlgorithm",
-				     "RSAES_OAEP_SHA_256 (RSAES_OAEP_SHA_1 is "
-				     "only supported by Hyper Protect Crypto "
-				     "Services)");
+		                     "RSAES_OAEP_SHA_256 (RSAES_OAEP_SHA_1 is "
+		                     "only supported by Hyper Protect Crypto "
+		                     "Services)");
 	return ERR_OK;
 }
 
@@ -317,34 +319,36 @@ static void sealed_import_wipe(struct sealed_import *s)
 
 /* Spec 4.5 steps 3-5 on decoded fields. */
 static enum err check_sealed(struct srv *srv, struct srv_reply *rep,
-			     const EVP_MD *md, struct sealed_import *s)
+                             const EVP_MD *md, struct sealed_import *s)
 {
 	uint8_t plain[64 + 16];
 	int plain_len = 0;
 	enum err r;
 
 	if (s->iv_len != NONCE_LEN && !(srv->cfg.hpcs && s->iv_len == 16))
-		return srv_fail_must(rep, "field", "iv", "a base64 encoded "
-				     "12-byte initialization vector");
+		return srv_fail_must(rep, "field", "iv",
+		                     "a base64 encoded "
+		                     "12-byte initialization vector");
 	if (oaep_decrypt(srv->itok->pkey, md, s->enc, s->enc_len, &s->key,
-			 &s->key_len) != ERR_OK ||
+	                 &s->key_len) != ERR_OK ||
 	    (s->key_len != 16 && s->key_len != 24 && s->key_len != 32))
-		return srv_fail_must(rep, "field", "payload", "16, 24 or 32 "
-				     "bytes of key material encrypted with the "
-				     "public key of the import token");
+		return srv_fail_must(rep, "field", "payload",
+		                     "16, 24 or 32 "
+		                     "bytes of key material encrypted with the "
+		                     "public key of the import token");
 	if (s->nonce_len > 64 ||
 	    nonce_decrypt(s->key, s->key_len, s->iv, s->iv_len, s->nonce,
-			  s->nonce_len, plain, &plain_len) != ERR_OK)
+	                  s->nonce_len, plain, &plain_len) != ERR_OK)
 		r = srv_fail(rep, 400, "INCORRECT_NONCE_IV_ERR",
-			     "field:encryptedNonce",
-			     "The encrypted nonce could not be decrypted with "
-			     "the key material and IV given");
+		             "field:encryptedNonce",
+		             "The encrypted nonce could not be decrypted with "
+		             "the key material and IV given");
 	else if (plain_len != NONCE_LEN ||
-		 !secmem_equal(plain, srv->itok->nonce, NONCE_LEN))
+	         !secmem_equal(plain, srv->itok->nonce, NONCE_LEN))
 		r = srv_fail(rep, 400, "INCORRECT_NONCE_ERR",
-			     "field:encryptedNonce",
-			     "The nonce does not match the nonce of the "
-			     "import token");
+		             "field:encryptedNonce",
+		             "The nonce does not match the nonce of the "
+		             "import token");
 	else
 		r = ERR_OK;
 	secmem_wipe(plain, sizeof(plain));
@@ -352,7 +356,7 @@ static enum err check_sealed(struct srv *srv, struct srv_reply *rep,
 }
 
 static enum err secure_import(struct srv *srv, struct srv_reply *rep,
-			      const cJSON *res, uint8_t **key, size_t *len)
+                              const cJSON *res, uint8_t **key, size_t *len)
 {
 	struct sealed_import s = { 0 };
 	const EVP_MD *md = NULL;
@@ -365,7 +369,7 @@ static enum err secure_import(struct srv *srv, struct srv_reply *rep,
 		r = b64_field(rep, res, "payload", &s.enc, &s.enc_len);
 	if (r == ERR_OK)
 		r = b64_field(rep, res, "encryptedNonce", &s.nonce,
-			      &s.nonce_len);
+		              &s.nonce_len);
 	if (r == ERR_OK)
 		r = b64_field(rep, res, "iv", &s.iv, &s.iv_len);
 	if (r == ERR_OK)
@@ -386,30 +390,29 @@ static bool present(const cJSON *res, const char *name)
 	return v && !cJSON_IsNull(v);
 }
 
-static enum err plain_import(struct srv_reply *rep, const cJSON *res,
-			     bool root, uint8_t **key, size_t *len)
+static enum err plain_import(struct srv_reply *rep, const cJSON *res, bool root,
+                             uint8_t **key, size_t *len)
 {
 	enum err r;
 
 	r = b64_field(rep, res, "payload", key, len);
 	if (r != ERR_OK)
 		return r;
-	if (root ? (*len == 16 || *len == 24 || *len == 32) :
-		   (*len >= 1 && *len <= SRV_STANDARD_PAYLOAD_MAX))
+	if (root ? (*len == 16 || *len == 24 || *len == 32)
+	         : (*len >= 1 && *len <= SRV_STANDARD_PAYLOAD_MAX))
 		return ERR_OK;
 	secmem_free(*key);
 	*key = NULL;
 	return srv_fail_must(rep, "field", "payload",
-			     root ? "16, 24 or 32 bytes of base64 encoded key "
-				    "material" :
-				    "1 to 7500 bytes of base64 encoded key "
-				    "material");
+	                     root ? "16, 24 or 32 bytes of base64 encoded key "
+	                            "material"
+	                          : "1 to 7500 bytes of base64 encoded key "
+	                            "material");
 }
 
 enum err srv_import_material(struct srv *srv, struct srv_reply *rep,
-			     const cJSON *res, bool root,
-			     enum srv_import *mode, uint8_t **key,
-			     size_t *len)
+                             const cJSON *res, bool root, enum srv_import *mode,
+                             uint8_t **key, size_t *len)
 {
 	bool payload = present(res, "payload");
 	bool nonce = present(res, "encryptedNonce"), iv = present(res, "iv");
@@ -419,16 +422,18 @@ enum err srv_import_material(struct srv *srv, struct srv_reply *rep,
 	*key = NULL;
 	*len = 0;
 	if (nonce != iv)
-		return srv_fail_must(rep, "field", nonce ? "iv" :
-				     "encryptedNonce", "given together with "
-				     "the other of `encryptedNonce` and `iv`");
+		return srv_fail_must(rep, "field",
+		                     nonce ? "iv" : "encryptedNonce",
+		                     "given together with "
+		                     "the other of `encryptedNonce` and `iv`");
 	if (present(res, "encryptionAlgorithm") && !nonce)
 		return srv_fail_must(rep, "field", "encryptionAlgorithm",
-				     "sent only with `encryptedNonce` and "
-				     "`iv`");
+		                     "sent only with `encryptedNonce` and "
+		                     "`iv`");
 	if (nonce && !payload)
-		return srv_fail_must(rep, "field", "payload", "given with "
-				     "`encryptedNonce` and `iv`");
+		return srv_fail_must(rep, "field", "payload",
+		                     "given with "
+		                     "`encryptedNonce` and `iv`");
 	if (!payload)
 		return ERR_OK;
 	if (nonce)
@@ -458,9 +463,9 @@ enum err srv_import_json_parse(const cJSON *j, struct srv_itok **out)
 	    srv_json_time_parse(c, &t->created) != ERR_OK ||
 	    srv_json_time_parse(e, &t->expires) != ERR_OK ||
 	    srv_json_get_int(j, "maxAllowedRetrievals", 1, 500, &t->max) !=
-		    SRV_JSON_OK ||
-	    srv_json_get_int(j, "remainingRetrievals", 0, 500,
-			     &t->remaining) != SRV_JSON_OK) {
+	            SRV_JSON_OK ||
+	    srv_json_get_int(j, "remainingRetrievals", 0, 500, &t->remaining) !=
+	            SRV_JSON_OK) {
 		free(t);
 		return err_set(ERR_FORMAT, "import token in the state file");
 	}

@@ -28,9 +28,8 @@ enum err srv_import_get(struct srv_req *req, struct srv_reply *rep);
  * server must generate it, else secmem bytes (secmem_free) and *mode says
  * how they came. root: 16/24/32 bytes. Errors are replied in rep. */
 enum err srv_import_material(struct srv *srv, struct srv_reply *rep,
-			     const cJSON *res, bool root,
-			     enum srv_import *mode, uint8_t **key,
-			     size_t *len);
+                             const cJSON *res, bool root, enum srv_import *mode,
+                             uint8_t **key, size_t *len);
 
 /* POST /admin/import_token {"nonce":"<base64 12 bytes>"}: pin the nonce
  * of the current token so tests can replay the spec's vectors. */

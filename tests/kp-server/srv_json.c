@@ -51,21 +51,22 @@ static enum err prescan(const unsigned char *p, size_t len)
 			n = utf8_seq(p + i, len - i);
 			if (!n)
 				return err_set(ERR_FORMAT,
-					       "invalid UTF-8 at offset %zu", i);
+				               "invalid UTF-8 at offset %zu",
+				               i);
 			i += n - 1;
 		} else if (in_str && p[i] == '\\') {
 			if (is_u0000(p + i, len - i))
-				return err_set(ERR_FORMAT,
-					       "\\u0000 in a string at offset %zu",
-					       i);
+				return err_set(
+				        ERR_FORMAT,
+				        "\\u0000 in a string at offset %zu", i);
 			i++;
 		} else if (p[i] == '"') {
 			in_str = !in_str;
 		} else if (!in_str && (p[i] == '{' || p[i] == '[')) {
 			if (++depth > SRV_JSON_MAX_DEPTH)
 				return err_set(ERR_FORMAT,
-					       "nesting deeper than %d",
-					       SRV_JSON_MAX_DEPTH);
+				               "nesting deeper than %d",
+				               SRV_JSON_MAX_DEPTH);
 		} else if (!in_str && (p[i] == '}' || p[i] == ']') && depth) {
 			depth--;
 		}
@@ -81,9 +82,10 @@ static enum err check_dups(const cJSON *j)
 		if (cJSON_IsObject(j))
 			for (const cJSON *d = c->next; d; d = d->next)
 				if (strcmp(c->string, d->string) == 0)
-					return err_set(ERR_FORMAT,
-						       "duplicate key \"%.64s\"",
-						       c->string);
+					return err_set(
+					        ERR_FORMAT,
+					        "duplicate key \"%.64s\"",
+					        c->string);
 		r = check_dups(c);
 		if (r != ERR_OK)
 			return r;
@@ -107,7 +109,7 @@ enum err srv_json_parse(const char *text, size_t len, cJSON **out)
 	j = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
 	if (!j)
 		return err_set(ERR_FORMAT, "invalid JSON near offset %td",
-			       end ? end - text : (ptrdiff_t)0);
+		               end ? end - text : (ptrdiff_t)0);
 	r = check_dups(j);
 	if (r != ERR_OK) {
 		cJSON_Delete(j);
@@ -125,7 +127,7 @@ static const cJSON *member(const cJSON *obj, const char *name)
 }
 
 enum srv_json_get srv_json_get_str(const cJSON *obj, const char *name,
-				   const char **out)
+                                   const char **out)
 {
 	const cJSON *v = member(obj, name);
 
@@ -138,7 +140,7 @@ enum srv_json_get srv_json_get_str(const cJSON *obj, const char *name,
 }
 
 enum srv_json_get srv_json_get_bool(const cJSON *obj, const char *name,
-				    bool *out)
+                                    bool *out)
 {
 	const cJSON *v = member(obj, name);
 
@@ -151,7 +153,7 @@ enum srv_json_get srv_json_get_bool(const cJSON *obj, const char *name,
 }
 
 enum srv_json_get srv_json_get_int(const cJSON *obj, const char *name,
-				   int64_t lo, int64_t hi, int64_t *out)
+                                   int64_t lo, int64_t hi, int64_t *out)
 {
 	const cJSON *v = member(obj, name);
 	double d;
@@ -161,7 +163,8 @@ enum srv_json_get srv_json_get_int(const cJSON *obj, const char *name,
 	if (!cJSON_IsNumber(v))
 		return SRV_JSON_BAD;
 	d = v->valuedouble;
-	/* Compare as doubles first: the cast of an out-of-range double is UB. */
+	/* Compare as doubles first: the cast of an out-of-range double is UB.
+	 */
 	if (!(d >= (double)lo && d <= (double)hi) || (double)(int64_t)d != d)
 		return SRV_JSON_BAD;
 	*out = (int64_t)d;
@@ -175,7 +178,7 @@ static bool b64_char(char c)
 }
 
 enum err srv_json_b64(const char *s, uint8_t *out, size_t cap, size_t *len,
-		      size_t *bad_at)
+                      size_t *bad_at)
 {
 	size_t n = strlen(s), pad = 0;
 
@@ -190,19 +193,21 @@ enum err srv_json_b64(const char *s, uint8_t *out, size_t cap, size_t *len,
 		if (!b64_char(s[i]) || pad) {
 			*bad_at = i;
 			return err_set(ERR_FORMAT,
-				       "illegal base64 data at input byte %zu",
-				       i);
+			               "illegal base64 data at input byte %zu",
+			               i);
 		}
 	}
 	if (n % 4) {
 		*bad_at = n - n % 4;
 		return err_set(ERR_FORMAT,
-			       "illegal base64 data at input byte %zu", *bad_at);
+		               "illegal base64 data at input byte %zu",
+		               *bad_at);
 	}
 	if (decode_base64(out, cap, len, s, n) != ERR_OK) {
 		*bad_at = n ? n - 1 - pad : 0;
 		return err_set(ERR_FORMAT,
-			       "illegal base64 data at input byte %zu", *bad_at);
+		               "illegal base64 data at input byte %zu",
+		               *bad_at);
 	}
 	return ERR_OK;
 }
@@ -226,7 +231,8 @@ void srv_json_time_fmt(char *out, size_t cap, int64_t t)
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	if (!gmtime_r(&tt, &tm) || !strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (!gmtime_r(&tt, &tm) ||
+	    !strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm))
 		snprintf(out, cap, "1970-01-01T00:00:00Z");
 }
 

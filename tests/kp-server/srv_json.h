@@ -18,7 +18,7 @@
 enum srv_json_get {
 	SRV_JSON_ABSENT, /* missing or JSON null */
 	SRV_JSON_OK,
-	SRV_JSON_BAD,    /* present with the wrong type or out of range */
+	SRV_JSON_BAD, /* present with the wrong type or out of range */
 };
 
 /* Parse len bytes of text (text[len] must be NUL) strictly: ERR_FORMAT
@@ -28,20 +28,20 @@ enum err srv_json_parse(const char *text, size_t len, cJSON **out);
 
 /* The string member name of obj. */
 enum srv_json_get srv_json_get_str(const cJSON *obj, const char *name,
-				   const char **out);
+                                   const char **out);
 
 /* The boolean member name of obj. */
 enum srv_json_get srv_json_get_bool(const cJSON *obj, const char *name,
-				    bool *out);
+                                    bool *out);
 
 /* The integral number member name of obj within [lo, hi]. */
 enum srv_json_get srv_json_get_int(const cJSON *obj, const char *name,
-				   int64_t lo, int64_t hi, int64_t *out);
+                                   int64_t lo, int64_t hi, int64_t *out);
 
 /* Decode standard padded base64 s into out (cap bytes). On ERR_FORMAT,
  * *bad_at is the index of the first offending character (Go style). */
 enum err srv_json_b64(const char *s, uint8_t *out, size_t cap, size_t *len,
-		      size_t *bad_at);
+                      size_t *bad_at);
 
 /* New cJSON string holding base64 of len bytes; NULL on no memory. */
 cJSON *srv_json_b64_new(const uint8_t *in, size_t len);

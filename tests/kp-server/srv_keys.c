@@ -48,7 +48,7 @@ void srv_keys_remove(struct srv_keys *ks, struct srv_key *k)
 		if (ks->v[i] != k)
 			continue;
 		memmove(&ks->v[i], &ks->v[i + 1],
-			(ks->n - i - 1) * sizeof(ks->v[0]));
+		        (ks->n - i - 1) * sizeof(ks->v[0]));
 		ks->n--;
 		srv_key_free(k);
 		return;
@@ -56,7 +56,7 @@ void srv_keys_remove(struct srv_keys *ks, struct srv_key *k)
 }
 
 struct srv_key *srv_keys_alias_owner(const struct srv_keys *ks,
-				     const char *alias)
+                                     const char *alias)
 {
 	for (size_t i = 0; i < ks->n; i++)
 		for (size_t a = 0; a < ks->v[i]->n_aliases; a++)
@@ -111,14 +111,13 @@ enum err srv_key_set_str(char **field, const char *s)
 	return ERR_OK;
 }
 
-enum err srv_key_add_version(struct srv_key *k, const char *id,
-			     int64_t created)
+enum err srv_key_add_version(struct srv_key *k, const char *id, int64_t created)
 {
 	struct srv_version *v;
 
 	if (k->n_versions >= SRV_VERSIONS_MAX)
 		return err_set(ERR_POLICY, "more than %d versions",
-			       SRV_VERSIONS_MAX);
+		               SRV_VERSIONS_MAX);
 	v = realloc(k->versions, (k->n_versions + 1) * sizeof(*v));
 	if (!v)
 		return err_set(ERR_NOMEM, "key version");
@@ -136,7 +135,7 @@ const struct srv_version *srv_key_latest(const struct srv_key *k)
 }
 
 const struct srv_version *srv_key_version(const struct srv_key *k,
-					  const char *id)
+                                          const char *id)
 {
 	for (size_t i = 0; i < k->n_versions; i++)
 		if (strcmp(k->versions[i].id, id) == 0)
@@ -154,9 +153,10 @@ bool srv_key_refresh(struct srv_key *k, int64_t now)
 }
 
 static const char *const reserved[] = {
-	"allowed_ip", "key", "keys", "metadata", "policy", "policies",
-	"registration", "registrations", "ring", "rings", "rotate", "wrap",
-	"unwrap", "rewrap", "version", "versions",
+	"allowed_ip", "key",      "keys",         "metadata",
+	"policy",     "policies", "registration", "registrations",
+	"ring",       "rings",    "rotate",       "wrap",
+	"unwrap",     "rewrap",   "version",      "versions",
 };
 
 const char *srv_key_alias_problem(const char *alias)
@@ -166,7 +166,7 @@ const char *srv_key_alias_problem(const char *alias)
 	if (n < 2 || n > 90)
 		return "must be 2 to 90 characters long";
 	if (strspn(alias, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			  "0123456789_-") != n)
+	                  "0123456789_-") != n)
 		return "may contain only letters, digits, '_' and '-'";
 	if (srv_uuid_valid(alias))
 		return "must not be a UUID";
@@ -196,7 +196,7 @@ bool srv_key_del_alias(struct srv_key *k, const char *alias)
 			continue;
 		free(k->aliases[i]);
 		memmove(&k->aliases[i], &k->aliases[i + 1],
-			(k->n_aliases - i - 1) * sizeof(k->aliases[0]));
+		        (k->n_aliases - i - 1) * sizeof(k->aliases[0]));
 		k->n_aliases--;
 		return true;
 	}

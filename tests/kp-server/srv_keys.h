@@ -14,9 +14,9 @@
 #include "srv.h"
 
 #define SRV_KEY_ALIASES_MAX 5
-#define SRV_KEY_TAGS_MAX 30
-#define SRV_KEYS_MAX 20000
-#define SRV_VERSIONS_MAX 1000
+#define SRV_KEY_TAGS_MAX    30
+#define SRV_KEYS_MAX        20000
+#define SRV_VERSIONS_MAX    1000
 
 enum srv_key_state {
 	SRV_STATE_PREACTIVE = 0,
@@ -45,9 +45,9 @@ struct srv_key {
 	char *tags[SRV_KEY_TAGS_MAX];
 	size_t n_tags;
 	enum srv_key_state state;
-	bool extractable;      /* true: standard key */
+	bool extractable; /* true: standard key */
 	enum srv_import import;
-	unsigned bits;         /* algorithmBitSize */
+	unsigned bits; /* algorithmBitSize */
 	int64_t created, updated, rotated, expires, deleted, state_since;
 	struct srv_version *versions; /* oldest first; root keys only */
 	size_t n_versions;
@@ -75,7 +75,7 @@ struct srv_key *srv_keys_find(const struct srv_keys *ks, const char *ref);
 
 /* Key holding alias, or NULL. */
 struct srv_key *srv_keys_alias_owner(const struct srv_keys *ks,
-				     const char *alias);
+                                     const char *alias);
 
 /* A zeroed key with its strings unset; free with srv_key_free. */
 struct srv_key *srv_key_new(void);
@@ -88,14 +88,14 @@ enum err srv_key_set_str(char **field, const char *s);
 
 /* Append a version (root keys). */
 enum err srv_key_add_version(struct srv_key *k, const char *id,
-			     int64_t created);
+                             int64_t created);
 
 /* The newest version, or NULL for standard keys. */
 const struct srv_version *srv_key_latest(const struct srv_key *k);
 
 /* The version with this id, or NULL. */
 const struct srv_version *srv_key_version(const struct srv_key *k,
-					  const char *id);
+                                          const char *id);
 
 /* Apply the clock: an Active key past its expirationDate becomes
  * Deactivated. Returns true if the state changed. */

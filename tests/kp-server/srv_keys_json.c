@@ -22,7 +22,7 @@ static cJSON *str_array(char *const *v, size_t n)
 }
 
 static void add_version(cJSON *obj, const char *name,
-			const struct srv_version *v)
+                        const struct srv_version *v)
 {
 	cJSON *o = cJSON_AddObjectToObject(obj, name);
 
@@ -33,7 +33,7 @@ static void add_version(cJSON *obj, const char *name,
 }
 
 static void add_deletion(cJSON *j, const struct srv *srv,
-			 const struct srv_key *k)
+                         const struct srv_key *k)
 {
 	int64_t now = srv_now(srv);
 	bool expired = k->expires && now >= k->expires;
@@ -42,13 +42,14 @@ static void add_deletion(cJSON *j, const struct srv *srv,
 	if (k->deleted_by)
 		cJSON_AddStringToObject(j, "deletedBy", k->deleted_by);
 	cJSON_AddBoolToObject(j, "restoreAllowed",
-			      !expired && now < k->deleted + SRV_RESTORE_WINDOW);
+	                      !expired &&
+	                              now < k->deleted + SRV_RESTORE_WINDOW);
 	srv_json_add_time(j, "restoreExpirationDate",
-			  k->deleted + SRV_RESTORE_WINDOW);
+	                  k->deleted + SRV_RESTORE_WINDOW);
 	cJSON_AddBoolToObject(j, "purgeAllowed",
-			      now >= k->deleted + srv->cfg.purge_wait);
+	                      now >= k->deleted + srv->cfg.purge_wait);
 	srv_json_add_time(j, "purgeAllowedFrom",
-			  k->deleted + srv->cfg.purge_wait);
+	                  k->deleted + srv->cfg.purge_wait);
 	srv_json_add_time(j, "purgeScheduledOn", k->deleted + 90 * 86400L);
 }
 
@@ -72,8 +73,9 @@ static void add_core(cJSON *j, const struct srv *srv, const struct srv_key *k)
 {
 	char crn[512];
 
-	snprintf(crn, sizeof(crn), "crn:v1:bluemix:public:kms:%s:a/%s:%s:key:%s",
-		 srv->cfg.region, srv->cfg.account, srv->cfg.instance_id, k->id);
+	snprintf(crn, sizeof(crn),
+	         "crn:v1:bluemix:public:kms:%s:a/%s:%s:key:%s", srv->cfg.region,
+	         srv->cfg.account, srv->cfg.instance_id, k->id);
 	cJSON_AddStringToObject(j, "type", SRV_KEY_TYPE);
 	cJSON_AddStringToObject(j, "id", k->id);
 	cJSON_AddStringToObject(j, "name", k->name);
@@ -81,7 +83,7 @@ static void add_core(cJSON *j, const struct srv *srv, const struct srv_key *k)
 		cJSON_AddStringToObject(j, "description", k->description);
 	if (k->n_aliases)
 		cJSON_AddItemToObject(j, "aliases",
-				      str_array(k->aliases, k->n_aliases));
+		                      str_array(k->aliases, k->n_aliases));
 	if (k->n_tags)
 		cJSON_AddItemToObject(j, "tags", str_array(k->tags, k->n_tags));
 	cJSON_AddNumberToObject(j, "state", k->state);
@@ -94,7 +96,7 @@ static void add_core(cJSON *j, const struct srv *srv, const struct srv_key *k)
 }
 
 cJSON *srv_keys_json_build(const struct srv *srv, const struct srv_key *k,
-			   bool state)
+                           bool state)
 {
 	cJSON *j = cJSON_CreateObject(), *d;
 
@@ -102,7 +104,8 @@ cJSON *srv_keys_json_build(const struct srv *srv, const struct srv_key *k,
 		return NULL;
 	add_core(j, srv, k);
 	srv_json_add_time(j, "creationDate", k->created);
-	cJSON_AddStringToObject(j, "createdBy", k->created_by ? k->created_by : "");
+	cJSON_AddStringToObject(j, "createdBy",
+	                        k->created_by ? k->created_by : "");
 	cJSON_AddStringToObject(j, "algorithmType", "AES");
 	cJSON_AddNumberToObject(j, "algorithmBitSize", k->bits);
 	srv_json_add_time(j, "lastUpdateDate", k->updated);
@@ -124,7 +127,7 @@ cJSON *srv_keys_json_build(const struct srv *srv, const struct srv_key *k,
 /* Reading a key back from the state file. */
 
 static enum err need_str(const cJSON *j, const char *name, bool required,
-			 char **out)
+                         char **out)
 {
 	const char *s = NULL;
 	enum srv_json_get g = srv_json_get_str(j, name, &s);
@@ -135,7 +138,7 @@ static enum err need_str(const cJSON *j, const char *name, bool required,
 }
 
 static enum err need_time(const cJSON *j, const char *name, bool required,
-			  int64_t *out)
+                          int64_t *out)
 {
 	const char *s = NULL;
 	enum srv_json_get g = srv_json_get_str(j, name, &s);
@@ -149,7 +152,7 @@ static enum err need_time(const cJSON *j, const char *name, bool required,
 }
 
 static enum err read_strs(const cJSON *j, const char *name, char **v,
-			  size_t max, size_t *n)
+                          size_t max, size_t *n)
 {
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, name), *e;
 
@@ -157,7 +160,8 @@ static enum err read_strs(const cJSON *j, const char *name, char **v,
 		return ERR_OK;
 	if (!cJSON_IsArray(a) || (size_t)cJSON_GetArraySize(a) > max)
 		return err_set(ERR_FORMAT, "key field %s", name);
-	cJSON_ArrayForEach(e, a) {
+	cJSON_ArrayForEach(e, a)
+	{
 		if (!cJSON_IsString(e))
 			return err_set(ERR_FORMAT, "key field %s", name);
 		if (srv_key_set_str(&v[*n], e->valuestring) != ERR_OK)
@@ -176,7 +180,8 @@ static enum err read_versions(const cJSON *j, struct srv_key *k)
 
 	if (!cJSON_IsArray(a))
 		return err_set(ERR_FORMAT, "key field versions");
-	cJSON_ArrayForEach(e, a) {
+	cJSON_ArrayForEach(e, a)
+	{
 		if (srv_json_get_str(e, "id", &id) != SRV_JSON_OK ||
 		    !srv_uuid_valid(id) ||
 		    need_time(e, "creationDate", true, &t) != ERR_OK)
@@ -193,7 +198,8 @@ static enum err read_flags(const cJSON *j, struct srv_key *k)
 	const char *mode = NULL, *id = NULL;
 	int64_t v;
 
-	if (srv_json_get_str(j, "id", &id) != SRV_JSON_OK || !srv_uuid_valid(id))
+	if (srv_json_get_str(j, "id", &id) != SRV_JSON_OK ||
+	    !srv_uuid_valid(id))
 		return err_set(ERR_FORMAT, "key field id");
 	memcpy(k->id, id, SRV_UUID_LEN);
 	if (srv_json_get_int(j, "state", 0, 5, &v) != SRV_JSON_OK || v == 4)
@@ -248,20 +254,20 @@ static enum err read_key(const cJSON *j, struct srv_key *k)
 	r = read_flags(j, k);
 	for (size_t i = 0; r == ERR_OK && i < N_OF(text_members); i++)
 		r = need_str(j, text_members[i].name, text_members[i].required,
-			     (char **)(void *)(base + text_members[i].off));
+		             (char **)(void *)(base + text_members[i].off));
 	for (size_t i = 0; r == ERR_OK && i < N_OF(time_members); i++)
 		r = need_time(j, time_members[i].name, time_members[i].required,
-			      (int64_t *)(void *)(base + time_members[i].off));
+		              (int64_t *)(void *)(base + time_members[i].off));
 	if (r == ERR_OK)
 		r = read_strs(j, "aliases", k->aliases, SRV_KEY_ALIASES_MAX,
-			      &k->n_aliases);
+		              &k->n_aliases);
 	if (r == ERR_OK)
 		r = read_strs(j, "tags", k->tags, SRV_KEY_TAGS_MAX, &k->n_tags);
 	if (r == ERR_OK)
 		r = read_versions(j, k);
 	if (r == ERR_OK && k->extractable != (k->n_versions == 0))
 		r = err_set(ERR_FORMAT, "key %s: versions do not fit its type",
-			    k->id);
+		            k->id);
 	return r;
 }
 

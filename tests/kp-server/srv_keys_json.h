@@ -10,13 +10,13 @@
 #include "srv.h"
 #include "srv_keys.h"
 
-#define SRV_KEY_TYPE "application/vnd.ibm.kms.key+json"
+#define SRV_KEY_TYPE       "application/vnd.ibm.kms.key+json"
 #define SRV_RESTORE_WINDOW (30 * 86400L)
 
 /* The key resource as KP returns it (no payload). state: also add the
  * internal fields (versions, import mode, state time). NULL: no memory. */
 cJSON *srv_keys_json_build(const struct srv *srv, const struct srv_key *k,
-			   bool state);
+                           bool state);
 
 /* Rebuild a key from a state-file object; ERR_FORMAT names the field. */
 enum err srv_keys_json_parse(const cJSON *j, struct srv_key **out);

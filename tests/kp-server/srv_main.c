@@ -23,23 +23,26 @@
 #define SECURE_HEAP (64u * 1024 * 1024)
 
 static const char usage_text[] =
-	"usage: kp-server --cert FILE --key FILE --instance-id GUID\n"
-	"                 --api-keys FILE --module PATH --token URI\n"
-	"                 --pin-source file:PATH|env:VAR [options]\n"
-	"  --listen ADDR:PORT        default 127.0.0.1:0 (loopback only)\n"
-	"  --allow-remote            allow a non-loopback --listen address\n"
-	"  --state FILE              keep metadata across restarts\n"
-	"  --port-file FILE          write the bound port there\n"
-	"  --token-ttl SECONDS       IAM token lifetime (3600)\n"
-	"  --rotate-interval SECONDS minimum time between rotations (3600)\n"
-	"  --enable-wait SECONDS     enable/restore delay after disable/delete (30)\n"
-	"  --purge-wait SECONDS      purge delay after delete (14400)\n"
-	"  --min-token-expiration S  lower bound of import token lifetime (300)\n"
-	"  --max-body BYTES          larger request bodies get 413 (65536)\n"
-	"  --region R --account A    used in CRNs (us-south, test account)\n"
-	"  --hpcs                    accept RSAES_OAEP_SHA_1 and CBC nonces\n"
-	"  --faults                  serve /admin/faults, /admin/log, /admin/clock\n"
-	"  --verbose                 one line per request on stderr\n";
+        "usage: kp-server --cert FILE --key FILE --instance-id GUID\n"
+        "                 --api-keys FILE --module PATH --token URI\n"
+        "                 --pin-source file:PATH|env:VAR [options]\n"
+        "  --listen ADDR:PORT        default 127.0.0.1:0 (loopback only)\n"
+        "  --allow-remote            allow a non-loopback --listen address\n"
+        "  --state FILE              keep metadata across restarts\n"
+        "  --port-file FILE          write the bound port there\n"
+        "  --token-ttl SECONDS       IAM token lifetime (3600)\n"
+        "  --rotate-interval SECONDS minimum time between rotations (3600)\n"
+        "  --enable-wait SECONDS     enable/restore delay after disable/delete "
+        "(30)\n"
+        "  --purge-wait SECONDS      purge delay after delete (14400)\n"
+        "  --min-token-expiration S  lower bound of import token lifetime "
+        "(300)\n"
+        "  --max-body BYTES          larger request bodies get 413 (65536)\n"
+        "  --region R --account A    used in CRNs (us-south, test account)\n"
+        "  --hpcs                    accept RSAES_OAEP_SHA_1 and CBC nonces\n"
+        "  --faults                  serve /admin/faults, /admin/log, "
+        "/admin/clock\n"
+        "  --verbose                 one line per request on stderr\n";
 
 static bool num(const char *s, long lo, long hi, long *out)
 {
@@ -119,17 +122,23 @@ static bool parse_args(int argc, char **argv, struct srv_config *c)
 	int opt;
 
 	*c = (struct srv_config){
-		.listen = "127.0.0.1:0", .region = "us-south",
+		.listen = "127.0.0.1:0",
+		.region = "us-south",
 		.account = "0123456789abcdef0123456789abcdef",
-		.token_ttl = 3600, .rotate_interval = 3600, .enable_wait = 30,
-		.purge_wait = 4 * 3600, .min_token_expiration = 300,
+		.token_ttl = 3600,
+		.rotate_interval = 3600,
+		.enable_wait = 30,
+		.purge_wait = 4 * 3600,
+		.min_token_expiration = 300,
 		.max_body = 64 * 1024,
 	};
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		if (opt == 'h' || !set_option(c, opt, optarg)) {
 			if (opt != 'h' && opt != '?')
-				fprintf(stderr, "kp-server: bad value for "
-					"--%s\n", argv[optind - 1] + 2);
+				fprintf(stderr,
+				        "kp-server: bad value for "
+				        "--%s\n",
+				        argv[optind - 1] + 2);
 			return false;
 		}
 	}
@@ -152,7 +161,7 @@ static enum err srv_open(struct srv *srv)
 		r = srv_iam_new(&srv->iam, srv->cfg.api_keys_file);
 	if (r == ERR_OK)
 		r = srv_hsm_open(&srv->hsm, srv->cfg.module, srv->cfg.token_uri,
-				 srv->cfg.pin_source);
+		                 srv->cfg.pin_source);
 	if (r == ERR_OK)
 		r = srv_state_load(srv);
 	return r;
@@ -223,7 +232,8 @@ int main(int argc, char **argv)
 		pthread_mutex_unlock(&srv.lock);
 	}
 	if (r != ERR_OK)
-		fprintf(stderr, "kp-server: %s: %s\n", err_str(r), err_detail());
+		fprintf(stderr, "kp-server: %s: %s\n", err_str(r),
+		        err_detail());
 	srv_close(&srv);
 	return r == ERR_OK ? 0 : 1;
 }

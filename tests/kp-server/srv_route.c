@@ -80,7 +80,7 @@ static bool match(const char *pattern, const char *path, struct srv_req *req)
 			if (n == 0 || n >= SRV_PARAM_MAX || np == 2)
 				return false;
 			snprintf(req->param[np++], SRV_PARAM_MAX, "%.*s",
-				 (int)n, path);
+			         (int)n, path);
 			path += n;
 			pattern++;
 		} else if (*pattern++ != *path++) {
@@ -97,14 +97,16 @@ static enum err instance_check(struct srv_req *req, struct srv_reply *rep)
 
 	rep->what = NULL;
 	if (!h || !srv_uuid_valid(h))
-		return srv_fail(rep, 400, NULL, NULL, "Request requires valid "
-				"Bluemix-Instance Header containing a valid "
-				"UUID");
+		return srv_fail(rep, 400, NULL, NULL,
+		                "Request requires valid "
+		                "Bluemix-Instance Header containing a valid "
+		                "UUID");
 	if (strcasecmp(h, req->srv->cfg.instance_id) != 0)
-		return srv_fail(rep, 401, NULL, NULL, "Either the user does not "
-				"have access to the specified resource, the "
-				"resource does not exist, or the region is "
-				"incorrectly set");
+		return srv_fail(rep, 401, NULL, NULL,
+		                "Either the user does not "
+		                "have access to the specified resource, the "
+		                "resource does not exist, or the region is "
+		                "incorrectly set");
 	return ERR_OK;
 }
 
@@ -115,7 +117,7 @@ static enum err admin(struct srv_req *req, struct srv_reply *rep)
 
 	if (!srv->cfg.faults || !srv_req_is_loopback(req))
 		return srv_fail(rep, 404, NULL, NULL,
-				"The requested resource could not be found");
+		                "The requested resource could not be found");
 	pthread_mutex_lock(&srv->lock);
 	if (strcmp(req->path, "/admin/import_token") == 0)
 		r = srv_import_admin(req, rep);
@@ -131,7 +133,7 @@ bool srv_route_is_admin(const char *path)
 }
 
 static enum err run(const struct route *rt, struct srv_req *req,
-		    struct srv_reply *rep)
+                    struct srv_reply *rep)
 {
 	struct srv *srv = req->srv;
 	enum err r = ERR_OK;
@@ -167,8 +169,10 @@ enum err srv_route_dispatch(struct srv_req *req, struct srv_reply *rep)
 			return run(&routes[i], req, rep);
 	}
 	if (path_known)
-		return srv_fail(rep, 405, NULL, NULL, "The method %.16s is not "
-				"allowed on this resource", req->method);
+		return srv_fail(rep, 405, NULL, NULL,
+		                "The method %.16s is not "
+		                "allowed on this resource",
+		                req->method);
 	return srv_fail(rep, 404, NULL, NULL,
-			"The requested resource could not be found");
+	                "The requested resource could not be found");
 }

@@ -13,7 +13,7 @@
 #include "srv_keys_json.h"
 
 #define STATE_FORMAT "kp-server-state/1"
-#define STATE_MAX (64u * 1024 * 1024)
+#define STATE_MAX    (64u * 1024 * 1024)
 
 static cJSON *state_json(const struct srv *srv)
 {
@@ -35,7 +35,7 @@ static cJSON *state_json(const struct srv *srv)
 	}
 	if (srv->itok)
 		cJSON_AddItemToObject(j, "importToken",
-				      srv_import_json_build(srv->itok));
+		                      srv_import_json_build(srv->itok));
 	return j;
 }
 
@@ -65,7 +65,8 @@ static enum err load_keys(struct srv *srv, const cJSON *keys)
 
 	if (!cJSON_IsArray(keys))
 		return err_set(ERR_FORMAT, "state file has no key list");
-	cJSON_ArrayForEach(e, keys) {
+	cJSON_ArrayForEach(e, keys)
+	{
 		r = srv_keys_json_parse(e, &k);
 		if (r == ERR_OK && srv_keys_find(srv->keys, k->id)) {
 			srv_key_free(k);
@@ -93,7 +94,7 @@ static enum err load_json(struct srv *srv, const cJSON *j)
 	if (srv_json_get_str(j, "instanceId", &inst) != SRV_JSON_OK ||
 	    strcmp(inst, srv->cfg.instance_id) != 0)
 		return err_set(ERR_FORMAT, "state file belongs to instance %s",
-			       inst ? inst : "?");
+		               inst ? inst : "?");
 	tok = cJSON_GetObjectItemCaseSensitive(j, "importToken");
 	if (tok && srv_import_json_parse(tok, &srv->itok) != ERR_OK)
 		return ERR_FORMAT;

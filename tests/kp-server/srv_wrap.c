@@ -20,7 +20,7 @@
 
 /* SHA-256 over be32(len) || item for each AAD item; 0 bytes if none. */
 static enum err aad_digest(const char *const *aad, size_t n, uint8_t md[32],
-			   size_t *md_len)
+                           size_t *md_len)
 {
 	EVP_MD_CTX *c = NULL;
 	uint8_t be[4];
@@ -61,8 +61,8 @@ static enum err outer_b64(const cJSON *inner, char **out)
 }
 
 enum err srv_wrap_seal(struct srv_hsm *h, const char *vid,
-		       const char *const *aad, size_t n_aad, const uint8_t *pt,
-		       size_t len, char **out)
+                       const char *const *aad, size_t n_aad, const uint8_t *pt,
+                       size_t len, char **out)
 {
 	uint8_t iv[SRV_HSM_IV_LEN], md[32], *ct = NULL;
 	cJSON *inner = NULL;
@@ -85,7 +85,7 @@ enum err srv_wrap_seal(struct srv_hsm *h, const char *vid,
 		goto out;
 	/* Member order gives the familiar "eyJjaXBoZXJ0ZXh0Ijoi" prefix. */
 	cJSON_AddItemToObject(inner, "ciphertext",
-			      srv_json_b64_new(ct, len + SRV_HSM_TAG_LEN));
+	                      srv_json_b64_new(ct, len + SRV_HSM_TAG_LEN));
 	cJSON_AddItemToObject(inner, "iv", srv_json_b64_new(iv, sizeof(iv)));
 	cJSON_AddStringToObject(inner, "version", WRAP_FORMAT);
 	cJSON_AddStringToObject(inner, "handle", vid);
@@ -104,7 +104,7 @@ struct sealed {
 };
 
 static enum err b64_field(const cJSON *j, const char *name, uint8_t *out,
-			  size_t cap, size_t *len)
+                          size_t cap, size_t *len)
 {
 	const char *s;
 	uint8_t *tmp;
@@ -150,12 +150,13 @@ static enum err parse_sealed(const char *text, struct sealed *s)
 	if (r == ERR_OK)
 		r = b64_field(j, "iv", s->iv, sizeof(s->iv), &iv_len);
 	if (r == ERR_OK)
-		r = b64_field(j, "ciphertext", s->ct, sizeof(s->ct), &s->ct_len);
-	if (r == ERR_OK && (iv_len != SRV_HSM_IV_LEN ||
-			    s->ct_len < SRV_HSM_TAG_LEN ||
-			    srv_json_get_str(j, "version", &v) != SRV_JSON_OK ||
-			    strcmp(v, WRAP_FORMAT) != 0 ||
-			    srv_json_get_str(j, "handle", &handle) != SRV_JSON_OK))
+		r = b64_field(j, "ciphertext", s->ct, sizeof(s->ct),
+		              &s->ct_len);
+	if (r == ERR_OK &&
+	    (iv_len != SRV_HSM_IV_LEN || s->ct_len < SRV_HSM_TAG_LEN ||
+	     srv_json_get_str(j, "version", &v) != SRV_JSON_OK ||
+	     strcmp(v, WRAP_FORMAT) != 0 ||
+	     srv_json_get_str(j, "handle", &handle) != SRV_JSON_OK))
 		r = err_set(ERR_FORMAT, "not a wrapped key of this service");
 	if (r == ERR_OK)
 		snprintf(s->handle, sizeof(s->handle), "%s", handle);
@@ -165,17 +166,17 @@ static enum err parse_sealed(const char *text, struct sealed *s)
 }
 
 static enum err try_version(struct srv_hsm *h, const struct sealed *s,
-			    const uint8_t *md, size_t md_len,
-			    const struct srv_version *v, uint8_t *pt)
+                            const uint8_t *md, size_t md_len,
+                            const struct srv_version *v, uint8_t *pt)
 {
 	return srv_hsm_unseal(h, v->id, md, md_len, s->iv, s->ct, s->ct_len,
-			      pt);
+	                      pt);
 }
 
 enum err srv_wrap_open(struct srv_hsm *h, const struct srv_key *k,
-		       const char *const *aad, size_t n_aad, const char *text,
-		       uint8_t **pt, size_t *len,
-		       const struct srv_version **used)
+                       const char *const *aad, size_t n_aad, const char *text,
+                       uint8_t **pt, size_t *len,
+                       const struct srv_version **used)
 {
 	const struct srv_version *named;
 	struct sealed *s = secmem_alloc(sizeof(*s));
