@@ -15,7 +15,7 @@
 
 #define SRV_KEY_ALIASES_MAX 5
 #define SRV_KEY_TAGS_MAX    30
-#define SRV_KEYS_MAX        20000
+#define SRV_KEYS_MAX        5000 /* the state JSON must fit the secure heap */
 #define SRV_VERSIONS_MAX    1000
 
 enum srv_key_state {
