@@ -63,6 +63,7 @@ _kp_make_token() {
 }
 
 kp_start() {
+	kp_stop # a restart: the old process must not outlive its state file
 	mkdir -p "$KP_DIR"
 	_kp_make_ca || { diag "kp_start: openssl failed"; return 1; }
 	_kp_make_token || { diag "kp_start: softhsm2-util failed"; return 1; }
