@@ -375,6 +375,14 @@ action "$ROOTP" unwrap "{\"ciphertext\":\"$PCT\"}"
 expect_eq "... its old WDEK unwraps and is rewrapped" \
 	"$(jb .plaintext),$(jb '.rewrappedKeyVersion.id != null')" "$DEK,true"
 
+mkkey long-gone true
+req DELETE "/api/v2/keys/$KID"
+tick $((30 * 86400 + 1))
+req POST "/api/v2/keys/$KID/restore"
+expect_st "restore after 30 days" 400 KEY_RESTORE_EXPIRED
+req GET "/api/v2/keys/$KID"
+expect_eq "... restoreAllowed is false" "$(jb '.resources[0].restoreAllowed')" false
+
 kp_stop
 expect_eq "SIGTERM: clean exit" "$KP_STATUS" 0
 done_testing
