@@ -668,12 +668,14 @@ static void test_import_limit(void **state)
 {
 	struct vhd_reader *r;
 
+	/* The limit is 10^11 bytes of the 2 MiB-rounded output size: 47683
+	 * blocks are 99,999,547,392 bytes, 47684 blocks 100,001,644,544. */
 	(void)state;
-	make_raw(at("lim.raw"), 100ull << 30, 0);
+	make_raw(at("lim.raw"), 47683ull * 2 * MIB, 0);
 	r = open_ok(at("lim.raw"));
 	assert_false(vhd_encrypt_over_import_limit(r));
 	vhd_reader_free(r);
-	make_raw(at("lim.raw"), (100ull << 30) + 1, 0);
+	make_raw(at("lim.raw"), 47683ull * 2 * MIB + 1, 0);
 	r = open_ok(at("lim.raw"));
 	assert_true(vhd_encrypt_over_import_limit(r));
 	vhd_reader_free(r);
