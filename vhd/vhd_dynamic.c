@@ -134,13 +134,18 @@ static enum err check_batmap_bounds(const struct vhd_reader *r, uint64_t hoff)
 	uint64_t len = (uint64_t)b->map_secs * VHD_SECTOR;
 
 	if (b->map_offset < hoff + VHD_SECTOR || b->map_offset % VHD_SECTOR ||
-	    b->map_offset > r->footer_off ||
-	    len > r->footer_off - b->map_offset)
+	    b->map_offset > r->footer_off)
 		return err_set(ERR_FORMAT,
 		               "batmap header at offset %" PRIu64
 		               ": batmap offset %" PRIu64 " is not a sector "
 		               "between its header and the footer",
 		               hoff, b->map_offset);
+	if (len > r->footer_off - b->map_offset)
+		return err_set(ERR_FORMAT,
+		               "batmap header at offset %" PRIu64
+		               ": batmap size %" PRIu32 " sectors at offset "
+		               "%" PRIu64 " passes the footer at %" PRIu64,
+		               hoff, b->map_secs, b->map_offset, r->footer_off);
 	if (b->map_secs > MAX_BATMAP_SECS || len * 8 < r->entries)
 		return err_set(ERR_FORMAT,
 		               "batmap header at offset %" PRIu64
