@@ -145,6 +145,8 @@ int cmd_key_create(struct cli *c, int argc, char **argv)
 	enum err r;
 	int rc;
 
+	if (argc > 1 && strcmp(argv[1], "transport") == 0)
+		return cmd_key_create_transport(c, argc - 1, argv + 1);
 	if (cli_wants_help(c, argc, argv))
 		return 0;
 	/* Allow the kind first: key create dek --label L */

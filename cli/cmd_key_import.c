@@ -104,11 +104,13 @@ int cmd_key_import(struct cli *c, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "label", required_argument, NULL, 'l' },
 		{ "raw-file", required_argument, NULL, 'r' },
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "unwrap-with", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct import_opts o = { 0 };
 	struct cli_token t;
-	const char *kind = NULL;
+	const char *kind = NULL, *bundle = NULL, *unwrap_with = NULL;
 	enum err r;
 	int ch;
 
@@ -123,11 +125,19 @@ int cmd_key_import(struct cli *c, int argc, char **argv)
 		switch (ch) {
 		case 'l': o.label = optarg; break;
 		case 'r': o.raw_file = optarg; break;
+		case 'b': bundle = optarg; break;
+		case 'u': unwrap_with = optarg; break;
 		default: return cli_usage(c, "unknown option");
 		}
 	}
 	if (!kind || strcmp(kind, "dek") != 0)
 		return cli_usage(c, "only 'key import dek' is supported");
+	if (bundle || unwrap_with) {
+		if (!bundle || !unwrap_with || o.raw_file || optind < argc)
+			return cli_usage(c, "--bundle FILE needs --unwrap-with "
+					 "KEY (and no --raw-file)");
+		return cmd_key_import_bundle(c, bundle, unwrap_with, o.label);
+	}
 	if (!o.label || !o.raw_file || optind < argc)
 		return cli_usage(c, "--label LABEL and --raw-file FILE are "
 				 "required");

@@ -66,6 +66,15 @@ const struct cli_command cli_commands[] = {
 	{ "kp", "import-token-show", cmd_kp_import_token_show, "fetch the "
 	  "import token (uses a retrieval): RSA key size and fingerprint",
 	  KP_OPTS_USAGE },
+	{ "key", "export-public", cmd_key_export_public, "write a station's "
+	  "transport public key as PEM and print its fingerprint",
+	  "--label T --out FILE [--force]" },
+	{ "key", "trust-transport", cmd_key_trust_transport, "SO: trust a "
+	  "station's public key for wrapping exportable DEKs",
+	  "--pubkey FILE --label S [--so-pin-source SRC]" },
+	{ "key", "export", cmd_key_export, "wrap an exportable DEK for a "
+	  "trusted station key into a DEK bundle", "dek --label L --to "
+	  "STATION.pem --out FILE [--oaep-hash sha256|sha1] [--force]" },
 };
 
 const size_t cli_n_commands = sizeof(cli_commands) / sizeof(cli_commands[0]);

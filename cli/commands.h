@@ -32,5 +32,13 @@ int cmd_kp_key_enable(struct cli *c, int argc, char **argv);
 int cmd_kp_key_versions(struct cli *c, int argc, char **argv);
 int cmd_kp_import_token_create(struct cli *c, int argc, char **argv);
 int cmd_kp_import_token_show(struct cli *c, int argc, char **argv);
+int cmd_key_export_public(struct cli *c, int argc, char **argv);
+int cmd_key_trust_transport(struct cli *c, int argc, char **argv);
+int cmd_key_export(struct cli *c, int argc, char **argv);
+/* `key create transport` and `key import dek --bundle`, reached through
+ * cmd_key_create and cmd_key_import. */
+int cmd_key_create_transport(struct cli *c, int argc, char **argv);
+int cmd_key_import_bundle(struct cli *c, const char *bundle,
+			  const char *unwrap_with, const char *label);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "p11_ckr.h"
+#include "p11_dek_meta.h"
 #include "p11_session.h"
 #include "secmem.h"
 
@@ -188,7 +189,11 @@ enum err p11_dek_find(struct p11_session *s, const char *label,
 			       "do not belong together (type, size or CKA_ID "
 			       "do not match)", label, label, tweak_label);
 	d.size = 2 * a.value_len;
-	r = check_size(d.size);
+	/* SoftHSM 2.6.1 records CKA_VALUE_LEN 0 for unwrapped keys. */
+	if (d.size == 0)
+		r = p11_dek_meta_size(s, label, &d.size);
+	if (r == ERR_OK)
+		r = check_size(d.size);
 out:
 	if (r == ERR_OK)
 		*out = d;

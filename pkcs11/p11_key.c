@@ -245,3 +245,52 @@ enum err p11_key_import(struct p11_session *s, const struct p11_key_spec *spec,
 	}
 	return ERR_OK;
 }
+
+/* SoftHSM 2.6.1 applies an unwrap template in order and refuses every
+ * attribute after CKA_MODIFIABLE=FALSE with CKR_ATTRIBUTE_READ_ONLY
+ * (measured), so that one goes last; it also refuses CKA_VALUE_LEN. */
+static void modifiable_last(struct tmpl *t)
+{
+	CK_ATTRIBUTE m;
+	CK_ULONG i = 0;
+
+	while (i < t->n && t->a[i].type != CKA_MODIFIABLE)
+		i++;
+	if (i + 1 >= t->n)
+		return;
+	m = t->a[i];
+	memmove(&t->a[i], &t->a[i + 1], (t->n - i - 1) * sizeof(m));
+	t->a[t->n - 1] = m;
+}
+
+static CK_RV unwrap_with(struct p11_session *s, struct tmpl *t,
+			 CK_MECHANISM *mech, CK_OBJECT_HANDLE unwrapper,
+			 const uint8_t *blob, size_t len, CK_OBJECT_HANDLE *out)
+{
+	modifiable_last(t);
+	return p11_session_fn(s)->C_UnwrapKey(p11_session_handle(s), mech,
+					      unwrapper, p11_unconst(blob), len,
+					      t->a, t->n, out);
+}
+
+enum err p11_key_unwrap(struct p11_session *s, const struct p11_key_spec *spec,
+			CK_MECHANISM *mech, CK_OBJECT_HANDLE unwrapper,
+			const uint8_t *blob, size_t len, CK_OBJECT_HANDLE *out)
+{
+	struct tmpl t;
+	enum err r;
+	CK_RV rv;
+
+	tmpl_build(&t, spec, true, true);
+	rv = unwrap_with(s, &t, mech, unwrapper, blob, len, out);
+	if (retry_without_hardening(rv)) {
+		tmpl_build(&t, spec, true, false);
+		rv = unwrap_with(s, &t, mech, unwrapper, blob, len, out);
+	}
+	if (rv != CKR_OK)
+		return p11_fail(rv, "C_UnwrapKey for", spec->label);
+	r = verify_new(s, *out, spec);
+	if (r != ERR_OK)
+		*out = CK_INVALID_HANDLE;
+	return r;
+}

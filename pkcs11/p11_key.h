@@ -42,6 +42,13 @@ enum err p11_key_generate(struct p11_session *s, const struct p11_key_spec *spec
 enum err p11_key_import(struct p11_session *s, const struct p11_key_spec *spec,
 			const uint8_t *value, size_t len, CK_OBJECT_HANDLE *out);
 
+/* Unwrap blob with mech under unwrapper into a key per spec (its length
+ * comes from the blob; spec->len is not sent), then check it like a
+ * generated key. */
+enum err p11_key_unwrap(struct p11_session *s, const struct p11_key_spec *spec,
+			CK_MECHANISM *mech, CK_OBJECT_HANDLE unwrapper,
+			const uint8_t *blob, size_t len, CK_OBJECT_HANDLE *out);
+
 /* ERR_POLICY naming the first attribute of info that breaks profile p. */
 enum err p11_key_check_profile(const struct p11_obj_info *info,
 			       enum p11_profile p);

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_key_export_public.c - `p11seal key export-public --label T --out F`:
+ * the public half of a station's transport key as SubjectPublicKeyInfo
+ * PEM for the bridge's security officer, with its SHA-256 fingerprint
+ * (the value to compare over a second channel). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <openssl/evp.h>
+
+#include "cli.h"
+#include "cli_file.h"
+#include "cli_token.h"
+#include "commands.h"
+#include "p11_rsa.h"
+
+struct export_public {
+	const char *label;
+	const char *out;
+	bool force;
+	char fingerprint[P11_RSA_FP_HEX];
+	int bits;
+};
+
+static enum err export_pem(struct p11_session *s, struct export_public *o)
+{
+	CK_OBJECT_HANDLE priv;
+	EVP_PKEY *k = NULL;
+	char *pem = NULL;
+	size_t len = 0;
+	enum err r;
+
+	r = p11_rsa_find_transport(s, o->label, &priv);
+	if (r == ERR_OK)
+		r = p11_rsa_public_key(s, priv, &k);
+	if (r == ERR_OK)
+		r = p11_rsa_fingerprint(k, o->fingerprint);
+	if (r == ERR_OK)
+		r = p11_rsa_pem(k, &pem, &len);
+	if (r == ERR_OK)
+		o->bits = p11_rsa_bits(k);
+	if (r == ERR_OK)
+		r = cli_file_write(o->out, pem, len, o->force);
+	free(pem);
+	EVP_PKEY_free(k);
+	return r;
+}
+
+static void report(const struct cli *c, const struct export_public *o)
+{
+	cJSON *j;
+
+	if (c->json) {
+		j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "label", o->label);
+		cJSON_AddStringToObject(j, "file", o->out);
+		cJSON_AddNumberToObject(j, "bits", o->bits);
+		cJSON_AddStringToObject(j, "fingerprint", o->fingerprint);
+		cli_print_json(j);
+		return;
+	}
+	cli_info(c,
+	         "wrote the public key of transport key '%s' (RSA-%d) to "
+	         "%s; SHA-256 fingerprint:",
+	         o->label, o->bits, o->out);
+	printf("%s\n", o->fingerprint);
+}
+
+int cmd_key_export_public(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "label", required_argument, NULL, 'l' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct export_public o = { 0 };
+	struct cli_token t;
+	enum err r;
+	int ch;
+
+	if (cli_wants_help(c, argc, argv))
+		return 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l': o.label = optarg; break;
+		case 'o': o.out = optarg; break;
+		case 'f': o.force = true; break;
+		default: return cli_usage(c, "unknown option");
+		}
+	}
+	if (!o.label || !o.out || optind < argc)
+		return cli_usage(c,
+		                 "--label LABEL and --out FILE are required");
+	r = cli_file_check_new(o.out, o.force);
+	if (r == ERR_OK)
+		r = cli_token_open(c, CLI_TOKEN_LOGIN, &t);
+	if (r != ERR_OK)
+		return cli_fail(c, r);
+	r = export_pem(t.session, &o);
+	cli_token_close(&t);
+	if (r != ERR_OK)
+		return cli_fail(c, r);
+	report(c, &o);
+	return 0;
+}

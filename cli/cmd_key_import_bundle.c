@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_key_import_bundle.c - `p11seal key import dek --bundle F
+ * --unwrap-with T [--label NEW]` (reached through cmd_key_import): on an
+ * air-gapped station, take a DEK bundle from the bridge into the token as
+ * a sensitive, never extractable DEK, refusing one made for another
+ * station, one changed on the way, or a DEK the token already holds. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "cli_file.h"
+#include "cli_token.h"
+#include "commands.h"
+#include "encode.h"
+#include "km_airgap.h"
+#include "km_bundle.h"
+#include "km_inventory.h"
+#include "p11_dek.h"
+#include "p11_session.h"
+
+static enum err read_bundle(const char *path, struct km_bundle *b)
+{
+	char *text = NULL;
+	size_t len = 0;
+	enum err r = cli_file_read(path, KM_BUNDLE_FILE_MAX, &text, &len);
+
+	if (r == ERR_OK)
+		r = km_bundle_parse(text, len, b);
+	free(text);
+	return r == ERR_OK ? r : err_wrap(r, "%s", path);
+}
+
+static enum err import(const struct cli *c, struct p11_session *s,
+                       const struct km_bundle *b, const char *unwrap_with,
+                       const char *label, struct p11_dek *dek)
+{
+	bool kept = false;
+	enum err r = km_airgap_import(s, b, unwrap_with, label, dek, &kept);
+
+	if (r == ERR_OK && !kept)
+		cli_info(c,
+		         "note: token '%s' keeps no data objects, so the Key "
+		         "Protect fields of the bundle are not stored beside "
+		         "'%s'",
+		         p11_session_token(s)->label, dek->label);
+	return r;
+}
+
+static enum err report(const struct cli *c, struct p11_session *s,
+                       const struct p11_dek *dek)
+{
+	struct km_key k;
+	char hex[65];
+	enum err r = km_inventory_find(s, dek->label, &k);
+
+	if (r != ERR_OK)
+		return r;
+	if (c->json) {
+		r = cli_print_json(km_inventory_json(&k, false));
+	} else {
+		encode_hex(hex, k.keyhash, sizeof(k.keyhash));
+		cli_info(c,
+		         "imported DEK '%s' (%zu bytes) as sensitive and "
+		         "never extractable, keyhash %s",
+		         dek->label, dek->size, hex);
+	}
+	km_inventory_free_one(&k);
+	return r;
+}
+
+int cmd_key_import_bundle(struct cli *c, const char *bundle,
+                          const char *unwrap_with, const char *label)
+{
+	struct km_bundle *b = calloc(1, sizeof(*b));
+	struct cli_token t = { 0 };
+	struct p11_dek dek;
+	enum err r;
+
+	if (!b)
+		return cli_fail(c, err_set(ERR_NOMEM, "bundle"));
+	r = read_bundle(bundle, b);
+	if (r == ERR_OK)
+		r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
+	if (r == ERR_OK)
+		r = import(c, t.session, b, unwrap_with, label, &dek);
+	if (r == ERR_OK)
+		r = report(c, t.session, &dek);
+	cli_token_close(&t);
+	free(b);
+	return r == ERR_OK ? 0 : cli_fail(c, r);
+}

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT */
+/* p11_trust.c - the SO ceremony that trusts a station's public key for
+ * wrapping, and the lookup that finds that key again by its modulus: a
+ * label proves nothing, so a trusted key is matched by value. */
+#include "p11_trust.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "encode.h"
+#include "p11_ckr.h"
+#include "p11_enforce.h"
+#include "p11_obj.h"
+#include "p11_rsa.h"
+#include "p11_session.h"
+#include "p11_tmpl.h"
+
+#define PUBKEYS_MAX 1024
+
+/* The station key as the token wants it: numbers, label and CKA_ID. */
+struct station {
+	uint8_t n[P11_RSA_MAX_BITS / 8], e[16], id[32];
+	size_t n_len, e_len;
+	const char *label;
+};
+
+static const CK_BBOOL yes = CK_TRUE;
+static const CK_OBJECT_CLASS pub_class = CKO_PUBLIC_KEY;
+static const CK_KEY_TYPE rsa_type = CKK_RSA, aes_type = CKK_AES;
+static const CK_MECHANISM_TYPE oaep_only = CKM_RSA_PKCS_OAEP;
+
+/* Required: trusted, wrap only, public (the SO can make nothing else on
+ * SoftHSM). level 2 adds every hardening, 1 all but the wrap template,
+ * 0 none: tokens refuse a whole template over one unknown attribute. */
+static void build(struct p11_tmpl *t, const struct station *st,
+                  CK_ATTRIBUTE *wrap_t, int level)
+{
+	wrap_t[0] = (CK_ATTRIBUTE){ CKA_KEY_TYPE, p11_unconst(&aes_type),
+		                    sizeof(aes_type) };
+	wrap_t[1] = (CK_ATTRIBUTE){ CKA_WRAP_WITH_TRUSTED, p11_unconst(&yes),
+		                    sizeof(yes) };
+	*t = (struct p11_tmpl){ .n = 0 };
+	p11_tmpl_add(t, CKA_CLASS, &pub_class, sizeof(pub_class));
+	p11_tmpl_add(t, CKA_KEY_TYPE, &rsa_type, sizeof(rsa_type));
+	p11_tmpl_add(t, CKA_LABEL, st->label, strlen(st->label));
+	p11_tmpl_add(t, CKA_ID, st->id, sizeof(st->id));
+	p11_tmpl_add(t, CKA_MODULUS, st->n, st->n_len);
+	p11_tmpl_add(t, CKA_PUBLIC_EXPONENT, st->e, st->e_len);
+	p11_tmpl_bool(t, CKA_TOKEN, true);
+	p11_tmpl_bool(t, CKA_PRIVATE, false);
+	p11_tmpl_bool(t, CKA_TRUSTED, true);
+	p11_tmpl_bool(t, CKA_WRAP, true);
+	p11_tmpl_bool(t, CKA_ENCRYPT, false);
+	p11_tmpl_bool(t, CKA_VERIFY, false);
+	p11_tmpl_bool(t, CKA_VERIFY_RECOVER, false);
+	p11_tmpl_bool(t, CKA_DERIVE, false);
+	if (level >= 1) {
+		p11_tmpl_add(t, CKA_ALLOWED_MECHANISMS, &oaep_only,
+		             sizeof(oaep_only));
+		p11_tmpl_bool(t, CKA_MODIFIABLE, false);
+	}
+	if (level >= 2)
+		p11_tmpl_add(t, CKA_WRAP_TEMPLATE, wrap_t, 2 * sizeof(*wrap_t));
+}
+
+static bool retry_plain(CK_RV rv)
+{
+	return rv == CKR_ATTRIBUTE_TYPE_INVALID || rv == CKR_GENERAL_ERROR ||
+	       rv == CKR_TEMPLATE_INCONSISTENT ||
+	       rv == CKR_ATTRIBUTE_VALUE_INVALID;
+}
+
+static CK_RV create(struct p11_session *s, const struct station *st,
+                    CK_OBJECT_HANDLE *out)
+{
+	CK_ATTRIBUTE wrap_t[2];
+	struct p11_tmpl t;
+	CK_RV rv = CKR_GENERAL_ERROR;
+
+	for (int level = 2; level >= 0; level--) {
+		build(&t, st, wrap_t, level);
+		if (t.full)
+			return CKR_TEMPLATE_INCOMPLETE; /* a bug: P11_TMPL_MAX
+			                                 */
+		rv = p11_session_fn(s)->C_CreateObject(p11_session_handle(s),
+		                                       t.a, t.n, out);
+		if (!retry_plain(rv))
+			break;
+	}
+	return rv;
+}
+
+/* Every public key object of the token (up to PUBKEYS_MAX); free(). */
+static enum err public_keys(struct p11_session *s, CK_OBJECT_HANDLE **out,
+                            size_t *n)
+{
+	CK_OBJECT_HANDLE *h = calloc(PUBKEYS_MAX, sizeof(*h));
+	enum err r;
+
+	if (!h)
+		return err_set(ERR_NOMEM, "object list");
+	r = p11_obj_find(s, CKO_PUBLIC_KEY, NULL, NULL, 0, h, PUBKEYS_MAX, n);
+	if (r != ERR_OK) {
+		free(h);
+		return r;
+	}
+	*out = h;
+	return ERR_OK;
+}
+
+/* True if object h is an RSA public key equal to pub. */
+static bool holds(struct p11_session *s, CK_OBJECT_HANDLE h, EVP_PKEY *pub)
+{
+	EVP_PKEY *k = NULL;
+	bool same;
+
+	if (p11_rsa_public_key(s, h, &k) != ERR_OK) {
+		err_clear();
+		return false;
+	}
+	same = EVP_PKEY_eq(k, pub) == 1;
+	EVP_PKEY_free(k);
+	return same;
+}
+
+enum err p11_trust_find(struct p11_session *s, EVP_PKEY *pub,
+                        CK_OBJECT_HANDLE *out)
+{
+	CK_OBJECT_HANDLE *h = NULL;
+	struct p11_obj_info info;
+	size_t n = 0, copies = 0;
+	char fp[P11_RSA_FP_HEX] = "?";
+	enum err r;
+
+	r = public_keys(s, &h, &n);
+	for (size_t i = 0; r == ERR_OK && i < n; i++) {
+		if (!holds(s, h[i], pub))
+			continue;
+		copies++;
+		if (p11_obj_info(s, h[i], &info) == ERR_OK &&
+		    p11_rsa_check(&info, P11_RSA_TRUSTED_WRAP) == ERR_OK) {
+			*out = h[i];
+			free(h);
+			return ERR_OK;
+		}
+	}
+	free(h);
+	if (r != ERR_OK)
+		return r;
+	p11_rsa_fingerprint(pub, fp);
+	return err_set(copies ? ERR_POLICY : ERR_NOT_FOUND,
+	               "the station key "
+	               "(fingerprint %s) is %s in token '%s'; the security "
+	               "officer must trust it first with `p11seal key "
+	               "trust-transport --pubkey FILE --label NAME`",
+	               fp,
+	               copies ? "present but not trusted for wrapping"
+	                      : "not trusted",
+	               p11_session_token(s)->label);
+}
+
+static bool has_wrap_template(struct p11_session *s, CK_OBJECT_HANDLE h)
+{
+	CK_ATTRIBUTE a = { CKA_WRAP_TEMPLATE, NULL, 0 };
+
+	return p11_session_fn(s)->C_GetAttributeValue(p11_session_handle(s), h,
+	                                              &a, 1) == CKR_OK &&
+	       a.ulValueLen != CK_UNAVAILABLE_INFORMATION && a.ulValueLen > 0;
+}
+
+static enum err station_of(EVP_PKEY *pub, const char *label, struct station *st)
+{
+	unsigned char id[32];
+	char fp[P11_RSA_FP_HEX];
+	enum err r;
+
+	st->label = label;
+	r = p11_rsa_numbers(pub, st->n, sizeof(st->n), &st->n_len, st->e,
+	                    sizeof(st->e), &st->e_len);
+	if (r == ERR_OK)
+		r = p11_rsa_fingerprint(pub, fp);
+	if (r == ERR_OK)
+		r = decode_hex(id, sizeof(id), fp);
+	if (r == ERR_OK)
+		memcpy(st->id, id, sizeof(id));
+	return r;
+}
+
+static enum err check_new(struct p11_session *s, const char *label,
+                          EVP_PKEY *pub)
+{
+	CK_OBJECT_HANDLE h[1];
+	size_t n = 0;
+	enum err r;
+
+	if (p11_rsa_bits(pub) < P11_RSA_MIN_BITS)
+		return err_set(ERR_POLICY,
+		               "the station key is RSA-%d; "
+		               "transport keys need at least %d bits",
+		               p11_rsa_bits(pub), P11_RSA_MIN_BITS);
+	r = p11_obj_find(s, P11_ANY_CLASS, label, NULL, 0, h, 1, &n);
+	if (r == ERR_OK && n)
+		return err_set(ERR_EXISTS,
+		               "an object labelled '%s' already "
+		               "exists in token '%s'",
+		               label, p11_session_token(s)->label);
+	if (r == ERR_OK && p11_trust_find(s, pub, h) == ERR_OK)
+		return err_set(ERR_EXISTS,
+		               "this station key is already "
+		               "trusted in token '%s'",
+		               p11_session_token(s)->label);
+	if (r == ERR_OK)
+		err_clear();
+	return r;
+}
+
+enum err p11_trust_add(struct p11_session *s, const char *label, EVP_PKEY *pub,
+                       CK_OBJECT_HANDLE *out, struct p11_trust_hardening *hard)
+{
+	struct p11_obj_info info;
+	struct station st;
+	enum err r;
+	CK_RV rv;
+
+	*out = CK_INVALID_HANDLE;
+	r = p11_enforce_trusted_wrap(s);
+	if (r == ERR_OK)
+		r = check_new(s, label, pub);
+	if (r == ERR_OK)
+		r = station_of(pub, label, &st);
+	if (r != ERR_OK)
+		return r;
+	rv = create(s, &st, out);
+	if (rv != CKR_OK) {
+		*out = CK_INVALID_HANDLE;
+		return p11_fail(rv, "C_CreateObject (trusted public key)",
+		                label);
+	}
+	r = p11_obj_info(s, *out, &info);
+	if (r == ERR_OK)
+		r = p11_rsa_check(&info, P11_RSA_TRUSTED_WRAP);
+	if (r != ERR_OK) {
+		p11_obj_discard(s, *out);
+		*out = CK_INVALID_HANDLE;
+		return err_wrap(r, "token did not honour the trusted key "
+		                   "template");
+	}
+	if (hard) {
+		hard->oaep_only =
+		        info.n_mechs == 1 && info.mechs[0] == CKM_RSA_PKCS_OAEP;
+		hard->not_modifiable = info.known[P11F_MODIFIABLE] &&
+		                       !info.flag[P11F_MODIFIABLE];
+		hard->wrap_template = has_wrap_template(s, *out);
+	}
+	return ERR_OK;
+}

@@ -1,0 +1,292 @@
+#!/bin/sh
+# t-airgap.sh - the air-gapped handover between two SoftHSM tokens in
+# separate directories (a station that never reaches Key Protect and an
+# online bridge): transport key, SO trust, export, import; every bundle
+# field tampered with; bundles for other stations; cross-checks with
+# openssl and pkcs11-tool; and what NSS softoken cannot do.
+. "$(dirname "$0")/lib.sh"
+
+# Two token directories. SOFTHSM2_CONF is per process, so every command
+# names its own and nothing inherits one.
+hsm_setup station "$WORK/station"
+hsm_setup bridge "$WORK/bridge"
+unset SOFTHSM2_CONF
+STATION_CONF=$WORK/station/softhsm2.conf
+BRIDGE_CONF=$WORK/bridge/softhsm2.conf
+printf '%s' "$SO_PIN" >"$WORK/sopin"
+chmod 600 "$WORK/sopin"
+station() {
+	SOFTHSM2_CONF=$STATION_CONF "$P11SEAL" --module "$SOFTHSM_MODULE" \
+		--token pkcs11:token=station --pin-source "file:$WORK/pin" "$@"
+}
+bridge() {
+	SOFTHSM2_CONF=$BRIDGE_CONF "$P11SEAL" --module "$SOFTHSM_MODULE" \
+		--token pkcs11:token=bridge --pin-source "file:$WORK/pin" "$@"
+}
+ptool() { # ptool CONF LABEL ARGS...
+	conf=$1 tok=$2
+	shift 2
+	SOFTHSM2_CONF=$conf pkcs11-tool --module "$SOFTHSM_MODULE" \
+		--token-label "$tok" --login --pin "$USER_PIN" "$@" 2>/dev/null
+}
+objects() { # objects CONF LABEL TYPE: pkcs11-tool's view as JSON
+	ptool "$1" "$2" --list-objects --type "$3" |
+		/usr/bin/python3 "$ROOT/tests/integration/pkcs11_tool_objects.py"
+}
+# The station as a whole: keys with metadata, plus every data object.
+snapshot() {
+	station --json key list >"$WORK/snap.$1" 2>/dev/null
+	ptool "$STATION_CONF" station --list-objects --type data |
+		grep -c '^Data object' >>"$WORK/snap.$1"
+}
+unchanged() { cmp -s "$WORK/snap.$1" "$WORK/snap.$2"; }
+B=$WORK/dek.p11seal
+
+# --- station: transport key
+check "station: key create transport (default size)" \
+	station --json key create transport --label T
+assert "transport key is RSA-4096 by default" \
+	test "$(jq -r .bits "$WORK/out")" = 4096
+diag "RSA-4096 keygen on SoftHSM took $(jq -r .keygen_seconds "$WORK/out") s"
+FP_CREATE=$(jq -r .fingerprint "$WORK/out")
+check "station: key show T" station --json key show --label T
+cp "$WORK/out" "$WORK/T.json"
+assert "transport private key: kind transport" \
+	test "$(jq -r .kind "$WORK/T.json")" = transport
+assert "transport private key: unwrap only (no decrypt, no sign)" \
+	test "$(jq -r '.attributes | "\(.unwrap)\(.decrypt)\(.sign)\(.derive)"' "$WORK/T.json")" = truefalsefalsefalse
+assert "transport private key: sensitive, never extractable" \
+	test "$(jq -r '"\(.sensitive)\(.extractable)\(.never_extractable)"' "$WORK/T.json")" = truefalsetrue
+assert "transport private key: RSA-OAEP only" \
+	test "$(jq -r '.allowed_mechanisms | join(",")' "$WORK/T.json")" = RSA-PKCS-OAEP
+objects "$STATION_CONF" station pubkey >"$WORK/ptool-pub.json"
+objects "$STATION_CONF" station privkey >"$WORK/ptool-priv.json"
+assert "pkcs11-tool: transport public key has no usage" \
+	test "$(jq -r '.T.usage | join(",")' "$WORK/ptool-pub.json")" = none
+assert "pkcs11-tool: transport private key usage is unwrap only" \
+	test "$(jq -r '.T.usage | join(",")' "$WORK/ptool-priv.json")" = unwrap
+expect_exit 2 "transport key below 3072 bits is refused" \
+	station key create transport --label small --bits 2048
+expect_exit 7 "transport key label taken is refused" \
+	station key create transport --label T --bits 3072
+
+# --- station: publish the public key
+check "station: key export-public" \
+	station key export-public --label T --out "$WORK/station.pem"
+FP=$(cat "$WORK/out")
+assert "export-public prints the fingerprint made at creation" \
+	test "$FP" = "$FP_CREATE"
+assert "fingerprint = SHA-256 of the DER SPKI (openssl)" \
+	test "$(openssl pkey -pubin -in "$WORK/station.pem" -outform DER | sha256sum | cut -d' ' -f1)" = "$FP"
+openssl pkey -pubin -in "$WORK/station.pem" -noout -text >"$WORK/pem.txt" 2>&1
+assert "openssl reads the PEM as a 4096-bit RSA public key" \
+	grep -q "Public-Key: (4096 bit)" "$WORK/pem.txt"
+ptool "$STATION_CONF" station --read-object --type pubkey --label T \
+	-o "$WORK/T.der" >/dev/null
+assert "PEM modulus equals pkcs11-tool's view of the token key" \
+	test "$(openssl rsa -pubin -in "$WORK/station.pem" -noout -modulus)" = \
+	"$(openssl rsa -pubin -inform DER -in "$WORK/T.der" -noout -modulus 2>/dev/null)"
+expect_exit 7 "export-public will not overwrite" \
+	station key export-public --label T --out "$WORK/station.pem"
+check "export-public --force overwrites" \
+	station key export-public --label T --out "$WORK/station.pem" --force
+
+# --- bridge: an exportable DEK with Key Protect metadata
+check "bridge: key create dek --exportable" \
+	bridge key create dek --label D --size 64 --exportable
+check "bridge: key create dek (not exportable)" \
+	bridge key create dek --label LOCKED --size 32
+WDEK=eyJjaXBoZXJ0ZXh0IjoidGVzdCJ9
+CRN=crn:v1:bluemix:public:kms:us-south:a/0123:4567::key:89ab
+KID=6b0f2c1e-1d2a-4c3b-9a8e-2f4a5b6c7d8e
+KVER=0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6
+printf '{"kind":"dek","size":64,"wrapped_dek":"%s","root_key_crn":"%s","root_key_id":"%s","key_version":"%s"}' \
+	"$WDEK" "$CRN" "$KID" "$KVER" >"$WORK/meta.json"
+ptool "$BRIDGE_CONF" bridge --delete-object --type data --label D >/dev/null
+ptool "$BRIDGE_CONF" bridge --write-object "$WORK/meta.json" --type data \
+	--label D --application-label p11seal --private >/dev/null
+check "bridge: key show D" bridge --json key show --label D
+BRIDGE_HASH=$(jq -r .keyhash "$WORK/out")
+assert "bridge DEK carries the Key Protect fields" \
+	test "$(jq -r .root_key_crn "$WORK/out")" = "$CRN"
+
+# --- bridge: no export before the SO trusts the station key
+expect_exit 4 "export to a station key the bridge does not know: exit 4" \
+	bridge key export dek --label D --to "$WORK/station.pem" --out "$B"
+grep_err "refusal names key trust-transport" "key trust-transport"
+openssl pkey -pubin -in "$WORK/station.pem" -outform DER -out "$WORK/station.der"
+ptool "$BRIDGE_CONF" bridge --write-object "$WORK/station.der" --type pubkey \
+	--label untrusted >/dev/null
+expect_exit 7 "export to an untrusted copy of the station key: exit 7" \
+	bridge key export dek --label D --to "$WORK/station.pem" --out "$B"
+grep_err "untrusted copy is named as such" "present but not trusted.*trust-transport"
+assert "no bundle was written" test ! -e "$B"
+
+# --- bridge: the SO ceremony
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 2>/dev/null |
+	openssl pkey -pubout -out "$WORK/weak.pem"
+expect_exit 7 "SO: an RSA-2048 station key is refused" \
+	bridge key trust-transport --pubkey "$WORK/weak.pem" --label W \
+	--so-pin-source "file:$WORK/sopin"
+grep_err "weak key message" "RSA-2048"
+printf 87654321 >"$WORK/badso"
+chmod 600 "$WORK/badso"
+expect_exit 3 "SO: wrong SO PIN exits 3" \
+	bridge key trust-transport --pubkey "$WORK/station.pem" --label S \
+	--so-pin-source "file:$WORK/badso"
+expect_exit 2 "SO PIN on the command line is refused" \
+	bridge key trust-transport --pubkey "$WORK/station.pem" --label S \
+	--so-pin 12345678
+check "SO: key trust-transport" bridge --json key trust-transport \
+	--pubkey "$WORK/station.pem" --label S --so-pin-source "file:$WORK/sopin"
+assert "trusted key: fingerprint matches the station's" \
+	test "$(jq -r .fingerprint "$WORK/out")" = "$FP"
+assert "trusted key: OAEP only, wrap template, not modifiable" \
+	test "$(jq -r '"\(.oaep_only)\(.wrap_template)\(.modifiable)"' "$WORK/out")" = truetruefalse
+check "bridge: key show S" bridge --json key show --label S
+assert "trusted key: trusted, wrap, no encrypt/verify, public object" \
+	test "$(jq -r '.attributes | "\(.trusted)\(.wrap)\(.encrypt)\(.verify)\(.private)"' "$WORK/out")" = truetruefalsefalsefalse
+expect_exit 7 "SO: trusting the same station key twice is refused" \
+	bridge key trust-transport --pubkey "$WORK/station.pem" --label S2 \
+	--so-pin-source "file:$WORK/sopin"
+
+# --- bridge: export
+expect_exit 7 "export with OAEP-SHA-256 on SoftHSM 2.6.1 is refused" \
+	bridge key export dek --label D --to "$WORK/station.pem" --out "$B" \
+	--oaep-hash sha256
+expect_exit 7 "a DEK made without --exportable cannot be exported" \
+	bridge key export dek --label LOCKED --to "$WORK/station.pem" --out "$B"
+grep_err "not-exportable message" "not exportable"
+check "bridge: key export dek" bridge --json key export dek --label D \
+	--to "$WORK/station.pem" --out "$B"
+assert "export reports the OAEP hash it used: SHA-1 on SoftHSM 2.6.1" \
+	test "$(jq -r .oaep_hash "$WORK/out")" = SHA-1
+assert "bundle format p11seal-dek-bundle/1" \
+	test "$(jq -r .format "$B")" = p11seal-dek-bundle/1
+assert "bundle records RSA-OAEP SHA-1 / MGF1-SHA-1" \
+	test "$(jq -r '.wrap | "\(.alg) \(.hash) \(.mgf)"' "$B")" = "RSA-OAEP SHA-1 MGF1-SHA-1"
+assert "bundle is for the station key" \
+	test "$(jq -r .recipient_fingerprint "$B")" = "$FP"
+assert "bundle keyhash is the bridge DEK's" \
+	test "$(jq -r .keyhash "$B")" = "$BRIDGE_HASH"
+assert "bundle carries wrapped_dek, CRN, key id and version" \
+	test "$(jq -r '"\(.wrapped_dek) \(.root_key_crn) \(.root_key_id) \(.key_version)"' "$B")" = "$WDEK $CRN $KID $KVER"
+assert "each half is one RSA-4096 block (512 bytes)" \
+	test "$(jq -r .data_half "$B" | base64 -d | wc -c)" = 512
+assert "bundle file mode 0644" test "$(stat -c %a "$B")" = 644
+expect_exit 7 "export will not overwrite a bundle" \
+	bridge key export dek --label D --to "$WORK/station.pem" --out "$B"
+
+# --- station: bundles it must refuse, token unchanged
+snapshot before
+tamper() { # tamper CODE DESC JQ-FILTER [PATTERN]
+	jq "$3" "$B" >"$WORK/t.p11seal"
+	expect_exit "$1" "tampered $2: exit $1" \
+		station key import dek --bundle "$WORK/t.p11seal" --unwrap-with T
+	if [ -n "${4:-}" ]; then grep_err "tampered $2: message" "$4"; fi
+}
+flip() { # base64 of the blob with one bit of byte 100 flipped
+	jq -r ".$1" "$B" | /usr/bin/python3 -c 'import base64,sys
+b=bytearray(base64.b64decode(sys.stdin.read())); b[100]^=1
+print(base64.b64encode(bytes(b)).decode())'
+}
+tamper 6 label '.label="other"' "binding mismatch"
+tamper 6 dek_size '.dek_size=32' "binding mismatch"
+tamper 7 "wrap hash (SHA-256, which this token cannot unwrap)" \
+	'.wrap.hash="SHA-256" | .wrap.mgf="MGF1-SHA-256"' "cannot unwrap RSA-OAEP SHA-256"
+tamper 5 "wrap alg" '.wrap.alg="RSA-PKCS1"' "wrap.alg"
+tamper 5 "wrap mgf" '.wrap.mgf="MGF1-SHA-256"' "wrap.mgf"
+tamper 7 fingerprint \
+	'.recipient_fingerprint |= (.[0:63] + (if .[63:64] == "0" then "1" else "0" end))' \
+	"bundle for another station"
+tamper 6 data_half ".data_half=\"$(flip data_half)\"" "does not unwrap"
+tamper 6 tweak_half ".tweak_half=\"$(flip tweak_half)\"" "does not unwrap"
+tamper 6 keyhash '.keyhash="'"$(printf '%064d' 0)"'"' "keyhash mismatch"
+tamper 6 wrapped_dek '.wrapped_dek="eyJjaXBoZXJ0ZXh0IjoiZXZpbCJ9"' "binding mismatch"
+tamper 6 root_key_crn '.root_key_crn="crn:v1:bluemix:public:kms:us-south:a/evil:1::key:2"' "binding mismatch"
+tamper 6 root_key_id '.root_key_id="00000000-0000-4000-8000-000000000000"' "binding mismatch"
+tamper 6 key_version '.key_version="00000000-0000-4000-8000-000000000001"' "binding mismatch"
+tamper 6 "created time" '.created="2001-01-01T00:00:00Z"' "binding mismatch"
+tamper 6 binding '.binding="'"$(printf '%064d' 1)"'"' "binding mismatch"
+tamper 6 "swapped halves" '.data_half as $d | .data_half=.tweak_half | .tweak_half=$d' \
+	"keyhash mismatch"
+tamper 6 "Key Protect fields removed" 'del(.wrapped_dek, .root_key_crn)' "binding mismatch"
+tamper 5 "unknown member added" '.note="hi"' "unknown member 'note'"
+tamper 7 "format version" '.format="p11seal-dek-bundle/2"' "format"
+tamper 5 "dek_size not 32|64" '.dek_size=48' "dek_size"
+tamper 5 "short half" ".data_half=\"$(jq -r .data_half "$B" | cut -c5-)\"" "data_half"
+sed 's/"label":/"label": "x", "label":/' "$B" >"$WORK/t.p11seal"
+expect_exit 5 "duplicate member: exit 5" \
+	station key import dek --bundle "$WORK/t.p11seal" --unwrap-with T
+head -c 200 "$B" >"$WORK/t.p11seal"
+expect_exit 5 "truncated bundle: exit 5" \
+	station key import dek --bundle "$WORK/t.p11seal" --unwrap-with T
+expect_exit 4 "missing bundle file: exit 4" \
+	station key import dek --bundle "$WORK/none.p11seal" --unwrap-with T
+expect_exit 2 "--bundle without --unwrap-with is a usage error" \
+	station key import dek --bundle "$B"
+snapshot after_tamper
+assert "station keys and data objects unchanged by every tampered bundle" \
+	unchanged before after_tamper
+check "station: a second transport key" \
+	station key create transport --label T2 --bits 3072
+snapshot before2
+expect_exit 7 "bundle for another station key: exit 7" \
+	station key import dek --bundle "$B" --unwrap-with T2
+grep_err "another-station message" "bundle for another station"
+snapshot after
+assert "station unchanged by the bundle for another station" \
+	unchanged before2 after
+
+# --- station: the real import
+check "station: key import dek --bundle" \
+	station key import dek --bundle "$B" --unwrap-with T
+check "station: key show D" station --json key show --label D
+cp "$WORK/out" "$WORK/D.json"
+assert "keyhash on the station equals the bridge's" \
+	test "$(jq -r .keyhash "$WORK/D.json")" = "$BRIDGE_HASH"
+assert "station DEK: 64 bytes, kind dek" \
+	test "$(jq -r '"\(.size) \(.kind)"' "$WORK/D.json")" = "64 dek"
+assert "station DEK: sensitive and not extractable (both halves)" \
+	test "$(jq -r '"\(.sensitive)\(.extractable)\(.attributes.extractable)\(.tweak_attributes.extractable)"' "$WORK/D.json")" = truefalsefalsefalse
+assert "station DEK: data half ECB encrypt+decrypt, tweak half encrypt" \
+	test "$(jq -r '"\(.attributes.decrypt)\(.tweak_attributes.decrypt)\(.tweak_attributes.encrypt)"' "$WORK/D.json")" = truefalsetrue
+assert "station DEK keeps WDEK, CRN, key id and version for manifests" \
+	test "$(jq -r '"\(.wrapped_dek) \(.root_key_crn) \(.root_key_id) \(.key_version)"' "$WORK/D.json")" = "$WDEK $CRN $KID $KVER"
+assert "station DEK metadata records the transport wrap" \
+	test "$(jq -r .transport_wrap "$WORK/D.json")" = "RSA-OAEP SHA-1"
+objects "$STATION_CONF" station secrkey >"$WORK/ptool-sec.json"
+assert "pkcs11-tool: both halves only 'sensitive' (not extractable)" \
+	test "$(jq -r '[.D.access, ."D.tweak".access] | map(join(",")) | join("|")' "$WORK/ptool-sec.json")" = "sensitive|sensitive"
+assert "pkcs11-tool cannot read the station DEK" \
+	sh -c "! SOFTHSM2_CONF='$STATION_CONF' pkcs11-tool --module '$SOFTHSM_MODULE' --token-label station --login --pin $USER_PIN --read-object --type secrkey --label D >/dev/null 2>&1"
+snapshot imported
+expect_exit 7 "re-import under another label is refused" \
+	station key import dek --bundle "$B" --unwrap-with T --label D2
+grep_err "re-import names the existing DEK" "already in token 'station' as 'D'"
+expect_exit 7 "re-import under the same label is refused" \
+	station key import dek --bundle "$B" --unwrap-with T
+snapshot after2
+assert "station unchanged by the refused re-imports" unchanged imported after2
+
+# --- NSS softoken: what it cannot do
+if [ -f "$NSS_MODULE" ] && command -v certutil >/dev/null &&
+	nss_setup "$WORK/nss"; then
+	expect_exit 7 "NSS: no transport key (unwrap templates not enforced)" \
+		$P11NSS key create transport --label T --bits 3072
+	grep_err "NSS: names the missing enforcement" "does not enforce"
+	check "NSS: exportable DEK" $P11NSS key create dek --label D --size 32 --exportable
+	expect_exit 7 "NSS: no export (CKA_WRAP_WITH_TRUSTED not enforced)" \
+		$P11NSS key export dek --label D --to "$WORK/station.pem" \
+		--out "$WORK/nss.p11seal"
+	grep_err "NSS: export refusal names the attribute" "CKA_WRAP_WITH_TRUSTED"
+	expect_exit 1 "NSS: the SO cannot log in to an initialised database" \
+		$P11NSS key trust-transport --pubkey "$WORK/station.pem" --label S \
+		--so-pin-source "file:$WORK/pin"
+	grep_err "NSS: SO login refused" "CKR_USER_TYPE_INVALID"
+	skip "NSS: air-gapped handover" "NSS softoken 3.87 has no SO login once initialised, lets any user set CKA_TRUSTED, and enforces neither CKA_WRAP_WITH_TRUSTED nor CKA_UNWRAP_TEMPLATE (measured), so neither a bridge nor a station can keep the handover's guarantees"
+else
+	skip "NSS softoken checks" "libnss3/libnss3-tools not installed"
+fi
+
+done_testing
