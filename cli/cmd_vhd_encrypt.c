@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "cli_manifest.h"
 #include "cli_vhd.h"
 #include "commands.h"
 #include "encode.h"
@@ -59,10 +60,15 @@ static void report(const struct cli *c, const struct cli_vhd_args *a,
 	cli_print_json(o);
 }
 
+/* --manifest and its options, taken out of argv before cli_vhd_main,
+ * whose run() has no parameter for them. */
+static struct cli_manifest_opts manifest_opts;
+
 static enum err run(const struct cli *c, const struct cli_vhd_args *a,
                     const struct vhd_reader *in)
 {
 	static const uint8_t zero_nonce[32];
+	struct cli_manifest *man = NULL;
 	struct cli_vhd_key k;
 	struct vhd_job_opts o;
 	struct vhd_cipher ci;
@@ -79,16 +85,23 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 	e = cli_vhd_key_open(c, a, &k);
 	if (e != ERR_OK)
 		return e;
-	e = cli_vhd_key_hash(&k, zero_nonce, hash);
+	if (manifest_opts.out)
+		e = cli_manifest_begin(&manifest_opts, a->out, k.t.session,
+		                       &k.dek, &man);
+	if (e == ERR_OK)
+		e = cli_vhd_key_hash(&k, zero_nonce, hash);
 	if (e == ERR_OK) {
 		ci = cli_vhd_cipher(&k);
 		cli_vhd_job_begin(c, a, "encrypting", &o);
 		e = vhd_encrypt(in, a->out, &ci, hash, &o);
 		cli_vhd_job_end();
 	}
-	cli_vhd_key_close(&k);
 	if (e == ERR_OK)
 		e = check_output(a->out, hash, &allocated);
+	if (e == ERR_OK && man)
+		e = cli_manifest_finish(c, man, a->out, k.t.session, &k.dek);
+	cli_vhd_key_close(&k);
+	cli_manifest_free(man);
 	if (e == ERR_OK)
 		report(c, a, in, hash, allocated);
 	return e;
@@ -96,5 +109,7 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 
 int cmd_vhd_encrypt(struct cli *c, int argc, char **argv)
 {
-	return cli_vhd_main(c, argc, argv, CLI_VHD_OUTPUT, run);
+	int rc = cli_manifest_take_opts(c, &argc, argv, &manifest_opts);
+
+	return rc >= 0 ? rc : cli_vhd_main(c, argc, argv, CLI_VHD_OUTPUT, run);
 }

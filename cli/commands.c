@@ -34,7 +34,8 @@ const struct cli_command cli_commands[] = {
 	{ "vhd", "encrypt", cmd_vhd_encrypt, "raw/fixed/dynamic image -> "
 	  "encrypted VHD for IBM Cloud (vhd-util copy -k layout)",
 	  "--key LABEL IN OUT [--threads N] [--chunk BYTES] [--no-progress] "
-	  "[--force]" },
+	  "[--force] [--manifest FILE [--cos-uri URI] [--name NAME] [--os CODE] "
+	  "[--note TEXT] [--wdek FILE] [--allow-unwrapped]]" },
 	{ "vhd", "decrypt", cmd_vhd_decrypt, "encrypted VHD -> sparse raw "
 	  "image or plain dynamic VHD; wrong key refused by keyhash",
 	  "--key LABEL IN OUT [--format raw|vhd] [--threads N] "
@@ -43,6 +44,15 @@ const struct cli_command cli_commands[] = {
 	  "rules, keyhash matches the key; --data hashes the plaintext",
 	  "--key LABEL FILE [--data] [--threads N] [--chunk BYTES] "
 	  "[--no-progress]" },
+	{ "manifest", "verify", cmd_manifest_verify, "check an import "
+	  "manifest against the image before upload: fields, size, SHA-256, "
+	  "keyhash; --key also checks the DEK and the binding",
+	  "FILE IMAGE [--key LABEL]" },
+	{ NULL, "manifest", cmd_manifest, "write the import manifest of an "
+	  "encrypted VHD: createFromIcos parameters, hashes, wrapped DEK",
+	  "--key LABEL IMAGE [--out FILE] [--cos-uri cos://REGION/BUCKET/"
+	  "OBJECT] [--name NAME] [--os CODE] [--note TEXT] [--wdek FILE] "
+	  "[--allow-unwrapped] [--force]" },
 	{ "kp", "keys", cmd_kp_keys, "list the Key Protect instance's keys",
 	  "[--limit N] [--offset N] [--state 1,2,3,5] [--root|--standard] "
 	  KP_OPTS_USAGE },

@@ -22,6 +22,10 @@ int cmd_vhd_info(struct cli *c, int argc, char **argv);
 int cmd_vhd_encrypt(struct cli *c, int argc, char **argv);
 int cmd_vhd_decrypt(struct cli *c, int argc, char **argv);
 int cmd_vhd_verify(struct cli *c, int argc, char **argv);
+/* `manifest ...` and `manifest verify ...` (cmd_manifest passes the
+ * latter on, so either table entry may come first). */
+int cmd_manifest(struct cli *c, int argc, char **argv);
+int cmd_manifest_verify(struct cli *c, int argc, char **argv);
 
 int cmd_kp_keys(struct cli *c, int argc, char **argv);
 int cmd_kp_key_show(struct cli *c, int argc, char **argv);

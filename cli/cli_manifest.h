@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/* cli_manifest.h - what `manifest` and `vhd encrypt --manifest` share:
+ * the options, and writing the import manifest of an encrypted image
+ * while its DEK is open in the token. */
+#ifndef P11SEAL_CLI_MANIFEST_H
+#define P11SEAL_CLI_MANIFEST_H
+
+#include <stdbool.h>
+
+#include "cli.h"
+#include "km_manifest.h"
+
+struct p11_dek;
+struct p11_session;
+
+struct cli_manifest_opts {
+	const char *out;     /* FILE; NULL = stdout */
+	const char *cos_uri; /* cos://REGION/BUCKET/OBJECT */
+	const char *name;    /* createFromIcos name [image name] */
+	const char *os;      /* operatingSystemReferenceCode */
+	const char *note;    /* createFromIcos note */
+	const char *wdek;    /* wrapped-DEK JSON file instead of metadata */
+	bool allow_unwrapped;
+	bool force;
+};
+
+/* ERR_USAGE naming the option for a bad --cos-uri, --name, --os or
+ * --note value. */
+enum err cli_manifest_check_opts(const struct cli_manifest_opts *o);
+
+/* For vhd encrypt: move --manifest FILE, --cos-uri, --name, --os, --note,
+ * --wdek and --allow-unwrapped out of argv into o (argv compacted, *argc
+ * reduced); --force is noted and left in. -1 to go on, else the exit
+ * code (usage printed). */
+int cli_manifest_take_opts(struct cli *c, int *argc, char **argv,
+                           struct cli_manifest_opts *o);
+
+struct cli_manifest;
+
+/* Before any long work: the output can be created (not over image), and
+ * the DEK has a wrapped DEK in its metadata (or o->wdek) unless
+ * --allow-unwrapped. *out is freed with cli_manifest_free. */
+enum err cli_manifest_begin(const struct cli_manifest_opts *o,
+                            const char *image, struct p11_session *s,
+                            const struct p11_dek *dek,
+                            struct cli_manifest **out);
+
+/* Hash and read the encrypted image, check its batmap keyhash against the
+ * DEK in the token, bind, write atomically (or to stdout) and report
+ * warnings on stderr. */
+enum err cli_manifest_finish(const struct cli *c, struct cli_manifest *j,
+                             const char *image, struct p11_session *s,
+                             const struct p11_dek *dek);
+
+/* The manifest written by cli_manifest_finish. */
+const struct km_manifest *cli_manifest_result(const struct cli_manifest *j);
+
+/* NULL is a no-op; an unpublished output is removed. */
+void cli_manifest_free(struct cli_manifest *j);
+
+#endif

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_manifest_verify.c - `p11seal manifest verify FILE IMAGE [--key L]`,
+ * the check before upload: FILE is a well-formed manifest whose fields
+ * agree (CRN, cos:// URI, object name, parameters), IMAGE is the file it
+ * describes (size, SHA-256, virtual size, batmap keyhash), and with --key
+ * the DEK in the token matches the keyhash and the binding. Exit 0, 5 for
+ * a malformed manifest, 6 naming every field that differs. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "cli_token.h"
+#include "commands.h"
+#include "encode.h"
+#include "km_manifest.h"
+#include "p11_dek.h"
+
+static int parse(struct cli *c, int argc, char **argv, const char **key)
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int o;
+
+	*key = NULL;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o != 'k')
+			return cli_usage(c, "unknown option");
+		*key = optarg;
+	}
+	if (argc - optind != 2)
+		return cli_usage(c, "expected the manifest FILE and the IMAGE");
+	return -1;
+}
+
+/* Keyhash and binding against the DEK labelled key. */
+static enum err check_key(const struct cli *c, const char *key,
+                          const struct km_manifest *m, struct km_report *rep)
+{
+	struct cli_token t = { 0 };
+	struct p11_dek dek;
+	enum err r;
+
+	r = cli_token_open(c, CLI_TOKEN_LOGIN, &t);
+	if (r == ERR_OK)
+		r = p11_dek_find(t.session, key, &dek);
+	if (r == ERR_OK)
+		r = km_manifest_verify_dek(t.session, &dek, m, rep);
+	cli_token_close(&t);
+	return r;
+}
+
+static void print_json(const char *file, const char *image,
+                       const struct km_manifest *m, const struct km_report *rep,
+                       const char *key)
+{
+	cJSON *j = cJSON_CreateObject(), *f, *w;
+	char hex[65];
+
+	encode_hex(hex, m->sha256, 32);
+	cJSON_AddStringToObject(j, "manifest", file);
+	cJSON_AddStringToObject(j, "image", image);
+	cJSON_AddBoolToObject(j, "ok", rep->failures == 0);
+	cJSON_AddStringToObject(j, "object", m->object);
+	cJSON_AddStringToObject(j, "sha256", hex);
+	if (key)
+		cJSON_AddStringToObject(j, "key", key);
+	cJSON_AddBoolToObject(j, "binding_checked", key != NULL);
+	cJSON_AddBoolToObject(j, "importable", m->importable);
+	f = cJSON_AddArrayToObject(j, "failures");
+	w = cJSON_AddArrayToObject(j, "warnings");
+	for (size_t i = 0; i < rep->n; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "field", rep->issue[i].field);
+		cJSON_AddStringToObject(o, "detail", rep->issue[i].detail);
+		cJSON_AddItemToArray(rep->issue[i].warning ? w : f, o);
+	}
+	cli_print_json(j);
+}
+
+static void print_text(const char *file, const char *image,
+                       const struct km_manifest *m, const char *key)
+{
+	char hex[65];
+
+	encode_hex(hex, m->keyhash, 32);
+	printf("%s: OK for %s: size %llu, sha256, virtual size and keyhash %s "
+	       "match\n",
+	       file, image, (unsigned long long)m->size, hex);
+	if (key)
+		printf("binding: matches key '%s'\n", key);
+	else
+		printf("binding: not checked (give --key LABEL)\n");
+	if (m->importable)
+		printf("importable: yes, as %s (supply ibmApiKey at import)\n",
+		       m->icos.uri);
+	else
+		printf("importable: NO, missing%s%s%s\n",
+		       m->missing & KM_MISSING_URI ? " uri" : "",
+		       m->missing & KM_MISSING_WDEK ? " wrappedDek" : "",
+		       m->missing & KM_MISSING_CRK ? " crkCrn" : "");
+}
+
+/* Every finding on stderr; ERR_VERIFY naming the failed fields. */
+static enum err summarize(const struct cli *c, const char *file,
+                          const struct km_report *rep)
+{
+	char fields[256] = "";
+	size_t used = 0;
+
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct km_issue *is = &rep->issue[i];
+
+		cli_info(c, "%s%s: %s", is->warning ? "warning: " : "",
+		         is->field, is->detail);
+		if (!is->warning && used < sizeof(fields))
+			used += (size_t)snprintf(fields + used,
+			                         sizeof(fields) - used, "%s%s",
+			                         used ? ", " : "", is->field);
+	}
+	if (!rep->failures)
+		return ERR_OK;
+	return err_set(ERR_VERIFY, "%s: %zu check(s) failed: %s", file,
+	               rep->failures, fields);
+}
+
+int cmd_manifest_verify(struct cli *c, int argc, char **argv)
+{
+	struct km_manifest *m = calloc(1, sizeof(*m));
+	struct km_report rep = { .n = 0 };
+	const char *key, *file, *image;
+	enum err r;
+	int rc;
+
+	if (!m)
+		return cli_fail(c, err_set(ERR_NOMEM, "manifest"));
+	rc = cli_wants_help(c, argc, argv) ? 0 : parse(c, argc, argv, &key);
+	if (rc >= 0) {
+		free(m);
+		return rc;
+	}
+	file = argv[optind];
+	image = argv[optind + 1];
+	r = km_manifest_load(file, m);
+	if (r == ERR_OK) {
+		km_manifest_validate(m, &rep);
+		r = km_manifest_verify_image(m, image, &rep);
+	}
+	if ((r == ERR_OK || r == ERR_VERIFY) && key)
+		r = check_key(c, key, m, &rep);
+	if (r == ERR_OK || r == ERR_VERIFY) {
+		if (c->json)
+			print_json(file, image, m, &rep, key);
+		r = summarize(c, file, &rep);
+	}
+	if (r == ERR_OK && !c->json)
+		print_text(file, image, m, key);
+	free(m);
+	return r == ERR_OK ? 0 : cli_fail(c, r);
+}
