@@ -53,7 +53,7 @@ SRV_BIN := $(if $(SRV_SRC),$(B)/kp-server)
 ALL_CFLAGS = $(BASE) $(WARN) $(HARDEN) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 
 .PHONY: all check asan ubsan valgrind install uninstall clean demo bench \
-	fuzz lint format format-check test-bins
+	fuzz fuzz-targets lint format format-check test-bins
 all: $(B)/p11seal $(SRV_BIN)
 
 .SECONDARY:
@@ -93,6 +93,27 @@ $(B)/tests/libp11shim.so: $(SHIM_SRC)
 $(B)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c $(B)/libp11seal.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(INC_tests) -o $@ $^ $(PKG_LIBS)
+
+# fuzz_kp_server runs kp-server's request parsing without its HTTP layer
+# (srv_http.c): the harness supplies the request accessors.
+SRV_LIB_OBJ := $(filter-out %/srv_main.o %/srv_http.o,$(SRV_OBJ))
+$(B)/fuzz-replay/fuzz_kp_server: tests/fuzz/fuzz_kp_server.c \
+		tests/fuzz/replay_main.c $(SRV_LIB_OBJ) $(B)/libp11seal.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(INC_tests) -Itests/kp-server -o $@ $^ $(SRV_LIBS)
+
+# libFuzzer binaries (tests/fuzz/run-fuzz.sh builds them with B=build/fuzz,
+# CC=clang and CFLAGS with -fsanitize=fuzzer-no-link,address,undefined).
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzzer/%)
+$(B)/fuzzer/fuzz_kp_server: tests/fuzz/fuzz_kp_server.c $(SRV_LIB_OBJ) \
+		$(B)/libp11seal.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(INC_tests) -Itests/kp-server -fsanitize=fuzzer \
+		-o $@ $^ $(SRV_LIBS)
+$(B)/fuzzer/%: tests/fuzz/%.c $(B)/libp11seal.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(INC_tests) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+fuzz-targets: $(FUZZ_BIN)
 
 test-bins: $(B)/p11seal $(SRV_BIN) $(UNIT_BIN) $(FUZZ_REPLAY) $(SHIM_SO)
 
