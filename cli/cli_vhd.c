@@ -15,6 +15,7 @@
 #include "p11_session.h"
 #include "p11_xts.h"
 #include "vhd_decrypt.h"
+#include "vhd_outfile.h"
 
 #define MAX_CHUNK (4ul << 20)
 
@@ -212,6 +213,15 @@ int cli_vhd_main(struct cli *c, int argc, char **argv, unsigned extra,
 	rc = cli_vhd_parse(c, argc, argv, extra, &a);
 	if (rc >= 0)
 		return rc;
+	if (a.out) {
+		unsigned n = vhd_outfile_clean_stale(a.out);
+
+		if (n)
+			cli_info(c,
+			         "removed %u stale temp file(s) of %s left by "
+			         "a run that was killed",
+			         n, a.out);
+	}
 	e = vhd_reader_open(&in, a.in);
 	if (e == ERR_OK)
 		e = run(c, &a, in);

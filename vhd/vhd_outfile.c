@@ -1,16 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /* vhd_outfile.c - temp file + rename, the crash-safe way to publish an
- * output: readers see either no file or a complete, fsync'ed one. */
+ * output: readers see either no file or a complete, fsync'ed one. The temp
+ * name carries the writer's PID, so the temp files of a writer that was
+ * killed can be told from those of one still running, and removed. */
 #include "vhd_outfile.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+#define TMP_TAG ".p11seal-tmp."
+/* A temp file untouched this long whose writer's PID is gone here is
+ * stale. The age also protects the writer on another host sharing the
+ * directory, whose PID means nothing here: it writes every block. */
+#define STALE_SECONDS 60
 
 struct vhd_outfile {
 	int fd;
@@ -59,14 +70,69 @@ static enum err make_names(struct vhd_outfile *o, const char *path)
 	}
 	o->dir = strdup(dirname(a));
 	base = basename(b);
-	len = strlen(o->dir) + strlen(base) + 32;
+	len = strlen(o->dir) + strlen(base) + 48;
 	o->tmp = malloc(len);
 	if (o->dir && o->tmp)
-		snprintf(o->tmp, len, "%s/.%s.p11seal-tmp.XXXXXX", o->dir,
-		         base);
+		snprintf(o->tmp, len, "%s/.%s" TMP_TAG "%ld.XXXXXX", o->dir,
+		         base, (long)getpid());
 	free(a);
 	free(b);
 	return o->dir && o->tmp ? ERR_OK : err_set(ERR_NOMEM, "output name");
+}
+
+/* The PID in name if it is ".BASE.p11seal-tmp.PID.XXXXXX", else 0. */
+static long tmp_pid(const char *name, const char *base)
+{
+	size_t n = strlen(base);
+	const char *p;
+	char *end;
+	long pid;
+
+	if (name[0] != '.' || strncmp(name + 1, base, n) != 0 ||
+	    strncmp(name + 1 + n, TMP_TAG, strlen(TMP_TAG)) != 0)
+		return 0;
+	p = name + 1 + n + strlen(TMP_TAG);
+	if (*p < '1' || *p > '9')
+		return 0;
+	errno = 0;
+	pid = strtol(p, &end, 10);
+	if (errno || *end != '.' || strlen(end + 1) != 6)
+		return 0;
+	return pid;
+}
+
+static bool is_stale(int dfd, const char *name, long pid)
+{
+	struct stat st;
+
+	if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		return false;
+	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+	       time(NULL) - st.st_mtime >= STALE_SECONDS;
+}
+
+unsigned vhd_outfile_clean_stale(const char *path)
+{
+	char *a = strdup(path), *b = strdup(path);
+	unsigned removed = 0;
+	struct dirent *e;
+	DIR *d = NULL;
+
+	if (a && b)
+		d = opendir(dirname(a));
+	while (d && (e = readdir(d)) != NULL) {
+		long pid = tmp_pid(e->d_name, basename(b));
+
+		if (pid > 0 && is_stale(dirfd(d), e->d_name, pid) &&
+		    unlinkat(dirfd(d), e->d_name, 0) == 0)
+			removed++;
+	}
+	if (d)
+		closedir(d);
+	free(a);
+	free(b);
+	return removed;
 }
 
 enum err vhd_outfile_open(struct vhd_outfile **out, const char *path,
@@ -82,6 +148,7 @@ enum err vhd_outfile_open(struct vhd_outfile **out, const char *path,
 	o = calloc(1, sizeof(*o));
 	if (!o)
 		return err_set(ERR_NOMEM, "output");
+	(void)vhd_outfile_clean_stale(path);
 	o->fd = -1;
 	o->force = force;
 	e = make_names(o, path);
@@ -154,7 +221,13 @@ enum err vhd_outfile_commit(struct vhd_outfile *o)
 		return err_errno(errno == EEXIST ? ERR_EXISTS : ERR_IO,
 		                 o->path);
 	o->committed = true;
-	return sync_dir(o->dir);
+	/* A failure after the rename still means no output: the caller
+	 * reports an error, so the name must not hold a file either. */
+	if (sync_dir(o->dir) != ERR_OK) {
+		unlink(o->path);
+		return ERR_IO;
+	}
+	return ERR_OK;
 }
 
 enum err vhd_outfile_pwritev(int fd, struct iovec *iov, int n, uint64_t off)
