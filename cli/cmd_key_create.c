@@ -88,12 +88,14 @@ static enum err create_dek(const struct cli *c, struct p11_session *s,
 	r = p11_dek_generate(s, o->label, o->size, o->exportable, &dek);
 	if (r != ERR_OK)
 		return r;
-	meta = meta_now();
-	cJSON_AddNumberToObject(meta, "size", (double)o->size);
-	r = cli_token_put_meta(c, s, o->label, "dek", meta);
-	cJSON_Delete(meta);
-	if (r == ERR_OK)
-		r = p11_dek_keyhash(s, &dek, zero, hash);
+	/* Metadata last: a failure before it leaves nothing behind. */
+	r = p11_dek_keyhash(s, &dek, zero, hash);
+	if (r == ERR_OK) {
+		meta = meta_now();
+		cJSON_AddNumberToObject(meta, "size", (double)o->size);
+		r = cli_token_put_meta(c, s, o->label, "dek", meta);
+		cJSON_Delete(meta);
+	}
 	if (r != ERR_OK) {
 		p11_dek_discard(s, &dek);
 		return r;

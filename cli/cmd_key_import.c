@@ -79,13 +79,16 @@ static enum err import_raw(const struct cli *c, struct p11_session *s,
 	secmem_free(key);
 	if (r != ERR_OK)
 		return r;
-	meta = cJSON_CreateObject();
-	cJSON_AddNumberToObject(meta, "size", (double)len);
-	cJSON_AddStringToObject(meta, "origin", "imported raw key file");
-	r = cli_token_put_meta(c, s, o->label, "dek", meta);
-	cJSON_Delete(meta);
-	if (r == ERR_OK)
-		r = p11_dek_keyhash(s, &dek, zero, hash);
+	/* Metadata last: a failure before it leaves nothing behind. */
+	r = p11_dek_keyhash(s, &dek, zero, hash);
+	if (r == ERR_OK) {
+		meta = cJSON_CreateObject();
+		cJSON_AddNumberToObject(meta, "size", (double)len);
+		cJSON_AddStringToObject(meta, "origin",
+					"imported raw key file");
+		r = cli_token_put_meta(c, s, o->label, "dek", meta);
+		cJSON_Delete(meta);
+	}
 	if (r != ERR_OK) {
 		p11_dek_discard(s, &dek);
 		return r;

@@ -42,7 +42,8 @@ static const uint8_t trial_exponent[3] = { 0x01, 0x00, 0x01 };
 static bool mech(struct p11_session *s, CK_MECHANISM_TYPE m, CK_FLAGS need,
 		 CK_MECHANISM_INFO *out)
 {
-	CK_MECHANISM_INFO mi;
+	/* Zeroed: a module may answer CKR_OK and write nothing. */
+	CK_MECHANISM_INFO mi = { 0 };
 
 	if (p11_session_fn(s)->C_GetMechanismInfo(p11_session_token(s)->slot,
 						  m, &mi) != CKR_OK)

@@ -36,7 +36,9 @@ static enum err find(struct p11_session *s, const char *label,
 	if (rv != CKR_OK)
 		return p11_fail(rv, "C_FindObjects (data)", label);
 	if (*n > FIND_MAX)
-		return err_set(ERR_HSM, "module returned too many objects");
+		return err_set(ERR_HSM, "C_FindObjects (data) returned %lu "
+			       "handles where %d were asked for: the PKCS#11 "
+			       "module is broken", (unsigned long)*n, FIND_MAX);
 	return ERR_OK;
 }
 
@@ -84,7 +86,7 @@ enum err p11_data_get(struct p11_session *s, const char *label, char **value,
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
 	CK_OBJECT_HANDLE objs[FIND_MAX];
 	CK_ATTRIBUTE a = { CKA_VALUE, NULL, 0 };
-	CK_ULONG n = 0;
+	CK_ULONG n = 0, cap;
 	enum err r;
 	CK_RV rv;
 
@@ -101,13 +103,21 @@ enum err p11_data_get(struct p11_session *s, const char *label, char **value,
 	    a.ulValueLen > P11_DATA_MAX)
 		return err_set(ERR_FORMAT, "metadata of '%s' has a bad length",
 			       label);
-	a.pValue = calloc(1, a.ulValueLen + 1);
+	cap = a.ulValueLen;
+	a.pValue = calloc(1, cap + 1);
 	if (!a.pValue)
 		return err_set(ERR_NOMEM, "metadata");
 	rv = fn->C_GetAttributeValue(p11_session_handle(s), objs[0], &a, 1);
-	if (rv != CKR_OK) {
+	/* A length beyond the buffer now is a broken module, not data. */
+	if (rv == CKR_OK && a.ulValueLen > cap)
+		r = err_set(ERR_HSM, "C_GetAttributeValue (metadata of) %s: "
+			    "%lu bytes reported for a %lu-byte buffer", label,
+			    (unsigned long)a.ulValueLen, (unsigned long)cap);
+	else if (rv != CKR_OK)
+		r = p11_fail(rv, "C_GetAttributeValue (metadata of)", label);
+	if (r != ERR_OK) {
 		free(a.pValue);
-		return p11_fail(rv, "C_GetAttributeValue (metadata of)", label);
+		return r;
 	}
 	*value = a.pValue;
 	*len = a.ulValueLen;

@@ -16,7 +16,7 @@
 
 static bool has_native_xts(struct p11_session *s)
 {
-	CK_MECHANISM_INFO mi;
+	CK_MECHANISM_INFO mi = { 0 }; /* CKR_OK with nothing written */
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
 	CK_SLOT_ID slot = p11_session_token(s)->slot;
 

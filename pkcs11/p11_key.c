@@ -175,6 +175,21 @@ static bool retry_without_hardening(CK_RV rv)
 	       rv == CKR_ATTRIBUTE_VALUE_INVALID;
 }
 
+/* First retry: drop only the two attributes NSS softoken lacks. It does
+ * honour CKA_MODIFIABLE=false (C_SetAttributeValue then answers
+ * CKR_ATTRIBUTE_READ_ONLY, measured), and without it anyone with the PIN
+ * could switch wrap and decrypt on, or wrap_with_trusted off. */
+static void tmpl_drop_unknown(struct tmpl *t)
+{
+	CK_ULONG k = 0;
+
+	for (CK_ULONG i = 0; i < t->n; i++)
+		if (t->a[i].type != CKA_COPYABLE &&
+		    t->a[i].type != CKA_ALLOWED_MECHANISMS)
+			t->a[k++] = t->a[i];
+	t->n = k;
+}
+
 /* Read the new key back; destroy it if it is not what was asked for. */
 static enum err verify_new(struct p11_session *s, CK_OBJECT_HANDLE h,
 			   const struct p11_key_spec *spec)
@@ -185,6 +200,11 @@ static enum err verify_new(struct p11_session *s, CK_OBJECT_HANDLE h,
 	r = p11_obj_info(s, h, &info);
 	if (r == ERR_OK)
 		r = p11_key_check_profile(&info, spec->profile);
+	/* A token may claim CKA_SENSITIVE and still hand the value out. */
+	if (r == ERR_OK && p11_obj_secret_readable(s, h, CKO_SECRET_KEY))
+		r = err_set(ERR_POLICY, "C_GetAttributeValue(CKA_VALUE) "
+			    "returned the value of key '%s' although the token "
+			    "reports it sensitive", spec->label);
 	if (r == ERR_OK && info.known[P11F_EXTRACTABLE] &&
 	    info.flag[P11F_EXTRACTABLE] != spec->exportable &&
 	    spec->profile != P11P_ROOT)
@@ -193,7 +213,9 @@ static enum err verify_new(struct p11_session *s, CK_OBJECT_HANDLE h,
 			    "false");
 	if (r != ERR_OK) {
 		p11_obj_discard(s, h);
-		return err_wrap(r, "token did not honour the key template");
+		/* A token gone mid-way keeps its own error class. */
+		return r == ERR_POLICY ? err_wrap(r, "token did not honour the "
+						  "key template") : r;
 	}
 	return ERR_OK;
 }
@@ -204,10 +226,16 @@ enum err p11_key_generate(struct p11_session *s, const struct p11_key_spec *spec
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
 	CK_MECHANISM mech = { profiles[spec->profile].keygen, NULL, 0 };
 	struct tmpl t;
+	enum err r;
 	CK_RV rv;
 
 	tmpl_build(&t, spec, false, true);
 	rv = fn->C_GenerateKey(p11_session_handle(s), &mech, t.a, t.n, out);
+	if (retry_without_hardening(rv)) {
+		tmpl_drop_unknown(&t);
+		rv = fn->C_GenerateKey(p11_session_handle(s), &mech, t.a, t.n,
+				       out);
+	}
 	if (retry_without_hardening(rv)) {
 		tmpl_build(&t, spec, false, false);
 		rv = fn->C_GenerateKey(p11_session_handle(s), &mech, t.a, t.n,
@@ -215,11 +243,10 @@ enum err p11_key_generate(struct p11_session *s, const struct p11_key_spec *spec
 	}
 	if (rv != CKR_OK)
 		return p11_fail(rv, "C_GenerateKey for", spec->label);
-	if (verify_new(s, *out, spec) != ERR_OK) {
+	r = verify_new(s, *out, spec);
+	if (r != ERR_OK)
 		*out = CK_INVALID_HANDLE;
-		return ERR_POLICY;
-	}
-	return ERR_OK;
+	return r;
 }
 
 enum err p11_key_import(struct p11_session *s, const struct p11_key_spec *spec,
@@ -227,11 +254,16 @@ enum err p11_key_import(struct p11_session *s, const struct p11_key_spec *spec,
 {
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
 	struct tmpl t;
+	enum err r;
 	CK_RV rv;
 
 	tmpl_build(&t, spec, true, true);
 	tmpl_add(&t, CKA_VALUE, value, len);
 	rv = fn->C_CreateObject(p11_session_handle(s), t.a, t.n, out);
+	if (retry_without_hardening(rv)) {
+		tmpl_drop_unknown(&t);
+		rv = fn->C_CreateObject(p11_session_handle(s), t.a, t.n, out);
+	}
 	if (retry_without_hardening(rv)) {
 		tmpl_build(&t, spec, true, false);
 		tmpl_add(&t, CKA_VALUE, value, len);
@@ -239,11 +271,10 @@ enum err p11_key_import(struct p11_session *s, const struct p11_key_spec *spec,
 	}
 	if (rv != CKR_OK)
 		return p11_fail(rv, "C_CreateObject for", spec->label);
-	if (verify_new(s, *out, spec) != ERR_OK) {
+	r = verify_new(s, *out, spec);
+	if (r != ERR_OK)
 		*out = CK_INVALID_HANDLE;
-		return ERR_POLICY;
-	}
-	return ERR_OK;
+	return r;
 }
 
 /* SoftHSM 2.6.1 applies an unwrap template in order and refuses every

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* p11_obj.c - find token objects and read their attributes with the
- * two-call C_GetAttributeValue, rejecting hostile lengths. */
+ * two-call C_GetAttributeValue, rejecting hostile lengths and counts; an
+ * attribute the token withholds is absent, a token gone is an error. */
 #include "p11_obj.h"
 
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "p11_ckr.h"
 #include "p11_session.h"
+#include "secmem.h"
 
 const CK_ATTRIBUTE_TYPE p11_flag_attr[P11F_COUNT] = {
 	[P11F_TOKEN] = CKA_TOKEN,
@@ -43,14 +45,35 @@ const char *p11_flag_name(enum p11_flag f)
 	return (unsigned)f < P11F_COUNT ? flag_names[f] : "?";
 }
 
+/* Append the handles of got[0..n) not yet in out[0..*have); a module may
+ * return a handle twice. Returns how many were new. */
+static size_t keep_new(CK_OBJECT_HANDLE *out, size_t *have,
+		       const CK_OBJECT_HANDLE *got, CK_ULONG n)
+{
+	size_t added = 0;
+
+	for (CK_ULONG i = 0; i < n; i++) {
+		size_t j = 0;
+
+		while (j < *have && out[j] != got[i])
+			j++;
+		if (j == *have) {
+			out[(*have)++] = got[i];
+			added++;
+		}
+	}
+	return added;
+}
+
 enum err p11_obj_find(struct p11_session *s, CK_OBJECT_CLASS cls,
 		      const char *label, const uint8_t *id, size_t id_len,
 		      CK_OBJECT_HANDLE *out, size_t cap, size_t *n)
 {
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
 	CK_SESSION_HANDLE h = p11_session_handle(s);
+	CK_OBJECT_HANDLE batch[64];
 	CK_ATTRIBUTE t[3];
-	CK_ULONG nt = 0, got = 0;
+	CK_ULONG nt = 0, got = 0, want = 0;
 	CK_RV rv;
 
 	*n = 0;
@@ -65,20 +88,26 @@ enum err p11_obj_find(struct p11_session *s, CK_OBJECT_CLASS cls,
 	if (rv != CKR_OK)
 		return p11_fail(rv, "C_FindObjectsInit", NULL);
 	while (*n < cap) {
-		rv = fn->C_FindObjects(h, out + *n, cap - *n, &got);
-		if (rv != CKR_OK || got == 0)
+		want = cap - *n < 64 ? cap - *n : 64;
+		got = 0;
+		rv = fn->C_FindObjects(h, batch, want, &got);
+		/* More than asked for means the module wrote past our buffer
+		 * or lies about the count: trust none of it. */
+		if (rv != CKR_OK || got == 0 || got > want)
 			break;
-		/* A module that returns more than asked for is broken. */
-		if (got > cap - *n) {
-			rv = CKR_GENERAL_ERROR;
+		/* A search that only repeats handles is over. */
+		if (keep_new(out, n, batch, got) == 0)
 			break;
-		}
-		*n += got;
 	}
 	/* Always end the search, or the session stays busy. */
 	fn->C_FindObjectsFinal(h);
 	if (rv != CKR_OK)
 		return p11_fail(rv, "C_FindObjects", NULL);
+	if (got > want)
+		return err_set(ERR_HSM, "C_FindObjects returned %lu handles "
+			       "where %lu were asked for: the PKCS#11 module "
+			       "is broken", (unsigned long)got,
+			       (unsigned long)want);
 	return ERR_OK;
 }
 
@@ -106,64 +135,154 @@ enum err p11_obj_find_one(struct p11_session *s, CK_OBJECT_CLASS cls,
 	return ERR_OK;
 }
 
-/* One attribute into buf (cap bytes). Returns false when the token does
- * not give it (sensitive, unknown type) or it does not fit. */
-static bool get_attr(struct p11_session *s, CK_OBJECT_HANDLE o,
-		     CK_ATTRIBUTE_TYPE type, void *buf, CK_ULONG cap,
-		     CK_ULONG *len)
+bool p11_obj_rv_fatal(CK_RV rv)
+{
+	switch (rv) {
+	case CKR_DEVICE_REMOVED:
+	case CKR_DEVICE_ERROR:
+	case CKR_DEVICE_MEMORY:
+	case CKR_HOST_MEMORY:
+	case CKR_TOKEN_NOT_PRESENT:
+	case CKR_SESSION_HANDLE_INVALID:
+	case CKR_SESSION_CLOSED:
+	case CKR_OBJECT_HANDLE_INVALID:
+	case CKR_CRYPTOKI_NOT_INITIALIZED:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool p11_obj_attr(struct p11_session *s, CK_OBJECT_HANDLE o,
+		  CK_ATTRIBUTE_TYPE type, void *buf, CK_ULONG cap,
+		  CK_ULONG *len, CK_RV *rv)
 {
 	CK_ATTRIBUTE a = { type, NULL, 0 };
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
 	CK_SESSION_HANDLE h = p11_session_handle(s);
 
-	if (fn->C_GetAttributeValue(h, o, &a, 1) != CKR_OK ||
-	    a.ulValueLen == CK_UNAVAILABLE_INFORMATION || a.ulValueLen > cap)
+	*rv = fn->C_GetAttributeValue(h, o, &a, 1);
+	if (*rv != CKR_OK || a.ulValueLen == CK_UNAVAILABLE_INFORMATION ||
+	    a.ulValueLen > cap)
 		return false;
 	a.pValue = buf;
-	if (fn->C_GetAttributeValue(h, o, &a, 1) != CKR_OK ||
-	    a.ulValueLen > cap)
+	*rv = fn->C_GetAttributeValue(h, o, &a, 1);
+	/* A length beyond the buffer on the second call is a broken
+	 * module: whatever it wrote is not trusted. */
+	if (*rv != CKR_OK || a.ulValueLen > cap)
 		return false;
 	*len = a.ulValueLen;
 	return true;
 }
 
-static bool get_ulong(struct p11_session *s, CK_OBJECT_HANDLE o,
-		      CK_ATTRIBUTE_TYPE type, CK_ULONG *v)
+/* Length of the valid UTF-8 sequence at s[0..n), 0 if there is none
+ * (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF). */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] < 0xc2 ? 0 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 :
+		     s[0] < 0xf5 ? 4 : 0;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (len == 0 || len > n)
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/* A label from the token is printed and put in JSON: control bytes
+ * (terminal escapes, NUL, newline) and bytes that are not UTF-8 become
+ * '?'. Returns len; s is NUL-terminated at len. */
+static size_t printable(char *label, size_t len)
+{
+	unsigned char *s = (unsigned char *)label;
+
+	for (size_t i = 0; i < len;) {
+		size_t u = s[i] >= 0x80 ? utf8_len(s + i, len - i) : 1;
+
+		if (u == 0 || s[i] < 0x20 || s[i] == 0x7f) {
+			s[i++] = '?';
+			continue;
+		}
+		i += u;
+	}
+	label[len] = '\0';
+	return len;
+}
+
+/* Reads attributes of one object until the session or token is gone. */
+struct reader {
+	struct p11_session *s;
+	CK_OBJECT_HANDLE o;
+	CK_RV fatal; /* CKR_OK until a call failed for good */
+};
+
+/* One attribute into buf; false when the token does not give it, it
+ * does not fit, or an earlier read found the token gone. */
+static bool get_attr(struct reader *r, CK_ATTRIBUTE_TYPE type, void *buf,
+		     CK_ULONG cap, CK_ULONG *len)
+{
+	CK_RV rv = CKR_OK;
+
+	if (r->fatal != CKR_OK)
+		return false;
+	if (p11_obj_attr(r->s, r->o, type, buf, cap, len, &rv))
+		return true;
+	if (p11_obj_rv_fatal(rv))
+		r->fatal = rv;
+	return false;
+}
+
+static bool get_ulong(struct reader *r, CK_ATTRIBUTE_TYPE type, CK_ULONG *v)
 {
 	CK_ULONG len = 0;
 
-	return get_attr(s, o, type, v, sizeof(*v), &len) && len == sizeof(*v);
+	return get_attr(r, type, v, sizeof(*v), &len) && len == sizeof(*v);
 }
 
-static bool attr_present(struct p11_session *s, CK_OBJECT_HANDLE o,
-			 CK_ATTRIBUTE_TYPE type)
+static bool attr_present(struct reader *r, CK_ATTRIBUTE_TYPE type)
 {
 	CK_ATTRIBUTE a = { type, NULL, 0 };
+	CK_RV rv;
 
-	return p11_session_fn(s)->C_GetAttributeValue(p11_session_handle(s), o,
-						      &a, 1) == CKR_OK &&
-	       a.ulValueLen != CK_UNAVAILABLE_INFORMATION && a.ulValueLen > 0;
+	if (r->fatal != CKR_OK)
+		return false;
+	rv = p11_session_fn(r->s)->C_GetAttributeValue(
+		p11_session_handle(r->s), r->o, &a, 1);
+	if (p11_obj_rv_fatal(rv))
+		r->fatal = rv;
+	return rv == CKR_OK && a.ulValueLen != CK_UNAVAILABLE_INFORMATION &&
+	       a.ulValueLen > 0;
 }
 
-static void read_flags(struct p11_session *s, CK_OBJECT_HANDLE o,
-		       struct p11_obj_info *info)
+static void read_flags(struct reader *r, struct p11_obj_info *info)
 {
 	for (int f = 0; f < P11F_COUNT; f++) {
 		CK_BBOOL b = CK_FALSE;
 		CK_ULONG len = 0;
 
-		info->known[f] = get_attr(s, o, p11_flag_attr[f], &b, sizeof(b),
+		info->known[f] = get_attr(r, p11_flag_attr[f], &b, sizeof(b),
 					  &len) && len == 1;
 		info->flag[f] = info->known[f] && b == CK_TRUE;
 	}
 }
 
-static void read_mechs(struct p11_session *s, CK_OBJECT_HANDLE o,
-		       struct p11_obj_info *info)
+static void read_mechs(struct reader *r, struct p11_obj_info *info)
 {
 	CK_ULONG len = 0;
 
-	if (get_attr(s, o, CKA_ALLOWED_MECHANISMS, info->mechs,
+	if (get_attr(r, CKA_ALLOWED_MECHANISMS, info->mechs,
 		     sizeof(info->mechs), &len) &&
 	    len % sizeof(CK_MECHANISM_TYPE) == 0)
 		info->n_mechs = len / sizeof(CK_MECHANISM_TYPE);
@@ -172,29 +291,62 @@ static void read_mechs(struct p11_session *s, CK_OBJECT_HANDLE o,
 enum err p11_obj_info(struct p11_session *s, CK_OBJECT_HANDLE o,
 		      struct p11_obj_info *info)
 {
+	struct reader r = { s, o, CKR_OK };
 	CK_ULONG len = 0;
 
 	memset(info, 0, sizeof(*info));
 	info->handle = o;
-	if (!get_ulong(s, o, CKA_CLASS, &info->cls))
-		return err_set(ERR_HSM, "object %lu has no readable class",
-			       (unsigned long)o);
-	if (!get_ulong(s, o, CKA_KEY_TYPE, &info->key_type))
+	if (!get_ulong(&r, CKA_CLASS, &info->cls))
+		return r.fatal != CKR_OK ?
+			       p11_fail(r.fatal, "C_GetAttributeValue (class) "
+					"of object", NULL) :
+			       err_set(ERR_HSM, "object %lu has no readable "
+				       "class", (unsigned long)o);
+	if (!get_ulong(&r, CKA_KEY_TYPE, &info->key_type))
 		info->key_type = CK_UNAVAILABLE_INFORMATION;
-	if (get_attr(s, o, CKA_LABEL, info->label, P11_LABEL_MAX, &len))
-		info->label[len] = '\0';
-	if (get_attr(s, o, CKA_ID, info->id, sizeof(info->id), &len))
+	if (get_attr(&r, CKA_LABEL, info->label, P11_LABEL_MAX, &len))
+		printable(info->label, len);
+	if (get_attr(&r, CKA_ID, info->id, sizeof(info->id), &len))
 		info->id_len = len;
-	if (!get_ulong(s, o, CKA_VALUE_LEN, &info->value_len))
+	if (!get_ulong(&r, CKA_VALUE_LEN, &info->value_len))
 		info->value_len = 0;
-	if (!get_ulong(s, o, CKA_MODULUS_BITS, &info->modulus_bits))
+	if (!get_ulong(&r, CKA_MODULUS_BITS, &info->modulus_bits))
 		info->modulus_bits = 0;
-	info->has_kcv = get_attr(s, o, CKA_CHECK_VALUE, info->kcv,
+	info->has_kcv = get_attr(&r, CKA_CHECK_VALUE, info->kcv,
 				 sizeof(info->kcv), &len) && len == 3;
-	read_flags(s, o, info);
-	read_mechs(s, o, info);
-	info->has_unwrap_template = attr_present(s, o, CKA_UNWRAP_TEMPLATE);
+	read_flags(&r, info);
+	read_mechs(&r, info);
+	info->has_unwrap_template = attr_present(&r, CKA_UNWRAP_TEMPLATE);
+	/* Attributes missing because the token went away are no answer. */
+	if (r.fatal != CKR_OK)
+		return p11_fail(r.fatal, info->label[0] ?
+				"C_GetAttributeValue of key" :
+				"C_GetAttributeValue of a key",
+				info->label[0] ? info->label : NULL);
 	return ERR_OK;
+}
+
+bool p11_obj_secret_readable(struct p11_session *s, CK_OBJECT_HANDLE o,
+			     CK_OBJECT_CLASS cls)
+{
+	CK_ATTRIBUTE a = { cls == CKO_PRIVATE_KEY ? CKA_PRIVATE_EXPONENT :
+						    CKA_VALUE, NULL, 0 };
+	CK_FUNCTION_LIST *fn = p11_session_fn(s);
+	CK_SESSION_HANDLE h = p11_session_handle(s);
+	bool readable;
+
+	if (fn->C_GetAttributeValue(h, o, &a, 1) != CKR_OK ||
+	    a.ulValueLen == CK_UNAVAILABLE_INFORMATION || a.ulValueLen == 0)
+		return false;
+	/* A token that offers more than any key holds gives it out anyway. */
+	if (a.ulValueLen > P11_SECRET_PROBE_MAX)
+		return true;
+	a.pValue = secmem_alloc(a.ulValueLen);
+	if (!a.pValue)
+		return true;
+	readable = fn->C_GetAttributeValue(h, o, &a, 1) == CKR_OK;
+	secmem_free(a.pValue);
+	return readable;
 }
 
 enum err p11_obj_destroy(struct p11_session *s, CK_OBJECT_HANDLE o)

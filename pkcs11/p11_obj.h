@@ -16,6 +16,7 @@ struct p11_session;
 #define P11_ID_MAX 64
 #define P11_MECHS_MAX 8
 #define P11_ANY_CLASS ((CK_OBJECT_CLASS)-1)
+#define P11_SECRET_PROBE_MAX 4096 /* larger than any key value we read */
 
 /* Attribute flags, read back from the token. */
 enum p11_flag {
@@ -52,8 +53,9 @@ const char *p11_flag_name(enum p11_flag f);
 extern const CK_ATTRIBUTE_TYPE p11_flag_attr[P11F_COUNT];
 
 /* Handles of objects matching class (P11_ANY_CLASS), label and id (each
- * NULL = any). Writes at most cap handles; *n is the number written.
- * Always ends the search. */
+ * NULL = any). Writes at most cap distinct handles (a module's duplicates
+ * dropped); *n is the number written. A module that returns more handles
+ * than asked for is an error. Always ends the search. */
 enum err p11_obj_find(struct p11_session *s, CK_OBJECT_CLASS cls,
 		      const char *label, const uint8_t *id, size_t id_len,
 		      CK_OBJECT_HANDLE *out, size_t cap, size_t *n);
@@ -65,9 +67,28 @@ enum err p11_obj_find_one(struct p11_session *s, CK_OBJECT_CLASS cls,
 			  CK_OBJECT_HANDLE *out);
 
 /* Read class, type, label, id, lengths, flags, KCV and allowed mechanisms.
- * Two-call C_GetAttributeValue; hostile lengths are rejected. */
+ * Two-call C_GetAttributeValue; hostile lengths are rejected (the
+ * attribute counts as absent). A token or session gone mid-way is an
+ * error naming C_GetAttributeValue, not a key with attributes missing. */
 enum err p11_obj_info(struct p11_session *s, CK_OBJECT_HANDLE h,
 		      struct p11_obj_info *out);
+
+/* One attribute into buf (cap bytes), two-call: true with *len when the
+ * token gives it; false when it withholds it, the value does not fit, or
+ * the call failed. *rv is the last CK_RV (CKR_OK for a misfit). */
+bool p11_obj_attr(struct p11_session *s, CK_OBJECT_HANDLE h,
+		  CK_ATTRIBUTE_TYPE type, void *buf, CK_ULONG cap,
+		  CK_ULONG *len, CK_RV *rv);
+
+/* True when rv means the token, session or object is gone (further
+ * attribute reads are pointless and absence is no answer). */
+bool p11_obj_rv_fatal(CK_RV rv);
+
+/* True when the token hands out the secret of key h: CKA_VALUE, or
+ * CKA_PRIVATE_EXPONENT when cls is CKO_PRIVATE_KEY. A value that comes
+ * back is read into secure memory and wiped at once. */
+bool p11_obj_secret_readable(struct p11_session *s, CK_OBJECT_HANDLE h,
+			     CK_OBJECT_CLASS cls);
 
 /* C_DestroyObject. */
 enum err p11_obj_destroy(struct p11_session *s, CK_OBJECT_HANDLE h);

@@ -62,6 +62,9 @@ static enum err slot_ids(CK_FUNCTION_LIST *fn, CK_SLOT_ID **out, CK_ULONG *n)
 			break;
 	}
 	free(ids);
+	if (rv == CKR_OK || rv == CKR_BUFFER_TOO_SMALL)
+		return err_set(ERR_HSM, "C_GetSlotList: the module reported a "
+			       "different slot count on each of 4 tries");
 	return p11_fail(rv, "C_GetSlotList", NULL);
 }
 
@@ -74,6 +77,7 @@ enum err p11_token_list(struct p11_module *m, struct p11_token_desc **out,
 	CK_ULONG count = 0;
 	size_t k = 0;
 	enum err r;
+	CK_RV rv = CKR_OK;
 
 	r = slot_ids(fn, &ids, &count);
 	if (r != ERR_OK)
@@ -85,13 +89,19 @@ enum err p11_token_list(struct p11_module *m, struct p11_token_desc **out,
 	}
 	for (CK_ULONG i = 0; i < count; i++) {
 		/* A slot whose token vanished meanwhile is skipped. */
-		if (fn->C_GetTokenInfo(ids[i], &d[k].info) != CKR_OK)
+		rv = fn->C_GetTokenInfo(ids[i], &d[k].info);
+		if (rv != CKR_OK)
 			continue;
 		d[k].slot = ids[i];
 		describe(&d[k]);
 		k++;
 	}
 	free(ids);
+	/* ...but when every slot fails, say how. */
+	if (count && !k) {
+		free(d);
+		return p11_fail(rv, "C_GetTokenInfo", "on every slot");
+	}
 	*out = d;
 	*n = k;
 	return ERR_OK;
@@ -106,8 +116,15 @@ static void list_names(char *buf, size_t cap, const struct p11_token_desc *d,
 	for (size_t i = 0; i < n && used < cap; i++) {
 		if (f && !p11_uri_match_token(f, &d[i].info))
 			continue;
-		used += (size_t)snprintf(buf + used, cap - used, "%s'%s' (serial %s)",
-				 used ? ", " : "", d[i].label, d[i].serial);
+		if (!(d[i].info.flags & CKF_TOKEN_INITIALIZED))
+			used += (size_t)snprintf(buf + used, cap - used,
+						 "%san uninitialised token",
+						 used ? ", " : "");
+		else
+			used += (size_t)snprintf(buf + used, cap - used,
+						 "%s'%s' (serial %s)",
+						 used ? ", " : "", d[i].label,
+						 d[i].serial);
 	}
 }
 
@@ -234,7 +251,7 @@ enum err p11_session_login(struct p11_session *s, const char *pin,
 			    (CK_UTF8CHAR *)p11_unconst(pin), pin_len);
 	if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN)
 		return ERR_OK;
-	r = p11_fail(rv, so ? "SO login to token" : "login to token",
+	r = p11_fail(rv, so ? "C_Login (SO) to token" : "C_Login to token",
 		     s->tok.label);
 	if (rv == CKR_PIN_INCORRECT &&
 	    s->fn->C_GetTokenInfo(s->tok.slot, &s->tok.info) == CKR_OK &&
