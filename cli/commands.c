@@ -85,6 +85,9 @@ const struct cli_command cli_commands[] = {
 	{ "key", "export", cmd_key_export, "wrap an exportable DEK for a "
 	  "trusted station key into a DEK bundle", "dek --label L --to "
 	  "STATION.pem --out FILE [--oaep-hash sha256|sha1] [--force]" },
+	{ "token", "audit", cmd_token_audit, "list every key open to a classic "
+	  "PKCS#11 attack (wrap-then-decrypt, re-import, ...); exit 6 if any",
+	  "" },
 };
 
 const size_t cli_n_commands = sizeof(cli_commands) / sizeof(cli_commands[0]);

@@ -45,4 +45,6 @@ int cmd_key_create_transport(struct cli *c, int argc, char **argv);
 int cmd_key_import_bundle(struct cli *c, const char *bundle,
 			  const char *unwrap_with, const char *label);
 
+int cmd_token_audit(struct cli *c, int argc, char **argv);
+
 #endif

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_token_audit.c - `p11seal token audit`: every key in the token, made
+ * by p11seal or any other tool, checked against the classic PKCS#11
+ * extraction attacks; one line per finding. Exit 0 when clean, 6
+ * (verification failed) when anything is found. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "cli_token.h"
+#include "commands.h"
+#include "encode.h"
+#include "p11_policy.h"
+#include "p11_policy_scan.h"
+#include "p11_session.h"
+
+static const char *class_of(const struct p11_obj_info *i)
+{
+	return i->cls == CKO_SECRET_KEY	 ? "secret key" :
+	       i->cls == CKO_PRIVATE_KEY ? "private key" :
+					   "public key";
+}
+
+static cJSON *finding_json(const struct p11_policy_key *k,
+			   const struct p11_finding *f)
+{
+	char id[2 * P11_ID_MAX + 1];
+	cJSON *o = cJSON_CreateObject();
+
+	encode_hex(id, k->info.id, k->info.id_len);
+	cJSON_AddStringToObject(o, "label", k->info.label);
+	cJSON_AddStringToObject(o, "id", id);
+	cJSON_AddStringToObject(o, "class", class_of(&k->info));
+	cJSON_AddStringToObject(o, "attack", p11_policy_attack_name(f->attack));
+	cJSON_AddStringToObject(o, "why", f->why);
+	return o;
+}
+
+static enum err print(const struct cli *c, const struct p11_session *s,
+		      const struct p11_policy_key *keys, size_t n,
+		      const struct p11_finding *f, size_t nf)
+{
+	const struct p11_token_desc *d = p11_session_token(s);
+	char id[2 * P11_ID_MAX + 1];
+	cJSON *o, *arr;
+
+	if (c->json) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "token", d->label);
+		cJSON_AddStringToObject(o, "serial", d->serial);
+		cJSON_AddNumberToObject(o, "keys_checked", (double)n);
+		arr = cJSON_AddArrayToObject(o, "findings");
+		for (size_t i = 0; arr && i < nf; i++)
+			cJSON_AddItemToArray(arr, finding_json(&keys[f[i].key],
+							       &f[i]));
+		return cli_print_json(o);
+	}
+	for (size_t i = 0; i < nf; i++) {
+		const struct p11_obj_info *k = &keys[f[i].key].info;
+
+		encode_hex(id, k->id, k->id_len);
+		printf("'%s' (%s, id %s) %s: %s\n", k->label, class_of(k),
+		       id[0] ? id : "none", p11_policy_attack_name(f[i].attack),
+		       f[i].why);
+	}
+	if (nf == 0)
+		printf("no findings in %zu keys of token '%s'\n", n, d->label);
+	return ERR_OK;
+}
+
+static size_t keys_hit(const struct p11_finding *f, size_t nf)
+{
+	size_t hit = 0;
+
+	for (size_t i = 0; i < nf; i++)
+		if (i == 0 || f[i].key != f[i - 1].key)
+			hit++;
+	return hit;
+}
+
+int cmd_token_audit(struct cli *c, int argc, char **argv)
+{
+	struct p11_policy_key *keys = NULL;
+	struct p11_policy_token tok;
+	struct p11_finding *f = NULL;
+	struct cli_token t;
+	size_t n = 0, nf = 0;
+	enum err r;
+
+	if (cli_wants_help(c, argc, argv))
+		return 0;
+	if (argc > 1)
+		return cli_usage(c, "unexpected argument '%s'", argv[1]);
+	r = cli_token_open(c, CLI_TOKEN_LOGIN, &t);
+	if (r != ERR_OK)
+		return cli_fail(c, r);
+	r = p11_policy_scan(t.session, &keys, &n, &tok);
+	if (r == ERR_OK)
+		r = p11_policy_check(keys, n, &tok, &f, &nf);
+	if (r == ERR_OK)
+		r = print(c, t.session, keys, n, f, nf);
+	if (r == ERR_OK && nf)
+		r = err_set(ERR_VERIFY, "%zu finding%s in %zu of %zu keys; "
+			    "each line names the key, the attack and why", nf,
+			    nf == 1 ? "" : "s", keys_hit(f, nf), n);
+	free(f);
+	free(keys);
+	cli_token_close(&t);
+	return r == ERR_OK ? 0 : cli_fail(c, r);
+}

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: MIT */
+/* p11_policy.c - the rules: which classic PKCS#11 attacks a set of keys
+ * is open to. Pure functions of what p11_policy_scan read, so they are
+ * unit-tested without a token. */
+#include "p11_policy.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define RSA_MIN_WRAP_BITS 3072
+
+static const char *const attack_names[P11A_COUNT] = {
+	[P11A_WRAP_DECRYPT] = "wrap-then-decrypt",
+	[P11A_UNWRAP_ENCRYPT] = "encrypt-then-unwrap",
+	[P11A_EXTRACTABLE] = "extractable-untrusted",
+	[P11A_NOT_SENSITIVE] = "not-sensitive",
+	[P11A_READABLE] = "value-readable",
+	[P11A_REIMPORT] = "reimport",
+	[P11A_WEAK_WRAPPER] = "weak-wrapper",
+	[P11A_MUTABLE] = "mutable-usage",
+};
+
+const char *p11_policy_attack_name(enum p11_attack a)
+{
+	return (unsigned)a < P11A_COUNT ? attack_names[a] : "?";
+}
+
+struct findings {
+	struct p11_finding *f;
+	size_t n, cap;
+	bool nomem;
+};
+
+static void add(struct findings *fs, size_t key, enum p11_attack a,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void add(struct findings *fs, size_t key, enum p11_attack a,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fs->n == fs->cap) {
+		size_t cap = fs->cap ? 2 * fs->cap : 16;
+		struct p11_finding *f = realloc(fs->f, cap * sizeof(*f));
+
+		if (!f) {
+			fs->nomem = true;
+			return;
+		}
+		fs->f = f;
+		fs->cap = cap;
+	}
+	fs->f[fs->n].key = key;
+	fs->f[fs->n].attack = a;
+	va_start(ap, fmt);
+	vsnprintf(fs->f[fs->n].why, sizeof(fs->f[fs->n].why), fmt, ap);
+	va_end(ap);
+	fs->n++;
+}
+
+static bool holds_secret(const struct p11_obj_info *i)
+{
+	return i->cls == CKO_SECRET_KEY || i->cls == CKO_PRIVATE_KEY;
+}
+
+static bool has(const struct p11_obj_info *i, enum p11_flag f)
+{
+	return i->known[f] && i->flag[f];
+}
+
+/* Security strength in bits (NIST SP 800-57 Part 1, table 2); 0 when
+ * the token does not say enough to tell. */
+static unsigned strength(const struct p11_obj_info *i)
+{
+	unsigned long bits = i->value_len * 8, m = i->modulus_bits;
+
+	switch (i->key_type) {
+	case CKK_AES: return (unsigned)(bits > 256 ? 256 : bits);
+	case CKK_AES_XTS: return (unsigned)(bits / 2 > 256 ? 256 : bits / 2);
+	case CKK_GENERIC_SECRET: return (unsigned)(bits > 256 ? 256 : bits);
+	case CKK_DES3: return 112;
+	case CKK_DES2: return 80;
+	case CKK_DES: return 56;
+	case CKK_RSA:
+		return !m ? 0 : m < 2048 ? 80 : m < 3072 ? 112 :
+		       m < 7680 ? 128 : m < 15360 ? 192 : 256;
+	default: return 0;
+	}
+}
+
+/* Clulow's attacks and their variants on one key's own flags. */
+static void check_roles(struct findings *fs, size_t k,
+			const struct p11_obj_info *i)
+{
+	if (i->cls == CKO_SECRET_KEY && has(i, P11F_WRAP) &&
+	    has(i, P11F_DECRYPT))
+		add(fs, k, P11A_WRAP_DECRYPT, "can wrap and decrypt: C_WrapKey "
+		    "any extractable key under it, then C_Decrypt the blob "
+		    "to get that key's value");
+	if (i->cls == CKO_PRIVATE_KEY && has(i, P11F_DECRYPT))
+		add(fs, k, P11A_WRAP_DECRYPT, "private key that can decrypt: "
+		    "wrap a key under its public half (anyone can create one "
+		    "with CKA_WRAP from the modulus), then C_Decrypt the blob");
+	if (i->cls == CKO_SECRET_KEY && has(i, P11F_UNWRAP) &&
+	    has(i, P11F_ENCRYPT))
+		add(fs, k, P11A_UNWRAP_ENCRYPT, "can encrypt and unwrap: "
+		    "C_Encrypt a value of the attacker's choosing, then "
+		    "C_UnwrapKey it into a token key whose value is known");
+}
+
+static void check_secrecy(struct findings *fs, size_t k,
+			  const struct p11_policy_key *key,
+			  const struct p11_policy_token *tok)
+{
+	const struct p11_obj_info *i = &key->info;
+
+	if (!holds_secret(i))
+		return;
+	if (!has(i, P11F_SENSITIVE))
+		add(fs, k, P11A_NOT_SENSITIVE, "%s", i->known[P11F_SENSITIVE] ?
+		    "CKA_SENSITIVE is false: nothing stops its value from "
+		    "leaving the token in the clear" :
+		    "the token does not report CKA_SENSITIVE");
+	if (key->readable)
+		add(fs, k, P11A_READABLE, "C_GetAttributeValue(%s) returned "
+		    "its value%s", i->cls == CKO_PRIVATE_KEY ?
+		    "CKA_PRIVATE_EXPONENT" : "CKA_VALUE",
+		    has(i, P11F_SENSITIVE) ? " although it claims "
+		    "CKA_SENSITIVE=true" : "");
+	if (i->cls == CKO_SECRET_KEY && !tok->extractable_enforced)
+		add(fs, k, P11A_EXTRACTABLE, "this token wraps secret keys "
+		    "marked CKA_EXTRACTABLE=false (a trial key so marked "
+		    "wrapped under an untrusted key): any key the user creates "
+		    "can carry it out");
+	else if (has(i, P11F_EXTRACTABLE) && !has(i, P11F_WRAP_WITH_TRUSTED))
+		add(fs, k, P11A_EXTRACTABLE, "extractable without "
+		    "CKA_WRAP_WITH_TRUSTED: it can be wrapped under any key "
+		    "the user creates, one whose value the attacker knows");
+	else if (has(i, P11F_EXTRACTABLE) && !tok->trusted_wrap_enforced)
+		add(fs, k, P11A_EXTRACTABLE, "extractable, and this token "
+		    "ignores CKA_WRAP_WITH_TRUSTED (a trial key so marked "
+		    "wrapped under an untrusted key): any key the user "
+		    "creates can wrap it");
+	if (has(i, P11F_UNWRAP) && !key->unwrap_tmpl_safe)
+		add(fs, k, P11A_REIMPORT, "%s; no CKA_UNWRAP_TEMPLATE forces "
+		    "sensitive=true and extractable=false, so C_UnwrapKey can "
+		    "bring the blob back as a readable key",
+		    has(i, P11F_WRAP) ? "can wrap and unwrap: wrap a key under "
+		    "it" : "can unwrap what was wrapped for it");
+}
+
+/* A dangerous combination one C_SetAttributeValue away. */
+static void check_mutable(struct findings *fs, size_t k,
+			  const struct p11_obj_info *i)
+{
+	const char *reach;
+
+	if (i->known[P11F_MODIFIABLE] && !i->flag[P11F_MODIFIABLE])
+		return;
+	if (i->cls == CKO_SECRET_KEY &&
+	    !(has(i, P11F_WRAP) && has(i, P11F_DECRYPT)) &&
+	    !(has(i, P11F_UNWRAP) && has(i, P11F_ENCRYPT)))
+		reach = "wrap and decrypt";
+	else if (i->cls == CKO_PRIVATE_KEY && !has(i, P11F_DECRYPT))
+		reach = "decrypt";
+	else
+		return;
+	add(fs, k, P11A_MUTABLE, "%s: C_SetAttributeValue can switch on %s "
+	    "later (then: wrap-then-decrypt)", i->known[P11F_MODIFIABLE] ?
+	    "CKA_MODIFIABLE is true" : "the token does not report "
+	    "CKA_MODIFIABLE (default true)", reach);
+}
+
+/* Could w wrap t? Only extractable keys leave, trusted-only ones only
+ * under a trusted key, where the token enforces those attributes. */
+static bool can_wrap(const struct p11_obj_info *w, const struct p11_obj_info *t,
+		     const struct p11_policy_token *tok)
+{
+	if (t->cls == CKO_SECRET_KEY && !tok->extractable_enforced)
+		return true;
+	return holds_secret(t) && has(t, P11F_EXTRACTABLE) &&
+	       (!has(t, P11F_WRAP_WITH_TRUSTED) || has(w, P11F_TRUSTED) ||
+		!tok->trusted_wrap_enforced);
+}
+
+static void check_strength(struct findings *fs, size_t k,
+			   const struct p11_policy_key *keys, size_t n,
+			   const struct p11_policy_token *tok)
+{
+	const struct p11_obj_info *w = &keys[k].info, *best = NULL;
+	unsigned ws = strength(w), bs = 0;
+
+	if (!has(w, P11F_WRAP) || !ws)
+		return;
+	if (w->key_type == CKK_RSA) {
+		if (w->modulus_bits < RSA_MIN_WRAP_BITS)
+			add(fs, k, P11A_WEAK_WRAPPER, "RSA-%lu can wrap: below "
+			    "%d bits (%u-bit strength) it is weaker than the "
+			    "AES-256 keys it would carry",
+			    (unsigned long)w->modulus_bits, RSA_MIN_WRAP_BITS,
+			    ws);
+		return;
+	}
+	for (size_t j = 0; j < n; j++) {
+		const struct p11_obj_info *t = &keys[j].info;
+
+		if (j != k && can_wrap(w, t, tok) && strength(t) > bs) {
+			best = t;
+			bs = strength(t);
+		}
+	}
+	if (best && bs > ws)
+		add(fs, k, P11A_WEAK_WRAPPER, "a %u-bit wrapping key that can "
+		    "wrap '%.60s' (%u-bit): the weaker key decides what an "
+		    "attacker must break", ws, best->label, bs);
+}
+
+enum err p11_policy_check(const struct p11_policy_key *keys, size_t n,
+			  const struct p11_policy_token *tok,
+			  struct p11_finding **out, size_t *nf)
+{
+	struct findings fs = { NULL, 0, 0, false };
+
+	*out = NULL;
+	*nf = 0;
+	for (size_t k = 0; k < n; k++) {
+		check_roles(&fs, k, &keys[k].info);
+		check_secrecy(&fs, k, &keys[k], tok);
+		check_strength(&fs, k, keys, n, tok);
+		check_mutable(&fs, k, &keys[k].info);
+	}
+	if (fs.nomem) {
+		free(fs.f);
+		return err_set(ERR_NOMEM, "audit findings");
+	}
+	*out = fs.f;
+	*nf = fs.n;
+	return ERR_OK;
+}
