@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* p11test_token.c - throw-away SoftHSM tokens for C tests and benchmarks.
+/* p11test_token.c - throw-away SoftHSM tokens (and NSS softoken
+ * databases) for C tests and benchmarks.
  * Test-only: key values here are known test vectors, never secrets. */
 #include "p11test_token.h"
 
@@ -82,7 +83,37 @@ static bool p11test_write_conf(struct p11test_token *t)
 	return ok && setenv("SOFTHSM2_CONF", dst, 1) == 0;
 }
 
-/* softhsm2-util --init-token --free ... through posix_spawnp: no shell. */
+/* Run argv through posix_spawnp (no shell), stdout to /dev/null. SKIP
+ * when the program is not installed. */
+static enum p11test_status p11test_spawn(struct p11test_token *t,
+					 char *const *argv)
+{
+	posix_spawn_file_actions_t fa;
+	int rc, status = 0;
+	pid_t pid;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc == ENOENT) {
+		snprintf(t->reason, sizeof(t->reason), "%s not installed",
+			 argv[0]);
+		return P11TEST_SKIP;
+	}
+	if (rc != 0)
+		return p11test_fail(t, P11TEST_FAIL, "posix_spawnp",
+				    (unsigned)rc);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		snprintf(t->reason, sizeof(t->reason), "%s %s failed (0x%x)",
+			 argv[0], argv[1], (unsigned)status);
+		return P11TEST_FAIL;
+	}
+	return P11TEST_OK;
+}
+
+/* softhsm2-util --init-token --free ... */
 static enum p11test_status p11test_init_token(struct p11test_token *t,
 					      const char *label)
 {
@@ -92,26 +123,8 @@ static enum p11test_status p11test_init_token(struct p11test_token *t,
 			 p11_unconst("--pin"), p11_unconst(P11TEST_PIN),
 			 p11_unconst("--so-pin"), p11_unconst(P11TEST_SO_PIN),
 			 NULL };
-	posix_spawn_file_actions_t fa;
-	int rc, status = 0;
-	pid_t pid;
 
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc == ENOENT)
-		return p11test_fail(t, P11TEST_SKIP,
-				    "softhsm2-util not installed", (unsigned)rc);
-	if (rc != 0)
-		return p11test_fail(t, P11TEST_FAIL, "posix_spawnp",
-				    (unsigned)rc);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0)
-		return p11test_fail(t, P11TEST_FAIL,
-				    "softhsm2-util --init-token failed",
-				    (unsigned)status);
-	return P11TEST_OK;
+	return p11test_spawn(t, argv);
 }
 
 static enum p11test_status p11test_load(struct p11test_token *t,
@@ -121,6 +134,9 @@ static enum p11test_status p11test_load(struct p11test_token *t,
 	CK_C_GetFunctionList get;
 	CK_RV rv;
 
+	/* NSS softoken takes its database directory here. */
+	if (t->init_args[0])
+		args.pReserved = t->init_args;
 	t->dl = dlopen(module, RTLD_NOW | RTLD_LOCAL);
 	if (!t->dl) {
 		snprintf(t->reason, sizeof(t->reason), "dlopen: %s", dlerror());
@@ -171,22 +187,31 @@ static enum p11test_status p11test_login(struct p11test_token *t,
 	return p11test_fail(t, P11TEST_FAIL, "token label not found", n);
 }
 
+/* A temp dir under TMPDIR into t->dir. */
+static enum p11test_status p11test_mkdir(struct p11test_token *t)
+{
+	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+
+	snprintf(t->dir, sizeof(t->dir), "%.40s/p11test.XXXXXX", tmp);
+	if (mkdtemp(t->dir))
+		return P11TEST_OK;
+	t->dir[0] = '\0';
+	return p11test_fail(t, P11TEST_FAIL, "mkdtemp", (unsigned)errno);
+}
+
 enum p11test_status p11test_token_open(struct p11test_token *t,
 				       const char *label, const char *module)
 {
 	const char *softhsm = p11test_softhsm_path();
-	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	enum p11test_status st;
 
 	memset(t, 0, sizeof(*t));
 	if (!softhsm)
 		return p11test_fail(t, P11TEST_SKIP,
 				    "SoftHSM not registered in " MODULE_FILE, 0);
-	snprintf(t->dir, sizeof(t->dir), "%.40s/p11test.XXXXXX", tmp);
-	if (!mkdtemp(t->dir)) {
-		t->dir[0] = '\0';
-		return p11test_fail(t, P11TEST_FAIL, "mkdtemp", (unsigned)errno);
-	}
+	st = p11test_mkdir(t);
+	if (st != P11TEST_OK)
+		return st;
 	if (!p11test_write_conf(t))
 		return p11test_fail(t, P11TEST_FAIL, "writing softhsm2.conf", 0);
 	st = p11test_init_token(t, label);
@@ -198,6 +223,40 @@ enum p11test_status p11test_token_open(struct p11test_token *t,
 	if (st != P11TEST_OK)
 		return st;
 	return p11test_login(t, label);
+}
+
+enum p11test_status p11test_nss_open(struct p11test_token *t)
+{
+	char db[96], pwfile[96];
+	char *argv[] = { p11_unconst("certutil"), p11_unconst("-N"),
+			 p11_unconst("-d"), db, p11_unconst("-f"), pwfile,
+			 NULL };
+	enum p11test_status st;
+	void *probe;
+	FILE *f;
+
+	memset(t, 0, sizeof(*t));
+	probe = dlopen(P11TEST_NSS_MODULE, RTLD_NOW | RTLD_LOCAL);
+	if (!probe)
+		return p11test_fail(t, P11TEST_SKIP, "NSS softoken ("
+				    P11TEST_NSS_MODULE ") not installed", 0);
+	dlclose(probe);
+	st = p11test_mkdir(t);
+	if (st != P11TEST_OK)
+		return st;
+	snprintf(db, sizeof(db), "sql:%s", t->dir);
+	snprintf(pwfile, sizeof(pwfile), "%s/pwfile", t->dir);
+	f = fopen(pwfile, "w");
+	if (!f || fputs(P11TEST_PIN "\n", f) < 0 || fclose(f) != 0)
+		return p11test_fail(t, P11TEST_FAIL, "writing pwfile", 0);
+	st = p11test_spawn(t, argv);
+	if (st != P11TEST_OK)
+		return st;
+	snprintf(t->init_args, sizeof(t->init_args), "configdir='%s'", db);
+	st = p11test_load(t, P11TEST_NSS_MODULE);
+	if (st != P11TEST_OK)
+		return st;
+	return p11test_login(t, P11TEST_NSS_TOKEN);
 }
 
 static int p11test_rm(const char *path, const struct stat *sb, int flag,

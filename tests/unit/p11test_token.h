@@ -14,6 +14,8 @@
 
 #define P11TEST_PIN "1234"
 #define P11TEST_SO_PIN "12345678"
+#define P11TEST_NSS_MODULE "libsoftokn3.so" /* found by the loader */
+#define P11TEST_NSS_TOKEN "NSS Certificate DB"
 
 struct p11test_token {
 	char dir[64];          /* temp dir holding the conf and token files */
@@ -21,6 +23,7 @@ struct p11test_token {
 	CK_FUNCTION_LIST *fn;
 	CK_SESSION_HANDLE sh;
 	bool initialized;      /* C_Initialize succeeded */
+	char init_args[128];   /* pReserved for C_Initialize (NSS), or "" */
 	char reason[256];      /* why p11test_token_open failed or skipped */
 };
 
@@ -35,6 +38,11 @@ const char *p11test_softhsm_path(void);
  * which); p11test_token_close() is needed in every case. */
 enum p11test_status p11test_token_open(struct p11test_token *t,
 				       const char *label, const char *module);
+
+/* Make a fresh NSS softoken database (certutil -N, PIN P11TEST_PIN), load
+ * NSS softoken on it and log in to its P11TEST_NSS_TOKEN token.
+ * P11TEST_SKIP when NSS softoken or certutil is missing. */
+enum p11test_status p11test_nss_open(struct p11test_token *t);
 
 /* Close the session, finalize, unload and delete the token directory. */
 void p11test_token_close(struct p11test_token *t);
