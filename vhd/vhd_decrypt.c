@@ -133,7 +133,7 @@ enum err vhd_decrypt(const struct vhd_reader *in, const char *out_path,
                      const struct vhd_job_opts *o)
 {
 	struct job j = { .in = in, .c = c, .fmt = fmt, .fd = -1 };
-	struct vhd_pipeline_ops ops = { work, emit, &j };
+	struct vhd_pipeline_ops ops = { work, emit, &j, NULL };
 	struct vhd_outfile *out = NULL;
 	uint64_t dev, ino;
 	enum err e;
@@ -167,7 +167,7 @@ vhd_decrypt_each(const struct vhd_reader *in, const struct vhd_cipher *c,
 	struct job j = {
 		.in = in, .c = c, .fd = -1, .sink = sink, .sink_arg = arg
 	};
-	struct vhd_pipeline_ops ops = { work, emit, &j };
+	struct vhd_pipeline_ops ops = { work, emit, &j, NULL };
 	enum err e;
 
 	e = vhd_decrypt_check(in, hash);

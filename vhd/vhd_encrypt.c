@@ -47,6 +47,12 @@ static enum err work(void *arg, void *ctx, uint32_t k, uint8_t *buf, bool *keep)
 	                     (uint64_t)k * BLOCK_SECS);
 }
 
+/* Empty blocks stay unallocated: skip them without reading or clearing. */
+static uint32_t next(void *arg, uint32_t k)
+{
+	return vhd_reader_next_stored(((struct job *)arg)->in, k);
+}
+
 static enum err emit(void *arg, uint32_t k, const uint8_t *buf, bool keep)
 {
 	struct job *j = arg;
@@ -60,7 +66,7 @@ enum err vhd_encrypt(const struct vhd_reader *in, const char *out_path,
                      const struct vhd_job_opts *o)
 {
 	struct vhd_keyhash kh = { .cookie = 1 };
-	struct vhd_pipeline_ops ops = { work, emit, NULL };
+	struct vhd_pipeline_ops ops = { work, emit, NULL, next };
 	struct job j = { .in = in, .c = c };
 	struct vhd_outfile *out = NULL;
 	uint64_t dev, ino;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* vhd_pipeline.c - a bounded ring of block slots. Workers claim block k
- * and wait until slot k % S is free (the consumer has emitted k - S),
- * so output order costs no reordering buffer and memory stays S blocks. */
+/* vhd_pipeline.c - a bounded ring of block slots. Workers claim the i-th
+ * block to work on (block k, which ops->next may pick past empty ones) and
+ * wait until slot i % S is free (the consumer has emitted claim i - S), so
+ * output order costs no reordering buffer and memory stays S blocks. */
 #include "vhd_pipeline.h"
 
 #include <pthread.h>
@@ -17,7 +18,8 @@ enum slot_state { SLOT_FREE, SLOT_BUSY, SLOT_READY };
 struct slot {
 	uint8_t *buf;
 	enum slot_state state;
-	uint32_t turn; /* the only block that may fill it next */
+	uint32_t turn; /* the only claim that may fill it next */
+	uint32_t k;    /* the block it holds */
 	bool keep;
 };
 
@@ -27,7 +29,9 @@ struct pipe {
 	pthread_cond_t changed; /* any slot changed state, or stop */
 	struct slot *slots;
 	unsigned n_slots;
-	uint32_t n, next;
+	uint32_t n, next; /* blocks; the first block not yet considered */
+	uint32_t claims;  /* blocks claimed so far */
+	bool claimed_all; /* no block left to claim: claims is final */
 	bool stop;
 	enum err err; /* first error of any thread */
 	char detail[512];
@@ -52,24 +56,48 @@ struct worker {
 	bool started;
 };
 
+/* The next block to claim, or n when none is left. Lock held. */
+static uint32_t next_block(struct pipe *p)
+{
+	uint32_t k = p->next;
+
+	if (k < p->n && p->ops->next)
+		k = p->ops->next(p->ops->arg, k);
+	if (k >= p->n) {
+		p->next = p->n;
+		if (!p->claimed_all) {
+			p->claimed_all = true;
+			pthread_cond_broadcast(&p->changed);
+		}
+		return p->n;
+	}
+	p->next = k + 1;
+	return k;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct pipe *p = w->p;
 
 	pthread_mutex_lock(&p->lock);
-	while (!p->stop && p->next < p->n) {
-		uint32_t k = p->next++;
-		struct slot *s = &p->slots[k % p->n_slots];
+	while (!p->stop) {
+		uint32_t k = next_block(p), i;
+		struct slot *s;
 		enum err e;
 		bool keep = false;
 
-		/* k - S may still wait for this slot too: go in turn */
-		while (!p->stop && (s->state != SLOT_FREE || s->turn != k))
+		if (k >= p->n)
+			break;
+		i = p->claims++;
+		s = &p->slots[i % p->n_slots];
+		/* claim i - S may still wait for this slot too: go in turn */
+		while (!p->stop && (s->state != SLOT_FREE || s->turn != i))
 			pthread_cond_wait(&p->changed, &p->lock);
 		if (p->stop)
 			break;
 		s->state = SLOT_BUSY;
+		s->k = k;
 		pthread_mutex_unlock(&p->lock);
 		e = p->ops->work(p->ops->arg, w->ctx, k, s->buf, &keep);
 		pthread_mutex_lock(&p->lock);
@@ -92,34 +120,68 @@ static enum err check_cancel(const struct vhd_job_opts *o)
 	return ERR_OK;
 }
 
-/* The calling thread: emit blocks in order, free their slots. */
+/* Blocks *done..upto-1 were skipped (ops->next): each counts as emitted
+ * with nothing to store, so cancel and progress behave as if it had been. */
+static enum err pass_skipped(struct pipe *p, const struct vhd_job_opts *o,
+                             uint32_t *done, uint32_t upto)
+{
+	for (; *done < upto; (*done)++) {
+		enum err e = check_cancel(o);
+
+		if (e != ERR_OK) {
+			pthread_mutex_lock(&p->lock);
+			fail(p, e);
+			pthread_mutex_unlock(&p->lock);
+			return e;
+		}
+		if (o->progress)
+			o->progress(o->progress_arg, *done + 1, p->n);
+	}
+	return ERR_OK;
+}
+
+/* The calling thread: emit claims in order, free their slots. */
 static void consume(struct pipe *p, const struct vhd_job_opts *o)
 {
-	for (uint32_t k = 0; k < p->n; k++) {
-		struct slot *s = &p->slots[k % p->n_slots];
+	uint32_t done = 0; /* blocks emitted or skipped */
+
+	for (uint32_t i = 0;; i++) {
+		struct slot *s = &p->slots[i % p->n_slots];
+		bool stopped, ready;
+		uint32_t k;
 		enum err e;
 
 		pthread_mutex_lock(&p->lock);
-		while (!p->stop && s->state != SLOT_READY)
+		while (!p->stop && s->state != SLOT_READY &&
+		       !(p->claimed_all && i >= p->claims))
 			pthread_cond_wait(&p->changed, &p->lock);
+		stopped = p->stop;
+		ready = s->state == SLOT_READY;
+		k = s->k;
 		pthread_mutex_unlock(&p->lock);
-		if (p->stop)
+		if (stopped)
+			return;
+		if (!ready)
+			break;
+		if (pass_skipped(p, o, &done, k) != ERR_OK)
 			return;
 		e = p->ops->emit(p->ops->arg, k, s->buf, s->keep);
 		if (e == ERR_OK)
 			e = check_cancel(o);
 		pthread_mutex_lock(&p->lock);
 		s->state = SLOT_FREE;
-		s->turn = k + p->n_slots;
+		s->turn = i + p->n_slots;
 		if (e != ERR_OK)
 			fail(p, e);
 		pthread_cond_broadcast(&p->changed);
 		pthread_mutex_unlock(&p->lock);
 		if (e != ERR_OK)
 			return;
+		done = k + 1;
 		if (o->progress)
-			o->progress(o->progress_arg, k + 1, p->n);
+			o->progress(o->progress_arg, done, p->n);
 	}
+	(void)pass_skipped(p, o, &done, p->n);
 }
 
 static unsigned thread_count(const struct vhd_job_opts *o, uint32_t n)

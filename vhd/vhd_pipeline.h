@@ -35,10 +35,16 @@ struct vhd_pipeline_ops {
 	/* Calling thread, in ascending k: consume block k. */
 	enum err (*emit)(void *arg, uint32_t k, const uint8_t *buf, bool keep);
 	void *arg;
+	/* The first block >= k worth working on (n or more: none left);
+	 * blocks it skips are neither worked on nor emitted. Called under the
+	 * pipeline's lock, so keep it cheap. NULL = every block. */
+	uint32_t (*next)(void *arg, uint32_t k);
 };
 
-/* Run blocks 0..n-1 through ops. c may be NULL (ctx is then NULL). The
- * first error of any thread stops all and is returned with its detail. */
+/* Run blocks 0..n-1 (those ops->next picks) through ops. c may be NULL
+ * (ctx is then NULL). The first error of any thread stops all and is
+ * returned with its detail. Progress counts blocks passed, skipped or not,
+ * and ends at n of n. */
 enum err vhd_pipeline_run(const struct vhd_pipeline_ops *ops,
                           const struct vhd_cipher *c, uint32_t n,
                           const struct vhd_job_opts *o);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "vhd_bat.h"
 #include "vhd_bitmap.h"
 #include "vhd_reader_int.h"
 
@@ -291,6 +292,33 @@ static enum err read_flat(const struct vhd_reader *r, uint32_t k, uint8_t *buf,
 		for (uint64_t s = 0; s * VHD_SECTOR < len; s++)
 			vhd_bitmap_set(present, s);
 	return vhd_reader_pread(r, buf, len, start, "data");
+}
+
+static uint32_t next_stored_dynamic(const struct vhd_reader *r, uint32_t k)
+{
+	uint32_t per = VHD_READER_BLOCK / r->header.block_size;
+	uint64_t i = (uint64_t)k * per;
+
+	while (i < r->entries && r->bat[i] == VHD_BAT_UNUSED)
+		i++;
+	return i < r->entries ? (uint32_t)(i / per) : vhd_reader_blocks(r);
+}
+
+uint32_t vhd_reader_next_stored(const struct vhd_reader *r, uint32_t k)
+{
+	uint32_t n = vhd_reader_blocks(r);
+	off_t d;
+
+	if (k >= n)
+		return n;
+	if (r->input == VHD_INPUT_DYNAMIC)
+		return next_stored_dynamic(r, k);
+	d = lseek(r->fd, (off_t)((uint64_t)k * VHD_READER_BLOCK), SEEK_DATA);
+	if (d < 0) /* ENXIO: no data past k; else no hole support */
+		return errno == ENXIO ? n : k;
+	if ((uint64_t)d >= r->size)
+		return n;
+	return (uint32_t)((uint64_t)d / VHD_READER_BLOCK);
 }
 
 enum err vhd_reader_read(const struct vhd_reader *r, uint32_t k, uint8_t *buf,

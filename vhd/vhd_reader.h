@@ -65,6 +65,13 @@ bool vhd_reader_block_full(const struct vhd_reader *r, uint32_t i);
 void vhd_reader_identity(const struct vhd_reader *r, uint64_t *dev,
                          uint64_t *ino);
 
+/* The first block >= k that may hold stored data, or vhd_reader_blocks(r)
+ * if none: every block it passes reads as all zero with *any false. Raw
+ * and fixed inputs ask the file system (SEEK_DATA; k itself where holes
+ * cannot be found), dynamic ones the BAT. Lets a sparse 64 GiB image be
+ * walked without reading or clearing 32768 empty blocks. */
+uint32_t vhd_reader_next_stored(const struct vhd_reader *r, uint32_t k);
+
 /* Read block k (2 MiB) into buf: stored bytes, zeros where the input
  * stores nothing or past the virtual size. present (NULL allowed, 512
  * bytes) gets one MSB-first bit per sector that the input stores; *any

@@ -235,6 +235,10 @@ static void test_raw_holes(void **state)
 	assert_int_equal(vhd_reader_blocks(r), 3);
 	assert_null(vhd_reader_footer(r));
 	assert_null(vhd_reader_batmap(r));
+	/* holes are found without reading: block 1 is skipped */
+	assert_int_equal(vhd_reader_next_stored(r, 0), 0);
+	assert_int_equal(vhd_reader_next_stored(r, 1), 2);
+	assert_int_equal(vhd_reader_next_stored(r, 3), 3);
 	assert_int_equal(vhd_reader_read(r, 0, buf, present, &any), ERR_OK);
 	assert_true(any);
 	expect_pattern(buf, 0, 2 * MIB);
@@ -324,6 +328,9 @@ static void test_dynamic(void **state)
 	assert_int_equal(vhd_reader_allocated(r), 2);
 	assert_null(vhd_reader_batmap(r));
 	assert_int_equal(vhd_reader_header(r)->max_bat, 3);
+	assert_int_equal(vhd_reader_next_stored(r, 0), 0);
+	assert_int_equal(vhd_reader_next_stored(r, 1), 2);
+	assert_int_equal(vhd_reader_next_stored(r, 3), 3);
 	assert_int_equal(vhd_reader_read(r, 0, buf, present, &any), ERR_OK);
 	assert_true(any);
 	expect_pattern(buf, 0, 2 * MIB);
