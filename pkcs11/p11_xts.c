@@ -149,9 +149,10 @@ static enum err xts_data_init(struct p11_xts *x, const struct xts_dir *d)
 	return ERR_OK;
 }
 
-/* Data key over one window in a single C_Encrypt/C_Decrypt. */
+/* Data key over len bytes in a single C_Encrypt/C_Decrypt; t0 holds the
+ * T0 of their sectors. */
 static enum err xts_window_one(struct p11_xts *x, const struct xts_dir *d,
-			       uint8_t *buf, size_t len)
+			       uint8_t *buf, size_t len, const uint8_t *t0)
 {
 	CK_ULONG out = (CK_ULONG)len;
 	enum err r;
@@ -160,7 +161,7 @@ static enum err xts_window_one(struct p11_xts *x, const struct xts_dir *d,
 	r = xts_data_init(x, d);
 	if (r != ERR_OK)
 		return r;
-	xts_xor_tweaks(buf, x->t0, len / P11_XTS_SECTOR);
+	xts_xor_tweaks(buf, t0, len / P11_XTS_SECTOR);
 	rv = d->one(x->sh, buf, (CK_ULONG)len, buf, &out);
 	if (rv != CKR_OK) {
 		xts_abort(x, d);
@@ -169,7 +170,7 @@ static enum err xts_window_one(struct p11_xts *x, const struct xts_dir *d,
 	if (out != len)
 		return err_set(ERR_HSM, "%s (ECB, data key): %lu bytes out for "
 			       "%zu in", d->one_name, (unsigned long)out, len);
-	xts_xor_tweaks(buf, x->t0, len / P11_XTS_SECTOR);
+	xts_xor_tweaks(buf, t0, len / P11_XTS_SECTOR);
 	return ERR_OK;
 }
 
@@ -265,10 +266,38 @@ static enum err xts_window_stream(struct p11_xts *x, const struct xts_dir *d,
 	return ERR_OK;
 }
 
+/* Decryption of a window as single C_Decrypt calls of up to
+ * XTS_DECRYPT_PIECE bytes each, never streamed: SoftHSM 2.6.1's
+ * SymmetricAlgorithm::decryptUpdate appends every input, in every mode, to
+ * a buffer kept for GCM (byte by byte into a std::vector with its
+ * SecureAllocator, wiped on each growth), so a streamed 2 MiB window costs
+ * ~20% more instructions than one-shot pieces, and one-shot pieces of
+ * 2 MiB fault fresh pages into that buffer every call (glibc trims them
+ * back). 1 MiB pieces measured best (tests/bench/xts_bench, BENCH.md). */
+#define XTS_DECRYPT_PIECE (1024u * 1024)
+
+static enum err xts_window_pieces(struct p11_xts *x, const struct xts_dir *d,
+				  uint8_t *buf, size_t len)
+{
+	enum err r = ERR_OK;
+
+	for (size_t off = 0; off < len && r == ERR_OK;
+	     off += XTS_DECRYPT_PIECE) {
+		size_t n = len - off < XTS_DECRYPT_PIECE ? len - off
+							 : XTS_DECRYPT_PIECE;
+
+		r = xts_window_one(x, d, buf + off, n,
+				   x->t0 + off / P11_XTS_SECTOR * BLOCK);
+	}
+	return r;
+}
+
 /* Two-key path: per window, one tweak-key call for all T0, then the data
- * key over the window (one call, or one operation of several chunks). */
+ * key over the window (one call, or one operation of several chunks; for
+ * decryption, one call per piece). */
 static enum err xts_two_key(struct p11_xts *x, const struct xts_dir *d,
-			    uint8_t *buf, size_t len, uint64_t first)
+			    uint8_t *buf, size_t len, uint64_t first,
+			    int decrypt)
 {
 	size_t window = x->chunk * x->per_op;
 	enum err r = ERR_OK;
@@ -279,7 +308,9 @@ static enum err xts_two_key(struct p11_xts *x, const struct xts_dir *d,
 		r = xts_tweaks(x, first + off / P11_XTS_SECTOR,
 			       n / P11_XTS_SECTOR);
 		if (r == ERR_OK && n <= x->chunk)
-			r = xts_window_one(x, d, buf + off, n);
+			r = xts_window_one(x, d, buf + off, n, x->t0);
+		else if (r == ERR_OK && decrypt)
+			r = xts_window_pieces(x, d, buf + off, n);
 		else if (r == ERR_OK)
 			r = xts_window_stream(x, d, buf + off, n);
 		secmem_wipe(x->t0, n / P11_XTS_SECTOR * BLOCK);
@@ -335,7 +366,7 @@ static enum err xts_run(struct p11_xts *x, uint8_t *buf, size_t len,
 	xts_dir_get(x->fn, decrypt, &d);
 	if (x->tweak_key == CK_INVALID_HANDLE)
 		return xts_native(x, &d, buf, len, first);
-	return xts_two_key(x, &d, buf, len, first);
+	return xts_two_key(x, &d, buf, len, first, decrypt);
 }
 
 enum err p11_xts_encrypt(struct p11_xts *x, uint8_t *buf, size_t len,

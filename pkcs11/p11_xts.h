@@ -3,7 +3,8 @@
  * Native CKM_AES_XTS when the DEK is one XTS key (one token call per
  * sector: PKCS#11 cannot batch tweaks); otherwise the two-key construction:
  * per window of sectors, one ECB call (tweak key) for all sector tweaks and
- * one ECB operation (data key) over the data, fed chunk by chunk.
+ * one ECB operation (data key) over the data, fed chunk by chunk
+ * (decryption: one C_Decrypt per 1 MiB piece, see p11_xts.c).
  * Tweak = sector number as LE64 + 8 zero bytes, which equals blktap's
  * "aes-xts-plain" (LE32 + 12 zeros) for every sector below 2^32, i.e.
  * every sector a VHD can have. */

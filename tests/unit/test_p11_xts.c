@@ -446,9 +446,11 @@ static void test_fault_mid_stream(void **state)
 	fail_update(3); /* the third of four C_EncryptUpdate calls */
 	assert_int_equal(p11_xts_encrypt(x, buf, sizeof(buf), 0), ERR_HSM);
 	assert_true(detail_has("C_EncryptUpdate (ECB, data key)"));
+	/* decryption is one C_Decrypt per piece, never streamed (SoftHSM
+	 * copies every C_DecryptUpdate into a growing buffer): no update */
 	fail_update(1);
-	assert_int_equal(p11_xts_decrypt(x, buf, sizeof(buf), 0), ERR_HSM);
-	assert_true(detail_has("C_DecryptUpdate (ECB, data key)"));
+	xts_ok(p11_xts_decrypt(x, buf, sizeof(buf), 0));
+	fail_update(0);
 	assert_int_equal(RAND_bytes(buf, sizeof(buf)), 1);
 	memcpy(want, buf, sizeof(buf));
 	xts_ok(p11_xts_encrypt(x, buf, sizeof(buf), 77));
