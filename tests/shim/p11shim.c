@@ -16,6 +16,8 @@
  * - p11shim_lag_updates(1) makes forwarded updates hold back the last 16
  *   bytes of output until the next update or the final call, as a token
  *   that buffers blocks may (one session at a time).
+ * Hostile module behaviours chosen by environment variables, for the CLI
+ * tests, live in p11shim_hostile.c.
  *
  * OpenSSL symbols resolve from the process that loads the shim (the test
  * programs link libcrypto). */
@@ -28,7 +30,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "../../pkcs11/p11.h"
+#include "p11shim.h"
 
 #define MAX_KEYS 256
 #define MAX_SESSIONS 64
@@ -610,10 +612,12 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
 		if (dl)
 			*(void **)&get = dlsym(dl, "C_GetFunctionList");
 		rv = get ? get(&target) : CKR_GENERAL_ERROR;
-		if (rv == CKR_OK)
+		if (rv == CKR_OK) {
 			shim_override();
-		else
+			p11shim_hostile_install(&shim_list);
+		} else {
 			target = NULL;
+		}
 	}
 	pthread_mutex_unlock(&lock);
 	if (rv == CKR_OK)

@@ -1,0 +1,203 @@
+#!/bin/sh
+# t-hostile-token.sh - p11seal against a PKCS#11 module that misbehaves on
+# purpose (tests/shim: P11SHIM_HOSTILE, P11SHIM_FAIL; spec/robustness.md
+# §3) in front of a throw-away SoftHSM token: never a crash (exit < 128,
+# or valgrind clean with P11SEAL_VALGRIND set), a documented exit code,
+# an error is one line naming the PKCS#11 call, and a failed create leaves
+# the token as it was. Then wrong PINs and a token gone between commands.
+. "$(dirname "$0")/lib.sh"
+
+if [ ! -f "${P11SHIM:-}" ]; then
+	skip "hostile module tests" "test shim not built (P11SHIM)"
+	done_testing
+	exit 0
+fi
+hsm_setup hos
+export P11SHIM_TARGET="$SOFTHSM_MODULE" XDG_STATE_HOME="$WORK/state"
+H="$P11SEAL --module $P11SHIM --token pkcs11:token=hos --pin-source file:$WORK/pin"
+VG=
+[ -n "${P11SEAL_VALGRIND:-}" ] && VG="valgrind -q --error-exitcode=99"
+
+# Keys made directly on SoftHSM, so a DEK is two AES keys.
+check "seed: root key" $P11 key create root --label r
+check "seed: DEK" $P11 key create dek --label d --size 32
+
+# objects: the token as pkcs11-tool sees it, past the shim and p11seal.
+objects() {
+	pkcs11-tool --module "$SOFTHSM_MODULE" --token-label hos --login \
+		--pin "$USER_PIN" --list-objects 2>/dev/null |
+		grep -E "Object|label" | sort
+}
+
+# hrun ENV CODES DESC ARGS...: p11seal ARGS through the shim with the
+# environment assignments ENV ("-" for none); passes when the exit code is
+# in CODES (comma list) and no signal or valgrind error occurred, and a
+# failure is one stderr line naming a C_ function (6, the audit's verdict,
+# names none). A line the audit-log hook adds about its own record is
+# shown, not counted.
+hrun() {
+	envs=$1 codes=$2 desc=$3
+	shift 3
+	[ "$envs" = - ] && envs=
+	# shellcheck disable=SC2086
+	env $envs $VG $H "$@" >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+	grep -E "^[^:]+: [^:]+: audit: " "$WORK/err" | sed 's/^/# audit hook: /'
+	# Valgrind's own notes (--pid--, ==pid==) are not p11seal's output.
+	lines=$(grep -cvE "^[^:]+: [^:]+: audit: |^(--|==)[0-9]+(--|==)" \
+		"$WORK/err")
+	why=
+	case ",$codes," in *",$rc,"*) ;; *) why="exit $rc, wanted $codes" ;; esac
+	[ "$rc" -ge 128 ] && why="killed by signal $((rc - 128))"
+	[ "$rc" -eq 99 ] && why="valgrind found errors"
+	if [ -z "$why" ] && [ "$rc" -ne 0 ]; then
+		[ "$lines" -eq 1 ] || why="$lines stderr lines"
+		[ "$rc" -eq 6 ] || grep -qE "C_[A-Z][A-Za-z]+" "$WORK/err" ||
+			why="${why:+$why; }the error names no PKCS#11 call"
+	fi
+	if [ -z "$why" ]; then
+		ok "$desc"
+	else
+		not_ok "$desc: $why"
+		sed 's/^/#   /' "$WORK/err" | tail -n 5
+	fi
+}
+
+READS="token-list token-info token-mechanisms key-list key-show token-audit"
+args_of() {
+	case $1 in
+	key-show) echo "key show --label d" ;;
+	*) echo "$1" | tr - ' ' ;;
+	esac
+}
+
+# --- behaviours every command must simply survive
+objects >"$WORK/objects.before"
+hrun - 0 "baseline through the shim: key list" --json key list
+base_keys=$(jq length "$WORK/out")
+hrun - 0 "baseline through the shim: token mechanisms" --json token mechanisms
+base_kwp=$(jq -r .features.kwp.detail "$WORK/out")
+for b in attr-len0 attr-len1 attr-huge attr-unavail attr-grow attr-binary \
+	find-dup slots-grow-once mech-garbage mech-nowrite encrypt-short \
+	encrypt-long no-xts; do
+	for c in $READS; do
+		# shellcheck disable=SC2046
+		hrun "P11SHIM_HOSTILE=$b" 0 "$b: $c" $(args_of "$c")
+	done
+	hrun "P11SHIM_HOSTILE=$b" 0 "$b: key list --json" --json key list
+	if python3 -c 'import json, sys
+json.loads(open(sys.argv[1], "rb").read().decode("utf-8", "strict"))' "$WORK/out"; then
+		ok "$b: key list --json is valid UTF-8 JSON"
+	else
+		not_ok "$b: key list --json is valid UTF-8 JSON"
+	fi
+done
+hrun "P11SHIM_HOSTILE=attr-binary" 0 "attr-binary: key list (text)" key list
+assert "attr-binary: no control bytes reach the terminal" \
+	sh -c "! tr -d '\n' <'$WORK/out' | grep -q '[[:cntrl:]]'"
+hrun "P11SHIM_HOSTILE=find-dup" 0 "find-dup: key list --json" --json key list
+assert "find-dup: every key listed once" test "$(jq length "$WORK/out")" = "$base_keys"
+hrun "P11SHIM_HOSTILE=mech-nowrite" 0 "mech-nowrite: token mechanisms --json" \
+	--json token mechanisms
+assert "mech-nowrite: no verdict from an unwritten CK_MECHANISM_INFO" \
+	test "$(jq -r .features.kwp.detail "$WORK/out")" = "$base_kwp"
+for b in encrypt-short encrypt-long; do
+	hrun "P11SHIM_HOSTILE=$b" 0 "$b: token mechanisms --json" \
+		--json token mechanisms
+	assert "$b: the GCM trial rejects a wrong output length" \
+		test "$(jq -r .features.gcm.available "$WORK/out")" = false
+done
+head -c 1048576 /dev/urandom >"$WORK/in.raw"
+for b in encrypt-short encrypt-long; do
+	hrun "P11SHIM_HOSTILE=$b" 1 "$b: vhd encrypt fails" vhd encrypt \
+		--key d "$WORK/in.raw" "$WORK/out.vhd" --no-progress
+	assert "$b: no output image left" test ! -e "$WORK/out.vhd"
+done
+
+# --- behaviours that must stop a command with a clear error
+for c in token-list token-info token-mechanisms; do
+	# shellcheck disable=SC2046
+	hrun "P11SHIM_HOSTILE=find-extra" 0 "find-extra: $c" $(args_of "$c")
+done
+for c in key-list key-show token-audit; do
+	# shellcheck disable=SC2046
+	hrun "P11SHIM_HOSTILE=find-extra" 1 "find-extra: $c" $(args_of "$c")
+	grep_err "find-extra: $c says the module returned too many" \
+		"C_FindObjects returned [0-9]+ handles where [0-9]+ were asked"
+done
+for c in $READS; do
+	# shellcheck disable=SC2046
+	hrun "P11SHIM_HOSTILE=slots-grow" 1 "slots-grow: $c" $(args_of "$c")
+done
+grep_err "slots-grow: says the slot count kept changing" \
+	"C_GetSlotList: the module reported a different slot count"
+hrun "P11SHIM_HOSTILE=sensitive-value" 6 "sensitive-value: token audit" token audit
+grep -q "value-readable: C_GetAttributeValue(CKA_VALUE) returned its value although it claims CKA_SENSITIVE=true" "$WORK/out" &&
+	ok "sensitive-value: the audit catches the lie" ||
+	not_ok "sensitive-value: the audit catches the lie"
+
+# --- creating keys: the ones that fail leave nothing behind
+hrun "P11SHIM_HOSTILE=sensitive-value" 7 "sensitive-value: key create root refused" \
+	key create root --label sv
+grep_err "sensitive-value: refusal names the lie" "returned the value of key 'sv'"
+hrun "P11SHIM_HOSTILE=find-extra" 1 "find-extra: key create dek (label check)" \
+	key create dek --label d --size 32
+hrun "P11SHIM_HOSTILE=slots-grow" 1 "slots-grow: key create dek" \
+	key create dek --label sg --size 32
+head -c 64 /dev/urandom >"$WORK/key.raw"
+while read -r spec codes cmd; do
+	# shellcheck disable=SC2086
+	hrun "P11SHIM_HOSTILE=no-xts P11SHIM_FAIL=$spec" "$codes" "$spec: $cmd" $cmd
+done <<EOF
+C_GenerateRandom:1:CKR_DEVICE_REMOVED 4 key create dek --label f1 --size 32
+C_GenerateKey:1:CKR_DEVICE_REMOVED 4 key create root --label f2
+C_GenerateKey:2:CKR_DEVICE_ERROR 1 key create dek --label f3 --size 64
+C_GetAttributeValue:40:CKR_DEVICE_REMOVED 4 key create dek --label f4 --size 32
+C_GetAttributeValue:80:CKR_SESSION_HANDLE_INVALID 1 key create dek --label f5 --size 32
+C_GetAttributeValue:120:CKR_DEVICE_REMOVED 4 key create dek --label f6 --size 32
+C_DigestKey:1:CKR_DEVICE_REMOVED 4 key create dek --label f7 --size 32
+C_CreateObject:1:CKR_DEVICE_ERROR 1 key create dek --label f8 --size 32
+C_CreateObject:1:CKR_DEVICE_REMOVED 4 key import dek --label f9 --raw-file $WORK/key.raw
+EOF
+objects >"$WORK/objects.after"
+assert "token unchanged by every failed create (pkcs11-tool's view)" \
+	cmp -s "$WORK/objects.before" "$WORK/objects.after"
+
+# --- the token or session gone in the middle of a read
+while read -r spec codes cmd; do
+	# shellcheck disable=SC2086
+	hrun "P11SHIM_FAIL=$spec" "$codes" "$spec: $cmd" $cmd
+done <<EOF
+C_GetSlotList:1:CKR_DEVICE_REMOVED 4 token list
+C_GetTokenInfo:1:CKR_DEVICE_REMOVED 4 token info
+C_OpenSession:1:CKR_DEVICE_REMOVED 4 key list
+C_Login:1:CKR_SESSION_HANDLE_INVALID 1 key list
+C_FindObjectsInit:1:CKR_DEVICE_REMOVED 4 token audit
+C_FindObjects:2:CKR_SESSION_HANDLE_INVALID 1 key list
+C_GetAttributeValue:5:CKR_DEVICE_REMOVED 4 key show --label d
+C_GetAttributeValue:30:CKR_SESSION_HANDLE_INVALID 1 token audit
+C_GetMechanismList:1:CKR_DEVICE_REMOVED 4 token mechanisms
+EOF
+
+# --- wrong PIN, ten times: exit 3 each time, the token still works
+printf 9999 >"$WORK/badpin"
+chmod 600 "$WORK/badpin"
+n=0
+while [ $n -lt 10 ]; do
+	n=$((n + 1))
+	expect_exit 3 "wrong PIN, try $n: exit 3" $P11SEAL --module "$SOFTHSM_MODULE" \
+		--token pkcs11:token=hos --pin-source "file:$WORK/badpin" key list
+done
+grep_err "wrong PIN message names the cause" "PIN is incorrect \\(CKR_PIN_INCORRECT\\)"
+check "the right PIN still works after 10 wrong ones" $P11 key list
+assert "and the keys are all there" test "$(grep -c . "$WORK/out")" -ge 3
+
+# --- the token gone between two commands
+rm -rf "$WORK/hsm/tokens/"*
+expect_exit 4 "token directory deleted: exit 4" $P11 key list
+grep_err "missing token: one clear line" "no token matches the --token URI .*; tokens present: an uninitialised token"
+assert "missing token: exactly one line" test "$(wc -l <"$WORK/err")" -eq 1
+expect_exit 4 "token directory deleted: key create exits 4" \
+	$P11 key create dek --label gone --size 32
+
+done_testing

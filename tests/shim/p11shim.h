@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* p11shim.h - TEST-ONLY: the hostile layer of the test shim, chained on
+ * top of the forwarding and XTS-emulating layer in p11shim.c. */
+#ifndef P11SEAL_P11SHIM_H
+#define P11SEAL_P11SHIM_H
+
+#include "../../pkcs11/p11.h"
+
+/* Read P11SHIM_HOSTILE and P11SHIM_FAIL (see p11shim_hostile.c); when
+ * either is set, route list's functions through the hostile layer, which
+ * forwards to a copy of list as it was. Called once, lock held. */
+void p11shim_hostile_install(CK_FUNCTION_LIST *list);
+
+#endif
