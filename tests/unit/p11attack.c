@@ -130,6 +130,11 @@ CK_RV p11attack_read_value(struct p11test_token *tok, CK_OBJECT_HANDLE h)
 	return tok->fn->C_GetAttributeValue(tok->sh, h, &a, 1);
 }
 
+bool p11attack_refused(CK_RV rv)
+{
+	return rv == CKR_ATTRIBUTE_READ_ONLY || rv == CKR_ACTION_PROHIBITED;
+}
+
 CK_RV p11attack_set_bool(struct p11test_token *tok, CK_OBJECT_HANDLE h,
 			 CK_ATTRIBUTE_TYPE t, bool v)
 {

@@ -41,6 +41,10 @@ CK_RV p11attack_reimport(struct p11test_token *tok, CK_OBJECT_HANDLE kek,
 /* C_GetAttributeValue(CKA_VALUE) of h into a scratch buffer. */
 CK_RV p11attack_read_value(struct p11test_token *tok, CK_OBJECT_HANDLE h);
 
+/* True for the two answers to changing a CKA_MODIFIABLE=false or
+ * CKA_COPYABLE=false key: CKR_ATTRIBUTE_READ_ONLY, CKR_ACTION_PROHIBITED. */
+bool p11attack_refused(CK_RV rv);
+
 /* C_SetAttributeValue of one CK_BBOOL attribute. */
 CK_RV p11attack_set_bool(struct p11test_token *tok, CK_OBJECT_HANDLE h,
 			 CK_ATTRIBUTE_TYPE t, bool v);

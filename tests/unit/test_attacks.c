@@ -192,11 +192,6 @@ static struct env *env_of(void **state)
 }
 
 
-static bool is_refusal(CK_RV rv)
-{
-	return rv == CKR_ATTRIBUTE_READ_ONLY || rv == CKR_ACTION_PROHIBITED;
-}
-
 static void read_info(struct env *e, CK_OBJECT_HANDLE h,
 		      struct p11_obj_info *i)
 {
@@ -408,7 +403,7 @@ static void flip_one(struct env *e, struct victim *v,
 	if (!before->known[f] || now == want)
 		return;
 	rv = p11attack_set_bool(&e->tok, v->h, t, want);
-	if (rv != CKR_OK && !e->nss && !is_refusal(rv))
+	if (rv != CKR_OK && !e->nss && !p11attack_refused(rv))
 		fail_msg("CKA_%s of %s: %s", p11_flag_name(f), v->what,
 			 p11_ckr_name(rv));
 	if (rv != CKR_OK)
@@ -442,12 +437,12 @@ static void test_flip_attributes(void **state)
 			flip_one(e, v, &before, flips[k]);
 		rv = a->fn->C_SetAttributeValue(a->sh, v->h, &mechs, 1);
 		if (!e->nss)
-			assert_true(is_refusal(rv));
+			assert_true(p11attack_refused(rv));
 		else if (rv == CKR_OK)
 			nss_note(v, "CKA_ALLOWED_MECHANISMS set to {AES-CBC}");
 		rv = a->fn->C_SetAttributeValue(a->sh, v->h, &label, 1);
 		if (!e->nss)
-			assert_true(is_refusal(rv));
+			assert_true(p11attack_refused(rv));
 		label.pValue = before.label;
 		label.ulValueLen = strlen(before.label);
 		if (rv == CKR_OK)
@@ -477,7 +472,7 @@ static bool copy_one(struct env *e, const struct victim *v,
 	CK_ULONG n = sizeof(out);
 	CK_RV rv = a->fn->C_CopyObject(a->sh, v->h, &weak, 1, &copy);
 
-	if (rv != CKR_OK && !e->nss && !is_refusal(rv))
+	if (rv != CKR_OK && !e->nss && !p11attack_refused(rv))
 		fail_msg("copy of %s: %s", v->what, p11_ckr_name(rv));
 	if (rv != CKR_OK)
 		return false;
