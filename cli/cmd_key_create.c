@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_audit.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "encode.h"
@@ -149,6 +150,8 @@ int cmd_key_create(struct cli *c, int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "transport") == 0)
 		return cmd_key_create_transport(c, argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "audit") == 0)
+		return cmd_key_create_audit(c, argc - 1, argv + 1);
 	if (cli_wants_help(c, argc, argv))
 		return 0;
 	/* Allow the kind first: key create dek --label L */
@@ -170,6 +173,9 @@ int cmd_key_create(struct cli *c, int argc, char **argv)
 		r = create_root(c, t.session, &o);
 	else
 		r = create_dek(c, t.session, &o);
+	r = cli_audit(c, t.session, &(struct cli_audit_rec){
+		.op = "key.create", .result = r, .label = o.label,
+		.kind = o.kind });
 	cli_token_close(&t);
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

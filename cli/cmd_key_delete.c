@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "cli_audit.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "km_inventory.h"
@@ -32,17 +33,18 @@ static enum err delete_key(const struct cli *c, struct p11_session *s,
 	enum err r;
 
 	r = km_inventory_find(s, label, &k);
-	if (r != ERR_OK)
-		return r;
 	snprintf(prompt, sizeof(prompt), "Destroy %s key '%s' in token? "
 		 "This cannot be undone.", k.kind, label);
-	if (!yes && !cli_confirm(prompt))
+	if (r == ERR_OK && !yes && !cli_confirm(prompt))
 		r = err_set(ERR_USAGE, "not confirmed; nothing deleted (use "
 			    "--yes when there is no terminal)");
 	if (r == ERR_OK)
 		r = destroy(s, &k);
 	if (r == ERR_OK)
 		cli_info(c, "deleted %s key '%s'", k.kind, label);
+	r = cli_audit(c, s, &(struct cli_audit_rec){
+		.op = "key.delete", .result = r, .label = label,
+		.key = k.info.label[0] ? &k : NULL });
 	km_inventory_free_one(&k);
 	return r;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_audit.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "encode.h"
@@ -147,6 +148,9 @@ int cmd_key_import(struct cli *c, int argc, char **argv)
 	r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
 	if (r == ERR_OK)
 		r = import_raw(c, t.session, &o);
+	r = cli_audit(c, t.session, &(struct cli_audit_rec){
+		.op = "key.import", .result = r, .label = o.label,
+		.kind = "dek" });
 	cli_token_close(&t);
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

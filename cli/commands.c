@@ -88,6 +88,11 @@ const struct cli_command cli_commands[] = {
 	{ "token", "audit", cmd_token_audit, "list every key open to a classic "
 	  "PKCS#11 attack (wrap-then-decrypt, re-import, ...); exit 6 if any",
 	  "" },
+	{ "audit", "verify", cmd_audit_verify, "check the audit log: every "
+	  "MAC in the token, the hash chain, the token's chain head",
+	  "[FILE]" },
+	{ "audit", "show", cmd_audit_show, "print the audit log's records "
+	  "(not verified)", "[FILE] [--last N]" },
 };
 
 const size_t cli_n_commands = sizeof(cli_commands) / sizeof(cli_commands[0]);

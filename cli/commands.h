@@ -46,5 +46,9 @@ int cmd_key_import_bundle(struct cli *c, const char *bundle,
 			  const char *unwrap_with, const char *label);
 
 int cmd_token_audit(struct cli *c, int argc, char **argv);
+/* `key create audit`, reached through cmd_key_create. */
+int cmd_key_create_audit(struct cli *c, int argc, char **argv);
+int cmd_audit_verify(struct cli *c, int argc, char **argv);
+int cmd_audit_show(struct cli *c, int argc, char **argv);
 
 #endif

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_key_audit.c - `p11seal key create audit [--label L]`: the token's one
+ * audit key (HMAC-SHA256, sign/verify only, never extractable); creating
+ * it turns auditing on for the token and starts its chain. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "cli_audit.h"
+#include "cli_token.h"
+#include "commands.h"
+#include "km_audit_trail.h"
+#include "p11_obj.h"
+#include "p11_session.h"
+
+#define AUDIT_USAGE                                        \
+	"usage: p11seal key create audit [--label L]\n"    \
+	"  generate the token's audit key (default label " \
+	"'" KM_AUDIT_TRAIL_LABEL                           \
+	"'); key commands then append MAC'd records\n"     \
+	"  to the audit log (--audit-log FILE)\n"
+
+/* A new key starts a new chain: it cannot continue a log that has one. */
+static enum err log_is_fresh(const struct cli *c)
+{
+	char path[4096];
+	struct stat st;
+	enum err r;
+
+	r = cli_audit_path(c, path, sizeof(path));
+	if (r == ERR_OK && stat(path, &st) == 0 && st.st_size > 0)
+		r = err_set(ERR_EXISTS,
+		            "audit log %s already holds records; "
+		            "a new audit key starts a new chain, so move that "
+		            "log away or name a new one with --audit-log",
+		            path);
+	return r;
+}
+
+static enum err create(const struct cli *c, struct p11_session *s,
+                       const char *label)
+{
+	const char *tok = p11_session_token(s)->label;
+	struct km_audit_key k;
+	bool keeps_head = true;
+	cJSON *meta;
+	enum err r;
+
+	r = km_audit_trail_key(s, &k);
+	if (r == ERR_NOT_FOUND)
+		r = log_is_fresh(c);
+	if (r == ERR_OK)
+		r = km_audit_trail_create(s, label, &k, &keeps_head);
+	if (r != ERR_OK)
+		return r;
+	meta = cJSON_CreateObject();
+	r = cli_token_put_meta(c, s, label, "audit", meta);
+	cJSON_Delete(meta);
+	if (r != ERR_OK) {
+		p11_obj_discard(s, k.handle);
+		return r;
+	}
+	cli_info(c,
+	         "created audit key '%s' (HMAC-SHA256, sign/verify only, "
+	         "never extractable): auditing is on for token '%s'",
+	         label, tok);
+	if (!keeps_head)
+		cli_info(c,
+		         "note: token '%s' cannot store data objects, so it "
+		         "keeps no chain head: 'audit verify' checks every "
+		         "record but cannot detect a truncated log or an older "
+		         "copy of it",
+		         tok);
+	return ERR_OK;
+}
+
+int cmd_key_create_audit(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "label", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *label = KM_AUDIT_TRAIL_LABEL;
+	struct cli_token t;
+	enum err r;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l': label = optarg; break;
+		case 'h': fputs(AUDIT_USAGE, stdout); return 0;
+		default: return cli_usage(c, "unknown option");
+		}
+	}
+	if (optind < argc || !label[0])
+		return cli_usage(c, "key create audit takes only [--label L]");
+	r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
+	if (r == ERR_OK)
+		r = create(c, t.session, label);
+	r = cli_audit(c, t.session,
+	              &(struct cli_audit_rec){ .op = "key.create",
+	                                       .result = r,
+	                                       .label = label,
+	                                       .kind = "audit" });
+	cli_token_close(&t);
+	return r == ERR_OK ? 0 : cli_fail(c, r);
+}
