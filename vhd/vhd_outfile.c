@@ -260,6 +260,12 @@ enum err vhd_outfile_pwrite(int fd, const void *buf, size_t len, uint64_t off)
 	return vhd_outfile_pwritev(fd, &iov, 1, off);
 }
 
+void vhd_outfile_start_writeback(int fd, uint64_t off, uint64_t len)
+{
+	(void)sync_file_range(fd, (off_t)off, (off_t)len,
+	                      SYNC_FILE_RANGE_WRITE);
+}
+
 void vhd_outfile_free(struct vhd_outfile *o)
 {
 	if (!o)

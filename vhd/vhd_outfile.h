@@ -44,6 +44,11 @@ enum err vhd_outfile_pwritev(int fd, struct iovec *iov, int n, uint64_t off);
 /* Write all len bytes of buf at off of fd. */
 enum err vhd_outfile_pwrite(int fd, const void *buf, size_t len, uint64_t off);
 
+/* Start writing [off, off + len) back to disk without waiting
+ * (sync_file_range), so the fsync at commit finds little left to do.
+ * Advisory: errors are left for that fsync to report. */
+void vhd_outfile_start_writeback(int fd, uint64_t off, uint64_t len);
+
 /* Close; remove the temp file unless committed. NULL is a no-op. */
 void vhd_outfile_free(struct vhd_outfile *o);
 
