@@ -194,10 +194,9 @@ static void date(const char *text)
 
 	if (srv_json_time_parse(text, &t) != ERR_OK)
 		return;
+	if (t < SRV_JSON_TIME_MIN || t > SRV_JSON_TIME_MAX)
+		abort();
 	srv_json_time_fmt(buf, sizeof(buf), t);
-	/* years outside 0..9999 print as something else; skip those */
-	if (t < -62167219200LL || t > 253402300799LL)
-		return;
 	if (srv_json_time_parse(buf, &t2) != ERR_OK || t2 != t)
 		abort();
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* srv_json.c - strict JSON for kp-server: a pre-scan rejects what cJSON
- * lets through (NUL, \u0000, bad UTF-8, deep nesting), a walk after the
- * parse rejects duplicate keys (cJSON keeps the first, others the last). */
+ * lets through (NUL, control bytes, \u0000, bad UTF-8, deep nesting), a
+ * walk after the parse rejects duplicate keys (cJSON keeps the first,
+ * others the last) and numbers beyond double range. */
 #include "srv_json.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -47,6 +49,13 @@ static enum err prescan(const unsigned char *p, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		if (p[i] == 0)
 			return err_set(ERR_FORMAT, "NUL byte at offset %zu", i);
+		/* cJSON skips every byte <= 0x20 as white space and takes
+		 * raw control bytes in strings; JSON allows neither */
+		if (p[i] < 0x20 &&
+		    (in_str || (p[i] != '\t' && p[i] != '\n' && p[i] != '\r')))
+			return err_set(ERR_FORMAT,
+			               "control byte 0x%02x at offset %zu",
+			               p[i], i);
 		if (p[i] >= 0x80) {
 			n = utf8_seq(p + i, len - i);
 			if (!n)
@@ -59,6 +68,14 @@ static enum err prescan(const unsigned char *p, size_t len)
 				return err_set(
 				        ERR_FORMAT,
 				        "\\u0000 in a string at offset %zu", i);
+			/* the escaped byte is skipped below: check it here */
+			if (i + 1 >= len || p[i + 1] == 0 ||
+			    !strchr("\"\\/bfnrtu", p[i + 1]))
+				return err_set(
+				        ERR_FORMAT,
+				        "bad escape in a string at offset "
+				        "%zu",
+				        i);
 			i++;
 		} else if (p[i] == '"') {
 			in_str = !in_str;
@@ -78,6 +95,9 @@ static enum err check_dups(const cJSON *j)
 {
 	enum err r;
 
+	/* 1e400 parses as infinity and would print back as null */
+	if (cJSON_IsNumber(j) && !isfinite(j->valuedouble))
+		return err_set(ERR_FORMAT, "number out of range");
 	for (const cJSON *c = j->child; c; c = c->next) {
 		if (cJSON_IsObject(j))
 			for (const cJSON *d = c->next; d; d = d->next)
@@ -231,9 +251,15 @@ void srv_json_time_fmt(char *out, size_t cap, int64_t t)
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	if (!gmtime_r(&tt, &tm) ||
-	    !strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	/* Four-digit years, as srv_json_time_parse reads them back (%Y
+	 * would print 225 for the year 0225). */
+	if (t < SRV_JSON_TIME_MIN || t > SRV_JSON_TIME_MAX ||
+	    !gmtime_r(&tt, &tm))
 		snprintf(out, cap, "1970-01-01T00:00:00Z");
+	else
+		snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+		         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		         tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 bool srv_json_add_time(cJSON *obj, const char *name, int64_t t)
@@ -302,6 +328,11 @@ enum err srv_json_time_parse(const char *s, int64_t *out)
 	tm.tm_min = f[4];
 	tm.tm_sec = f[5];
 	t = timegm(&tm);
+	/* A zone offset can push 9999-12-31 or 0000-01-01 out of the
+	 * four-digit years that srv_json_time_fmt writes. */
+	if ((int64_t)t - off < SRV_JSON_TIME_MIN ||
+	    (int64_t)t - off > SRV_JSON_TIME_MAX)
+		return err_set(ERR_FORMAT, "date outside the years 0000-9999");
 	*out = (int64_t)t - off;
 	return ERR_OK;
 }

@@ -14,6 +14,9 @@
 #include "err.h"
 
 #define SRV_JSON_MAX_DEPTH 16
+/* RFC 3339 dates we read and write: 0000-01-01 .. 9999-12-31T23:59:59Z */
+#define SRV_JSON_TIME_MIN (-62167219200LL)
+#define SRV_JSON_TIME_MAX 253402300799LL
 
 enum srv_json_get {
 	SRV_JSON_ABSENT, /* missing or JSON null */
