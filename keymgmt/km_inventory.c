@@ -57,6 +57,17 @@ static const char *guess_kind(const struct km_key *k)
 	    !i->flag[P11F_WRAP] && !i->flag[P11F_UNWRAP] &&
 	    (i->n_mechs == 0 || (i->n_mechs == 1 && i->mechs[0] == CKM_AES_GCM)))
 		return "root";
+	/* p11seal's audit profile: HMAC key that only signs and verifies. */
+	if (i->cls == CKO_SECRET_KEY && i->key_type == CKK_GENERIC_SECRET &&
+	    i->flag[P11F_SIGN] && i->flag[P11F_VERIFY] &&
+	    !i->flag[P11F_ENCRYPT] && !i->flag[P11F_DECRYPT] &&
+	    !i->flag[P11F_WRAP] && !i->flag[P11F_UNWRAP])
+		return "audit";
+	/* A station's transport key: an RSA private key that only unwraps. */
+	if (i->cls == CKO_PRIVATE_KEY && i->key_type == CKK_RSA &&
+	    i->flag[P11F_UNWRAP] && !i->flag[P11F_DECRYPT] &&
+	    !i->flag[P11F_SIGN])
+		return "transport";
 	if (i->flag[P11F_WRAP] || i->flag[P11F_UNWRAP])
 		return "wrap";
 	return "other";
@@ -77,6 +88,18 @@ static void load_meta(struct p11_session *s, struct km_key *k)
 	}
 }
 
+/* RSA private keys carry no CKA_MODULUS_BITS: measure the modulus. */
+static size_t modulus_bytes(struct p11_session *s, CK_OBJECT_HANDLE h)
+{
+	uint8_t mod[1024];
+	CK_ULONG len = 0;
+	CK_RV rv;
+
+	if (!p11_obj_attr(s, h, CKA_MODULUS, mod, sizeof(mod), &len, &rv))
+		return 0;
+	return len;
+}
+
 /* Fill the derived fields of k from its object info. */
 static void describe(struct p11_session *s, struct km_key *k)
 {
@@ -86,6 +109,8 @@ static void describe(struct p11_session *s, struct km_key *k)
 	k->size = k->info.value_len;
 	if (k->info.modulus_bits)
 		k->size = k->info.modulus_bits / 8;
+	else if (k->info.key_type == CKK_RSA)
+		k->size = modulus_bytes(s, k->info.handle);
 	if (k->info.cls == CKO_SECRET_KEY &&
 	    p11_dek_find(s, k->info.label, &k->dek) == ERR_OK) {
 		k->is_dek = true;
