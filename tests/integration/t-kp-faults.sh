@@ -16,6 +16,10 @@ if [ ! -x "$KP_SERVER" ] || ! command -v jq >/dev/null; then
 fi
 . "$ROOT/tests/integration/kp-lib.sh"
 export P11SEAL_KP_RETRY_BASE_MS=20 P11SEAL_KP_RETRY_CAP_MS=200
+# libfiu and faketime are LD_PRELOAD libraries: a sanitizer build must
+# accept a library loaded ahead of its runtime
+ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}verify_asan_link_order=0"
+export ASAN_OPTIONS
 kp_start || { not_ok "kp-server starts"; done_testing; exit 1; }
 hsm_setup kpf
 CA="--cacert $KP_CACERT"
