@@ -152,6 +152,9 @@ int cmd_key_create(struct cli *c, int argc, char **argv)
 		return cmd_key_create_transport(c, argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "audit") == 0)
 		return cmd_key_create_audit(c, argc - 1, argv + 1);
+	rc = cmd_key_create_kp(c, argc, argv); /* dek --kp-root ID */
+	if (rc >= 0)
+		return rc;
 	if (cli_wants_help(c, argc, argv))
 		return 0;
 	/* Allow the kind first: key create dek --label L */

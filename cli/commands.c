@@ -24,7 +24,9 @@ const struct cli_command cli_commands[] = {
 	{ "key", "create", cmd_key_create, "generate a root key (AES-256) or "
 	  "a DEK (32|64 bytes) in the token",
 	  "root|dek --label L [--size 32|64] [--exportable] "
-	  "[--never-extractable]" },
+	  "[--never-extractable] | dek --label L --kp-root ID [--size 32|64] "
+	  "[--kp-generate] [--exportable] [--wdek-out FILE [--force]] "
+	  KP_OPTS_USAGE },
 	{ "key", "import", cmd_key_import, "import an IBM vhd-util key file as "
 	  "a non-extractable DEK", "dek --label L --raw-file FILE" },
 	{ "key", "delete", cmd_key_delete, "destroy a key and its metadata",
@@ -93,6 +95,21 @@ const struct cli_command cli_commands[] = {
 	  "[FILE]" },
 	{ "audit", "show", cmd_audit_show, "print the audit log's records "
 	  "(not verified)", "[FILE] [--last N]" },
+	{ "kp", "import-root", cmd_kp_import_root, "new root key material "
+	  "into Key Protect (import token) and into the token as root key L",
+	  "--label L --name NAME [--alias A] [--host-assisted] "
+	  "[--so-pin-source SRC] " KP_OPTS_USAGE },
+	{ "kp", "rotate", cmd_kp_rotate, "rotate an imported root key with new "
+	  "material; the token keeps it as L.v<n>", "--label L "
+	  "[--host-assisted] [--drop-previous] [--so-pin-source SRC] "
+	  KP_OPTS_USAGE },
+	{ "kp", "unwrap", cmd_kp_unwrap, "a Key Protect WDEK back into the "
+	  "token as a DEK (keeps the re-wrapped WDEK after a rotation)",
+	  "--kp-root ID --wdek-file F --label L [--exportable] "
+	  "[--wdek-out FILE [--force]] " KP_OPTS_USAGE },
+	{ "kp", "rewrap", cmd_kp_rewrap, "re-wrap a DEK's stored WDEK under "
+	  "the root key's newest version", "--label L | --wdek-file F "
+	  "--wdek-out FILE [--force] " KP_OPTS_USAGE },
 };
 
 const size_t cli_n_commands = sizeof(cli_commands) / sizeof(cli_commands[0]);

@@ -50,5 +50,12 @@ int cmd_token_audit(struct cli *c, int argc, char **argv);
 int cmd_key_create_audit(struct cli *c, int argc, char **argv);
 int cmd_audit_verify(struct cli *c, int argc, char **argv);
 int cmd_audit_show(struct cli *c, int argc, char **argv);
+/* Key Protect and the token together; `key create dek --kp-root` is
+ * reached through cmd_key_create (-1: not a --kp-root command line). */
+int cmd_kp_import_root(struct cli *c, int argc, char **argv);
+int cmd_kp_rotate(struct cli *c, int argc, char **argv);
+int cmd_kp_unwrap(struct cli *c, int argc, char **argv);
+int cmd_kp_rewrap(struct cli *c, int argc, char **argv);
+int cmd_key_create_kp(struct cli *c, int argc, char **argv);
 
 #endif

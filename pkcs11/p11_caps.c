@@ -67,6 +67,7 @@ static void probe_flags(struct p11_session *s, struct p11_caps *c)
 	}
 	c->aes_ecb = mech(s, CKM_AES_ECB, CKF_ENCRYPT | CKF_DECRYPT, NULL);
 	c->aes_gcm = mech(s, CKM_AES_GCM, CKF_ENCRYPT, NULL);
+	c->aes_cbc_pad = mech(s, CKM_AES_CBC_PAD, CKF_ENCRYPT, NULL);
 	c->aes_xts = mech(s, CKM_AES_XTS, CKF_ENCRYPT | CKF_DECRYPT, NULL);
 	c->aes_xts_keygen = mech(s, CKM_AES_XTS_KEY_GEN, CKF_GENERATE, NULL);
 	c->aes_kw = mech(s, CKM_AES_KEY_WRAP, CKF_WRAP, NULL);

@@ -13,6 +13,7 @@ struct p11_session;
 
 struct p11_caps {
 	bool aes_keygen, aes_ecb, aes_gcm, aes_xts, aes_xts_keygen;
+	bool aes_cbc_pad;      /* encrypt: the HPCS secure-import nonce */
 	bool aes_kw, aes_kwp_210a, aes_kwp_210b;
 	bool rsa_oaep, rsa_keygen, sha256, hmac_sha256, generic_keygen;
 	bool digest_key;       /* trial: C_DigestKey on a sensitive key */

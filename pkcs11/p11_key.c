@@ -65,6 +65,13 @@ static const struct profile profiles[P11P_COUNT] = {
 		W(ENCRYPT, false), W(DECRYPT, false), W(WRAP, false),
 		W(UNWRAP, false), W(DERIVE, false), O(MODIFIABLE, false),
 		O(COPYABLE, false) }, 13 },
+	[P11P_ROOT_CBC] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_CBC_PAD, {
+		W(TOKEN, true), W(PRIVATE, true), W(SENSITIVE, true),
+		W(EXTRACTABLE, true), W(WRAP_WITH_TRUSTED, true),
+		W(ENCRYPT, true), W(DECRYPT, false), W(WRAP, false),
+		W(UNWRAP, false), W(SIGN, false), W(VERIFY, false),
+		W(DERIVE, false), O(MODIFIABLE, false), O(COPYABLE, false) },
+		14 },
 };
 
 #define TMPL_MAX 32

@@ -22,6 +22,7 @@ enum p11_profile {
 	P11P_DEK_TWEAK,   /* XTS tweak half: ECB encrypt only */
 	P11P_DEK_XTS,     /* native CKM_AES_XTS key */
 	P11P_AUDIT,       /* HMAC-SHA256 key for the audit chain */
+	P11P_ROOT_CBC,    /* as P11P_ROOT, but CBC-PAD only (HPCS nonce step) */
 	P11P_COUNT
 };
 

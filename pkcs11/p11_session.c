@@ -260,6 +260,15 @@ enum err p11_session_login(struct p11_session *s, const char *pin,
 	return r;
 }
 
+enum err p11_session_logout(struct p11_session *s)
+{
+	CK_RV rv = s->fn->C_Logout(s->h);
+
+	if (rv != CKR_OK && rv != CKR_USER_NOT_LOGGED_IN)
+		return p11_fail(rv, "C_Logout from token", s->tok.label);
+	return ERR_OK;
+}
+
 bool p11_session_login_required(const struct p11_session *s)
 {
 	return (s->tok.info.flags & CKF_LOGIN_REQUIRED) != 0;

@@ -44,6 +44,10 @@ enum err p11_session_clone(struct p11_session *s, struct p11_session **out);
 enum err p11_session_login(struct p11_session *s, const char *pin,
 			   size_t pin_len, bool so);
 
+/* C_Logout: ends the SO or user login of the whole application (PKCS#11
+ * allows one role at a time); not logged in is success. */
+enum err p11_session_logout(struct p11_session *s);
+
 /* True if the token needs a login (CKF_LOGIN_REQUIRED). */
 bool p11_session_login_required(const struct p11_session *s);
 

@@ -63,11 +63,14 @@ EOC
 
 # fake_start NAME CERT: start kp_fake.py with $WORK/pki/CERT.pem;
 # sets <NAME>_URL. Script in $WORK/NAME.json, log in $WORK/NAME.log.
+# FAKE_PY picks the interpreter (/usr/bin/python3 for the import
+# handlers, which need python3-cryptography).
 fake_start() {
 	: >"$WORK/$1.log"
 	echo '{"rules": []}' >"$WORK/$1.json"
-	python3 "$ROOT/tests/integration/kp_fake.py" "$WORK/pki/$2.pem" \
-		"$WORK/pki/$2.key" "$WORK/$1.port" "$WORK/$1.json" \
+	${FAKE_PY:-python3} "$ROOT/tests/integration/kp_fake.py" \
+		"$WORK/pki/$2.pem" "$WORK/pki/$2.key" "$WORK/$1.port" \
+		"$WORK/$1.json" \
 		"$WORK/$1.log" 2>"$WORK/$1.stderr" &
 	echo $! >"$WORK/$1.pid"
 	i=0

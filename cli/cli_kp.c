@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: MIT */
+/* cli_kp.c - token session with PINs for a Key Protect ceremony, the
+ * reports of roots and DEKs, and WDEK record files. PINs stay in secure
+ * memory until closed; reports carry ids and CRNs, never key material. */
+#include "cli_kp.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_audit.h"
+#include "cli_file.h"
+#include "encode.h"
+#include "km_kpdek.h"
+#include "km_kproot.h"
+#include "kp_client.h"
+#include "kp_opts.h"
+#include "p11_session.h"
+#include "secmem.h"
+
+#define RECORD_MAX (64u * 1024)
+
+static enum err read_so_pin(const struct cli_kp_session *ks, const char *src,
+                            char **out)
+{
+	char prompt[96];
+
+	snprintf(prompt, sizeof(prompt), "SO PIN for token '%s': ",
+	         p11_session_token(ks->t.session)->label);
+	return cli_secret_read(src, prompt, "SO PIN", out);
+}
+
+enum err cli_kp_session_open(const struct cli *c, const char *so_pin_source,
+                             bool hpcs, bool host_assisted,
+                             struct cli_kp_session *ks)
+{
+	struct p11_session *s;
+	enum err r;
+
+	memset(ks, 0, sizeof(*ks));
+	r = cli_token_open(c, CLI_TOKEN_RW, &ks->t);
+	if (r != ERR_OK)
+		return r;
+	s = ks->t.session;
+	/* The trusted path logs in twice (user, SO, user again). */
+	if (p11_session_login_required(s))
+		r = cli_token_read_pin(c, ks->t.uri,
+		                       p11_session_token(s)->label,
+		                       &ks->user_pin);
+	else
+		ks->user_pin = secmem_strdup("");
+	if (r == ERR_OK && !ks->user_pin)
+		r = err_set(ERR_NOMEM, "PIN");
+	if (r == ERR_OK)
+		r = p11_session_login(s, ks->user_pin, strlen(ks->user_pin),
+		                      false);
+	if (r == ERR_OK)
+		r = km_ceremony_plan(s, hpcs, host_assisted, &ks->path);
+	if (r == ERR_OK && ks->path == KM_PATH_TRUSTED)
+		r = read_so_pin(ks, so_pin_source, &ks->so_pin);
+	if (r != ERR_OK)
+		cli_kp_session_close(ks);
+	return r;
+}
+
+void cli_kp_session_close(struct cli_kp_session *ks)
+{
+	secmem_free(ks->user_pin);
+	secmem_free(ks->so_pin);
+	cli_token_close(&ks->t);
+	memset(ks, 0, sizeof(*ks));
+}
+
+int cli_kp_root_opt(void *ctx, int ch, const char *arg)
+{
+	struct cli_kp_root_args *a = ctx;
+
+	switch (ch) {
+	case 'l': a->o.label = arg; return 0;
+	case 'n': a->o.name = arg; return 0;
+	case 'a': a->o.alias = arg; return 0;
+	case 'H': a->host_assisted = true; return 0;
+	case 'd': a->o.drop_previous = true; return 0;
+	case 's': a->so_pin_source = arg; return 0;
+	case 'S':
+		return cli_fail(a->c,
+		                cli_refuse_argv_secret("--so-pin", "SO PIN"));
+	default: return cli_usage(a->c, "unknown option");
+	}
+}
+
+enum err cli_kp_root_run(const struct kp_opts *ko, struct cli_kp_root_args *a,
+                         cli_kp_root_fn fn, const char *op)
+{
+	struct cli_kp_session ks = { 0 };
+	struct kp_client *kp = NULL;
+	struct km_kproot res = { 0 };
+	enum err r;
+
+	r = kp_opts_connect(ko, &kp);
+	if (r == ERR_OK)
+		r = kp_iam_token(kp);
+	if (r == ERR_OK)
+		r = cli_kp_session_open(a->c, a->so_pin_source,
+		                        kp_client_hpcs(kp), a->host_assisted,
+		                        &ks);
+	if (r != ERR_OK) {
+		kp_client_free(kp);
+		return r;
+	}
+	a->o.path = ks.path;
+	a->o.so_pin = ks.so_pin;
+	a->o.user_pin = ks.user_pin;
+	r = fn(kp, ks.t.session, &a->o, &res);
+	a->o.so_pin = a->o.user_pin = NULL;
+	if (r == ERR_OK) {
+		cli_info(a->c,
+		         "Key Protect key %s and token root key '%s' hold the "
+		         "same material (%s)",
+		         res.key_id, res.label, km_path_name(res.path));
+		r = cli_kp_print_root(a->c, &res);
+	}
+	r = cli_audit(
+	        a->c, ks.t.session,
+	        &(struct cli_audit_rec){
+	                .op = op,
+	                .result = r,
+	                .label = r == ERR_OK ? res.label : a->o.label,
+	                .kind = "root",
+	                .kp_key_id = res.key_id[0] ? res.key_id : NULL,
+	                .kp_correlation_id = kp_client_correlation_id(kp) });
+	cli_kp_session_close(&ks);
+	kp_client_free(kp);
+	return r;
+}
+
+enum err cli_kp_print_root(const struct cli *c, const struct km_kproot *r)
+{
+	char id[2 * P11_ID_MAX + 1];
+
+	if (c->json)
+		return cli_print_json(km_kproot_json(r));
+	encode_hex(id, r->id, r->id_len);
+	printf("label:          %s (version %u of root '%s')\n", r->label,
+	       r->version, r->root_label);
+	printf("key id:         %s\nname:           %s\ncrn:            %s\n"
+	       "instance:       %s\nkey version:    %s\n",
+	       r->key_id, r->name, r->crn, r->instance, r->key_version);
+	if (r->previous_version[0])
+		printf("previous:       %s\n", r->previous_version);
+	printf("import:         %s (%s), %s\n", km_path_import(r->path),
+	       km_path_name(r->path), r->hpcs ? "HPCS" : "Key Protect");
+	printf("import key:     RSA-%d, SHA-256 %s\n", r->import_key_bits,
+	       r->import_key_sha256);
+	printf("token CKA_ID:   %s\nmetadata:       %s\n", id,
+	       r->meta_stored ? "stored beside the key"
+	                      : "not stored (the token keeps no data "
+	                        "objects): keep these values");
+	if (r->previous_version[0] && r->dropped)
+		printf("dropped:        %u older version(s)\n", r->dropped);
+	return ERR_OK;
+}
+
+enum err cli_kp_print_dek(const struct cli *c, const struct km_kpdek *d,
+                          const char *wdek_file)
+{
+	cJSON *j = km_kpdek_json(d);
+	char hash[65];
+
+	if (c->json) {
+		if (j && wdek_file)
+			cJSON_AddStringToObject(j, "wdek_file", wdek_file);
+		return cli_print_json(j);
+	}
+	cJSON_Delete(j);
+	encode_hex(hash, d->keyhash, sizeof(d->keyhash));
+	printf("label:          %s (%zu bytes, XTS-AES-%d)\n", d->label,
+	       d->size, d->size == 32 ? 128 : 256);
+	if (d->has_keyhash)
+		printf("keyhash:        %s\n", hash);
+	printf("root key id:    %s\nroot key crn:   %s\nkey version:    %s\n"
+	       "kms:            %s\n",
+	       d->rec.root_key_id, d->rec.root_key_crn, d->rec.key_version,
+	       d->rec.kms);
+	if (d->rewrapped)
+		printf("rewrapped:      from version %s\n",
+		       d->previous_version);
+	printf("wrapped dek:    %s\n", d->rec.wrapped_dek);
+	printf("record:         %s%s%s\n",
+	       d->meta_stored ? "metadata beside the key" : "",
+	       d->meta_stored && wdek_file ? ", " : "",
+	       wdek_file ? wdek_file : "");
+	return ERR_OK;
+}
+
+enum err cli_kp_audit_dek(const struct cli *c, struct p11_session *s,
+                          const char *op, const char *label,
+                          const struct km_kpdek *d, struct kp_client *kp,
+                          enum err r)
+{
+	struct cli_audit_rec rec = {
+		.op = op,
+		.result = r,
+		.label = label,
+		.kind = "dek",
+		.kp_key_id = d->rec.root_key_id[0] ? d->rec.root_key_id : NULL,
+		.kp_correlation_id = kp ? kp_client_correlation_id(kp) : NULL,
+	};
+
+	return cli_audit(c, s, &rec);
+}
+
+enum err cli_kp_read_record(const char *path, struct km_kpdek_record *out)
+{
+	char *text = NULL;
+	size_t len = 0;
+	enum err r = cli_file_read(path, RECORD_MAX, &text, &len);
+
+	if (r == ERR_OK)
+		r = km_kpdek_record_parse(text, len, out);
+	free(text);
+	if (r != ERR_OK)
+		return err_wrap(r, "%s", path);
+	return ERR_OK;
+}
+
+enum err cli_kp_write_record(const char *path, const struct km_kpdek *d,
+                             const char *label, bool force)
+{
+	cJSON *j = km_kpdek_record_json(&d->rec, label);
+	char *text = j ? cJSON_Print(j) : NULL;
+	enum err r;
+
+	cJSON_Delete(j);
+	if (!text)
+		return err_set(ERR_NOMEM, "WDEK record");
+	r = cli_file_write(path, text, strlen(text), force);
+	cJSON_free(text);
+	if (r != ERR_OK)
+		return err_wrap(r, "WDEK record");
+	return ERR_OK;
+}
+
+enum err cli_kp_store_dek(const char *label, bool exportable,
+                          const char *wdek_out, bool force,
+                          struct p11_session *s, struct km_kpdek *d)
+{
+	enum err r;
+
+	if (wdek_out) {
+		r = cli_kp_write_record(wdek_out, d, label, force);
+		if (r != ERR_OK)
+			return r;
+	}
+	r = km_kpdek_store(s, label, exportable, d);
+	if (r != ERR_OK && wdek_out && unlink(wdek_out) != 0)
+		r = err_wrap(r, "%s is left behind", wdek_out);
+	return r;
+}
