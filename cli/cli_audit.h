@@ -14,10 +14,15 @@
  *	cli_token_close(&t);
  *	return r == ERR_OK ? 0 : cli_fail(c, r);
  *
+ * A read-only session (the vhd commands, key export) is fine: the record
+ * is written through a read-write session opened beside it.
+ *
  * Ops in use or reserved: key.create, key.import, key.delete, key.export,
  * key.rotate, vhd.encrypt, vhd.decrypt, vhd.verify, kp.import-root,
- * kp.wrap, kp.unwrap, kp.rewrap. Commands still to call it: cmd_vhd_*.c,
- * cmd_kp_*.c, key export / trust-transport / import --bundle.
+ * kp.wrap, kp.unwrap, kp.rewrap. Commands still to call it: cmd_kp_*.c.
+ * Not recorded: key export-public (reads a public key, uses none), and
+ * key trust-transport, whose SO session cannot see or use the audit key
+ * (a private object): the SO's ceremony leaves no record.
  *
  * Never pass secrets: labels, key ids, keyhashes, Key Protect key and
  * correlation ids, image hashes and paths only (no PIN, key bytes, API
@@ -25,6 +30,7 @@
 #ifndef P11SEAL_CLI_AUDIT_H
 #define P11SEAL_CLI_AUDIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,6 +62,10 @@ struct cli_audit_rec {
  * saying the operation itself is done. */
 enum err cli_audit(const struct cli *c, struct p11_session *s,
                    const struct cli_audit_rec *rec);
+
+/* True if the token has an audit key, so cli_audit will write: for work
+ * only a record needs (hashing an output file). Clears the error. */
+bool cli_audit_enabled(struct p11_session *s);
 
 /* The log path: --audit-log, else the XDG default ($HOME/.local/state
  * when XDG_STATE_HOME is unset or not absolute). */

@@ -102,8 +102,6 @@ enum err cli_vhd_key_open(const struct cli *c, const struct cli_vhd_args *a,
 	r = cli_token_open(c, CLI_TOKEN_LOGIN, &k->t);
 	if (r == ERR_OK)
 		r = p11_dek_find(k->t.session, a->key, &k->dek);
-	if (r != ERR_OK)
-		cli_vhd_key_close(k);
 	return r;
 }
 
@@ -129,8 +127,6 @@ enum err cli_vhd_key_check(const struct cli *c, const struct cli_vhd_args *a,
 		e = cli_vhd_key_hash(k, kh->nonce, hash);
 	if (e == ERR_OK && vhd_decrypt_check(in, hash) != ERR_OK)
 		e = err_wrap(ERR_VERIFY, "%s", a->in);
-	if (e != ERR_OK)
-		cli_vhd_key_close(k);
 	return e;
 }
 

@@ -44,14 +44,16 @@ struct cli_vhd_key {
 	size_t chunk;
 };
 
-/* Open the token, log in and find the DEK labelled a->key. */
+/* Open the token, log in and find the DEK labelled a->key. Once the
+ * token is open, k->t stays open on failure too (for the audit record):
+ * always close k with cli_vhd_key_close. */
 enum err cli_vhd_key_open(const struct cli *c, const struct cli_vhd_args *a,
                           struct cli_vhd_key *k);
 
 /* For an encrypted input: open the key, compute SHA-256(stored nonce ||
  * DEK) in the token into hash and compare it with the stored keyhash
  * (ERR_FORMAT: not encrypted, ERR_VERIFY: another key; both name the
- * file). k is open on success only. */
+ * file). As with cli_vhd_key_open, always close k. */
 enum err cli_vhd_key_check(const struct cli *c, const struct cli_vhd_args *a,
                            const struct vhd_reader *in, struct cli_vhd_key *k,
                            uint8_t hash[32]);
@@ -63,7 +65,7 @@ enum err cli_vhd_key_hash(struct cli_vhd_key *k, const uint8_t nonce[32],
 /* The DEK as a vhd_cipher; valid while k is open. */
 struct vhd_cipher cli_vhd_cipher(struct cli_vhd_key *k);
 
-/* Close the token; safe on a zeroed k. */
+/* Close the token; safe on a zeroed or failed k. */
 void cli_vhd_key_close(struct cli_vhd_key *k);
 
 /* The body of a vhd command: parse argv (extra: enum cli_vhd_extra),

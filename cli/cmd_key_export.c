@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "cli.h"
+#include "cli_audit.h"
 #include "cli_file.h"
 #include "cli_token.h"
 #include "commands.h"
@@ -38,11 +39,14 @@ static enum err export(const struct cli *c, const struct export_opts *o,
 	if (r == ERR_OK) r = cli_token_open(c, CLI_TOKEN_LOGIN, &t);
 	if (r == ERR_OK)
 	        r = km_airgap_export(t.session, o->label, k, o->hash, b);
-	cli_token_close(&t);
 	EVP_PKEY_free(k);
 	if (r == ERR_OK) r = km_bundle_build(b, &text, &len);
 	if (r == ERR_OK) r = cli_file_write(o->out, text, len, o->force);
 	free(text);
+	r = cli_audit(c, t.session, &(struct cli_audit_rec){
+		.op = "key.export", .result = r, .label = o->label,
+		.kind = "dek" });
+	cli_token_close(&t);
 	return r;
 }
 

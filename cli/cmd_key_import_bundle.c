@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "cli_audit.h"
 #include "cli_file.h"
 #include "cli_token.h"
 #include "commands.h"
@@ -85,6 +86,9 @@ int cmd_key_import_bundle(struct cli *c, const char *bundle,
 		r = import(c, t.session, b, unwrap_with, label, &dek);
 	if (r == ERR_OK)
 		r = report(c, t.session, &dek);
+	r = cli_audit(c, t.session, &(struct cli_audit_rec){
+		.op = "key.import", .result = r,
+		.label = label ? label : b->label, .kind = "dek" });
 	cli_token_close(&t);
 	free(b);
 	return r == ERR_OK ? 0 : cli_fail(c, r);

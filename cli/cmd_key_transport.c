@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "cli.h"
+#include "cli_audit.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "p11_obj.h"
@@ -168,6 +169,9 @@ int cmd_key_create_transport(struct cli *c, int argc, char **argv)
 	r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &tok);
 	if (r == ERR_OK)
 		r = create(c, tok.session, &t);
+	r = cli_audit(c, tok.session, &(struct cli_audit_rec){
+		.op = "key.create", .result = r, .label = t.label,
+		.kind = "transport" });
 	cli_token_close(&tok);
 	if (r != ERR_OK)
 		return cli_fail(c, r);

@@ -67,6 +67,8 @@ static enum err trust(const struct cli *c, struct trust_opts *o)
 		EVP_PKEY_free(k);
 		return r;
 	}
+	/* No audit record: the SO session cannot see the audit key, a
+	 * private object (cli_audit would take auditing to be off). */
 	r = so_login(t.session, o->so_pin_source);
 	if (r == ERR_OK)
 		r = p11_trust_add(t.session, o->label, k, &h, &o->hard);

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "cli_audit.h"
 #include "cli_vhd.h"
 #include "commands.h"
 #include "vhd_decrypt.h"
@@ -49,15 +50,18 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 		return err_set(ERR_USAGE, "--format: '%s' is not raw or vhd",
 		               a->format);
 	e = cli_vhd_key_check(c, a, in, &k, hash);
-	if (e != ERR_OK)
-		return e;
-	ci = cli_vhd_cipher(&k);
-	cli_vhd_job_begin(c, a, "decrypting", &o);
-	e = vhd_decrypt(in, a->out, fmt, &ci, hash, &o);
-	cli_vhd_job_end();
-	cli_vhd_key_close(&k);
+	if (e == ERR_OK) {
+		ci = cli_vhd_cipher(&k);
+		cli_vhd_job_begin(c, a, "decrypting", &o);
+		e = vhd_decrypt(in, a->out, fmt, &ci, hash, &o);
+		cli_vhd_job_end();
+	}
 	if (e == ERR_OK)
 		report(c, a, in);
+	e = cli_audit(c, k.t.session, &(struct cli_audit_rec){
+		.op = "vhd.decrypt", .result = e, .label = a->key,
+		.image_path = a->in });
+	cli_vhd_key_close(&k);
 	return e;
 }
 

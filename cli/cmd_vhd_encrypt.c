@@ -4,10 +4,13 @@
  * with the DEK never leaving the token. The result is re-read and checked
  * before success is reported. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "cli_audit.h"
 #include "cli_manifest.h"
 #include "cli_vhd.h"
 #include "commands.h"
@@ -60,6 +63,34 @@ static void report(const struct cli *c, const struct cli_vhd_args *a,
 	cli_print_json(o);
 }
 
+/* SHA-256 of the encrypted output for the audit record into sum: the
+ * manifest's when one was written, else read here, but only when the
+ * token audits. NULL if neither (a failed read is a warning). */
+static const uint8_t *output_sha256(const struct cli *c,
+                                    const struct cli_manifest *man,
+                                    const char *out, struct p11_session *s,
+                                    uint8_t sum[32])
+{
+	struct km_manifest *m;
+	enum err e;
+
+	if (man)
+		return cli_manifest_result(man)->sha256;
+	if (!cli_audit_enabled(s))
+		return NULL;
+	m = calloc(1, sizeof(*m));
+	e = m ? km_manifest_scan_image(out, m)
+	      : err_set(ERR_NOMEM, "SHA-256 of %s", out);
+	if (e == ERR_OK)
+		memcpy(sum, m->sha256, 32);
+	else
+		cli_info(c, "warning: audit: no SHA-256 of the output: %s",
+		         err_detail());
+	free(m);
+	err_clear();
+	return e == ERR_OK ? sum : NULL;
+}
+
 /* --manifest and its options, taken out of argv before cli_vhd_main,
  * whose run() has no parameter for them. */
 static struct cli_manifest_opts manifest_opts;
@@ -72,7 +103,8 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 	struct cli_vhd_key k;
 	struct vhd_job_opts o;
 	struct vhd_cipher ci;
-	uint8_t hash[32];
+	uint8_t hash[32], sum[32];
+	const uint8_t *image_sha = NULL;
 	uint32_t allocated = 0;
 	enum err e;
 
@@ -83,9 +115,7 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 		         a->in, (double)vhd_reader_size(in) / 1e9,
 		         (double)vhd_reader_size(in) / (1u << 30));
 	e = cli_vhd_key_open(c, a, &k);
-	if (e != ERR_OK)
-		return e;
-	if (manifest_opts.out)
+	if (e == ERR_OK && manifest_opts.out)
 		e = cli_manifest_begin(&manifest_opts, a->out, k.t.session,
 		                       &k.dek, &man);
 	if (e == ERR_OK)
@@ -100,10 +130,15 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 		e = check_output(a->out, hash, &allocated);
 	if (e == ERR_OK && man)
 		e = cli_manifest_finish(c, man, a->out, k.t.session, &k.dek);
+	if (e == ERR_OK) {
+		report(c, a, in, hash, allocated);
+		image_sha = output_sha256(c, man, a->out, k.t.session, sum);
+	}
+	e = cli_audit(c, k.t.session, &(struct cli_audit_rec){
+		.op = "vhd.encrypt", .result = e, .label = a->key,
+		.image_sha256 = image_sha, .image_path = a->out });
 	cli_vhd_key_close(&k);
 	cli_manifest_free(man);
-	if (e == ERR_OK)
-		report(c, a, in, hash, allocated);
 	return e;
 }
 

@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "cli.h"
+#include "cli_audit.h"
 #include "cli_vhd.h"
 #include "commands.h"
 #include "encode.h"
@@ -86,13 +87,15 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 	if (e != ERR_OK)
 		return err_wrap(e, "%s", a->in);
 	e = cli_vhd_key_check(c, a, in, &k, hash);
-	if (e != ERR_OK)
-		return e;
-	if (a->data)
+	if (e == ERR_OK && a->data)
 		e = digest(c, a, in, &k, hash, sha);
-	cli_vhd_key_close(&k);
 	if (e == ERR_OK)
 		report(c, a, in, sha);
+	/* image.sha256 is a file's own hash: not the --data plaintext's */
+	e = cli_audit(c, k.t.session, &(struct cli_audit_rec){
+		.op = "vhd.verify", .result = e, .label = a->key,
+		.image_path = a->in });
+	cli_vhd_key_close(&k);
 	return e;
 }
 

@@ -1,0 +1,156 @@
+#!/bin/sh
+# t-audit-ops.sh - the audit records of the commands that use, export and
+# import keys beyond `key create/import/delete` (t-audit.sh): vhd encrypt,
+# decrypt and verify, the air-gap handover (transport key, export,
+# import --bundle) and what the SO's trust-transport cannot record. One
+# record per run, success and failure, the chain verifies, no secrets.
+. "$(dirname "$0")/lib.sh"
+
+# PINs that cannot turn up in a log by chance (in hex, times or numbers).
+USER_PIN=Audit-PIN-q7Zx SO_PIN=Audit-SO-w3Rk
+export XDG_STATE_HOME="$WORK/state" HOME="$WORK/home"
+hsm_setup station "$WORK/station"
+hsm_setup bridge "$WORK/bridge"
+unset SOFTHSM2_CONF
+printf '%s' "$SO_PIN" >"$WORK/sopin"
+chmod 600 "$WORK/sopin"
+BLOG=$WORK/bridge.log
+SLOG=$WORK/station.log
+bridge() {
+	SOFTHSM2_CONF=$WORK/bridge/softhsm2.conf "$P11SEAL" --module \
+		"$SOFTHSM_MODULE" --token pkcs11:token=bridge \
+		--pin-source "file:$WORK/pin" --audit-log "$BLOG" "$@"
+}
+station() {
+	SOFTHSM2_CONF=$WORK/station/softhsm2.conf "$P11SEAL" --module \
+		"$SOFTHSM_MODULE" --token pkcs11:token=station \
+		--pin-source "file:$WORK/pin" --audit-log "$SLOG" "$@"
+}
+# rec LOG N FILTER: jq FILTER on record N of LOG
+rec() { sed -n "${2}p" "$1" | jq -r "$3"; }
+# A raw DEK the test knows, so it can look for its bytes in the logs.
+/usr/bin/python3 -c 'import sys; sys.stdout.buffer.write(bytes(range(0x21, 0x61)))' >"$WORK/imp.key"
+IMP_HEX=$(od -An -tx1 "$WORK/imp.key" | tr -d ' \n')
+IMP_B64=$(base64 -w0 "$WORK/imp.key")
+cd "$WORK" || exit 1
+head -c 3145728 /dev/urandom >a.raw
+
+# --- bridge: the audit key, two DEKs
+check "bridge: key create audit" bridge key create audit
+check "bridge: key import dek (known bytes)" \
+	bridge key import dek --label imp --raw-file "$WORK/imp.key"
+check "bridge: key create dek --exportable" \
+	bridge key create dek --label D --size 64 --exportable
+check "bridge: key show imp" bridge --json key show --label imp
+IMP_ID=$(jq -r .id "$WORK/out")
+IMP_KH=$(jq -r .keyhash "$WORK/out")
+n0=$(wc -l <"$BLOG")
+
+# --- vhd encrypt, decrypt, verify: one record per run
+check "vhd encrypt" bridge vhd encrypt --key imp a.raw a.vhd
+expect_exit 4 "vhd encrypt with a missing key: exit 4" \
+	bridge vhd encrypt --key nope a.raw b.vhd
+check "vhd encrypt --manifest" bridge vhd encrypt --key imp \
+	--manifest m.json --allow-unwrapped a.raw m.vhd
+check "vhd decrypt" bridge vhd decrypt --key imp a.vhd a.out
+expect_exit 6 "vhd decrypt with another key: exit 6" \
+	bridge vhd decrypt --key D a.vhd d.out
+check "vhd verify --data" bridge vhd verify --key imp --data a.vhd
+expect_exit 6 "vhd verify with another key: exit 6" \
+	bridge vhd verify --key D a.vhd
+expect_exit 6 "vhd verify of a plain image never opens the token: exit 6" \
+	bridge vhd verify --key imp a.raw
+
+assert "7 vhd records (the plain image reached no token)" \
+	test "$(wc -l <"$BLOG")" -eq $((n0 + 7))
+assert "vhd ops in order" \
+	test "$(sed -n "$((n0 + 1)),\$p" "$BLOG" | jq -r .op | paste -sd, -)" = \
+	vhd.encrypt,vhd.encrypt,vhd.encrypt,vhd.decrypt,vhd.decrypt,vhd.verify,vhd.verify
+assert "vhd results" \
+	test "$(sed -n "$((n0 + 1)),\$p" "$BLOG" | jq -r '.result | split(":")[0]' | paste -sd, -)" = \
+	"ok,not found,ok,ok,verification failed,ok,verification failed"
+r=$((n0 + 1))
+assert "vhd.encrypt: key label, CKA_ID, kind and keyhash of the DEK" \
+	test "$(rec "$BLOG" $r '"\(.key.label) \(.key.id) \(.key.kind) \(.key.keyhash)"')" = "imp $IMP_ID dek $IMP_KH"
+assert "vhd.encrypt: image.sha256 is sha256sum of the output" \
+	test "$(rec "$BLOG" $r .image.sha256)" = "$(sha256sum a.vhd | cut -c1-64)"
+assert "vhd.encrypt: image.path is the output" \
+	test "$(rec "$BLOG" $r .image.path)" = a.vhd
+assert "failed vhd.encrypt: the label asked for, no image hash" \
+	test "$(rec "$BLOG" $((r + 1)) '"\(.key.label) \(.image.sha256) \(.image.path)"')" = "nope null b.vhd"
+assert "vhd.encrypt --manifest: image.sha256 = sha256sum = manifest's" \
+	test "$(rec "$BLOG" $((r + 2)) .image.sha256)" = "$(sha256sum m.vhd | cut -c1-64)" -a \
+	"$(jq -r .image.sha256 m.json)" = "$(sha256sum m.vhd | cut -c1-64)"
+assert "vhd.decrypt: image.path is the input, no hash" \
+	test "$(rec "$BLOG" $((r + 3)) '"\(.key.label) \(.image.path) \(.image.sha256)"')" = "imp a.vhd null"
+assert "failed vhd.decrypt names the key asked for and the file" \
+	test "$(rec "$BLOG" $((r + 4)) '"\(.key.label) \(.image.path)"')" = "D a.vhd"
+assert "vhd.verify --data: no plaintext hash in image.sha256" \
+	test "$(rec "$BLOG" $((r + 5)) '"\(.key.label) \(.image.path) \(.image.sha256)"')" = "imp a.vhd null"
+check "bridge: audit verify after the vhd commands" bridge audit verify
+
+# --- no auditing, no hashing: a token without an audit key
+check "bridge: delete the audit key" bridge key delete --label p11seal-audit --yes
+n1=$(wc -l <"$BLOG")
+check "vhd encrypt without an audit key" bridge -v vhd encrypt --key imp a.raw n.vhd
+grep_err "-v says auditing is off" "has no audit key, so auditing is off"
+assert "...and nothing is written" test "$(wc -l <"$BLOG")" -eq "$n1"
+mv "$BLOG" "$WORK/bridge-1.log"
+check "bridge: a new audit key, a new log" bridge key create audit
+
+# --- station: transport key
+check "station: key create audit" station key create audit
+check "station: key create transport" \
+	station key create transport --label T --bits 3072
+expect_exit 7 "station: a second transport key T: exit 7" \
+	station key create transport --label T --bits 3072
+check "station: key export-public (not recorded)" \
+	station key export-public --label T --out "$WORK/station.pem"
+
+# --- bridge: the SO trusts it; export
+n2=$(wc -l <"$BLOG")
+check "SO: key trust-transport" bridge key trust-transport \
+	--pubkey "$WORK/station.pem" --label S --so-pin-source "file:$WORK/sopin"
+assert "trust-transport writes no record (an SO session cannot use the audit key)" \
+	test "$(wc -l <"$BLOG")" -eq "$n2"
+check "bridge: key export dek" bridge key export dek --label D \
+	--to "$WORK/station.pem" --out "$WORK/D.bundle"
+expect_exit 7 "bridge: export of a non-exportable DEK: exit 7" \
+	bridge key export dek --label imp --to "$WORK/station.pem" \
+	--out "$WORK/imp.bundle"
+
+# --- station: import the bundle
+check "station: key import dek --bundle" station key import dek \
+	--bundle "$WORK/D.bundle" --unwrap-with T
+expect_exit 7 "station: the same bundle again: exit 7" station key import \
+	dek --bundle "$WORK/D.bundle" --unwrap-with T --label D2
+
+assert "bridge: ops of the new log" \
+	test "$(jq -r '"\(.op) \(.key.label) \(.result | split(":")[0])"' "$BLOG" | paste -sd, -)" = \
+	"key.create p11seal-audit ok,key.export D ok,key.export imp refused by policy"
+assert "station: ops" \
+	test "$(jq -r '"\(.op) \(.key.label) \(.key.kind) \(.result | split(":")[0])"' "$SLOG" | paste -sd, -)" = \
+	"key.create p11seal-audit audit ok,key.create T transport ok,key.create T transport already exists,key.import D dek ok,key.import D2 dek already exists"
+check "bridge: key show D" bridge --json key show --label D
+assert "key.export names the DEK by CKA_ID and keyhash" \
+	test "$(rec "$BLOG" 2 '"\(.key.id) \(.key.keyhash)"')" = \
+	"$(jq -r '"\(.id) \(.keyhash)"' "$WORK/out")"
+assert "key.import --bundle carries the bridge DEK's keyhash" \
+	test "$(rec "$SLOG" 4 .key.keyhash)" = "$(jq -r .keyhash "$WORK/out")"
+check "station: audit verify" station audit verify
+check "bridge: audit verify" bridge audit verify
+check "bridge: audit show --json" bridge --json audit show
+assert "audit show --json: one entry per record" \
+	test "$(jq length "$WORK/out")" -eq "$(wc -l <"$BLOG")"
+
+# --- no secrets in any log
+for f in "$BLOG" "$SLOG" "$WORK/bridge-1.log"; do
+	n=$(basename "$f")
+	assert "$n: no PIN" sh -c "! grep -qF -e '$USER_PIN' -e '$SO_PIN' '$f'"
+	assert "$n: no DEK bytes (hex)" sh -c "! grep -qiF '$IMP_HEX' '$f'"
+	assert "$n: no DEK bytes (base64)" sh -c "! grep -qF '$IMP_B64' '$f'"
+	assert "$n: no DEK bytes (raw)" /usr/bin/python3 -c \
+		"import sys; sys.exit(open('$WORK/imp.key','rb').read() in open('$f','rb').read())"
+done
+
+done_testing
