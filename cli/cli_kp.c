@@ -60,6 +60,11 @@ enum err cli_kp_session_open(const struct cli *c, const char *so_pin_source,
 		r = km_ceremony_plan(s, hpcs, host_assisted, &ks->path);
 	if (r == ERR_OK && ks->path == KM_PATH_TRUSTED)
 		r = read_so_pin(ks, so_pin_source, &ks->so_pin);
+	/* Only the trusted path logs in again; the others wipe it now. */
+	if (r == ERR_OK && ks->path != KM_PATH_TRUSTED) {
+		secmem_free(ks->user_pin);
+		ks->user_pin = NULL;
+	}
 	if (r != ERR_OK)
 		cli_kp_session_close(ks);
 	return r;

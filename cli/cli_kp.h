@@ -21,8 +21,9 @@ struct km_kpdek;
 struct km_kpdek_record;
 
 /* A user session on the selected token, the ceremony path the token
- * allows, and the PINs that path needs (secmem; the SO PIN only for the
- * trusted path, read from so_pin_source or a prompt). */
+ * allows, and the PINs that path needs (secmem; only the trusted path
+ * keeps the user PIN, to log in again after the SO, and reads the SO PIN
+ * from so_pin_source or a prompt). */
 struct cli_kp_session {
 	struct cli_token t;
 	enum km_path path;
