@@ -11,7 +11,7 @@ VERSION := 0.1.0
 
 DEPS     := p11-kit-1 libcrypto libcurl libcjson
 PKG_CFLAGS := $(shell pkg-config --cflags $(DEPS))
-PKG_LIBS   := $(shell pkg-config --libs $(DEPS)) -lpthread -ldl
+PKG_LIBS   := $(shell pkg-config --libs $(DEPS)) -lpthread -ldl -lm
 SRV_LIBS   := $(shell pkg-config --libs libmicrohttpd) $(PKG_LIBS)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
@@ -138,8 +138,9 @@ demo: all
 	@B=$(B) sh tests/demo.sh
 
 bench:
-	$(MAKE) B=build/bench CFLAGS="-O3 -g -march=native" all bench-bins
-	@B=build/bench sh tests/bench/run-bench.sh
+	@start=$$(date +%s); \
+	$(MAKE) B=build/bench CFLAGS="-O3 -g -march=native" all bench-bins && \
+	B=build/bench BENCH_START=$$start sh tests/bench/run-bench.sh
 
 install: $(B)/p11seal
 	install -d $(DESTDIR)$(BINDIR)
