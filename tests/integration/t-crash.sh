@@ -164,6 +164,7 @@ fault() {
 	[ "$(sha256sum <in.raw | cut -d' ' -f1)" = "$IN_SHA" ] ||
 		why="$why; input changed"
 	if [ -z "$why" ]; then ok "$desc"; else not_ok "$desc$why"; fi
+	rm -f out.vhd out.raw
 }
 fault "ENOSPC at the last write (trailing footer)" "No space left" \
 	strace -f -o /dev/null -e inject=pwritev:error=ENOSPC:when=21 \
@@ -174,9 +175,11 @@ fault "EIO at the first block write" "write: Input/output error" \
 fault "EIO on the directory fsync after the rename" "Input/output error" \
 	strace -f -o /dev/null -e inject=fsync:error=EIO:when=2 \
 	$ENC in.raw out.vhd
-fault "EIO reading the input" "read: Input/output error" \
-	strace -f -o /dev/null -P in.raw -e inject=pread64:error=EIO:when=3 \
-	$ENC in.raw out.vhd
+# every read of the input from the 3rd on, whichever call the reader
+# uses (pread64, or preadv2 for O_DIRECT with a buffered retry)
+fault "EIO reading the input" "Input/output error" \
+	strace -f -o /dev/null -P in.raw \
+	-e inject=pread64,preadv,preadv2:error=EIO:when=3+ $ENC in.raw out.vhd
 $ENC in.raw good.vhd >/dev/null 2>&1
 fault "decrypt: ENOSPC on a raw block write" "No space left" \
 	strace -f -o /dev/null -e inject=pwritev:error=ENOSPC:when=4 \
