@@ -11,6 +11,7 @@
 
 struct vhd_reader {
 	int fd;
+	int dfd; /* same file with O_DIRECT for bulk flat reads, or -1 */
 	bool owns_fd;
 	const char *name;
 	enum vhd_input input;
