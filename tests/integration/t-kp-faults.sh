@@ -151,6 +151,16 @@ unwrap_fault "duplicate plaintext keys" \
 check "kp unwrap works once the faults are gone" $P11 kp unwrap \
 	--kp-root "$CRK" --wdek-file "$WORK/d0.json" --label d0-again $CA
 
+# --- a CA that did not sign the server's certificate
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$WORK/other.key" -out "$WORK/other-ca.pem" -days 2 \
+	-subj "/CN=another CA" 2>/dev/null
+g0=$(kp_log | jq .total)
+expect_exit 8 "a server certificate from another CA" $KP keys \
+	--cacert "$WORK/other-ca.pem"
+grep_err "... named, with the way out" "not signed by a trusted CA"
+assert "... no request got through" [ "$(kp_log | jq .total)" -eq "$g0" ]
+
 # --- certificates outside their validity (the server's is valid 2 days)
 if command -v faketime >/dev/null && faketime -f '+0d' true 2>/dev/null; then
 	g0=$(kp_log | jq .total)
