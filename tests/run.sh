@@ -26,8 +26,10 @@ run_one() {
 	name=$1
 	shift
 	echo "# --- $name"
+	t0=$(date +%s)
 	"$@" >"$LOG/out" 2>"$LOG/err" </dev/null
 	rc=$?
+	echo "# $name took $(($(date +%s) - t0)) s" >>"$LOG/times"
 	cat "$LOG/out"
 	# cmocka 1.1.5 prints a skipped test as "not ok N # SKIP".
 	p=$(grep -cE '^ok [0-9]+' "$LOG/out" | tr -d ' ')
@@ -69,5 +71,6 @@ for t in "$ROOT"/tests/integration/t-*.sh; do
 	selected "$(basename "$t")" || continue
 	run_one "$(basename "$t")" sh "$t"
 done
+sort -t' ' -k4 -n -r "$LOG/times" 2>/dev/null | head -n 8 | sed 's/^# /# slowest: /'
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
