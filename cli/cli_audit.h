@@ -18,8 +18,8 @@
  * is written through a read-write session opened beside it.
  *
  * Ops in use or reserved: key.create, key.import, key.delete, key.export,
- * key.rotate, vhd.encrypt, vhd.decrypt, vhd.verify, kp.import-root,
- * kp.wrap, kp.unwrap, kp.rewrap. Commands still to call it: cmd_kp_*.c.
+ * key.rotate (kp rotate), vhd.encrypt, vhd.decrypt, vhd.verify,
+ * kp.import-root, kp.wrap, kp.unwrap, kp.rewrap.
  * Not recorded: key export-public (reads a public key, uses none), and
  * key trust-transport, whose SO session cannot see or use the audit key
  * (a private object): the SO's ceremony leaves no record.

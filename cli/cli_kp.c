@@ -37,6 +37,7 @@ enum err cli_kp_session_open(const struct cli *c, const char *so_pin_source,
                              struct cli_kp_session *ks)
 {
 	struct p11_session *s;
+	bool logged_in;
 	enum err r;
 
 	memset(ks, 0, sizeof(*ks));
@@ -56,6 +57,7 @@ enum err cli_kp_session_open(const struct cli *c, const char *so_pin_source,
 	if (r == ERR_OK)
 		r = p11_session_login(s, ks->user_pin, strlen(ks->user_pin),
 		                      false);
+	logged_in = r == ERR_OK;
 	if (r == ERR_OK)
 		r = km_ceremony_plan(s, hpcs, host_assisted, &ks->path);
 	if (r == ERR_OK && ks->path == KM_PATH_TRUSTED)
@@ -65,8 +67,14 @@ enum err cli_kp_session_open(const struct cli *c, const char *so_pin_source,
 		secmem_free(ks->user_pin);
 		ks->user_pin = NULL;
 	}
-	if (r != ERR_OK)
+	if (r != ERR_OK && !logged_in) {
 		cli_kp_session_close(ks);
+	} else if (r != ERR_OK) {
+		/* the token stays open for the refusal's audit record */
+		secmem_free(ks->user_pin);
+		secmem_free(ks->so_pin);
+		ks->user_pin = ks->so_pin = NULL;
+	}
 	return r;
 }
 
@@ -111,15 +119,13 @@ enum err cli_kp_root_run(const struct kp_opts *ko, struct cli_kp_root_args *a,
 		r = cli_kp_session_open(a->c, a->so_pin_source,
 		                        kp_client_hpcs(kp), a->host_assisted,
 		                        &ks);
-	if (r != ERR_OK) {
-		kp_client_free(kp);
-		return r;
+	if (r == ERR_OK) {
+		a->o.path = ks.path;
+		a->o.so_pin = ks.so_pin;
+		a->o.user_pin = ks.user_pin;
+		r = fn(kp, ks.t.session, &a->o, &res);
+		a->o.so_pin = a->o.user_pin = NULL;
 	}
-	a->o.path = ks.path;
-	a->o.so_pin = ks.so_pin;
-	a->o.user_pin = ks.user_pin;
-	r = fn(kp, ks.t.session, &a->o, &res);
-	a->o.so_pin = a->o.user_pin = NULL;
 	if (r == ERR_OK) {
 		cli_info(a->c,
 		         "Key Protect key %s and token root key '%s' hold the "
@@ -135,7 +141,8 @@ enum err cli_kp_root_run(const struct kp_opts *ko, struct cli_kp_root_args *a,
 	                .label = r == ERR_OK ? res.label : a->o.label,
 	                .kind = "root",
 	                .kp_key_id = res.key_id[0] ? res.key_id : NULL,
-	                .kp_correlation_id = kp_client_correlation_id(kp) });
+	                .kp_correlation_id =
+	                        kp ? kp_client_correlation_id(kp) : NULL });
 	cli_kp_session_close(&ks);
 	kp_client_free(kp);
 	return r;

@@ -32,7 +32,9 @@ struct cli_kp_session {
 };
 
 /* Open, log in, choose the path (km_ceremony_plan), read the SO PIN if
- * the path needs it. Nothing in the token changes. */
+ * the path needs it. Nothing in the token changes. A failure after the
+ * login leaves the token open (PINs wiped) for the audit record: close
+ * ks with cli_kp_session_close either way. */
 enum err cli_kp_session_open(const struct cli *c, const char *so_pin_source,
                              bool hpcs, bool host_assisted,
                              struct cli_kp_session *ks);

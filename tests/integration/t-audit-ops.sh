@@ -2,8 +2,10 @@
 # t-audit-ops.sh - the audit records of the commands that use, export and
 # import keys beyond `key create/import/delete` (t-audit.sh): vhd encrypt,
 # decrypt and verify, the air-gap handover (transport key, export,
-# import --bundle) and what the SO's trust-transport cannot record. One
-# record per run, success and failure, the chain verifies, no secrets.
+# import --bundle) and what the SO's trust-transport cannot record, and
+# the Key Protect commands against kp-server (import-root, rotate,
+# key create dek --kp-root, unwrap, rewrap). One record per run, success
+# and failure, the chain verifies, no secrets.
 . "$(dirname "$0")/lib.sh"
 
 # PINs that cannot turn up in a log by chance (in hex, times or numbers).
@@ -16,16 +18,18 @@ printf '%s' "$SO_PIN" >"$WORK/sopin"
 chmod 600 "$WORK/sopin"
 BLOG=$WORK/bridge.log
 SLOG=$WORK/station.log
-bridge() {
-	SOFTHSM2_CONF=$WORK/bridge/softhsm2.conf "$P11SEAL" --module \
-		"$SOFTHSM_MODULE" --token pkcs11:token=bridge \
-		--pin-source "file:$WORK/pin" --audit-log "$BLOG" "$@"
+KLOG=$WORK/kp.log
+# on TOKEN LOG ARGS...: p11seal on TOKEN (in $WORK/TOKEN), audit log LOG
+on() {
+	_tok=$1 _log=$2
+	shift 2
+	SOFTHSM2_CONF=$WORK/$_tok/softhsm2.conf "$P11SEAL" --module \
+		"$SOFTHSM_MODULE" --token "pkcs11:token=$_tok" \
+		--pin-source "file:$WORK/pin" --audit-log "$_log" "$@"
 }
-station() {
-	SOFTHSM2_CONF=$WORK/station/softhsm2.conf "$P11SEAL" --module \
-		"$SOFTHSM_MODULE" --token pkcs11:token=station \
-		--pin-source "file:$WORK/pin" --audit-log "$SLOG" "$@"
-}
+bridge() { on bridge "$BLOG" "$@"; }
+station() { on station "$SLOG" "$@"; }
+kpa() { on kpa "$KLOG" "$@"; }
 # rec LOG N FILTER: jq FILTER on record N of LOG
 rec() { sed -n "${2}p" "$1" | jq -r "$3"; }
 # A raw DEK the test knows, so it can look for its bytes in the logs.
@@ -152,5 +156,69 @@ for f in "$BLOG" "$SLOG" "$WORK/bridge-1.log"; do
 	assert "$n: no DEK bytes (raw)" /usr/bin/python3 -c \
 		"import sys; sys.exit(open('$WORK/imp.key','rb').read() in open('$f','rb').read())"
 done
+
+# --- Key Protect (kp-server): the root key and DEK operations
+if [ ! -x "$KP_SERVER" ]; then
+	skip "Key Protect audit records" "no kp-server in this build"
+	done_testing
+	exit
+fi
+. "$ROOT/tests/integration/kp-lib.sh"
+export P11SEAL_KP_RETRY_BASE_MS=20 P11SEAL_KP_RETRY_CAP_MS=200
+kp_start --rotate-interval 0 ||
+	{ not_ok "kp-server starts"; done_testing; exit 1; }
+# the API key comes from its file only
+unset IBMCLOUD_API_KEY
+KPO="--cacert $KP_CACERT --api-key-source file:$KP_DIR/apikey"
+hsm_setup kpa "$WORK/kpa"
+unset SOFTHSM2_CONF
+# corr: the correlation id of kp-server's last Key Protect API answer
+corr() {
+	kp_log | jq -r '[.entries[] | select(.path | startswith("/api/"))][-1].correlation_id'
+}
+check "kpa: key create audit" kpa key create audit
+expect_exit 7 "kp import-root refused on SoftHSM without --host-assisted" \
+	kpa kp import-root --label kr0 --name audit-ops-refused $KPO
+check "kp import-root" kpa --json kp import-root --label kr \
+	--name audit-ops-root --host-assisted $KPO
+KR_ID=$(jq -r .key_id "$WORK/out")
+C_IMPORT=$(corr)
+check "key create dek --kp-root" kpa --json key create dek --label kd \
+	--kp-root "$KR_ID" $KPO
+cp "$WORK/out" "$WORK/kd.json"
+C_DEK=$(corr)
+expect_exit 7 "key create dek --kp-root onto a taken label: exit 7" \
+	kpa key create dek --label kd --kp-root "$KR_ID" $KPO
+check "kp rotate" kpa kp rotate --label kr --host-assisted $KPO
+C_ROTATE=$(corr)
+expect_exit 4 "kp rotate of a missing root: exit 4" \
+	kpa kp rotate --label nope --host-assisted $KPO
+check "kp rewrap" kpa kp rewrap --label kd $KPO
+C_REWRAP=$(corr)
+expect_exit 4 "kp rewrap of a missing DEK: exit 4" kpa kp rewrap --label nope $KPO
+check "kp unwrap" kpa kp unwrap --kp-root "$KR_ID" --wdek-file "$WORK/kd.json" \
+	--label ku $KPO
+C_UNWRAP=$(corr)
+expect_exit 7 "kp unwrap onto a taken label: exit 7" kpa kp unwrap \
+	--kp-root "$KR_ID" --wdek-file "$WORK/kd.json" --label ku $KPO
+
+assert "kp: op, key label, kind and result of each run" \
+	test "$(sed 1d "$KLOG" | jq -r '"\(.op) \(.key.label) \(.key.kind) \(.result | split(":")[0])"' | paste -sd, -)" = \
+	"kp.import-root kr0 root refused by policy,kp.import-root kr root ok,key.create kd dek ok,key.create kd dek already exists,key.rotate kr.v2 root ok,key.rotate nope root not found,kp.rewrap kd dek ok,kp.rewrap nope dek not found,kp.unwrap ku dek ok,kp.unwrap ku dek already exists"
+assert "kp: the successes name the root's Key Protect key" \
+	test "$(sed 1d "$KLOG" | jq -r 'select(.result == "ok") | .kp.key_id' | sort -u)" = "$KR_ID"
+assert "kp: each success carries its last Key Protect correlation id" \
+	test "$(sed 1d "$KLOG" | jq -r 'select(.result == "ok") | .kp.correlation_id' | paste -sd, -)" = \
+	"$C_IMPORT,$C_DEK,$C_ROTATE,$C_REWRAP,$C_UNWRAP"
+assert "kp: failures before any Key Protect exchange have no kp member" \
+	test "$(sed 1d "$KLOG" | jq -r 'select(.result != "ok") | .kp' | sort -u)" = null
+check "kpa: key show kd" kpa --json key show --label kd
+assert "kp: the DEK's record names it by CKA_ID and keyhash" \
+	test "$(rec "$KLOG" 4 '"\(.key.id) \(.key.keyhash)"')" = \
+	"$(jq -r '"\(.id) \(.keyhash)"' "$WORK/out")"
+check "kpa: audit verify" kpa audit verify
+assert "kp: no API key in the log" sh -c "! grep -qF '$(cat "$KP_DIR/apikey")' '$KLOG'"
+assert "kp: no WDEK in the log" sh -c "! grep -qF '$(jq -r .wrapped_dek "$WORK/kd.json")' '$KLOG'"
+assert "kp: no PIN in the log" sh -c "! grep -qF '$USER_PIN' '$KLOG'"
 
 done_testing
