@@ -1,49 +1,151 @@
 #!/bin/sh
-# tests/demo.sh - `make demo`: p11seal's main job end to end on the
-# embedded defaults, with no prompts: a throw-away SoftHSM token made from
-# softhsm-conf/, keys created inside it, and what a user would see.
+# tests/demo.sh - `make demo`: p11seal's whole job end to end on the
+# embedded defaults, with no prompts: throw-away SoftHSM tokens made from
+# softhsm-conf/, the local Key Protect server on loopback with a throw-away
+# CA, the root-key ceremony, a DEK wrapped by Key Protect, a small
+# cloud-init image encrypted and checked, the import manifest, an
+# air-gapped handover to a second token, and the audit trail.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-build}
 . "$ROOT/tests/need.sh"
 need_packages
-[ -x "$ROOT/$B/p11seal" ] || make -C "$ROOT" B="$B" >/dev/null
+for bin in p11seal kp-server; do
+	[ -x "$ROOT/$B/$bin" ] || make -C "$ROOT" B="$B" >/dev/null
+done
 P11SEAL="$ROOT/$B/p11seal"
-DEMO=$(mktemp -d "${TMPDIR:-/tmp}/p11seal-demo.XXXXXX")
-trap 'rm -rf "$DEMO"' EXIT
+KP_SERVER="$ROOT/$B/kp-server"
+# lib.sh gives a private $WORK removed at exit; kp-lib.sh starts kp-server.
+. "$ROOT/tests/integration/lib.sh"
+. "$ROOT/tests/integration/kp-lib.sh"
+set -e
+T0=$(date +%s)
+
 step() { printf '\n== %s\n' "$*"; }
-run() { printf '$ %s\n' "$*" | sed "s|$P11SEAL|p11seal|; s|$DEMO|\$DEMO|g"; "$@"; }
+show() { # print the command as a user would type it (on stderr), run it
+	printf '$ %s\n' "$*" | sed "s|$P11SEAL|p11seal|g; s|$WORK|\$DEMO|g; \
+		s|--module [^ ]* ||g; s|--pin-source [^ ]* ||g; \
+		s|--api-key-source [^ ]* ||g; s|--cacert [^ ]* ||g; \
+		s|--so-pin-source [^ ]*|--so-pin-source file:so.pin|g" >&2
+	"$@"
+}
 
-step "1. A throw-away SoftHSM token (softhsm-conf/softhsm2.conf.in)"
-mkdir -p "$DEMO/tokens"
-sed "s|@TOKENDIR@|$DEMO/tokens|" "$ROOT/softhsm-conf/softhsm2.conf.in" >"$DEMO/softhsm2.conf"
-export SOFTHSM2_CONF="$DEMO/softhsm2.conf"
-MODULE=$(sed -n 's/^module: *//p' /usr/share/p11-kit/modules/softhsm2.module)
+# A token per role, each in its own SoftHSM directory.
+make_token() { # NAME
+	mkdir -p "$WORK/$1/tokens"
+	sed "s|@TOKENDIR@|$WORK/$1/tokens|" "$ROOT/softhsm-conf/softhsm2.conf.in" \
+		>"$WORK/$1/softhsm2.conf"
+	SOFTHSM2_CONF="$WORK/$1/softhsm2.conf" "$P11SEAL" --module "$SOFTHSM_MODULE" \
+		--pin-source "file:$WORK/user.pin" -q token init --label "$1" \
+		--so-pin-source "file:$WORK/so.pin"
+}
+as() { # ROLE p11seal-args...: run p11seal against ROLE's token
+	role=$1
+	shift
+	SOFTHSM2_CONF="$WORK/$role/softhsm2.conf"
+	export SOFTHSM2_CONF
+	show "$P11SEAL" \
+		--module "$SOFTHSM_MODULE" --token "pkcs11:token=$role" \
+		--pin-source "file:$WORK/user.pin" \
+		--audit-log "$WORK/$role/audit.log" "$@"
+}
+KPOPTS() { echo "--cacert $KP_CACERT --api-key-source file:$KP_DIR/apikey"; }
+
 umask 077
-printf 'demo-user-pin' >"$DEMO/user.pin"
-printf 'demo-so-pin' >"$DEMO/so.pin"
-run "$P11SEAL" --module "$MODULE" --pin-source "file:$DEMO/user.pin" \
-	token init --label demo-station --so-pin-source "file:$DEMO/so.pin"
-P="$P11SEAL --module $MODULE --token pkcs11:token=demo-station --pin-source file:$DEMO/user.pin"
-run $P token info
+printf 'demo-user-pin' >"$WORK/user.pin"
+printf 'demo-so-pin!' >"$WORK/so.pin"
 
-step "2. What this token can do for p11seal"
-run $P token mechanisms --no-trials | sed -n '1,7p'
+step "1. Tokens: a bridge (security officer, online) and a station (air-gapped)"
+make_token bridge
+make_token station
+as bridge token info | sed -n '1,4p'
+as bridge key create audit --label p11seal-audit
+as station key create audit --label p11seal-audit
 
-step "3. A root key and two DEKs, generated inside the token"
-run $P key create root --label demo-root
-run $P key create dek --label demo-dek --size 64
-run $P key create dek --label demo-dek-128 --size 32
+step "2. The local Key Protect server on loopback (throw-away CA and token)"
+KP_NO_FAULTS=1 kp_start
+unset IBMCLOUD_API_KEY
+echo "Key Protect at $KP_URL, instance $KP_INSTANCE_ID"
 
-step "4. Migrating IBM's documented example key file into the token"
-echo Nrfen98EpMxF2B+wdgLfagzrqvgUZfMK4vL2T0NsT20ihrsNC9pUUHtizF6218pze8RLCgQ6kwxuE58IWLzgDA== |
-	base64 -d >"$DEMO/aes512.dek"
-run $P key import dek --label ibm-example --raw-file "$DEMO/aes512.dek"
-rm -f "$DEMO/aes512.dek"
-echo "(IBM's vhd-util prints keyhash 21681bba94f04b33b112f5f90a0faa885a6d1dbf1bd68ed16c5b995143088eda for this key)"
+step "3. Root-key ceremony: new material imported into Key Protect with an import token"
+echo "(SoftHSM 2.6.1 cannot OAEP-wrap with SHA-256, so the explicit host-assisted path)"
+as bridge kp import-root --label image-crk --name image-crk-2026 \
+	--host-assisted $(KPOPTS)
+as bridge --json key show --label image-crk >"$WORK/crk.json"
+CRK_ID=$(jq -r '.kp_key_id // .key_id // .root_key_id' "$WORK/crk.json")
+jq '{label: .label, kind, size, extractable, never_extractable, crn: (.crn // .kp_crn)}' "$WORK/crk.json"
 
-step "5. The keys, as a security officer sees them"
-run $P key list
-run $P --json key show --label demo-dek | sed -n '1,12p'
+step "4. A 64-byte DEK from the token's RNG, wrapped by Key Protect, kept in the token"
+as bridge key create dek --label image-dek --size 64 --kp-root "$CRK_ID" \
+	--exportable $(KPOPTS)
+as bridge --json key show --label image-dek >"$WORK/dek.json"
+jq '{label: .label, size, keyhash, root_key_crn, wrapped_dek: (.wrapped_dek[0:40] + "...")}' \
+	"$WORK/dek.json"
 
-printf '\ndemo finished: the token lived in %s and is now removed\n' '$DEMO'
+step "5. A small cloud-init image (ext4 with a cloud-init config), as a dynamic VHD"
+mkdir -p "$WORK/rootfs/etc/cloud/cloud.cfg.d"
+cat >"$WORK/rootfs/etc/cloud/cloud.cfg.d/99-p11seal-demo.cfg" <<EOF
+#cloud-config
+datasource_list: [ ConfigDrive, NoCloud ]
+final_message: "p11seal demo image booted"
+EOF
+head -c 3000000 /dev/urandom >"$WORK/rootfs/payload.bin"
+truncate -s 48M "$WORK/disk.raw"
+mkfs.ext4 -q -F -d "$WORK/rootfs" -L cloudimg "$WORK/disk.raw"
+show qemu-img convert -f raw -O vpc -o subformat=dynamic,force_size=on \
+	"$WORK/disk.raw" "$WORK/disk.vhd"
+as bridge vhd info "$WORK/disk.vhd"
+
+step "6. Encrypt through the token, with the import manifest"
+as bridge vhd encrypt --key image-dek --no-progress "$WORK/disk.vhd" \
+	"$WORK/demo.vhd-0.vhd" --manifest "$WORK/manifest.json" \
+	--cos-uri cos://us-south/demo-images/demo.vhd-0.vhd --name demo-image
+as bridge vhd info "$WORK/demo.vhd-0.vhd"
+show qemu-img info "$WORK/demo.vhd-0.vhd" | sed -n '1,4p'
+show vhdiinfo "$WORK/demo.vhd-0.vhd" | grep -E "Disk type|Media size"
+
+step "7. Verify every block decrypts; decrypt and compare with the source"
+as bridge vhd verify --key image-dek --data --no-progress "$WORK/demo.vhd-0.vhd"
+as bridge vhd decrypt --key image-dek --no-progress "$WORK/demo.vhd-0.vhd" \
+	"$WORK/back.raw"
+show qemu-img compare -f vpc -F raw "$WORK/disk.vhd" "$WORK/back.raw"
+
+step "8. The manifest for the import (createFromIcos), checked before upload"
+jq . "$WORK/manifest.json"
+as bridge manifest verify "$WORK/manifest.json" "$WORK/demo.vhd-0.vhd"
+echo "The manifest's wrappedDek unwraps through Key Protect to the image's DEK:"
+jq -r .import.parameters.wrappedDek "$WORK/manifest.json" >"$WORK/wdek.txt"
+make_token check
+as check kp unwrap --kp-root "$CRK_ID" --wdek-file "$WORK/wdek.txt" \
+	--label unwrapped $(KPOPTS)
+U=$(as check --json key show --label unwrapped | jq -r .keyhash)
+M=$(jq -r .encryption.keyhash "$WORK/manifest.json")
+echo "keyhash of the unwrapped DEK: $U"
+echo "keyhash in the manifest:      $M"
+[ "$U" = "$M" ]
+
+step "9. Air-gapped handover: the station receives the DEK, never extractable"
+as station key create transport --label station-transport
+as station key export-public --label station-transport --out "$WORK/station.pem"
+as bridge key trust-transport --pubkey "$WORK/station.pem" --label station1 \
+	--so-pin-source "file:$WORK/so.pin"
+as bridge key export dek --label image-dek --to "$WORK/station.pem" \
+	--out "$WORK/dek.p11seal"
+as station key import dek --bundle "$WORK/dek.p11seal" \
+	--unwrap-with station-transport
+as station --json key show --label image-dek |
+	jq '{label: .label, keyhash, sensitive, extractable, wrapped_dek: (.wrapped_dek[0:40] + "...")}'
+as station vhd encrypt --key image-dek --no-progress "$WORK/disk.vhd" \
+	"$WORK/station.vhd-0.vhd" --manifest "$WORK/station-manifest.json" \
+	--cos-uri cos://us-south/demo-images/station.vhd-0.vhd
+echo "Bridge and station produce the same encrypted data (XTS is deterministic):"
+show cmp "$WORK/demo.vhd-0.vhd" "$WORK/station.vhd-0.vhd" 2>&1 | head -1 || true
+as station manifest verify "$WORK/station-manifest.json" "$WORK/station.vhd-0.vhd"
+
+step "10. The audit trail: hash-chained, MACed in the token, head kept in the token"
+as bridge audit show --last 3 "$WORK/bridge/audit.log" 2>/dev/null || true
+as bridge audit verify "$WORK/bridge/audit.log"
+as station audit verify "$WORK/station/audit.log"
+
+printf '\ndemo finished in %s s; tokens, server and files in $DEMO are removed\n' \
+	"$(($(date +%s) - T0))"

@@ -9,7 +9,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/p11seal-test.XXXXXX")
 TAP_N=0
 TAP_FAILED=0
 _cleanup_hooks=""
-trap 'for h in $_cleanup_hooks; do $h; done; rm -rf "$WORK"' EXIT
+trap 'set +e; for h in $_cleanup_hooks; do $h; done; rm -rf "$WORK"' EXIT
 
 SOFTHSM_MODULE=$(sed -n 's/^module: *//p' \
 	/usr/share/p11-kit/modules/softhsm2.module 2>/dev/null)
