@@ -21,14 +21,16 @@ const struct cli_command cli_commands[] = {
 	  "" },
 	{ "key", "show", cmd_key_show, "show one key with every security "
 	  "attribute", "--label L" },
-	{ "key", "create", cmd_key_create, "generate a root key (AES-256) or "
-	  "a DEK (32|64 bytes) in the token",
-	  "root|dek --label L [--size 32|64] [--exportable] "
-	  "[--never-extractable] | dek --label L --kp-root ID [--size 32|64] "
+	{ "key", "create", cmd_key_create, "generate a key in the token: root "
+	  "(AES-256), dek (32|64 bytes), transport (RSA), audit (HMAC)",
+	  "root --label L [--never-extractable] | dek --label L [--size 32|64] "
+	  "[--exportable] | dek --label L --kp-root ID [--size 32|64] "
 	  "[--kp-generate] [--exportable] [--wdek-out FILE [--force]] "
-	  KP_OPTS_USAGE },
-	{ "key", "import", cmd_key_import, "import an IBM vhd-util key file as "
-	  "a non-extractable DEK", "dek --label L --raw-file FILE" },
+	  KP_OPTS_USAGE " | transport --label T [--bits 3072|4096] | audit "
+	  "[--label L]" },
+	{ "key", "import", cmd_key_import, "import a DEK: an IBM vhd-util key "
+	  "file, or a bundle from a bridge token", "dek --label L --raw-file "
+	  "FILE | dek --bundle FILE --unwrap-with T [--label L]" },
 	{ "key", "delete", cmd_key_delete, "destroy a key and its metadata",
 	  "--label L [--yes]" },
 	{ "vhd", "info", cmd_vhd_info, "show a disk image: kind, sizes, "
