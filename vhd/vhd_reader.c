@@ -17,11 +17,16 @@
 #include "vhd_bitmap.h"
 #include "vhd_reader_int.h"
 
-/* Alignment of O_DIRECT reads: buffer, offset and length (the largest
- * logical block size in use; pipeline slots are 4096-aligned). */
-#define DIRECT_ALIGN 4096u
+/* Alignment of O_DIRECT reads: buffer, offset and length (the logical
+ * block size of most disks; a 4Kn disk refuses and reads buffer). Only
+ * reads of at least DIRECT_MIN bytes (data blocks) try it. */
+#define DIRECT_ALIGN 512u
+#define DIRECT_MIN   (64u * 1024)
 
-enum err vhd_reader_pread(const struct vhd_reader *r, void *buf, size_t len,
+static bool read_direct(const struct vhd_reader *r, uint8_t *buf, size_t len,
+                        size_t room, uint64_t off);
+
+static enum err pread_all(const struct vhd_reader *r, void *buf, size_t len,
                           uint64_t off, const char *what)
 {
 	uint8_t *p = buf;
@@ -43,6 +48,14 @@ enum err vhd_reader_pread(const struct vhd_reader *r, void *buf, size_t len,
 		off += (uint64_t)n;
 	}
 	return ERR_OK;
+}
+
+enum err vhd_reader_pread(const struct vhd_reader *r, void *buf, size_t len,
+                          uint64_t off, const char *what)
+{
+	if (len >= DIRECT_MIN && read_direct(r, buf, len, len, off))
+		return ERR_OK;
+	return pread_all(r, buf, len, off, what);
 }
 
 static enum err file_size(struct vhd_reader *r)
@@ -288,14 +301,17 @@ static bool is_hole(const struct vhd_reader *r, uint64_t start, uint64_t end)
  * unlike a read (even RWF_NOWAIT) it starts no readahead. */
 static bool all_cached(const struct vhd_reader *r, uint64_t off, size_t len)
 {
-	unsigned char vec[VHD_READER_BLOCK / 4096];
+	unsigned char vec[VHD_READER_BLOCK / 4096 + 2];
 	long pg = sysconf(_SC_PAGESIZE);
+	uint64_t at;
 	void *m;
 	int rc;
 
 	if (pg < 4096 || len > VHD_READER_BLOCK)
 		return true;
-	m = mmap(NULL, len, PROT_READ, MAP_SHARED, r->fd, (off_t)off);
+	at = off / (uint64_t)pg * (uint64_t)pg; /* mmap wants a page */
+	len += (size_t)(off - at);
+	m = mmap(NULL, len, PROT_READ, MAP_SHARED, r->fd, (off_t)at);
 	if (m == MAP_FAILED)
 		return true;
 	rc = mincore(m, len, vec);
@@ -307,19 +323,20 @@ static bool all_cached(const struct vhd_reader *r, uint64_t off, size_t len)
 	return true;
 }
 
-/* len bytes at off (off and buf DIRECT_ALIGN-aligned, buf room for len
- * rounded up) through the O_DIRECT descriptor: true if all were read. For
- * data not in the page cache: the image is read once, and filling the
- * cache costs this VM over a second of system time per GiB (BENCH.md).
- * False (nothing to report: the caller reads again, buffered) on a
- * refusal or short read. */
+/* len bytes at off into buf (room bytes there) through the O_DIRECT
+ * descriptor, if the page cache does not hold them all already: true if
+ * all were read. The image is read once, and filling the cache costs this
+ * VM over a second of system time per GiB (BENCH.md). False (nothing to
+ * report: the caller reads buffered) when cached, on a refusal (no
+ * O_DIRECT, e.g. tmpfs; alignment) or a short read. */
 static bool read_direct(const struct vhd_reader *r, uint8_t *buf, size_t len,
-                        uint64_t off)
+                        size_t room, uint64_t off)
 {
 	size_t want = (len + DIRECT_ALIGN - 1) / DIRECT_ALIGN * DIRECT_ALIGN;
 	size_t got = 0;
 
-	if (r->dfd < 0 || (uintptr_t)buf % DIRECT_ALIGN || off % DIRECT_ALIGN)
+	if (r->dfd < 0 || want > room || (uintptr_t)buf % DIRECT_ALIGN ||
+	    off % DIRECT_ALIGN || all_cached(r, off, len))
 		return false;
 	while (got < len) {
 		ssize_t n = pread(r->dfd, buf + got, want - got,
@@ -353,10 +370,9 @@ static enum err read_flat(const struct vhd_reader *r, uint32_t k, uint8_t *buf,
 	if (present)
 		for (uint64_t s = 0; s * VHD_SECTOR < len; s++)
 			vhd_bitmap_set(present, s);
-	/* cached: copy it from there; else around the cache, from disk */
-	if (r->dfd < 0 || all_cached(r, start, (size_t)len) ||
-	    !read_direct(r, buf, (size_t)len, start))
-		e = vhd_reader_pread(r, buf, len, start, "data");
+	/* not cached: around the cache, from disk; else copied from it */
+	if (!read_direct(r, buf, (size_t)len, VHD_READER_BLOCK, start))
+		e = pread_all(r, buf, len, start, "data");
 	/* after the read: a direct one may bring bytes past len (a footer) */
 	memset(buf + len, 0, VHD_READER_BLOCK - len);
 	return e;
