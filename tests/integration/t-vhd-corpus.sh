@@ -110,6 +110,18 @@ while IFS=$tab read -r file item cmd verdict code rx want; do
 	fi
 done <c/expected.tsv
 
+# --- P2: a 2040 GiB sparse input costs neither time nor memory in
+# proportion to its size
+/usr/bin/time -f '%e %M' -o p2.time $P11 vhd encrypt --key corpus \
+	--no-progress c/p2-sparse-raw-2040g o/p2.vhd >/dev/null 2>p2.err
+rc=$?
+assert "P2 encrypt of 2040 GiB sparse succeeds (exit $rc)" test "$rc" -eq 0
+read -r secs kib <p2.time
+assert "P2 encrypt of 2040 GiB sparse: under 20 s (${secs} s)" \
+	awk "BEGIN { exit !($secs < 20) }"
+assert "P2 ... and under 64 MiB resident (${kib} KiB)" test "$kib" -lt 65536
+rm -f o/p2.vhd
+
 # --- P1: the output is the input under another name
 good=c/e2-encrypted-good
 h=$(sha256sum <"$good")
