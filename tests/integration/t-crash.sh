@@ -86,8 +86,8 @@ strace -f -c -o count.txt -e trace=pwritev,pwrite64,write,fsync,renameat2 \
 WRITES=$(awk '$NF == "pwritev" { print $4 }' count.txt)
 PW64=$(awk '$NF == "pwrite64" { print $4 }' count.txt)
 diag "output syscalls of one run: $(awk '$NF ~ /^(pwritev|pwrite64|fsync|renameat2)$/ { printf "%s %s  ", $NF, $4 }' count.txt)"
-assert "20 blocks + 6 metadata writes, all pwritev (got ${WRITES:-0})" \
-	test "${WRITES:-0}" -eq 26
+assert "at least a pwritev per block and the footer (got ${WRITES:-0})" \
+	test "${WRITES:-0}" -ge 21
 assert "no pwrite64 that kill points would miss" test -z "$PW64"
 verified "uninterrupted run verifies"
 rm -f out.vhd
@@ -166,8 +166,8 @@ fault() {
 	if [ -z "$why" ]; then ok "$desc"; else not_ok "$desc$why"; fi
 	rm -f out.vhd out.raw
 }
-fault "ENOSPC at the last write (trailing footer)" "No space left" \
-	strace -f -o /dev/null -e inject=pwritev:error=ENOSPC:when=21 \
+fault "ENOSPC at the last write (metadata)" "No space left" \
+	strace -f -o /dev/null -e inject=pwritev:error=ENOSPC:when=${WRITES:-26} \
 	$ENC in.raw out.vhd
 fault "EIO at the first block write" "write: Input/output error" \
 	strace -f -o /dev/null -e inject=pwritev:error=EIO:when=1 \
