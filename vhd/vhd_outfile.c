@@ -96,7 +96,7 @@ static long tmp_pid(const char *name, const char *base)
 		return 0;
 	errno = 0;
 	pid = strtol(p, &end, 10);
-	if (errno || *end != '.' || strlen(end + 1) != 6)
+	if (errno || *end != '.' || strlen(end + 1) != 6 || pid > INT32_MAX)
 		return 0;
 	return pid;
 }
