@@ -10,4 +10,4 @@ bench-bins: $(BENCH_BIN)
 
 $(B)/bench/%: tests/bench/%.c $(B)/libp11seal.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(INC_tests) -MMD -MP -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(INC_tests) -MMD -MP -o $@ $< $(B)/libp11seal.a $(PKG_LIBS)

@@ -1,19 +1,391 @@
 #!/bin/sh
-# tests/bench/run-bench.sh - run every micro-benchmark built in $B/bench
-# (rules in tests/bench/bench.mk) and print their tables.
+# tests/bench/run-bench.sh - `make bench`: time p11seal against its floors
+# and ceilings and write BENCH.md at the repo root. Every figure is the
+# median of $BENCH_RUNS (>= 5) timed runs after one warm-up, with min and
+# max. Targets are printed as facts (holds / misses), never asserted: the
+# machine is shared and its timings are not for `make check`.
+#
+# Cases: 1 full image vs cp and in-process OpenSSL XTS; 2 threads (CLI and
+# crypto path alone); 3 sparse 64 GiB raw and dynamic VHD vs 256 MiB full;
+# 4 peak RSS; 5 chunk / window sweep; 6 Key Protect DEKs per second.
+# Env: B (build dir, default build/bench), BENCH_RUNS, BENCH_FULL_MIB
+# (default 2048), BENCH_KP_N (DEKs per reuse run), BENCH_KP_PROC
+# (processes per per-process run), BENCH_OUT (default $ROOT/BENCH.md),
+# BENCH_START (epoch seconds when `make bench` began, for its total).
 set -u
-B=${B:-build}
+B=${B:-build/bench}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-export ROOT
-found=0
-for b in "$ROOT/$B"/bench/*_bench; do
-	[ -x "$b" ] || continue
-	found=1
-	echo "# --- $(basename "$b")"
-	"$b" || exit 1
+BIN=$ROOT/$B
+RUNS=${BENCH_RUNS:-5}
+FULL_MIB=${BENCH_FULL_MIB:-2048}
+KP_N=${BENCH_KP_N:-100}
+KP_PROC=${BENCH_KP_PROC:-20}
+OUT=${BENCH_OUT:-$ROOT/BENCH.md}
+T_START=$(date +%s)
+export ROOT B
+P11SEAL=$BIN/p11seal
+KP_SERVER=$BIN/kp-server
+for f in "$P11SEAL" "$KP_SERVER" "$BIN/bench/xts_bench" "$BIN/bench/kp_bench"; do
+	[ -x "$f" ] || { echo "run-bench: $f missing (make bench builds it)" >&2; exit 1; }
 done
-if [ "$found" -eq 0 ]; then
-	echo "no benchmarks in $B/bench: build them with bench-bins" \
-		"(tests/bench/bench.mk)" >&2
+if [ "$RUNS" -lt 5 ]; then
+	echo "run-bench: BENCH_RUNS must be at least 5" >&2
 	exit 1
 fi
+# lib.sh: $WORK (a temp dir under $TMPDIR, removed at exit), SOFTHSM_MODULE,
+# at_exit, hsm_setup; kp-lib.sh: kp_start / kp_stop.
+. "$ROOT/tests/integration/lib.sh"
+. "$ROOT/tests/integration/kp-lib.sh"
+D=$WORK/data
+mkdir -p "$D"
+BODY=$WORK/body.md
+: >"$BODY"
+TIMEV=/usr/bin/time
+[ -x "$TIMEV" ] || TIMEV=
+
+say() { printf '%s\n' "$*" >>"$BODY"; }
+log() { printf '# %s\n' "$*" >&2; }
+
+# --- scratch space: input, output and cp copy of the full image, plus the
+# sparse case (its files are sparse: 256 MiB each), on one file system.
+need_kib=$(((FULL_MIB * 3 + 1536) * 1024))
+have_kib=$(df -Pk "$WORK" | awk 'NR == 2 { print $4 }')
+if [ "$have_kib" -lt "$need_kib" ]; then
+	echo "run-bench: $WORK has $((have_kib / 1024)) MiB free, needs" \
+		"$((need_kib / 1024)) MiB (set TMPDIR or BENCH_FULL_MIB)" >&2
+	exit 1
+fi
+
+# --- page cache: drop it before each run if this is root and allowed.
+COLD=0
+if [ "$(id -u)" -eq 0 ] && sync && (echo 1 >/proc/sys/vm/drop_caches) 2>/dev/null; then
+	COLD=1
+fi
+drop() { sync; [ "$COLD" -eq 1 ] && echo 1 >/proc/sys/vm/drop_caches; return 0; }
+
+# measure NAME PRE CMD...: one warm-up and $RUNS timed runs of CMD, with
+# the shell snippet PRE run untimed before each. Appends "wall cpu rss_kib"
+# per timed run to $WORK/t.NAME (cpu = user + sys of CMD and its threads).
+measure() {
+	_name=$1 _pre=$2
+	shift 2
+	: >"$WORK/t.$_name"
+	_i=0
+	while [ "$_i" -le "$RUNS" ]; do
+		eval "$_pre"
+		_t0=$(date +%s.%N)
+		if [ -n "$TIMEV" ]; then
+			$TIMEV -f '%U %S %M' -o "$WORK/rus" "$@" >"$WORK/out" 2>"$WORK/err"
+		else
+			"$@" >"$WORK/out" 2>"$WORK/err"
+		fi
+		_rc=$?
+		_t1=$(date +%s.%N)
+		if [ "$_rc" -ne 0 ]; then
+			echo "run-bench: $* failed ($_rc):" >&2
+			tail -n 5 "$WORK/err" >&2
+			exit 1
+		fi
+		if [ "$_i" -gt 0 ]; then
+			if [ -n "$TIMEV" ]; then
+				_rus=$(tail -n 1 "$WORK/rus")
+			else
+				_rus="NaN NaN NaN"
+			fi
+			awk -v a="$_t0" -v b="$_t1" -v r="$_rus" 'BEGIN {
+				split(r, x, " ")
+				printf "%.4f %.3f %s\n", b - a, x[1] + x[2], x[3] }' \
+				>>"$WORK/t.$_name"
+		fi
+		_i=$((_i + 1))
+	done
+}
+
+# tstat NAME COL: "median min max" of column COL of $WORK/t.NAME.
+tstat() {
+	awk -v c="$2" '{ print $c }' "$WORK/t.$1" | sort -g |
+		awk '{ a[NR - 1] = $1 } END { print a[int(NR / 2)], a[0], a[NR - 1] }'
+}
+med() { tstat "$1" "$2" | cut -d' ' -f1; }
+# fmt NAME COL PREC [SCALE]: "median (min–max)", each divided by SCALE.
+fmt() {
+	tstat "$1" "$2" | awk -v p="$3" -v s="${4:-1}" \
+		'{ printf "%.*f (%.*f–%.*f)", p, $1 / s, p, $2 / s, p, $3 / s }'
+}
+# rate NAME MIB: MB/s (10^6 bytes) from wall times, "median (min–max)".
+rate() {
+	tstat "$1" 1 | awk -v m="$2" '{ b = m * 1048576 / 1e6
+		printf "%.0f (%.0f–%.0f)", b / $1, b / $3, b / $2 }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# cell N ROWFILE: median (first number) of markdown column N of the last row.
+cell() { tail -n 1 "$2" | awk -F'|' -v n="$1" '{ split($n, x, " "); print x[1] }'; }
+verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {
+	ok = op == "<=" ? v <= t : op == ">=" ? v >= t : v < t
+	print ok ? "**holds**" : "**misses**" }'; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+LOAD0=$(load)
+log "scratch in $WORK; $RUNS runs per figure; cold cache: $COLD"
+
+# --- token with both DEK sizes (token objects, as p11seal makes them)
+hsm_setup bench "$WORK/hsm" || exit 1
+$P11 key create dek --label d64 --size 64 >/dev/null 2>&1 &&
+	$P11 key create dek --label d32 --size 32 >/dev/null 2>&1 || exit 1
+
+# --- inputs: FULL_MIB of random bytes (AES-CTR keystream: fast)
+log "making $FULL_MIB MiB of random data"
+openssl enc -aes-128-ctr -nosalt -pass "pass:$(openssl rand -hex 16)" \
+	-pbkdf2 -in /dev/zero 2>/dev/null | head -c $((FULL_MIB * 1048576)) >"$D/in.raw"
+[ "$(stat -c %s "$D/in.raw")" -eq $((FULL_MIB * 1048576)) ] || exit 1
+cat "$D/in.raw" >/dev/null # into the page cache
+
+ENC="$P11 vhd encrypt --no-progress"
+RM_OUT="rm -f '$D/out.vhd'; drop"
+
+# ======================================================================
+log "case 1: full image"
+measure cp "rm -f '$D/copy.raw'; drop" cp "$D/in.raw" "$D/copy.raw"
+measure cpsync "rm -f '$D/copy.raw'; drop" sh -c 'cp "$1" "$2" && sync "$2"' sh \
+	"$D/in.raw" "$D/copy.raw"
+rm -f "$D/copy.raw"
+for k in 64 32; do
+	measure "enc$k" "$RM_OUT" $ENC --key "d$k" "$D/in.raw" "$D/out.vhd"
+	"$BIN/bench/xts_bench" crypto -f "$D/in.raw" -e -t 1 -k "$k" \
+		-r "$RUNS" >"$WORK/x1.$k" || exit 1
+done
+rm -f "$D/out.vhd"
+
+say "## 1. Full image: $FULL_MIB MiB raw → encrypted VHD"
+say ""
+if [ "$COLD" -eq 1 ]; then
+	say "Cold: the page cache is dropped before every run, so input comes from disk."
+else
+	say "Warm: input from the page cache (it cannot be dropped here)."
+fi
+say "\`p11seal vhd encrypt\` reads, encrypts through SoftHSM, writes the VHD,"
+say "fsyncs it and renames it into place. \`cp\` (coreutils, copy_file_range)"
+say "writes the same bytes to the same file system and does not fsync; the"
+say "\`cp + fsync\` row adds \`sync FILE\`, which is what the encrypted output gets."
+say ""
+say "| command | wall s | MB/s | CPU s (user+sys) | peak RSS MiB |"
+say "|---|---|---|---|---|"
+for n in cp cpsync enc64 enc32; do
+	case $n in
+	cp) l='`cp`' ;;
+	cpsync) l='`cp` + `sync FILE` (fsync)' ;;
+	enc64) l='`p11seal vhd encrypt`, XTS-AES-256 (64-byte DEK)' ;;
+	enc32) l='`p11seal vhd encrypt`, XTS-AES-128 (32-byte DEK)' ;;
+	esac
+	say "| $l | $(fmt $n 1 2) | $(rate $n "$FULL_MIB") | $(fmt $n 2 2) | $(fmt $n 3 1 1024) |"
+done
+say ""
+say "Crypto path alone on the same bytes, in memory (tests/bench/xts_bench):"
+say "p11_xts through SoftHSM (as \`vhd encrypt\` uses it, default geometry) vs"
+say "in-process OpenSSL EVP XTS with one EVP init per 512-byte sector, 1 thread."
+say ""
+head -n 2 "$WORK/x1.64" >>"$BODY"
+tail -n 1 "$WORK/x1.64" >>"$BODY"
+tail -n 1 "$WORK/x1.32" >>"$BODY"
+say ""
+R_CP64=$(ratio "$(med enc64 1)" "$(med cp 1)")
+R_CP32=$(ratio "$(med enc32 1)" "$(med cp 1)")
+R_CS64=$(ratio "$(med enc64 1)" "$(med cpsync 1)")
+R_CS32=$(ratio "$(med enc32 1)" "$(med cpsync 1)")
+R_OS64=$(ratio "$(cell 4 "$WORK/x1.64")" "$(cell 5 "$WORK/x1.64")")
+R_OS32=$(ratio "$(cell 4 "$WORK/x1.32")" "$(cell 5 "$WORK/x1.32")")
+say "Ratios of medians: encrypt / cp = $R_CP64 (AES-256), $R_CP32 (AES-128);"
+say "encrypt / (cp + fsync) = $R_CS64, $R_CS32; p11_xts / OpenSSL rate ="
+say "$R_OS64 (AES-256), $R_OS32 (AES-128)."
+say ""
+
+# ======================================================================
+log "case 2: threads"
+# from the page cache, as the issue asks: no drop, the input read once
+cat "$D/in.raw" >/dev/null
+for t in 1 2 4; do
+	measure "thr$t" "rm -f '$D/out.vhd'; sync" $ENC --threads "$t" --key d64 \
+		"$D/in.raw" "$D/out.vhd"
+done
+rm -f "$D/out.vhd"
+"$BIN/bench/xts_bench" crypto -m 256 -t 1,2,4 -k 64 -r "$RUNS" >"$WORK/x2" || exit 1
+say "## 2. Threads"
+say ""
+say "\`vhd encrypt --threads N\` on the $FULL_MIB MiB image (XTS-AES-256, input from"
+say "the page cache, never dropped here):"
+say ""
+say "| threads | wall s | MB/s | CPU s | peak RSS MiB |"
+say "|---|---|---|---|---|"
+for t in 1 2 4; do
+	say "| $t | $(fmt thr$t 1 2) | $(rate thr$t "$FULL_MIB") | $(fmt thr$t 2 2) | $(fmt thr$t 3 1 1024) |"
+done
+say ""
+say "Crypto path alone, no file I/O: 256 MiB in memory, N threads each with its"
+say "own session and p11_xts engine taking 2 MiB blocks in turn (xts_bench):"
+say ""
+cat "$WORK/x2" >>"$BODY"
+say ""
+E1=$(sed -n 3p "$WORK/x2" | awk -F'|' '{ split($4, x, " "); print x[1] }')
+E2=$(sed -n 4p "$WORK/x2" | awk -F'|' '{ split($4, x, " "); print x[1] }')
+O1=$(sed -n 3p "$WORK/x2" | awk -F'|' '{ split($6, x, " "); print x[1] }')
+O2=$(sed -n 4p "$WORK/x2" | awk -F'|' '{ split($6, x, " "); print x[1] }')
+R_T2=$(ratio "$E2" "$E1")
+R_T2O=$(ratio "$O2" "$O1")
+R_CLI2=$(ratio "$(med thr1 1)" "$(med thr2 1)")
+say "2 threads / 1 thread: p11_xts encrypt $R_T2×, OpenSSL $R_T2O×; the whole"
+say "\`vhd encrypt\` $R_CLI2× (wall time 1 thread / 2 threads)."
+say ""
+
+# ======================================================================
+log "case 3: sparse"
+SP_BLOCKS=128
+truncate -s 64G "$D/sparse.raw"
+i=0
+while [ "$i" -lt "$SP_BLOCKS" ]; do
+	# block i of the input lands at 2 MiB block i*256+17 of 64 GiB
+	dd if="$D/in.raw" of="$D/sparse.raw" bs=2M count=1 skip="$i" \
+		seek=$((i * 256 + 17)) conv=notrunc status=none || exit 1
+	i=$((i + 1))
+done
+head -c $((SP_BLOCKS * 2 * 1048576)) "$D/in.raw" >"$D/full256.raw"
+HAVE_QEMU=0
+if command -v qemu-img >/dev/null 2>&1 &&
+	qemu-img convert -f raw -O vpc -o subformat=dynamic,force_size=on \
+		"$D/sparse.raw" "$D/sparse.vhd"; then
+	HAVE_QEMU=1
+fi
+measure full256 "$RM_OUT" $ENC --key d64 "$D/full256.raw" "$D/out.vhd"
+measure sparse "$RM_OUT" $ENC --key d64 "$D/sparse.raw" "$D/out.vhd"
+[ "$HAVE_QEMU" -eq 1 ] &&
+	measure sparsevhd "$RM_OUT" $ENC --key d64 "$D/sparse.vhd" "$D/out.vhd"
+rm -f "$D/out.vhd" "$D/sparse.raw" "$D/sparse.vhd" "$D/full256.raw"
+say "## 3. Sparse: 64 GiB with 256 MiB of data"
+say ""
+say "A 64 GiB raw file (truncate) holding $SP_BLOCKS blocks of 2 MiB at scattered offsets"
+say "(dd), the same as a dynamic VHD (qemu-img convert -O vpc -o"
+say "subformat=dynamic,force_size=on), and the same 256 MiB as a full raw image;"
+say "XTS-AES-256, default threads."
+say ""
+say "| input | wall s | CPU s | peak RSS MiB |"
+say "|---|---|---|---|"
+say "| 256 MiB full raw | $(fmt full256 1 3) | $(fmt full256 2 2) | $(fmt full256 3 1 1024) |"
+say "| 64 GiB sparse raw | $(fmt sparse 1 3) | $(fmt sparse 2 2) | $(fmt sparse 3 1 1024) |"
+R_SP=$(ratio "$(med sparse 1)" "$(med full256 1)")
+R_SPV=$R_SP
+if [ "$HAVE_QEMU" -eq 1 ]; then
+	say "| 64 GiB dynamic VHD | $(fmt sparsevhd 1 3) | $(fmt sparsevhd 2 2) | $(fmt sparsevhd 3 1 1024) |"
+	R_SPV=$(ratio "$(med sparsevhd 1)" "$(med full256 1)")
+else
+	say "| 64 GiB dynamic VHD | not run: qemu-img missing (apt-get install qemu-utils) | | |"
+fi
+say ""
+say "Sparse / full: raw $R_SP, dynamic VHD $R_SPV."
+say ""
+
+# ======================================================================
+log "case 4: memory"
+RSS_MAX=$(cat "$WORK"/t.enc* "$WORK"/t.thr* "$WORK"/t.full256 "$WORK"/t.sparse* |
+	awk '{ if ($3 > m) m = $3 } END { printf "%.1f", m / 1024 }')
+say "## 4. Peak memory"
+say ""
+if [ -n "$TIMEV" ]; then
+	say "Peak RSS (\`/usr/bin/time -v\`'s maximum resident set size) of every"
+	say "\`vhd encrypt\` run above: the columns of cases 1–3. Largest: **$RSS_MAX MiB**."
+	say "The pipeline holds 2 slots of 2 MiB per worker; the rest is SoftHSM,"
+	say "OpenSSL, p11-kit and libcurl."
+else
+	RSS_MAX=NaN
+	say "Not measured: /usr/bin/time is missing (apt-get install time)."
+fi
+say ""
+
+# ======================================================================
+log "case 5: chunk sweep"
+"$BIN/bench/xts_bench" sweep -m 128 -k 64 -r "$RUNS" >"$WORK/x5" || exit 1
+say "## 5. Chunk size and window (token throughput)"
+say ""
+say "p11_xts encryption through SoftHSM, 128 MiB in memory, XTS-AES-256 token"
+say "keys, 1 thread. First table: bytes per data call, with one token operation"
+say "(C_EncryptInit + C_Encrypt, and one tweak call) per chunk vs chunks streamed"
+say "with C_EncryptUpdate through a 2 MiB window. Second: the window (data per"
+say "token operation, one tweak call each) at the default chunk; decryption"
+say "there is one C_Decrypt per 1 MiB piece at most."
+say ""
+cat "$WORK/x5" >>"$BODY"
+say ""
+
+# ======================================================================
+log "case 6: Key Protect"
+KP_NO_FAULTS=1 kp_start >"$WORK/kp.out" 2>&1 || { cat "$WORK/kp.out" >&2; exit 1; }
+KP_ROOT=$("$BIN/bench/kp_bench" root) || exit 1
+"$BIN/bench/kp_bench" wrap -k "$KP_ROOT" -n "$KP_N" -r "$RUNS" >"$WORK/x6" || exit 1
+measure kpproc : sh -c 'i=0; while [ $i -lt "$1" ]; do "$2" wrap -k "$3" -n 1 -r 0 || exit 1; i=$((i + 1)); done' \
+	sh "$KP_PROC" "$BIN/bench/kp_bench" "$KP_ROOT"
+kp_stop
+KP_REUSE=$(cell 4 "$WORK/x6")
+KP_PER=$(tstat kpproc 1 | awk -v n="$KP_PROC" '{ printf "%.1f", n / $1 }')
+say "## 6. Key operations against kp-server"
+say ""
+say "A 64-byte DEK from the RNG, wrapped under a Key Protect root key by the"
+say "local kp-server (TLS on loopback, its own CA and SoftHSM token). \`p11seal"
+say "key create dek --kp-root\` does not exist yet, so both rows use the library"
+say "(kp_wrap, tests/bench/kp_bench): one process reusing one kp_client (one"
+say "curl handle: one TLS connection and one IAM token) vs one process per DEK"
+say "(each: IAM token exchange, TLS handshake, wrap)."
+say ""
+say "| how | DEKs per run | DEKs/s |"
+say "|---|---|---|"
+cat "$WORK/x6" >>"$BODY"
+say "| one process per DEK | $KP_PROC per run | $(tstat kpproc 1 | awk -v n="$KP_PROC" '{ printf "%.1f (%.1f–%.1f)", n / $1, n / $3, n / $2 }') |"
+say ""
+say "Reuse / per process: $(ratio "$KP_REUSE" "$KP_PER")×."
+say ""
+
+# ======================================================================
+LOAD1=$(load)
+T_END=$(date +%s)
+TOTAL="script $((T_END - T_START)) s"
+if [ -n "${BENCH_START:-}" ]; then
+	TOTAL="$((T_END - BENCH_START)) s (build $((T_START - BENCH_START)) s, script $((T_END - T_START)) s)"
+fi
+{
+	echo "# p11seal benchmarks"
+	echo ""
+	echo "Written by \`make bench\` (tests/bench/run-bench.sh); do not edit by hand."
+	echo "Each figure: median (min–max) of $RUNS timed runs after one warm-up."
+	echo "MB = 10^6 bytes. Ratios compare medians measured in the same run."
+	echo ""
+	echo "## Summary"
+	echo ""
+	echo "| target | measured | holds? |"
+	echo "|---|---|---|"
+	echo "| 1. full image wall ≤ 1.5× \`cp\` of the same bytes | AES-256 $R_CP64×, AES-128 $R_CP32× (vs cp + fsync: $R_CS64×, $R_CS32×) | AES-256 $(verdict "$R_CP64" "<=" 1.5), AES-128 $(verdict "$R_CP32" "<=" 1.5) |"
+	echo "| 1. crypto path ≥ 50% of in-process OpenSSL XTS | AES-256 $R_OS64, AES-128 $R_OS32 | AES-256 $(verdict "$R_OS64" ">=" 0.5), AES-128 $(verdict "$R_OS32" ">=" 0.5) |"
+	echo "| 2. 2 threads ≥ 1.6× 1 thread, crypto path | $R_T2× (OpenSSL alone: $R_T2O×) | $(verdict "$R_T2" ">=" 1.6) |"
+	echo "| 3. 64 GiB sparse ≤ 1.3× 256 MiB full | raw $R_SP×, dynamic VHD $R_SPV× | raw $(verdict "$R_SP" "<=" 1.3), VHD $(verdict "$R_SPV" "<=" 1.3) |"
+	echo "| 4. peak RSS < 64 MiB in every case | $RSS_MAX MiB | $(verdict "$RSS_MAX" "<" 64) |"
+	echo "| 6. DEKs/s, connection reused vs per process | $KP_REUSE vs $KP_PER | (no target) |"
+	echo ""
+	if [ -f "$ROOT/tests/bench/NOTES.md" ]; then
+		cat "$ROOT/tests/bench/NOTES.md"
+		echo ""
+	fi
+	echo "## The machine"
+	echo ""
+	echo "| | |"
+	echo "|---|---|"
+	echo "| date (UTC) | $(date -u '+%Y-%m-%d %H:%M') |"
+	echo "| CPU | $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) cores online |"
+	echo "| memory | $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) |"
+	echo "| kernel | $(uname -sr) |"
+	echo "| OpenSSL | $(openssl version) |"
+	echo "| SoftHSM | $(dpkg-query -W -f '${Version}' softhsm2 2>/dev/null || softhsm2-util --version) ($SOFTHSM_MODULE) |"
+	echo "| compiler | $(${CC:-cc} --version | head -n 1), -O3 -march=native |"
+	echo "| scratch file system | $(df -PT "$WORK" | awk 'NR == 2 { print $2 " on " $1 }') ($WORK) |"
+	echo "| page cache | $([ "$COLD" -eq 1 ] && echo 'dropped (echo 1 > /proc/sys/vm/drop_caches) before every timed run of cases 1 and 3; case 2 runs from the page cache' || echo 'warm everywhere: inputs read from the page cache (cannot drop caches here: /proc/sys/vm/drop_caches is not writable)'); p11seal writes blocks with O_DIRECT and fsyncs before the rename |"
+	echo "| load average (1, 5, 15 min) | $LOAD0 at start, $LOAD1 at end (2 cores: other work on the machine shows up as spread) |"
+	echo "| \`make bench\` took | $TOTAL |"
+	echo ""
+	cat "$BODY"
+} >"$OUT.tmp" && mv "$OUT.tmp" "$OUT"
+log "wrote $OUT in $((T_END - T_START)) s"
