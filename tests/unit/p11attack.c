@@ -194,7 +194,8 @@ static CK_OBJECT_HANDLE p11attack_generate(struct p11test_token *tok,
 		{ CKA_LABEL, p11_unconst(label), strlen(label) },
 	};
 
-	memcpy(t + 3, extra, n * sizeof(*extra));
+	if (n)
+		memcpy(t + 3, extra, n * sizeof(*extra));
 	if (tok->fn->C_GenerateKey(tok->sh, &gen, t, 3 + n, &h) != CKR_OK)
 		return CK_INVALID_HANDLE;
 	return h;
