@@ -25,53 +25,53 @@ struct profile {
 
 #define W(f, v) { P11F_##f, v, true }
 #define O(f, v) { P11F_##f, v, false }
+/* The wanted flags and their count, derived so the two cannot drift. */
+#define WANTS(...)                                                      \
+	{ __VA_ARGS__ },                                                \
+		sizeof((const struct want[]){ __VA_ARGS__ }) /           \
+			sizeof(struct want)
 
 static const struct profile profiles[P11P_COUNT] = {
-	[P11P_ROOT] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_GCM, {
+	[P11P_ROOT] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_GCM, WANTS(
 		W(TOKEN, true), W(PRIVATE, true), W(SENSITIVE, true),
 		W(EXTRACTABLE, true), W(WRAP_WITH_TRUSTED, true),
 		W(ENCRYPT, true), W(DECRYPT, false), W(WRAP, false),
 		W(UNWRAP, false), W(SIGN, false), W(VERIFY, false),
-		W(DERIVE, false), O(MODIFIABLE, false), O(COPYABLE, false) },
-		14 },
-	[P11P_ROOT_LOCKED] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_GCM, {
+		W(DERIVE, false), O(MODIFIABLE, false), O(COPYABLE, false)) },
+	[P11P_ROOT_LOCKED] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_GCM, WANTS(
 		W(TOKEN, true), W(PRIVATE, true), W(SENSITIVE, true),
 		W(EXTRACTABLE, false), W(ENCRYPT, true), W(DECRYPT, false),
 		W(WRAP, false), W(UNWRAP, false), W(SIGN, false),
 		W(VERIFY, false), W(DERIVE, false), O(MODIFIABLE, false),
-		O(COPYABLE, false) }, 13 },
-	[P11P_DEK_DATA] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_ECB, {
+		O(COPYABLE, false)) },
+	[P11P_DEK_DATA] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_ECB, WANTS(
 		W(TOKEN, true), W(PRIVATE, true), W(SENSITIVE, true),
 		W(ENCRYPT, true), W(DECRYPT, true), W(WRAP, false),
 		W(UNWRAP, false), W(SIGN, false), W(VERIFY, false),
-		W(DERIVE, false), O(MODIFIABLE, false), O(COPYABLE, false) },
-		12 },
-	[P11P_DEK_TWEAK] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_ECB, {
+		W(DERIVE, false), O(MODIFIABLE, false), O(COPYABLE, false)) },
+	[P11P_DEK_TWEAK] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_ECB, WANTS(
 		W(TOKEN, true), W(PRIVATE, true), W(SENSITIVE, true),
 		W(ENCRYPT, true), W(DECRYPT, false), W(WRAP, false),
 		W(UNWRAP, false), W(SIGN, false), W(VERIFY, false),
-		W(DERIVE, false), O(MODIFIABLE, false), O(COPYABLE, false) },
-		12 },
-	[P11P_DEK_XTS] = { CKK_AES_XTS, CKM_AES_XTS_KEY_GEN, CKM_AES_XTS, {
+		W(DERIVE, false), O(MODIFIABLE, false), O(COPYABLE, false)) },
+	[P11P_DEK_XTS] = { CKK_AES_XTS, CKM_AES_XTS_KEY_GEN, CKM_AES_XTS, WANTS(
 		W(TOKEN, true), W(PRIVATE, true), W(SENSITIVE, true),
 		W(ENCRYPT, true), W(DECRYPT, true), W(WRAP, false),
 		W(UNWRAP, false), W(SIGN, false), W(VERIFY, false),
-		W(DERIVE, false), O(MODIFIABLE, false), O(COPYABLE, false) },
-		12 },
+		W(DERIVE, false), O(MODIFIABLE, false), O(COPYABLE, false)) },
 	[P11P_AUDIT] = { CKK_GENERIC_SECRET, CKM_GENERIC_SECRET_KEY_GEN,
-		CKM_SHA256_HMAC, {
+		CKM_SHA256_HMAC, WANTS(
 		W(TOKEN, true), W(PRIVATE, true), W(SENSITIVE, true),
 		W(EXTRACTABLE, false), W(SIGN, true), W(VERIFY, true),
 		W(ENCRYPT, false), W(DECRYPT, false), W(WRAP, false),
 		W(UNWRAP, false), W(DERIVE, false), O(MODIFIABLE, false),
-		O(COPYABLE, false) }, 13 },
-	[P11P_ROOT_CBC] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_CBC_PAD, {
+		O(COPYABLE, false)) },
+	[P11P_ROOT_CBC] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_CBC_PAD, WANTS(
 		W(TOKEN, true), W(PRIVATE, true), W(SENSITIVE, true),
 		W(EXTRACTABLE, true), W(WRAP_WITH_TRUSTED, true),
 		W(ENCRYPT, true), W(DECRYPT, false), W(WRAP, false),
 		W(UNWRAP, false), W(SIGN, false), W(VERIFY, false),
-		W(DERIVE, false), O(MODIFIABLE, false), O(COPYABLE, false) },
-		14 },
+		W(DERIVE, false), O(MODIFIABLE, false), O(COPYABLE, false)) },
 };
 
 #define TMPL_MAX 32
