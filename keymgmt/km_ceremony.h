@@ -3,7 +3,7 @@
  * root key, or a new version of one): fresh AES-256 root material, the
  * fields that carry it to Key Protect under the import token, and the
  * root key the token keeps once Key Protect has accepted it. Three paths,
- * chosen by what the token can do (spec/pkcs11-tokens.md 2.3, 2.4). Key
+ * chosen by what the token can do (docs/pkcs11-tokens.md §1, §3). Key
  * Protect itself is the caller's business (km_kproot). */
 #ifndef P11SEAL_KM_CEREMONY_H
 #define P11SEAL_KM_CEREMONY_H

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* kp_config.c - endpoint defaults from keyprotect-api.md 1.1/1.3, an
+/* kp_config.c - endpoint defaults from docs/keyprotect-api.md §1, an
  * instance GUID taken from a GUID or CRN, https-only URLs. */
 #include "kp_config.h"
 

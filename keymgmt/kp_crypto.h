@@ -60,7 +60,7 @@ enum err kp_crypto_nonce_cbc(const uint8_t *key, size_t key_len,
                              const uint8_t iv[KP_CRYPTO_CBC_IV_LEN],
                              uint8_t *out, size_t cap, size_t *out_len);
 
-/* The full secure-import recipe (keyprotect-api.md 4.2/4.3): OAEP of key,
+/* The full secure-import recipe (docs/keyprotect-api.md §3): OAEP of key,
  * nonce encrypted under key with iv (NULL: fresh random iv). hpcs selects
  * SHA-1 and CBC. Free with kp_crypto_import_fields_clear(). */
 enum err kp_crypto_import_fields(const uint8_t *key, size_t key_len,

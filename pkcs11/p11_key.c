@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* p11_key.c - make keys only from the profiles of spec/pkcs11-tokens.md
- * §6.2: every boolean explicit, no key that can both wrap and decrypt,
+/* p11_key.c - make keys only from the profiles of docs/pkcs11-tokens.md
+ * §2: every boolean explicit, no key that can both wrap and decrypt,
  * read back and checked after creation (destroyed if the token cheated). */
 #include "p11_key.h"
 

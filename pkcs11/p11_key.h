@@ -14,7 +14,7 @@
 
 struct p11_session;
 
-/* Key profiles (spec/pkcs11-tokens.md §6.2). */
+/* Key profiles (docs/pkcs11-tokens.md §2). */
 enum p11_profile {
 	P11P_ROOT,        /* AES-256, GCM only, exportable by trusted wrap */
 	P11P_ROOT_LOCKED, /* AES-256, GCM only, never extractable */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* p11_policy.h - which classic key-extraction attacks (Clulow 2003, Tookan
- * 2010; spec/pkcs11-tokens.md §2.4, §6.1) each key of a token is open to,
+ * 2010; docs/pkcs11-tokens.md §4) each key of a token is open to,
  * judged from what p11_policy_scan read. Any key counts, whatever tool
  * made it. */
 #ifndef P11SEAL_P11_POLICY_H

@@ -147,7 +147,7 @@ enum err p11_root_nonce_encrypt(struct p11_session *s, CK_OBJECT_HANDLE key,
 	CK_MECHANISM mech = { CKM_AES_GCM, &gcm, sizeof(gcm) };
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
 	/* No size query: NSS softoken under-reports GCM output and ends the
-	 * operation when the buffer is too small (spec/tokens.md 1.4). */
+	 * operation when the buffer is too small (docs/pkcs11-tokens.md §3). */
 	CK_ULONG n = P11_ROOT_ENC_MAX;
 	CK_RV rv;
 

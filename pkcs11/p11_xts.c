@@ -321,7 +321,7 @@ static enum err xts_two_key(struct p11_xts *x, const struct xts_dir *d,
 /* Native CKM_AES_XTS. PKCS#11 3.0 passes the tweak as the mechanism
  * parameter and has no way to batch data units with different tweaks,
  * so every 512-byte sector costs its own C_EncryptInit + C_Encrypt:
- * 6-20 us per sector on SoftHSM-class tokens (pkcs11-tokens.md §3),
+ * 6-20 us per sector on SoftHSM-class tokens (docs/pkcs11-tokens.md §1),
  * i.e. some 25-80 MB/s, against GB/s for the batched two-key path. */
 static enum err xts_native(struct p11_xts *x, const struct xts_dir *d,
 			   uint8_t *buf, size_t len, uint64_t first)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* vhd_dynamic.c - dynamic VHD input: every structure is bounds-checked
- * against the file (robustness checklist §4) before a data byte is read;
+ * against the file (docs/robustness.md §3) before a data byte is read;
  * a sector reads as stored iff its bitmap bit or its block's batmap bit
  * is set (tapdisk's rule), otherwise as zeros. */
 #include <inttypes.h>

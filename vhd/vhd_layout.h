@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* vhd_layout.h - where every structure of a dynamic VHD goes, exactly as
- * blktap's vhd-util copy lays it out (spec §2.8): footer copy, header at
- * 512, BAT at 1536, batmap header and batmap, 4 KiB-aligned 2 MiB blocks
- * every 4104 sectors, footer after the last block. */
+ * blktap's vhd-util copy lays it out (docs/vhd-encryption.md §2): footer
+ * copy, header at 512, BAT at 1536, batmap header and batmap, 4 KiB-aligned
+ * 2 MiB blocks every 4104 sectors, footer after the last block. */
 #ifndef P11SEAL_VHD_LAYOUT_H
 #define P11SEAL_VHD_LAYOUT_H
 

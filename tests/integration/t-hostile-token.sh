@@ -1,7 +1,7 @@
 #!/bin/sh
 # t-hostile-token.sh - p11seal against a PKCS#11 module that misbehaves on
-# purpose (tests/shim: P11SHIM_HOSTILE, P11SHIM_FAIL; spec/robustness.md
-# §3) in front of a throw-away SoftHSM token: never a crash (exit < 128,
+# purpose (tests/shim: P11SHIM_HOSTILE, P11SHIM_FAIL; docs/robustness.md
+# §2) in front of a throw-away SoftHSM token: never a crash (exit < 128,
 # or valgrind clean with P11SEAL_VALGRIND set), a documented exit code,
 # an error is one line naming the PKCS#11 call, and a failed create leaves
 # the token as it was. Then wrong PINs and a token gone between commands.

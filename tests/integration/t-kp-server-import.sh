@@ -2,8 +2,9 @@
 # t-kp-server-import.sh - secure import into the local Key Protect server,
 # done with the openssl CLI (RSA-OAEP) and Debian's python3-cryptography
 # (AES-GCM/CBC nonce), so the server's checks are proven independently
-# of p11seal's client: token life cycle, every check of spec 4.5, the
-# spec's test vectors (KP and HPCS), rotation with new material.
+# of p11seal's client: token life cycle, every check of
+# docs/keyprotect-api.md §4, its test vectors (KP and HPCS), rotation
+# with new material.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kp-lib.sh"
 . "$(dirname "$0")/kp-test.sh"
@@ -116,7 +117,7 @@ req GET /api/v2/import_token
 expect_st "third GET: 409" 409 IMPORT_TOKEN_EXPIRED_ERR
 printf '%s\n' "$PUB1" >"$WORK/pub.pem"
 
-# ---- secure import and its checks (spec 4.5) ----
+# ---- secure import and its checks (docs/keyprotect-api.md §4) ----
 K1=$(rand_hex 32)
 IV1=$(rand_hex 12)
 ENC1=$(oaep "$K1")
@@ -184,7 +185,7 @@ expect_eq "the old WDEK unwraps and is rewrapped" \
 	"$(jb .plaintext),$(jb '.rewrappedKeyVersion.id != null')" \
 	"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=,true"
 
-# ---- the spec's vector (keyprotect-api.md 4.2) ----
+# ---- the spec's vector (docs/keyprotect-api.md §3) ----
 expect_eq "python reproduces the spec's encryptedNonce" \
 	"$(seal_nonce "$VEC_K" "$VEC_NONCE" a0a1a2a3a4a5a6a7a8a9aaab)" \
 	FSo429ded8o8m/UI8d8qfiDrax8KfKrlKqeVOA==

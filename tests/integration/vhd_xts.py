@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
 # vhd_xts.py - an independent model of blktap's encrypted VHD for the
-# integration tests, written from the spec with python3-cryptography:
+# integration tests, written from docs/vhd-encryption.md with
+# python3-cryptography:
 #   cipher KEY IN OUT   expected ciphertext as a raw image: IN padded to
 #                       2 MiB, each non-zero 2 MiB block XTS-encrypted per
 #                       sector (tweak LE32 LBA), zero blocks left zero

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* p11shim_hostile.c - TEST-ONLY: a PKCS#11 module that misbehaves on
- * purpose, as spec/robustness.md §3 lists, so the CLI tests can check
+ * purpose, as docs/robustness.md §2 lists, so the CLI tests can check
  * that p11seal never crashes, names the failing call and leaves no half-
  * made key behind. Chained on the forwarding layer of p11shim.c; off
  * unless an environment variable asks for it:

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_kp_crypto.c - secure-import crypto: the keyprotect-api.md 4.2/4.3
+/* test_kp_crypto.c - secure-import crypto: the docs/keyprotect-api.md §3
  * vectors, OAEP parameters proven by decrypting with explicit OpenSSL
  * settings, and the import token key parser. */
 #include <setjmp.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* test_kp_json.c - Key Protect JSON: the hostile-response checklist of
- * robustness.md section 6, error lines, and exact request bodies. */
+ * docs/robustness.md section 4, error lines, and exact request bodies. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -175,7 +175,7 @@ static void random_key(uint8_t *key, size_t len)
 	while (memcmp(key, key + len / 2, len / 2) == 0);
 }
 
-/* IEEE 1619 Annex B, 512-byte data units (robustness.md §8). */
+/* IEEE 1619 Annex B, 512-byte data units (docs/robustness.md §6). */
 static void ieee_pt(uint8_t *pt)
 {
 	for (int i = 0; i < SECTOR; i++)
@@ -227,7 +227,7 @@ static void test_ieee_v10(void **state)
 	p11_xts_free(x);
 }
 
-/* vhd-util known answers (vhd-encryption.md §6): IBM docs example key. */
+/* vhd-util known answers (docs/vhd-encryption.md §4): IBM docs example key. */
 static const char ibm_key_b64[] =
 	"Nrfen98EpMxF2B+wdgLfagzrqvgUZfMK4vL2T0NsT20ihrsNC9pUUHtizF6218pze8RL"
 	"CgQ6kwxuE58IWLzgDA==";

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* test_vhd_format.c - VHD pure format code: checksums and structures from
- * real qemu-img output, CHS and layout worked values from the spec, round
- * trips, and one reject per validation rule (detail names field+offset). */
+ * real qemu-img output, CHS and layout worked values of
+ * docs/vhd-encryption.md §2, round trips, and one reject per validation
+ * rule (detail names field+offset). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

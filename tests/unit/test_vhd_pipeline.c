@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* test_vhd_pipeline.c - encrypt/decrypt pipelines with an OpenSSL XTS
- * cipher: the spec §6 sector vectors read back from our output, §2.8
- * layout of the file, round trips from raw/fixed/dynamic inputs of odd
- * sizes (sparse and full, both key sizes), identical output for every
- * thread count, and the failure paths (wrong key, existing output, cipher
- * error, cancel) leaving no file behind. */
+ * cipher: the sector vectors of docs/vhd-encryption.md §4 read back from
+ * our output, the §2 layout of the file, round trips from raw/fixed/
+ * dynamic inputs of odd sizes (sparse and full, both key sizes), identical
+ * output for every thread count, and the failure paths (wrong key,
+ * existing output, cipher error, cancel) leaving no file behind. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -309,8 +309,9 @@ static void expect_hex16(const uint8_t *p, const char *hex)
 	assert_string_equal(got, hex);
 }
 
-/* Spec §6: zero sectors at LBA 0, 1, 1000 and the (7i+3) pattern at
- * LBA 4103, encrypted in allocated blocks, read back from the file. */
+/* docs/vhd-encryption.md §4: zero sectors at LBA 0, 1, 1000 and the
+ * (7i+3) pattern at LBA 4103, encrypted in allocated blocks, read back
+ * from the file. */
 static void check_vectors(struct xts_arg *a, const char *lba0,
 			  const char *lba1, const char *lba1000,
 			  const char *lba4103)

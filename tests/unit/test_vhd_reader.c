@@ -2,7 +2,7 @@
 /* test_vhd_reader.c - the input reader over files built here byte by byte:
  * raw with holes, fixed, dynamic with partial bitmaps, small blocks, tap
  * batmaps, 511-byte footers, and one hostile file per checklist item
- * (robustness.md §4) with the exact verdict expected. */
+ * (docs/robustness.md §3) with the exact verdict expected. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -539,7 +539,7 @@ static void m_batmap_version(struct img *im)
 }
 
 struct hostile {
-	const char *item; /* robustness.md §4 */
+	const char *item; /* docs/robustness.md §3 */
 	void (*mutate)(struct img *im);
 	bool tap;
 	bool fix;         /* recompute checksums after the mutation */

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
 # gen.py - the hostile VHD corpus: one file per item of the robustness
-# checklist (spec robustness.md section 4: footer F1-F8, dynamic header
+# checklist (docs/robustness.md section 3: footer F1-F8, dynamic header
 # H1-H6, BAT and blocks B1-B7, batmap/keyhash E1-E4, process-level P2),
 # each with its expected verdict per command in OUTDIR/expected.tsv.
 #
@@ -126,8 +126,8 @@ class Header:
 
 
 class Dyn:
-    """A dynamic VHD laid out as vhd-util writes it (spec vhd-encryption
-    2.8): footer copy, header at 512, BAT at 1536, [batmap header and
+    """A dynamic VHD laid out as vhd-util writes it (docs/vhd-encryption.md
+    section 2): footer copy, header at 512, BAT at 1536, [batmap header and
     bitmap], then each allocated block (sector bitmap + data) with its
     bitmap sector b chosen so that (b + 1) % 8 == 0, then the footer."""
 
