@@ -203,7 +203,8 @@ static enum err rw_sibling(struct p11_session *s, struct p11_session **rw)
 	p11_uri_format_token(text, sizeof(text), &p11_session_token(s)->info);
 	r = p11_uri_parse(text, &uri);
 	if (r == ERR_OK)
-		r = p11_session_open(rw, p11_session_module(s), uri, true);
+		r = p11_session_open(rw, p11_session_module(s), uri,
+		                     &(struct p11_session_opts){ .rw = true });
 	p11_uri_free(uri);
 	return r;
 }

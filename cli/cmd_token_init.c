@@ -83,11 +83,12 @@ static enum err set_user_pin(struct p11_module *m, const char *label,
 			     const char *so_pin, const char *pin)
 {
 	struct p11_uri filter = { .token = p11_unconst(label) };
+	struct p11_session_opts o = cli_token_session_opts(CLI_TOKEN_RW);
 	struct p11_session *s = NULL;
 	enum err r;
 	CK_RV rv;
 
-	r = p11_session_open(&s, m, &filter, true);
+	r = p11_session_open(&s, m, &filter, &o);
 	if (r == ERR_OK)
 		r = p11_session_login(s, so_pin, strlen(so_pin), true);
 	if (r != ERR_OK) {

@@ -19,7 +19,7 @@ struct p11_session {
 	CK_FUNCTION_LIST *fn;
 	CK_SESSION_HANDLE h;
 	struct p11_token_desc tok;
-	bool rw;
+	struct p11_session_opts o;
 };
 
 static void describe(struct p11_token_desc *d)
@@ -163,7 +163,7 @@ enum err p11_token_find(struct p11_module *m, const struct p11_uri *filter,
 
 static enum err open_on(struct p11_session *s)
 {
-	CK_FLAGS flags = CKF_SERIAL_SESSION | (s->rw ? CKF_RW_SESSION : 0);
+	CK_FLAGS flags = CKF_SERIAL_SESSION | (s->o.rw ? CKF_RW_SESSION : 0);
 	CK_RV rv;
 
 	rv = s->fn->C_OpenSession(s->tok.slot, flags, NULL, NULL, &s->h);
@@ -173,7 +173,8 @@ static enum err open_on(struct p11_session *s)
 }
 
 enum err p11_session_open(struct p11_session **out, struct p11_module *m,
-			  const struct p11_uri *filter, bool rw)
+			  const struct p11_uri *filter,
+			  const struct p11_session_opts *o)
 {
 	struct p11_session *s;
 	enum err r;
@@ -184,7 +185,8 @@ enum err p11_session_open(struct p11_session **out, struct p11_module *m,
 		return err_set(ERR_NOMEM, "session");
 	s->m = m;
 	s->fn = p11_module_fn(m);
-	s->rw = rw;
+	if (o)
+		s->o = *o;
 	r = p11_token_find(m, filter, &s->tok);
 	if (r == ERR_OK)
 		r = open_on(s);
@@ -230,7 +232,7 @@ static enum err check_pin_state(struct p11_session *s, bool so)
 		return err_set(ERR_PIN, "the %s of token '%s' is locked; the "
 			       "security officer must reset it", who,
 			       s->tok.label);
-	if ((s->tok.info.flags & final) && !getenv("P11SEAL_ALLOW_FINAL_PIN_TRY"))
+	if ((s->tok.info.flags & final) && !s->o.allow_final_pin_try)
 		return err_set(ERR_PIN, "token '%s' has one %s try left; "
 			       "refusing to risk locking it (set "
 			       "P11SEAL_ALLOW_FINAL_PIN_TRY=1 to try anyway)",

@@ -82,7 +82,8 @@ enum err srv_hsm_open(struct srv_hsm **out, const char *module,
 	if (r == ERR_OK)
 		r = p11_module_load(&h->mod, module, NULL);
 	if (r == ERR_OK)
-		r = p11_session_open(&h->s, h->mod, uri, true);
+		r = p11_session_open(&h->s, h->mod, uri,
+		                     &(struct p11_session_opts){ .rw = true });
 	if (r == ERR_OK)
 		r = login(h, pin_source);
 	p11_uri_free(uri);
