@@ -198,7 +198,8 @@ enum err p11_session_open(struct p11_session **out, struct p11_module *m,
 	return ERR_OK;
 }
 
-enum err p11_session_clone(struct p11_session *s, struct p11_session **out)
+static enum err clone_as(struct p11_session *s, bool rw,
+			 struct p11_session **out)
 {
 	struct p11_session *c;
 	enum err r;
@@ -208,6 +209,7 @@ enum err p11_session_clone(struct p11_session *s, struct p11_session **out)
 	if (!c)
 		return err_set(ERR_NOMEM, "session");
 	*c = *s;
+	c->o.rw = rw;
 	r = open_on(c);
 	if (r != ERR_OK) {
 		free(c);
@@ -215,6 +217,22 @@ enum err p11_session_clone(struct p11_session *s, struct p11_session **out)
 	}
 	*out = c;
 	return ERR_OK;
+}
+
+enum err p11_session_clone(struct p11_session *s, struct p11_session **out)
+{
+	return clone_as(s, s->o.rw, out);
+}
+
+enum err p11_session_rw_sibling(struct p11_session *s,
+				struct p11_session **out)
+{
+	*out = NULL;
+	/* Opened read-write: PKCS#11 keeps a session in the mode it was
+	 * opened in, so there is nothing to ask the token. */
+	if (s->o.rw)
+		return ERR_OK;
+	return clone_as(s, true, out);
 }
 
 /* Refresh token flags and refuse a login that could lock the PIN. */

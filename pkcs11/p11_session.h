@@ -49,6 +49,12 @@ enum err p11_session_open(struct p11_session **out, struct p11_module *m,
  * threads); login state is shared by all sessions of the application. */
 enum err p11_session_clone(struct p11_session *s, struct p11_session **out);
 
+/* A read-write session on s's token for writing objects when s was
+ * opened read-only (logged in already: a login belongs to the
+ * application). *out is NULL when s is read-write itself. */
+enum err p11_session_rw_sibling(struct p11_session *s,
+				struct p11_session **out);
+
 /* C_Login as user (so=false) or SO. Refuses to spend the final PIN try
  * unless the session was opened with allow_final_pin_try. The caller
  * wipes pin; already logged in is success. */
