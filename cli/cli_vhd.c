@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* cli_vhd.c - glue between the vhd pipeline and the token: one cloned
- * session and p11_xts engine per worker (PKCS#11 sessions must not be
- * shared by threads), plus the terminal progress bar. */
+/* cli_vhd.c - what the vhd commands share: their options, the DEK opened
+ * in the token and handed to the pipeline as a vhd_cipher (km_xts), the
+ * terminal progress bar and Ctrl-C. */
 #include "cli_vhd.h"
 
 #include <getopt.h>
@@ -12,8 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "p11_session.h"
-#include "p11_xts.h"
 #include "vhd_decrypt.h"
 #include "vhd_outfile.h"
 
@@ -136,62 +134,10 @@ void cli_vhd_key_close(struct cli_vhd_key *k)
 	memset(k, 0, sizeof(*k));
 }
 
-struct worker {
-	struct p11_session *s;
-	struct p11_xts *x;
-};
-
-static void worker_free(void *ctx)
-{
-	struct worker *w = ctx;
-
-	if (!w)
-		return;
-	p11_xts_free(w->x);
-	p11_session_close(w->s);
-	free(w);
-}
-
-static enum err worker_new(void *arg, void **out)
-{
-	struct cli_vhd_key *k = arg;
-	struct worker *w = calloc(1, sizeof(*w));
-	enum err r;
-
-	*out = NULL;
-	if (!w)
-		return err_set(ERR_NOMEM, "worker");
-	r = p11_session_clone(k->t.session, &w->s);
-	if (r == ERR_OK)
-		r = p11_xts_new(&w->x, p11_session_fn(w->s),
-		                p11_session_handle(w->s), k->dek.data,
-		                k->dek.tweak, k->chunk);
-	if (r != ERR_OK) {
-		worker_free(w);
-		return r;
-	}
-	*out = w;
-	return ERR_OK;
-}
-
-static enum err worker_encrypt(void *ctx, uint8_t *buf, size_t len,
-                               uint64_t sector)
-{
-	return p11_xts_encrypt(((struct worker *)ctx)->x, buf, len, sector);
-}
-
-static enum err worker_decrypt(void *ctx, uint8_t *buf, size_t len,
-                               uint64_t sector)
-{
-	return p11_xts_decrypt(((struct worker *)ctx)->x, buf, len, sector);
-}
-
 struct vhd_cipher cli_vhd_cipher(struct cli_vhd_key *k)
 {
-	struct vhd_cipher v = { worker_new, worker_encrypt, worker_decrypt,
-		                worker_free, k };
-
-	return v;
+	k->xts = (struct km_xts_key){ k->t.session, &k->dek, k->chunk };
+	return km_xts_cipher(&k->xts);
 }
 
 int cli_vhd_main(struct cli *c, int argc, char **argv, unsigned extra,

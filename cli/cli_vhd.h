@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "cli_token.h"
+#include "km_xts.h"
 #include "p11_dek.h"
 #include "vhd_cipher.h"
 #include "vhd_pipeline.h"
@@ -42,6 +43,7 @@ struct cli_vhd_key {
 	struct cli_token t;
 	struct p11_dek dek;
 	size_t chunk;
+	struct km_xts_key xts; /* set by cli_vhd_cipher */
 };
 
 /* Open the token, log in and find the DEK labelled a->key. Once the

@@ -25,7 +25,15 @@
  * size SoftHSM handles best. Measured with tests/bench/xts_bench. */
 #define P11_XTS_DEFAULT_WINDOW (2048u * 1024)
 
+struct p11_dek;
+struct p11_session;
 struct p11_xts;
+
+/* Engine for dek (from p11_dek_find) on session s: native XTS or the
+ * two-key construction, as the DEK is made. chunk as for p11_xts_new.
+ * s and dek must outlive the engine; one engine per session. */
+enum err p11_xts_open(struct p11_xts **out, struct p11_session *s,
+		      const struct p11_dek *dek, size_t chunk);
 
 /* Engine on session sh. tweak_key = CK_INVALID_HANDLE means data_key is a
  * native XTS key (CKM_AES_XTS). chunk = bytes per data call of the
