@@ -74,8 +74,6 @@ void p11_session_close(struct p11_session *s);
 /* Fresh random bytes from the token's RNG (C_GenerateRandom). */
 enum err p11_session_random(struct p11_session *s, uint8_t *out, size_t len);
 
-CK_FUNCTION_LIST *p11_session_fn(const struct p11_session *s);
-CK_SESSION_HANDLE p11_session_handle(const struct p11_session *s);
 const struct p11_token_desc *p11_session_token(const struct p11_session *s);
 struct p11_module *p11_session_module(const struct p11_session *s);
 

@@ -11,6 +11,7 @@
 
 #include "p11.h"
 #include "p11_ckr.h"
+#include "p11_int.h" /* a stand-in HSM: raw calls of its own */
 #include "p11_module.h"
 #include "p11_obj.h"
 #include "p11_session.h"

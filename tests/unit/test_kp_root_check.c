@@ -22,6 +22,7 @@
 
 #include "encode.h"
 #include "err.h"
+#include "p11_int.h"
 #include "p11_module.h"
 #include "p11_obj.h"
 #include "p11_session.h"
