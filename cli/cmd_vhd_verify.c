@@ -31,7 +31,7 @@ static enum err digest(const struct cli *c, const struct cli_vhd_args *a,
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	struct vhd_cipher ci = cli_vhd_cipher(k);
-	struct vhd_job_opts o;
+	struct cli_vhd_job job;
 	uint8_t sum[32];
 	enum err e;
 
@@ -39,9 +39,9 @@ static enum err digest(const struct cli *c, const struct cli_vhd_args *a,
 		EVP_MD_CTX_free(md);
 		return err_set(ERR_CRYPTO, "SHA-256");
 	}
-	cli_vhd_job_begin(c, a, "verifying", &o);
-	e = vhd_decrypt_each(in, &ci, hash, hash_block, md, &o);
-	cli_vhd_job_end();
+	cli_vhd_job_begin(c, a, "verifying", &job);
+	e = vhd_decrypt_each(in, &ci, hash, hash_block, md, &job.opts);
+	cli_vhd_job_end(&job);
 	if (e == ERR_OK && !EVP_DigestFinal_ex(md, sum, NULL))
 		e = err_set(ERR_CRYPTO, "SHA-256");
 	if (e == ERR_OK)
@@ -76,13 +76,14 @@ static void report(const struct cli *c, const struct cli_vhd_args *a,
 }
 
 static enum err run(const struct cli *c, const struct cli_vhd_args *a,
-                    const struct vhd_reader *in)
+                    const struct vhd_reader *in, void *arg)
 {
 	struct cli_vhd_key k;
 	uint8_t hash[32];
 	char sha[65] = "";
 	enum err e;
 
+	(void)arg;
 	e = vhd_verify_blktap(in);
 	if (e != ERR_OK)
 		return err_wrap(e, "%s", a->in);
@@ -101,5 +102,5 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 
 int cmd_vhd_verify(struct cli *c, int argc, char **argv)
 {
-	return cli_vhd_main(c, argc, argv, CLI_VHD_DATA, run);
+	return cli_vhd_main(c, argc, argv, CLI_VHD_DATA, run, NULL);
 }
