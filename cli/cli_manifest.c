@@ -107,41 +107,53 @@ static void copy_opt(char *dst, size_t cap, const char *src)
 		snprintf(dst, cap, "%s", src);
 }
 
+/* The output file, created before any long work: not over image. */
+static enum err open_output(struct cli_manifest *j, const char *image)
+{
+	const struct cli_manifest_opts *o = j->o;
+	struct stat st = { 0 };
+
+	if (!o->out)
+		return ERR_OK;
+	if (strcmp(o->out, image) == 0)
+		return err_set(ERR_USAGE, "%s: the manifest cannot be the image",
+		               o->out);
+	if (stat(image, &st) != 0)
+		st.st_dev = st.st_ino = 0;
+	return vhd_outfile_open(&j->out, o->out, o->force, (uint64_t)st.st_dev,
+	                        (uint64_t)st.st_ino);
+}
+
 enum err cli_manifest_begin(const struct cli_manifest_opts *o,
                             const char *image, struct p11_session *s,
                             const struct p11_dek *dek,
                             struct cli_manifest **out)
 {
 	struct cli_manifest *j = calloc(1, sizeof(*j));
-	struct stat st = { 0 };
-	enum err r = ERR_OK;
+	enum err r;
 
 	*out = NULL;
 	if (!j)
 		return err_set(ERR_NOMEM, "manifest");
 	j->o = o;
-	if (o->out && strcmp(o->out, image) == 0)
-		r = err_set(ERR_USAGE, "%s: the manifest cannot be the image",
-		            o->out);
-	if (r == ERR_OK && o->out && stat(image, &st) != 0)
-		st.st_dev = st.st_ino = 0;
-	if (r == ERR_OK && o->out)
-		r = vhd_outfile_open(&j->out, o->out, o->force,
-		                     (uint64_t)st.st_dev, (uint64_t)st.st_ino);
-	if (r == ERR_OK)
-		r = km_manifest_set_dek(&j->m, s, dek);
-	if (r == ERR_OK)
-		r = load_kms(o, &j->m, s);
-	if (r != ERR_OK) {
-		cli_manifest_free(j);
-		return r;
-	}
+	r = open_output(j, image);
+	if (r != ERR_OK)
+		goto out;
+	r = km_manifest_set_dek(&j->m, s, dek);
+	if (r != ERR_OK)
+		goto out;
+	r = load_kms(o, &j->m, s);
+	if (r != ERR_OK)
+		goto out;
 	copy_opt(j->m.icos.name, sizeof(j->m.icos.name), o->name);
 	copy_opt(j->m.icos.note, sizeof(j->m.icos.note), o->note);
 	copy_opt(j->m.icos.os, sizeof(j->m.icos.os), o->os);
 	copy_opt(j->m.icos.uri, sizeof(j->m.icos.uri), o->cos_uri);
 	*out = j;
-	return ERR_OK;
+	j = NULL;
+out:
+	cli_manifest_free(j);
+	return r;
 }
 
 /* JSON text for m, parsed back: it must read as the same manifest. */

@@ -161,11 +161,14 @@ enum err cli_vhd_key_check(const struct cli *c, const struct cli_vhd_args *a,
 	if (e != ERR_OK)
 		return err_wrap(e, "%s", a->in);
 	e = cli_vhd_key_open(c, a, k);
-	if (e == ERR_OK)
-		e = cli_vhd_key_hash(k, kh->nonce, hash);
-	if (e == ERR_OK && vhd_decrypt_check(in, hash) != ERR_OK)
-		e = err_wrap(ERR_VERIFY, "%s", a->in);
-	return e;
+	if (e != ERR_OK)
+		return e;
+	e = cli_vhd_key_hash(k, kh->nonce, hash);
+	if (e != ERR_OK)
+		return e;
+	if (vhd_decrypt_check(in, hash) != ERR_OK)
+		return err_wrap(ERR_VERIFY, "%s", a->in);
+	return ERR_OK;
 }
 
 void cli_vhd_key_close(struct cli_vhd_key *k)

@@ -51,14 +51,16 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 		return err_set(ERR_USAGE, "--format: '%s' is not raw or vhd",
 		               a->format);
 	e = cli_vhd_key_check(c, a, in, &k, hash);
-	if (e == ERR_OK) {
-		ci = cli_vhd_cipher(&k);
-		cli_vhd_job_begin(c, a, "decrypting", &job);
-		e = vhd_decrypt(in, a->out, fmt, &ci, hash, &job.opts);
-		cli_vhd_job_end(&job);
-	}
-	if (e == ERR_OK)
-		report(c, a, in);
+	if (e != ERR_OK)
+		goto out;
+	ci = cli_vhd_cipher(&k);
+	cli_vhd_job_begin(c, a, "decrypting", &job);
+	e = vhd_decrypt(in, a->out, fmt, &ci, hash, &job.opts);
+	cli_vhd_job_end(&job);
+	if (e != ERR_OK)
+		goto out;
+	report(c, a, in);
+out:
 	e = cli_audit(c, k.t.session, &(struct cli_audit_rec){
 		.op = "vhd.decrypt", .result = e, .label = a->key,
 		.image_path = a->in });

@@ -88,10 +88,15 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 	if (e != ERR_OK)
 		return err_wrap(e, "%s", a->in);
 	e = cli_vhd_key_check(c, a, in, &k, hash);
-	if (e == ERR_OK && a->data)
+	if (e != ERR_OK)
+		goto out;
+	if (a->data) {
 		e = digest(c, a, in, &k, hash, sha);
-	if (e == ERR_OK)
-		report(c, a, in, sha);
+		if (e != ERR_OK)
+			goto out;
+	}
+	report(c, a, in, sha);
+out:
 	/* image.sha256 is a file's own hash: not the --data plaintext's */
 	e = cli_audit(c, k.t.session, &(struct cli_audit_rec){
 		.op = "vhd.verify", .result = e, .label = a->key,

@@ -85,8 +85,8 @@ enum err p11_token_list(struct p11_module *m, struct p11_token_desc **out,
 		return r;
 	d = calloc(count ? count : 1, sizeof(*d));
 	if (!d) {
-		free(ids);
-		return err_set(ERR_NOMEM, "token list");
+		r = err_set(ERR_NOMEM, "token list");
+		goto out;
 	}
 	for (CK_ULONG i = 0; i < count; i++) {
 		/* A slot whose token vanished meanwhile is skipped. */
@@ -97,15 +97,18 @@ enum err p11_token_list(struct p11_module *m, struct p11_token_desc **out,
 		describe(&d[k]);
 		k++;
 	}
-	free(ids);
 	/* ...but when every slot fails, say how. */
 	if (count && !k) {
-		free(d);
-		return p11_fail(rv, "C_GetTokenInfo", "on every slot");
+		r = p11_fail(rv, "C_GetTokenInfo", "on every slot");
+		goto out;
 	}
 	*out = d;
 	*n = k;
-	return ERR_OK;
+	d = NULL;
+out:
+	free(ids);
+	free(d);
+	return r;
 }
 
 static void list_names(char *buf, size_t cap, const struct p11_token_desc *d,
@@ -189,14 +192,16 @@ enum err p11_session_open(struct p11_session **out, struct p11_module *m,
 	if (o)
 		s->o = *o;
 	r = p11_token_find(m, filter, &s->tok);
-	if (r == ERR_OK)
-		r = open_on(s);
-	if (r != ERR_OK) {
-		free(s);
-		return r;
-	}
+	if (r != ERR_OK)
+		goto out;
+	r = open_on(s);
+	if (r != ERR_OK)
+		goto out;
 	*out = s;
-	return ERR_OK;
+	s = NULL;
+out:
+	free(s);
+	return r;
 }
 
 static enum err clone_as(struct p11_session *s, bool rw,
