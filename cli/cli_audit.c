@@ -17,7 +17,6 @@
 #include "km_inventory.h"
 #include "p11_key.h"
 #include "p11_session.h"
-#include "p11_uri.h"
 
 #define PATH_LEN 4096
 
@@ -183,31 +182,6 @@ static void audit_off(const struct cli *c, struct p11_session *s,
 	err_clear();
 }
 
-/* Moving the chain head writes a token object, which a read-only session
- * (vhd encrypt/decrypt/verify, key export) cannot: *rw becomes a
- * read-write session on the same token, logged in already because a
- * login belongs to the application, not the session. NULL if s is
- * read-write. */
-static enum err rw_sibling(struct p11_session *s, struct p11_session **rw)
-{
-	CK_SESSION_INFO info;
-	struct p11_uri *uri = NULL;
-	char text[512];
-	enum err r;
-
-	*rw = NULL;
-	if (p11_session_fn(s)->C_GetSessionInfo(p11_session_handle(s),
-	                                        &info) == CKR_OK &&
-	    (info.flags & CKF_RW_SESSION))
-		return ERR_OK;
-	p11_uri_format_token(text, sizeof(text), &p11_session_token(s)->info);
-	r = p11_uri_parse(text, &uri);
-	if (r == ERR_OK)
-		r = p11_session_open(rw, p11_session_module(s), uri, true);
-	p11_uri_free(uri);
-	return r;
-}
-
 /* key was found in s; a read-write sibling looks it up again. */
 static enum err append(const struct cli *c, struct p11_session *s,
                        struct km_audit_key *key,
@@ -216,7 +190,9 @@ static enum err append(const struct cli *c, struct p11_session *s,
 	struct p11_session *rw = NULL;
 	enum err r;
 
-	r = rw_sibling(s, &rw);
+	/* Moving the chain head writes a token object, which a read-only
+	 * session (vhd encrypt/decrypt/verify, key export) cannot. */
+	r = p11_session_rw_sibling(s, &rw);
 	if (r == ERR_OK && rw)
 		r = km_audit_trail_key(rw, key);
 	if (r == ERR_OK)

@@ -4,7 +4,6 @@
  * give the same digest before it is published. */
 #include "cli_manifest.h"
 
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,20 +22,6 @@ struct cli_manifest {
 	struct km_manifest m;
 };
 
-static const struct {
-	const char *name;
-	size_t field; /* offset of the const char * in the options */
-} take[] = {
-	{ "--manifest", offsetof(struct cli_manifest_opts, out) },
-	{ "--cos-uri", offsetof(struct cli_manifest_opts, cos_uri) },
-	{ "--name", offsetof(struct cli_manifest_opts, name) },
-	{ "--os", offsetof(struct cli_manifest_opts, os) },
-	{ "--note", offsetof(struct cli_manifest_opts, note) },
-	{ "--wdek", offsetof(struct cli_manifest_opts, wdek) },
-};
-
-#define N_TAKE (sizeof(take) / sizeof(take[0]))
-
 enum err cli_manifest_check_opts(const struct cli_manifest_opts *o)
 {
 	struct km_cos_uri u;
@@ -54,57 +39,18 @@ enum err cli_manifest_check_opts(const struct cli_manifest_opts *o)
 	return ERR_OK;
 }
 
-/* Index in take[] of the option arg spells ("--x" or "--x=V", *val set
- * to V), or -1. */
-static int taken(const char *arg, const char **val)
+bool cli_manifest_opt(struct cli_manifest_opts *m, int o, const char *val)
 {
-	for (size_t i = 0; i < N_TAKE; i++) {
-		size_t n = strlen(take[i].name);
-
-		if (strncmp(arg, take[i].name, n) != 0 ||
-		    (arg[n] != '\0' && arg[n] != '='))
-			continue;
-		*val = arg[n] == '=' ? arg + n + 1 : NULL;
-		return (int)i;
+	switch (o) {
+	case CLI_MANIFEST_COS_URI: m->cos_uri = val; break;
+	case CLI_MANIFEST_NAME: m->name = val; break;
+	case CLI_MANIFEST_OS: m->os = val; break;
+	case CLI_MANIFEST_NOTE: m->note = val; break;
+	case CLI_MANIFEST_WDEK: m->wdek = val; break;
+	case CLI_MANIFEST_ALLOW_UNWRAPPED: m->allow_unwrapped = true; break;
+	default: return false;
 	}
-	return -1;
-}
-
-int cli_manifest_take_opts(struct cli *c, int *argc, char **argv,
-                           struct cli_manifest_opts *o)
-{
-	int keep = 1, i;
-
-	memset(o, 0, sizeof(*o));
-	for (i = 1; i < *argc && strcmp(argv[i], "--") != 0; i++) {
-		const char *v = NULL;
-		int k = taken(argv[i], &v);
-
-		o->force |= strcmp(argv[i], "--force") == 0;
-		if (strcmp(argv[i], "--allow-unwrapped") == 0) {
-			o->allow_unwrapped = true;
-			continue;
-		}
-		if (k < 0) {
-			argv[keep++] = argv[i];
-			continue;
-		}
-		if (!v && i + 1 == *argc)
-			return cli_usage(c, "%s needs a value", take[k].name);
-		*(const char **)((char *)o + take[k].field) = v ? v : argv[++i];
-	}
-	while (i < *argc)
-		argv[keep++] = argv[i++];
-	argv[keep] = NULL;
-	*argc = keep;
-	if (!o->out && (o->cos_uri || o->name || o->os || o->note || o->wdek ||
-	                o->allow_unwrapped))
-		return cli_usage(c,
-		                 "--cos-uri, --name, --os, --note, --wdek and "
-		                 "--allow-unwrapped go with --manifest FILE");
-	if (cli_manifest_check_opts(o) != ERR_OK)
-		return cli_usage(c, "%s", err_detail());
-	return -1;
+	return true;
 }
 
 /* The KMS fields from --wdek FILE, which must agree with any wrapped DEK
@@ -161,41 +107,53 @@ static void copy_opt(char *dst, size_t cap, const char *src)
 		snprintf(dst, cap, "%s", src);
 }
 
+/* The output file, created before any long work: not over image. */
+static enum err open_output(struct cli_manifest *j, const char *image)
+{
+	const struct cli_manifest_opts *o = j->o;
+	struct stat st = { 0 };
+
+	if (!o->out)
+		return ERR_OK;
+	if (strcmp(o->out, image) == 0)
+		return err_set(ERR_USAGE, "%s: the manifest cannot be the image",
+		               o->out);
+	if (stat(image, &st) != 0)
+		st.st_dev = st.st_ino = 0;
+	return vhd_outfile_open(&j->out, o->out, o->force, (uint64_t)st.st_dev,
+	                        (uint64_t)st.st_ino);
+}
+
 enum err cli_manifest_begin(const struct cli_manifest_opts *o,
                             const char *image, struct p11_session *s,
                             const struct p11_dek *dek,
                             struct cli_manifest **out)
 {
 	struct cli_manifest *j = calloc(1, sizeof(*j));
-	struct stat st = { 0 };
-	enum err r = ERR_OK;
+	enum err r;
 
 	*out = NULL;
 	if (!j)
 		return err_set(ERR_NOMEM, "manifest");
 	j->o = o;
-	if (o->out && strcmp(o->out, image) == 0)
-		r = err_set(ERR_USAGE, "%s: the manifest cannot be the image",
-		            o->out);
-	if (r == ERR_OK && o->out && stat(image, &st) != 0)
-		st.st_dev = st.st_ino = 0;
-	if (r == ERR_OK && o->out)
-		r = vhd_outfile_open(&j->out, o->out, o->force,
-		                     (uint64_t)st.st_dev, (uint64_t)st.st_ino);
-	if (r == ERR_OK)
-		r = km_manifest_set_dek(&j->m, s, dek);
-	if (r == ERR_OK)
-		r = load_kms(o, &j->m, s);
-	if (r != ERR_OK) {
-		cli_manifest_free(j);
-		return r;
-	}
+	r = open_output(j, image);
+	if (r != ERR_OK)
+		goto out;
+	r = km_manifest_set_dek(&j->m, s, dek);
+	if (r != ERR_OK)
+		goto out;
+	r = load_kms(o, &j->m, s);
+	if (r != ERR_OK)
+		goto out;
 	copy_opt(j->m.icos.name, sizeof(j->m.icos.name), o->name);
 	copy_opt(j->m.icos.note, sizeof(j->m.icos.note), o->note);
 	copy_opt(j->m.icos.os, sizeof(j->m.icos.os), o->os);
 	copy_opt(j->m.icos.uri, sizeof(j->m.icos.uri), o->cos_uri);
 	*out = j;
-	return ERR_OK;
+	j = NULL;
+out:
+	cli_manifest_free(j);
+	return r;
 }
 
 /* JSON text for m, parsed back: it must read as the same manifest. */

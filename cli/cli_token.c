@@ -4,6 +4,7 @@
 #include "cli_token.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -67,8 +68,19 @@ static enum err login(const struct cli *c, struct cli_token *t)
 	return r;
 }
 
+struct p11_session_opts cli_token_session_opts(int flags)
+{
+	struct p11_session_opts o = { .rw = (flags & CLI_TOKEN_RW) != 0 };
+
+	/* The one knob for spending a token's last PIN try: set on purpose,
+	 * never by a default. */
+	o.allow_final_pin_try = getenv("P11SEAL_ALLOW_FINAL_PIN_TRY") != NULL;
+	return o;
+}
+
 enum err cli_token_open(const struct cli *c, int flags, struct cli_token *t)
 {
+	struct p11_session_opts o = cli_token_session_opts(flags);
 	enum err r;
 
 	memset(t, 0, sizeof(*t));
@@ -76,8 +88,7 @@ enum err cli_token_open(const struct cli *c, int flags, struct cli_token *t)
 	if (r == ERR_OK)
 		r = cli_token_module(c, t->uri, &t->module);
 	if (r == ERR_OK)
-		r = p11_session_open(&t->session, t->module, t->uri,
-				     (flags & CLI_TOKEN_RW) != 0);
+		r = p11_session_open(&t->session, t->module, t->uri, &o);
 	if (r == ERR_OK && (flags & CLI_TOKEN_LOGIN) &&
 	    p11_session_login_required(t->session))
 		r = login(c, t);

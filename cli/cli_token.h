@@ -10,10 +10,10 @@
 #include <cjson/cJSON.h>
 
 #include "err.h"
+#include "p11_session.h"
 
 struct cli;
 struct p11_module;
-struct p11_session;
 struct p11_uri;
 
 struct cli_token {
@@ -33,6 +33,11 @@ enum err cli_token_uri(const struct cli *c, struct p11_uri **out);
 /* Load the module only (for commands that list tokens). */
 enum err cli_token_module(const struct cli *c, const struct p11_uri *uri,
 			  struct p11_module **out);
+
+/* Session options for flags (CLI_TOKEN_RW), with the login policy from
+ * the environment: P11SEAL_ALLOW_FINAL_PIN_TRY set lets a login spend
+ * the token's last PIN try. */
+struct p11_session_opts cli_token_session_opts(int flags);
 
 /* Open session on the selected token per flags; t is zeroed first. */
 enum err cli_token_open(const struct cli *c, int flags, struct cli_token *t);

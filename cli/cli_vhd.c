@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* cli_vhd.c - glue between the vhd pipeline and the token: one cloned
- * session and p11_xts engine per worker (PKCS#11 sessions must not be
- * shared by threads), plus the terminal progress bar. */
+/* cli_vhd.c - what the vhd commands share: their options, the DEK opened
+ * in the token and handed to the pipeline as a vhd_cipher (km_xts), the
+ * terminal progress bar and Ctrl-C. */
 #include "cli_vhd.h"
 
 #include <getopt.h>
@@ -12,24 +12,28 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "p11_session.h"
-#include "p11_xts.h"
 #include "vhd_decrypt.h"
 #include "vhd_outfile.h"
 
 #define MAX_CHUNK (4ul << 20)
 
+/* Set by the signal handler, which can take no argument: the one piece
+ * of file-scope state, read by the pipeline through vhd_job_opts. */
 static volatile sig_atomic_t cancelled;
-static struct sigaction saved[3];
-static const int signals[3] = { SIGINT, SIGTERM, SIGHUP };
-static struct {
-	const char *verb;
-	struct timespec start;
-	int last_pct;
-	bool shown;
-} bar;
+static const int signals[CLI_VHD_SIGNALS] = { SIGINT, SIGTERM, SIGHUP };
 
-static int parse_one(struct cli *c, int o, struct cli_vhd_args *a)
+static enum err parse_chunk(const char *val, unsigned long *chunk)
+{
+	enum err r = cli_parse_ulong(val, "--chunk", 512, MAX_CHUNK, chunk);
+
+	if (r == ERR_OK && *chunk % 512)
+		r = err_set(ERR_USAGE, "--chunk: %lu is not a multiple of 512",
+		            *chunk);
+	return r;
+}
+
+static int parse_one(struct cli *c, int o, struct cli_vhd_args *a,
+                     struct cli_manifest_opts *man)
 {
 	enum err r = ERR_OK;
 
@@ -39,26 +43,50 @@ static int parse_one(struct cli *c, int o, struct cli_vhd_args *a)
 	case 'p': a->no_progress = true; break;
 	case 'd': a->data = true; break;
 	case 'F': a->format = optarg; break;
+	case 'M': man->out = optarg; break;
 	case 't':
 		r = cli_parse_ulong(optarg, "--threads", 1,
 		                    VHD_PIPELINE_MAX_THREADS, &a->threads);
 		break;
-	case 'c':
-		r = cli_parse_ulong(optarg, "--chunk", 512, MAX_CHUNK,
-		                    &a->chunk);
-		if (r == ERR_OK && a->chunk % 512)
-			r = err_set(ERR_USAGE,
-			            "--chunk: %lu is not a "
-			            "multiple of 512",
-			            a->chunk);
-		break;
-	default: return cli_usage(c, "unknown option");
+	case 'c': r = parse_chunk(optarg, &a->chunk); break;
+	default:
+		if (!man || !cli_manifest_opt(man, o, optarg))
+			return cli_usage(c, "unknown option");
 	}
 	return r == ERR_OK ? -1 : cli_usage(c, "%s", err_detail());
 }
 
+/* Options the command does not take are unknown to it. */
+static bool takes(int o, unsigned extra, const struct cli_manifest_opts *man)
+{
+	if (o == 'f')
+		return extra & CLI_VHD_OUTPUT;
+	if (o == 'F')
+		return extra & CLI_VHD_FORMAT;
+	if (o == 'd')
+		return extra & CLI_VHD_DATA;
+	if (o == 'M' || o >= CLI_MANIFEST_COS_URI)
+		return man != NULL;
+	return true;
+}
+
+/* The manifest options go with --manifest FILE and must be valid. */
+static int check_manifest(struct cli *c, const struct cli_vhd_args *a,
+                          struct cli_manifest_opts *m)
+{
+	m->force = a->force;
+	if (!m->out && (m->cos_uri || m->name || m->os || m->note || m->wdek ||
+	                m->allow_unwrapped))
+		return cli_usage(c,
+		                 "--cos-uri, --name, --os, --note, --wdek and "
+		                 "--allow-unwrapped go with --manifest FILE");
+	if (cli_manifest_check_opts(m) != ERR_OK)
+		return cli_usage(c, "%s", err_detail());
+	return -1;
+}
+
 int cli_vhd_parse(struct cli *c, int argc, char **argv, unsigned extra,
-                  struct cli_vhd_args *a)
+                  struct cli_vhd_args *a, struct cli_manifest_opts *man)
 {
 	static const struct option opts[] = {
 		{ "key", required_argument, NULL, 'k' },
@@ -68,20 +96,30 @@ int cli_vhd_parse(struct cli *c, int argc, char **argv, unsigned extra,
 		{ "force", no_argument, NULL, 'f' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "data", no_argument, NULL, 'd' },
+		{ "manifest", required_argument, NULL, 'M' },
+		{ "cos-uri", required_argument, NULL, CLI_MANIFEST_COS_URI },
+		{ "name", required_argument, NULL, CLI_MANIFEST_NAME },
+		{ "os", required_argument, NULL, CLI_MANIFEST_OS },
+		{ "note", required_argument, NULL, CLI_MANIFEST_NOTE },
+		{ "wdek", required_argument, NULL, CLI_MANIFEST_WDEK },
+		{ "allow-unwrapped", no_argument, NULL,
+		  CLI_MANIFEST_ALLOW_UNWRAPPED },
 		{ NULL, 0, NULL, 0 },
 	};
 	int o, rc, files = extra & CLI_VHD_OUTPUT ? 2 : 1;
 
 	memset(a, 0, sizeof(*a));
+	if (man)
+		memset(man, 0, sizeof(*man));
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if ((o == 'f' && !(extra & CLI_VHD_OUTPUT)) ||
-		    (o == 'F' && !(extra & CLI_VHD_FORMAT)) ||
-		    (o == 'd' && !(extra & CLI_VHD_DATA)))
+		if (!takes(o, extra, man))
 			return cli_usage(c, "unknown option");
-		rc = parse_one(c, o, a);
+		rc = parse_one(c, o, a, man);
 		if (rc >= 0)
 			return rc;
 	}
+	if (man && (rc = check_manifest(c, a, man)) >= 0)
+		return rc;
 	if (!a->key)
 		return cli_usage(c, "--key LABEL is required");
 	if (argc - optind != files)
@@ -123,11 +161,14 @@ enum err cli_vhd_key_check(const struct cli *c, const struct cli_vhd_args *a,
 	if (e != ERR_OK)
 		return err_wrap(e, "%s", a->in);
 	e = cli_vhd_key_open(c, a, k);
-	if (e == ERR_OK)
-		e = cli_vhd_key_hash(k, kh->nonce, hash);
-	if (e == ERR_OK && vhd_decrypt_check(in, hash) != ERR_OK)
-		e = err_wrap(ERR_VERIFY, "%s", a->in);
-	return e;
+	if (e != ERR_OK)
+		return e;
+	e = cli_vhd_key_hash(k, kh->nonce, hash);
+	if (e != ERR_OK)
+		return e;
+	if (vhd_decrypt_check(in, hash) != ERR_OK)
+		return err_wrap(ERR_VERIFY, "%s", a->in);
+	return ERR_OK;
 }
 
 void cli_vhd_key_close(struct cli_vhd_key *k)
@@ -136,113 +177,66 @@ void cli_vhd_key_close(struct cli_vhd_key *k)
 	memset(k, 0, sizeof(*k));
 }
 
-struct worker {
-	struct p11_session *s;
-	struct p11_xts *x;
-};
-
-static void worker_free(void *ctx)
-{
-	struct worker *w = ctx;
-
-	if (!w)
-		return;
-	p11_xts_free(w->x);
-	p11_session_close(w->s);
-	free(w);
-}
-
-static enum err worker_new(void *arg, void **out)
-{
-	struct cli_vhd_key *k = arg;
-	struct worker *w = calloc(1, sizeof(*w));
-	enum err r;
-
-	*out = NULL;
-	if (!w)
-		return err_set(ERR_NOMEM, "worker");
-	r = p11_session_clone(k->t.session, &w->s);
-	if (r == ERR_OK)
-		r = p11_xts_new(&w->x, p11_session_fn(w->s),
-		                p11_session_handle(w->s), k->dek.data,
-		                k->dek.tweak, k->chunk);
-	if (r != ERR_OK) {
-		worker_free(w);
-		return r;
-	}
-	*out = w;
-	return ERR_OK;
-}
-
-static enum err worker_encrypt(void *ctx, uint8_t *buf, size_t len,
-                               uint64_t sector)
-{
-	return p11_xts_encrypt(((struct worker *)ctx)->x, buf, len, sector);
-}
-
-static enum err worker_decrypt(void *ctx, uint8_t *buf, size_t len,
-                               uint64_t sector)
-{
-	return p11_xts_decrypt(((struct worker *)ctx)->x, buf, len, sector);
-}
-
 struct vhd_cipher cli_vhd_cipher(struct cli_vhd_key *k)
 {
-	struct vhd_cipher v = { worker_new, worker_encrypt, worker_decrypt,
-		                worker_free, k };
-
-	return v;
+	k->xts = (struct km_xts_key){ k->t.session, &k->dek, k->chunk };
+	return km_xts_cipher(&k->xts);
 }
 
-int cli_vhd_main(struct cli *c, int argc, char **argv, unsigned extra,
-                 enum err (*run)(const struct cli *c,
-                                 const struct cli_vhd_args *a,
-                                 const struct vhd_reader *in))
+int cli_vhd_run(const struct cli *c, const struct cli_vhd_args *a,
+                cli_vhd_run_fn *run, void *arg)
 {
 	struct vhd_reader *in = NULL;
-	struct cli_vhd_args a;
 	enum err e;
-	int rc;
 
-	if (cli_wants_help(c, argc, argv))
-		return 0;
-	rc = cli_vhd_parse(c, argc, argv, extra, &a);
-	if (rc >= 0)
-		return rc;
-	if (a.out) {
-		unsigned n = vhd_outfile_clean_stale(a.out);
+	if (a->out) {
+		unsigned n = vhd_outfile_clean_stale(a->out);
 
 		if (n)
 			cli_info(c,
 			         "removed %u stale temp file(s) of %s left by "
 			         "a run that was killed",
-			         n, a.out);
+			         n, a->out);
 	}
-	e = vhd_reader_open(&in, a.in);
+	e = vhd_reader_open(&in, a->in);
 	if (e == ERR_OK)
-		e = run(c, &a, in);
+		e = run(c, a, in, arg);
 	vhd_reader_free(in);
 	return e == ERR_OK ? 0 : cli_fail(c, e);
+}
+
+int cli_vhd_main(struct cli *c, int argc, char **argv, unsigned extra,
+                 cli_vhd_run_fn *run, void *arg)
+{
+	struct cli_vhd_args a;
+	int rc;
+
+	if (cli_wants_help(c, argc, argv))
+		return 0;
+	rc = cli_vhd_parse(c, argc, argv, extra, &a, NULL);
+	if (rc >= 0)
+		return rc;
+	return cli_vhd_run(c, &a, run, arg);
 }
 
 /* "encrypting  42% (123/290 blocks, 812 MiB/s)", at most once a percent. */
 static void draw(void *arg, uint32_t done, uint32_t total)
 {
+	struct cli_vhd_bar *bar = arg;
 	int pct = total ? (int)(100ull * done / total) : 100;
 	struct timespec now;
 	double secs;
 
-	(void)arg;
-	if (pct == bar.last_pct && done != total)
+	if (pct == bar->last_pct && done != total)
 		return;
-	bar.last_pct = pct;
+	bar->last_pct = pct;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	secs = (double)(now.tv_sec - bar.start.tv_sec) +
-	       (double)(now.tv_nsec - bar.start.tv_nsec) / 1e9;
-	printf("\r%s %3d%% (%u/%u blocks, %.0f MiB/s) ", bar.verb, pct, done,
+	secs = (double)(now.tv_sec - bar->start.tv_sec) +
+	       (double)(now.tv_nsec - bar->start.tv_nsec) / 1e9;
+	printf("\r%s %3d%% (%u/%u blocks, %.0f MiB/s) ", bar->verb, pct, done,
 	       total, secs > 0 ? 2.0 * done / secs : 0.0);
 	fflush(stdout);
-	bar.shown = true;
+	bar->shown = true;
 }
 
 static void on_signal(int sig)
@@ -252,33 +246,34 @@ static void on_signal(int sig)
 }
 
 void cli_vhd_job_begin(const struct cli *c, const struct cli_vhd_args *a,
-                       const char *verb, struct vhd_job_opts *o)
+                       const char *verb, struct cli_vhd_job *j)
 {
 	struct sigaction sa;
 
-	memset(o, 0, sizeof(*o));
-	o->threads = (unsigned)a->threads;
-	o->force = a->force;
-	o->cancel = &cancelled;
+	memset(j, 0, sizeof(*j));
+	j->opts.threads = (unsigned)a->threads;
+	j->opts.force = a->force;
+	j->opts.cancel = &cancelled;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	for (int i = 0; i < 3; i++)
-		sigaction(signals[i], &sa, &saved[i]);
-	memset(&bar, 0, sizeof(bar));
-	bar.last_pct = -1;
-	bar.verb = verb;
-	clock_gettime(CLOCK_MONOTONIC, &bar.start);
+	for (int i = 0; i < CLI_VHD_SIGNALS; i++)
+		sigaction(signals[i], &sa, &j->saved[i]);
+	j->bar.last_pct = -1;
+	j->bar.verb = verb;
+	clock_gettime(CLOCK_MONOTONIC, &j->bar.start);
 	if (!a->no_progress && !c->json && c->verbosity >= 0 &&
-	    isatty(STDOUT_FILENO))
-		o->progress = draw;
+	    isatty(STDOUT_FILENO)) {
+		j->opts.progress = draw;
+		j->opts.progress_arg = &j->bar;
+	}
 }
 
-void cli_vhd_job_end(void)
+void cli_vhd_job_end(struct cli_vhd_job *j)
 {
-	for (int i = 0; i < 3; i++)
-		sigaction(signals[i], &saved[i], NULL);
-	if (bar.shown)
+	for (int i = 0; i < CLI_VHD_SIGNALS; i++)
+		sigaction(signals[i], &j->saved[i], NULL);
+	if (j->bar.shown)
 		printf("\n");
-	bar.shown = false;
+	j->bar.shown = false;
 }

@@ -5,11 +5,15 @@
 #ifndef P11SEAL_CLI_VHD_H
 #define P11SEAL_CLI_VHD_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "cli.h"
+#include "cli_manifest.h"
 #include "cli_token.h"
+#include "km_xts.h"
 #include "p11_dek.h"
 #include "vhd_cipher.h"
 #include "vhd_pipeline.h"
@@ -33,15 +37,18 @@ struct cli_vhd_args {
 	bool data;
 };
 
-/* Parse the command's options (extra: enum cli_vhd_extra bits) into a.
- * Returns -1 to go on, else the exit code (usage printed). */
+/* Parse the command's options (extra: enum cli_vhd_extra bits) into a;
+ * with man (vhd encrypt), --manifest FILE and the options of
+ * cli_manifest.h too, into man (man->force is --force). Returns -1 to go
+ * on, else the exit code (usage printed). */
 int cli_vhd_parse(struct cli *c, int argc, char **argv, unsigned extra,
-                  struct cli_vhd_args *a);
+                  struct cli_vhd_args *a, struct cli_manifest_opts *man);
 
 struct cli_vhd_key {
 	struct cli_token t;
 	struct p11_dek dek;
 	size_t chunk;
+	struct km_xts_key xts; /* set by cli_vhd_cipher */
 };
 
 /* Open the token, log in and find the DEK labelled a->key. Once the
@@ -68,20 +75,46 @@ struct vhd_cipher cli_vhd_cipher(struct cli_vhd_key *k);
 /* Close the token; safe on a zeroed or failed k. */
 void cli_vhd_key_close(struct cli_vhd_key *k);
 
-/* The body of a vhd command: parse argv (extra: enum cli_vhd_extra),
- * open the input, run, report the error. Returns the exit code. */
-int cli_vhd_main(struct cli *c, int argc, char **argv, unsigned extra,
-                 enum err (*run)(const struct cli *c,
-                                 const struct cli_vhd_args *a,
-                                 const struct vhd_reader *in));
+/* A vhd command's work on its open input; arg is the command's own. */
+typedef enum err cli_vhd_run_fn(const struct cli *c,
+                                const struct cli_vhd_args *a,
+                                const struct vhd_reader *in, void *arg);
 
-/* Job options from a: threads, force, a progress bar labelled verb (only
- * when stdout is a terminal, without --no-progress or --json), and
- * SIGINT/SIGTERM/SIGHUP cancelling the job. Undo with cli_vhd_job_end. */
+/* After parsing: remove stale temp files of a->out, open a->in, call
+ * run(c, a, in, arg) and report its error. Returns the exit code. */
+int cli_vhd_run(const struct cli *c, const struct cli_vhd_args *a,
+                cli_vhd_run_fn *run, void *arg);
+
+/* The body of a vhd command without options of its own: --help, parse
+ * argv (extra: enum cli_vhd_extra), then cli_vhd_run. */
+int cli_vhd_main(struct cli *c, int argc, char **argv, unsigned extra,
+                 cli_vhd_run_fn *run, void *arg);
+
+#define CLI_VHD_SIGNALS 3 /* SIGINT, SIGTERM, SIGHUP cancel a job */
+
+struct cli_vhd_bar {
+	const char *verb;
+	struct timespec start;
+	int last_pct;
+	bool shown;
+};
+
+/* A running job: its pipeline options, the progress bar they point at
+ * and the signal handlers to restore. */
+struct cli_vhd_job {
+	struct vhd_job_opts opts;
+	struct cli_vhd_bar bar;
+	struct sigaction saved[CLI_VHD_SIGNALS];
+};
+
+/* Job options from a into j->opts: threads, force, a progress bar
+ * labelled verb (only when stdout is a terminal, without --no-progress or
+ * --json), and SIGINT/SIGTERM/SIGHUP cancelling the job. Undo with
+ * cli_vhd_job_end. */
 void cli_vhd_job_begin(const struct cli *c, const struct cli_vhd_args *a,
-                       const char *verb, struct vhd_job_opts *o);
+                       const char *verb, struct cli_vhd_job *j);
 
 /* Restore the signal handlers and end the progress line. */
-void cli_vhd_job_end(void);
+void cli_vhd_job_end(struct cli_vhd_job *j);
 
 #endif

@@ -23,14 +23,10 @@ static int parse_one(struct cli *c, int o, struct cli_manifest_opts *m,
 	switch (o) {
 	case 'k': *key = optarg; break;
 	case 'o': m->out = optarg; break;
-	case 'u': m->cos_uri = optarg; break;
-	case 'n': m->name = optarg; break;
-	case 's': m->os = optarg; break;
-	case 'N': m->note = optarg; break;
-	case 'w': m->wdek = optarg; break;
-	case 'a': m->allow_unwrapped = true; break;
 	case 'f': m->force = true; break;
-	default: return cli_usage(c, "unknown option");
+	default:
+		if (!cli_manifest_opt(m, o, optarg))
+			return cli_usage(c, "unknown option");
 	}
 	return -1;
 }
@@ -42,12 +38,13 @@ static int parse(struct cli *c, int argc, char **argv,
 	static const struct option opts[] = {
 		{ "key", required_argument, NULL, 'k' },
 		{ "out", required_argument, NULL, 'o' },
-		{ "cos-uri", required_argument, NULL, 'u' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "os", required_argument, NULL, 's' },
-		{ "note", required_argument, NULL, 'N' },
-		{ "wdek", required_argument, NULL, 'w' },
-		{ "allow-unwrapped", no_argument, NULL, 'a' },
+		{ "cos-uri", required_argument, NULL, CLI_MANIFEST_COS_URI },
+		{ "name", required_argument, NULL, CLI_MANIFEST_NAME },
+		{ "os", required_argument, NULL, CLI_MANIFEST_OS },
+		{ "note", required_argument, NULL, CLI_MANIFEST_NOTE },
+		{ "wdek", required_argument, NULL, CLI_MANIFEST_WDEK },
+		{ "allow-unwrapped", no_argument, NULL,
+		  CLI_MANIFEST_ALLOW_UNWRAPPED },
 		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};

@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "cli_token.h"
 #include "commands.h"
-#include "p11_ckr.h"
+#include "p11_init.h"
 #include "p11_module.h"
 #include "p11_session.h"
 #include "p11_uri.h"
@@ -78,62 +78,31 @@ static enum err new_pin(const char *src, const char *what, char **pin)
 	return r;
 }
 
-/* After C_InitToken the slot may be renumbered: find it by label+serial. */
-static enum err set_user_pin(struct p11_module *m, const char *label,
-			     const char *so_pin, const char *pin)
-{
-	struct p11_uri filter = { .token = p11_unconst(label) };
-	struct p11_session *s = NULL;
-	enum err r;
-	CK_RV rv;
-
-	r = p11_session_open(&s, m, &filter, true);
-	if (r == ERR_OK)
-		r = p11_session_login(s, so_pin, strlen(so_pin), true);
-	if (r != ERR_OK) {
-		p11_session_close(s);
-		return r;
-	}
-	rv = p11_session_fn(s)->C_InitPIN(p11_session_handle(s),
-					  (CK_UTF8CHAR *)p11_unconst(pin),
-					  strlen(pin));
-	if (rv != CKR_OK)
-		r = p11_fail(rv, "C_InitPIN on token", label);
-	p11_session_fn(s)->C_Logout(p11_session_handle(s));
-	p11_session_close(s);
-	return r;
-}
-
 static enum err init(const struct cli *c, const struct init_opts *o)
 {
+	struct p11_session_opts so = cli_token_session_opts(CLI_TOKEN_RW);
 	struct p11_module *m = NULL;
 	struct p11_uri *uri = NULL;
 	struct p11_token_desc tok;
 	char *so_pin = NULL, *pin = NULL;
-	CK_UTF8CHAR label[32];
 	enum err r;
-	CK_RV rv;
 
 	r = cli_token_uri(c, &uri);
-	if (r == ERR_OK)
-		r = cli_token_module(c, uri, &m);
-	if (r == ERR_OK)
-		r = pick(m, uri, o, &tok);
-	if (r == ERR_OK)
-		r = new_pin(o->so_pin_source, "SO PIN", &so_pin);
-	if (r == ERR_OK)
-		r = new_pin(c->pin_source, "user PIN", &pin);
 	if (r != ERR_OK)
 		goto out;
-	memset(label, ' ', sizeof(label));
-	memcpy(label, o->label, strlen(o->label));
-	rv = p11_module_fn(m)->C_InitToken(tok.slot, (CK_UTF8CHAR *)so_pin,
-					   strlen(so_pin), label);
-	if (rv != CKR_OK) {
-		r = p11_fail(rv, "C_InitToken", o->label);
+	r = cli_token_module(c, uri, &m);
+	if (r != ERR_OK)
 		goto out;
-	}
-	r = set_user_pin(m, o->label, so_pin, pin);
+	r = pick(m, uri, o, &tok);
+	if (r != ERR_OK)
+		goto out;
+	r = new_pin(o->so_pin_source, "SO PIN", &so_pin);
+	if (r != ERR_OK)
+		goto out;
+	r = new_pin(c->pin_source, "user PIN", &pin);
+	if (r != ERR_OK)
+		goto out;
+	r = p11_token_init(m, &tok, o->label, so_pin, pin, &so);
 out:
 	secmem_free(so_pin);
 	secmem_free(pin);

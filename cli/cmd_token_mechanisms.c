@@ -10,9 +10,7 @@
 #include "cli_token.h"
 #include "commands.h"
 #include "p11_caps.h"
-#include "p11_ckr.h"
 #include "p11_mech.h"
-#include "p11_session.h"
 
 struct verdict {
 	const char *feature;
@@ -56,41 +54,15 @@ static size_t verdicts(const struct p11_caps *k, bool trials,
 	return n;
 }
 
-static enum err mech_list(struct p11_session *s, CK_MECHANISM_TYPE **out,
-			  CK_ULONG *n)
-{
-	CK_FUNCTION_LIST *fn = p11_session_fn(s);
-	CK_SLOT_ID slot = p11_session_token(s)->slot;
-	CK_ULONG count = 0;
-	CK_RV rv;
-
-	rv = fn->C_GetMechanismList(slot, NULL, &count);
-	if (rv != CKR_OK)
-		return p11_fail(rv, "C_GetMechanismList", NULL);
-	if (count > 4096)
-		return err_set(ERR_FORMAT, "token lists %lu mechanisms",
-			       (unsigned long)count);
-	*out = calloc(count + 1, sizeof(**out));
-	if (!*out)
-		return err_set(ERR_NOMEM, "mechanism list");
-	*n = count;
-	rv = fn->C_GetMechanismList(slot, *out, n);
-	if (rv != CKR_OK || *n > count) {
-		free(*out);
-		*out = NULL;
-		return p11_fail(rv != CKR_OK ? rv : CKR_GENERAL_ERROR,
-				"C_GetMechanismList", NULL);
-	}
-	return ERR_OK;
-}
-
 static cJSON *mech_json(struct p11_session *s, CK_MECHANISM_TYPE m)
 {
-	CK_MECHANISM_INFO mi = { 0 };
+	CK_MECHANISM_INFO mi;
 	cJSON *o = cJSON_CreateObject();
 
-	p11_session_fn(s)->C_GetMechanismInfo(p11_session_token(s)->slot, m,
-					      &mi);
+	/* A mechanism without info is still listed, with zero sizes and
+	 * no flags. */
+	if (p11_mech_info(s, m, &mi) != ERR_OK)
+		err_clear();
 	cJSON_AddStringToObject(o, "name", p11_mech_name(m));
 	cJSON_AddNumberToObject(o, "min_key", (double)mi.ulMinKeySize);
 	cJSON_AddNumberToObject(o, "max_key", (double)mi.ulMaxKeySize);
@@ -111,18 +83,18 @@ static enum err report(const struct cli *c, struct p11_session *s,
 	struct verdict v[8];
 	size_t nv = verdicts(k, trials, v);
 	CK_MECHANISM_TYPE *mechs = NULL;
-	CK_ULONG n = 0;
+	size_t n = 0;
 	enum err r;
 	cJSON *o, *arr, *feat;
 
-	r = mech_list(s, &mechs, &n);
+	r = p11_mech_list(s, &mechs, &n);
 	if (r != ERR_OK)
 		return r;
 	if (!c->json) {
 		for (size_t i = 0; i < nv; i++)
 			printf("%-18s %s\n", v[i].feature, v[i].answer);
-		printf("\n%lu mechanisms:", (unsigned long)n);
-		for (CK_ULONG i = 0; i < n; i++)
+		printf("\n%zu mechanisms:", n);
+		for (size_t i = 0; i < n; i++)
 			printf("%s%s", i % 6 ? " " : "\n  ",
 			       p11_mech_name(mechs[i]));
 		printf("\n");
@@ -138,7 +110,7 @@ static enum err report(const struct cli *c, struct p11_session *s,
 		cJSON_AddStringToObject(f, "detail", v[i].answer);
 	}
 	arr = cJSON_AddArrayToObject(o, "mechanisms");
-	for (CK_ULONG i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		cJSON_AddItemToArray(arr, mech_json(s, mechs[i]));
 	free(mechs);
 	return cli_print_json(o);

@@ -35,29 +35,32 @@ static void report(const struct cli *c, const struct cli_vhd_args *a,
 }
 
 static enum err run(const struct cli *c, const struct cli_vhd_args *a,
-                    const struct vhd_reader *in)
+                    const struct vhd_reader *in, void *arg)
 {
 	enum vhd_plain fmt = VHD_PLAIN_RAW;
 	struct cli_vhd_key k;
-	struct vhd_job_opts o;
+	struct cli_vhd_job job;
 	struct vhd_cipher ci;
 	uint8_t hash[32];
 	enum err e;
 
+	(void)arg;
 	if (a->format && strcmp(a->format, "vhd") == 0)
 		fmt = VHD_PLAIN_VHD;
 	else if (a->format && strcmp(a->format, "raw") != 0)
 		return err_set(ERR_USAGE, "--format: '%s' is not raw or vhd",
 		               a->format);
 	e = cli_vhd_key_check(c, a, in, &k, hash);
-	if (e == ERR_OK) {
-		ci = cli_vhd_cipher(&k);
-		cli_vhd_job_begin(c, a, "decrypting", &o);
-		e = vhd_decrypt(in, a->out, fmt, &ci, hash, &o);
-		cli_vhd_job_end();
-	}
-	if (e == ERR_OK)
-		report(c, a, in);
+	if (e != ERR_OK)
+		goto out;
+	ci = cli_vhd_cipher(&k);
+	cli_vhd_job_begin(c, a, "decrypting", &job);
+	e = vhd_decrypt(in, a->out, fmt, &ci, hash, &job.opts);
+	cli_vhd_job_end(&job);
+	if (e != ERR_OK)
+		goto out;
+	report(c, a, in);
+out:
 	e = cli_audit(c, k.t.session, &(struct cli_audit_rec){
 		.op = "vhd.decrypt", .result = e, .label = a->key,
 		.image_path = a->in });
@@ -68,5 +71,5 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 int cmd_vhd_decrypt(struct cli *c, int argc, char **argv)
 {
 	return cli_vhd_main(c, argc, argv, CLI_VHD_OUTPUT | CLI_VHD_FORMAT,
-	                    run);
+	                    run, NULL);
 }

@@ -91,18 +91,34 @@ static const uint8_t *output_sha256(const struct cli *c,
 	return e == ERR_OK ? sum : NULL;
 }
 
-/* --manifest and its options, taken out of argv before cli_vhd_main,
- * whose run() has no parameter for them. */
-static struct cli_manifest_opts manifest_opts;
-
-static enum err run(const struct cli *c, const struct cli_vhd_args *a,
-                    const struct vhd_reader *in)
+/* The keyhash computed in the token, then the pipeline with the DEK as
+ * its cipher. */
+static enum err encrypt(const struct cli *c, const struct cli_vhd_args *a,
+                        const struct vhd_reader *in, struct cli_vhd_key *k,
+                        uint8_t hash[32])
 {
 	static const uint8_t zero_nonce[32];
+	struct cli_vhd_job job;
+	struct vhd_cipher ci;
+	enum err e;
+
+	e = cli_vhd_key_hash(k, zero_nonce, hash);
+	if (e != ERR_OK)
+		return e;
+	ci = cli_vhd_cipher(k);
+	cli_vhd_job_begin(c, a, "encrypting", &job);
+	e = vhd_encrypt(in, a->out, &ci, hash, &job.opts);
+	cli_vhd_job_end(&job);
+	return e;
+}
+
+/* arg: the --manifest options (no manifest without --manifest FILE). */
+static enum err run(const struct cli *c, const struct cli_vhd_args *a,
+                    const struct vhd_reader *in, void *arg)
+{
+	const struct cli_manifest_opts *mo = arg;
 	struct cli_manifest *man = NULL;
 	struct cli_vhd_key k;
-	struct vhd_job_opts o;
-	struct vhd_cipher ci;
 	uint8_t hash[32], sum[32];
 	const uint8_t *image_sha = NULL;
 	uint32_t allocated = 0;
@@ -115,25 +131,28 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 		         a->in, (double)vhd_reader_size(in) / 1e9,
 		         (double)vhd_reader_size(in) / (1u << 30));
 	e = cli_vhd_key_open(c, a, &k);
-	if (e == ERR_OK && manifest_opts.out)
-		e = cli_manifest_begin(&manifest_opts, a->out, k.t.session,
-		                       &k.dek, &man);
-	if (e == ERR_OK)
-		e = cli_vhd_key_hash(&k, zero_nonce, hash);
-	if (e == ERR_OK) {
-		ci = cli_vhd_cipher(&k);
-		cli_vhd_job_begin(c, a, "encrypting", &o);
-		e = vhd_encrypt(in, a->out, &ci, hash, &o);
-		cli_vhd_job_end();
+	if (e != ERR_OK)
+		goto out;
+	if (mo->out) {
+		e = cli_manifest_begin(mo, a->out, k.t.session, &k.dek, &man);
+		if (e != ERR_OK)
+			goto out;
 	}
-	if (e == ERR_OK)
-		e = check_output(a->out, hash, &allocated);
-	if (e == ERR_OK && man)
+	e = encrypt(c, a, in, &k, hash);
+	if (e != ERR_OK)
+		goto out;
+	e = check_output(a->out, hash, &allocated);
+	if (e != ERR_OK)
+		goto out;
+	if (man) {
 		e = cli_manifest_finish(c, man, a->out, k.t.session, &k.dek);
-	if (e == ERR_OK) {
-		report(c, a, in, hash, allocated);
-		image_sha = output_sha256(c, man, a->out, k.t.session, sum);
+		if (e != ERR_OK)
+			goto out;
 	}
+	report(c, a, in, hash, allocated);
+	image_sha = output_sha256(c, man, a->out, k.t.session, sum);
+out:
+	/* success or not, the token's audit log records the attempt */
 	e = cli_audit(c, k.t.session, &(struct cli_audit_rec){
 		.op = "vhd.encrypt", .result = e, .label = a->key,
 		.image_sha256 = image_sha, .image_path = a->out });
@@ -144,7 +163,14 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 
 int cmd_vhd_encrypt(struct cli *c, int argc, char **argv)
 {
-	int rc = cli_manifest_take_opts(c, &argc, argv, &manifest_opts);
+	struct cli_manifest_opts mo;
+	struct cli_vhd_args a;
+	int rc;
 
-	return rc >= 0 ? rc : cli_vhd_main(c, argc, argv, CLI_VHD_OUTPUT, run);
+	if (cli_wants_help(c, argc, argv))
+		return 0;
+	rc = cli_vhd_parse(c, argc, argv, CLI_VHD_OUTPUT, &a, &mo);
+	if (rc >= 0)
+		return rc;
+	return cli_vhd_run(c, &a, run, &mo);
 }

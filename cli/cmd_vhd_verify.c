@@ -31,7 +31,7 @@ static enum err digest(const struct cli *c, const struct cli_vhd_args *a,
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	struct vhd_cipher ci = cli_vhd_cipher(k);
-	struct vhd_job_opts o;
+	struct cli_vhd_job job;
 	uint8_t sum[32];
 	enum err e;
 
@@ -39,9 +39,9 @@ static enum err digest(const struct cli *c, const struct cli_vhd_args *a,
 		EVP_MD_CTX_free(md);
 		return err_set(ERR_CRYPTO, "SHA-256");
 	}
-	cli_vhd_job_begin(c, a, "verifying", &o);
-	e = vhd_decrypt_each(in, &ci, hash, hash_block, md, &o);
-	cli_vhd_job_end();
+	cli_vhd_job_begin(c, a, "verifying", &job);
+	e = vhd_decrypt_each(in, &ci, hash, hash_block, md, &job.opts);
+	cli_vhd_job_end(&job);
 	if (e == ERR_OK && !EVP_DigestFinal_ex(md, sum, NULL))
 		e = err_set(ERR_CRYPTO, "SHA-256");
 	if (e == ERR_OK)
@@ -76,21 +76,27 @@ static void report(const struct cli *c, const struct cli_vhd_args *a,
 }
 
 static enum err run(const struct cli *c, const struct cli_vhd_args *a,
-                    const struct vhd_reader *in)
+                    const struct vhd_reader *in, void *arg)
 {
 	struct cli_vhd_key k;
 	uint8_t hash[32];
 	char sha[65] = "";
 	enum err e;
 
+	(void)arg;
 	e = vhd_verify_blktap(in);
 	if (e != ERR_OK)
 		return err_wrap(e, "%s", a->in);
 	e = cli_vhd_key_check(c, a, in, &k, hash);
-	if (e == ERR_OK && a->data)
+	if (e != ERR_OK)
+		goto out;
+	if (a->data) {
 		e = digest(c, a, in, &k, hash, sha);
-	if (e == ERR_OK)
-		report(c, a, in, sha);
+		if (e != ERR_OK)
+			goto out;
+	}
+	report(c, a, in, sha);
+out:
 	/* image.sha256 is a file's own hash: not the --data plaintext's */
 	e = cli_audit(c, k.t.session, &(struct cli_audit_rec){
 		.op = "vhd.verify", .result = e, .label = a->key,
@@ -101,5 +107,5 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 
 int cmd_vhd_verify(struct cli *c, int argc, char **argv)
 {
-	return cli_vhd_main(c, argc, argv, CLI_VHD_DATA, run);
+	return cli_vhd_main(c, argc, argv, CLI_VHD_DATA, run, NULL);
 }

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "p11_ckr.h"
+#include "p11_int.h"
+#include "p11_mech.h"
 #include "p11_session.h"
 
 /* Modulus of a throw-away RSA-2048 key: only its public half is ever
@@ -39,15 +41,16 @@ static const uint8_t trial_modulus[256] = {
 };
 static const uint8_t trial_exponent[3] = { 0x01, 0x00, 0x01 };
 
+/* A mechanism the token does not list is simply absent: not an error. */
 static bool mech(struct p11_session *s, CK_MECHANISM_TYPE m, CK_FLAGS need,
 		 CK_MECHANISM_INFO *out)
 {
-	/* Zeroed: a module may answer CKR_OK and write nothing. */
-	CK_MECHANISM_INFO mi = { 0 };
+	CK_MECHANISM_INFO mi;
 
-	if (p11_session_fn(s)->C_GetMechanismInfo(p11_session_token(s)->slot,
-						  m, &mi) != CKR_OK)
+	if (p11_mech_info(s, m, &mi) != ERR_OK) {
+		err_clear();
 		return false;
+	}
 	if (out)
 		*out = mi;
 	return (mi.flags & need) == need;

@@ -9,6 +9,7 @@
 
 #include "p11.h"
 #include "p11_ckr.h"
+#include "p11_int.h"
 #include "p11_session.h"
 
 #define APPLICATION "p11seal"

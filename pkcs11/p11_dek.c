@@ -11,6 +11,7 @@
 
 #include "p11_ckr.h"
 #include "p11_dek_meta.h"
+#include "p11_int.h"
 #include "p11_session.h"
 #include "secmem.h"
 

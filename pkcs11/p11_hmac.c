@@ -4,6 +4,7 @@
 #include "p11_hmac.h"
 
 #include "p11_ckr.h"
+#include "p11_int.h"
 #include "p11_session.h"
 #include "secmem.h"
 

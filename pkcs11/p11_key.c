@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "p11_ckr.h"
+#include "p11_int.h"
 #include "p11_session.h"
 
 struct want {

@@ -1,8 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* p11_mech.c - mechanism names as pkcs11-tool prints them. */
+/* p11_mech.c - what a token says it offers (mechanism list and flags,
+ * checked as any other answer of a module), with names as pkcs11-tool
+ * prints them. */
 #include "p11_mech.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "p11_ckr.h"
+#include "p11_int.h"
+#include "p11_session.h"
+
+/* More than any token has; a larger count is a module gone wrong. */
+#define MECHS_MAX 4096
 
 static const struct {
 	CK_MECHANISM_TYPE m;
@@ -45,4 +56,51 @@ const char *p11_mech_name(CK_MECHANISM_TYPE m)
 			return names[i].name;
 	snprintf(buf, sizeof(buf), "0x%08lx", (unsigned long)m);
 	return buf;
+}
+
+enum err p11_mech_list(struct p11_session *s, CK_MECHANISM_TYPE **out,
+		       size_t *n)
+{
+	CK_FUNCTION_LIST *fn = p11_session_fn(s);
+	CK_SLOT_ID slot = p11_session_token(s)->slot;
+	CK_MECHANISM_TYPE *list = NULL;
+	CK_ULONG count = 0, got;
+	CK_RV rv;
+
+	*out = NULL;
+	*n = 0;
+	rv = fn->C_GetMechanismList(slot, NULL, &count);
+	if (rv != CKR_OK)
+		return p11_fail(rv, "C_GetMechanismList", NULL);
+	if (count > MECHS_MAX)
+		return err_set(ERR_FORMAT, "token lists %lu mechanisms",
+			       (unsigned long)count);
+	list = calloc(count + 1, sizeof(*list));
+	if (!list)
+		return err_set(ERR_NOMEM, "mechanism list");
+	got = count;
+	rv = fn->C_GetMechanismList(slot, list, &got);
+	if (rv != CKR_OK || got > count) {
+		free(list);
+		return p11_fail(rv != CKR_OK ? rv : CKR_GENERAL_ERROR,
+				"C_GetMechanismList", NULL);
+	}
+	*out = list;
+	*n = got;
+	return ERR_OK;
+}
+
+enum err p11_mech_info(struct p11_session *s, CK_MECHANISM_TYPE m,
+		       CK_MECHANISM_INFO *out)
+{
+	CK_RV rv;
+
+	memset(out, 0, sizeof(*out));
+	rv = p11_session_fn(s)->C_GetMechanismInfo(p11_session_token(s)->slot,
+						   m, out);
+	if (rv != CKR_OK) {
+		memset(out, 0, sizeof(*out));
+		return p11_fail(rv, "C_GetMechanismInfo", p11_mech_name(m));
+	}
+	return ERR_OK;
 }

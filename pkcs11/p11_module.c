@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "p11_ckr.h"
+#include "p11_int.h"
 
 #ifndef P11KIT_PROXY_PATH
 #define P11KIT_PROXY_PATH "p11-kit-proxy.so"

@@ -17,9 +17,6 @@ enum err p11_module_load(struct p11_module **out, const char *path,
 /* C_Finalize and unload; NULL is a no-op. */
 void p11_module_free(struct p11_module *m);
 
-/* The module's function list (never NULL for a loaded module). */
-CK_FUNCTION_LIST *p11_module_fn(const struct p11_module *m);
-
 /* Path or "p11-kit-proxy", for messages. */
 const char *p11_module_name(const struct p11_module *m);
 

@@ -9,6 +9,7 @@
 
 #include "p11_ckr.h"
 #include "p11_dek.h"
+#include "p11_int.h"
 #include "p11_key.h"
 #include "p11_obj.h"
 #include "p11_session.h"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "p11_ckr.h"
+#include "p11_int.h"
 #include "p11_session.h"
 #include "secmem.h"
 

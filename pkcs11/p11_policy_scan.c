@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "p11_int.h"
 #include "p11_session.h"
 #include "secmem.h"
 

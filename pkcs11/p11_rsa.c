@@ -20,6 +20,7 @@
 
 #include "p11_ckr.h"
 #include "p11_enforce.h"
+#include "p11_int.h"
 #include "p11_session.h"
 #include "p11_tmpl.h"
 

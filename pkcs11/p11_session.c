@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "p11_ckr.h"
+#include "p11_int.h"
 #include "p11_module.h"
 #include "p11_uri.h"
 
@@ -19,7 +20,7 @@ struct p11_session {
 	CK_FUNCTION_LIST *fn;
 	CK_SESSION_HANDLE h;
 	struct p11_token_desc tok;
-	bool rw;
+	struct p11_session_opts o;
 };
 
 static void describe(struct p11_token_desc *d)
@@ -84,8 +85,8 @@ enum err p11_token_list(struct p11_module *m, struct p11_token_desc **out,
 		return r;
 	d = calloc(count ? count : 1, sizeof(*d));
 	if (!d) {
-		free(ids);
-		return err_set(ERR_NOMEM, "token list");
+		r = err_set(ERR_NOMEM, "token list");
+		goto out;
 	}
 	for (CK_ULONG i = 0; i < count; i++) {
 		/* A slot whose token vanished meanwhile is skipped. */
@@ -96,15 +97,18 @@ enum err p11_token_list(struct p11_module *m, struct p11_token_desc **out,
 		describe(&d[k]);
 		k++;
 	}
-	free(ids);
 	/* ...but when every slot fails, say how. */
 	if (count && !k) {
-		free(d);
-		return p11_fail(rv, "C_GetTokenInfo", "on every slot");
+		r = p11_fail(rv, "C_GetTokenInfo", "on every slot");
+		goto out;
 	}
 	*out = d;
 	*n = k;
-	return ERR_OK;
+	d = NULL;
+out:
+	free(ids);
+	free(d);
+	return r;
 }
 
 static void list_names(char *buf, size_t cap, const struct p11_token_desc *d,
@@ -163,7 +167,7 @@ enum err p11_token_find(struct p11_module *m, const struct p11_uri *filter,
 
 static enum err open_on(struct p11_session *s)
 {
-	CK_FLAGS flags = CKF_SERIAL_SESSION | (s->rw ? CKF_RW_SESSION : 0);
+	CK_FLAGS flags = CKF_SERIAL_SESSION | (s->o.rw ? CKF_RW_SESSION : 0);
 	CK_RV rv;
 
 	rv = s->fn->C_OpenSession(s->tok.slot, flags, NULL, NULL, &s->h);
@@ -173,7 +177,8 @@ static enum err open_on(struct p11_session *s)
 }
 
 enum err p11_session_open(struct p11_session **out, struct p11_module *m,
-			  const struct p11_uri *filter, bool rw)
+			  const struct p11_uri *filter,
+			  const struct p11_session_opts *o)
 {
 	struct p11_session *s;
 	enum err r;
@@ -184,19 +189,23 @@ enum err p11_session_open(struct p11_session **out, struct p11_module *m,
 		return err_set(ERR_NOMEM, "session");
 	s->m = m;
 	s->fn = p11_module_fn(m);
-	s->rw = rw;
+	if (o)
+		s->o = *o;
 	r = p11_token_find(m, filter, &s->tok);
-	if (r == ERR_OK)
-		r = open_on(s);
-	if (r != ERR_OK) {
-		free(s);
-		return r;
-	}
+	if (r != ERR_OK)
+		goto out;
+	r = open_on(s);
+	if (r != ERR_OK)
+		goto out;
 	*out = s;
-	return ERR_OK;
+	s = NULL;
+out:
+	free(s);
+	return r;
 }
 
-enum err p11_session_clone(struct p11_session *s, struct p11_session **out)
+static enum err clone_as(struct p11_session *s, bool rw,
+			 struct p11_session **out)
 {
 	struct p11_session *c;
 	enum err r;
@@ -206,6 +215,7 @@ enum err p11_session_clone(struct p11_session *s, struct p11_session **out)
 	if (!c)
 		return err_set(ERR_NOMEM, "session");
 	*c = *s;
+	c->o.rw = rw;
 	r = open_on(c);
 	if (r != ERR_OK) {
 		free(c);
@@ -213,6 +223,22 @@ enum err p11_session_clone(struct p11_session *s, struct p11_session **out)
 	}
 	*out = c;
 	return ERR_OK;
+}
+
+enum err p11_session_clone(struct p11_session *s, struct p11_session **out)
+{
+	return clone_as(s, s->o.rw, out);
+}
+
+enum err p11_session_rw_sibling(struct p11_session *s,
+				struct p11_session **out)
+{
+	*out = NULL;
+	/* Opened read-write: PKCS#11 keeps a session in the mode it was
+	 * opened in, so there is nothing to ask the token. */
+	if (s->o.rw)
+		return ERR_OK;
+	return clone_as(s, true, out);
 }
 
 /* Refresh token flags and refuse a login that could lock the PIN. */
@@ -230,7 +256,7 @@ static enum err check_pin_state(struct p11_session *s, bool so)
 		return err_set(ERR_PIN, "the %s of token '%s' is locked; the "
 			       "security officer must reset it", who,
 			       s->tok.label);
-	if ((s->tok.info.flags & final) && !getenv("P11SEAL_ALLOW_FINAL_PIN_TRY"))
+	if ((s->tok.info.flags & final) && !s->o.allow_final_pin_try)
 		return err_set(ERR_PIN, "token '%s' has one %s try left; "
 			       "refusing to risk locking it (set "
 			       "P11SEAL_ALLOW_FINAL_PIN_TRY=1 to try anyway)",

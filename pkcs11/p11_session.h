@@ -31,16 +31,33 @@ enum err p11_token_list(struct p11_module *m, struct p11_token_desc **out,
 enum err p11_token_find(struct p11_module *m, const struct p11_uri *filter,
 			struct p11_token_desc *out);
 
-/* Open a session (read-write if rw) on the token matching filter. */
-enum err p11_session_open(struct p11_session **out, struct p11_module *m,
-			  const struct p11_uri *filter, bool rw);
+/* How a session is opened, and the login policy its logins follow. The
+ * policy is the caller's to decide (the CLI reads it from its
+ * environment); this layer only applies it. */
+struct p11_session_opts {
+	bool rw;                  /* read-write session */
+	bool allow_final_pin_try; /* log in even on the last PIN try */
+};
 
-/* Another session on the same token (for worker threads); login state is
- * shared by all sessions of the application. */
+/* Open a session on the token matching filter; o NULL = read-only,
+ * never the final PIN try. */
+enum err p11_session_open(struct p11_session **out, struct p11_module *m,
+			  const struct p11_uri *filter,
+			  const struct p11_session_opts *o);
+
+/* Another session on the same token with the same options (for worker
+ * threads); login state is shared by all sessions of the application. */
 enum err p11_session_clone(struct p11_session *s, struct p11_session **out);
 
-/* C_Login as user (so=false) or SO. Refuses to spend the final PIN try.
- * The caller wipes pin; already logged in is success. */
+/* A read-write session on s's token for writing objects when s was
+ * opened read-only (logged in already: a login belongs to the
+ * application). *out is NULL when s is read-write itself. */
+enum err p11_session_rw_sibling(struct p11_session *s,
+				struct p11_session **out);
+
+/* C_Login as user (so=false) or SO. Refuses to spend the final PIN try
+ * unless the session was opened with allow_final_pin_try. The caller
+ * wipes pin; already logged in is success. */
 enum err p11_session_login(struct p11_session *s, const char *pin,
 			   size_t pin_len, bool so);
 
@@ -57,8 +74,6 @@ void p11_session_close(struct p11_session *s);
 /* Fresh random bytes from the token's RNG (C_GenerateRandom). */
 enum err p11_session_random(struct p11_session *s, uint8_t *out, size_t len);
 
-CK_FUNCTION_LIST *p11_session_fn(const struct p11_session *s);
-CK_SESSION_HANDLE p11_session_handle(const struct p11_session *s);
 const struct p11_token_desc *p11_session_token(const struct p11_session *s);
 struct p11_module *p11_session_module(const struct p11_session *s);
 

@@ -12,6 +12,7 @@
 #include "encode.h"
 #include "p11_ckr.h"
 #include "p11_enforce.h"
+#include "p11_int.h"
 #include "p11_obj.h"
 #include "p11_rsa.h"
 #include "p11_session.h"

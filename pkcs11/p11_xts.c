@@ -10,6 +10,9 @@
 #include <string.h>
 
 #include "p11_ckr.h"
+#include "p11_dek.h"
+#include "p11_int.h"
+#include "p11_session.h"
 #include "secmem.h"
 
 #define BLOCK 16
@@ -448,6 +451,18 @@ enum err p11_xts_new(struct p11_xts **out, CK_FUNCTION_LIST *fn,
 out:
 	p11_xts_free(x);
 	return r;
+}
+
+enum err p11_xts_open(struct p11_xts **out, struct p11_session *s,
+		      const struct p11_dek *dek, size_t chunk)
+{
+	if (!s || !dek) {
+		if (out)
+			*out = NULL;
+		return err_set(ERR_USAGE, "p11_xts_open: no session or DEK");
+	}
+	return p11_xts_new(out, p11_session_fn(s), p11_session_handle(s),
+			   dek->data, dek->tweak, chunk);
 }
 
 enum err p11_xts_set_stream(struct p11_xts *x, size_t chunks_per_op)

@@ -25,16 +25,18 @@
  * size SoftHSM handles best. Measured with tests/bench/xts_bench. */
 #define P11_XTS_DEFAULT_WINDOW (2048u * 1024)
 
+struct p11_dek;
+struct p11_session;
 struct p11_xts;
 
-/* Engine on session sh. tweak_key = CK_INVALID_HANDLE means data_key is a
- * native XTS key (CKM_AES_XTS). chunk = bytes per data call of the
- * two-key path (multiple of 512 up to 4 MiB; 0 = default; the native path
- * always makes one call per sector). One engine per thread/session; the
- * session must have no other operation active while the engine runs. */
-enum err p11_xts_new(struct p11_xts **out, CK_FUNCTION_LIST *fn,
-		     CK_SESSION_HANDLE sh, CK_OBJECT_HANDLE data_key,
-		     CK_OBJECT_HANDLE tweak_key, size_t chunk);
+/* Engine for dek (from p11_dek_find) on session s: native XTS or the
+ * two-key construction, as the DEK is made. chunk = bytes per data call
+ * of the two-key path (multiple of 512 up to 4 MiB; 0 = default; the
+ * native path always makes one call per sector). s and dek must outlive
+ * the engine; one engine per session, with no other operation active on
+ * it while the engine runs. */
+enum err p11_xts_open(struct p11_xts **out, struct p11_session *s,
+		      const struct p11_dek *dek, size_t chunk);
 
 /* Encrypt/decrypt len bytes in place (len a multiple of 512); the first
  * 512 bytes are sector first_sector, the next first_sector+1, ...

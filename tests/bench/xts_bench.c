@@ -29,6 +29,7 @@
 
 #include "bench_util.h"
 #include "err.h"
+#include "p11_int.h"
 #include "p11_xts.h"
 #include "secmem.h"
 

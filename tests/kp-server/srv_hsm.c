@@ -11,6 +11,7 @@
 
 #include "p11.h"
 #include "p11_ckr.h"
+#include "p11_int.h" /* a stand-in HSM: raw calls of its own */
 #include "p11_module.h"
 #include "p11_obj.h"
 #include "p11_session.h"
@@ -82,7 +83,8 @@ enum err srv_hsm_open(struct srv_hsm **out, const char *module,
 	if (r == ERR_OK)
 		r = p11_module_load(&h->mod, module, NULL);
 	if (r == ERR_OK)
-		r = p11_session_open(&h->s, h->mod, uri, true);
+		r = p11_session_open(&h->s, h->mod, uri,
+		                     &(struct p11_session_opts){ .rw = true });
 	if (r == ERR_OK)
 		r = login(h, pin_source);
 	p11_uri_free(uri);

@@ -134,7 +134,9 @@ static void open_p11seal(struct env *e, const char *module, const char *uri)
 			     e->tok.init_args[0] ? e->tok.init_args : NULL),
 	     "p11_module_load");
 	need(p11_uri_parse(uri, &u), "p11_uri_parse");
-	need(p11_session_open(&e->s, e->m, u, true), "p11_session_open");
+	need(p11_session_open(&e->s, e->m, u,
+	                      &(struct p11_session_opts){ .rw = true }),
+	     "p11_session_open");
 	p11_uri_free(u);
 	need(p11_session_login(e->s, P11TEST_PIN, strlen(P11TEST_PIN), false),
 	     "p11_session_login");

@@ -63,7 +63,9 @@ static int setup(void **state)
 	need(p11_module_load(&e->m, p11test_softhsm_path(), NULL),
 	     "p11_module_load");
 	need(p11_uri_parse("pkcs11:token=transport", &u), "p11_uri_parse");
-	need(p11_session_open(&e->s, e->m, u, true), "p11_session_open");
+	need(p11_session_open(&e->s, e->m, u,
+	                      &(struct p11_session_opts){ .rw = true }),
+	     "p11_session_open");
 	p11_uri_free(u);
 	need(p11_rsa_generate_transport(e->s, "transport", id, sizeof(id),
 					P11_RSA_MIN_BITS, &e->pub, &e->priv),

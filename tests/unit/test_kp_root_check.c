@@ -22,6 +22,7 @@
 
 #include "encode.h"
 #include "err.h"
+#include "p11_int.h"
 #include "p11_module.h"
 #include "p11_obj.h"
 #include "p11_session.h"
@@ -95,7 +96,7 @@ static void test_root_matches_import(void **state)
 	assert_int_equal(p11_module_load(&m, getenv("P11CHK_MODULE"),
 	                                 getenv("P11CHK_INIT_ARGS")),
 	                 ERR_OK);
-	assert_int_equal(p11_session_open(&s, m, uri, false), ERR_OK);
+	assert_int_equal(p11_session_open(&s, m, uri, NULL), ERR_OK);
 	read_pin(pin, sizeof(pin));
 	assert_int_equal(p11_session_login(s, pin, strlen(pin), false), ERR_OK);
 	secmem_wipe(pin, sizeof(pin));

@@ -16,6 +16,7 @@
 
 #include "encode.h"
 #include "err.h"
+#include "p11_int.h"
 #include "p11_xts.h"
 #include "secmem.h"
 

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/* km_xts.c - vhd_cipher over p11_xts: one cloned session and engine per
+ * worker, both closed (the engine's key-derived buffers wiped) when the
+ * worker ends. */
+#include "km_xts.h"
+
+#include <stdlib.h>
+
+#include "p11_session.h"
+#include "p11_xts.h"
+
+struct worker {
+	struct p11_session *s;
+	struct p11_xts *x;
+};
+
+static void worker_free(void *ctx)
+{
+	struct worker *w = ctx;
+
+	if (!w)
+		return;
+	p11_xts_free(w->x);
+	p11_session_close(w->s);
+	free(w);
+}
+
+static enum err worker_new(void *arg, void **out)
+{
+	struct km_xts_key *k = arg;
+	struct worker *w = calloc(1, sizeof(*w));
+	enum err r;
+
+	*out = NULL;
+	if (!w)
+		return err_set(ERR_NOMEM, "worker");
+	r = p11_session_clone(k->s, &w->s);
+	if (r != ERR_OK)
+		goto out;
+	r = p11_xts_open(&w->x, w->s, k->dek, k->chunk);
+	if (r != ERR_OK)
+		goto out;
+	*out = w;
+	w = NULL;
+out:
+	worker_free(w);
+	return r;
+}
+
+static enum err worker_encrypt(void *ctx, uint8_t *buf, size_t len,
+                               uint64_t sector)
+{
+	return p11_xts_encrypt(((struct worker *)ctx)->x, buf, len, sector);
+}
+
+static enum err worker_decrypt(void *ctx, uint8_t *buf, size_t len,
+                               uint64_t sector)
+{
+	return p11_xts_decrypt(((struct worker *)ctx)->x, buf, len, sector);
+}
+
+struct vhd_cipher km_xts_cipher(struct km_xts_key *k)
+{
+	struct vhd_cipher v = { worker_new, worker_encrypt, worker_decrypt,
+		                worker_free, k };
+
+	return v;
+}
