@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,24 @@ static enum err make_parents(const char *path)
 	return r;
 }
 
+/* Refuse a log another user owns: its owner could rewrite it at will, and
+ * our records would vouch for what they left. Root is no exception. */
+static enum err check_owner(const struct stat *st, const char *path)
+{
+	char buf[1024], name[64] = "unknown user";
+	struct passwd pw, *found = NULL;
+
+	if (st->st_uid == geteuid())
+		return ERR_OK;
+	if (getpwuid_r(st->st_uid, &pw, buf, sizeof(buf), &found) == 0 &&
+	    found)
+		snprintf(name, sizeof(name), "%s", found->pw_name);
+	return err_set(ERR_POLICY,
+	               "audit log %s is owned by %s (uid %u), not by you "
+	               "(uid %u); refused",
+	               path, name, (unsigned)st->st_uid, (unsigned)geteuid());
+}
+
 static enum err check_file(int fd, const char *path)
 {
 	struct stat st;
@@ -52,6 +71,8 @@ static enum err check_file(int fd, const char *path)
 	if (!S_ISREG(st.st_mode))
 		return err_set(ERR_POLICY, "audit log %s is not a regular file",
 		               path);
+	if (check_owner(&st, path) != ERR_OK)
+		return ERR_POLICY;
 	if (st.st_mode & 022)
 		return err_set(ERR_POLICY,
 		               "audit log %s may be written by "

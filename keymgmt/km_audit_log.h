@@ -14,8 +14,9 @@ struct km_audit_log;
 
 /* Open path for appending (creating it 0600, and missing parent
  * directories 0700) and take an exclusive flock, waiting for other
- * p11seal runs. Refuses a symlink, a non-regular file and a file group or
- * others may write. Close with km_audit_log_close. */
+ * p11seal runs. Refuses a symlink, a non-regular file, a file another
+ * user owns and a file group or others may write. Close with
+ * km_audit_log_close. */
 enum err km_audit_log_open(struct km_audit_log **out, const char *path);
 
 /* The last line without its newline, into buf (cap bytes, at least

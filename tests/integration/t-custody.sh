@@ -2,7 +2,8 @@
 # t-custody.sh - secrets and the audit log stay where their owner put
 # them: a mistaken secret source is never echoed, a NUL byte in a PIN or
 # API-key source is refused, pin-value is refused in a URI's query in any
-# case, and an env: secret is gone from the environment once read.
+# case, an env: secret is gone from the environment once read, and an
+# audit log owned by another user is refused.
 . "$(dirname "$0")/lib.sh"
 
 USER_PIN=Custody-Pin-8Qm2
@@ -117,5 +118,17 @@ else
 	skip "env: PIN leaves /proc/PID/environ" "flock syscall number known for x86_64 only"
 fi
 
+# --- an audit log owned by another user is refused (root too)
+: >"$WORK/other.log"
+chmod 600 "$WORK/other.log"
+if chown nobody "$WORK/other.log" 2>/dev/null; then
+	expect_exit 7 "a log owned by another user: refused" $P11 \
+		--audit-log "$WORK/other.log" key create root --label r-other
+	grep_err "owner message names the file and the owner" \
+		"audit log $WORK/other.log is owned by nobody \(uid [0-9]+\), not by you"
+	assert "nothing was written to it" test ! -s "$WORK/other.log"
+else
+	skip "a log owned by another user" "cannot chown to nobody (not root)"
+fi
 check "the real log verifies" $A audit verify
 done_testing
