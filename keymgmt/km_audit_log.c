@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "km_audit.h"
+#include "km_audit_syslog.h"
 
 #define READ_CHUNK 65536u
 
@@ -182,6 +183,10 @@ enum err km_audit_log_write(struct km_audit_log *l, const char *line,
 		r = err_set(ERR_IO, "fsync audit log %s: %s", l->path,
 		            strerror(errno));
 	}
+	/* The syslog copy follows the file: a record sent but not written
+	 * would read as a cut log in `audit verify --syslog-copy`. */
+	if (r == ERR_OK)
+		km_audit_syslog_send(line, len);
 	free(rec);
 	return r;
 }

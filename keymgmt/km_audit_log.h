@@ -25,8 +25,9 @@ enum err km_audit_log_open(struct km_audit_log **out, const char *path);
 enum err km_audit_log_tail(struct km_audit_log *l, char *buf, size_t cap,
                            size_t *len);
 
-/* Append line and a newline with one write(), then fsync. A short write
- * is cut back off, so the file never ends inside a record we wrote. */
+/* Append line and a newline with one write(), then fsync, then send the
+ * record's syslog copy (km_audit_syslog_send). A short write is cut back
+ * off, so the file never ends inside a record we wrote. */
 enum err km_audit_log_write(struct km_audit_log *l, const char *line,
                             size_t len);
 
