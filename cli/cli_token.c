@@ -24,12 +24,6 @@ enum err cli_token_uri(const struct cli *c, struct p11_uri **out)
 	r = p11_uri_parse(c->token_uri, out);
 	if (r != ERR_OK)
 		return err_wrap(ERR_USAGE, "--token");
-	if ((*out)->has_pin_value) {
-		p11_uri_free(*out);
-		*out = NULL;
-		return cli_refuse_argv_secret("pin-value in the token URI",
-					      "PIN");
-	}
 	return ERR_OK;
 }
 

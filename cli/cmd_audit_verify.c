@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd_audit_verify.c - `p11seal audit verify [FILE]`: every record's MAC
- * checked in the token, the hash chain, and the log's end against the
- * chain head the token keeps; the first problem is named precisely. */
+/* cmd_audit_verify.c - `p11seal audit verify [FILE] [--syslog-copy
+ * COPY]`: every record's MAC checked in the token, the hash chain, and
+ * the log's end against the chain head the token keeps; with a syslog
+ * copy, every record against its copy too, which catches what a PIN
+ * holder can do to the log and the head together (km_audit_copy.h). The
+ * first problem is named precisely. */
 #include <getopt.h>
 #include <stdio.h>
 
@@ -10,6 +13,7 @@
 #include "cli_token.h"
 #include "commands.h"
 #include "encode.h"
+#include "km_audit_copy.h"
 #include "km_audit_trail.h"
 #include "p11_session.h"
 
@@ -19,6 +23,10 @@ struct outcome {
 	struct km_audit_check check;
 	struct km_audit_head head;
 	bool has_head;
+	const char *copy_path; /* --syslog-copy; NULL: none */
+	struct km_audit_copy *copy;
+	struct km_audit_copy_check copy_check;
+	bool copy_checked;
 };
 
 static cJSON *head_json(uint64_t seq, const uint8_t hash[KM_AUDIT_HASH_LEN])
@@ -32,19 +40,47 @@ static cJSON *head_json(uint64_t seq, const uint8_t hash[KM_AUDIT_HASH_LEN])
 	return o;
 }
 
-static cJSON *report_json(const struct p11_session *s, const struct outcome *o)
+static bool copy_matches(const struct outcome *o)
+{
+	return !o->copy_checked ||
+	       o->copy_check.problem == KM_AUDIT_COPY_MATCH;
+}
+
+/* The copy's side: null without --syslog-copy, checked false when the
+ * log itself did not verify (its records are not worth comparing). */
+static void copy_json(cJSON *j, const struct outcome *o)
+{
+	const struct km_audit_copy_check *k = &o->copy_check;
+	cJSON *p;
+
+	if (!o->copy_path) {
+		cJSON_AddNullToObject(j, "syslog_copy");
+		return;
+	}
+	p = cJSON_AddObjectToObject(j, "syslog_copy");
+	cJSON_AddStringToObject(p, "file", o->copy_path);
+	cJSON_AddBoolToObject(p, "checked", o->copy_checked);
+	cJSON_AddBoolToObject(p, "matches",
+	                      o->copy_checked && copy_matches(o));
+	cJSON_AddNumberToObject(p, "matched", (double)k->matched);
+	cJSON_AddNumberToObject(p, "copy_records",
+	                        (double)km_audit_copy_records(o->copy));
+	cJSON_AddNumberToObject(p, "broken_lines",
+	                        (double)km_audit_copy_broken(o->copy));
+}
+
+static void problem_json(cJSON *j, const struct outcome *o)
 {
 	const struct km_audit_check *k = &o->check;
-	cJSON *j = cJSON_CreateObject(), *p;
+	const struct km_audit_copy_check *ck = &o->copy_check;
+	cJSON *p;
 
-	cJSON_AddStringToObject(j, "file", o->path);
-	cJSON_AddBoolToObject(j, "intact", k->problem == KM_AUDIT_INTACT);
-	cJSON_AddNumberToObject(j, "records", (double)k->records);
-	cJSON_AddNumberToObject(j, "lines", (double)k->lines);
-	if (k->problem == KM_AUDIT_INTACT) {
+	if (k->problem == KM_AUDIT_INTACT && copy_matches(o)) {
 		cJSON_AddNullToObject(j, "problem");
-	} else {
-		p = cJSON_AddObjectToObject(j, "problem");
+		return;
+	}
+	p = cJSON_AddObjectToObject(j, "problem");
+	if (k->problem != KM_AUDIT_INTACT) {
 		cJSON_AddStringToObject(p, "kind",
 		                        km_audit_problem_name(k->problem));
 		cJSON_AddStringToObject(p, "message", k->msg);
@@ -52,7 +88,26 @@ static cJSON *report_json(const struct p11_session *s, const struct outcome *o)
 			cJSON_AddNumberToObject(p, "line", (double)k->at_line);
 		if (k->at_seq)
 			cJSON_AddNumberToObject(p, "record", (double)k->at_seq);
+		return;
 	}
+	cJSON_AddStringToObject(p, "kind",
+	                        km_audit_copy_problem_name(ck->problem));
+	cJSON_AddStringToObject(p, "message", ck->msg);
+	cJSON_AddNumberToObject(p, "record", (double)ck->at_seq);
+}
+
+static cJSON *report_json(const struct p11_session *s, const struct outcome *o)
+{
+	const struct km_audit_check *k = &o->check;
+	cJSON *j = cJSON_CreateObject(), *p;
+
+	cJSON_AddStringToObject(j, "file", o->path);
+	cJSON_AddBoolToObject(j, "intact",
+	                      k->problem == KM_AUDIT_INTACT && copy_matches(o));
+	cJSON_AddNumberToObject(j, "records", (double)k->records);
+	cJSON_AddNumberToObject(j, "lines", (double)k->lines);
+	problem_json(j, o);
+	copy_json(j, o);
 	cJSON_AddItemToObject(j, "log_head",
 	                      head_json(k->last_seq, k->last_hash));
 	if (o->has_head)
@@ -89,6 +144,25 @@ static void report_text(const struct p11_session *s, const struct outcome *o)
 		       "head (it cannot store data objects), so a truncated "
 		       "log or an older copy of it cannot be detected\n",
 		       n, p11_session_token(s)->label);
+	if (o->copy_checked)
+		printf("%llu records match their syslog copy in %s, and the "
+		       "copy holds none past the log's end\n",
+		       (unsigned long long)o->copy_check.matched, o->copy_path);
+}
+
+/* Only once the log verifies: the copy then tells a consistent rewrite
+ * of log and head apart from the real history. */
+static enum err check_copy(struct p11_session *s, struct outcome *o)
+{
+	uint8_t genesis[KM_AUDIT_HASH_LEN];
+	enum err r;
+
+	r = km_audit_genesis(p11_session_token(s)->serial, o->key.id, genesis);
+	if (r == ERR_OK)
+		r = km_audit_copy_compare(o->copy, o->path, genesis,
+		                          &o->copy_check);
+	o->copy_checked = r == ERR_OK || r == ERR_VERIFY;
+	return r;
 }
 
 static enum err verify(const struct cli *c, struct p11_session *s,
@@ -102,6 +176,8 @@ static enum err verify(const struct cli *c, struct p11_session *s,
 	if (r == ERR_OK)
 		r = km_audit_trail_verify(s, &o->key, o->path, &o->check,
 		                          &o->head, &o->has_head);
+	if (r == ERR_OK && o->copy)
+		r = check_copy(s, o);
 	if (r != ERR_OK && r != ERR_VERIFY)
 		return r;
 	if (c->json) {
@@ -113,34 +189,71 @@ static enum err verify(const struct cli *c, struct p11_session *s,
 		report_text(s, o);
 	}
 	if (r == ERR_VERIFY)
-		err_set(r, "%s", o->check.msg);
+		err_set(r, "%s",
+		        o->check.problem != KM_AUDIT_INTACT ? o->check.msg
+		                                            : o->copy_check.msg);
+	return r;
+}
+
+/* Options and the optional FILE; -1 to go on, else an exit code. */
+static int parse_args(struct cli *c, int argc, char **argv, struct outcome *o)
+{
+	static const struct option opts[] = {
+		{ "syslog-copy", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'c')
+			return cli_usage(c, "unknown option");
+		o->copy_path = optarg;
+	}
+	if (argc - optind > 1)
+		return cli_usage(c, "give at most one log file");
+	if (optind < argc)
+		o->path = argv[optind];
+	return -1;
+}
+
+/* Only the token's own lines of the copy are kept, so it is read once
+ * the token (its serial) is known. */
+static enum err load_copy(struct cli_token *t, struct outcome *o)
+{
+	enum err r;
+
+	if (!o->copy_path)
+		return ERR_OK;
+	r = km_audit_copy_new(&o->copy,
+	                      p11_session_token(t->session)->serial);
+	if (r == ERR_OK)
+		r = km_audit_copy_load(o->copy, o->copy_path);
 	return r;
 }
 
 int cmd_audit_verify(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
 	struct outcome o = { 0 };
+	struct cli_token t = { 0 };
 	char path[4096];
-	struct cli_token t;
 	enum err r;
+	int rc;
 
 	if (cli_wants_help(c, argc, argv))
 		return 0;
-	if (getopt_long(argc, argv, "", opts, NULL) != -1)
-		return cli_usage(c, "unknown option");
-	if (argc - optind > 1)
-		return cli_usage(c, "give at most one log file");
-	if (optind < argc)
-		o.path = argv[optind];
+	rc = parse_args(c, argc, argv, &o);
+	if (rc >= 0)
+		return rc;
 	r = o.path ? ERR_OK : cli_audit_path(c, path, sizeof(path));
 	if (!o.path)
 		o.path = path;
 	if (r == ERR_OK)
 		r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
-	if (r != ERR_OK)
-		return cli_fail(c, r);
-	r = verify(c, t.session, &o);
+	if (r == ERR_OK)
+		r = load_copy(&t, &o);
+	if (r == ERR_OK)
+		r = verify(c, t.session, &o);
+	km_audit_copy_free(o.copy);
 	cli_token_close(&t);
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

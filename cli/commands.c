@@ -94,7 +94,7 @@ const struct cli_command cli_commands[] = {
 	  "" },
 	{ "audit", "verify", cmd_audit_verify, "check the audit log: every "
 	  "MAC in the token, the hash chain, the token's chain head",
-	  "[FILE]" },
+	  "[FILE] [--syslog-copy COPY]" },
 	{ "audit", "show", cmd_audit_show, "print the audit log's records "
 	  "(not verified)", "[FILE] [--last N]" },
 	{ "kp", "import-root", cmd_kp_import_root, "new root key material "

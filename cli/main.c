@@ -25,6 +25,7 @@ static const char global_usage[] =
 	"  --token URI             RFC 7512 token URI, e.g. pkcs11:token=st1\n"
 	"  --pin-source SRC        file:PATH | env:VAR | fd:N (default: prompt)\n"
 	"  --audit-log FILE        audit log (default $XDG_STATE_HOME/p11seal/audit.log)\n"
+	"  --no-syslog             no syslog copy of audit records (also P11SEAL_AUDIT_SYSLOG=0)\n"
 	"  --json                  one JSON document on stdout\n"
 	"  -q, --quiet / -v, --verbose\n"
 	"  --version, --help\n"
@@ -125,6 +126,7 @@ static int parse_globals(struct cli *c, int argc, char **argv)
 		{ "token", required_argument, NULL, 't' },
 		{ "pin-source", required_argument, NULL, 'p' },
 		{ "audit-log", required_argument, NULL, 'a' },
+		{ "no-syslog", no_argument, NULL, 'L' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -144,6 +146,7 @@ static int parse_globals(struct cli *c, int argc, char **argv)
 		case 't': c->token_uri = optarg; break;
 		case 'p': c->pin_source = optarg; break;
 		case 'a': c->audit_log = optarg; break;
+		case 'L': setenv("P11SEAL_AUDIT_SYSLOG", "0", 1); break;
 		case 'j': c->json = true; break;
 		case 'q': c->verbosity = -1; break;
 		case 'v': c->verbosity = 1; break;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* secret.c - PINs and API keys from a file, the environment, a descriptor
- * or a no-echo prompt, straight into secure memory. Never from argv. */
+/* secret.c - the --pin-source / --api-key-source forms, and the no-echo
+ * prompt; files, descriptors and the environment are read by
+ * common/secret_src.c. Never from argv, and no error repeats the source
+ * text when it may be the secret itself. */
 #include "cli.h"
 
 #include <errno.h>
@@ -8,95 +10,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "secmem.h"
+#include "secret_src.h"
 
-#define SECRET_MAX 4096
+#define FD_MAX 1023
 
-/* Read up to SECRET_MAX bytes from fd into a secmem buffer. */
-static enum err read_fd(int fd, const char *what, const char *from, char **out)
+static const char *flag_of(const char *what)
 {
-	char *buf = secmem_alloc(SECRET_MAX + 1);
-	size_t len = 0;
-
-	if (!buf)
-		return err_set(ERR_NOMEM, "no secure memory for the %s", what);
-	for (;;) {
-		ssize_t n = read(fd, buf + len, SECRET_MAX + 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			enum err r = err_set(ERR_IO, "reading the %s from %s: %s",
-					     what, from, strerror(errno));
-			secmem_free(buf);
-			return r;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > SECRET_MAX) {
-			secmem_free(buf);
-			return err_set(ERR_FORMAT, "%s from %s is longer than "
-				       "%d bytes", what, from, SECRET_MAX);
-		}
-	}
-	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-		buf[--len] = '\0';
-	buf[len] = '\0';
-	*out = buf;
-	return ERR_OK;
-}
-
-/* A secret file must be a regular file owned by us, unreadable by others. */
-static enum err read_file(const char *path, const char *what, char **out)
-{
-	struct stat st;
-	enum err r;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return err_set(errno == ENOENT ? ERR_NOT_FOUND : ERR_IO,
-			       "%s file %s: %s", what, path, strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return err_set(ERR_USAGE, "%s file %s is not a regular file",
-			       what, path);
-	}
-	if ((st.st_mode & 077) || st.st_uid != geteuid()) {
-		close(fd);
-		return err_set(ERR_POLICY, "%s file %s must be owned by you "
-			       "with mode 0600 or 0400 (chmod 600 %s)",
-			       what, path, path);
-	}
-	r = read_fd(fd, what, path, out);
-	close(fd);
-	return r;
-}
-
-static enum err read_env(const char *var, const char *what, char **out)
-{
-	const char *v = getenv(var);
-
-	if (!v)
-		return err_set(ERR_NOT_FOUND, "%s: environment variable %s "
-			       "is not set", what, var);
-	*out = secmem_strdup(v);
-	if (!*out)
-		return err_set(ERR_NOMEM, "no secure memory for the %s", what);
-	return ERR_OK;
+	return strcmp(what, "API key") == 0  ? "api-key"
+	       : strcmp(what, "SO PIN") == 0 ? "so-pin"
+	                                     : "pin";
 }
 
 /* One line from a terminal, byte by byte so nothing is over-read. */
 static enum err read_line_tty(int fd, const char *what, char **out)
 {
-	char *buf = secmem_alloc(SECRET_MAX + 1);
+	char *buf = secmem_alloc(SECRET_SRC_MAX + 1);
+	enum err r = ERR_OK;
 	size_t len = 0;
-	char ch;
+	char ch = 0;
 
 	if (!buf)
 		return err_set(ERR_NOMEM, "no secure memory for the %s", what);
@@ -107,13 +42,22 @@ static enum err read_line_tty(int fd, const char *what, char **out)
 			continue;
 		if (n <= 0 || ch == '\n')
 			break;
-		if (len == SECRET_MAX) {
-			secmem_free(buf);
-			return err_set(ERR_FORMAT, "%s too long", what);
+		if (len == SECRET_SRC_MAX) {
+			r = err_set(ERR_FORMAT, "%s too long", what);
+			break;
+		}
+		if (ch == '\0') {
+			r = err_set(ERR_FORMAT, "the %s typed holds a NUL byte",
+			            what);
+			break;
 		}
 		buf[len++] = ch;
 	}
 	secmem_wipe(&ch, sizeof(ch));
+	if (r != ERR_OK) {
+		secmem_free(buf);
+		return r;
+	}
 	*out = buf;
 	return ERR_OK;
 }
@@ -126,10 +70,11 @@ static enum err read_prompt(const char *prompt, const char *what, char **out)
 
 	fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		return err_set(ERR_PIN, "no %s source given and no terminal "
-			       "to ask on; use --%s-source file:PATH|env:VAR|"
-			       "fd:N", what,
-			       strcmp(what, "API key") == 0 ? "api-key" : "pin");
+		return err_set(ERR_PIN,
+		               "no %s source given and no terminal "
+		               "to ask on; use --%s-source file:PATH|env:VAR|"
+		               "fd:N",
+		               what, flag_of(what));
 	if (tcgetattr(fd, &old) != 0) {
 		close(fd);
 		return err_errno(ERR_IO, "terminal");
@@ -151,28 +96,42 @@ static enum err read_prompt(const char *prompt, const char *what, char **out)
 	return r;
 }
 
-enum err cli_secret_read(const char *src, const char *prompt, const char *what,
-			 char **out)
+/* fd:N, N a decimal descriptor number; a bad N is not repeated (it may
+ * be the secret, typed after "fd:" by mistake). */
+static enum err read_fd_source(const char *num, const char *what, char **out)
 {
+	char from[32], *end = NULL;
 	unsigned long fd;
 
+	errno = 0;
+	fd = strtoul(num, &end, 10);
+	if (num[0] < '0' || num[0] > '9' || errno || *end || fd > FD_MAX)
+		return err_set(ERR_USAGE,
+		               "--%s-source fd:N wants a descriptor number "
+		               "0..%d (what was given is not repeated)",
+		               flag_of(what), FD_MAX);
+	snprintf(from, sizeof(from), "fd %lu", fd);
+	return secret_src_fd((int)fd, what, from, out);
+}
+
+enum err cli_secret_read(const char *src, const char *prompt, const char *what,
+                         char **out)
+{
 	*out = NULL;
 	if (!src || strcmp(src, "prompt") == 0)
 		return read_prompt(prompt, what, out);
 	if (strncmp(src, "file:", 5) == 0)
-		return read_file(src + 5, what, out);
+		return secret_src_file(src + 5, what, out);
 	if (strncmp(src, "env:", 4) == 0)
-		return read_env(src + 4, what, out);
-	if (strncmp(src, "fd:", 3) == 0) {
-		char from[32];
-
-		if (cli_parse_ulong(src + 3, "fd", 0, 1023, &fd) != ERR_OK)
-			return ERR_USAGE;
-		snprintf(from, sizeof(from), "fd %lu", fd);
-		return read_fd((int)fd, what, from, out);
-	}
+		return secret_src_env(src + 4, what, out);
+	if (strncmp(src, "fd:", 3) == 0)
+		return read_fd_source(src + 3, what, out);
 	if (src[0] == '/')
-		return read_file(src, what, out);
-	return err_set(ERR_USAGE, "%s source '%s' is not file:PATH, env:VAR, "
-		       "fd:N or prompt", what, src);
+		return secret_src_file(src, what, out);
+	/* Often the secret itself, given where its source belongs. */
+	return err_set(ERR_USAGE,
+	               "the %s source given is not file:PATH, env:VAR, fd:N, "
+	               "an absolute path or prompt (it is not repeated here: "
+	               "it may be the %s itself)",
+	               what, what);
 }

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "km_audit.h"
+#include "km_audit_syslog.h"
 
 #define READ_CHUNK 65536u
 
@@ -42,6 +44,24 @@ static enum err make_parents(const char *path)
 	return r;
 }
 
+/* Refuse a log another user owns: its owner could rewrite it at will, and
+ * our records would vouch for what they left. Root is no exception. */
+static enum err check_owner(const struct stat *st, const char *path)
+{
+	char buf[1024], name[64] = "unknown user";
+	struct passwd pw, *found = NULL;
+
+	if (st->st_uid == geteuid())
+		return ERR_OK;
+	if (getpwuid_r(st->st_uid, &pw, buf, sizeof(buf), &found) == 0 &&
+	    found)
+		snprintf(name, sizeof(name), "%s", found->pw_name);
+	return err_set(ERR_POLICY,
+	               "audit log %s is owned by %s (uid %u), not by you "
+	               "(uid %u); refused",
+	               path, name, (unsigned)st->st_uid, (unsigned)geteuid());
+}
+
 static enum err check_file(int fd, const char *path)
 {
 	struct stat st;
@@ -52,6 +72,8 @@ static enum err check_file(int fd, const char *path)
 	if (!S_ISREG(st.st_mode))
 		return err_set(ERR_POLICY, "audit log %s is not a regular file",
 		               path);
+	if (check_owner(&st, path) != ERR_OK)
+		return ERR_POLICY;
 	if (st.st_mode & 022)
 		return err_set(ERR_POLICY,
 		               "audit log %s may be written by "
@@ -161,6 +183,10 @@ enum err km_audit_log_write(struct km_audit_log *l, const char *line,
 		r = err_set(ERR_IO, "fsync audit log %s: %s", l->path,
 		            strerror(errno));
 	}
+	/* The syslog copy follows the file: a record sent but not written
+	 * would read as a cut log in `audit verify --syslog-copy`. */
+	if (r == ERR_OK)
+		km_audit_syslog_send(line, len);
 	free(rec);
 	return r;
 }

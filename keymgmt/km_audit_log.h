@@ -14,8 +14,9 @@ struct km_audit_log;
 
 /* Open path for appending (creating it 0600, and missing parent
  * directories 0700) and take an exclusive flock, waiting for other
- * p11seal runs. Refuses a symlink, a non-regular file and a file group or
- * others may write. Close with km_audit_log_close. */
+ * p11seal runs. Refuses a symlink, a non-regular file, a file another
+ * user owns and a file group or others may write. Close with
+ * km_audit_log_close. */
 enum err km_audit_log_open(struct km_audit_log **out, const char *path);
 
 /* The last line without its newline, into buf (cap bytes, at least
@@ -24,8 +25,9 @@ enum err km_audit_log_open(struct km_audit_log **out, const char *path);
 enum err km_audit_log_tail(struct km_audit_log *l, char *buf, size_t cap,
                            size_t *len);
 
-/* Append line and a newline with one write(), then fsync. A short write
- * is cut back off, so the file never ends inside a record we wrote. */
+/* Append line and a newline with one write(), then fsync, then send the
+ * record's syslog copy (km_audit_syslog_send). A short write is cut back
+ * off, so the file never ends inside a record we wrote. */
 enum err km_audit_log_write(struct km_audit_log *l, const char *line,
                             size_t len);
 

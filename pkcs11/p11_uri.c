@@ -21,7 +21,6 @@ enum kind {
 	KIND_TEXT,        /* percent-decoded string without NUL */
 	KIND_ID,          /* CKA_ID: binary, any byte */
 	KIND_TYPE,        /* object class name */
-	KIND_PIN_VALUE,   /* checked and flagged, never kept */
 	KIND_UNSUPPORTED, /* RFC 7512 attribute struct p11_uri cannot hold */
 };
 
@@ -55,7 +54,6 @@ static const struct attr attrs[] = {
 	{ "slot-manufacturer", KIND_UNSUPPORTED, false, 0, 0 },
 	{ "slot-id", KIND_UNSUPPORTED, false, 0, 0 },
 	{ "pin-source", KIND_TEXT, true, PATH_CAP, FIELD(pin_source) },
-	{ "pin-value", KIND_PIN_VALUE, true, SIZE_MAX, 0 },
 	{ "module-name", KIND_TEXT, true, NAME_CAP, FIELD(module_name) },
 	{ "module-path", KIND_TEXT, true, PATH_CAP, FIELD(module_path) },
 };
@@ -228,16 +226,9 @@ static enum err store_text(struct parser *p, const struct attr *a,
 static enum err store(struct parser *p, const struct attr *a, size_t off,
 		      size_t len)
 {
-	size_t n;
-
 	if (a->kind == KIND_ID) {
 		p->u->has_id = true;
 		return decode(p, a, off, len, p->u->id, &p->u->id_len);
-	}
-	if (a->kind == KIND_PIN_VALUE) {
-		/* Checked without a copy: no buffer ever holds the PIN. */
-		p->u->has_pin_value = true;
-		return decode(p, a, off, len, NULL, &n);
 	}
 	return store_text(p, a, off, len);
 }
@@ -295,6 +286,13 @@ static enum err parse_attr(struct parser *p, size_t off, size_t len)
 		return fail(p, off, "attribute without '='");
 	if (!name_ok(e, nlen))
 		return fail(p, off, "malformed attribute name");
+	/* A PIN on the command line, in path or query and in any case: an
+	 * unknown query name ("PIN-VALUE") would otherwise be skipped and
+	 * the PIN silently dropped instead of refused. */
+	if (nlen == 9 && strncasecmp(e, "pin-value", 9) == 0)
+		return fail(p, off, "'pin-value' is refused (a PIN in a URI "
+			    "shows in ps and shell history); use "
+			    "pin-source=PATH or --pin-source");
 	i = lookup(e, nlen);
 	if (i < 0)
 		return unknown(p, off, nlen, len);

@@ -26,11 +26,11 @@ struct p11_uri {
 	/* query attributes */
 	char *pin_source;
 	char *module_name, *module_path;
-	bool has_pin_value; /* pin-value= was present (we refuse it) */
 };
 
 /* Parse s ("pkcs11:..." ) into a new URI; ERR_FORMAT names the bad part.
- * Free with p11_uri_free. pin-value is recorded, not kept. */
+ * Free with p11_uri_free. pin-value (a PIN on the command line) is
+ * refused in path and query alike. */
 enum err p11_uri_parse(const char *s, struct p11_uri **out);
 
 /* Free a parsed URI; NULL is a no-op. */
