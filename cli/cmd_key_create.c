@@ -47,14 +47,10 @@ static enum err create_root(const struct cli *c, struct p11_session *s,
 	};
 	uint8_t id[16];
 	CK_OBJECT_HANDLE h;
-	size_t n = 0;
 	cJSON *meta;
 	enum err r;
 
-	r = p11_obj_find(s, CKO_SECRET_KEY, o->label, NULL, 0, &h, 1, &n);
-	if (r == ERR_OK && n)
-		return err_set(ERR_EXISTS, "a key labelled '%s' already "
-			       "exists", o->label);
+	r = p11_obj_label_free(s, o->label);
 	if (r == ERR_OK)
 		r = p11_session_random(s, id, sizeof(id));
 	spec.id = id;

@@ -31,20 +31,6 @@ struct transport {
 	double seconds;
 };
 
-static enum err check_label(struct p11_session *s, const char *label)
-{
-	CK_OBJECT_HANDLE h;
-	size_t n = 0;
-	enum err r = p11_obj_find(s, P11_ANY_CLASS, label, NULL, 0, &h, 1, &n);
-
-	if (r == ERR_OK && n)
-		r = err_set(ERR_EXISTS,
-		            "an object labelled '%s' already "
-		            "exists in token '%s'",
-		            label, p11_session_token(s)->label);
-	return r;
-}
-
 static enum err store_meta(const struct cli *c, struct p11_session *s,
                            const struct transport *t)
 {
@@ -73,7 +59,7 @@ static enum err create(const struct cli *c, struct p11_session *s,
 	uint8_t id[16];
 	enum err r;
 
-	r = check_label(s, t->label);
+	r = p11_obj_label_free(s, t->label);
 	if (r == ERR_OK)
 		r = p11_session_random(s, id, sizeof(id));
 	if (r != ERR_OK)

@@ -126,7 +126,6 @@ enum err km_audit_trail_create(struct p11_session *s, const char *label,
 		                     .len = 32 };
 	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
 	uint8_t id[KEY_ID_LEN];
-	size_t n = 0;
 	enum err r;
 
 	r = km_audit_trail_key(s, out);
@@ -137,10 +136,7 @@ enum err km_audit_trail_create(struct p11_session *s, const char *label,
 		               p11_session_token(s)->label, out->label);
 	if (r != ERR_NOT_FOUND)
 		return r;
-	r = p11_obj_find(s, CKO_SECRET_KEY, label, NULL, 0, &h, 1, &n);
-	if (r == ERR_OK && n)
-		return err_set(ERR_EXISTS, "a key labelled '%s' already exists",
-		               label);
+	r = p11_obj_label_free(s, label);
 	if (r == ERR_OK)
 		r = p11_session_random(s, id, sizeof(id));
 	spec.id = id;

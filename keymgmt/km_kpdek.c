@@ -57,25 +57,10 @@ enum err km_kpdek_meta_supported(struct p11_session *s, bool *yes)
 enum err km_kpdek_check(struct p11_session *s, const char *label,
                         bool have_file)
 {
-	char tweak[P11_LABEL_MAX + 1];
-	CK_OBJECT_HANDLE h;
-	size_t n = 0, m = 0;
 	bool meta = false;
 	enum err r;
 
-	if (!label[0] ||
-	    strlen(label) + sizeof(P11_DEK_TWEAK_SUFFIX) > sizeof(tweak))
-		return err_set(ERR_USAGE, "DEK label must be 1..%zu bytes",
-		               sizeof(tweak) - sizeof(P11_DEK_TWEAK_SUFFIX));
-	snprintf(tweak, sizeof(tweak), "%s%s", label, P11_DEK_TWEAK_SUFFIX);
-	r = p11_obj_find(s, P11_ANY_CLASS, label, NULL, 0, &h, 1, &n);
-	if (r == ERR_OK)
-		r = p11_obj_find(s, P11_ANY_CLASS, tweak, NULL, 0, &h, 1, &m);
-	if (r == ERR_OK && (n || m))
-		return err_set(ERR_EXISTS,
-		               "an object labelled '%s' already "
-		               "exists in token '%s'",
-		               n ? label : tweak, p11_session_token(s)->label);
+	r = p11_dek_label_free(s, label, NULL);
 	if (r == ERR_OK)
 		r = km_kpdek_meta_supported(s, &meta);
 	if (r == ERR_OK && !meta && !have_file)

@@ -24,20 +24,10 @@
 
 static enum err label_free(struct p11_session *s, const char *label)
 {
-	CK_OBJECT_HANDLE h;
-	size_t n = 0;
-	enum err r;
-
 	if (!label[0] || strlen(label) + 8 > P11_LABEL_MAX)
 		return err_set(ERR_USAGE, "root key label must be 1..%d bytes",
 		               P11_LABEL_MAX - 8);
-	r = p11_obj_find(s, P11_ANY_CLASS, label, NULL, 0, &h, 1, &n);
-	if (r == ERR_OK && n)
-		r = err_set(ERR_EXISTS,
-		            "an object labelled '%s' already "
-		            "exists in token '%s'",
-		            label, p11_session_token(s)->label);
-	return r;
+	return p11_obj_label_free(s, label);
 }
 
 /* A new root label must not itself look like a version or a DEK half. */

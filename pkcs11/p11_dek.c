@@ -26,24 +26,22 @@ static bool has_native_xts(struct p11_session *s)
 	       (mi.flags & CKF_ENCRYPT) && (mi.flags & CKF_DECRYPT);
 }
 
-static enum err check_label(struct p11_session *s, const char *label,
-			    char *tweak_label, size_t cap)
+enum err p11_dek_label_free(struct p11_session *s, const char *label,
+			    char *tweak_label)
 {
-	CK_OBJECT_HANDLE h[1];
-	size_t n = 0;
+	char tweak[P11_LABEL_MAX + 1];
 	enum err r;
 
-	if (!label[0] || strlen(label) + sizeof(P11_DEK_TWEAK_SUFFIX) > cap)
+	if (!label[0] || strlen(label) + sizeof(P11_DEK_TWEAK_SUFFIX) >
+				 sizeof(tweak))
 		return err_set(ERR_USAGE, "DEK label must be 1..%zu bytes",
-			       cap - sizeof(P11_DEK_TWEAK_SUFFIX));
-	snprintf(tweak_label, cap, "%s%s", label, P11_DEK_TWEAK_SUFFIX);
-	r = p11_obj_find(s, CKO_SECRET_KEY, label, NULL, 0, h, 1, &n);
-	if (r == ERR_OK && n == 0)
-		r = p11_obj_find(s, CKO_SECRET_KEY, tweak_label, NULL, 0, h, 1,
-				 &n);
-	if (r == ERR_OK && n)
-		r = err_set(ERR_EXISTS, "a key labelled '%s' already exists "
-			    "in token '%s'", label, p11_session_token(s)->label);
+			       sizeof(tweak) - sizeof(P11_DEK_TWEAK_SUFFIX));
+	snprintf(tweak, sizeof(tweak), "%s%s", label, P11_DEK_TWEAK_SUFFIX);
+	r = p11_obj_label_free(s, label);
+	if (r == ERR_OK)
+		r = p11_obj_label_free(s, tweak);
+	if (r == ERR_OK && tweak_label)
+		memcpy(tweak_label, tweak, sizeof(tweak));
 	return r;
 }
 
@@ -87,7 +85,7 @@ static enum err create(struct p11_session *s, const char *label, size_t size,
 
 	r = check_size(size);
 	if (r == ERR_OK)
-		r = check_label(s, label, tweak_label, sizeof(tweak_label));
+		r = p11_dek_label_free(s, label, tweak_label);
 	if (r == ERR_OK)
 		r = p11_session_random(s, d.id, sizeof(d.id));
 	if (r != ERR_OK)

@@ -32,6 +32,12 @@ struct p11_dek {
 	uint8_t id[P11_DEK_ID_LEN];
 };
 
+/* A new DEK's label: 1..P11_LABEL_MAX - 6 bytes, and free
+ * (p11_obj_label_free) together with the label of its tweak half, which
+ * goes to tweak_label (P11_LABEL_MAX + 1 bytes) unless NULL. */
+enum err p11_dek_label_free(struct p11_session *s, const char *label,
+			    char *tweak_label);
+
 /* Generate a DEK of size 32|64 bytes in the token (native XTS if the token
  * has CKM_AES_XTS_KEY_GEN). ERR_EXISTS if label is taken. */
 enum err p11_dek_generate(struct p11_session *s, const char *label,

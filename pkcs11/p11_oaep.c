@@ -117,26 +117,6 @@ enum err p11_oaep_unwrap_check(struct p11_session *s,
 	return ERR_OK;
 }
 
-static enum err label_free(struct p11_session *s, const char *label,
-                           const char *tweak_label)
-{
-	CK_OBJECT_HANDLE h[1];
-	size_t n = 0, m = 0;
-	enum err r;
-
-	r = p11_obj_find(s, CKO_SECRET_KEY, label, NULL, 0, h, 1, &n);
-	if (r == ERR_OK)
-		r = p11_obj_find(s, CKO_SECRET_KEY, tweak_label, NULL, 0, h, 1,
-		                 &m);
-	if (r == ERR_OK && n + m)
-		r = err_set(ERR_EXISTS,
-		            "a key labelled '%s' already exists "
-		            "in token '%s'",
-		            n ? label : tweak_label,
-		            p11_session_token(s)->label);
-	return r;
-}
-
 /* Unwrap both halves under a fresh CKA_ID prefix (copied to prefix); on
  * failure the caller discards what *hd and *ht hold. */
 static enum err unwrap_halves(struct p11_session *s, CK_OBJECT_HANDLE key,
@@ -181,15 +161,8 @@ enum err p11_oaep_unwrap_dek(struct p11_session *s,
 		             .size = dek_size };
 	enum err r;
 
-	if (!label[0] ||
-	    strlen(label) + sizeof(P11_DEK_TWEAK_SUFFIX) > sizeof(tweak_label))
-		return err_set(ERR_USAGE, "DEK label must be 1..%zu bytes",
-		               sizeof(tweak_label) -
-		                       sizeof(P11_DEK_TWEAK_SUFFIX));
-	snprintf(tweak_label, sizeof(tweak_label), "%s%s", label,
-	         P11_DEK_TWEAK_SUFFIX);
 	snprintf(d.label, sizeof(d.label), "%s", label);
-	r = label_free(s, label, tweak_label);
+	r = p11_dek_label_free(s, label, tweak_label);
 	if (r == ERR_OK)
 		r = unwrap_halves(s, unwrapping_key, hash, data, tweak, len,
 		                  label, tweak_label, d.id, &d.data, &d.tweak);

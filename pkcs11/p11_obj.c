@@ -136,6 +136,20 @@ enum err p11_obj_find_one(struct p11_session *s, CK_OBJECT_CLASS cls,
 	return ERR_OK;
 }
 
+enum err p11_obj_label_free(struct p11_session *s, const char *label)
+{
+	CK_OBJECT_HANDLE h;
+	size_t n = 0;
+	enum err r;
+
+	r = p11_obj_find(s, P11_ANY_CLASS, label, NULL, 0, &h, 1, &n);
+	if (r == ERR_OK && n)
+		r = err_set(ERR_EXISTS, "an object labelled '%s' already exists "
+			    "in token '%s'; choose another label or `key "
+			    "delete` it", label, p11_session_token(s)->label);
+	return r;
+}
+
 bool p11_obj_rv_fatal(CK_RV rv)
 {
 	switch (rv) {

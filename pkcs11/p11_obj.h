@@ -66,6 +66,12 @@ enum err p11_obj_find_one(struct p11_session *s, CK_OBJECT_CLASS cls,
 			  const char *label, const uint8_t *id, size_t id_len,
 			  CK_OBJECT_HANDLE *out);
 
+/* The one rule for a new object's label: ERR_OK when no object of any
+ * class carries it (a label names one thing, so `key show` and `key
+ * delete` never have to guess between a key and, say, a data object);
+ * ERR_EXISTS with the one message every key kind gives otherwise. */
+enum err p11_obj_label_free(struct p11_session *s, const char *label);
+
 /* Read class, type, label, id, lengths, flags, KCV and allowed mechanisms.
  * Two-call C_GetAttributeValue; hostile lengths are rejected (the
  * attribute counts as absent). A token or session gone mid-way is an

@@ -193,7 +193,6 @@ static enum err check_new(struct p11_session *s, const char *label,
                           EVP_PKEY *pub)
 {
 	CK_OBJECT_HANDLE h[1];
-	size_t n = 0;
 	enum err r;
 
 	if (p11_rsa_bits(pub) < P11_RSA_MIN_BITS)
@@ -201,12 +200,7 @@ static enum err check_new(struct p11_session *s, const char *label,
 		               "the station key is RSA-%d; "
 		               "transport keys need at least %d bits",
 		               p11_rsa_bits(pub), P11_RSA_MIN_BITS);
-	r = p11_obj_find(s, P11_ANY_CLASS, label, NULL, 0, h, 1, &n);
-	if (r == ERR_OK && n)
-		return err_set(ERR_EXISTS,
-		               "an object labelled '%s' already "
-		               "exists in token '%s'",
-		               label, p11_session_token(s)->label);
+	r = p11_obj_label_free(s, label);
 	if (r == ERR_OK && p11_trust_find(s, pub, h) == ERR_OK)
 		return err_set(ERR_EXISTS,
 		               "this station key is already "
