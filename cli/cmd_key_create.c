@@ -45,14 +45,14 @@ static enum err create_root(const struct cli *c, struct p11_session *s,
 		.label = o->label, .len = 32,
 		.exportable = !o->never_extractable,
 	};
-	uint8_t id[16];
+	uint8_t id[P11_KEY_ID_LEN];
 	CK_OBJECT_HANDLE h;
 	cJSON *meta;
 	enum err r;
 
 	r = p11_obj_label_free(s, o->label);
 	if (r == ERR_OK)
-		r = p11_session_random(s, id, sizeof(id));
+		r = p11_key_new_id(s, id);
 	spec.id = id;
 	spec.id_len = sizeof(id);
 	if (r == ERR_OK)

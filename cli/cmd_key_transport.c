@@ -14,6 +14,7 @@
 #include "cli_audit.h"
 #include "cli_token.h"
 #include "commands.h"
+#include "p11_key.h"
 #include "p11_obj.h"
 #include "p11_rsa.h"
 #include "p11_session.h"
@@ -56,12 +57,12 @@ static enum err create(const struct cli *c, struct p11_session *s,
 	CK_OBJECT_HANDLE pub = CK_INVALID_HANDLE, priv = CK_INVALID_HANDLE;
 	struct timespec t0, t1;
 	EVP_PKEY *k = NULL;
-	uint8_t id[16];
+	uint8_t id[P11_KEY_ID_LEN];
 	enum err r;
 
 	r = p11_obj_label_free(s, t->label);
 	if (r == ERR_OK)
-		r = p11_session_random(s, id, sizeof(id));
+		r = p11_key_new_id(s, id);
 	if (r != ERR_OK)
 		return r;
 	clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -19,7 +19,7 @@
 
 #define CANDIDATES_MAX 64
 #define PROBE_LABEL    "p11seal-audit-probe"
-#define KEY_ID_LEN     16
+#define KEY_ID_LEN     P11_KEY_ID_LEN
 #define BUF_LEN        (KM_AUDIT_LINE_MAX + 2)
 
 static void fill_key(struct km_audit_key *k, CK_OBJECT_HANDLE h,
@@ -138,7 +138,7 @@ enum err km_audit_trail_create(struct p11_session *s, const char *label,
 		return r;
 	r = p11_obj_label_free(s, label);
 	if (r == ERR_OK)
-		r = p11_session_random(s, id, sizeof(id));
+		r = p11_key_new_id(s, id);
 	spec.id = id;
 	spec.id_len = sizeof(id);
 	if (r == ERR_OK)

@@ -214,12 +214,12 @@ static enum err begin_trusted(struct km_ceremony *c,
 		.len = ROOT_LEN,
 		.exportable = true,
 	};
-	uint8_t id[16];
+	uint8_t id[P11_KEY_ID_LEN];
 	enum err r;
 
 	r = trust_import_key(c, in);
 	if (r == ERR_OK)
-		r = p11_session_random(c->s, id, sizeof(id));
+		r = p11_key_new_id(c->s, id);
 	spec.id = id;
 	spec.id_len = sizeof(id);
 	if (r == ERR_OK)

@@ -87,7 +87,7 @@ static enum err create(struct p11_session *s, const char *label, size_t size,
 	if (r == ERR_OK)
 		r = p11_dek_label_free(s, label, tweak_label);
 	if (r == ERR_OK)
-		r = p11_session_random(s, d.id, sizeof(d.id));
+		r = p11_key_new_id(s, d.id);
 	if (r != ERR_OK)
 		return r;
 	snprintf(d.label, sizeof(d.label), "%s", label);

@@ -17,7 +17,7 @@
 #include "p11_key.h"
 
 #define P11_DEK_TWEAK_SUFFIX ".tweak"
-#define P11_DEK_ID_LEN 16
+#define P11_DEK_ID_LEN P11_KEY_ID_LEN
 #define P11_DEK_ROLE_DATA 0x00
 #define P11_DEK_ROLE_TWEAK 0x01
 

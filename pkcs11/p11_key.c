@@ -228,6 +228,11 @@ static enum err verify_new(struct p11_session *s, CK_OBJECT_HANDLE h,
 	return ERR_OK;
 }
 
+enum err p11_key_new_id(struct p11_session *s, uint8_t id[P11_KEY_ID_LEN])
+{
+	return p11_session_random(s, id, P11_KEY_ID_LEN);
+}
+
 enum err p11_key_generate(struct p11_session *s, const struct p11_key_spec *spec,
 			  CK_OBJECT_HANDLE *out)
 {

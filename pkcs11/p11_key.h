@@ -35,6 +35,15 @@ struct p11_key_spec {
 	bool exportable;  /* DEK halves: extractable with WRAP_WITH_TRUSTED */
 };
 
+/* Bytes of the CKA_ID p11_key_new_id makes. */
+#define P11_KEY_ID_LEN 16
+
+/* A fresh random CKA_ID from the token's RNG for a key about to be made.
+ * Every key p11seal makes gets one: NSS softoken merges token keys that
+ * share a CKA_ID (measured), and the ID is what ties a DEK's halves or a
+ * transport pair together. */
+enum err p11_key_new_id(struct p11_session *s, uint8_t id[P11_KEY_ID_LEN]);
+
 /* Generate a key in the token per spec, then check it (read-back). */
 enum err p11_key_generate(struct p11_session *s, const struct p11_key_spec *spec,
 			  CK_OBJECT_HANDLE *out);

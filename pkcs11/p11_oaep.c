@@ -135,7 +135,7 @@ static enum err unwrap_halves(struct p11_session *s, CK_OBJECT_HANDLE key,
 	enum err r;
 
 	oaep_init(&o, hash);
-	r = p11_session_random(s, id, P11_DEK_ID_LEN);
+	r = p11_key_new_id(s, id);
 	if (r != ERR_OK)
 		return r;
 	memcpy(prefix, id, P11_DEK_ID_LEN);
