@@ -12,6 +12,8 @@
 #include "commands.h"
 #include "encode.h"
 #include "km_inventory.h"
+#include "km_dek_store.h"
+#include "km_key_meta.h"
 #include "p11_dek.h"
 #include "p11_key.h"
 #include "p11_session.h"
@@ -75,29 +77,24 @@ static enum err create_root(const struct cli *c, struct p11_session *s,
 static enum err create_dek(const struct cli *c, struct p11_session *s,
 			   const struct create_opts *o)
 {
-	static const uint8_t zero[32];
-	struct p11_dek dek;
-	uint8_t hash[32];
+	struct km_dek_stored st;
 	char hex[65];
-	cJSON *meta;
+	cJSON *meta = km_key_meta_new();
 	enum err r;
 
-	r = p11_dek_generate(s, o->label, o->size, o->exportable, &dek);
+	if (meta)
+		cJSON_AddNumberToObject(meta, "size", (double)o->size);
+	r = km_dek_store_generated(s, o->label, o->size, o->exportable, meta,
+				   &st);
+	cJSON_Delete(meta);
 	if (r != ERR_OK)
 		return r;
-	/* Metadata last: a failure before it leaves nothing behind. */
-	r = p11_dek_keyhash(s, &dek, zero, hash);
-	if (r == ERR_OK) {
-		meta = meta_now();
-		cJSON_AddNumberToObject(meta, "size", (double)o->size);
-		r = cli_token_put_meta(c, s, o->label, "dek", meta);
-		cJSON_Delete(meta);
-	}
-	if (r != ERR_OK) {
-		p11_dek_discard(s, &dek);
-		return r;
-	}
-	encode_hex(hex, hash, sizeof(hash));
+	if (!st.meta_stored)
+		cli_info(c, "note: token '%s' cannot store data objects, so "
+			 "p11seal keeps no metadata beside '%s'; its kind "
+			 "will be inferred from its attributes",
+			 p11_session_token(s)->label, o->label);
+	encode_hex(hex, st.keyhash, sizeof(st.keyhash));
 	cli_info(c, "created DEK '%s' (%lu bytes, XTS-AES-%d), keyhash %s",
 		 o->label, o->size, o->size == 32 ? 128 : 256, hex);
 	return ERR_OK;

@@ -17,7 +17,8 @@
 #include "commands.h"
 #include "encode.h"
 #include "km_inventory.h"
-#include "p11_dek.h"
+#include "km_dek_store.h"
+#include "p11_session.h"
 #include "secmem.h"
 
 struct import_opts {
@@ -66,35 +67,31 @@ static enum err read_key_file(const char *path, uint8_t **key, size_t *len)
 static enum err import_raw(const struct cli *c, struct p11_session *s,
 			   const struct import_opts *o)
 {
-	static const uint8_t zero[32];
-	struct p11_dek dek;
-	uint8_t *key = NULL, hash[32];
+	struct km_dek_stored st;
+	uint8_t *key = NULL;
 	size_t len = 0;
 	char hex[65];
-	cJSON *meta;
+	cJSON *meta = cJSON_CreateObject();
 	enum err r;
 
 	r = read_key_file(o->raw_file, &key, &len);
-	if (r == ERR_OK)
-		r = p11_dek_import(s, o->label, key, len, false, &dek);
-	secmem_free(key);
-	if (r != ERR_OK)
-		return r;
-	/* Metadata last: a failure before it leaves nothing behind. */
-	r = p11_dek_keyhash(s, &dek, zero, hash);
-	if (r == ERR_OK) {
-		meta = cJSON_CreateObject();
+	if (r == ERR_OK && meta) {
 		cJSON_AddNumberToObject(meta, "size", (double)len);
 		cJSON_AddStringToObject(meta, "origin",
 					"imported raw key file");
-		r = cli_token_put_meta(c, s, o->label, "dek", meta);
-		cJSON_Delete(meta);
 	}
-	if (r != ERR_OK) {
-		p11_dek_discard(s, &dek);
+	if (r == ERR_OK)
+		r = km_dek_store_value(s, o->label, key, len, false, meta, &st);
+	secmem_free(key);
+	cJSON_Delete(meta);
+	if (r != ERR_OK)
 		return r;
-	}
-	encode_hex(hex, hash, sizeof(hash));
+	if (!st.meta_stored)
+		cli_info(c, "note: token '%s' cannot store data objects, so "
+			 "p11seal keeps no metadata beside '%s'; its kind "
+			 "will be inferred from its attributes",
+			 p11_session_token(s)->label, o->label);
+	encode_hex(hex, st.keyhash, sizeof(st.keyhash));
 	cli_info(c, "imported DEK '%s' (%zu bytes) as sensitive and "
 		 "non-extractable, keyhash %s", o->label, len, hex);
 	cli_info(c, "warning: %s is still a plaintext copy of the DEK; "

@@ -8,15 +8,15 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
 
 #include "encode.h"
+#include "km_dek_store.h"
 #include "km_inventory.h"
+#include "km_key_meta.h"
 #include "p11_caps.h"
-#include "p11_data.h"
 #include "p11_enforce.h"
 #include "p11_oaep.h"
 #include "p11_obj.h"
@@ -196,16 +196,13 @@ static cJSON *meta(const struct km_bundle *b)
 		                             "root_key_id", "key_version" };
 	const char *values[] = { b->wrapped_dek, b->root_key_crn,
 		                 b->root_key_id, b->key_version };
-	cJSON *o = cJSON_CreateObject();
-	char when[32], wrap[32];
-	time_t now = time(NULL);
-	struct tm tm;
+	cJSON *o = km_key_meta_new();
+	char wrap[32];
 
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!o)
+		return NULL;
 	snprintf(wrap, sizeof(wrap), "RSA-OAEP %s",
 	         km_bundle_hash_name(b->hash));
-	cJSON_AddStringToObject(o, "created", when);
 	cJSON_AddNumberToObject(o, "size", b->dek_size);
 	cJSON_AddStringToObject(o, "origin", "air-gap bundle");
 	cJSON_AddStringToObject(o, "bridge_label", b->label);
@@ -216,27 +213,6 @@ static cJSON *meta(const struct km_bundle *b)
 		if (values[i][0])
 			cJSON_AddStringToObject(o, names[i], values[i]);
 	return o;
-}
-
-/* Metadata goes in before the read-back: SoftHSM 2.6.1 records no
- * CKA_VALUE_LEN for unwrapped keys, so p11_dek_find needs its size. A
- * token without data objects (NSS) records the length and needs none. */
-static enum err store_meta(struct p11_session *s, const struct km_bundle *b,
-                           const char *label, bool *kept)
-{
-	cJSON *m = meta(b);
-	enum err r;
-
-	if (!m)
-		return err_set(ERR_NOMEM, "metadata");
-	r = km_inventory_put_meta(s, label, "dek", m);
-	cJSON_Delete(m);
-	*kept = r == ERR_OK;
-	if (r == ERR_UNSUPPORTED) {
-		err_clear();
-		r = ERR_OK;
-	}
-	return r;
 }
 
 static enum err check_locked(struct p11_session *s, CK_OBJECT_HANDLE h,
@@ -255,11 +231,30 @@ static enum err check_locked(struct p11_session *s, CK_OBJECT_HANDLE h,
 	return r;
 }
 
-/* Phase two's result, read back the way every later command finds it:
- * the same pair, the same DEK, and it can never leave the token. */
-static enum err confirm(struct p11_session *s, const struct p11_dek *made,
-                        const struct km_bundle *b)
+/* Phase two: the halves unwrapped again, now as token objects. */
+struct phase_two {
+	const struct km_bundle *b;
+	CK_OBJECT_HANDLE key;
+};
+
+static enum err unwrap_into_token(struct p11_session *s, const char *label,
+                                  const void *ctx, struct p11_dek *out)
 {
+	const struct phase_two *p = ctx;
+
+	return p11_oaep_unwrap_dek(s, p->key, p->b->hash, p->b->data_half,
+	                           p->b->tweak_half, p->b->data_len,
+	                           p->b->dek_size, label, out);
+}
+
+/* Phase two's result, read back the way every later command finds it
+ * (a token without data objects, NSS, records the halves' length): the
+ * same pair, the same DEK, and it can never leave the token. */
+static enum err confirm(struct p11_session *s,
+                        const struct km_dek_stored *stored, const void *ctx)
+{
+	const struct p11_dek *made = &stored->dek;
+	const struct km_bundle *b = ((const struct phase_two *)ctx)->b;
 	struct p11_dek d;
 	uint8_t got[32];
 	enum err r = p11_dek_find(s, made->label, &d);
@@ -287,38 +282,34 @@ enum err km_airgap_import(struct p11_session *s, const struct km_bundle *b,
                           struct p11_dek *out, bool *meta_kept)
 {
 	const char *target = label ? label : b->label;
-	CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
-	struct p11_dek dek;
+	struct phase_two two = { .b = b, .key = CK_INVALID_HANDLE };
+	struct km_dek_maker m = { .make = unwrap_into_token,
+		                  .check = confirm,
+		                  .ctx = &two };
+	struct km_dek_stored st;
+	cJSON *md = NULL;
 	enum err r;
 
 	*meta_kept = false;
 	r = km_bundle_check(b);
 	if (r == ERR_OK)
-		r = station_key(s, unwrap_with, b, &key);
+		r = station_key(s, unwrap_with, b, &two.key);
 	if (r == ERR_OK)
 		r = p11_enforce_unwrap_template(s);
 	if (r == ERR_OK)
 		r = check_hash(s, b->hash);
 	if (r == ERR_OK)
-		r = verify_in_session(s, key, b);
+		r = verify_in_session(s, two.key, b);
 	if (r == ERR_OK)
 		r = check_not_present(s, b->keyhash);
-	if (r == ERR_OK)
-		r = p11_oaep_unwrap_dek(s, key, b->hash, b->data_half,
-		                        b->tweak_half, b->data_len, b->dek_size,
-		                        target, &dek);
 	if (r != ERR_OK)
 		return r;
-	r = store_meta(s, b, target, meta_kept);
-	if (r == ERR_OK)
-		r = confirm(s, &dek, b);
-	if (r != ERR_OK) {
-		p11_dek_discard(s, &dek);
-		if (*meta_kept)
-			p11_data_delete(s, target);
-		*meta_kept = false;
+	md = meta(b);
+	r = km_dek_store(s, target, &m, md, &st);
+	cJSON_Delete(md);
+	if (r != ERR_OK)
 		return r;
-	}
-	*out = dek;
+	*meta_kept = st.meta_stored;
+	*out = st.dek;
 	return ERR_OK;
 }

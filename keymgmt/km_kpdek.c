@@ -10,7 +10,8 @@
 #include <time.h>
 
 #include "encode.h"
-#include "km_inventory.h"
+#include "km_dek_store.h"
+#include "km_key_meta.h"
 #include "kp_client.h"
 #include "kp_key.h"
 #include "kp_wrap.h"
@@ -240,53 +241,30 @@ static cJSON *meta_json(const struct km_kpdek *d)
 	return o;
 }
 
-/* Write the metadata; a token without data objects is not an error here
- * (km_kpdek_check made sure the record has a file to go to). */
-static enum err put_meta(struct p11_session *s, const char *label,
-                         struct km_kpdek *d, const cJSON *meta)
-{
-	enum err r = km_inventory_put_meta(s, label, "dek", meta);
-
-	d->meta_stored = r == ERR_OK;
-	if (r == ERR_UNSUPPORTED) {
-		err_clear();
-		r = ERR_OK;
-	}
-	return r;
-}
-
+/* A token without data objects is not an error here: km_kpdek_check made
+ * sure the record has a file to go to. */
 enum err km_kpdek_store(struct p11_session *s, const char *label,
                         bool exportable, struct km_kpdek *d)
 {
-	static const uint8_t zero[32];
-	struct p11_dek dek;
+	struct km_dek_stored st;
 	cJSON *meta = NULL;
 	enum err r;
 
 	snprintf(d->label, sizeof(d->label), "%s", label);
 	if (!d->material)
 		return err_set(ERR_INTERNAL, "no DEK material to store");
-	r = p11_dek_import(s, label, d->material, d->size, exportable, &dek);
+	meta = meta_json(d);
+	r = km_dek_store_value(s, label, d->material, d->size, exportable,
+	                       meta, &st);
+	if (r != ERR_OK)
+		goto out;
+	d->meta_stored = st.meta_stored;
+	memcpy(d->keyhash, st.keyhash, sizeof(d->keyhash));
+	d->has_keyhash = true;
+out:
 	secmem_free(d->material);
 	d->material = NULL;
-	if (r != ERR_OK)
-		return r;
-	meta = meta_json(d);
-	r = meta ? put_meta(s, label, d, meta) : err_set(ERR_NOMEM, "metadata");
 	cJSON_Delete(meta);
-	if (r == ERR_OK)
-		r = p11_dek_keyhash(s, &dek, zero, d->keyhash);
-	d->has_keyhash = r == ERR_OK;
-	if (r != ERR_OK) {
-		char why[1024];
-
-		snprintf(why, sizeof(why), "%s", err_detail());
-		p11_dek_discard(s, &dek);
-		if (d->meta_stored)
-			p11_data_delete(s, label);
-		d->meta_stored = false;
-		r = err_set(r, "%s", why);
-	}
 	return r;
 }
 
@@ -383,7 +361,7 @@ enum err km_kpdek_rewrap(struct kp_client *kp, struct p11_session *s,
 		set_str(meta, "key_version", out->rec.key_version);
 		set_str(meta, "previous_key_version", out->previous_version);
 		set_str(meta, "rewrapped", when);
-		r = put_meta(s, label, out, meta);
+		r = km_key_put_meta(s, label, "dek", meta, &out->meta_stored);
 	}
 	cJSON_Delete(meta);
 	if (r != ERR_OK)

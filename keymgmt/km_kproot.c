@@ -13,7 +13,7 @@
 #include <openssl/evp.h>
 
 #include "encode.h"
-#include "km_inventory.h"
+#include "km_key_meta.h"
 #include "km_rootver.h"
 #include "kp_client.h"
 #include "kp_crypto.h"
@@ -134,13 +134,8 @@ static enum err store_meta(struct p11_session *s, struct km_kproot *r)
 
 	if (!meta)
 		return err_set(ERR_NOMEM, "metadata");
-	e = km_inventory_put_meta(s, r->label, "root", meta);
+	e = km_key_put_meta(s, r->label, "root", meta, &r->meta_stored);
 	cJSON_Delete(meta);
-	r->meta_stored = e == ERR_OK;
-	if (e == ERR_UNSUPPORTED) {
-		err_clear();
-		return ERR_OK;
-	}
 	if (e != ERR_OK)
 		return err_wrap(e,
 		                "root key '%s' is in Key Protect (%s) and "
