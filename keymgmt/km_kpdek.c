@@ -319,17 +319,22 @@ static enum err stored_record(struct p11_session *s, const char *label,
 		               "the token keeps no metadata: re-wrap its WDEK "
 		               "file with --wdek-file instead)",
 		               label);
-	if (r == ERR_OK)
-		r = kp_json_parse_strict(text, len, meta);
-	free(text);
-	if (r == ERR_OK)
-		r = record_from_json(*meta, rec);
-	if (r == ERR_OK && !rec->root_key_id[0])
+	if (r != ERR_OK)
+		goto out;
+	r = kp_json_parse_strict(text, len, meta);
+	if (r != ERR_OK)
+		goto out;
+	r = record_from_json(*meta, rec);
+	if (r != ERR_OK)
+		goto out;
+	if (!rec->root_key_id[0])
 		r = err_set(ERR_NOT_FOUND,
 		            "the metadata of DEK '%s' names no "
 		            "Key Protect root key",
 		            label);
 	*size = dek.size;
+out:
+	free(text);
 	return r;
 }
 
