@@ -38,6 +38,82 @@ int cli_fail(const struct cli *c, enum err r)
 	return cli_exit_code(r);
 }
 
+/* argv (after the kind, up to "--") holds flag or flag=VALUE. */
+static bool has_flag(int argc, char **argv, const char *flag)
+{
+	size_t n = strlen(flag);
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strncmp(argv[i], flag, n) == 0 &&
+		    (argv[i][n] == '\0' || argv[i][n] == '='))
+			return true;
+	return false;
+}
+
+static const struct cli_subcommand *
+find_kind(const struct cli_subcommand *kinds, int argc, char **argv)
+{
+	for (const struct cli_subcommand *s = kinds; s->kind; s++)
+		if (strcmp(s->kind, argv[0]) == 0 &&
+		    (!s->flag || has_flag(argc, argv, s->flag)))
+			return s;
+	return NULL;
+}
+
+/* "root, dek, transport or audit": each kind once. */
+static void kind_names(const struct cli_subcommand *kinds, char *out,
+		       size_t cap)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (const struct cli_subcommand *s = kinds; s->kind; s++) {
+		bool seen = false;
+
+		for (const struct cli_subcommand *p = kinds; p < s; p++)
+			seen = seen || strcmp(p->kind, s->kind) == 0;
+		if (seen || len >= cap)
+			continue;
+		len += (size_t)snprintf(out + len, cap - len, "%s%s",
+					len ? ", " : "", s->kind);
+	}
+}
+
+static const struct cli_subcommand *kinds_of(const struct cli_command *k)
+{
+	for (const struct cli_verb_kinds *v = cli_verb_kinds; v->name; v++)
+		if (strcmp(v->group ? v->group : "",
+			   k->group ? k->group : "") == 0 &&
+		    strcmp(v->name, k->name) == 0)
+			return v->kinds;
+	return NULL;
+}
+
+int cli_command_run(struct cli *c, const struct cli_command *k, int argc,
+		    char **argv)
+{
+	const struct cli_subcommand *kinds, *s;
+	char names[128];
+
+	if (k->run)
+		return k->run(c, argc, argv);
+	kinds = kinds_of(k);
+	if (!kinds)
+		return cli_fail(c, err_set(ERR_INTERNAL, "no kinds for '%s'",
+					   k->name));
+	if (argc > 1 && argv[1][0] != '-') {
+		s = find_kind(kinds, argc - 1, argv + 1);
+		if (s)
+			return s->run(c, argc - 1, argv + 1);
+	}
+	if (cli_wants_help(c, argc, argv))
+		return 0;
+	kind_names(kinds, names, sizeof(names));
+	if (argc < 2 || argv[1][0] == '-')
+		return cli_usage(c, "give the kind first: %s", names);
+	return cli_usage(c, "unknown kind '%s' (%s)", argv[1], names);
+}
+
 void cli_print_usage(const struct cli *c)
 {
 	for (size_t i = 0; i < cli_n_commands; i++) {

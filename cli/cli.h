@@ -36,16 +36,39 @@ struct cli {
 	int verbosity;                /* -q: -1, default 0, -v: 1 */
 };
 
+/* One kind a verb acts on, named by the verb's first argument (`key
+ * create root`). A row with a flag is taken when that option is on the
+ * command line (`key create dek --kp-root ID`), before the kind's row
+ * without one. run gets argv from the kind on (argv[0] = "root"). */
+struct cli_subcommand {
+	const char *kind;
+	const char *flag; /* "--kp-root", or NULL */
+	int (*run)(struct cli *c, int argc, char **argv);
+};
+
 struct cli_command {
 	const char *group; /* "token", "key", ... or NULL for top level */
 	const char *name;
-	int (*run)(struct cli *c, int argc, char **argv);
+	int (*run)(struct cli *c, int argc, char **argv); /* NULL: kinds */
 	const char *summary;
 	const char *usage; /* option synopsis after "p11seal GROUP NAME" */
 };
 
+/* The kinds of a verb whose row in cli_commands has no run function. */
+struct cli_verb_kinds {
+	const char *group;
+	const char *name;
+	const struct cli_subcommand *kinds; /* ends with a NULL kind */
+};
+
 extern const struct cli_command cli_commands[];
 extern const size_t cli_n_commands;
+extern const struct cli_verb_kinds cli_verb_kinds[]; /* ends with NULL */
+
+/* Run command k on argv (argv[0] = its name): k->run, or the row of
+ * k->kinds that argv[1] and the options choose. */
+int cli_command_run(struct cli *c, const struct cli_command *k, int argc,
+		    char **argv);
 
 /* Print "prog: cmd: detail" on stderr and return the exit code for r. */
 int cli_fail(const struct cli *c, enum err r);

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "km_inventory.h"
 #include "p11_module.h"
 #include "p11_session.h"
 #include "p11_uri.h"
@@ -99,17 +98,12 @@ void cli_token_close(struct cli_token *t)
 	memset(t, 0, sizeof(*t));
 }
 
-enum err cli_token_put_meta(const struct cli *c, struct p11_session *s,
-			    const char *label, const char *kind,
-			    const cJSON *meta)
+void cli_token_meta_note(const struct cli *c, struct p11_session *s,
+			 const char *label, bool stored)
 {
-	enum err r = km_inventory_put_meta(s, label, kind, meta);
-
-	if (r == ERR_UNSUPPORTED) {
-		cli_info(c, "note: %s; its kind will be inferred from its "
-			 "attributes", err_detail());
-		err_clear();
-		r = ERR_OK;
-	}
-	return r;
+	if (!stored)
+		cli_info(c, "note: token '%s' cannot store data objects, so "
+			 "p11seal keeps no metadata beside '%s'; its kind will "
+			 "be inferred from its attributes",
+			 p11_session_token(s)->label, label);
 }

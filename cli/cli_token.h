@@ -46,11 +46,10 @@ enum err cli_token_open(const struct cli *c, int flags, struct cli_token *t);
 enum err cli_token_read_pin(const struct cli *c, const struct p11_uri *uri,
 			    const char *token_label, char **pin);
 
-/* Store a key's metadata (km_inventory_put_meta); on a token that keeps
- * no data objects, warn and carry on: local keys work without it. */
-enum err cli_token_put_meta(const struct cli *c, struct p11_session *s,
-			    const char *label, const char *kind,
-			    const cJSON *meta);
+/* After key label was made: unless its metadata was stored, say that the
+ * token keeps none (local keys work without it). */
+void cli_token_meta_note(const struct cli *c, struct p11_session *s,
+			 const char *label, bool stored);
 
 /* Close session, finalize module, free URI; safe on a zeroed t. */
 void cli_token_close(struct cli_token *t);

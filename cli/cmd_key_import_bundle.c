@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_key_import_bundle.c - `p11seal key import dek --bundle F
- * --unwrap-with T [--label NEW]` (reached through cmd_key_import): on an
- * air-gapped station, take a DEK bundle from the bridge into the token as
- * a sensitive, never extractable DEK, refusing one made for another
- * station, one changed on the way, or a DEK the token already holds. */
+ * --unwrap-with T [--label NEW]` (the command table's row for `key import
+ * dek` with --bundle or --unwrap-with): on an air-gapped station, take a DEK
+ * bundle from the bridge into the token as a sensitive, never extractable DEK,
+ * refusing one made for another station, one changed on the way, or a DEK the
+ * token already holds. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -69,26 +71,71 @@ static enum err report(const struct cli *c, struct p11_session *s,
 	return r;
 }
 
-int cmd_key_import_bundle(struct cli *c, const char *bundle,
-                          const char *unwrap_with, const char *label)
+struct bundle_opts {
+	const char *bundle;
+	const char *unwrap_with;
+	const char *label; /* NULL: the bundle's */
+};
+
+/* -1 to go on, else the exit code. */
+static int parse(struct cli *c, int argc, char **argv, struct bundle_opts *o)
 {
-	struct km_bundle *b = calloc(1, sizeof(*b));
+	static const struct option opts[] = {
+		{ "label", required_argument, NULL, 'l' },
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "unwrap-with", required_argument, NULL, 'u' },
+		{ "raw-file", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool raw = false;
+	int ch;
+
+	if (cli_wants_help(c, argc, argv))
+		return 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l': o->label = optarg; break;
+		case 'b': o->bundle = optarg; break;
+		case 'u': o->unwrap_with = optarg; break;
+		case 'r': raw = true; break;
+		default: return cli_usage(c, "unknown option");
+		}
+	}
+	if (!o->bundle || !o->unwrap_with || raw || optind < argc)
+		return cli_usage(c,
+		                 "--bundle FILE needs --unwrap-with KEY (and "
+		                 "no --raw-file)");
+	return -1;
+}
+
+int cmd_key_import_bundle(struct cli *c, int argc, char **argv)
+{
+	struct bundle_opts o = { 0 };
+	struct km_bundle *b = NULL;
 	struct cli_token t = { 0 };
 	struct p11_dek dek;
 	enum err r;
+	int rc;
 
+	rc = parse(c, argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	b = calloc(1, sizeof(*b));
 	if (!b)
 		return cli_fail(c, err_set(ERR_NOMEM, "bundle"));
-	r = read_bundle(bundle, b);
+	r = read_bundle(o.bundle, b);
 	if (r == ERR_OK)
 		r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
 	if (r == ERR_OK)
-		r = import(c, t.session, b, unwrap_with, label, &dek);
+		r = import(c, t.session, b, o.unwrap_with, o.label, &dek);
 	if (r == ERR_OK)
 		r = report(c, t.session, &dek);
-	r = cli_audit(c, t.session, &(struct cli_audit_rec){
-		.op = "key.import", .result = r,
-		.label = label ? label : b->label, .kind = "dek" });
+	r = cli_audit(
+	        c, t.session,
+	        &(struct cli_audit_rec){ .op = "key.import",
+	                                 .result = r,
+	                                 .label = o.label ? o.label : b->label,
+	                                 .kind = "dek" });
 	cli_token_close(&t);
 	free(b);
 	return r == ERR_OK ? 0 : cli_fail(c, r);

@@ -1,9 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 /* commands.c - the one table of subcommands, grouped as `p11seal help`
- * prints them. Add a line here and a file cli/cmd_<group>_<name>.c. */
+ * prints them. Add a line here and a file cli/cmd_<group>_<name>.c; a
+ * verb that acts on kinds (`key create root`) has a row per kind in its
+ * kinds table and a file cli/cmd_<group>_<name>_<kind>.c. */
 #include "cli.h"
 #include "commands.h"
 #include "kp_opts.h"
+
+/* `key create KIND`: --kp-root makes a DEK under a Key Protect root. */
+static const struct cli_subcommand key_create_kinds[] = {
+	{ "root", NULL, cmd_key_create_root },
+	{ "dek", "--kp-root", cmd_key_create_dek_kp },
+	{ "dek", NULL, cmd_key_create_dek },
+	{ "transport", NULL, cmd_key_create_transport },
+	{ "audit", NULL, cmd_key_create_audit },
+	{ NULL, NULL, NULL },
+};
+
+/* `key import dek`: a raw IBM key file, or a bundle from a bridge. */
+static const struct cli_subcommand key_import_kinds[] = {
+	{ "dek", "--bundle", cmd_key_import_bundle },
+	{ "dek", "--unwrap-with", cmd_key_import_bundle },
+	{ "dek", NULL, cmd_key_import_dek },
+	{ NULL, NULL, NULL },
+};
 
 const struct cli_command cli_commands[] = {
 	{ NULL, "help", cmd_help, "show commands, or one command's options",
@@ -21,14 +41,14 @@ const struct cli_command cli_commands[] = {
 	  "" },
 	{ "key", "show", cmd_key_show, "show one key with every security "
 	  "attribute", "--label L" },
-	{ "key", "create", cmd_key_create, "generate a key in the token: root "
+	{ "key", "create", NULL, "generate a key in the token: root "
 	  "(AES-256), dek (32|64 bytes), transport (RSA), audit (HMAC)",
 	  "root --label L [--never-extractable] | dek --label L [--size 32|64] "
 	  "[--exportable] | dek --label L --kp-root ID [--size 32|64] "
 	  "[--kp-generate] [--exportable] [--wdek-out FILE [--force]] "
 	  KP_OPTS_USAGE " | transport --label T [--bits 3072|4096] | audit "
 	  "[--label L]" },
-	{ "key", "import", cmd_key_import, "import a DEK: an IBM vhd-util key "
+	{ "key", "import", NULL, "import a DEK: an IBM vhd-util key "
 	  "file, or a bundle from a bridge token", "dek --label L --raw-file "
 	  "FILE | dek --bundle FILE --unwrap-with T [--label L]" },
 	{ "key", "delete", cmd_key_delete, "destroy a key and its metadata",
@@ -115,3 +135,9 @@ const struct cli_command cli_commands[] = {
 };
 
 const size_t cli_n_commands = sizeof(cli_commands) / sizeof(cli_commands[0]);
+
+const struct cli_verb_kinds cli_verb_kinds[] = {
+	{ "key", "create", key_create_kinds },
+	{ "key", "import", key_import_kinds },
+	{ NULL, NULL, NULL },
+};

@@ -15,8 +15,14 @@ int cmd_token_mechanisms(struct cli *c, int argc, char **argv);
 int cmd_token_init(struct cli *c, int argc, char **argv);
 int cmd_key_list(struct cli *c, int argc, char **argv);
 int cmd_key_show(struct cli *c, int argc, char **argv);
-int cmd_key_create(struct cli *c, int argc, char **argv);
-int cmd_key_import(struct cli *c, int argc, char **argv);
+/* `key create KIND` and `key import dek`, one row each in commands.c. */
+int cmd_key_create_root(struct cli *c, int argc, char **argv);
+int cmd_key_create_dek(struct cli *c, int argc, char **argv);
+int cmd_key_create_dek_kp(struct cli *c, int argc, char **argv);
+int cmd_key_create_transport(struct cli *c, int argc, char **argv);
+int cmd_key_create_audit(struct cli *c, int argc, char **argv);
+int cmd_key_import_dek(struct cli *c, int argc, char **argv);
+int cmd_key_import_bundle(struct cli *c, int argc, char **argv);
 int cmd_key_delete(struct cli *c, int argc, char **argv);
 int cmd_vhd_info(struct cli *c, int argc, char **argv);
 int cmd_vhd_encrypt(struct cli *c, int argc, char **argv);
@@ -39,23 +45,14 @@ int cmd_kp_import_token_show(struct cli *c, int argc, char **argv);
 int cmd_key_export_public(struct cli *c, int argc, char **argv);
 int cmd_key_trust_transport(struct cli *c, int argc, char **argv);
 int cmd_key_export(struct cli *c, int argc, char **argv);
-/* `key create transport` and `key import dek --bundle`, reached through
- * cmd_key_create and cmd_key_import. */
-int cmd_key_create_transport(struct cli *c, int argc, char **argv);
-int cmd_key_import_bundle(struct cli *c, const char *bundle,
-			  const char *unwrap_with, const char *label);
 
 int cmd_token_audit(struct cli *c, int argc, char **argv);
-/* `key create audit`, reached through cmd_key_create. */
-int cmd_key_create_audit(struct cli *c, int argc, char **argv);
 int cmd_audit_verify(struct cli *c, int argc, char **argv);
 int cmd_audit_show(struct cli *c, int argc, char **argv);
-/* Key Protect and the token together; `key create dek --kp-root` is
- * reached through cmd_key_create (-1: not a --kp-root command line). */
+/* Key Protect and the token together. */
 int cmd_kp_import_root(struct cli *c, int argc, char **argv);
 int cmd_kp_rotate(struct cli *c, int argc, char **argv);
 int cmd_kp_unwrap(struct cli *c, int argc, char **argv);
 int cmd_kp_rewrap(struct cli *c, int argc, char **argv);
-int cmd_key_create_kp(struct cli *c, int argc, char **argv);
 
 #endif

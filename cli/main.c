@@ -171,14 +171,14 @@ static int dispatch(struct cli *c, int argc, char **argv)
 		if (!k->group && strcmp(argv[0], k->name) == 0) {
 			c->cmd = k->name;
 			optind = 0; /* glibc: fully reset getopt for the command */
-			return k->run(c, argc, argv);
+			return cli_command_run(c, k, argc, argv);
 		}
 		if (k->group && argc > 1 && strcmp(argv[0], k->group) == 0 &&
 		    strcmp(argv[1], k->name) == 0) {
 			snprintf(full, sizeof(full), "%s %s", k->group, k->name);
 			c->cmd = full;
 			optind = 0;
-			return k->run(c, argc - 1, argv + 1);
+			return cli_command_run(c, k, argc - 1, argv + 1);
 		}
 	}
 	fprintf(stderr, "%s: unknown command '%s%s%s'\n", c->prog, argv[0],

@@ -1,18 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd_key_audit.c - `p11seal key create audit [--label L]`: the token's one
- * audit key (HMAC-SHA256, sign/verify only, never extractable); creating
- * it turns auditing on for the token and starts its chain. */
+/* cmd_key_create_audit.c - `p11seal key create audit [--label L]`: the token's
+ * one audit key (HMAC-SHA256, sign/verify only, never extractable); creating it
+ * turns auditing on for the token and starts its chain. */
 #include <getopt.h>
 #include <stdio.h>
-#include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "cli_audit.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "km_audit_trail.h"
-#include "p11_obj.h"
+#include "km_key_create.h"
 #include "p11_session.h"
 
 #define AUDIT_USAGE                                        \
@@ -22,46 +20,20 @@
 	"'); key commands then append MAC'd records\n"     \
 	"  to the audit log (--audit-log FILE)\n"
 
-/* A new key starts a new chain: it cannot continue a log that has one. */
-static enum err log_is_fresh(const struct cli *c)
-{
-	char path[4096];
-	struct stat st;
-	enum err r;
-
-	r = cli_audit_path(c, path, sizeof(path));
-	if (r == ERR_OK && stat(path, &st) == 0 && st.st_size > 0)
-		r = err_set(ERR_EXISTS,
-		            "audit log %s already holds records; "
-		            "a new audit key starts a new chain, so move that "
-		            "log away or name a new one with --audit-log",
-		            path);
-	return r;
-}
-
 static enum err create(const struct cli *c, struct p11_session *s,
                        const char *label)
 {
 	const char *tok = p11_session_token(s)->label;
-	struct km_audit_key k;
-	bool keeps_head = true;
-	cJSON *meta;
+	bool keeps_head = true, stored = false;
+	char path[4096];
 	enum err r;
 
-	r = km_audit_trail_key(s, &k);
-	if (r == ERR_NOT_FOUND)
-		r = log_is_fresh(c);
+	r = cli_audit_path(c, path, sizeof(path));
 	if (r == ERR_OK)
-		r = km_audit_trail_create(s, label, &k, &keeps_head);
+		r = km_key_create_audit(s, label, path, &keeps_head, &stored);
 	if (r != ERR_OK)
 		return r;
-	meta = cJSON_CreateObject();
-	r = cli_token_put_meta(c, s, label, "audit", meta);
-	cJSON_Delete(meta);
-	if (r != ERR_OK) {
-		p11_obj_discard(s, k.handle);
-		return r;
-	}
+	cli_token_meta_note(c, s, label, stored);
 	cli_info(c,
 	         "created audit key '%s' (HMAC-SHA256, sign/verify only, "
 	         "never extractable): auditing is on for token '%s'",

@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd_key_create_kp.c - `p11seal key create dek --label L --kp-root ID`:
- * a DEK whose material comes from the token's RNG (or, --kp-generate,
+/* cmd_key_create_dek_kp.c - `p11seal key create dek --label L --kp-root
+ * ID`: a DEK whose material comes from the token's RNG (or, --kp-generate,
  * from Key Protect), wrapped by Key Protect root key ID and stored in the
- * token with its WDEK and the root key's CRN; reached through
- * cmd_key_create when --kp-root is given. */
-#include <stdlib.h>
-#include <string.h>
+ * token with its WDEK and the root key's CRN; the command table's row for
+ * `key create dek` with --kp-root. */
 
 #include "cli.h"
 #include "cli_file.h"
@@ -21,15 +19,6 @@ struct dek_args {
 	unsigned long size;
 	bool kp_generate, exportable, force;
 };
-
-static bool wanted(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--kp-root") == 0 ||
-		    strncmp(argv[i], "--kp-root=", 10) == 0)
-			return true;
-	return false;
-}
 
 static int on_opt(void *ctx, int ch, const char *arg)
 {
@@ -79,7 +68,7 @@ static enum err create(struct cli *c, const struct dek_args *a,
 	return r;
 }
 
-int cmd_key_create_kp(struct cli *c, int argc, char **argv)
+int cmd_key_create_dek_kp(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "label", required_argument, NULL, 'l' },
@@ -97,12 +86,9 @@ int cmd_key_create_kp(struct cli *c, int argc, char **argv)
 	enum err r;
 	int rc;
 
-	if (!wanted(argc, argv))
-		return -1;
 	rc = kp_opts_parse(c, argc, argv, opts, "", on_opt, &a, &ko);
-	if (rc < 0 && (optind != argc - 1 || strcmp(argv[optind], "dek") != 0))
-		rc = cli_usage(c, "--kp-root makes DEKs only: key create dek "
-		                  "--label L --kp-root ID");
+	if (rc < 0 && optind < argc)
+		rc = cli_usage(c, "unexpected argument '%s'", argv[optind]);
 	if (rc < 0 && (!a.label || !a.label[0]))
 		rc = cli_usage(c, "--label LABEL is required");
 	if (rc < 0 && a.kp_generate && a.size == 64)

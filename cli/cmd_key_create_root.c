@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_key_create_root.c - `p11seal key create root --label L
+ * [--never-extractable]`: an AES-256 root key generated in the token. */
+#include <getopt.h>
+
+#include "cli.h"
+#include "cli_audit.h"
+#include "cli_token.h"
+#include "commands.h"
+#include "km_key_create.h"
+
+struct root_opts {
+	const char *label;
+	bool never_extractable;
+};
+
+/* -1 to go on, else the exit code. */
+static int parse(struct cli *c, int argc, char **argv, struct root_opts *o)
+{
+	static const struct option opts[] = {
+		{ "label", required_argument, NULL, 'l' },
+		{ "never-extractable", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	if (cli_wants_help(c, argc, argv))
+		return 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l': o->label = optarg; break;
+		case 'n': o->never_extractable = true; break;
+		default: return cli_usage(c, "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage(c, "unexpected argument '%s'", argv[optind]);
+	if (!o->label || !o->label[0])
+		return cli_usage(c, "--label LABEL is required");
+	return -1;
+}
+
+int cmd_key_create_root(struct cli *c, int argc, char **argv)
+{
+	struct root_opts o = { 0 };
+	struct cli_token t;
+	bool stored = false;
+	enum err r;
+	int rc;
+
+	rc = parse(c, argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
+	if (r != ERR_OK)
+		return cli_fail(c, r);
+	r = km_key_create_root(t.session, o.label, o.never_extractable,
+	                       &stored);
+	if (r == ERR_OK) {
+		cli_token_meta_note(c, t.session, o.label, stored);
+		cli_info(c, "created root key '%s' (AES-256, %s)", o.label,
+		         o.never_extractable
+		                 ? "never extractable"
+		                 : "exportable only by trusted wrap");
+	}
+	r = cli_audit(c, t.session,
+	              &(struct cli_audit_rec){ .op = "key.create",
+	                                       .result = r,
+	                                       .label = o.label,
+	                                       .kind = "root" });
+	cli_token_close(&t);
+	return r == ERR_OK ? 0 : cli_fail(c, r);
+}

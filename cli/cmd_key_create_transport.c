@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_key_create_transport.c - `p11seal key create transport --label T
+ * [--bits N]`: an air-gapped station's RSA transport key pair, generated
+ * in the token; the private half can only unwrap, and only into keys
+ * that stay sensitive and inside the token. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "cli_audit.h"
+#include "cli_token.h"
+#include "commands.h"
+#include "km_key_create.h"
+
+static const char usage[] =
+        "usage: p11seal key create transport --label T [--bits N]\n"
+        "  RSA key pair for an air-gapped station (N = 3072..16384, default "
+        "4096):\n  the private key only unwraps (RSA-OAEP) into sensitive, "
+        "non-extractable keys.\n";
+
+struct transport {
+	const char *label;
+	unsigned long bits;
+	struct km_transport made;
+};
+
+static void report(const struct cli *c, const struct transport *t)
+{
+	cJSON *j;
+
+	if (c->json) {
+		j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "label", t->label);
+		cJSON_AddStringToObject(j, "kind", "transport");
+		cJSON_AddNumberToObject(j, "bits", (double)t->bits);
+		cJSON_AddStringToObject(j, "fingerprint", t->made.fingerprint);
+		cJSON_AddNumberToObject(j, "keygen_seconds", t->made.seconds);
+		cli_print_json(j);
+		return;
+	}
+	cli_info(c,
+	         "created transport key '%s' (RSA-%lu, unwrap only) in "
+	         "%.2f s",
+	         t->label, t->bits, t->made.seconds);
+	printf("%s\n", t->made.fingerprint);
+}
+
+static int parse(struct cli *c, int argc, char **argv, struct transport *t)
+{
+	static const struct option opts[] = {
+		{ "label", required_argument, NULL, 'l' },
+		{ "bits", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	t->bits = P11_RSA_DEFAULT_BITS;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l': t->label = optarg; break;
+		case 'b':
+			if (cli_parse_ulong(optarg, "--bits", P11_RSA_MIN_BITS,
+			                    P11_RSA_MAX_BITS,
+			                    &t->bits) != ERR_OK ||
+			    t->bits % 8)
+				return cli_usage(c,
+				                 "--bits must be a multiple "
+				                 "of 8 in %d..%d",
+				                 P11_RSA_MIN_BITS,
+				                 P11_RSA_MAX_BITS);
+			break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: return cli_usage(c, "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage(c, "unexpected argument '%s'", argv[optind]);
+	if (!t->label || !t->label[0])
+		return cli_usage(c, "--label LABEL is required");
+	return -1;
+}
+
+int cmd_key_create_transport(struct cli *c, int argc, char **argv)
+{
+	struct transport t = { 0 };
+	struct cli_token tok;
+	enum err r;
+	int rc;
+
+	rc = parse(c, argc, argv, &t);
+	if (rc >= 0)
+		return rc;
+	r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &tok);
+	if (r == ERR_OK)
+		r = km_key_create_transport(tok.session, t.label, t.bits,
+		                            &t.made);
+	if (r == ERR_OK)
+		cli_token_meta_note(c, tok.session, t.label,
+		                    t.made.meta_stored);
+	r = cli_audit(c, tok.session,
+	              &(struct cli_audit_rec){ .op = "key.create",
+	                                       .result = r,
+	                                       .label = t.label,
+	                                       .kind = "transport" });
+	cli_token_close(&tok);
+	if (r != ERR_OK)
+		return cli_fail(c, r);
+	report(c, &t);
+	return 0;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_key_import_dek.c - `p11seal key import dek --label L --raw-file F`:
+ * migrate an IBM vhd-util key file (exactly 32 or 64 raw bytes) into the
+ * token as a sensitive, non-extractable DEK. (`key import dek --bundle`:
+ * cmd_key_import_bundle.c.) */
+#include <getopt.h>
+
+#include "cli.h"
+#include "cli_audit.h"
+#include "cli_token.h"
+#include "commands.h"
+#include "encode.h"
+#include "km_key_import.h"
+
+struct import_opts {
+	const char *label;
+	const char *raw_file;
+};
+
+/* -1 to go on, else the exit code. */
+static int parse(struct cli *c, int argc, char **argv, struct import_opts *o)
+{
+	static const struct option opts[] = {
+		{ "label", required_argument, NULL, 'l' },
+		{ "raw-file", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	if (cli_wants_help(c, argc, argv))
+		return 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l': o->label = optarg; break;
+		case 'r': o->raw_file = optarg; break;
+		default: return cli_usage(c, "unknown option");
+		}
+	}
+	if (!o->label || !o->raw_file || optind < argc)
+		return cli_usage(c, "--label LABEL and --raw-file FILE are "
+		                    "required");
+	return -1;
+}
+
+static void report(const struct cli *c, struct p11_session *s,
+                   const struct import_opts *o, const struct km_dek_stored *d)
+{
+	char hex[65];
+
+	cli_token_meta_note(c, s, o->label, d->meta_stored);
+	encode_hex(hex, d->keyhash, sizeof(d->keyhash));
+	cli_info(c,
+	         "imported DEK '%s' (%zu bytes) as sensitive and "
+	         "non-extractable, keyhash %s",
+	         o->label, d->dek.size, hex);
+	cli_info(c,
+	         "warning: %s is still a plaintext copy of the DEK; "
+	         "destroy it (shred -u %s) once the import is checked",
+	         o->raw_file, o->raw_file);
+}
+
+int cmd_key_import_dek(struct cli *c, int argc, char **argv)
+{
+	struct import_opts o = { 0 };
+	struct km_dek_stored d;
+	struct cli_token t;
+	enum err r;
+	int rc;
+
+	rc = parse(c, argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
+	if (r == ERR_OK)
+		r = km_key_import_raw(t.session, o.label, o.raw_file, &d);
+	if (r == ERR_OK)
+		report(c, t.session, &o, &d);
+	r = cli_audit(c, t.session,
+	              &(struct cli_audit_rec){ .op = "key.import",
+	                                       .result = r,
+	                                       .label = o.label,
+	                                       .kind = "dek" });
+	cli_token_close(&t);
+	return r == ERR_OK ? 0 : cli_fail(c, r);
+}
