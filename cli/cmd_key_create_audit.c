@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "cli_audit.h"
+#include "cli_key.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "km_audit_trail.h"
@@ -20,9 +21,13 @@
 	"'); key commands then append MAC'd records\n"     \
 	"  to the audit log (--audit-log FILE)\n"
 
-static enum err create(const struct cli *c, struct p11_session *s,
-                       const char *label)
+struct audit_opts {
+	const char *label;
+};
+
+static enum err create(const struct cli *c, struct p11_session *s, void *ctx)
 {
+	const char *label = ((const struct audit_opts *)ctx)->label;
 	const char *tok = p11_session_token(s)->label;
 	bool keeps_head = true, stored = false;
 	char path[4096];
@@ -55,28 +60,19 @@ int cmd_key_create_audit(struct cli *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *label = KM_AUDIT_TRAIL_LABEL;
-	struct cli_token t;
+	struct audit_opts o = { .label = KM_AUDIT_TRAIL_LABEL };
 	enum err r;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'l': label = optarg; break;
+		case 'l': o.label = optarg; break;
 		case 'h': fputs(AUDIT_USAGE, stdout); return 0;
 		default: return cli_usage(c, "unknown option");
 		}
 	}
-	if (optind < argc || !label[0])
+	if (optind < argc || !o.label[0])
 		return cli_usage(c, "key create audit takes only [--label L]");
-	r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
-	if (r == ERR_OK)
-		r = create(c, t.session, label);
-	r = cli_audit(c, t.session,
-	              &(struct cli_audit_rec){ .op = "key.create",
-	                                       .result = r,
-	                                       .label = label,
-	                                       .kind = "audit" });
-	cli_token_close(&t);
+	r = cli_key_run(c, "key.create", "audit", o.label, create, &o);
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

@@ -4,7 +4,7 @@
 #include <getopt.h>
 
 #include "cli.h"
-#include "cli_audit.h"
+#include "cli_key.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "encode.h"
@@ -50,39 +50,32 @@ static int parse(struct cli *c, int argc, char **argv, struct dek_opts *o)
 	return -1;
 }
 
-static void report(const struct cli *c, struct p11_session *s,
-                   const struct dek_opts *o, const struct km_dek_stored *d)
+static enum err create(const struct cli *c, struct p11_session *s, void *ctx)
 {
+	const struct dek_opts *o = ctx;
+	struct km_dek_stored d;
 	char hex[65];
+	enum err r;
 
-	cli_token_meta_note(c, s, o->label, d->meta_stored);
-	encode_hex(hex, d->keyhash, sizeof(d->keyhash));
+	r = km_key_create_dek(s, o->label, o->size, o->exportable, &d);
+	if (r != ERR_OK)
+		return r;
+	cli_token_meta_note(c, s, o->label, d.meta_stored);
+	encode_hex(hex, d.keyhash, sizeof(d.keyhash));
 	cli_info(c, "created DEK '%s' (%lu bytes, XTS-AES-%d), keyhash %s",
 	         o->label, o->size, o->size == 32 ? 128 : 256, hex);
+	return ERR_OK;
 }
 
 int cmd_key_create_dek(struct cli *c, int argc, char **argv)
 {
 	struct dek_opts o = { 0 };
-	struct km_dek_stored d;
-	struct cli_token t;
 	enum err r;
 	int rc;
 
 	rc = parse(c, argc, argv, &o);
 	if (rc >= 0)
 		return rc;
-	r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
-	if (r != ERR_OK)
-		return cli_fail(c, r);
-	r = km_key_create_dek(t.session, o.label, o.size, o.exportable, &d);
-	if (r == ERR_OK)
-		report(c, t.session, &o, &d);
-	r = cli_audit(c, t.session,
-	              &(struct cli_audit_rec){ .op = "key.create",
-	                                       .result = r,
-	                                       .label = o.label,
-	                                       .kind = "dek" });
-	cli_token_close(&t);
+	r = cli_key_run(c, "key.create", "dek", o.label, create, &o);
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

@@ -4,7 +4,7 @@
 #include <getopt.h>
 
 #include "cli.h"
-#include "cli_audit.h"
+#include "cli_key.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "km_key_create.h"
@@ -40,34 +40,31 @@ static int parse(struct cli *c, int argc, char **argv, struct root_opts *o)
 	return -1;
 }
 
+static enum err create(const struct cli *c, struct p11_session *s, void *ctx)
+{
+	const struct root_opts *o = ctx;
+	bool stored = false;
+	enum err r;
+
+	r = km_key_create_root(s, o->label, o->never_extractable, &stored);
+	if (r != ERR_OK)
+		return r;
+	cli_token_meta_note(c, s, o->label, stored);
+	cli_info(c, "created root key '%s' (AES-256, %s)", o->label,
+	         o->never_extractable ? "never extractable"
+	                              : "exportable only by trusted wrap");
+	return ERR_OK;
+}
+
 int cmd_key_create_root(struct cli *c, int argc, char **argv)
 {
 	struct root_opts o = { 0 };
-	struct cli_token t;
-	bool stored = false;
 	enum err r;
 	int rc;
 
 	rc = parse(c, argc, argv, &o);
 	if (rc >= 0)
 		return rc;
-	r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
-	if (r != ERR_OK)
-		return cli_fail(c, r);
-	r = km_key_create_root(t.session, o.label, o.never_extractable,
-	                       &stored);
-	if (r == ERR_OK) {
-		cli_token_meta_note(c, t.session, o.label, stored);
-		cli_info(c, "created root key '%s' (AES-256, %s)", o.label,
-		         o.never_extractable
-		                 ? "never extractable"
-		                 : "exportable only by trusted wrap");
-	}
-	r = cli_audit(c, t.session,
-	              &(struct cli_audit_rec){ .op = "key.create",
-	                                       .result = r,
-	                                       .label = o.label,
-	                                       .kind = "root" });
-	cli_token_close(&t);
+	r = cli_key_run(c, "key.create", "root", o.label, create, &o);
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

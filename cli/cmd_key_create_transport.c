@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "cli.h"
-#include "cli_audit.h"
+#include "cli_key.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "km_key_create.h"
@@ -81,31 +81,30 @@ static int parse(struct cli *c, int argc, char **argv, struct transport *t)
 	return -1;
 }
 
+static enum err create(const struct cli *c, struct p11_session *s, void *ctx)
+{
+	struct transport *t = ctx;
+	enum err r;
+
+	r = km_key_create_transport(s, t->label, t->bits, &t->made);
+	if (r == ERR_OK)
+		cli_token_meta_note(c, s, t->label, t->made.meta_stored);
+	return r;
+}
+
 int cmd_key_create_transport(struct cli *c, int argc, char **argv)
 {
 	struct transport t = { 0 };
-	struct cli_token tok;
 	enum err r;
 	int rc;
 
 	rc = parse(c, argc, argv, &t);
 	if (rc >= 0)
 		return rc;
-	r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &tok);
-	if (r == ERR_OK)
-		r = km_key_create_transport(tok.session, t.label, t.bits,
-		                            &t.made);
-	if (r == ERR_OK)
-		cli_token_meta_note(c, tok.session, t.label,
-		                    t.made.meta_stored);
-	r = cli_audit(c, tok.session,
-	              &(struct cli_audit_rec){ .op = "key.create",
-	                                       .result = r,
-	                                       .label = t.label,
-	                                       .kind = "transport" });
-	cli_token_close(&tok);
+	r = cli_key_run(c, "key.create", "transport", t.label, create, &t);
 	if (r != ERR_OK)
 		return cli_fail(c, r);
+	/* Printed once the audit record is in: the report is the result. */
 	report(c, &t);
 	return 0;
 }

@@ -6,7 +6,7 @@
 #include <getopt.h>
 
 #include "cli.h"
-#include "cli_audit.h"
+#include "cli_key.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "encode.h"
@@ -42,44 +42,38 @@ static int parse(struct cli *c, int argc, char **argv, struct import_opts *o)
 	return -1;
 }
 
-static void report(const struct cli *c, struct p11_session *s,
-                   const struct import_opts *o, const struct km_dek_stored *d)
+static enum err import(const struct cli *c, struct p11_session *s, void *ctx)
 {
+	const struct import_opts *o = ctx;
+	struct km_dek_stored d;
 	char hex[65];
+	enum err r;
 
-	cli_token_meta_note(c, s, o->label, d->meta_stored);
-	encode_hex(hex, d->keyhash, sizeof(d->keyhash));
+	r = km_key_import_raw(s, o->label, o->raw_file, &d);
+	if (r != ERR_OK)
+		return r;
+	cli_token_meta_note(c, s, o->label, d.meta_stored);
+	encode_hex(hex, d.keyhash, sizeof(d.keyhash));
 	cli_info(c,
 	         "imported DEK '%s' (%zu bytes) as sensitive and "
 	         "non-extractable, keyhash %s",
-	         o->label, d->dek.size, hex);
+	         o->label, d.dek.size, hex);
 	cli_info(c,
 	         "warning: %s is still a plaintext copy of the DEK; "
 	         "destroy it (shred -u %s) once the import is checked",
 	         o->raw_file, o->raw_file);
+	return ERR_OK;
 }
 
 int cmd_key_import_dek(struct cli *c, int argc, char **argv)
 {
 	struct import_opts o = { 0 };
-	struct km_dek_stored d;
-	struct cli_token t;
 	enum err r;
 	int rc;
 
 	rc = parse(c, argc, argv, &o);
 	if (rc >= 0)
 		return rc;
-	r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
-	if (r == ERR_OK)
-		r = km_key_import_raw(t.session, o.label, o.raw_file, &d);
-	if (r == ERR_OK)
-		report(c, t.session, &o, &d);
-	r = cli_audit(c, t.session,
-	              &(struct cli_audit_rec){ .op = "key.import",
-	                                       .result = r,
-	                                       .label = o.label,
-	                                       .kind = "dek" });
-	cli_token_close(&t);
+	r = cli_key_run(c, "key.import", "dek", o.label, import, &o);
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* cli_key.h - the run every command that makes a key shares: open the
+ * selected token read-write and logged in, make the key, append the audit
+ * record (whatever the outcome), close. */
+#ifndef P11SEAL_CLI_KEY_H
+#define P11SEAL_CLI_KEY_H
+
+#include "err.h"
+
+struct cli;
+struct p11_session;
+
+/* Makes the key in s (ctx: the command's own). */
+typedef enum err (*cli_key_fn)(const struct cli *c, struct p11_session *s,
+                               void *ctx);
+
+/* Open, fn, audit record {op, kind, label, result}, close; returns what
+ * the command reports (fn's result, or the audit's trouble). */
+enum err cli_key_run(const struct cli *c, const char *op, const char *kind,
+                     const char *label, cli_key_fn fn, void *ctx);
+
+#endif
