@@ -52,16 +52,23 @@ static enum err create(struct cli *c, const struct dek_args *a,
 	if (r != ERR_OK)
 		return r;
 	r = km_kpdek_check(t.session, a->label, a->wdek_out != NULL);
-	if (r == ERR_OK && a->wdek_out)
+	if (r != ERR_OK)
+		goto out;
+	if (a->wdek_out) {
 		r = cli_file_check_new(a->wdek_out, a->force);
-	if (r == ERR_OK)
-		r = km_kpdek_wrap(kp, t.session, a->root, a->size,
-		                  a->kp_generate, &d);
-	if (r == ERR_OK)
-		r = cli_kp_store_dek(a->label, a->exportable, a->wdek_out,
-		                     a->force, t.session, &d);
-	if (r == ERR_OK)
-		r = cli_kp_print_dek(c, &d, a->wdek_out);
+		if (r != ERR_OK)
+			goto out;
+	}
+	/* Key Protect first: the token changes only once it has wrapped. */
+	r = km_kpdek_wrap(kp, t.session, a->root, a->size, a->kp_generate, &d);
+	if (r != ERR_OK)
+		goto out;
+	r = cli_kp_store_dek(a->label, a->exportable, a->wdek_out, a->force,
+	                     t.session, &d);
+	if (r != ERR_OK)
+		goto out;
+	r = cli_kp_print_dek(c, &d, a->wdek_out);
+out:
 	r = cli_kp_audit_dek(c, t.session, "key.create", a->label, &d, kp, r);
 	km_kpdek_clear(&d);
 	cli_token_close(&t);
