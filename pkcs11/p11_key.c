@@ -4,6 +4,8 @@
  * read back and checked after creation (destroyed if the token cheated). */
 #include "p11_key.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "p11_ckr.h"
@@ -88,6 +90,36 @@ struct tmpl {
 
 static const CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 
+/* The only attributes a token may refuse while the key keeps its custody
+ * (issue 12): without CKA_COPYABLE or CKA_ALLOWED_MECHANISMS a key is
+ * still sensitive, not extractable, not modifiable and held to its usage
+ * flags. NSS softoken 3.87 and opencryptoki 3.8.1's soft token refuse
+ * both and take CKA_MODIFIABLE=false (measured). Everything else in a
+ * template is structure or custody and is never left out; the profiles'
+ * O() marks only what the read-back may find unreported. */
+static const struct {
+	CK_ATTRIBUTE_TYPE type;
+	const char *name;
+} optional[] = {
+	{ CKA_COPYABLE, "CKA_COPYABLE" },
+	{ CKA_ALLOWED_MECHANISMS, "CKA_ALLOWED_MECHANISMS" },
+};
+
+#define N_OPTIONAL (sizeof(optional) / sizeof(optional[0]))
+#define ALL_OPTIONAL ((1u << N_OPTIONAL) - 1)
+
+_Static_assert(N_OPTIONAL <= P11_KEY_OMIT_MAX,
+	       "a p11_key_omission holds every optional attribute");
+
+/* True if omit (bits of optional[]) leaves type out. */
+static bool omitted(CK_ATTRIBUTE_TYPE type, unsigned omit)
+{
+	for (size_t i = 0; i < N_OPTIONAL; i++)
+		if (optional[i].type == type)
+			return (omit >> i) & 1u;
+	return false;
+}
+
 static void tmpl_add(struct tmpl *t, CK_ATTRIBUTE_TYPE type, const void *v,
 		     CK_ULONG len)
 {
@@ -100,14 +132,18 @@ static void tmpl_bool(struct tmpl *t, CK_ATTRIBUTE_TYPE type, bool v)
 	tmpl_add(t, type, v ? &yes : &no, sizeof(CK_BBOOL));
 }
 
-/* Fill t for spec; hardening adds the optional attributes too. */
+static bool is_dek(enum p11_profile p)
+{
+	return p == P11P_DEK_DATA || p == P11P_DEK_TWEAK || p == P11P_DEK_XTS;
+}
+
+/* Fill t for spec, without the optional attributes in omit. A DEK gets
+ * CKA_WRAP_WITH_TRUSTED only when exportable: a key that cannot be
+ * extracted at all has nothing for it to restrict. */
 static void tmpl_build(struct tmpl *t, const struct p11_key_spec *spec,
-		       bool for_import, bool hardening)
+		       bool for_import, unsigned omit)
 {
 	const struct profile *p = &profiles[spec->profile];
-	bool dek = spec->profile == P11P_DEK_DATA ||
-		   spec->profile == P11P_DEK_TWEAK ||
-		   spec->profile == P11P_DEK_XTS;
 
 	memset(t, 0, sizeof(*t));
 	t->cls = CKO_SECRET_KEY;
@@ -121,16 +157,18 @@ static void tmpl_build(struct tmpl *t, const struct p11_key_spec *spec,
 	tmpl_add(t, CKA_LABEL, spec->label, strlen(spec->label));
 	if (spec->id_len)
 		tmpl_add(t, CKA_ID, spec->id, spec->id_len);
-	for (size_t i = 0; i < p->n_want; i++)
-		if (p->want[i].required || hardening)
-			tmpl_bool(t, p11_flag_attr[p->want[i].flag],
-				  p->want[i].value);
-	if (dek) {
+	for (size_t i = 0; i < p->n_want; i++) {
+		CK_ATTRIBUTE_TYPE a = p11_flag_attr[p->want[i].flag];
+
+		if (!omitted(a, omit))
+			tmpl_bool(t, a, p->want[i].value);
+	}
+	if (is_dek(spec->profile)) {
 		tmpl_bool(t, CKA_EXTRACTABLE, spec->exportable);
-		if (spec->exportable || hardening)
+		if (spec->exportable)
 			tmpl_bool(t, CKA_WRAP_WITH_TRUSTED, true);
 	}
-	if (hardening)
+	if (!omitted(CKA_ALLOWED_MECHANISMS, omit))
 		tmpl_add(t, CKA_ALLOWED_MECHANISMS, &t->mech, sizeof(t->mech));
 }
 
@@ -172,35 +210,67 @@ enum err p11_key_check_profile(const struct p11_obj_info *info,
 	return ERR_OK;
 }
 
-/* Tokens that lack an optional attribute reject the whole template; NSS
- * softoken 3.87 answers CKA_COPYABLE and CKA_ALLOWED_MECHANISMS with
- * CKR_GENERAL_ERROR (measured), so that code retries too. The read-back
- * check still enforces every required attribute. */
-static bool retry_without_hardening(CK_RV rv)
+/* What tokens answer a template attribute they lack or refuse with; NSS
+ * softoken 3.87 says CKR_GENERAL_ERROR for CKA_COPYABLE and
+ * CKA_ALLOWED_MECHANISMS (measured). */
+static bool refused(CK_RV rv)
 {
 	return rv == CKR_ATTRIBUTE_TYPE_INVALID || rv == CKR_GENERAL_ERROR ||
 	       rv == CKR_TEMPLATE_INCONSISTENT ||
 	       rv == CKR_ATTRIBUTE_VALUE_INVALID;
 }
 
-/* First retry: drop only the two attributes NSS softoken lacks. It does
- * honour CKA_MODIFIABLE=false (C_SetAttributeValue then answers
- * CKR_ATTRIBUTE_READ_ONLY, measured), and without it anyone with the PIN
- * could switch wrap and decrypt on, or wrap_with_trusted off. */
-static void tmpl_drop_unknown(struct tmpl *t)
+/* The p11_flag of a boolean attribute, or P11F_COUNT. */
+static enum p11_flag flag_of(CK_ATTRIBUTE_TYPE type)
 {
-	CK_ULONG k = 0;
+	int f = 0;
 
-	for (CK_ULONG i = 0; i < t->n; i++)
-		if (t->a[i].type != CKA_COPYABLE &&
-		    t->a[i].type != CKA_ALLOWED_MECHANISMS)
-			t->a[k++] = t->a[i];
-	t->n = k;
+	while (f < P11F_COUNT && p11_flag_attr[f] != type)
+		f++;
+	return (enum p11_flag)f;
+}
+
+/* "CKA_MODIFIABLE=false" for a boolean attribute and a value. */
+static void bool_text(CK_ATTRIBUTE_TYPE type, bool v, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "CKA_%s=%s", p11_flag_name(flag_of(type)),
+		 v ? "true" : "false");
+	for (char *c = buf; *c && *c != '='; c++)
+		*c = (char)toupper((unsigned char)*c);
+}
+
+static bool bool_value(const CK_ATTRIBUTE *a)
+{
+	return *(const CK_BBOOL *)a->pValue == CK_TRUE;
+}
+
+/* Every boolean the template set must read back so where the token
+ * reports it: a token that takes CKA_MODIFIABLE=false and ignores it is
+ * no better than one that refuses it. */
+static enum err check_sent(const struct p11_obj_info *info,
+			   const struct tmpl *t, const char *label)
+{
+	char got[48], want[48];
+
+	for (CK_ULONG i = 0; i < t->n; i++) {
+		enum p11_flag f = flag_of(t->a[i].type);
+
+		if (f == P11F_COUNT || !info->known[f] ||
+		    info->flag[f] == bool_value(&t->a[i]))
+			continue;
+		bool_text(t->a[i].type, info->flag[f], got, sizeof(got));
+		bool_text(t->a[i].type, bool_value(&t->a[i]), want,
+			  sizeof(want));
+		return err_set(ERR_POLICY, "key '%s' came out with %s though "
+			       "the template set %s", label, got, want);
+	}
+	return ERR_OK;
 }
 
 /* Read the new key back; destroy it if it is not what was asked for. */
 static enum err verify_new(struct p11_session *s, CK_OBJECT_HANDLE h,
-			   const struct p11_key_spec *spec)
+			   const struct p11_key_spec *spec,
+			   const struct tmpl *t)
 {
 	struct p11_obj_info info;
 	enum err r;
@@ -208,6 +278,8 @@ static enum err verify_new(struct p11_session *s, CK_OBJECT_HANDLE h,
 	r = p11_obj_info(s, h, &info);
 	if (r == ERR_OK)
 		r = p11_key_check_profile(&info, spec->profile);
+	if (r == ERR_OK)
+		r = check_sent(&info, t, spec->label);
 	/* A token may claim CKA_SENSITIVE and still hand the value out. */
 	if (r == ERR_OK && p11_obj_secret_readable(s, h, CKO_SECRET_KEY))
 		r = err_set(ERR_POLICY, "C_GetAttributeValue(CKA_VALUE) "
@@ -233,63 +305,6 @@ enum err p11_key_new_id(struct p11_session *s, uint8_t id[P11_KEY_ID_LEN])
 	return p11_session_random(s, id, P11_KEY_ID_LEN);
 }
 
-enum err p11_key_generate(struct p11_session *s, const struct p11_key_spec *spec,
-			  CK_OBJECT_HANDLE *out)
-{
-	CK_FUNCTION_LIST *fn = p11_session_fn(s);
-	CK_MECHANISM mech = { profiles[spec->profile].keygen, NULL, 0 };
-	struct tmpl t;
-	enum err r;
-	CK_RV rv;
-
-	tmpl_build(&t, spec, false, true);
-	rv = fn->C_GenerateKey(p11_session_handle(s), &mech, t.a, t.n, out);
-	if (retry_without_hardening(rv)) {
-		tmpl_drop_unknown(&t);
-		rv = fn->C_GenerateKey(p11_session_handle(s), &mech, t.a, t.n,
-				       out);
-	}
-	if (retry_without_hardening(rv)) {
-		tmpl_build(&t, spec, false, false);
-		rv = fn->C_GenerateKey(p11_session_handle(s), &mech, t.a, t.n,
-				       out);
-	}
-	if (rv != CKR_OK)
-		return p11_fail(rv, "C_GenerateKey for", spec->label);
-	r = verify_new(s, *out, spec);
-	if (r != ERR_OK)
-		*out = CK_INVALID_HANDLE;
-	return r;
-}
-
-enum err p11_key_import(struct p11_session *s, const struct p11_key_spec *spec,
-			const uint8_t *value, size_t len, CK_OBJECT_HANDLE *out)
-{
-	CK_FUNCTION_LIST *fn = p11_session_fn(s);
-	struct tmpl t;
-	enum err r;
-	CK_RV rv;
-
-	tmpl_build(&t, spec, true, true);
-	tmpl_add(&t, CKA_VALUE, value, len);
-	rv = fn->C_CreateObject(p11_session_handle(s), t.a, t.n, out);
-	if (retry_without_hardening(rv)) {
-		tmpl_drop_unknown(&t);
-		rv = fn->C_CreateObject(p11_session_handle(s), t.a, t.n, out);
-	}
-	if (retry_without_hardening(rv)) {
-		tmpl_build(&t, spec, true, false);
-		tmpl_add(&t, CKA_VALUE, value, len);
-		rv = fn->C_CreateObject(p11_session_handle(s), t.a, t.n, out);
-	}
-	if (rv != CKR_OK)
-		return p11_fail(rv, "C_CreateObject for", spec->label);
-	r = verify_new(s, *out, spec);
-	if (r != ERR_OK)
-		*out = CK_INVALID_HANDLE;
-	return r;
-}
-
 /* SoftHSM 2.6.1 applies an unwrap template in order and refuses every
  * attribute after CKA_MODIFIABLE=FALSE with CKR_ATTRIBUTE_READ_ONLY
  * (measured), so that one goes last; it also refuses CKA_VALUE_LEN. */
@@ -307,34 +322,210 @@ static void modifiable_last(struct tmpl *t)
 	t->a[t->n - 1] = m;
 }
 
-static CK_RV unwrap_with(struct p11_session *s, struct tmpl *t,
-			 CK_MECHANISM *mech, CK_OBJECT_HANDLE unwrapper,
-			 const uint8_t *blob, size_t len, CK_OBJECT_HANDLE *out)
+/* One way of making a key, so that generation, import and unwrapping
+ * share the template search below. */
+struct maker {
+	struct p11_session *s;
+	const struct p11_key_spec *spec;
+	enum { MAKE_GENERATE, MAKE_IMPORT, MAKE_UNWRAP } how;
+	const char *op;             /* "C_GenerateKey for", for messages */
+	CK_MECHANISM *mech;         /* key generation or unwrapping */
+	CK_OBJECT_HANDLE unwrapper; /* MAKE_UNWRAP */
+	const uint8_t *bytes;       /* the key value (import) or the blob */
+	size_t len;
+};
+
+static void maker_tmpl(const struct maker *m, unsigned omit, struct tmpl *t)
 {
+	tmpl_build(t, m->spec, m->how != MAKE_GENERATE, omit);
+	if (m->how == MAKE_IMPORT)
+		tmpl_add(t, CKA_VALUE, m->bytes, m->len);
+}
+
+static CK_RV maker_call(const struct maker *m, struct tmpl *t,
+			CK_OBJECT_HANDLE *out)
+{
+	CK_FUNCTION_LIST *fn = p11_session_fn(m->s);
+	CK_SESSION_HANDLE sh = p11_session_handle(m->s);
+
+	if (m->how == MAKE_GENERATE)
+		return fn->C_GenerateKey(sh, m->mech, t->a, t->n, out);
+	if (m->how == MAKE_IMPORT)
+		return fn->C_CreateObject(sh, t->a, t->n, out);
 	modifiable_last(t);
-	return p11_session_fn(s)->C_UnwrapKey(p11_session_handle(s), mech,
-					      unwrapper, p11_unconst(blob), len,
-					      t->a, t->n, out);
+	return fn->C_UnwrapKey(sh, m->mech, m->unwrapper,
+			       p11_unconst(m->bytes), m->len, t->a, t->n, out);
+}
+
+/* The whole template first; if the token refuses it, leave out one
+ * optional attribute, then two, ...: the first template it takes leaves
+ * out just what it refuses (tokens refuse attributes, not sets of them)
+ * and nothing it accepts. t and *omit describe the last call made. */
+static CK_RV make_omitting_least(const struct maker *m, struct tmpl *t,
+				 unsigned *omit, CK_OBJECT_HANDLE *out)
+{
+	CK_RV rv = CKR_GENERAL_ERROR;
+
+	for (unsigned k = 0; k <= N_OPTIONAL; k++) {
+		for (unsigned o = 0; o <= ALL_OPTIONAL; o++) {
+			if ((unsigned)__builtin_popcount(o) != k)
+				continue;
+			maker_tmpl(m, o, t);
+			*omit = o;
+			rv = maker_call(m, t, out);
+			if (!refused(rv))
+				return rv;
+		}
+	}
+	return rv;
+}
+
+/* Whether the token takes t as a session object without its attribute
+ * skip (t->n: none left out). A probe it takes is destroyed at once. */
+static bool probe_takes(const struct maker *m, const struct tmpl *t,
+			CK_ULONG skip)
+{
+	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
+	struct tmpl p = *t;
+
+	p.n = 0;
+	for (CK_ULONG i = 0; i < t->n; i++) {
+		if (i == skip)
+			continue;
+		p.a[p.n] = t->a[i];
+		if (t->a[i].type == CKA_TOKEN)
+			p.a[p.n].pValue = p11_unconst(&no);
+		p.n++;
+	}
+	if (maker_call(m, &p, &h) != CKR_OK)
+		return false;
+	p11_obj_discard(m->s, h);
+	return true;
+}
+
+/* Even without every optional attribute the token refused t, so it will
+ * not take an attribute of the key's custody. Name it: ask again for a
+ * session object (CKA_TOKEN=false), then also without one boolean at a
+ * time, so no weaker key outlives the question. rv: the answer to t. */
+static enum err custody_refused(const struct maker *m, const struct tmpl *t,
+				CK_RV rv)
+{
+	char what[48];
+	CK_ULONG i;
+
+	/* A session object taken: the token will not keep this key at all. */
+	if (probe_takes(m, t, t->n))
+		for (i = 0; i < t->n && t->a[i].type != CKA_TOKEN; i++)
+			;
+	else
+		for (i = 0; i < t->n; i++)
+			if (flag_of(t->a[i].type) != P11F_COUNT &&
+			    t->a[i].type != CKA_TOKEN && probe_takes(m, t, i))
+				break;
+	if (i == t->n)
+		return p11_fail(rv, m->op, m->spec->label);
+	bool_text(t->a[i].type, bool_value(&t->a[i]), what, sizeof(what));
+	return err_set(ERR_UNSUPPORTED, "token '%s' refuses %s, which the "
+		       "custody of key '%s' needs; key not made (%s %s: %s)",
+		       p11_session_token(m->s)->label, what, m->spec->label,
+		       m->op, m->spec->label, p11_ckr_name(rv));
+}
+
+#define OMISSIONS_MAX 32
+
+/* Keys this thread made without optional attributes, for the callers
+ * that report them and store them in the key's metadata. */
+static _Thread_local struct {
+	char label[P11_LABEL_MAX + 1];
+	unsigned omit;
+} omissions[OMISSIONS_MAX];
+static _Thread_local size_t n_omissions;
+
+/* Remember what the key labelled label was made without (omit 0: forget
+ * an older key of that label). ERR_INTERNAL when there is no room: a
+ * downgrade nobody would hear of is not made. */
+static enum err record_omission(const char *label, unsigned omit)
+{
+	size_t i = 0;
+
+	while (i < n_omissions && strcmp(omissions[i].label, label) != 0)
+		i++;
+	if (!omit) {
+		if (i < n_omissions)
+			memmove(&omissions[i], &omissions[i + 1],
+				(n_omissions-- - i - 1) * sizeof(omissions[0]));
+		return ERR_OK;
+	}
+	if (i == OMISSIONS_MAX)
+		return err_set(ERR_INTERNAL, "more than %d keys made without "
+			       "optional attributes in one run", OMISSIONS_MAX);
+	if (i == n_omissions)
+		n_omissions++;
+	snprintf(omissions[i].label, sizeof(omissions[i].label), "%s", label);
+	omissions[i].omit = omit;
+	return ERR_OK;
+}
+
+bool p11_key_omission(size_t i, struct p11_key_omission *out)
+{
+	if (i >= n_omissions)
+		return false;
+	snprintf(out->label, sizeof(out->label), "%s", omissions[i].label);
+	out->n = 0;
+	for (size_t j = 0; j < N_OPTIONAL; j++)
+		if ((omissions[i].omit >> j) & 1u)
+			out->attrs[out->n++] = optional[j].name;
+	return true;
+}
+
+static enum err make_key(const struct maker *m, CK_OBJECT_HANDLE *out)
+{
+	unsigned omit = 0;
+	struct tmpl t;
+	enum err r;
+	CK_RV rv;
+
+	rv = make_omitting_least(m, &t, &omit, out);
+	if (refused(rv))
+		return custody_refused(m, &t, rv);
+	if (rv != CKR_OK)
+		return p11_fail(rv, m->op, m->spec->label);
+	r = verify_new(m->s, *out, m->spec, &t);
+	if (r == ERR_OK) {
+		r = record_omission(m->spec->label, omit);
+		if (r != ERR_OK)
+			p11_obj_discard(m->s, *out);
+	}
+	if (r != ERR_OK)
+		*out = CK_INVALID_HANDLE;
+	return r;
+}
+
+enum err p11_key_generate(struct p11_session *s, const struct p11_key_spec *spec,
+			  CK_OBJECT_HANDLE *out)
+{
+	CK_MECHANISM mech = { profiles[spec->profile].keygen, NULL, 0 };
+	struct maker m = { s, spec, MAKE_GENERATE, "C_GenerateKey for", &mech,
+			   CK_INVALID_HANDLE, NULL, 0 };
+
+	return make_key(&m, out);
+}
+
+enum err p11_key_import(struct p11_session *s, const struct p11_key_spec *spec,
+			const uint8_t *value, size_t len, CK_OBJECT_HANDLE *out)
+{
+	struct maker m = { s, spec, MAKE_IMPORT, "C_CreateObject for", NULL,
+			   CK_INVALID_HANDLE, value, len };
+
+	return make_key(&m, out);
 }
 
 enum err p11_key_unwrap(struct p11_session *s, const struct p11_key_spec *spec,
 			CK_MECHANISM *mech, CK_OBJECT_HANDLE unwrapper,
 			const uint8_t *blob, size_t len, CK_OBJECT_HANDLE *out)
 {
-	struct tmpl t;
-	enum err r;
-	CK_RV rv;
+	struct maker m = { s, spec, MAKE_UNWRAP, "C_UnwrapKey for", mech,
+			   unwrapper, blob, len };
 
-	tmpl_build(&t, spec, true, true);
-	rv = unwrap_with(s, &t, mech, unwrapper, blob, len, out);
-	if (retry_without_hardening(rv)) {
-		tmpl_build(&t, spec, true, false);
-		rv = unwrap_with(s, &t, mech, unwrapper, blob, len, out);
-	}
-	if (rv != CKR_OK)
-		return p11_fail(rv, "C_UnwrapKey for", spec->label);
-	r = verify_new(s, *out, spec);
-	if (r != ERR_OK)
-		*out = CK_INVALID_HANDLE;
-	return r;
+	return make_key(&m, out);
 }

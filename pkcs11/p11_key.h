@@ -44,6 +44,13 @@ struct p11_key_spec {
  * transport pair together. */
 enum err p11_key_new_id(struct p11_session *s, uint8_t id[P11_KEY_ID_LEN]);
 
+/* Every way of making a key below sends the profile's whole template. A
+ * token that refuses it gets it again without the optional attributes
+ * (CKA_COPYABLE, CKA_ALLOWED_MECHANISMS) it refuses, found by leaving out
+ * one, then two, and the key made is recorded (p11_key_omission). An
+ * attribute of the key's custody that the token refuses fails the call
+ * with ERR_UNSUPPORTED naming it; no key is left behind. */
+
 /* Generate a key in the token per spec, then check it (read-back). */
 enum err p11_key_generate(struct p11_session *s, const struct p11_key_spec *spec,
 			  CK_OBJECT_HANDLE *out);
@@ -58,6 +65,21 @@ enum err p11_key_import(struct p11_session *s, const struct p11_key_spec *spec,
 enum err p11_key_unwrap(struct p11_session *s, const struct p11_key_spec *spec,
 			CK_MECHANISM *mech, CK_OBJECT_HANDLE unwrapper,
 			const uint8_t *blob, size_t len, CK_OBJECT_HANDLE *out);
+
+/* The most optional attributes a key can be made without. */
+#define P11_KEY_OMIT_MAX 4
+
+/* A key made without optional attributes its token refused. */
+struct p11_key_omission {
+	char label[P11_LABEL_MAX + 1];
+	const char *attrs[P11_KEY_OMIT_MAX]; /* "CKA_COPYABLE", ... (static) */
+	size_t n;                            /* at least 1 */
+};
+
+/* The i-th key this thread made without some optional attributes, in the
+ * order made (a label made again replaces its entry); false past the
+ * last. For the callers that warn and keep it in the key's metadata. */
+bool p11_key_omission(size_t i, struct p11_key_omission *out);
 
 /* ERR_POLICY naming the first attribute of info that breaks profile p. */
 enum err p11_key_check_profile(const struct p11_obj_info *info,
