@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <fcntl.h>
 
+#include "p11_key.h"
+
 int cli_exit_code(enum err r)
 {
 	switch (r) {
@@ -199,12 +201,51 @@ enum err cli_refuse_argv_secret(const char *flag, const char *what)
 		       strcmp(what, "SO PIN") == 0 ? "so-pin" : "pin");
 }
 
+/* Keys this run made without optional attributes, as
+ * "template_warnings": [{"label": L, "omitted_attributes": [...]}]. */
+static void add_template_warnings(cJSON *j)
+{
+	struct p11_key_omission om;
+	cJSON *arr = NULL, *w;
+
+	for (size_t i = 0; cJSON_IsObject(j) && p11_key_omission(i, &om); i++) {
+		if (!arr)
+			arr = cJSON_AddArrayToObject(j, "template_warnings");
+		w = cJSON_CreateObject();
+		if (!arr || !w) {
+			cJSON_Delete(w);
+			return;
+		}
+		cJSON_AddStringToObject(w, "label", om.label);
+		cJSON_AddItemToObject(w, "omitted_attributes",
+				      cJSON_CreateStringArray(om.attrs,
+							      (int)om.n));
+		cJSON_AddItemToArray(arr, w);
+	}
+}
+
+void cli_warn_omissions(const struct cli *c)
+{
+	struct p11_key_omission om;
+
+	for (size_t i = 0; p11_key_omission(i, &om); i++) {
+		fprintf(stderr, "%s: %s: warning: the token refused ", c->prog,
+			c->cmd ? c->cmd : "");
+		for (size_t j = 0; j < om.n; j++)
+			fprintf(stderr, "%s%s", j ? " and " : "", om.attrs[j]);
+		fprintf(stderr, " for key '%s', so it was made without %s; "
+			"every custody attribute is set\n", om.label,
+			om.n == 1 ? "it" : "them");
+	}
+}
+
 enum err cli_print_json(cJSON *j)
 {
 	char *text;
 
 	if (!j)
 		return err_set(ERR_NOMEM, "JSON output");
+	add_template_warnings(j);
 	text = cJSON_Print(j);
 	cJSON_Delete(j);
 	if (!text)

@@ -106,8 +106,14 @@ enum err cli_parse_ulong(const char *s, const char *what, unsigned long min,
  * (usage printed) so the command returns 0. */
 bool cli_wants_help(const struct cli *c, int argc, char **argv);
 
-/* Print j (one JSON document) on stdout and free it; ERR_NOMEM if NULL. */
+/* Print j (one JSON document) on stdout and free it; ERR_NOMEM if NULL.
+ * An object gets "template_warnings" when this run made keys without
+ * optional attributes their token refused (p11_key_omission). */
 enum err cli_print_json(cJSON *j);
+
+/* On stderr, one line per key this run made without optional attributes
+ * its token refused; main calls it after the command. */
+void cli_warn_omissions(const struct cli *c);
 
 /* Ask "prompt [y/N]" on the terminal: true only for y/yes. False when
  * there is no terminal. */

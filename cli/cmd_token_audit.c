@@ -2,7 +2,8 @@
 /* cmd_token_audit.c - `p11seal token audit`: every key in the token, made
  * by p11seal or any other tool, checked against the classic PKCS#11
  * extraction attacks; one line per finding. Exit 0 when clean, 6
- * (verification failed) when anything is found. */
+ * (verification failed) when anything is found. Keys p11seal made without
+ * optional attributes their token refused get a note, not a finding. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -10,6 +11,7 @@
 #include "cli_token.h"
 #include "commands.h"
 #include "encode.h"
+#include "p11_data.h"
 #include "p11_policy.h"
 #include "p11_policy_scan.h"
 #include "p11_session.h"
@@ -36,9 +38,76 @@ static cJSON *finding_json(const struct p11_policy_key *k,
 	return o;
 }
 
+/* The "omitted_attributes" of label's p11seal metadata, or NULL (none,
+ * or no metadata: keys of other tools, tokens without data objects). */
+static cJSON *omitted_of(struct p11_session *s, const char *label)
+{
+	cJSON *meta, *arr;
+	char *v = NULL;
+	size_t len = 0;
+
+	if (p11_data_get(s, label, &v, &len) != ERR_OK) {
+		err_clear(); /* no metadata is no note, not a failure */
+		return NULL;
+	}
+	meta = cJSON_ParseWithLength(v, len);
+	free(v);
+	arr = cJSON_DetachItemFromObjectCaseSensitive(meta,
+						      "omitted_attributes");
+	cJSON_Delete(meta);
+	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0) {
+		cJSON_Delete(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+/* One note per key made without optional attributes. */
+static cJSON *notes_of(struct p11_session *s,
+		       const struct p11_policy_key *keys, size_t n)
+{
+	cJSON *notes = cJSON_CreateArray(), *o, *arr;
+	char id[2 * P11_ID_MAX + 1];
+
+	for (size_t i = 0; notes && i < n; i++) {
+		arr = omitted_of(s, keys[i].info.label);
+		if (!arr)
+			continue;
+		o = cJSON_CreateObject();
+		encode_hex(id, keys[i].info.id, keys[i].info.id_len);
+		cJSON_AddStringToObject(o, "label", keys[i].info.label);
+		cJSON_AddStringToObject(o, "id", id);
+		cJSON_AddStringToObject(o, "class", class_of(&keys[i].info));
+		cJSON_AddItemToObject(o, "omitted_attributes", arr);
+		cJSON_AddItemToArray(notes, o);
+	}
+	return notes;
+}
+
+static void print_notes(const cJSON *notes)
+{
+	const cJSON *o, *a;
+	const char *sep;
+
+	cJSON_ArrayForEach(o, notes) {
+		printf("'%s' (%s, id %s) note: made without",
+		       cJSON_GetStringValue(cJSON_GetObjectItem(o, "label")),
+		       cJSON_GetStringValue(cJSON_GetObjectItem(o, "class")),
+		       cJSON_GetStringValue(cJSON_GetObjectItem(o, "id")));
+		sep = " ";
+		cJSON_ArrayForEach(a, cJSON_GetObjectItem(o, "omitted_attributes")) {
+			printf("%s%s", sep, cJSON_GetStringValue(a));
+			sep = " and ";
+		}
+		printf(", which the token refused; every custody attribute is "
+		       "set\n");
+	}
+}
+
+/* Prints findings and notes; consumes notes. */
 static enum err print(const struct cli *c, const struct p11_session *s,
 		      const struct p11_policy_key *keys, size_t n,
-		      const struct p11_finding *f, size_t nf)
+		      const struct p11_finding *f, size_t nf, cJSON *notes)
 {
 	const struct p11_token_desc *d = p11_session_token(s);
 	char id[2 * P11_ID_MAX + 1];
@@ -53,6 +122,7 @@ static enum err print(const struct cli *c, const struct p11_session *s,
 		for (size_t i = 0; arr && i < nf; i++)
 			cJSON_AddItemToArray(arr, finding_json(&keys[f[i].key],
 							       &f[i]));
+		cJSON_AddItemToObject(o, "notes", notes);
 		return cli_print_json(o);
 	}
 	for (size_t i = 0; i < nf; i++) {
@@ -63,6 +133,8 @@ static enum err print(const struct cli *c, const struct p11_session *s,
 		       id[0] ? id : "none", p11_policy_attack_name(f[i].attack),
 		       f[i].why);
 	}
+	print_notes(notes);
+	cJSON_Delete(notes);
 	if (nf == 0)
 		printf("no findings in %zu keys of token '%s'\n", n, d->label);
 	return ERR_OK;
@@ -98,7 +170,8 @@ int cmd_token_audit(struct cli *c, int argc, char **argv)
 	if (r == ERR_OK)
 		r = p11_policy_check(keys, n, &tok, &f, &nf);
 	if (r == ERR_OK)
-		r = print(c, t.session, keys, n, f, nf);
+		r = print(c, t.session, keys, n, f, nf,
+			  notes_of(t.session, keys, n));
 	if (r == ERR_OK && nf)
 		r = err_set(ERR_VERIFY, "%zu finding%s in %zu of %zu keys; "
 			    "each line names the key, the attack and why", nf,

@@ -205,6 +205,7 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	rc = dispatch(&c, argc, argv);
+	cli_warn_omissions(&c);
 	/* For tests: every secret buffer must be wiped and freed by now. */
 	if (getenv("P11SEAL_SECMEM_REPORT"))
 		fprintf(stderr, "p11seal: secure heap in use at exit: %zu "

@@ -9,6 +9,7 @@
 
 #include "encode.h"
 #include "p11_data.h"
+#include "p11_key.h"
 #include "p11_mech.h"
 #include "p11_session.h"
 
@@ -302,6 +303,16 @@ static void add_details(cJSON *o, const struct km_key *k)
 					"two AES keys via CKM_AES_ECB");
 }
 
+static bool has_string(const cJSON *arr, const char *v)
+{
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, arr)
+		if (cJSON_IsString(m) && strcmp(m->valuestring, v) == 0)
+			return true;
+	return false;
+}
+
 static void add_meta(cJSON *o, const struct km_key *k)
 {
 	const cJSON *m;
@@ -343,6 +354,28 @@ cJSON *km_inventory_json(const struct km_key *k, bool detailed)
 	return o;
 }
 
+/* The optional attributes the token refused for label (both halves of a
+ * DEK), as "omitted_attributes", so key show and token audit say so. */
+static void add_omitted(cJSON *o, const char *label)
+{
+	char tweak[P11_LABEL_MAX + sizeof(P11_DEK_TWEAK_SUFFIX)];
+	struct p11_key_omission om;
+	cJSON *arr = NULL;
+
+	snprintf(tweak, sizeof(tweak), "%s%s", label, P11_DEK_TWEAK_SUFFIX);
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "omitted_attributes");
+	for (size_t i = 0; p11_key_omission(i, &om); i++) {
+		if (strcmp(om.label, label) != 0 && strcmp(om.label, tweak) != 0)
+			continue;
+		if (!arr)
+			arr = cJSON_AddArrayToObject(o, "omitted_attributes");
+		for (size_t j = 0; arr && j < om.n; j++)
+			if (!has_string(arr, om.attrs[j]))
+				cJSON_AddItemToArray(
+					arr, cJSON_CreateString(om.attrs[j]));
+	}
+}
+
 enum err km_inventory_put_meta(struct p11_session *s, const char *label,
 			       const char *kind, const cJSON *extra)
 {
@@ -354,6 +387,7 @@ enum err km_inventory_put_meta(struct p11_session *s, const char *label,
 		return err_set(ERR_NOMEM, "metadata");
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "kind");
 	cJSON_AddStringToObject(o, "kind", kind);
+	add_omitted(o, label);
 	text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	if (!text)

@@ -50,8 +50,10 @@ void km_inventory_free_one(struct km_key *k);
  * metadata); detailed adds every flag, KCV and allowed mechanisms. */
 cJSON *km_inventory_json(const struct km_key *k, bool detailed);
 
-/* Write the metadata object for label: {"kind":kind, ...extra members}.
- * extra may be NULL; it is not consumed. */
+/* Write the metadata object for label: {"kind":kind, ...extra members},
+ * plus "omitted_attributes" when this thread made the key (or a DEK's
+ * tweak half) without optional attributes (p11_key_omission). extra may
+ * be NULL; it is not consumed. */
 enum err km_inventory_put_meta(struct p11_session *s, const char *label,
 			       const char *kind, const cJSON *extra);
 
