@@ -1,10 +1,12 @@
 #!/bin/sh
 # t-hostile-token.sh - p11seal against a PKCS#11 module that misbehaves on
-# purpose (tests/shim: P11SHIM_HOSTILE, P11SHIM_FAIL; docs/robustness.md
-# §2) in front of a throw-away SoftHSM token: never a crash (exit < 128,
-# or valgrind clean with P11SEAL_VALGRIND set), a documented exit code,
-# an error is one line naming the PKCS#11 call, and a failed create leaves
-# the token as it was. Then wrong PINs and a token gone between commands.
+# purpose (tests/shim: P11SHIM_HOSTILE, P11SHIM_FAIL, P11SHIM_REFUSE;
+# docs/robustness.md §2) in front of a throw-away SoftHSM token: never a
+# crash (exit < 128, or valgrind clean with P11SEAL_VALGRIND set), a
+# documented exit code, an error is one line naming the PKCS#11 call, and
+# a failed create leaves the token as it was; a refused optional attribute
+# is left out, said and recorded, a refused custody attribute refuses the
+# key. Then wrong PINs and a token gone between commands.
 . "$(dirname "$0")/lib.sh"
 
 if [ ! -f "${P11SHIM:-}" ]; then
@@ -159,9 +161,43 @@ C_DigestKey:1:CKR_DEVICE_REMOVED 4 key create dek --label f7 --size 32
 C_CreateObject:1:CKR_DEVICE_ERROR 1 key create dek --label f8 --size 32
 C_CreateObject:1:CKR_DEVICE_REMOVED 4 key import dek --label f9 --raw-file $WORK/key.raw
 EOF
+# A custody attribute the module will not take: refused, naming it.
+hrun "P11SHIM_HOSTILE=no-xts P11SHIM_REFUSE=CKA_MODIFIABLE" 7 \
+	"refuses CKA_MODIFIABLE: key create dek refused" \
+	key create dek --label rm --size 32
+grep_err "the refusal names the custody attribute" \
+	"refuses CKA_MODIFIABLE=false, which the custody of key 'rm' needs; key not made"
+hrun "P11SHIM_HOSTILE=no-xts P11SHIM_REFUSE=CKA_SENSITIVE" 7 \
+	"refuses CKA_SENSITIVE: key import dek refused" \
+	key import dek --label rs --raw-file "$WORK/key.raw"
+grep_err "the refusal names CKA_SENSITIVE" \
+	"refuses CKA_SENSITIVE=true, which the custody of key 'rs' needs"
 objects >"$WORK/objects.after"
 assert "token unchanged by every failed create (pkcs11-tool's view)" \
 	cmp -s "$WORK/objects.before" "$WORK/objects.after"
+
+# --- an optional attribute the module will not take: left out, said,
+# recorded; nothing else is dropped
+hrun "P11SHIM_HOSTILE=no-xts P11SHIM_REFUSE=CKA_COPYABLE" 0 \
+	"refuses CKA_COPYABLE: key create dek works" \
+	key create dek --label oc --size 64
+grep_err "warns that the data half was made without CKA_COPYABLE" \
+	"warning: the token refused CKA_COPYABLE for key 'oc', so it was made without it"
+grep_err "and the tweak half" "refused CKA_COPYABLE for key 'oc.tweak'"
+hrun "P11SHIM_HOSTILE=no-xts" 0 "key show --json oc" --json key show --label oc
+assert "metadata: only CKA_COPYABLE omitted" \
+	test "$(jq -c .omitted_attributes "$WORK/out")" = '["CKA_COPYABLE"]'
+assert "both halves still not modifiable, still limited to AES-ECB" \
+	test "$(jq -r '"\(.attributes.modifiable) \(.tweak_attributes.modifiable) \(.allowed_mechanisms | join(","))"' "$WORK/out")" = \
+	"false false AES-ECB"
+hrun - 0 "token audit: clean" token audit
+grep -q "'oc' (secret key, id [0-9a-f]*) note: made without CKA_COPYABLE, which the token refused" "$WORK/out" &&
+	ok "token audit notes what oc was made without" ||
+	not_ok "token audit notes what oc was made without"
+hrun - 0 "token audit --json" --json token audit
+assert "token audit --json: the note, no finding" \
+	test "$(jq -c '[(.findings | length), (.notes[] | .label, .omitted_attributes)]' "$WORK/out")" = \
+	'[0,"oc",["CKA_COPYABLE"]]'
 
 # --- the token or session gone in the middle of a read
 while read -r spec codes cmd; do

@@ -22,7 +22,7 @@ cd "$WORK" || exit 1
 IBM_B64=Nrfen98EpMxF2B+wdgLfagzrqvgUZfMK4vL2T0NsT20ihrsNC9pUUHtizF6218pze8RLCgQ6kwxuE58IWLzgDA==
 IBM_HASH=21681bba94f04b33b112f5f90a0faa885a6d1dbf1bd68ed16c5b995143088eda
 echo "$IBM_B64" | base64 -d >ibm.key
-jo() { jq -r "$1" "$WORK/out"; }
+jo() { jq -r "$@" "$WORK/out"; }
 
 # --- the token
 check "token info --json" $P11OCK --json token info
@@ -36,6 +36,9 @@ assert "keyhash can be computed in the token" \
 
 # --- DEKs
 check "key create dek 64" $P11OCK key create dek --label dek64 --size 64
+# opencryptoki 3.8.1 refuses both, and takes CKA_MODIFIABLE=false.
+grep_err "warns which attributes the token refused" \
+	"refused CKA_COPYABLE and CKA_ALLOWED_MECHANISMS for key 'dek64', so it was made without them"
 check "key create dek 32" $P11OCK key create dek --label dek32 --size 32
 check "key import dek (IBM key file)" $P11OCK key import dek --label ibm \
 	--raw-file ibm.key
@@ -51,6 +54,9 @@ for k in dek64 dek32 ibm; do
 		test "$(jo .attributes.modifiable)" = false
 	assert "$k: tweak half not modifiable" \
 		test "$(jo .tweak_attributes.modifiable)" = false
+	assert "$k: metadata says what the token refused, nothing more" \
+		test "$(jo -c .omitted_attributes)" = \
+		'["CKA_COPYABLE","CKA_ALLOWED_MECHANISMS"]'
 	assert "$k: data half encrypt+decrypt only, tweak half encrypt only" \
 		test "$(jo '"\(.attributes | [.encrypt, .decrypt, .wrap, .unwrap]) \(.tweak_attributes | [.encrypt, .decrypt, .wrap, .unwrap])"')" = \
 		"[true,true,false,false] [true,false,false,false]"
@@ -109,6 +115,9 @@ if [ -x "$KP_SERVER" ] && command -v openssl >/dev/null; then
 		assert "import reported host-assisted, metadata stored" \
 			test "$(jo '"\(.import) \(.metadata_stored)"')" = \
 			"host-assisted true"
+		assert "--json names what the root copy was made without" \
+			test "$(jo -c .template_warnings)" = \
+			'[{"label":"kroot","omitted_attributes":["CKA_COPYABLE","CKA_ALLOWED_MECHANISMS"]}]'
 		check "key show --json kroot" $P11OCK --json key show --label kroot
 		assert "root copy: root, sensitive, not extractable, not modifiable" \
 			test "$(jo '"\(.kind) \(.sensitive) \(.extractable) \(.attributes.modifiable)"')" = \
@@ -122,7 +131,10 @@ fi
 
 # --- every key p11seal made passes its own audit
 check "token audit is clean" $P11OCK token audit
-[ -s "$WORK/out" ] && sed 's/^/#   /' "$WORK/out"
+grep -q "^no findings" "$WORK/out" || sed 's/^/#   /' "$WORK/out"
+check "token audit --json" $P11OCK --json token audit
+assert "token audit notes what each key was made without" \
+	test "$(jo '[.notes[] | .label] | contains(["aud", "dek64", "ibm", "p11seal-audit"])')" = true
 check "audit verify after every command" $A audit verify "$WORK/audit.log"
 
 done_testing

@@ -6,8 +6,8 @@
 
 #include "../../pkcs11/p11.h"
 
-/* Read P11SHIM_HOSTILE and P11SHIM_FAIL (see p11shim_hostile.c); when
- * either is set, route list's functions through the hostile layer, which
+/* Read P11SHIM_HOSTILE, P11SHIM_FAIL and P11SHIM_REFUSE (see
+ * p11shim_hostile.c); when any is set, route list's functions through the hostile layer, which
  * forwards to a copy of list as it was. Called once, lock held. */
 void p11shim_hostile_install(CK_FUNCTION_LIST *list);
 

@@ -26,7 +26,11 @@
  *                  (32 bytes of 0x5a) with CKR_OK
  *   no-xts         hide the emulated CKM_AES_XTS, so DEKs are two keys
  * P11SHIM_FAIL=FUNCTION:N:RV  the N-th call of C_FUNCTION and every later
- *   one return RV (a CKR_ name or 0x hex) without reaching the token. */
+ *   one return RV (a CKR_ name or 0x hex) without reaching the token.
+ * P11SHIM_REFUSE=CKA_NAME[,CKA_NAME...]  C_GenerateKey, C_CreateObject and
+ *   C_UnwrapKey answer a template that holds any of these attributes (a
+ *   name in attr_names[] or 0x hex) with CKR_ATTRIBUTE_TYPE_INVALID, as
+ *   opencryptoki 3.8.1's soft token answers CKA_COPYABLE (measured). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +89,21 @@ static const struct {
 	{ "CKR_DEVICE_MEMORY", CKR_DEVICE_MEMORY },
 };
 
+static const struct {
+	const char *name;
+	CK_ATTRIBUTE_TYPE type;
+} attr_names[] = {
+	{ "CKA_TOKEN", CKA_TOKEN },
+	{ "CKA_SENSITIVE", CKA_SENSITIVE },
+	{ "CKA_EXTRACTABLE", CKA_EXTRACTABLE },
+	{ "CKA_MODIFIABLE", CKA_MODIFIABLE },
+	{ "CKA_COPYABLE", CKA_COPYABLE },
+	{ "CKA_ALLOWED_MECHANISMS", CKA_ALLOWED_MECHANISMS },
+	{ "CKA_WRAP_WITH_TRUSTED", CKA_WRAP_WITH_TRUSTED },
+};
+
+#define REFUSE_MAX 8
+
 static const unsigned char binary_value[] = "\x1b[31mX\xff\n\xc3(ab\0cd";
 
 static CK_FUNCTION_LIST inner; /* the layer below, as it was */
@@ -94,6 +113,8 @@ static struct {
 	unsigned long n, calls;
 	CK_RV rv;
 } fail;
+static CK_ATTRIBUTE_TYPE refuse[REFUSE_MAX];
+static size_t n_refuse;
 static unsigned long slot_calls;
 static pthread_mutex_t hlock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -157,6 +178,35 @@ static unsigned hostile_parse(const char *list)
 			if (strcmp(tok, behaviours[i].name) == 0)
 				bits |= behaviours[i].bit;
 	return bits;
+}
+
+/* "CKA_COPYABLE,CKA_ALLOWED_MECHANISMS" */
+static void refuse_parse(const char *list)
+{
+	char buf[256], *tok, *save = NULL;
+
+	n_refuse = 0;
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok && n_refuse < REFUSE_MAX;
+	     tok = strtok_r(NULL, ",", &save)) {
+		CK_ATTRIBUTE_TYPE type = strtoul(tok, NULL, 16);
+
+		for (size_t i = 0; i < sizeof(attr_names) / sizeof(attr_names[0]);
+		     i++)
+			if (strcmp(tok, attr_names[i].name) == 0)
+				type = attr_names[i].type;
+		refuse[n_refuse++] = type;
+	}
+}
+
+/* True when a key template holds an attribute P11SHIM_REFUSE names. */
+static int refuses(const CK_ATTRIBUTE *t, CK_ULONG n)
+{
+	for (CK_ULONG i = 0; i < n; i++)
+		for (size_t j = 0; j < n_refuse; j++)
+			if (t[i].type == refuse[j])
+				return 1;
+	return 0;
 }
 
 /* Replace a CKA_LABEL or CKA_ID answer; cap = caller's buffer size. */
@@ -417,14 +467,37 @@ PASS(Login,
 PASS(FindObjectsInit, (CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR t, CK_ULONG n),
      (s, t, n))
 PASS(FindObjectsFinal, (CK_SESSION_HANDLE s), (s))
-PASS(GenerateKey,
-     (CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t,
-      CK_ULONG n, CK_OBJECT_HANDLE_PTR h),
-     (s, m, t, n, h))
-PASS(CreateObject,
-     (CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR t, CK_ULONG n,
-      CK_OBJECT_HANDLE_PTR h),
-     (s, t, n, h))
+
+/* Key templates: P11SHIM_REFUSE, then P11SHIM_FAIL. */
+static CK_RV h_GenerateKey(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m,
+			   CK_ATTRIBUTE_PTR t, CK_ULONG n,
+			   CK_OBJECT_HANDLE_PTR h)
+{
+	if (refuses(t, n))
+		return CKR_ATTRIBUTE_TYPE_INVALID;
+	FAULT(C_GenerateKey);
+	return inner.C_GenerateKey(s, m, t, n, h);
+}
+
+static CK_RV h_CreateObject(CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR t,
+			    CK_ULONG n, CK_OBJECT_HANDLE_PTR h)
+{
+	if (refuses(t, n))
+		return CKR_ATTRIBUTE_TYPE_INVALID;
+	FAULT(C_CreateObject);
+	return inner.C_CreateObject(s, t, n, h);
+}
+
+static CK_RV h_UnwrapKey(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m,
+			 CK_OBJECT_HANDLE k, CK_BYTE_PTR blob, CK_ULONG len,
+			 CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PTR h)
+{
+	if (refuses(t, n))
+		return CKR_ATTRIBUTE_TYPE_INVALID;
+	FAULT(C_UnwrapKey);
+	return inner.C_UnwrapKey(s, m, k, blob, len, t, n, h);
+}
+
 PASS(DestroyObject, (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h), (s, h))
 PASS(GenerateRandom, (CK_SESSION_HANDLE s, CK_BYTE_PTR p, CK_ULONG n),
      (s, p, n))
@@ -441,12 +514,16 @@ void p11shim_hostile_install(CK_FUNCTION_LIST *list)
 {
 	const char *h = getenv("P11SHIM_HOSTILE");
 	const char *f = getenv("P11SHIM_FAIL");
+	const char *rf = getenv("P11SHIM_REFUSE");
 
 	hostile = h ? hostile_parse(h) : 0;
 	memset(&fail, 0, sizeof(fail));
 	if (f)
 		fail_parse(f);
-	if (!hostile && !fail.n)
+	n_refuse = 0;
+	if (rf)
+		refuse_parse(rf);
+	if (!hostile && !fail.n && !n_refuse)
 		return;
 	inner = *list;
 	list->C_GetSlotList = h_GetSlotList;
@@ -461,6 +538,7 @@ void p11shim_hostile_install(CK_FUNCTION_LIST *list)
 	list->C_GetAttributeValue = h_GetAttributeValue;
 	list->C_GenerateKey = h_GenerateKey;
 	list->C_CreateObject = h_CreateObject;
+	list->C_UnwrapKey = h_UnwrapKey;
 	list->C_DestroyObject = h_DestroyObject;
 	list->C_GenerateRandom = h_GenerateRandom;
 	list->C_DigestInit = h_DigestInit;
