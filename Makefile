@@ -31,11 +31,12 @@ BASE   := -std=c11 -D_GNU_SOURCE -DP11SEAL_VERSION='"$(VERSION)"' \
 INC_common  := -Icommon
 INC_pkcs11  := -Icommon -Ipkcs11
 INC_vhd     := -Icommon -Ivhd
-INC_keymgmt := -Icommon -Ipkcs11 -Ivhd -Ikeymgmt
-INC_cli     := -Icommon -Ipkcs11 -Ivhd -Ikeymgmt -Icli
+INC_cloud   := -Icommon -Icloud
+INC_keymgmt := -Icommon -Ipkcs11 -Ivhd -Icloud -Ikeymgmt
+INC_cli     := -Icommon -Ipkcs11 -Ivhd -Icloud -Ikeymgmt -Icli
 INC_tests   := $(INC_cli) -Itests/unit
 
-LIB_SRC := $(wildcard common/*.c pkcs11/*.c vhd/*.c keymgmt/*.c)
+LIB_SRC := $(wildcard common/*.c pkcs11/*.c vhd/*.c cloud/*.c keymgmt/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 SRV_SRC := $(wildcard tests/kp-server/*.c)
 SHIM_SRC := $(wildcard tests/shim/*.c)
@@ -61,6 +62,7 @@ all: $(B)/p11seal $(SRV_BIN)
 $(B)/common/%.o:  INCS = $(INC_common)
 $(B)/pkcs11/%.o:  INCS = $(INC_pkcs11)
 $(B)/vhd/%.o:     INCS = $(INC_vhd)
+$(B)/cloud/%.o:   INCS = $(INC_cloud)
 $(B)/keymgmt/%.o: INCS = $(INC_keymgmt)
 $(B)/cli/%.o:     INCS = $(INC_cli)
 $(B)/tests/%.o:   INCS = $(INC_tests) -Itests/kp-server
@@ -154,7 +156,7 @@ lint:
 	@! grep -nE '\<($(BANNED))\(' $(LIB_SRC) $(CLI_SRC) $(SRV_SRC) || \
 		{ echo "banned function used"; exit 1; }
 	cppcheck --enable=warning,portability --inline-suppr --error-exitcode=1 \
-		--quiet -Icommon -Ipkcs11 -Ivhd -Ikeymgmt -Icli $(LIB_SRC) $(CLI_SRC)
+		--quiet -Icommon -Ipkcs11 -Ivhd -Icloud -Ikeymgmt -Icli $(LIB_SRC) $(CLI_SRC)
 
 format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(wildcard */*.h)
