@@ -32,7 +32,7 @@ enum err kp_config_instance(const char *id, char guid[KP_GUID_SIZE],
 		               "no Key Protect instance: use "
 		               "--instance-id GUID|CRN or KP_INSTANCE_ID");
 	if (strncmp(id, "crn:", 4) != 0) {
-		if (!kp_json_is_uuid(id))
+		if (!json_is_uuid(id))
 			return err_set(ERR_USAGE,
 			               "instance id '%.64s' is not "
 			               "a GUID or CRN",
@@ -53,7 +53,7 @@ enum err kp_config_instance(const char *id, char guid[KP_GUID_SIZE],
 			field[f][len++] = *p;
 		}
 	}
-	if (f < 8 || !kp_json_is_uuid(field[7]) ||
+	if (f < 8 || !json_is_uuid(field[7]) ||
 	    (strcmp(field[4], "kms") != 0 && strcmp(field[4], "hs-crypto")))
 		return err_set(ERR_USAGE,
 		               "'%.64s...' is not a Key Protect or "

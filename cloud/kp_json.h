@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* kp_json.h - strict, pure JSON for Key Protect and IAM: bytes in, structs
- * out, no I/O. Parsed JSON lives in secure memory (cJSON hooks), secrets in
- * results are secmem buffers. Shared with tests/kp-server (pure helpers). */
+/* kp_json.h - Key Protect and IAM bodies: bytes in, structs out, no I/O.
+ * Bodies are read by common/json's strict reader and getters; parsed JSON
+ * lives in secure memory (cJSON hooks), secrets in results are secmem
+ * buffers. Shared with tests/kp-server (pure helpers). */
 #ifndef P11SEAL_KP_JSON_H
 #define P11SEAL_KP_JSON_H
 
@@ -10,13 +11,10 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "json.h"
 #include "kp_jbuf.h"
 
 struct cJSON;
-
-#define KP_JSON_MAX_BODY    (1u << 20) /* largest response we parse */
-#define KP_JSON_MAX_DEPTH   16         /* KP bodies need fewer than 5 levels */
-#define KP_JSON_MAX_MEMBERS 256        /* members per object (dup-key check) */
 
 #define KP_ID_SIZE        40   /* UUID (36) + NUL */
 #define KP_NAME_SIZE      384  /* 90 characters of UTF-8 */
@@ -124,36 +122,14 @@ struct kp_key_template {
 	const char *algorithm;
 };
 
-/* strict parsing core (kp_json.c) */
+/* bodies (kp_json.c) */
 
-/* Parse len bytes (need not be NUL-terminated) as one JSON object. The
+/* One Key Protect or IAM body: json_parse_object (the rules and limits of
+ * common/json.h), and "empty response body" when there is none. The
  * process routes cJSON through secmem (secmem_use_for_json) before any
- * parse, as cli/main.c does, so parsed secrets are wiped. Rejects:
- * over KP_JSON_MAX_BODY, NUL bytes, invalid UTF-8, control characters or
- * \u0000 in strings, nesting over KP_JSON_MAX_DEPTH, duplicate keys, more
- * than KP_JSON_MAX_MEMBERS members, a top level that is not an object.
- * *out is freed with cJSON_Delete. ERR_FORMAT with a reason otherwise. */
+ * parse, as cli/main.c does, so parsed secrets are wiped. *out is freed
+ * with cJSON_Delete. */
 enum err kp_json_parse_strict(const char *buf, size_t len, struct cJSON **out);
-
-/* Copy string member name (no control characters, < cap bytes) into out;
- * "" when absent (or JSON null) and !required. */
-enum err kp_json_get_str(const struct cJSON *obj, const char *name,
-                         bool required, char *out, size_t cap);
-
-/* Integer member within [min, max] (a JSON number with no fraction). */
-enum err kp_json_get_int(const struct cJSON *obj, const char *name,
-                         bool required, long long min, long long max,
-                         long long *out);
-
-/* Boolean member (true/false only; "true" the string is refused). */
-enum err kp_json_get_bool(const struct cJSON *obj, const char *name,
-                          bool required, bool *out);
-
-/* Standard padded base64 member decoded into secmem *out (min..max bytes).
- * *out stays NULL when absent and !required. */
-enum err kp_json_get_b64(const struct cJSON *obj, const char *name,
-                         bool required, size_t min, size_t max, uint8_t **out,
-                         size_t *out_len);
 
 /* Collection envelope: metadata.collectionType == type, collectionTotal ==
  * len(resources), every resource an object. */
@@ -163,16 +139,6 @@ enum err kp_json_envelope(const struct cJSON *root, const char *type,
 /* RFC 3339 date member (digits, T, Z, :, ., +, -) into out. */
 enum err kp_json_get_date(const struct cJSON *obj, const char *name, char *out,
                           size_t cap);
-
-/* True if s is a UUID (8-4-4-4-12 hex digits). */
-bool kp_json_is_uuid(const char *s);
-
-/* True if len bytes at s are valid UTF-8 (no overlongs, no surrogates). */
-bool kp_json_utf8_valid(const char *s, size_t len);
-
-/* Copy src into out (cap bytes), replacing anything but printable ASCII by
- * '?', so hostile text cannot drive the terminal. */
-void kp_json_sanitize(char *out, size_t cap, const char *src);
 
 /* errors and IAM (kp_json.c) */
 

@@ -21,11 +21,11 @@ static enum err get_counts(const cJSON *o, struct kp_import_token *t)
 		r = kp_json_get_date(o, "expirationDate", t->expiration_date,
 		                     KP_DATE_SIZE);
 	if (r == ERR_OK)
-		r = kp_json_get_int(o, "maxAllowedRetrievals", false, 0, 100000,
-		                    &t->max_retrievals);
+		r = json_get_int(o, "maxAllowedRetrievals", false, 0, 100000,
+		                 &t->max_retrievals);
 	if (r == ERR_OK)
-		r = kp_json_get_int(o, "remainingRetrievals", false, 0, 100000,
-		                    &t->remaining_retrievals);
+		r = json_get_int(o, "remainingRetrievals", false, 0, 100000,
+		                 &t->remaining_retrievals);
 	return r;
 }
 
@@ -35,11 +35,11 @@ static enum err get_material(const cJSON *o, struct kp_import_token *t)
 	size_t n = 0;
 	enum err r;
 
-	r = kp_json_get_b64(o, "payload", true, 1, PUBKEY_MAX, &t->pubkey,
-	                    &t->pubkey_len);
+	r = json_get_b64_secret(o, "payload", true, 1, PUBKEY_MAX, &t->pubkey,
+	                        &t->pubkey_len);
 	if (r == ERR_OK)
-		r = kp_json_get_b64(o, "nonce", true, KP_NONCE_LEN,
-		                    KP_NONCE_LEN, &nonce, &n);
+		r = json_get_b64_secret(o, "nonce", true, KP_NONCE_LEN,
+		                        KP_NONCE_LEN, &nonce, &n);
 	if (r == ERR_OK) {
 		memcpy(t->nonce, nonce, KP_NONCE_LEN);
 		t->has_material = true;
@@ -80,19 +80,15 @@ void kp_json_import_token_clear(struct kp_import_token *t)
 static enum err get_version(const cJSON *o, const char *name, bool required,
                             char *out)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	const cJSON *v = NULL;
+	enum err r = json_get_obj(o, name, required, &v);
 
 	out[0] = '\0';
-	if (!v || cJSON_IsNull(v))
-		return required ? err_set(ERR_FORMAT, "field '%s' is missing",
-		                          name)
-		                : ERR_OK;
-	if (!cJSON_IsObject(v))
-		return err_set(ERR_FORMAT, "field '%s' must be an object",
-		               name);
-	if (kp_json_get_str(v, "id", true, out, KP_ID_SIZE) != ERR_OK)
+	if (r != ERR_OK || !v)
+		return r;
+	if (json_get_str(v, "id", true, out, KP_ID_SIZE) != ERR_OK)
 		return err_wrap(ERR_FORMAT, "%s", name);
-	if (!kp_json_is_uuid(out))
+	if (!json_is_uuid(out))
 		return err_set(ERR_FORMAT, "%s.id is not a UUID", name);
 	return ERR_OK;
 }
@@ -106,8 +102,8 @@ static enum err get_ciphertext(const cJSON *o, bool required, char **out)
 	enum err r;
 
 	*out = NULL;
-	r = kp_json_get_b64(o, "ciphertext", required, 1, KP_CIPHERTEXT_MAX,
-	                    &raw, &n);
+	r = json_get_b64_secret(o, "ciphertext", required, 1, KP_CIPHERTEXT_MAX,
+	                        &raw, &n);
 	present = raw != NULL;
 	secmem_free(raw);
 	if (r != ERR_OK || !present)
@@ -122,8 +118,9 @@ static enum err get_ciphertext(const cJSON *o, bool required, char **out)
 static enum err get_plaintext(const cJSON *o, bool required,
                               struct kp_wrapped *w)
 {
-	return kp_json_get_b64(o, "plaintext", required, 1, KP_PLAINTEXT_MAX,
-	                       &w->plaintext, &w->plaintext_len);
+	return json_get_b64_secret(o, "plaintext", required, 1,
+	                           KP_PLAINTEXT_MAX, &w->plaintext,
+	                           &w->plaintext_len);
 }
 
 /* Parse with the checks each action needs; kind is 'w', 'u' or 'r'. */

@@ -27,7 +27,7 @@ static enum err check_text(const char *what, const char *s, size_t min,
 {
 	size_t n;
 
-	if (!s || !kp_json_utf8_valid(s, strlen(s)))
+	if (!s || !json_utf8_valid(s, strlen(s)))
 		return err_set(ERR_USAGE, "%s is missing or not UTF-8", what);
 	n = utf8_chars(s);
 	if (n < min || n > max)
@@ -107,7 +107,7 @@ static enum err check_key(const struct kp_key_template *t)
 		    strspn(t->aliases[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"
 		                          "klmnopqrstuvwxyz0123456789_-") !=
 		            strlen(t->aliases[i]) ||
-		    kp_json_is_uuid(t->aliases[i]))
+		    json_is_uuid(t->aliases[i]))
 			r = err_set(ERR_USAGE,
 			            "alias '%s' must be 2..90 "
 			            "characters of [A-Za-z0-9_-] and not a "

@@ -26,27 +26,25 @@ static bool alias_ok(const char *s)
 static enum err get_uuid(const cJSON *obj, const char *name, bool required,
                          char *out)
 {
-	enum err r = kp_json_get_str(obj, name, required, out, KP_ID_SIZE);
+	enum err r = json_get_str(obj, name, required, out, KP_ID_SIZE);
 
 	if (r != ERR_OK)
 		return r;
-	if (out[0] && !kp_json_is_uuid(out))
+	if (out[0] && !json_is_uuid(out))
 		return err_set(ERR_FORMAT, "field '%s' is not a UUID", name);
 	return ERR_OK;
 }
 
 static enum err get_aliases(const cJSON *obj, struct kp_key *k)
 {
-	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, "aliases");
+	const cJSON *it = NULL;
+	size_t n = 0;
+	enum err r =
+	        json_get_arr(obj, "aliases", false, KP_ALIASES_MAX, &it, &n);
 
-	if (!arr || cJSON_IsNull(arr))
-		return ERR_OK;
-	if (!cJSON_IsArray(arr))
-		return err_set(ERR_FORMAT, "field 'aliases' must be an array");
-	for (const cJSON *it = arr->child; it; it = it->next) {
-		if (k->n_aliases == KP_ALIASES_MAX)
-			return err_set(ERR_FORMAT, "more than %d aliases",
-			               KP_ALIASES_MAX);
+	if (r != ERR_OK)
+		return r;
+	for (; it; it = it->next) {
 		if (!cJSON_IsString(it) || !alias_ok(it->valuestring))
 			return err_set(ERR_FORMAT,
 			               "alias is not 2..90 "
@@ -60,7 +58,7 @@ static enum err get_aliases(const cJSON *obj, struct kp_key *k)
 static enum err get_type(const cJSON *obj)
 {
 	char type[64];
-	enum err r = kp_json_get_str(obj, "type", false, type, sizeof(type));
+	enum err r = json_get_str(obj, "type", false, type, sizeof(type));
 
 	if (r == ERR_OK && type[0] && strcmp(type, KEY_TYPE) != 0)
 		return err_set(ERR_FORMAT, "resource type is not %s", KEY_TYPE);
@@ -69,13 +67,11 @@ static enum err get_type(const cJSON *obj)
 
 static enum err get_version(const cJSON *obj, struct kp_key *k)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "keyVersion");
+	const cJSON *v = NULL;
+	enum err r = json_get_obj(obj, "keyVersion", false, &v);
 
-	if (!v || cJSON_IsNull(v))
-		return ERR_OK;
-	if (!cJSON_IsObject(v))
-		return err_set(ERR_FORMAT, "field 'keyVersion' must be an "
-		                           "object");
+	if (r != ERR_OK || !v)
+		return r;
 	if (get_uuid(v, "id", true, k->key_version_id) != ERR_OK)
 		return err_wrap(ERR_FORMAT, "keyVersion");
 	return ERR_OK;
@@ -86,18 +82,18 @@ static enum err get_strings(const cJSON *o, struct kp_key *k)
 	enum err r = get_uuid(o, "id", true, k->id);
 
 	if (r == ERR_OK)
-		r = kp_json_get_str(o, "name", true, k->name, KP_NAME_SIZE);
+		r = json_get_str(o, "name", true, k->name, KP_NAME_SIZE);
 	if (r == ERR_OK)
-		r = kp_json_get_str(o, "description", false, k->description,
-		                    KP_DESC_SIZE);
+		r = json_get_str(o, "description", false, k->description,
+		                 KP_DESC_SIZE);
 	if (r == ERR_OK)
-		r = kp_json_get_str(o, "crn", false, k->crn, KP_CRN_SIZE);
+		r = json_get_str(o, "crn", false, k->crn, KP_CRN_SIZE);
 	if (r == ERR_OK)
-		r = kp_json_get_str(o, "keyRingID", false, k->key_ring_id,
-		                    KP_RING_SIZE);
+		r = json_get_str(o, "keyRingID", false, k->key_ring_id,
+		                 KP_RING_SIZE);
 	if (r == ERR_OK)
-		r = kp_json_get_str(o, "createdBy", false, k->created_by,
-		                    KP_NAME_SIZE);
+		r = json_get_str(o, "createdBy", false, k->created_by,
+		                 KP_NAME_SIZE);
 	return r;
 }
 
@@ -124,15 +120,15 @@ static enum err get_dates(const cJSON *o, struct kp_key *k)
 static enum err get_flags(const cJSON *o, struct kp_key *k)
 {
 	long long state = 0;
-	enum err r = kp_json_get_int(o, "state", true, 0, 5, &state);
+	enum err r = json_get_int(o, "state", true, 0, 5, &state);
 
 	k->state = (int)state;
 	if (r == ERR_OK)
-		r = kp_json_get_bool(o, "extractable", true, &k->extractable);
+		r = json_get_bool(o, "extractable", true, &k->extractable);
 	if (r == ERR_OK)
-		r = kp_json_get_bool(o, "imported", false, &k->imported);
+		r = json_get_bool(o, "imported", false, &k->imported);
 	if (r == ERR_OK)
-		r = kp_json_get_bool(o, "deleted", false, &k->deleted);
+		r = json_get_bool(o, "deleted", false, &k->deleted);
 	return r;
 }
 
@@ -151,9 +147,9 @@ static enum err parse_key_obj(const cJSON *o, struct kp_key *k)
 	if (r == ERR_OK)
 		r = get_version(o, k);
 	if (r == ERR_OK)
-		r = kp_json_get_b64(o, "payload", false, 1,
-		                    STANDARD_PAYLOAD_MAX, &k->payload,
-		                    &k->payload_len);
+		r = json_get_b64_secret(o, "payload", false, 1,
+		                        STANDARD_PAYLOAD_MAX, &k->payload,
+		                        &k->payload_len);
 	return r;
 }
 

@@ -19,7 +19,7 @@ bool kp_key_id_ok(const char *id)
 {
 	size_t n = id ? strlen(id) : 0;
 
-	return kp_json_is_uuid(id ? id : "") ||
+	return json_is_uuid(id ? id : "") ||
 	       (n >= 2 && n <= 90 &&
 	        strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx"
 	                   "yz0123456789_-") == n);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* km_bundle.c - DEK bundles as bytes: strict parse (exactly the known
- * members, each validated, on top of kp_json's strict JSON core), one
+ * members, each validated, on top of common/json's strict reader), one
  * validation shared by parse and build, and the canonical form the
  * binding covers. Pure: no I/O, no token. */
 #include "km_bundle.h"
@@ -11,7 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "encode.h"
-#include "kp_json.h"
+#include "json.h"
 
 #define HEX_DIGITS "0123456789abcdef"
 
@@ -50,7 +50,7 @@ static enum err check_text(const char *name, const char *v, size_t min,
 			               "bundle field '%s' contains "
 			               "a control character",
 			               name);
-	if (!kp_json_utf8_valid(v, len))
+	if (!json_utf8_valid(v, len))
 		return err_set(ERR_FORMAT, "bundle field '%s' is not UTF-8",
 		               name);
 	return ERR_OK;
@@ -142,7 +142,7 @@ static enum err only_members(const cJSON *o, const char *const *names, size_t n,
 		for (size_t i = 0; i < n && !known; i++)
 			known = strcmp(m->string, names[i]) == 0;
 		if (!known) {
-			kp_json_sanitize(shown, sizeof(shown), m->string);
+			json_sanitize(shown, sizeof(shown), m->string);
 			return err_set(ERR_FORMAT,
 			               "%s has an unknown member "
 			               "'%s'",
@@ -159,7 +159,7 @@ static enum err get_text(const cJSON *o, const char *name, bool required,
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, name);
 
-	if (kp_json_get_str(o, name, required, out, cap) != ERR_OK)
+	if (json_get_str(o, name, required, out, cap) != ERR_OK)
 		return err_wrap(ERR_FORMAT, "bundle");
 	if (it && !cJSON_IsNull(it) && !out[0])
 		return err_set(ERR_FORMAT, "bundle field '%s' is empty", name);
@@ -249,7 +249,7 @@ static enum err get_size(const cJSON *root, unsigned *size)
 {
 	long long v = 0;
 
-	if (kp_json_get_int(root, "dek_size", true, 32, 64, &v) != ERR_OK ||
+	if (json_get_int(root, "dek_size", true, 32, 64, &v) != ERR_OK ||
 	    (v != 32 && v != 64))
 		return err_set(ERR_FORMAT, "bundle field 'dek_size' must be 32 "
 		                           "or 64");
@@ -305,7 +305,7 @@ static enum err refuse_json(enum err r)
 {
 	char shown[256];
 
-	kp_json_sanitize(shown, sizeof(shown), err_detail());
+	json_sanitize(shown, sizeof(shown), err_detail());
 	return err_set(r, "not a p11seal DEK bundle: %s", shown);
 }
 
@@ -318,7 +318,7 @@ enum err km_bundle_parse(const char *buf, size_t len, struct km_bundle *out)
 	if (len > KM_BUNDLE_FILE_MAX)
 		return err_set(ERR_FORMAT, "bundle larger than %u bytes",
 		               KM_BUNDLE_FILE_MAX);
-	r = kp_json_parse_strict(buf, len, &root);
+	r = json_parse_object(buf, len, &root);
 	if (r != ERR_OK)
 		return refuse_json(r);
 	r = get_all(root, out);

@@ -109,20 +109,18 @@ static enum err record_from_json(const cJSON *o, struct km_kpdek_record *out)
 
 	if (!wdek)
 		return err_set(ERR_NOMEM, "wrapped DEK");
-	r = kp_json_get_str(o, "wrapped_dek", true, wdek,
-	                    KP_CIPHERTEXT_MAX + 1);
+	r = json_get_str(o, "wrapped_dek", true, wdek, KP_CIPHERTEXT_MAX + 1);
 	if (r == ERR_OK)
-		r = kp_json_get_str(o, "root_key_id", false, out->root_key_id,
-		                    sizeof(out->root_key_id));
+		r = json_get_str(o, "root_key_id", false, out->root_key_id,
+		                 sizeof(out->root_key_id));
 	if (r == ERR_OK)
-		r = kp_json_get_str(o, "root_key_crn", false, out->root_key_crn,
-		                    sizeof(out->root_key_crn));
+		r = json_get_str(o, "root_key_crn", false, out->root_key_crn,
+		                 sizeof(out->root_key_crn));
 	if (r == ERR_OK)
-		r = kp_json_get_str(o, "key_version", false, out->key_version,
-		                    sizeof(out->key_version));
+		r = json_get_str(o, "key_version", false, out->key_version,
+		                 sizeof(out->key_version));
 	if (r == ERR_OK)
-		r = kp_json_get_str(o, "kms", false, out->kms,
-		                    sizeof(out->kms));
+		r = json_get_str(o, "kms", false, out->kms, sizeof(out->kms));
 	if (r == ERR_OK && !b64_ok(wdek, strlen(wdek)))
 		r = err_set(ERR_FORMAT, "wrapped_dek is not base64");
 	if (r == ERR_OK && out->root_key_id[0] &&
@@ -405,7 +403,7 @@ enum err km_kpdek_record_parse(const char *text, size_t len,
 		return out->wrapped_dek ? ERR_OK
 		                        : err_set(ERR_NOMEM, "wrapped DEK");
 	}
-	r = kp_json_parse_strict(text, len, &o);
+	r = json_parse_object(text, len, &o);
 	if (r == ERR_OK)
 		r = record_from_json(o, out);
 	cJSON_Delete(o);

@@ -14,7 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "encode.h"
-#include "kp_json.h"
+#include "json.h"
 
 #define SUFFIX_LEN  (sizeof(KM_OBJECT_SUFFIX) - 1)
 #define LOWER_DIGIT "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -32,7 +32,7 @@ static bool text_ok(const char *s)
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			return false;
-	return kp_json_utf8_valid(s, n);
+	return json_utf8_valid(s, n);
 }
 
 static bool only(const char *s, const char *set)
@@ -126,9 +126,9 @@ enum err km_manifest_crn_parse(const char *s, struct km_crn *out)
 	if (strncmp(f[6], "a/", 2) != 0 || !f[6][2] || strlen(f[6]) >= 64 ||
 	    !only(f[6] + 2, ALNUM))
 		return crn_bad(s, "has no account scope a/ACCOUNT");
-	if (!kp_json_is_uuid(f[7]))
+	if (!json_is_uuid(f[7]))
 		return crn_bad(s, "has no instance GUID");
-	if (strcmp(f[8], "key") != 0 || !kp_json_is_uuid(f[9]))
+	if (strcmp(f[8], "key") != 0 || !json_is_uuid(f[9]))
 		return crn_bad(s, "does not end in key:KEY_ID (a UUID)");
 	snprintf(out->service, sizeof(out->service), "%s", f[4]);
 	snprintf(out->region, sizeof(out->region), "%s", f[5]);
@@ -238,7 +238,7 @@ static bool base64_ok(const char *s)
 static enum err meta_str(const cJSON *meta, const char *name, char *out,
                          size_t cap)
 {
-	enum err r = kp_json_get_str(meta, name, false, out, cap);
+	enum err r = json_get_str(meta, name, false, out, cap);
 
 	return r == ERR_OK ? r : err_wrap(r, "DEK metadata");
 }

@@ -17,7 +17,7 @@
 #include <openssl/evp.h>
 
 #include "encode.h"
-#include "kp_json.h"
+#include "json.h"
 #include "p11_data.h"
 #include "p11_dek.h"
 #include "p11_obj.h"
@@ -101,7 +101,7 @@ enum err km_manifest_read_wdek(const char *path, cJSON **out)
 
 	*out = NULL;
 	r = read_small(path, KM_MANIFEST_MAX, &buf, &len);
-	if (r == ERR_OK && kp_json_parse_strict(buf, len, out) != ERR_OK)
+	if (r == ERR_OK && json_parse_object(buf, len, out) != ERR_OK)
 		r = err_wrap(ERR_FORMAT, "%s", path);
 	free(buf);
 	return r;

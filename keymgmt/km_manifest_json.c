@@ -12,7 +12,7 @@
 #include <openssl/evp.h>
 
 #include "encode.h"
-#include "kp_json.h"
+#include "json.h"
 
 #define SIZE_LIMIT (1ll << 53) /* integers a JSON number holds exactly */
 
@@ -213,10 +213,10 @@ static void jp_str(struct jp *p, const char *name, bool required, char *out,
 {
 	if (p->r != ERR_OK)
 		return;
-	p->r = kp_json_get_str(p->o, name, required, out, cap);
+	p->r = json_get_str(p->o, name, required, out, cap);
 	if (p->r == ERR_OK && required && !out[0])
 		p->r = err_set(ERR_FORMAT, "field '%s' is empty", name);
-	if (p->r == ERR_OK && !kp_json_utf8_valid(out, strlen(out)))
+	if (p->r == ERR_OK && !json_utf8_valid(out, strlen(out)))
 		p->r = err_set(ERR_FORMAT, "field '%s' is not UTF-8", name);
 	if (p->r != ERR_OK)
 		p->r = err_wrap(p->r, "manifest: %s", p->where);
@@ -229,7 +229,7 @@ static void jp_u64(struct jp *p, const char *name, long long min, long long max,
 
 	if (p->r != ERR_OK)
 		return;
-	p->r = kp_json_get_int(p->o, name, true, min, max, &v);
+	p->r = json_get_int(p->o, name, true, min, max, &v);
 	if (p->r != ERR_OK)
 		p->r = err_wrap(p->r, "manifest: %s", p->where);
 	*out = (uint64_t)v;
@@ -239,7 +239,7 @@ static void jp_bool(struct jp *p, const char *name, bool *out)
 {
 	if (p->r != ERR_OK)
 		return;
-	p->r = kp_json_get_bool(p->o, name, true, out);
+	p->r = json_get_bool(p->o, name, true, out);
 	if (p->r != ERR_OK)
 		p->r = err_wrap(p->r, "manifest: %s", p->where);
 }
@@ -486,7 +486,7 @@ enum err km_manifest_parse(const char *buf, size_t len, struct km_manifest *m)
 	cJSON_Delete(root);
 	root = NULL;
 	/* Strict JSON: no duplicate keys, NUL, bad UTF-8 or deep nesting. */
-	if (r == ERR_OK && kp_json_parse_strict(buf, len, &root) != ERR_OK)
+	if (r == ERR_OK && json_parse_object(buf, len, &root) != ERR_OK)
 		r = err_wrap(ERR_FORMAT, "manifest");
 	if (r == ERR_OK)
 		r = parse_top(root, m);

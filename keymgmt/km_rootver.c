@@ -113,7 +113,7 @@ static enum err uuid_bytes(const char *text, uint8_t out[16])
 	char hex[33];
 	size_t k = 0;
 
-	if (!kp_json_is_uuid(text))
+	if (!json_is_uuid(text))
 		return err_set(ERR_FORMAT, "'%.40s' is not a UUID", text);
 	for (const char *p = text; *p && k < 32; p++)
 		if (*p != '-')
@@ -157,7 +157,7 @@ enum err km_rootver_kp_id(struct p11_session *s, const struct km_rootver *v,
 		free(text);
 	}
 	k = cJSON_GetObjectItemCaseSensitive(meta, "key_id");
-	if (cJSON_IsString(k) && kp_json_is_uuid(k->valuestring))
+	if (cJSON_IsString(k) && json_is_uuid(k->valuestring))
 		snprintf(id, KP_ID_SIZE, "%s", k->valuestring);
 	cJSON_Delete(meta);
 	err_clear();

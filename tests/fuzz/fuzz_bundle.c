@@ -10,8 +10,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "json.h"
 #include "km_bundle.h"
-#include "kp_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,7 +27,7 @@ static void same_canonical(const struct km_bundle *a, const struct km_bundle *b)
 	if (la != lb || memcmp(ca, cb, la) != 0 ||
 	    memcmp(a->binding, b->binding, sizeof(a->binding)) != 0)
 		abort();
-	if (kp_json_parse_strict(ca, la, &strict) != ERR_OK)
+	if (json_parse_object(ca, la, &strict) != ERR_OK)
 		abort();
 	cJSON_Delete(strict);
 	free(ca);
