@@ -299,14 +299,11 @@ enum err km_manifest_token_meta(struct p11_session *s, const char *label,
 	}
 	if (r != ERR_OK)
 		return r;
-	*out = cJSON_ParseWithLength(v, len);
+	r = json_parse_object(v, len, out);
 	free(v);
-	if (cJSON_IsObject(*out))
-		return ERR_OK;
-	cJSON_Delete(*out);
-	*out = NULL;
-	return err_set(ERR_FORMAT, "metadata of '%s' is not a JSON object",
-	               label);
+	if (r != ERR_OK)
+		return err_wrap(r, "metadata of '%s'", label);
+	return ERR_OK;
 }
 
 enum err km_manifest_check_key(struct p11_session *s, const struct p11_dek *dek,
