@@ -17,6 +17,7 @@ struct scan {
 	size_t len;
 	unsigned depth;
 	bool in_str;
+	enum json_fault fault; /* of the error returned */
 };
 
 /* Length of the UTF-8 sequence at p (left bytes), 0 if invalid. Bounding
@@ -148,9 +149,11 @@ static enum err in_string(struct scan *s, size_t i, size_t *n)
 		return ERR_OK;
 	/* cJSON would end the C string there: the rest of it is lost to
 	 * every reader but one that counts lengths. */
-	if (left >= 6 && memcmp(p, "\\u0000", 6) == 0)
+	if (left >= 6 && memcmp(p, "\\u0000", 6) == 0) {
+		s->fault = JSON_FAULT_LIMIT;
 		return err_set(ERR_FORMAT,
 		               "\\u0000 in a JSON string at offset %zu", i);
+	}
 	*n = escape_len(p, left);
 	if (*n == 0)
 		return err_set(ERR_FORMAT,
@@ -167,9 +170,11 @@ static enum err between(struct scan *s, size_t i, size_t *n)
 	if (c == '"') {
 		s->in_str = true;
 	} else if (c == '{' || c == '[') {
-		if (++s->depth > JSON_MAX_DEPTH)
+		if (++s->depth > JSON_MAX_DEPTH) {
+			s->fault = JSON_FAULT_LIMIT;
 			return err_set(ERR_FORMAT, "JSON nested deeper than %d",
 			               JSON_MAX_DEPTH);
+		}
 	} else if (c == '}' || c == ']') {
 		s->depth -= s->depth > 0;
 	} else if (c == '-' || is_digit(c)) {
@@ -190,17 +195,21 @@ static enum err between(struct scan *s, size_t i, size_t *n)
 	return ERR_OK;
 }
 
-static enum err prescan(const char *buf, size_t len)
+static enum err prescan(const char *buf, size_t len, enum json_fault *fault)
 {
-	struct scan s = { (const unsigned char *)buf, len, 0, false };
+	struct scan s = { (const unsigned char *)buf, len, 0, false,
+		          JSON_FAULT_SYNTAX };
 	enum err r = ERR_OK;
 	size_t n;
 
+	*fault = JSON_FAULT_SYNTAX;
 	if (len == 0)
 		return err_set(ERR_FORMAT, "empty JSON text");
-	if (len > JSON_MAX_SIZE)
+	if (len > JSON_MAX_SIZE) {
+		*fault = JSON_FAULT_LIMIT;
 		return err_set(ERR_FORMAT, "JSON text larger than %u bytes",
 		               JSON_MAX_SIZE);
+	}
 	for (size_t i = 0; i < len && r == ERR_OK; i += n) {
 		n = 1;
 		if (s.p[i] == '\0')
@@ -220,6 +229,7 @@ static enum err prescan(const char *buf, size_t len)
 			r = between(&s, i, &n);
 		}
 	}
+	*fault = s.fault;
 	return r;
 }
 
@@ -258,7 +268,8 @@ static enum err walk(const cJSON *node)
 	return ERR_OK;
 }
 
-enum err json_parse(const char *buf, size_t len, cJSON **out)
+enum err json_parse_fault(const char *buf, size_t len, cJSON **out,
+                          enum json_fault *fault)
 {
 	const char *end = NULL;
 	cJSON *root = NULL;
@@ -267,9 +278,10 @@ enum err json_parse(const char *buf, size_t len, cJSON **out)
 	enum err r;
 
 	*out = NULL;
-	r = prescan(buf, len);
+	r = prescan(buf, len, fault);
 	if (r != ERR_OK)
 		return r;
+	*fault = JSON_FAULT_NONE;
 	copy = secmem_memdup(buf, len);
 	if (!copy)
 		return err_set(ERR_NOMEM, "no secure memory to parse JSON");
@@ -278,16 +290,26 @@ enum err json_parse(const char *buf, size_t len, cJSON **out)
 	if (end)
 		at = end - copy;
 	secmem_free(copy);
-	if (!root)
+	if (!root) {
+		*fault = JSON_FAULT_SYNTAX;
 		return err_set(ERR_FORMAT, "not valid JSON (near offset %td)",
 		               at);
+	}
 	r = walk(root);
 	if (r != ERR_OK) {
+		*fault = JSON_FAULT_LIMIT;
 		cJSON_Delete(root);
 		return r;
 	}
 	*out = root;
 	return ERR_OK;
+}
+
+enum err json_parse(const char *buf, size_t len, cJSON **out)
+{
+	enum json_fault fault;
+
+	return json_parse_fault(buf, len, out, &fault);
 }
 
 enum err json_parse_object(const char *buf, size_t len, cJSON **out)

@@ -29,10 +29,24 @@ struct cJSON;
  * a lone surrogate escape; a number not in RFC 8259 form (+1, 01, .5, 1.)
  * or beyond double range (1e400); nesting deeper than JSON_MAX_DEPTH; a
  * duplicate member name; more than JSON_MAX_MEMBERS members in an object;
- * anything after the value. The text is copied into secmem for the parse,
- * and the tree is allocated through cJSON's hooks (secmem once the
- * process called secmem_use_for_json). Free *out with cJSON_Delete. */
+ * anything after the value. Strings in the tree are valid UTF-8 with no
+ * NUL. The text is copied into secmem for the parse, and the tree is
+ * allocated through cJSON's hooks (secmem once the process called
+ * secmem_use_for_json). Free *out with cJSON_Delete. */
 enum err json_parse(const char *buf, size_t len, struct cJSON **out);
+
+/* What json_parse refused, for readers that report the two apart. */
+enum json_fault {
+	JSON_FAULT_NONE,
+	JSON_FAULT_SYNTAX, /* not an RFC 8259 JSON text at all */
+	JSON_FAULT_LIMIT,  /* JSON, but past a limit or rule of this reader:
+	                      size, depth, \u0000, a duplicate name, members,
+	                      number range */
+};
+
+/* json_parse, also saying which kind of text it refused. */
+enum err json_parse_fault(const char *buf, size_t len, struct cJSON **out,
+                          enum json_fault *fault);
 
 /* json_parse, and the value must be an object ("not a JSON object"). */
 enum err json_parse_object(const char *buf, size_t len, struct cJSON **out);

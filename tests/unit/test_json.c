@@ -294,6 +294,38 @@ static void test_object(void **state)
 	assert_null(root);
 }
 
+static void test_fault(void **state)
+{
+	static const struct {
+		const char *text;
+		enum json_fault fault;
+	} k[] = {
+		{ "{\"a\":[1,\"x\"]}", JSON_FAULT_NONE },
+		{ "", JSON_FAULT_SYNTAX },
+		{ "{", JSON_FAULT_SYNTAX },
+		{ "[01]", JSON_FAULT_SYNTAX },
+		{ "[\"\\q\"]", JSON_FAULT_SYNTAX },
+		{ "[\"\xc3\"]", JSON_FAULT_SYNTAX },
+		{ "[\"a\tb\"]", JSON_FAULT_SYNTAX },
+		{ "{}\x01", JSON_FAULT_SYNTAX },
+		{ "{\"a\":1,\"a\":2}", JSON_FAULT_LIMIT },
+		{ "[\"\\u0000\"]", JSON_FAULT_LIMIT },
+		{ "[1e400]", JSON_FAULT_LIMIT },
+		{ "[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]", JSON_FAULT_LIMIT },
+	};
+	enum json_fault fault;
+	cJSON *root = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < N(k); i++) {
+		json_parse_fault(k[i].text, strlen(k[i].text), &root, &fault);
+		if (fault != k[i].fault)
+			fail_msg("'%s': fault %d, wanted %d", k[i].text, fault,
+			         k[i].fault);
+		cJSON_Delete(root);
+	}
+}
+
 static cJSON *doc(const char *text)
 {
 	cJSON *root = NULL;
@@ -526,6 +558,7 @@ int main(void)
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_members),
 		cmocka_unit_test(test_object),
+		cmocka_unit_test(test_fault),
 		cmocka_unit_test(test_get_str),
 		cmocka_unit_test(test_get_int_bool),
 		cmocka_unit_test(test_get_obj_arr),
