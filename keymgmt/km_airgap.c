@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "json.h"
 #include "p11_caps.h"
 #include "p11_data.h"
 #include "p11_enforce.h"
@@ -98,10 +99,10 @@ static enum err exportable_dek(struct p11_session *s, const char *label,
 static enum err meta_field(const cJSON *m, const char *name, char *out,
                            size_t cap)
 {
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(m, name);
+	const cJSON *it = json_member(m, name);
 	int n = 0;
 
-	if (!it || cJSON_IsNull(it))
+	if (!it)
 		return ERR_OK;
 	if (cJSON_IsString(it))
 		n = snprintf(out, cap, "%s", it->valuestring);
@@ -133,11 +134,10 @@ static enum err copy_meta(struct p11_session *s, const char *label,
 	}
 	if (r != ERR_OK)
 		return r;
-	m = cJSON_ParseWithLength(v, len);
+	r = json_parse_object(v, len, &m);
 	free(v);
-	if (!cJSON_IsObject(m))
-		r = err_set(ERR_FORMAT, "metadata of '%s' is not a JSON object",
-		            label);
+	if (r != ERR_OK)
+		r = err_wrap(r, "metadata of '%s'", label);
 	if (r == ERR_OK)
 		r = meta_field(m, "wrapped_dek", b->wrapped_dek,
 		               sizeof(b->wrapped_dek));

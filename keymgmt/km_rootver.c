@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "encode.h"
+#include "json.h"
 #include "p11_data.h"
 
 #define SECRETS_MAX 1024
@@ -145,20 +146,20 @@ enum err km_rootver_kp_id(struct p11_session *s, const struct km_rootver *v,
                           char id[KP_ID_SIZE])
 {
 	struct p11_obj_info info;
-	const cJSON *k;
 	cJSON *meta = NULL;
 	char *text = NULL;
 	size_t len = 0;
 	enum err r;
 
 	id[0] = '\0';
-	if (p11_data_get(s, v->label, &text, &len) == ERR_OK) {
-		meta = cJSON_ParseWithLength(text, len);
-		free(text);
-	}
-	k = cJSON_GetObjectItemCaseSensitive(meta, "key_id");
-	if (cJSON_IsString(k) && json_is_uuid(k->valuestring))
-		snprintf(id, KP_ID_SIZE, "%s", k->valuestring);
+	/* metadata that is not strict JSON, or names no UUID, is passed over
+	 * for the CKA_ID below */
+	if (p11_data_get(s, v->label, &text, &len) == ERR_OK &&
+	    json_parse_object(text, len, &meta) == ERR_OK &&
+	    json_get_str(meta, "key_id", false, id, KP_ID_SIZE) == ERR_OK &&
+	    !json_is_uuid(id))
+		id[0] = '\0';
+	free(text);
 	cJSON_Delete(meta);
 	err_clear();
 	if (id[0])

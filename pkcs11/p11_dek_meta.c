@@ -7,25 +7,25 @@
 
 #include <cjson/cJSON.h>
 
+#include "json.h"
 #include "p11_data.h"
 
 enum err p11_dek_meta_size(struct p11_session *s, const char *label,
                            size_t *size)
 {
-	const cJSON *it;
+	long long n = 0;
 	cJSON *m = NULL;
 	char *v = NULL;
 	size_t len = 0;
 	enum err r = p11_data_get(s, label, &v, &len);
 
-	if (r == ERR_OK) {
-		m = cJSON_ParseWithLength(v, len);
-		free(v);
-	}
-	it = cJSON_GetObjectItemCaseSensitive(m, "size");
-	if (cJSON_IsNumber(it) &&
-	    (it->valuedouble == 32 || it->valuedouble == 64))
-		*size = (size_t)it->valuedouble;
+	if (r == ERR_OK)
+		r = json_parse_object(v, len, &m);
+	free(v);
+	if (r == ERR_OK)
+		r = json_get_int(m, "size", true, 32, 64, &n);
+	if (r == ERR_OK && (n == 32 || n == 64))
+		*size = (size_t)n;
 	else
 		r = err_set(ERR_NOT_FOUND,
 		            "DEK '%s': the token does not record "
