@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "encode.h"
+#include "json.h"
 
 struct out {
 	char *p;
@@ -265,65 +266,28 @@ enum err km_audit_build(const struct km_audit_rec *r, bool with_mac, char *out,
 	return ERR_OK;
 }
 
+/* A string member, borrowed from the tree: control characters stay, as
+ * put_str escapes them and the canonical check compares the result. */
 static enum err get_str(const cJSON *obj, const char *name, bool required,
                         const char **out)
 {
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-	*out = NULL;
-	if (!it)
-		return required ? err_set(ERR_FORMAT, "member '%s' is missing",
-		                          name)
-		                : ERR_OK;
-	if (!cJSON_IsString(it))
-		return err_set(ERR_FORMAT, "member '%s' is not a string", name);
-	*out = it->valuestring;
-	return ERR_OK;
+	return json_get_strp(obj, name, required, KM_AUDIT_LINE_MAX, out);
 }
 
 static enum err get_u64(const cJSON *obj, const char *name, uint64_t max,
                         uint64_t *out)
 {
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
-	double d;
+	long long v = 0;
+	enum err r = json_get_int(obj, name, true, 0, (long long)max, &v);
 
-	if (!cJSON_IsNumber(it))
-		return err_set(ERR_FORMAT, "member '%s' is %s", name,
-		               it ? "not a number" : "missing");
-	d = it->valuedouble;
-	if (!(d >= 0 && d <= (double)max) || d != (double)(uint64_t)d)
-		return err_set(ERR_FORMAT,
-		               "member '%s' is not a whole number "
-		               "in range",
-		               name);
-	*out = (uint64_t)d;
-	return ERR_OK;
+	*out = (uint64_t)v;
+	return r;
 }
 
 static enum err get_hash(const cJSON *obj, const char *name, uint8_t *out)
 {
-	const char *s = NULL;
-	enum err r = get_str(obj, name, true, &s);
-
-	if (r == ERR_OK && decode_hex(out, KM_AUDIT_HASH_LEN, s) != ERR_OK)
-		r = err_set(ERR_FORMAT, "member '%s' is not 64 hex digits",
-		            name);
-	return r;
-}
-
-/* An object member: NULL if absent and optional. */
-static enum err get_obj(const cJSON *j, const char *name, bool required,
-                        const cJSON **out)
-{
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(j, name);
-
-	*out = it;
-	if (!it && !required)
-		return ERR_OK;
-	if (!cJSON_IsObject(it))
-		return err_set(ERR_FORMAT, "member '%s' is %s", name,
-		               it ? "not an object" : "missing");
-	return ERR_OK;
+	return json_get_hex(obj, name, true, KM_AUDIT_HASH_LEN,
+	                    KM_AUDIT_HASH_LEN, out, NULL);
 }
 
 static enum err get_time(const cJSON *j, struct km_audit_rec *out)
@@ -343,7 +307,7 @@ static enum err get_people(const cJSON *j, struct km_audit_rec *out)
 	const cJSON *user = NULL, *tok = NULL;
 	enum err r;
 
-	r = get_obj(j, "user", true, &user);
+	r = json_get_obj(j, "user", true, &user);
 	if (r == ERR_OK)
 		r = get_str(user, "name", true, &out->user);
 	if (r == ERR_OK)
@@ -351,7 +315,7 @@ static enum err get_people(const cJSON *j, struct km_audit_rec *out)
 	if (r == ERR_OK)
 		r = get_str(j, "host", true, &out->host);
 	if (r == ERR_OK)
-		r = get_obj(j, "token", true, &tok);
+		r = json_get_obj(j, "token", true, &tok);
 	if (r == ERR_OK)
 		r = get_str(tok, "label", true, &out->token_label);
 	if (r == ERR_OK)
@@ -364,7 +328,7 @@ static enum err get_subjects(const cJSON *j, struct km_audit_rec *out)
 	const cJSON *key = NULL, *kp = NULL, *img = NULL;
 	enum err r;
 
-	r = get_obj(j, "key", false, &key);
+	r = json_get_obj(j, "key", false, &key);
 	if (r == ERR_OK && key)
 		r = get_str(key, "label", false, &out->key_label);
 	if (r == ERR_OK && key)
@@ -374,14 +338,14 @@ static enum err get_subjects(const cJSON *j, struct km_audit_rec *out)
 	if (r == ERR_OK && key)
 		r = get_str(key, "keyhash", false, &out->key_keyhash);
 	if (r == ERR_OK)
-		r = get_obj(j, "kp", false, &kp);
+		r = json_get_obj(j, "kp", false, &kp);
 	if (r == ERR_OK && kp)
 		r = get_str(kp, "key_id", false, &out->kp_key_id);
 	if (r == ERR_OK && kp)
 		r = get_str(kp, "correlation_id", false,
 		            &out->kp_correlation_id);
 	if (r == ERR_OK)
-		r = get_obj(j, "image", false, &img);
+		r = json_get_obj(j, "image", false, &img);
 	if (r == ERR_OK && img)
 		r = get_str(img, "sha256", false, &out->image_sha256);
 	if (r == ERR_OK && img)
@@ -446,7 +410,7 @@ static enum err same_as_built(const struct km_audit_rec *r, const char *line,
 enum err km_audit_parse(const char *line, size_t len, struct km_audit_rec *out,
                         enum km_audit_bad *bad)
 {
-	const char *end = NULL;
+	enum json_fault fault;
 	cJSON *j = NULL;
 	enum err r = ERR_OK;
 
@@ -457,10 +421,15 @@ enum err km_audit_parse(const char *line, size_t len, struct km_audit_rec *out,
 		return err_set(ERR_FORMAT, "longer than %u bytes",
 		               KM_AUDIT_LINE_MAX);
 	}
-	j = cJSON_ParseWithLengthOpts(line, len, &end, 0);
-	if (!j || end != line + len) {
-		*bad = KM_AUDIT_BAD_JSON;
-		r = err_set(ERR_FORMAT, "not valid JSON");
+	r = json_parse_fault(line, len, &j, &fault);
+	if (r != ERR_OK) {
+		/* JSON past the reader's rules (a duplicate name, \u0000) is
+		 * nothing km_audit_build writes: an edited record */
+		*bad = fault == JSON_FAULT_LIMIT ? KM_AUDIT_BAD_CANONICAL
+		                                 : KM_AUDIT_BAD_JSON;
+		r = err_wrap(r, "%s",
+		             fault == JSON_FAULT_LIMIT ? "not in canonical form"
+		                                       : "not valid JSON");
 	} else if (!cJSON_IsObject(j)) {
 		*bad = KM_AUDIT_BAD_RECORD;
 		r = err_set(ERR_FORMAT, "not a JSON object");
@@ -545,11 +514,13 @@ enum err km_audit_head_parse(const char *s, size_t len,
 	const char *id = NULL;
 	size_t blen = 0;
 	uint64_t v = 0;
-	cJSON *j = cJSON_ParseWithLength(s, len);
+	cJSON *j = NULL;
 	enum err r;
 
 	memset(out, 0, sizeof(*out));
-	r = j ? get_u64(j, "v", UINT32_MAX, &v) : ERR_FORMAT;
+	r = json_parse_object(s, len, &j);
+	if (r == ERR_OK)
+		r = get_u64(j, "v", UINT32_MAX, &v);
 	if (r == ERR_OK && v != KM_AUDIT_VERSION)
 		r = ERR_FORMAT;
 	if (r == ERR_OK)
