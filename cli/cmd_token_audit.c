@@ -11,6 +11,7 @@
 #include "cli_token.h"
 #include "commands.h"
 #include "encode.h"
+#include "json.h"
 #include "p11_data.h"
 #include "p11_policy.h"
 #include "p11_policy_scan.h"
@@ -50,7 +51,8 @@ static cJSON *omitted_of(struct p11_session *s, const char *label)
 		err_clear(); /* no metadata is no note, not a failure */
 		return NULL;
 	}
-	meta = cJSON_ParseWithLength(v, len);
+	if (json_parse_object(v, len, &meta) != ERR_OK)
+		err_clear(); /* metadata it cannot read strictly: no note */
 	free(v);
 	arr = cJSON_DetachItemFromObjectCaseSensitive(meta,
 						      "omitted_attributes");
