@@ -37,7 +37,7 @@ static void encode_word(char *out, size_t cap, const char *s)
 	static const char hex[] = "0123456789ABCDEF";
 	size_t k = 0;
 
-	for (size_t i = 0; s[i] && i < KM_AUDIT_SYSLOG_FIELD && k + 4 < cap;
+	for (size_t i = 0; i < KM_AUDIT_SYSLOG_FIELD && s[i] && k + 4 < cap;
 	     i++) {
 		unsigned char c = (unsigned char)s[i];
 
