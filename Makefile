@@ -55,7 +55,11 @@ ALL_CFLAGS = $(BASE) $(WARN) $(HARDEN) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 
 .PHONY: all check asan ubsan valgrind install uninstall clean demo bench \
 	fuzz fuzz-targets lint layers format format-check test-bins
-all: $(B)/p11seal $(SRV_BIN)
+all: layers $(B)/p11seal $(SRV_BIN)
+
+# The include flags of one folder, for tests/integration/t-layers.sh.
+print-inc-%:
+	@echo $(INC_$*)
 
 .SECONDARY:
 
@@ -155,8 +159,7 @@ uninstall:
 # a wrong-way include by bare name fail to compile; `make layers` closes the
 # path escape ("../keymgmt/x.h", "keymgmt/x.h", <cloud/x.h>), keeps raw
 # PKCS#11 calls (fn->C_Sign(...), C_Initialize(...)) inside pkcs11/ and
-# JSON parsing inside common/json.c. Part of lint, not of all, while cli/
-# still has raw calls being moved out.
+# JSON parsing inside common/json.c. `all` and `lint` run it (a few greps).
 PRODUCT_DIRS  := common pkcs11 vhd cloud keymgmt cli
 PRODUCT_FILES  = $(wildcard $(PRODUCT_DIRS:%=%/*.c) $(PRODUCT_DIRS:%=%/*.h))
 PATH_INCLUDE  := ^[[:space:]]*\#[[:space:]]*include[[:space:]]*("[^"]*/|<(\.\.?|common|pkcs11|vhd|cloud|keymgmt|cli|tests)/)
