@@ -55,8 +55,7 @@ static void report(const struct cli *c, const struct cli_vhd_args *a,
 	cJSON_AddStringToObject(o, "input", a->in);
 	cJSON_AddStringToObject(o, "input_type", vhd_reader_input_name(in));
 	cJSON_AddStringToObject(o, "output", a->out);
-	cJSON_AddNumberToObject(o, "virtual_size",
-	                        2097152.0 * vhd_reader_blocks(in));
+	cJSON_AddNumberToObject(o, "virtual_size", (double)vhd_reader_size(in));
 	cJSON_AddNumberToObject(o, "blocks", vhd_reader_blocks(in));
 	cJSON_AddNumberToObject(o, "allocated_blocks", allocated);
 	cJSON_AddStringToObject(o, "keyhash", hex);

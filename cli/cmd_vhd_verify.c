@@ -2,7 +2,7 @@
 /* cmd_vhd_verify.c - `p11seal vhd verify --key L FILE [--data]`: FILE is an
  * encrypted VHD blktap accepts and the key is the one that encrypted it;
  * --data also decrypts every block and prints the SHA-256 of the whole
- * plaintext disk (compare with sha256sum of the source padded to 2 MiB). */
+ * plaintext disk, exactly its virtual size (sha256sum of a raw source). */
 #include <stdio.h>
 
 #include <cjson/cJSON.h>
@@ -16,10 +16,11 @@
 #include "vhd_decrypt.h"
 #include "vhd_verify.h"
 
-static enum err hash_block(void *arg, uint32_t k, const uint8_t *buf)
+static enum err hash_block(void *arg, uint32_t k, const uint8_t *buf,
+                           size_t len)
 {
 	(void)k;
-	if (!EVP_DigestUpdate(arg, buf, 2u << 20))
+	if (!EVP_DigestUpdate(arg, buf, len))
 		return err_set(ERR_CRYPTO, "SHA-256 of the plaintext");
 	return ERR_OK;
 }

@@ -21,7 +21,7 @@ struct job {
 	enum vhd_plain fmt;
 	int fd;               /* raw output */
 	struct vhd_writer *w; /* vhd output */
-	enum err (*sink)(void *arg, uint32_t k, const uint8_t *buf);
+	vhd_decrypt_sink *sink;
 	void *sink_arg;
 };
 
@@ -94,14 +94,12 @@ static enum err work(void *arg, void *ctx, uint32_t k, uint8_t *buf, bool *keep)
 	return e;
 }
 
-static enum err write_raw(const struct job *j, uint32_t k, const uint8_t *buf)
+/* Bytes of block k inside the virtual size. */
+static size_t block_len(const struct job *j, uint32_t k)
 {
-	uint64_t off = (uint64_t)k * VHD_READER_BLOCK;
-	uint64_t len = vhd_reader_size(j->in) - off;
+	uint64_t len = vhd_reader_size(j->in) - (uint64_t)k * VHD_READER_BLOCK;
 
-	if (len > VHD_READER_BLOCK)
-		len = VHD_READER_BLOCK;
-	return vhd_outfile_pwrite(j->fd, buf, len, off);
+	return len > VHD_READER_BLOCK ? VHD_READER_BLOCK : (size_t)len;
 }
 
 static enum err emit(void *arg, uint32_t k, const uint8_t *buf, bool keep)
@@ -109,12 +107,13 @@ static enum err emit(void *arg, uint32_t k, const uint8_t *buf, bool keep)
 	struct job *j = arg;
 
 	if (j->sink)
-		return j->sink(j->sink_arg, k, buf);
+		return j->sink(j->sink_arg, k, buf, block_len(j, k));
 	if (!keep)
 		return ERR_OK;
 	if (j->fmt == VHD_PLAIN_VHD)
 		return vhd_writer_block(j->w, k, buf);
-	return write_raw(j, k, buf);
+	return vhd_outfile_pwrite(j->fd, buf, block_len(j, k),
+	                          (uint64_t)k * VHD_READER_BLOCK);
 }
 
 /* Output side: raw gets its full length (trailing holes included). */
@@ -158,11 +157,11 @@ enum err vhd_decrypt(const struct vhd_reader *in, const char *out_path,
 	return e;
 }
 
-enum err
-vhd_decrypt_each(const struct vhd_reader *in, const struct vhd_cipher *c,
-                 const uint8_t hash[VHD_KEYHASH_LEN],
-                 enum err (*sink)(void *arg, uint32_t k, const uint8_t *buf),
-                 void *arg, const struct vhd_job_opts *o)
+enum err vhd_decrypt_each(const struct vhd_reader *in,
+                          const struct vhd_cipher *c,
+                          const uint8_t hash[VHD_KEYHASH_LEN],
+                          vhd_decrypt_sink *sink, void *arg,
+                          const struct vhd_job_opts *o)
 {
 	struct job j = {
 		.in = in, .c = c, .fd = -1, .sink = sink, .sink_arg = arg

@@ -36,12 +36,17 @@ enum err vhd_decrypt(const struct vhd_reader *in, const char *out_path,
                      const uint8_t hash[VHD_KEYHASH_LEN],
                      const struct vhd_job_opts *o);
 
-/* Check the key, then hand every block's plaintext (2 MiB, zeros where
- * nothing is stored) to sink in ascending k. */
-enum err
-vhd_decrypt_each(const struct vhd_reader *in, const struct vhd_cipher *c,
-                 const uint8_t hash[VHD_KEYHASH_LEN],
-                 enum err (*sink)(void *arg, uint32_t k, const uint8_t *buf),
-                 void *arg, const struct vhd_job_opts *o);
+/* Receives block k's plaintext: len bytes, 2 MiB except for a last block
+ * that the virtual size ends inside. */
+typedef enum err vhd_decrypt_sink(void *arg, uint32_t k, const uint8_t *buf,
+                                  size_t len);
+
+/* Check the key, then hand every block's plaintext (zeros where nothing
+ * is stored) to sink in ascending k: exactly the virtual size in all. */
+enum err vhd_decrypt_each(const struct vhd_reader *in,
+                          const struct vhd_cipher *c,
+                          const uint8_t hash[VHD_KEYHASH_LEN],
+                          vhd_decrypt_sink *sink, void *arg,
+                          const struct vhd_job_opts *o);
 
 #endif

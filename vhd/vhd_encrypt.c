@@ -18,11 +18,8 @@ struct job {
 
 bool vhd_encrypt_over_import_limit(const struct vhd_reader *in)
 {
-	uint64_t size = vhd_reader_size(in);
-
-	return (size + VHD_READER_BLOCK - 1) / VHD_READER_BLOCK *
-	               VHD_READER_BLOCK >
-	       VHD_IMPORT_LIMIT;
+	/* the output keeps the input's virtual size: compare that */
+	return vhd_reader_size(in) > VHD_IMPORT_LIMIT;
 }
 
 bool vhd_encrypt_is_zero(const uint8_t *p, size_t len)

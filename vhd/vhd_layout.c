@@ -19,15 +19,21 @@ enum err vhd_layout_compute(struct vhd_layout *l, uint64_t virtual_size)
 {
 	uint64_t end_sec;
 
-	if (virtual_size == 0)
-		return err_set(ERR_FORMAT, "virtual size is 0");
+	if (virtual_size == 0 || virtual_size % VHD_SECTOR)
+		return err_set(ERR_FORMAT,
+		               "virtual size %" PRIu64
+		               " is not a positive multiple of 512",
+		               virtual_size);
 	if (virtual_size > VHD_MAX_SIZE)
 		return err_set(ERR_UNSUPPORTED,
 		               "virtual size %" PRIu64
 		               " exceeds the VHD maximum of 2040 GiB",
 		               virtual_size);
-	l->size = round_up(virtual_size, VHD_BLOCK_SIZE);
-	l->blocks = (uint32_t)(l->size / VHD_BLOCK_SIZE);
+	/* the size is kept, not rounded up to whole blocks as vhd-util copy
+	 * does: the last block may pass it (docs/vhd-encryption.md §1.1) */
+	l->size = virtual_size;
+	l->blocks = (uint32_t)(round_up(virtual_size, VHD_BLOCK_SIZE) /
+	                       VHD_BLOCK_SIZE);
 	l->bat_off = VHD_LAYOUT_BAT_OFF;
 	l->bat_bytes = round_up(4ull * l->blocks, VHD_SECTOR);
 	l->batmap_hdr_off = l->bat_off + l->bat_bytes;

@@ -16,8 +16,8 @@
 #define VHD_LAYOUT_STRIDE_SECS 4104u /* bitmap + data + alignment gap */
 
 struct vhd_layout {
-	uint64_t size;   /* virtual size, a multiple of 2 MiB */
-	uint32_t blocks; /* BAT entries = size / 2 MiB */
+	uint64_t size;   /* virtual size, a multiple of 512 */
+	uint32_t blocks; /* BAT entries = size / 2 MiB, rounded up */
 	uint64_t bat_off;
 	uint64_t bat_bytes; /* 4 * blocks rounded up to a sector */
 	uint64_t batmap_hdr_off;
@@ -26,8 +26,9 @@ struct vhd_layout {
 	uint64_t first_block_sec; /* bitmap sector b of the first block */
 };
 
-/* Layout for a disk of virtual_size bytes (rounded up to 2 MiB).
- * ERR_FORMAT for 0, ERR_UNSUPPORTED above 2040 GiB. */
+/* Layout for a disk of virtual_size bytes (kept as it is; the last block
+ * may pass it). ERR_FORMAT for 0 or a size that is not whole sectors,
+ * ERR_UNSUPPORTED above 2040 GiB. */
 enum err vhd_layout_compute(struct vhd_layout *l, uint64_t virtual_size);
 
 /* Bitmap sector of the k-th block allocated (k from 0); this is the

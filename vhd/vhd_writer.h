@@ -19,8 +19,9 @@ struct vhd_identity {
 
 struct vhd_writer;
 
-/* Writer into fd (an empty file) for a disk of virtual_size bytes
- * (rounded up to 2 MiB). kh NULL writes keyhash cookie 0. */
+/* Writer into fd (an empty file) for a disk of virtual_size bytes (whole
+ * sectors; the footer keeps it, the last block may pass it). kh NULL
+ * writes keyhash cookie 0. */
 enum err vhd_writer_new(struct vhd_writer **out, int fd, uint64_t virtual_size,
                         const struct vhd_keyhash *kh,
                         const struct vhd_identity *id);

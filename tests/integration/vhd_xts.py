@@ -3,9 +3,10 @@
 # vhd_xts.py - an independent model of blktap's encrypted VHD for the
 # integration tests, written from docs/vhd-encryption.md with
 # python3-cryptography:
-#   cipher KEY IN OUT   expected ciphertext as a raw image: IN padded to
-#                       2 MiB, each non-zero 2 MiB block XTS-encrypted per
-#                       sector (tweak LE32 LBA), zero blocks left zero
+#   cipher KEY IN OUT   expected ciphertext as a raw image of IN's size:
+#                       each non-zero 2 MiB block (the last one padded
+#                       with zeros) XTS-encrypted per sector (tweak LE32
+#                       LBA), zero blocks left zero
 #   decrypt KEY VHD OUT parse VHD (footer, header, BAT, bitmaps) ourselves
 #                       and decrypt every present sector into raw OUT
 #   identity VHD OUT    VHD with timestamp, checksum and UUID zeroed in
@@ -27,6 +28,7 @@ def xts(key, lba, data, enc):
 
 def cipher(key, src, dst):
     data = open(src, 'rb').read()
+    size = len(data)
     data += bytes(-len(data) % BLOCK)
     out = bytearray(len(data))
     for b in range(0, len(data), BLOCK):
@@ -36,7 +38,7 @@ def cipher(key, src, dst):
         for s in range(0, BLOCK, 512):
             out[b + s:b + s + 512] = xts(key, (b + s) // 512,
                                          blk[s:s + 512], True)
-    open(dst, 'wb').write(out)
+    open(dst, 'wb').write(out[:size])
 
 
 def decrypt(key, src, dst):
@@ -60,6 +62,8 @@ def decrypt(key, src, dst):
             if not bm[s // 8] & (0x80 >> (s % 8)):
                 continue
             lba = i * (bs // 512) + s
+            if lba * 512 >= size:  # the last block may pass the size
+                break
             out[lba * 512:lba * 512 + 512] = xts(
                 key, lba, f[data + s * 512:data + s * 512 + 512], False)
     open(dst, 'wb').write(out)

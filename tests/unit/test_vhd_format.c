@@ -143,11 +143,17 @@ static void test_layout_rounding(void **state)
 	struct vhd_layout l;
 
 	(void)state;
-	assert_int_equal(vhd_layout_compute(&l, (12ull << 20) + 1), ERR_OK);
-	assert_int_equal(l.size, 14ull << 20);
+	/* the size is kept; the blocks cover it */
+	assert_int_equal(vhd_layout_compute(&l, (12ull << 20) + 512), ERR_OK);
+	assert_int_equal(l.size, (12ull << 20) + 512);
 	assert_int_equal(l.blocks, 7);
-	assert_int_equal(vhd_layout_compute(&l, 1), ERR_OK);
+	assert_int_equal(vhd_layout_compute(&l, 2147991552), ERR_OK);
+	assert_int_equal(l.size, 2147991552);
+	assert_int_equal(l.blocks, 1025);
+	assert_int_equal(vhd_layout_compute(&l, 512), ERR_OK);
 	assert_int_equal(l.blocks, 1);
+	assert_int_equal(vhd_layout_compute(&l, (12ull << 20) + 1), ERR_FORMAT);
+	assert_int_equal(vhd_layout_compute(&l, 1), ERR_FORMAT);
 	assert_int_equal(vhd_layout_compute(&l, 2040ull << 30), ERR_OK);
 	assert_int_equal(l.blocks, 1044480);
 	assert_int_equal(l.batmap_secs, 255);
