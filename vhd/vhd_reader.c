@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* vhd_reader.c - input detection and flat (raw, fixed VHD) reading. The
- * trailing footer decides the kind; holes in flat inputs are found with
- * SEEK_DATA so sparse images cost no reads. */
+ * trailing footer decides the kind; a file without one is raw unless it
+ * carries another format's signature (vhd_reader_sniff.c). Holes in flat
+ * inputs are found with SEEK_DATA so sparse images cost no reads. */
 #include "vhd_reader.h"
 
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include "vhd_bat.h"
 #include "vhd_bitmap.h"
 #include "vhd_reader_int.h"
+#include "vhd_reader_sniff.h"
 
 /* Alignment of O_DIRECT reads: buffer, offset and length (the logical
  * block size of most disks; a 4Kn disk refuses and reads buffer). Only
@@ -84,6 +86,14 @@ static enum err open_flat(struct vhd_reader *r)
 		r->size = r->file_size;
 		if (r->size == 0)
 			return err_set(ERR_FORMAT, "empty input");
+		/* a disk is whole sectors: a text file or a truncated copy
+		 * is not one (vhd-util cannot open such a file at all) */
+		if (r->size % VHD_SECTOR)
+			return err_set(ERR_FORMAT,
+			               "%" PRIu64 " bytes is not a whole "
+			               "number of 512-byte sectors, so not a "
+			               "raw disk image: the wrong file?",
+			               r->size);
 		if (r->size > VHD_MAX_SIZE)
 			return err_set(ERR_UNSUPPORTED,
 			               "raw input of %" PRIu64
@@ -138,13 +148,68 @@ static enum err find_footer(struct vhd_reader *r, uint8_t *buf, bool *found)
 	return e;
 }
 
+/* The refusal of a file in format s, with what to do instead. */
+static enum err refuse(const struct vhd_reader *r, const struct vhd_sniff *s)
+{
+	switch (s->fix) {
+	case VHD_FIX_LUKS:
+		return err_set(ERR_FORMAT,
+		               "a %s encrypted volume, not a plain disk: "
+		               "open it (cryptsetup open %s plain) and convert "
+		               "/dev/mapper/plain with qemu-img convert -O vpc "
+		               "-o subformat=dynamic, or use --input-format "
+		               "raw if the guest itself unlocks it",
+		               s->format, r->name);
+	case VHD_FIX_ISO:
+		return err_set(ERR_FORMAT,
+		               "an %s image (optical disc), not a disk "
+		               "image: install from it into a disk image, or "
+		               "use --input-format raw if it is a hybrid "
+		               "image meant to be written to a disk",
+		               s->format);
+	default:
+		return err_set(ERR_FORMAT,
+		               "a %s image, not a raw disk or a VHD: convert "
+		               "it first: qemu-img convert -O vpc -o "
+		               "subformat=dynamic %s OUT.vhd",
+		               s->format, r->name);
+	}
+}
+
+/* A file without a VHD footer: refuse it if another format's signature
+ * is there, else it is raw. */
+static enum err check_foreign(const struct vhd_reader *r)
+{
+	size_t len = r->file_size < VHD_SNIFF_LEN ? (size_t)r->file_size
+	                                          : VHD_SNIFF_LEN;
+	const struct vhd_sniff *s;
+	uint8_t *head;
+	enum err e;
+
+	if (len == 0)
+		return ERR_OK;
+	head = malloc(len);
+	if (!head)
+		return err_set(ERR_NOMEM, "start of the file");
+	e = pread_all(r, head, len, 0, "start");
+	s = e == ERR_OK ? vhd_reader_sniff(head, len) : NULL;
+	free(head);
+	return s ? refuse(r, s) : e;
+}
+
 static enum err detect(struct vhd_reader *r)
 {
 	uint8_t buf[VHD_FOOTER_SIZE];
 	bool found;
 	enum err e;
 
+	if (r->as == VHD_FORMAT_RAW) {
+		r->input = VHD_INPUT_RAW;
+		return open_flat(r);
+	}
 	e = find_footer(r, buf, &found);
+	if (e == ERR_OK && !found)
+		e = check_foreign(r);
 	if (e != ERR_OK || !found) {
 		r->input = VHD_INPUT_RAW;
 		return e == ERR_OK ? open_flat(r) : e;
@@ -165,7 +230,8 @@ static enum err detect(struct vhd_reader *r)
 	return vhd_dynamic_load(r);
 }
 
-enum err vhd_reader_open_fd(struct vhd_reader **out, int fd, const char *name)
+static enum err open_fd_as(struct vhd_reader **out, int fd, const char *name,
+                           enum vhd_input_format as)
 {
 	struct vhd_reader *r = NULL;
 	enum err e;
@@ -177,6 +243,7 @@ enum err vhd_reader_open_fd(struct vhd_reader **out, int fd, const char *name)
 	r->fd = fd;
 	r->dfd = -1;
 	r->name = name;
+	r->as = as;
 	e = file_size(r);
 	if (e == ERR_OK)
 		e = detect(r);
@@ -189,7 +256,18 @@ enum err vhd_reader_open_fd(struct vhd_reader **out, int fd, const char *name)
 	return ERR_OK;
 }
 
+enum err vhd_reader_open_fd(struct vhd_reader **out, int fd, const char *name)
+{
+	return open_fd_as(out, fd, name, VHD_FORMAT_AUTO);
+}
+
 enum err vhd_reader_open(struct vhd_reader **out, const char *path)
+{
+	return vhd_reader_open_as(out, path, VHD_FORMAT_AUTO);
+}
+
+enum err vhd_reader_open_as(struct vhd_reader **out, const char *path,
+                            enum vhd_input_format as)
 {
 	enum err e;
 	int fd;
@@ -200,7 +278,7 @@ enum err vhd_reader_open(struct vhd_reader **out, const char *path)
 		e = err_errno(errno == ENOENT ? ERR_NOT_FOUND : ERR_IO, path);
 		return e;
 	}
-	e = vhd_reader_open_fd(out, fd, path);
+	e = open_fd_as(out, fd, path, as);
 	if (e != ERR_OK) {
 		close(fd);
 		return e;

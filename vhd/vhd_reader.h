@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* vhd_reader.h - the input side: detects raw / fixed / dynamic VHD from
  * content, validates every structure against the file before any data is
- * read, and yields the virtual disk as 2 MiB blocks. Differencing disks
- * are refused. All reads use pread, so one reader serves many threads. */
+ * read, and yields the virtual disk as 2 MiB blocks. Differencing disks,
+ * other containers (qcow2, VMDK, VDI, VHDX, LUKS, ISO) and files that are
+ * not whole sectors are refused. All reads use pread, so one reader
+ * serves many threads. */
 #ifndef P11SEAL_VHD_READER_H
 #define P11SEAL_VHD_READER_H
 
@@ -23,11 +25,23 @@ enum vhd_input {
 	VHD_INPUT_DYNAMIC,
 };
 
+/* How the input is to be taken. */
+enum vhd_input_format {
+	VHD_FORMAT_AUTO, /* from the content (vhd_reader_open) */
+	VHD_FORMAT_RAW,  /* a raw disk, whatever its bytes look like */
+};
+
 struct vhd_reader;
 
 /* Open path read-only, detect its kind and validate it. Details name the
- * file, the structure, the field and its offset. */
+ * file, the structure, the field and its offset; another container format
+ * is ERR_FORMAT naming it and how to convert it. */
 enum err vhd_reader_open(struct vhd_reader **out, const char *path);
+
+/* vhd_reader_open, with VHD_FORMAT_RAW taking path as a raw disk: no
+ * footer or signature is looked for (it must still be whole sectors). */
+enum err vhd_reader_open_as(struct vhd_reader **out, const char *path,
+                            enum vhd_input_format as);
 
 /* Same over an open fd, which stays the caller's; name is for messages. */
 enum err vhd_reader_open_fd(struct vhd_reader **out, int fd, const char *name);

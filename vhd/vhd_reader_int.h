@@ -14,6 +14,7 @@ struct vhd_reader {
 	int dfd; /* same file with O_DIRECT for bulk flat reads, or -1 */
 	bool owns_fd;
 	const char *name;
+	enum vhd_input_format as;
 	enum vhd_input input;
 	uint64_t file_size;
 	uint64_t size; /* virtual size */

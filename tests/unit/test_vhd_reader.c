@@ -210,7 +210,7 @@ static bool all_zero(const uint8_t *p, size_t len)
 
 static void test_raw_holes(void **state)
 {
-	uint64_t size = 5 * MIB + 1000;
+	uint64_t size = 5 * MIB + 1024; /* not 2 MiB blocks: whole sectors */
 	uint8_t *buf = malloc(VHD_READER_BLOCK), present[512];
 	struct vhd_reader *r;
 	bool any;
@@ -275,6 +275,57 @@ static void test_raw_limits(void **state)
 	open_expect(ERR_FORMAT, "footer copy at offset 0 but no footer");
 	assert_int_equal(vhd_reader_open(&(struct vhd_reader *){ NULL },
 					 "/nonexistent/x"), ERR_NOT_FOUND);
+}
+
+/* A file that is not whole sectors is no disk: a text file, a cut copy. */
+static void test_raw_not_sectors(void **state)
+{
+	(void)state;
+	write_file((const uint8_t *)"hello\n", 6);
+	open_expect(ERR_FORMAT, "6 bytes is not a whole number of 512-byte "
+	                        "sectors, so not a raw disk image");
+	assert_int_equal(truncate(path, 5 * MIB + 1000), 0);
+	open_expect(ERR_FORMAT, "5243880 bytes is not a whole number");
+	/* --input-format raw does not make it one */
+	assert_int_equal(vhd_reader_open_as(&(struct vhd_reader *){ NULL },
+	                                    path, VHD_FORMAT_RAW),
+	                 ERR_FORMAT);
+	assert_int_equal(truncate(path, 512), 0);
+	vhd_reader_free(open_expect(ERR_OK, NULL));
+}
+
+/* Other formats are refused naming the format and the fix; raw takes
+ * the same file as a disk. */
+static void test_foreign(void **state)
+{
+	static const uint8_t qcow2[] = "QFI\xfb\0\0\0\x03";
+	static const uint8_t luks[] = "LUKS\xba\xbe\0\x02";
+	uint8_t *buf = calloc(1, 64 * 1024);
+	struct vhd_reader *r = NULL;
+
+	(void)state;
+	assert_non_null(buf);
+	memcpy(buf, qcow2, 8);
+	write_file(buf, 64 * 1024);
+	open_expect(ERR_FORMAT, "a qcow2 (version 3) image, not a raw disk or "
+	                        "a VHD: convert it first: qemu-img convert "
+	                        "-O vpc -o subformat=dynamic ");
+	assert_int_equal(vhd_reader_open_as(&r, path, VHD_FORMAT_RAW), ERR_OK);
+	assert_int_equal(vhd_reader_input(r), VHD_INPUT_RAW);
+	assert_int_equal(vhd_reader_size(r), 64 * 1024);
+	vhd_reader_free(r);
+	memcpy(buf, luks, 8);
+	write_file(buf, 64 * 1024);
+	open_expect(ERR_FORMAT, "a LUKS2 encrypted volume, not a plain disk: "
+	                        "open it (cryptsetup open");
+	memset(buf, 0, 8);
+	memcpy(buf + 32769, "CD001", 5);
+	write_file(buf, 64 * 1024);
+	open_expect(ERR_FORMAT, "an ISO 9660 image (optical disc)");
+	/* a short file cannot hold the ISO signature: raw */
+	write_file(buf, 32768);
+	vhd_reader_free(open_expect(ERR_OK, NULL));
+	free(buf);
 }
 
 static void test_fixed(void **state)
@@ -601,6 +652,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_raw_holes),
 		cmocka_unit_test(test_raw_limits),
+		cmocka_unit_test(test_raw_not_sectors),
+		cmocka_unit_test(test_foreign),
 		cmocka_unit_test(test_fixed),
 		cmocka_unit_test(test_dynamic),
 		cmocka_unit_test(test_small_blocks),
