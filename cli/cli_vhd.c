@@ -32,6 +32,19 @@ static enum err parse_chunk(const char *val, unsigned long *chunk)
 	return r;
 }
 
+/* --input-format: raw overrides a signature that matched by accident. */
+static enum err parse_input_format(const char *val, enum vhd_input_format *as)
+{
+	if (strcmp(val, "auto") == 0)
+		*as = VHD_FORMAT_AUTO;
+	else if (strcmp(val, "raw") == 0)
+		*as = VHD_FORMAT_RAW;
+	else
+		return err_set(ERR_USAGE,
+		               "--input-format: '%s' is not auto or raw", val);
+	return ERR_OK;
+}
+
 static int parse_one(struct cli *c, int o, struct cli_vhd_args *a,
                      struct cli_manifest_opts *man)
 {
@@ -49,6 +62,7 @@ static int parse_one(struct cli *c, int o, struct cli_vhd_args *a,
 		                    VHD_PIPELINE_MAX_THREADS, &a->threads);
 		break;
 	case 'c': r = parse_chunk(optarg, &a->chunk); break;
+	case 'I': r = parse_input_format(optarg, &a->as); break;
 	default:
 		if (!man || !cli_manifest_opt(man, o, optarg))
 			return cli_usage(c, "unknown option");
@@ -65,6 +79,8 @@ static bool takes(int o, unsigned extra, const struct cli_manifest_opts *man)
 		return extra & CLI_VHD_FORMAT;
 	if (o == 'd')
 		return extra & CLI_VHD_DATA;
+	if (o == 'I')
+		return extra & CLI_VHD_INPUT;
 	if (o == 'M' || o >= CLI_MANIFEST_COS_URI)
 		return man != NULL;
 	return true;
@@ -96,6 +112,7 @@ int cli_vhd_parse(struct cli *c, int argc, char **argv, unsigned extra,
 		{ "force", no_argument, NULL, 'f' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "data", no_argument, NULL, 'd' },
+		{ "input-format", required_argument, NULL, 'I' },
 		{ "manifest", required_argument, NULL, 'M' },
 		{ "cos-uri", required_argument, NULL, CLI_MANIFEST_COS_URI },
 		{ "name", required_argument, NULL, CLI_MANIFEST_NAME },
@@ -198,7 +215,7 @@ int cli_vhd_run(const struct cli *c, const struct cli_vhd_args *a,
 			         "a run that was killed",
 			         n, a->out);
 	}
-	e = vhd_reader_open(&in, a->in);
+	e = vhd_reader_open_as(&in, a->in, a->as);
 	if (e == ERR_OK)
 		e = run(c, a, in, arg);
 	vhd_reader_free(in);

@@ -23,6 +23,7 @@ enum cli_vhd_extra {
 	CLI_VHD_OUTPUT = 1, /* IN OUT, --force */
 	CLI_VHD_FORMAT = 2, /* --format raw|vhd */
 	CLI_VHD_DATA = 4,   /* --data */
+	CLI_VHD_INPUT = 8,  /* --input-format auto|raw */
 };
 
 struct cli_vhd_args {
@@ -30,6 +31,8 @@ struct cli_vhd_args {
 	const char *in;
 	const char *out;
 	const char *format;
+	/* --input-format */
+	enum vhd_input_format as;
 	unsigned long threads; /* 0 = one per CPU */
 	unsigned long chunk;   /* bytes per token call; 0 = default */
 	bool no_progress;

@@ -123,6 +123,9 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 	uint32_t allocated = 0;
 	enum err e;
 
+	/* before the token is opened: nothing to log in for */
+	if (vhd_encrypt_check_input(in) != ERR_OK)
+		return err_wrap(ERR_FORMAT, "%s", a->in);
 	if (vhd_encrypt_over_import_limit(in))
 		cli_info(c,
 		         "warning: %s: %.1f GB (%.1f GiB) exceeds IBM Cloud's "
@@ -168,7 +171,8 @@ int cmd_vhd_encrypt(struct cli *c, int argc, char **argv)
 
 	if (cli_wants_help(c, argc, argv))
 		return 0;
-	rc = cli_vhd_parse(c, argc, argv, CLI_VHD_OUTPUT, &a, &mo);
+	rc = cli_vhd_parse(c, argc, argv, CLI_VHD_OUTPUT | CLI_VHD_INPUT, &a,
+	                   &mo);
 	if (rc >= 0)
 		return rc;
 	return cli_vhd_run(c, &a, run, &mo);

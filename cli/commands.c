@@ -57,8 +57,9 @@ const struct cli_command cli_commands[] = {
 	  "allocation, creator, keyhash", "FILE" },
 	{ "vhd", "encrypt", cmd_vhd_encrypt, "raw/fixed/dynamic image -> "
 	  "encrypted VHD for IBM Cloud (vhd-util copy -k layout)",
-	  "--key LABEL IN OUT [--threads N] [--chunk BYTES] [--no-progress] "
-	  "[--force] [--manifest FILE [--cos-uri URI] [--name NAME] [--os CODE] "
+	  "--key LABEL IN OUT [--input-format auto|raw] [--threads N] "
+	  "[--chunk BYTES] [--no-progress] [--force] [--manifest FILE "
+	  "[--cos-uri URI] [--name NAME] [--os CODE] "
 	  "[--note TEXT] [--wdek FILE] [--allow-unwrapped]]" },
 	{ "vhd", "decrypt", cmd_vhd_decrypt, "encrypted VHD -> sparse raw "
 	  "image or plain dynamic VHD; wrong key refused by keyhash",

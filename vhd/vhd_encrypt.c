@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "encode.h"
 #include "vhd_outfile.h"
 #include "vhd_writer.h"
 
@@ -15,6 +16,21 @@ struct job {
 	const struct vhd_cipher *c;
 	struct vhd_writer *w;
 };
+
+enum err vhd_encrypt_check_input(const struct vhd_reader *in)
+{
+	const struct vhd_batmap *b = vhd_reader_batmap(in);
+	char hex[2 * VHD_KEYHASH_LEN + 1];
+
+	/* a second pass would give a disk that decrypts to ciphertext */
+	if (!b || b->keyhash.cookie != 1)
+		return ERR_OK;
+	encode_hex(hex, b->keyhash.hash, VHD_KEYHASH_LEN);
+	return err_set(ERR_FORMAT,
+	               "already encrypted with keyhash %s: upload it as it "
+	               "is, or check it with vhd verify",
+	               hex);
+}
 
 bool vhd_encrypt_over_import_limit(const struct vhd_reader *in)
 {
@@ -72,7 +88,9 @@ enum err vhd_encrypt(const struct vhd_reader *in, const char *out_path,
 	memcpy(kh.hash, keyhash, VHD_KEYHASH_LEN);
 	ops.arg = &j;
 	vhd_reader_identity(in, &dev, &ino);
-	e = vhd_outfile_open(&out, out_path, o->force, dev, ino);
+	e = vhd_encrypt_check_input(in);
+	if (e == ERR_OK)
+		e = vhd_outfile_open(&out, out_path, o->force, dev, ino);
 	if (e == ERR_OK)
 		e = vhd_writer_new(&j.w, vhd_outfile_fd(out),
 		                   vhd_reader_size(in), &kh, o->identity);

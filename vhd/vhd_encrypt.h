@@ -19,6 +19,10 @@
  * failed import. */
 #define VHD_IMPORT_LIMIT 100000000000ull
 
+/* ERR_FORMAT if in is already encrypted: a blktap batmap holding a
+ * keyhash (cookie 1), named in the detail. vhd_encrypt checks it too. */
+enum err vhd_encrypt_check_input(const struct vhd_reader *in);
+
 /* True if the encrypted disk for in would exceed IBM's import limit. */
 bool vhd_encrypt_over_import_limit(const struct vhd_reader *in);
 

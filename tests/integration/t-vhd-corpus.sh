@@ -125,10 +125,14 @@ rm -f o/p2.vhd
 # --- P1: the output is the input under another name
 good=c/e2-encrypted-good
 h=$(sha256sum <"$good")
-ln "$good" o/hard.vhd
+# encrypt refuses an encrypted input before it looks at the output
+plain=c/e2-keyhash-cookie-0
+hp=$(sha256sum <"$plain")
+ln "$plain" o/hard.vhd
 expect_exit 2 "P1 output hard-linked to the input: exit 2" $P11 vhd encrypt \
-	--key corpus --force "$good" o/hard.vhd
+	--key corpus --force "$plain" o/hard.vhd
 grep_err "P1 hard link named" "o/hard.vhd: output is the input"
+assert "P1 hard-linked input unchanged" test "$(sha256sum <"$plain")" = "$hp"
 ln -s "$WORK/$good" o/sym.vhd
 expect_exit 2 "P1 output a symlink to the input: exit 2" $P11 vhd decrypt \
 	--key corpus --force "$good" o/sym.vhd
