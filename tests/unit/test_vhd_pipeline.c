@@ -669,6 +669,64 @@ static void test_decrypt_each(void **state)
 	vhd_reader_free(r);
 }
 
+static enum err count_bytes(void *arg, uint32_t k, const uint8_t *buf,
+                            size_t len)
+{
+	(void)k;
+	(void)buf;
+	*(uint64_t *)arg += len;
+	return ERR_OK;
+}
+
+/* The sink gets exactly the virtual size: a partial last block counts
+ * only up to it (verify --data hashes what sha256sum of the source
+ * hashes). */
+static void test_decrypt_each_partial(void **state)
+{
+	struct vhd_cipher c = cipher(&arg64);
+	struct vhd_job_opts o = opts(2);
+	struct vhd_reader *r;
+	uint64_t total = 0;
+
+	(void)state;
+	make_raw(at("part.raw"), 5 * MIB + 1536, 0x5);
+	encrypt_ok(at("part.raw"), at("part.vhd"), &arg64, 2);
+	r = open_ok(at("part.vhd"));
+	assert_int_equal(vhd_reader_size(r), 5 * MIB + 1536);
+	assert_int_equal(vhd_decrypt_each(r, &c, hash_a, count_bytes, &total,
+					  &o),
+			 ERR_OK);
+	assert_int_equal(total, 5 * MIB + 1536);
+	vhd_reader_free(r);
+}
+
+/* An encrypted image is not encrypted again: the keyhash is named. */
+static void test_already_encrypted(void **state)
+{
+	struct vhd_cipher c = cipher(&arg64);
+	struct vhd_job_opts o = opts(1);
+	struct vhd_reader *r;
+	char hex[65];
+	struct stat st;
+
+	(void)state;
+	make_raw(at("twice.raw"), 4 * MIB, 0x1);
+	encrypt_ok(at("twice.raw"), at("twice.vhd"), &arg64, 1);
+	r = open_ok(at("twice.vhd"));
+	err_clear();
+	assert_int_equal(vhd_encrypt_check_input(r), ERR_FORMAT);
+	encode_hex(hex, hash_a, 32);
+	assert_non_null(strstr(err_detail(), "already encrypted with keyhash"));
+	assert_non_null(strstr(err_detail(), hex));
+	assert_int_equal(vhd_encrypt(r, at("twice2.vhd"), &c, hash_a, &o),
+			 ERR_FORMAT);
+	assert_int_equal(stat(at("twice2.vhd"), &st), -1);
+	vhd_reader_free(r);
+	r = open_ok(at("twice.raw"));
+	assert_int_equal(vhd_encrypt_check_input(r), ERR_OK);
+	vhd_reader_free(r);
+}
+
 static void test_import_limit(void **state)
 {
 	struct vhd_reader *r;
@@ -769,6 +827,8 @@ int main(void)
 		cmocka_unit_test(test_cipher_failure),
 		cmocka_unit_test(test_progress_cancel),
 		cmocka_unit_test(test_decrypt_each),
+		cmocka_unit_test(test_decrypt_each_partial),
+		cmocka_unit_test(test_already_encrypted),
 		cmocka_unit_test(test_import_limit),
 		cmocka_unit_test(test_verify_blktap),
 	};
