@@ -2,6 +2,7 @@
 /* main.c - global options, then dispatch "GROUP NAME" through the one
  * command table in commands.c. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,6 +193,10 @@ int main(int argc, char **argv)
 	struct cli c = { .prog = "p11seal" };
 	int rc;
 
+	/* A module that talks to its token over a socket (caml-crush, a
+	 * network HSM) must see EPIPE and return an error we can report,
+	 * not kill us silently with exit 141. */
+	signal(SIGPIPE, SIG_IGN);
 	secmem_harden_process();
 	secmem_init(SECURE_HEAP);
 	secmem_use_for_json();
