@@ -45,15 +45,19 @@ enum err km_audit_trail_key(struct p11_session *s, struct km_audit_key *out)
 		r = p11_obj_info(s, h[i], &info);
 		if (r != ERR_OK)
 			break;
-		/* Only keys made to the audit profile count. */
-		if (p11_key_check_profile(&info, P11P_AUDIT) != ERR_OK)
+		/* Only keys made to the audit profile count; another HMAC
+		 * key's mismatch is no error of ours. */
+		if (p11_key_check_profile(&info, P11P_AUDIT) != ERR_OK) {
+			err_clear();
 			continue;
+		}
 		if (found++ == 0)
 			fill_key(out, h[i], info.label, info.id, info.id_len);
 		else
 			snprintf(other, sizeof(other), "%s", info.label);
 	}
-	err_clear();
+	/* A failed call keeps its detail: tpm2-pkcs11 printed an empty
+	 * "audit: " line when it was cleared here (issue 12). */
 	if (r != ERR_OK)
 		return r;
 	if (found == 0)
