@@ -220,9 +220,11 @@ enum err p11_dek_keyhash(struct p11_session *s, const struct p11_dek *dek,
 	/* Any error but CKR_BUFFER_TOO_SMALL ends the digest operation. */
 	if (rv == CKR_OK)
 		rv = fn->C_DigestFinal(h, hash, &len);
-	if (rv != CKR_OK)
+	if (rv != CKR_OK) {
+		p11_session_end_digest(s);
 		return p11_fail(rv, "computing the keyhash (C_DigestKey) of",
 				dek->label);
+	}
 	if (len != 32)
 		return err_set(ERR_HSM, "SHA-256 digest of %lu bytes",
 			       (unsigned long)len);

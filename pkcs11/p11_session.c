@@ -12,6 +12,7 @@
 #include "p11_int.h"
 #include "p11_module.h"
 #include "p11_uri.h"
+#include "secmem.h"
 
 #define SLOTS_MAX 1024
 
@@ -306,6 +307,33 @@ void p11_session_close(struct p11_session *s)
 		return;
 	s->fn->C_CloseSession(s->h);
 	free(s);
+}
+
+/* The session's token objects outlive it and the login belongs to the
+ * application, so a fresh session is the same session to every caller
+ * but the operation state. */
+static void reopen(struct p11_session *s)
+{
+	CK_SESSION_HANDLE old = s->h;
+
+	if (open_on(s) != ERR_OK) {
+		s->h = old;
+		return;
+	}
+	s->fn->C_CloseSession(old);
+}
+
+void p11_session_end_digest(struct p11_session *s)
+{
+	/* Room for any digest: a short buffer would keep it active. */
+	CK_BYTE scratch[256];
+	CK_ULONG len = sizeof(scratch);
+	CK_RV rv;
+
+	rv = s->fn->C_DigestFinal(s->h, scratch, &len);
+	secmem_wipe(scratch, sizeof(scratch));
+	if (rv != CKR_OK && rv != CKR_OPERATION_NOT_INITIALIZED)
+		reopen(s);
 }
 
 CK_FUNCTION_LIST *p11_session_fn(const struct p11_session *s)

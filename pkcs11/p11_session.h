@@ -71,6 +71,14 @@ bool p11_session_login_required(const struct p11_session *s);
 /* Close the session (logs out when it was the last one); NULL is no-op. */
 void p11_session_close(struct p11_session *s);
 
+/* After a failed digest call: end the digest operation the module may
+ * have left active (PKCS#11 says a failure ends it; tpm2-pkcs11 1.9.0
+ * keeps it, and the session then refuses every other operation). Tries
+ * C_DigestFinal into a scratch buffer, else moves s to a fresh session
+ * (session objects of s are lost then). May overwrite the error detail:
+ * call it before recording the failure. */
+void p11_session_end_digest(struct p11_session *s);
+
 /* Fresh random bytes from the token's RNG (C_GenerateRandom). */
 enum err p11_session_random(struct p11_session *s, uint8_t *out, size_t len);
 
