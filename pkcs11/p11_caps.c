@@ -5,6 +5,7 @@
  * session objects decides. Nothing is written to the token. */
 #include "p11_caps.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -41,76 +42,137 @@ static const uint8_t trial_modulus[256] = {
 };
 static const uint8_t trial_exponent[3] = { 0x01, 0x00, 0x01 };
 
-/* A mechanism the token does not list is simply absent: not an error. */
-static bool mech(struct p11_session *s, CK_MECHANISM_TYPE m, CK_FLAGS need,
-		 CK_MECHANISM_INFO *out)
-{
-	CK_MECHANISM_INFO mi;
+/* Mechanism flags p11seal reads, and where each lands in struct p11_caps. */
+static const struct {
+	CK_MECHANISM_TYPE m;
+	CK_FLAGS need;
+	size_t at;
+} flag_probes[] = {
+	{ CKM_AES_KEY_GEN, CKF_GENERATE, offsetof(struct p11_caps, aes_keygen) },
+	{ CKM_AES_ECB, CKF_ENCRYPT | CKF_DECRYPT,
+	  offsetof(struct p11_caps, aes_ecb) },
+	{ CKM_AES_GCM, CKF_ENCRYPT, offsetof(struct p11_caps, aes_gcm) },
+	{ CKM_AES_CBC_PAD, CKF_ENCRYPT, offsetof(struct p11_caps, aes_cbc_pad) },
+	{ CKM_AES_XTS, CKF_ENCRYPT | CKF_DECRYPT,
+	  offsetof(struct p11_caps, aes_xts) },
+	{ CKM_AES_XTS_KEY_GEN, CKF_GENERATE,
+	  offsetof(struct p11_caps, aes_xts_keygen) },
+	{ CKM_AES_KEY_WRAP, CKF_WRAP, offsetof(struct p11_caps, aes_kw) },
+	{ CKM_AES_KEY_WRAP_PAD, CKF_WRAP, offsetof(struct p11_caps, aes_kwp_210a) },
+	{ CKM_AES_KEY_WRAP_KWP, CKF_WRAP, offsetof(struct p11_caps, aes_kwp_210b) },
+	{ CKM_RSA_PKCS_OAEP, CKF_WRAP, offsetof(struct p11_caps, rsa_oaep) },
+	{ CKM_RSA_PKCS_KEY_PAIR_GEN, CKF_GENERATE_KEY_PAIR,
+	  offsetof(struct p11_caps, rsa_keygen) },
+	{ CKM_SHA256, CKF_DIGEST, offsetof(struct p11_caps, sha256) },
+	{ CKM_SHA256_HMAC, CKF_SIGN, offsetof(struct p11_caps, hmac_sha256) },
+	{ CKM_GENERIC_SECRET_KEY_GEN, CKF_GENERATE,
+	  offsetof(struct p11_caps, generic_keygen) },
+};
 
-	if (p11_mech_info(s, m, &mi) != ERR_OK) {
-		err_clear();
-		return false;
-	}
-	if (out)
-		*out = mi;
-	return (mi.flags & need) == need;
+/* Some tokens report AES key sizes in bits, most in bytes. */
+static CK_ULONG aes_bytes(CK_ULONG n)
+{
+	return n >= 128 ? n / 8 : n;
 }
 
-static void probe_flags(struct p11_session *s, struct p11_caps *c)
+/* A mechanism the token does not list is simply absent; a module that
+ * fails to answer stops the probe. */
+static enum err probe_flags(struct p11_session *s, struct p11_caps *c)
 {
-	CK_MECHANISM_INFO mi;
+	for (size_t i = 0; i < sizeof(flag_probes) / sizeof(flag_probes[0]);
+	     i++) {
+		CK_MECHANISM_INFO mi;
+		bool offered = false;
+		bool *has = (bool *)((char *)c + flag_probes[i].at);
+		enum err r;
 
-	c->aes_keygen = mech(s, CKM_AES_KEY_GEN, CKF_GENERATE, &mi);
-	if (c->aes_keygen) {
-		/* Some tokens report bits, most bytes. */
-		c->aes_min = mi.ulMinKeySize >= 128 ? mi.ulMinKeySize / 8 :
-						      mi.ulMinKeySize;
-		c->aes_max = mi.ulMaxKeySize >= 128 ? mi.ulMaxKeySize / 8 :
-						      mi.ulMaxKeySize;
+		r = p11_mech_offers(s, flag_probes[i].m, &mi, &offered);
+		if (r != ERR_OK)
+			return r;
+		*has = offered &&
+		       (mi.flags & flag_probes[i].need) == flag_probes[i].need;
+		if (*has && flag_probes[i].m == CKM_AES_KEY_GEN) {
+			c->aes_min = aes_bytes(mi.ulMinKeySize);
+			c->aes_max = aes_bytes(mi.ulMaxKeySize);
+		}
 	}
-	c->aes_ecb = mech(s, CKM_AES_ECB, CKF_ENCRYPT | CKF_DECRYPT, NULL);
-	c->aes_gcm = mech(s, CKM_AES_GCM, CKF_ENCRYPT, NULL);
-	c->aes_cbc_pad = mech(s, CKM_AES_CBC_PAD, CKF_ENCRYPT, NULL);
-	c->aes_xts = mech(s, CKM_AES_XTS, CKF_ENCRYPT | CKF_DECRYPT, NULL);
-	c->aes_xts_keygen = mech(s, CKM_AES_XTS_KEY_GEN, CKF_GENERATE, NULL);
-	c->aes_kw = mech(s, CKM_AES_KEY_WRAP, CKF_WRAP, NULL);
-	c->aes_kwp_210a = mech(s, CKM_AES_KEY_WRAP_PAD, CKF_WRAP, NULL);
-	c->aes_kwp_210b = mech(s, CKM_AES_KEY_WRAP_KWP, CKF_WRAP, NULL);
-	c->rsa_oaep = mech(s, CKM_RSA_PKCS_OAEP, CKF_WRAP, NULL);
-	c->rsa_keygen = mech(s, CKM_RSA_PKCS_KEY_PAIR_GEN,
-			     CKF_GENERATE_KEY_PAIR, NULL);
-	c->sha256 = mech(s, CKM_SHA256, CKF_DIGEST, NULL);
-	c->hmac_sha256 = mech(s, CKM_SHA256_HMAC, CKF_SIGN, NULL);
-	c->generic_keygen = mech(s, CKM_GENERIC_SECRET_KEY_GEN, CKF_GENERATE,
-				 NULL);
+	return ERR_OK;
 }
 
-/* A public session AES-256 key for trials (extractable so it can be
- * wrapped; it never leaves the session and is destroyed after). */
-static CK_RV trial_aes(struct p11_session *s, CK_OBJECT_HANDLE *out)
+/* The trials of one probe: the session, and the first module failure,
+ * after which nothing more is asked of the module. */
+struct trial {
+	struct p11_session *s;
+	CK_FUNCTION_LIST *fn;
+	const char *what; /* "in the GCM trial", for the error */
+	enum err r;
+};
+
+/* True if rv is CKR_OK. Any other answer is "no"; one that says the
+ * module or its connection failed is also recorded, naming the call. */
+static bool said_yes(struct trial *t, CK_RV rv, const char *call)
+{
+	if (rv == CKR_OK)
+		return true;
+	if (t->r == ERR_OK && p11_ckr_module_failed(rv))
+		t->r = p11_fail(rv, call, t->what);
+	return false;
+}
+
+/* Attributes of a public session AES-256 key for trials (extractable so
+ * it can be wrapped; it never leaves the session and is destroyed
+ * after). */
+#define TRIAL_AES_ATTRS(no, yes)                                  \
+	{ CKA_TOKEN, &(no), sizeof(no) },                              \
+	{ CKA_PRIVATE, &(no), sizeof(no) },                            \
+	{ CKA_SENSITIVE, &(yes), sizeof(yes) },                        \
+	{ CKA_EXTRACTABLE, &(yes), sizeof(yes) },                      \
+	{ CKA_ENCRYPT, &(yes), sizeof(yes) }
+
+static CK_RV trial_aes_generate(struct trial *t, CK_OBJECT_HANDLE *out)
 {
 	CK_MECHANISM m = { CKM_AES_KEY_GEN, NULL, 0 };
 	CK_ULONG len = 32;
 	CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
-	CK_ATTRIBUTE t[] = {
+	CK_ATTRIBUTE a[] = {
 		{ CKA_VALUE_LEN, &len, sizeof(len) },
-		{ CKA_TOKEN, &no, sizeof(no) },
-		{ CKA_PRIVATE, &no, sizeof(no) },
-		{ CKA_SENSITIVE, &yes, sizeof(yes) },
-		{ CKA_EXTRACTABLE, &yes, sizeof(yes) },
-		{ CKA_ENCRYPT, &yes, sizeof(yes) },
+		TRIAL_AES_ATTRS(no, yes),
 	};
 
-	return p11_session_fn(s)->C_GenerateKey(p11_session_handle(s), &m, t,
-						6, out);
+	t->what = "in the AES key generation trial";
+	return t->fn->C_GenerateKey(p11_session_handle(t->s), &m, a,
+				    sizeof(a) / sizeof(a[0]), out);
 }
 
-static CK_RV trial_rsa_public(struct p11_session *s, CK_OBJECT_HANDLE *out)
+/* The value is no secret: the key only answers whether the token takes
+ * AES secret keys from outside (key import dek, bundles). */
+static CK_RV trial_aes_import(struct trial *t, CK_OBJECT_HANDLE *out)
+{
+	static const uint8_t value[32] = { 0x70, 0x31, 0x31, 0x73, 0x65,
+					   0x61, 0x6c, 0x20, 0x74, 0x72,
+					   0x69, 0x61, 0x6c, 0x20, 0x6b,
+					   0x65, 0x79, 0x01, 0x02, 0x03 };
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE type = CKK_AES;
+	CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
+	CK_ATTRIBUTE a[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_KEY_TYPE, &type, sizeof(type) },
+		{ CKA_VALUE, p11_unconst(value), sizeof(value) },
+		TRIAL_AES_ATTRS(no, yes),
+	};
+
+	t->what = "in the AES key import trial";
+	return t->fn->C_CreateObject(p11_session_handle(t->s), a,
+				     sizeof(a) / sizeof(a[0]), out);
+}
+
+static CK_RV trial_rsa_public(struct trial *t, CK_OBJECT_HANDLE *out)
 {
 	CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
 	CK_KEY_TYPE type = CKK_RSA;
 	CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
-	CK_ATTRIBUTE t[] = {
+	CK_ATTRIBUTE a[] = {
 		{ CKA_CLASS, &cls, sizeof(cls) },
 		{ CKA_KEY_TYPE, &type, sizeof(type) },
 		{ CKA_TOKEN, &no, sizeof(no) },
@@ -122,11 +184,11 @@ static CK_RV trial_rsa_public(struct p11_session *s, CK_OBJECT_HANDLE *out)
 		  sizeof(trial_exponent) },
 	};
 
-	return p11_session_fn(s)->C_CreateObject(p11_session_handle(s), t, 8,
-						 out);
+	t->what = "in the OAEP trial";
+	return t->fn->C_CreateObject(p11_session_handle(t->s), a, 8, out);
 }
 
-static bool trial_oaep(struct p11_session *s, CK_OBJECT_HANDLE rsa,
+static bool trial_oaep(struct trial *t, CK_OBJECT_HANDLE rsa,
 		       CK_OBJECT_HANDLE aes, CK_MECHANISM_TYPE hash,
 		       CK_RSA_PKCS_MGF_TYPE mgf)
 {
@@ -135,63 +197,115 @@ static bool trial_oaep(struct p11_session *s, CK_OBJECT_HANDLE rsa,
 	CK_BYTE out[512];
 	CK_ULONG len = sizeof(out);
 
-	return p11_session_fn(s)->C_WrapKey(p11_session_handle(s), &m, rsa,
-					    aes, out, &len) == CKR_OK &&
+	t->what = "in the OAEP trial";
+	return said_yes(t, t->fn->C_WrapKey(p11_session_handle(t->s), &m, rsa,
+					    aes, out, &len), "C_WrapKey") &&
 	       len == sizeof(trial_modulus);
 }
 
-static bool trial_gcm(struct p11_session *s, CK_OBJECT_HANDLE aes)
+static bool trial_gcm(struct trial *t, CK_OBJECT_HANDLE aes)
 {
 	CK_BYTE iv[12] = { 0 }, in[12] = { 0 }, out[64];
 	CK_GCM_PARAMS p = { iv, sizeof(iv), 96, NULL, 0, 128 };
 	CK_MECHANISM m = { CKM_AES_GCM, &p, sizeof(p) };
 	CK_ULONG len = sizeof(out);
-	CK_FUNCTION_LIST *fn = p11_session_fn(s);
+	CK_SESSION_HANDLE h = p11_session_handle(t->s);
 
-	if (fn->C_EncryptInit(p11_session_handle(s), &m, aes) != CKR_OK)
+	t->what = "in the GCM trial";
+	if (!said_yes(t, t->fn->C_EncryptInit(h, &m, aes), "C_EncryptInit"))
 		return false;
-	return fn->C_Encrypt(p11_session_handle(s), in, sizeof(in), out,
-			     &len) == CKR_OK && len == sizeof(in) + 16;
+	return said_yes(t, t->fn->C_Encrypt(h, in, sizeof(in), out, &len),
+			"C_Encrypt") &&
+	       len == sizeof(in) + 16;
 }
 
-static bool trial_digest_key(struct p11_session *s, CK_OBJECT_HANDLE aes)
+/* A module may leave the digest active when C_DigestKey fails
+ * (tpm2-pkcs11 1.9.0): it is ended, so the session stays usable. */
+static bool trial_digest_key(struct trial *t, CK_OBJECT_HANDLE aes)
 {
 	CK_MECHANISM m = { CKM_SHA256, NULL, 0 };
 	CK_BYTE out[32];
 	CK_ULONG len = sizeof(out);
-	CK_FUNCTION_LIST *fn = p11_session_fn(s);
-	CK_SESSION_HANDLE h = p11_session_handle(s);
+	CK_SESSION_HANDLE h = p11_session_handle(t->s);
 
-	return fn->C_DigestInit(h, &m) == CKR_OK &&
-	       fn->C_DigestKey(h, aes) == CKR_OK &&
-	       fn->C_DigestFinal(h, out, &len) == CKR_OK && len == 32;
+	t->what = "in the keyhash trial";
+	if (!said_yes(t, t->fn->C_DigestInit(h, &m), "C_DigestInit"))
+		return false;
+	if (!said_yes(t, t->fn->C_DigestKey(h, aes), "C_DigestKey")) {
+		if (t->r == ERR_OK)
+			p11_session_end_digest(t->s);
+		return false;
+	}
+	return said_yes(t, t->fn->C_DigestFinal(h, out, &len),
+			"C_DigestFinal") &&
+	       len == 32;
 }
 
-static void probe_trials(struct p11_session *s, struct p11_caps *c)
+static void trial_oaeps(struct trial *t, CK_OBJECT_HANDLE aes,
+			struct p11_caps *c)
 {
-	CK_OBJECT_HANDLE aes = CK_INVALID_HANDLE, rsa = CK_INVALID_HANDLE;
-	CK_FUNCTION_LIST *fn = p11_session_fn(s);
+	CK_OBJECT_HANDLE rsa = CK_INVALID_HANDLE;
 
-	if (trial_aes(s, &aes) != CKR_OK)
+	if (!said_yes(t, trial_rsa_public(t, &rsa), "C_CreateObject"))
 		return;
-	c->gcm_encrypt = trial_gcm(s, aes);
-	c->digest_key = trial_digest_key(s, aes);
-	if (trial_rsa_public(s, &rsa) == CKR_OK) {
-		c->oaep_sha256_wrap = trial_oaep(s, rsa, aes, CKM_SHA256,
-						 CKG_MGF1_SHA256);
-		c->oaep_sha1_wrap = trial_oaep(s, rsa, aes, CKM_SHA_1,
+	c->oaep_sha256_wrap = trial_oaep(t, rsa, aes, CKM_SHA256,
+					 CKG_MGF1_SHA256);
+	if (t->r == ERR_OK)
+		c->oaep_sha1_wrap = trial_oaep(t, rsa, aes, CKM_SHA_1,
 					       CKG_MGF1_SHA1);
-		fn->C_DestroyObject(p11_session_handle(s), rsa);
-	}
-	fn->C_DestroyObject(p11_session_handle(s), aes);
+	if (t->r == ERR_OK)
+		t->fn->C_DestroyObject(p11_session_handle(t->s), rsa);
+}
+
+/* Can the token hold AES secret keys at all (made in it, or brought in)?
+ * *aes is a key for the other trials, or CK_INVALID_HANDLE. */
+static void trial_aes_keys(struct trial *t, struct p11_caps *c,
+			   CK_OBJECT_HANDLE *aes)
+{
+	CK_OBJECT_HANDLE imported = CK_INVALID_HANDLE;
+	CK_RV rv;
+
+	rv = trial_aes_generate(t, aes);
+	c->aes_generate = said_yes(t, rv, "C_GenerateKey");
+	c->aes_generate_rv = rv;
+	if (t->r != ERR_OK)
+		return;
+	rv = trial_aes_import(t, &imported);
+	c->aes_import = said_yes(t, rv, "C_CreateObject");
+	c->aes_import_rv = rv;
+	if (!c->aes_generate)
+		*aes = imported;
+	else if (c->aes_import)
+		t->fn->C_DestroyObject(p11_session_handle(t->s), imported);
+}
+
+static enum err probe_trials(struct p11_session *s, struct p11_caps *c)
+{
+	struct trial t = { s, p11_session_fn(s), NULL, ERR_OK };
+	CK_OBJECT_HANDLE aes = CK_INVALID_HANDLE;
+
+	trial_aes_keys(&t, c, &aes);
+	if (t.r != ERR_OK || aes == CK_INVALID_HANDLE)
+		return t.r;
+	c->gcm_encrypt = trial_gcm(&t, aes);
+	if (t.r == ERR_OK)
+		trial_oaeps(&t, aes, c);
+	/* Last: ending a stuck digest may cost the session its objects. */
+	if (t.r == ERR_OK)
+		c->digest_key = trial_digest_key(&t, aes);
+	if (t.r == ERR_OK)
+		t.fn->C_DestroyObject(p11_session_handle(s), aes);
+	return t.r;
 }
 
 enum err p11_caps_probe(struct p11_session *s, bool trials,
 			struct p11_caps *out)
 {
+	enum err r;
+
 	memset(out, 0, sizeof(*out));
-	probe_flags(s, out);
-	if (trials)
-		probe_trials(s, out);
-	return ERR_OK;
+	r = probe_flags(s, out);
+	if (r == ERR_OK && trials)
+		r = probe_trials(s, out);
+	return r;
 }

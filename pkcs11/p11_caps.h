@@ -20,11 +20,17 @@ struct p11_caps {
 	bool oaep_sha256_wrap; /* trial: C_WrapKey OAEP SHA-256/MGF1-SHA-256 */
 	bool oaep_sha1_wrap;   /* trial */
 	bool gcm_encrypt;      /* trial: GCM with 12-byte IV, 3.0 params */
+	bool aes_generate;     /* trial: C_GenerateKey of an AES key */
+	bool aes_import;       /* trial: C_CreateObject of an AES key */
+	CK_RV aes_generate_rv, aes_import_rv; /* the token's answers */
 	CK_ULONG aes_min, aes_max; /* key sizes in bytes */
 };
 
 /* Fill caps. With trials, runs the trial operations on session objects
- * (nothing is stored in the token). */
+ * (nothing is stored in the token). A mechanism or operation the token
+ * refuses is a "no"; a module or connection that fails (device error,
+ * session gone, a vendor code) stops the probe with an error naming the
+ * call, the trial and the code. */
 enum err p11_caps_probe(struct p11_session *s, bool trials,
 			struct p11_caps *out);
 

@@ -3,6 +3,7 @@
  * to a person, and the error class p11seal reports it under. */
 #include "p11_ckr.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 struct ckr_entry {
@@ -133,4 +134,25 @@ enum err p11_fail(CK_RV rv, const char *op, const char *what)
 		       what ? what : "",
 		       e ? e->meaning : "vendor-specific error",
 		       p11_ckr_name(rv));
+}
+
+/* What says the module, or the connection to it, is gone or broken: the
+ * token gave no answer, so a trial cannot read it as "not supported". */
+static const CK_RV broken[] = {
+	CKR_HOST_MEMORY,      CKR_SLOT_ID_INVALID,     CKR_GENERAL_ERROR,
+	CKR_DEVICE_ERROR,     CKR_DEVICE_MEMORY,       CKR_DEVICE_REMOVED,
+	CKR_SESSION_CLOSED,   CKR_SESSION_HANDLE_INVALID,
+	CKR_TOKEN_NOT_PRESENT, CKR_CRYPTOKI_NOT_INITIALIZED,
+};
+
+bool p11_ckr_module_failed(CK_RV rv)
+{
+	/* Vendor codes and values PKCS#11 does not define come from a
+	 * module in trouble (caml-crush's dead proxy: 0xffffffffffffffff). */
+	if (rv >= CKR_VENDOR_DEFINED || !lookup(rv))
+		return true;
+	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++)
+		if (broken[i] == rv)
+			return true;
+	return false;
 }

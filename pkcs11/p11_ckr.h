@@ -4,6 +4,8 @@
 #ifndef P11SEAL_P11_CKR_H
 #define P11SEAL_P11_CKR_H
 
+#include <stdbool.h>
+
 #include "err.h"
 #include "p11.h"
 
@@ -14,5 +16,12 @@ const char *p11_ckr_name(CK_RV rv);
  * class (ERR_PIN for PIN errors, ERR_NOT_FOUND for a missing token, ...).
  * what may be NULL. */
 enum err p11_fail(CK_RV rv, const char *op, const char *what);
+
+/* True when rv says the module or its connection failed (device error,
+ * session gone, not initialised, a vendor or unknown code) rather than
+ * that the token refused or lacks what was asked (CKR_MECHANISM_INVALID,
+ * CKR_FUNCTION_NOT_SUPPORTED, CKR_ATTRIBUTE_*, CKR_TEMPLATE_*, ...). A
+ * capability trial stops on the first and reads the rest as "no". */
+bool p11_ckr_module_failed(CK_RV rv);
 
 #endif

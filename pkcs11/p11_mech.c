@@ -90,17 +90,38 @@ enum err p11_mech_list(struct p11_session *s, CK_MECHANISM_TYPE **out,
 	return ERR_OK;
 }
 
-enum err p11_mech_info(struct p11_session *s, CK_MECHANISM_TYPE m,
-		       CK_MECHANISM_INFO *out)
+/* C_GetMechanismInfo into *out, zeroed first and on failure: a module
+ * may answer CKR_OK and write nothing. */
+static CK_RV info_rv(struct p11_session *s, CK_MECHANISM_TYPE m,
+		     CK_MECHANISM_INFO *out)
 {
 	CK_RV rv;
 
 	memset(out, 0, sizeof(*out));
 	rv = p11_session_fn(s)->C_GetMechanismInfo(p11_session_token(s)->slot,
 						   m, out);
-	if (rv != CKR_OK) {
+	if (rv != CKR_OK)
 		memset(out, 0, sizeof(*out));
+	return rv;
+}
+
+enum err p11_mech_info(struct p11_session *s, CK_MECHANISM_TYPE m,
+		       CK_MECHANISM_INFO *out)
+{
+	CK_RV rv = info_rv(s, m, out);
+
+	if (rv != CKR_OK)
 		return p11_fail(rv, "C_GetMechanismInfo", p11_mech_name(m));
-	}
+	return ERR_OK;
+}
+
+enum err p11_mech_offers(struct p11_session *s, CK_MECHANISM_TYPE m,
+			 CK_MECHANISM_INFO *out, bool *offered)
+{
+	CK_RV rv = info_rv(s, m, out);
+
+	*offered = rv == CKR_OK;
+	if (rv != CKR_OK && p11_ckr_module_failed(rv))
+		return p11_fail(rv, "C_GetMechanismInfo", p11_mech_name(m));
 	return ERR_OK;
 }

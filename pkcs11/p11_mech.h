@@ -4,6 +4,7 @@
 #ifndef P11SEAL_P11_MECH_H
 #define P11SEAL_P11_MECH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -24,5 +25,11 @@ enum err p11_mech_list(struct p11_session *s, CK_MECHANISM_TYPE **out,
  * zeroed first: a module may answer CKR_OK and write nothing. */
 enum err p11_mech_info(struct p11_session *s, CK_MECHANISM_TYPE m,
 		       CK_MECHANISM_INFO *out);
+
+/* As p11_mech_info, but a mechanism the token does not offer is no
+ * error: *offered is false and *out zeroed. Fails only when the module
+ * or its connection does (p11_ckr_module_failed). */
+enum err p11_mech_offers(struct p11_session *s, CK_MECHANISM_TYPE m,
+			 CK_MECHANISM_INFO *out, bool *offered);
 
 #endif
