@@ -10,6 +10,7 @@
 #include "cli_token.h"
 #include "commands.h"
 #include "p11_caps.h"
+#include "p11_ckr.h"
 #include "p11_mech.h"
 
 struct verdict {
@@ -18,11 +19,40 @@ struct verdict {
 	bool ok;
 };
 
+/* Whether the token can hold a DEK at all: tpm2-pkcs11 1.9.0 makes no
+ * secret keys, gnome-keyring only RSA and EC ones. */
+static struct verdict dek_verdict(const struct p11_caps *k, bool trials,
+				  char *buf, size_t cap)
+{
+	if (!trials)
+		return (struct verdict){ "dek", k->aes_keygen ?
+			"CKM_AES_KEY_GEN advertised (not tried)" :
+			"no CKM_AES_KEY_GEN (import not tried: --no-trials)",
+			k->aes_keygen };
+	if (k->aes_generate && k->aes_import)
+		return (struct verdict){ "dek", "yes: AES keys made in the "
+			"token and imported", true };
+	if (k->aes_generate || k->aes_import) {
+		snprintf(buf, cap, "%s only: %s refused (%s)", k->aes_generate ?
+			 "made in the token" : "imported", k->aes_generate ?
+			 "C_CreateObject of an AES key" : "C_GenerateKey",
+			 p11_ckr_name(k->aes_generate ? k->aes_import_rv :
+				      k->aes_generate_rv));
+		return (struct verdict){ "dek", buf, true };
+	}
+	snprintf(buf, cap, "not possible: the token holds no AES secret keys "
+		 "(C_GenerateKey: %s, C_CreateObject: %s); use another token "
+		 "for DEKs", p11_ckr_name(k->aes_generate_rv),
+		 p11_ckr_name(k->aes_import_rv));
+	return (struct verdict){ "dek", buf, false };
+}
+
 static size_t verdicts(const struct p11_caps *k, bool trials,
-		       struct verdict *v)
+		       struct verdict *v, char *buf, size_t cap)
 {
 	size_t n = 0;
 
+	v[n++] = dek_verdict(k, trials, buf, cap);
 	v[n++] = (struct verdict){ "xts", k->aes_xts ?
 		"native CKM_AES_XTS (one call per sector)" : k->aes_ecb ?
 		"composed from two AES keys with batched CKM_AES_ECB" :
@@ -54,15 +84,20 @@ static size_t verdicts(const struct p11_caps *k, bool trials,
 	return n;
 }
 
-static cJSON *mech_json(struct p11_session *s, CK_MECHANISM_TYPE m)
+/* A mechanism without info is still listed, with zero sizes and no
+ * flags; a module that fails to answer fails the command. */
+static enum err mech_json(struct p11_session *s, CK_MECHANISM_TYPE m,
+			  cJSON *arr)
 {
 	CK_MECHANISM_INFO mi;
-	cJSON *o = cJSON_CreateObject();
+	bool offered;
+	cJSON *o;
+	enum err r = p11_mech_offers(s, m, &mi, &offered);
 
-	/* A mechanism without info is still listed, with zero sizes and
-	 * no flags. */
-	if (p11_mech_info(s, m, &mi) != ERR_OK)
-		err_clear();
+	if (r != ERR_OK)
+		return r;
+	o = cJSON_CreateObject();
+	cJSON_AddItemToArray(arr, o);
 	cJSON_AddStringToObject(o, "name", p11_mech_name(m));
 	cJSON_AddNumberToObject(o, "min_key", (double)mi.ulMinKeySize);
 	cJSON_AddNumberToObject(o, "max_key", (double)mi.ulMaxKeySize);
@@ -74,14 +109,15 @@ static cJSON *mech_json(struct p11_session *s, CK_MECHANISM_TYPE m)
 	cJSON_AddBoolToObject(o, "sign", (mi.flags & CKF_SIGN) != 0);
 	cJSON_AddBoolToObject(o, "generate", (mi.flags &
 		(CKF_GENERATE | CKF_GENERATE_KEY_PAIR)) != 0);
-	return o;
+	return ERR_OK;
 }
 
 static enum err report(const struct cli *c, struct p11_session *s,
 		       const struct p11_caps *k, bool trials)
 {
-	struct verdict v[8];
-	size_t nv = verdicts(k, trials, v);
+	struct verdict v[9];
+	char dek[256];
+	size_t nv = verdicts(k, trials, v, dek, sizeof(dek));
 	CK_MECHANISM_TYPE *mechs = NULL;
 	size_t n = 0;
 	enum err r;
@@ -110,9 +146,13 @@ static enum err report(const struct cli *c, struct p11_session *s,
 		cJSON_AddStringToObject(f, "detail", v[i].answer);
 	}
 	arr = cJSON_AddArrayToObject(o, "mechanisms");
-	for (size_t i = 0; i < n; i++)
-		cJSON_AddItemToArray(arr, mech_json(s, mechs[i]));
+	for (size_t i = 0; i < n && r == ERR_OK; i++)
+		r = mech_json(s, mechs[i], arr);
 	free(mechs);
+	if (r != ERR_OK) {
+		cJSON_Delete(o);
+		return r;
+	}
 	return cli_print_json(o);
 }
 
