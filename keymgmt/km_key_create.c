@@ -12,6 +12,7 @@
 
 #include "km_audit_trail.h"
 #include "km_key_meta.h"
+#include "p11_caps.h"
 #include "p11_key.h"
 #include "p11_obj.h"
 
@@ -30,7 +31,9 @@ enum err km_key_create_root(struct p11_session *s, const char *label,
 	enum err r;
 
 	*meta_stored = false;
-	r = p11_obj_label_free(s, label);
+	r = p11_caps_root_check(s, !never_extractable);
+	if (r == ERR_OK)
+		r = p11_obj_label_free(s, label);
 	if (r != ERR_OK)
 		goto out;
 	r = p11_key_new_id(s, id);

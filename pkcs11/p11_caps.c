@@ -144,6 +144,29 @@ static CK_RV trial_aes_generate(struct trial *t, CK_OBJECT_HANDLE *out)
 				    sizeof(a) / sizeof(a[0]), out);
 }
 
+/* Does the token take CKA_WRAP_WITH_TRUSTED, which keeps an exportable
+ * root key to trusted wrapping? (opencryptoki 3.8.1: no.) */
+static CK_RV trial_wrap_with_trusted(struct trial *t)
+{
+	CK_MECHANISM m = { CKM_AES_KEY_GEN, NULL, 0 };
+	CK_ULONG len = 32;
+	CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
+	CK_ATTRIBUTE a[] = {
+		{ CKA_VALUE_LEN, &len, sizeof(len) },
+		{ CKA_WRAP_WITH_TRUSTED, &yes, sizeof(yes) },
+		TRIAL_AES_ATTRS(no, yes),
+	};
+	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
+	CK_RV rv;
+
+	t->what = "in the trusted-wrapping trial";
+	rv = t->fn->C_GenerateKey(p11_session_handle(t->s), &m, a,
+				  sizeof(a) / sizeof(a[0]), &h);
+	if (rv == CKR_OK)
+		t->fn->C_DestroyObject(p11_session_handle(t->s), h);
+	return rv;
+}
+
 /* The value is no secret: the key only answers whether the token takes
  * AES secret keys from outside (key import dek, bundles). */
 static CK_RV trial_aes_import(struct trial *t, CK_OBJECT_HANDLE *out)
@@ -273,6 +296,13 @@ static void trial_aes_keys(struct trial *t, struct p11_caps *c,
 	rv = trial_aes_import(t, &imported);
 	c->aes_import = said_yes(t, rv, "C_CreateObject");
 	c->aes_import_rv = rv;
+	if (c->aes_generate) {
+		rv = trial_wrap_with_trusted(t);
+		c->wrap_with_trusted = said_yes(t, rv, "C_GenerateKey");
+		c->wrap_with_trusted_rv = rv;
+	}
+	if (t->r != ERR_OK)
+		return;
 	if (!c->aes_generate)
 		*aes = imported;
 	else if (c->aes_import)
@@ -308,4 +338,36 @@ enum err p11_caps_probe(struct p11_session *s, bool trials,
 	if (r == ERR_OK && trials)
 		r = probe_trials(s, out);
 	return r;
+}
+
+enum err p11_caps_root_check(struct p11_session *s, bool exportable)
+{
+	const char *tok = p11_session_token(s)->label;
+	struct p11_caps c;
+	enum err r = p11_caps_probe(s, true, &c);
+
+	if (r != ERR_OK)
+		return r;
+	if (!c.aes_generate)
+		return err_set(ERR_UNSUPPORTED, "token '%s' generates no AES "
+			       "keys (C_GenerateKey: %s), so it cannot hold a "
+			       "root key; keep root keys on another token",
+			       tok, p11_ckr_name(c.aes_generate_rv));
+	if (!c.gcm_encrypt)
+		return err_set(ERR_UNSUPPORTED, "token '%s' cannot encrypt "
+			       "with AES-GCM (%s), a root key's only "
+			       "mechanism, so the key would be of no use; DEKs "
+			       "and 'kp import-root --host-assisted' work on "
+			       "this token", tok, c.aes_gcm ? "CKM_AES_GCM "
+			       "listed, but C_EncryptInit/C_Encrypt with it "
+			       "failed" : "C_GetMechanismInfo: no CKM_AES_GCM");
+	if (exportable && !c.wrap_with_trusted)
+		return err_set(ERR_UNSUPPORTED, "token '%s' refuses "
+			       "CKA_WRAP_WITH_TRUSTED (C_GenerateKey: %s), which "
+			       "an exportable "
+			       "root key needs so that only trusted keys can "
+			       "wrap it; use --never-extractable (the key then "
+			       "never leaves the token)", tok,
+			       p11_ckr_name(c.wrap_with_trusted_rv));
+	return ERR_OK;
 }

@@ -22,7 +22,8 @@ struct p11_caps {
 	bool gcm_encrypt;      /* trial: GCM with 12-byte IV, 3.0 params */
 	bool aes_generate;     /* trial: C_GenerateKey of an AES key */
 	bool aes_import;       /* trial: C_CreateObject of an AES key */
-	CK_RV aes_generate_rv, aes_import_rv; /* the token's answers */
+	bool wrap_with_trusted; /* trial: an AES key with it set */
+	CK_RV aes_generate_rv, aes_import_rv, wrap_with_trusted_rv;
 	CK_ULONG aes_min, aes_max; /* key sizes in bytes */
 };
 
@@ -33,5 +34,10 @@ struct p11_caps {
  * call, the trial and the code. */
 enum err p11_caps_probe(struct p11_session *s, bool trials,
 			struct p11_caps *out);
+
+/* Can this token hold a root key as p11seal makes it (AES-256, AES-GCM
+ * only, and for an exportable one CKA_WRAP_WITH_TRUSTED)? Runs the
+ * trials; ERR_UNSUPPORTED names what is missing and what works instead. */
+enum err p11_caps_root_check(struct p11_session *s, bool exportable);
 
 #endif
