@@ -5,8 +5,10 @@
 #include "p11_key.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "p11_ckr.h"
 #include "p11_int.h"
@@ -300,9 +302,34 @@ static enum err verify_new(struct p11_session *s, CK_OBJECT_HANDLE h,
 	return ERR_OK;
 }
 
+/* The host's RNG, for a token without one: a CKA_ID is no secret, only
+ * unique. */
+static enum err host_random(uint8_t *out, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = getrandom(out + got, len - got, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_errno(ERR_CRYPTO, "getrandom for a key's CKA_ID");
+		got += (size_t)n;
+	}
+	return ERR_OK;
+}
+
 enum err p11_key_new_id(struct p11_session *s, uint8_t id[P11_KEY_ID_LEN])
 {
-	return p11_session_random(s, id, P11_KEY_ID_LEN);
+	enum err r = p11_session_random(s, id, P11_KEY_ID_LEN);
+
+	/* No RNG in the token (gnome-keyring: CKR_RANDOM_NO_RNG) or no
+	 * C_GenerateRandom at all: ERR_UNSUPPORTED. */
+	if (r != ERR_UNSUPPORTED)
+		return r;
+	err_clear();
+	return host_random(id, P11_KEY_ID_LEN);
 }
 
 /* SoftHSM 2.6.1 applies an unwrap template in order and refuses every
