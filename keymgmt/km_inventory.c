@@ -24,6 +24,7 @@ static const char *type_name(CK_KEY_TYPE t)
 	case CKK_RSA: return "RSA";
 	case CKK_EC: return "EC";
 	case CKK_GENERIC_SECRET: return "GENERIC";
+	case CKK_SHA256_HMAC: return "SHA256-HMAC";
 	default: return "other";
 	}
 }
@@ -60,7 +61,9 @@ static const char *guess_kind(const struct km_key *k)
 	    (i->n_mechs == 0 || (i->n_mechs == 1 && i->mechs[0] == CKM_AES_GCM)))
 		return "root";
 	/* p11seal's audit profile: HMAC key that only signs and verifies. */
-	if (i->cls == CKO_SECRET_KEY && i->key_type == CKK_GENERIC_SECRET &&
+	if (i->cls == CKO_SECRET_KEY &&
+	    (i->key_type == CKK_GENERIC_SECRET ||
+	     i->key_type == CKK_SHA256_HMAC) &&
 	    i->flag[P11F_SIGN] && i->flag[P11F_VERIFY] &&
 	    !i->flag[P11F_ENCRYPT] && !i->flag[P11F_DECRYPT] &&
 	    !i->flag[P11F_WRAP] && !i->flag[P11F_UNWRAP])

@@ -70,13 +70,13 @@ enum err p11_hmac_verify(struct p11_session *s, CK_OBJECT_HANDLE key,
 	return ERR_OK;
 }
 
-enum err p11_hmac_find_keys(struct p11_session *s, CK_OBJECT_HANDLE *out,
-                            size_t cap, size_t *n)
+/* Signing keys of one key type, after the *n already in out. */
+static enum err find_type(struct p11_session *s, CK_KEY_TYPE type,
+                          CK_OBJECT_HANDLE *out, size_t cap, size_t *n)
 {
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
 	CK_SESSION_HANDLE h = p11_session_handle(s);
 	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
-	CK_KEY_TYPE type = CKK_GENERIC_SECRET;
 	CK_BBOOL yes = CK_TRUE;
 	CK_ATTRIBUTE t[] = {
 		{ CKA_CLASS, &cls, sizeof(cls) },
@@ -86,20 +86,32 @@ enum err p11_hmac_find_keys(struct p11_session *s, CK_OBJECT_HANDLE *out,
 	CK_ULONG got = 0;
 	CK_RV rv;
 
-	*n = 0;
 	rv = fn->C_FindObjectsInit(h, t, 3);
 	if (rv != CKR_OK)
 		return p11_fail(rv, "C_FindObjectsInit (HMAC keys)", NULL);
-	rv = fn->C_FindObjects(h, out, cap, &got);
+	rv = fn->C_FindObjects(h, out + *n, cap - *n, &got);
 	fn->C_FindObjectsFinal(h);
 	if (rv != CKR_OK)
 		return p11_fail(rv, "C_FindObjects (HMAC keys)", NULL);
-	if (got > cap)
+	if (got > cap - *n)
 		return err_set(ERR_HSM,
 		               "C_FindObjects returned %lu handles "
 		               "where %zu were asked for: the PKCS#11 module "
 		               "is broken",
-		               (unsigned long)got, cap);
-	*n = got;
+		               (unsigned long)got, cap - *n);
+	*n += got;
 	return ERR_OK;
+}
+
+enum err p11_hmac_find_keys(struct p11_session *s, CK_OBJECT_HANDLE *out,
+                            size_t cap, size_t *n)
+{
+	/* tpm2-pkcs11 gives its HMAC keys CKK_SHA256_HMAC (issue 12). */
+	enum err r;
+
+	*n = 0;
+	r = find_type(s, CKK_GENERIC_SECRET, out, cap, n);
+	if (r == ERR_OK && *n < cap)
+		r = find_type(s, CKK_SHA256_HMAC, out, cap, n);
+	return r;
 }

@@ -178,8 +178,13 @@ enum err p11_key_check_profile(const struct p11_obj_info *info,
 			       enum p11_profile pid)
 {
 	const struct profile *p = &profiles[pid];
+	/* An HMAC key may carry the type of its one mechanism
+	 * (tpm2-pkcs11 1.9.0). */
+	bool hmac_typed = pid == P11P_AUDIT &&
+			  info->key_type == CKK_SHA256_HMAC;
 
-	if (info->cls != CKO_SECRET_KEY || info->key_type != p->type)
+	if (info->cls != CKO_SECRET_KEY ||
+	    (info->key_type != p->type && !hmac_typed))
 		return err_set(ERR_POLICY, "key '%s' has the wrong class or "
 			       "type for its role", info->label);
 	for (size_t i = 0; i < p->n_want; i++) {

@@ -78,7 +78,8 @@ static unsigned strength(const struct p11_obj_info *i)
 	switch (i->key_type) {
 	case CKK_AES: return (unsigned)(bits > 256 ? 256 : bits);
 	case CKK_AES_XTS: return (unsigned)(bits / 2 > 256 ? 256 : bits / 2);
-	case CKK_GENERIC_SECRET: return (unsigned)(bits > 256 ? 256 : bits);
+	case CKK_GENERIC_SECRET:
+	case CKK_SHA256_HMAC: return (unsigned)(bits > 256 ? 256 : bits);
 	case CKK_DES3: return 112;
 	case CKK_DES2: return 80;
 	case CKK_DES: return 56;
