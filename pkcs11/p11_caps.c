@@ -340,6 +340,18 @@ enum err p11_caps_probe(struct p11_session *s, bool trials,
 	return r;
 }
 
+enum err p11_caps_aes_keys(struct p11_session *s, struct p11_caps *out)
+{
+	struct trial t = { s, p11_session_fn(s), NULL, ERR_OK };
+	CK_OBJECT_HANDLE aes = CK_INVALID_HANDLE;
+
+	memset(out, 0, sizeof(*out));
+	trial_aes_keys(&t, out, &aes);
+	if (t.r == ERR_OK && aes != CK_INVALID_HANDLE)
+		t.fn->C_DestroyObject(p11_session_handle(s), aes);
+	return t.r;
+}
+
 enum err p11_caps_root_check(struct p11_session *s, bool exportable)
 {
 	const char *tok = p11_session_token(s)->label;

@@ -35,6 +35,10 @@ struct p11_caps {
 enum err p11_caps_probe(struct p11_session *s, bool trials,
 			struct p11_caps *out);
 
+/* Only the AES key trials (aes_generate, aes_import and their answers,
+ * wrap_with_trusted): can the token hold AES secret keys at all? */
+enum err p11_caps_aes_keys(struct p11_session *s, struct p11_caps *out);
+
 /* Can this token hold a root key as p11seal makes it (AES-256, AES-GCM
  * only, and for an exportable one CKA_WRAP_WITH_TRUSTED)? Runs the
  * trials; ERR_UNSUPPORTED names what is missing and what works instead. */

@@ -27,7 +27,7 @@ static const struct ckr_entry table[] = {
 	{ CKR_ATTRIBUTE_READ_ONLY, "CKR_ATTRIBUTE_READ_ONLY", "an attribute cannot be set or changed", ERR_POLICY },
 	{ CKR_ATTRIBUTE_SENSITIVE, "CKR_ATTRIBUTE_SENSITIVE", "the value is sensitive and cannot be read", ERR_POLICY },
 	{ CKR_ATTRIBUTE_TYPE_INVALID, "CKR_ATTRIBUTE_TYPE_INVALID", "the token does not know an attribute", ERR_UNSUPPORTED },
-	{ CKR_ATTRIBUTE_VALUE_INVALID, "CKR_ATTRIBUTE_VALUE_INVALID", "an attribute value is not acceptable to the token (key size?)", ERR_UNSUPPORTED },
+	{ CKR_ATTRIBUTE_VALUE_INVALID, "CKR_ATTRIBUTE_VALUE_INVALID", "the token does not accept the value of an attribute", ERR_UNSUPPORTED },
 	{ CKR_ACTION_PROHIBITED, "CKR_ACTION_PROHIBITED", "the object forbids this (not modifiable / not destroyable)", ERR_POLICY },
 	{ CKR_DATA_INVALID, "CKR_DATA_INVALID", "the input data is invalid", ERR_FORMAT },
 	{ CKR_DATA_LEN_RANGE, "CKR_DATA_LEN_RANGE", "the input length is wrong for the mechanism", ERR_FORMAT },

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "p11_caps.h"
 #include "p11_ckr.h"
 #include "p11_int.h"
 #include "p11_session.h"
@@ -435,6 +436,24 @@ static bool probe_takes(const struct maker *m, const struct tmpl *t,
 	return true;
 }
 
+/* A token that takes no AES secret key at all (tpm2-pkcs11 1.9.0) gets
+ * that said, not a guess at the attribute. rv: the answer to the key. */
+static bool no_secret_keys(const struct maker *m, CK_RV rv)
+{
+	struct p11_caps c;
+
+	if (p11_caps_aes_keys(m->s, &c) != ERR_OK || c.aes_generate ||
+	    c.aes_import)
+		return false;
+	err_set(ERR_UNSUPPORTED, "token '%s' takes no AES secret keys at all "
+		"(C_GenerateKey: %s, C_CreateObject: %s), so key '%s' cannot "
+		"be kept there (%s: %s); use another token", p11_session_token(
+		m->s)->label, p11_ckr_name(c.aes_generate_rv),
+		p11_ckr_name(c.aes_import_rv), m->spec->label, m->op,
+		p11_ckr_name(rv));
+	return true;
+}
+
 /* Even without every optional attribute the token refused t, so it will
  * not take an attribute of the key's custody. Name it: ask again for a
  * session object (CKA_TOKEN=false), then also without one boolean at a
@@ -454,6 +473,8 @@ static enum err custody_refused(const struct maker *m, const struct tmpl *t,
 			if (flag_of(t->a[i].type) != P11F_COUNT &&
 			    t->a[i].type != CKA_TOKEN && probe_takes(m, t, i))
 				break;
+	if (i == t->n && no_secret_keys(m, rv))
+		return ERR_UNSUPPORTED;
 	if (i == t->n)
 		return p11_fail(rv, m->op, m->spec->label);
 	bool_text(t->a[i].type, bool_value(&t->a[i]), what, sizeof(what));
