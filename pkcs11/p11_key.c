@@ -447,10 +447,10 @@ static bool no_secret_keys(const struct maker *m, CK_RV rv)
 		return false;
 	err_set(ERR_UNSUPPORTED, "token '%s' takes no AES secret keys at all "
 		"(C_GenerateKey: %s, C_CreateObject: %s), so key '%s' cannot "
-		"be kept there (%s: %s); use another token", p11_session_token(
-		m->s)->label, p11_ckr_name(c.aes_generate_rv),
+		"be kept there (%s %s: %s); use another token",
+		p11_session_token(m->s)->label, p11_ckr_name(c.aes_generate_rv),
 		p11_ckr_name(c.aes_import_rv), m->spec->label, m->op,
-		p11_ckr_name(rv));
+		m->spec->label, p11_ckr_name(rv));
 	return true;
 }
 
