@@ -199,6 +199,113 @@ assert "token audit --json: the note, no finding" \
 	test "$(jq -c '[(.findings | length), (.notes[] | .label, .omitted_attributes)]' "$WORK/out")" = \
 	'[0,"oc",["CKA_COPYABLE"]]'
 
+# --- a module that dies mid-trial (caml-crush's crashed proxy worker):
+# one error line naming the call and the code, exit 1, never a silent 141
+# from SIGPIPE; the probe stops at the first failed call
+while read -r spec cmd; do
+	# shellcheck disable=SC2086
+	hrun "P11SHIM_DIE=$spec" 1 "dies at $spec: $cmd" $cmd
+	grep_err "dies at $spec: names the call, the trial and the code" \
+		"${spec%%:*} in the [a-zA-Z -]+ trial: .*\((CKR_[A-Z_]+|CKR_0x[0-9a-f]+)\)$"
+done <<EOF
+C_EncryptInit:1:0xffffffffffffffff token mechanisms
+C_WrapKey:1:CKR_DEVICE_ERROR token mechanisms
+C_CreateObject:1:CKR_SESSION_HANDLE_INVALID token mechanisms
+C_GenerateKey:1:CKR_CRYPTOKI_NOT_INITIALIZED key create root --label dead
+C_DigestInit:1:CKR_GENERAL_ERROR token mechanisms
+EOF
+grep_err "the code is the one the module sent" \
+	"C_DigestInit in the keyhash trial: .*\(CKR_GENERAL_ERROR\)"
+hrun "P11SHIM_DIE=C_GetMechanismInfo:3:0xffffffffffffffff" 1 \
+	"dies reading mechanism flags: token mechanisms" token mechanisms
+grep_err "names C_GetMechanismInfo and the vendor code" \
+	"C_GetMechanismInfo [A-Z0-9-]+: vendor-specific error \(CKR_0xffffffffffffffff\)"
+
+# --- thin tokens (issue 12), on a second token that has an audit key
+softhsm2-util --init-token --free --label thin --pin "$USER_PIN" \
+	--so-pin "$SO_PIN" >/dev/null
+T="$P11SEAL --module $SOFTHSM_MODULE --token pkcs11:token=thin --pin-source file:$WORK/pin"
+H="$P11SEAL --module $P11SHIM --token pkcs11:token=thin --pin-source file:$WORK/pin"
+AUDIT_LOG=$WORK/state/p11seal/audit.log
+check "thin: audit key" $T key create audit
+check "thin: DEK made directly (two AES keys)" $T key create dek --label td --size 32
+
+# A digest left active after a failed C_DigestKey (tpm2-pkcs11): the
+# command fails naming the call, and the audit record of the failure is
+# still written on the same session, with no empty "audit: " line.
+hrun "P11SHIM_HOSTILE=digest-stuck" 0 "digest-stuck: token mechanisms" \
+	--json token mechanisms
+assert "digest-stuck: no in-token keyhash, every trial still answered" \
+	test "$(jq -c '[.features.keyhash_in_token.available, .features.gcm.available, .features.dek.available]' "$WORK/out")" = \
+	'[false,true,true]'
+n_before=$(wc -l <"$AUDIT_LOG")
+hrun "P11SHIM_HOSTILE=digest-stuck" 1 "digest-stuck: vhd encrypt fails" \
+	vhd encrypt --key td "$WORK/in.raw" "$WORK/stuck.vhd" --no-progress
+grep_err "digest-stuck: the error names C_DigestKey" \
+	"computing the keyhash \(C_DigestKey\) of td: .*\(CKR_FUNCTION_FAILED\)"
+assert "digest-stuck: no audit complaint on stderr" \
+	sh -c "! grep -q 'audit: ' '$WORK/err'"
+assert "digest-stuck: the failure is the audit log's new record" \
+	test "$(wc -l <"$AUDIT_LOG") $(tail -n 1 "$AUDIT_LOG" | jq -r .op)" = \
+	"$((n_before + 1)) vhd.encrypt"
+
+# No RNG in the token (gnome-keyring): the CKA_ID comes from the host.
+hrun "P11SHIM_HOSTILE=no-xts P11SHIM_FAIL=C_GenerateRandom:1:CKR_RANDOM_NO_RNG" \
+	0 "no RNG: key create dek works" key create dek --label nr --size 32
+hrun - 0 "no RNG: key list --json" --json key list
+assert "no RNG: the DEK has a random 16-byte CKA_ID (and its half's 00)" \
+	sh -c "jq -r '.[] | select(.label == \"nr\") | .id' '$WORK/out' |
+		grep -qxE '[0-9a-f]{32}00'"
+
+# CKK_SHA256_HMAC audit keys (tpm2-pkcs11's type for HMAC keys).
+hrun "P11SHIM_HOSTILE=hmac-keytype" 0 "hmac-keytype: key list --json" \
+	--json key list
+assert "hmac-keytype: the audit key is listed as SHA256-HMAC, kind audit" \
+	test "$(jq -r '.[] | select(.label == "p11seal-audit") | "\(.type) \(.kind)"' "$WORK/out")" = \
+	"SHA256-HMAC audit"
+n_before=$(wc -l <"$AUDIT_LOG")
+hrun "P11SHIM_HOSTILE=hmac-keytype" 0 "hmac-keytype: key create dek is audited" \
+	key create dek --label hk --size 32
+assert "hmac-keytype: one record more" \
+	test "$(wc -l <"$AUDIT_LOG")" -eq $((n_before + 1))
+hrun "P11SHIM_HOSTILE=hmac-keytype" 0 "hmac-keytype: audit verify" audit verify
+
+# A module that takes no secret keys at all (tpm2-pkcs11 1.9.0).
+hrun "P11SHIM_HOSTILE=no-secret-keys" 0 "no-secret-keys: token mechanisms" \
+	token mechanisms
+assert "no-secret-keys: one line says the token cannot hold DEKs" \
+	test "$(grep -c '^dek  *not possible: the token holds no AES secret keys (C_GenerateKey: CKR_FUNCTION_NOT_SUPPORTED, C_CreateObject: CKR_ATTRIBUTE_VALUE_INVALID)' "$WORK/out")" -eq 1
+hrun "P11SHIM_HOSTILE=no-secret-keys" 7 "no-secret-keys: key import dek refused" \
+	key import dek --label ns --raw-file "$WORK/key.raw"
+grep_err "no-secret-keys: the reason is the token, not a key size" \
+	"token 'thin' takes no AES secret keys at all \(C_GenerateKey: CKR_FUNCTION_NOT_SUPPORTED, C_CreateObject: CKR_ATTRIBUTE_VALUE_INVALID\)"
+assert "no-secret-keys: no guess at a key size" \
+	sh -c "! grep -q 'key size' '$WORK/err'"
+hrun "P11SHIM_HOSTILE=no-secret-keys" 7 "no-secret-keys: key create dek refused" \
+	key create dek --label ns --size 32
+grep_err "no-secret-keys: create names C_GenerateKey's answer" \
+	"C_GenerateKey for ns: .*\(CKR_FUNCTION_NOT_SUPPORTED\)"
+
+# key create root on a token without AES-GCM or CKA_WRAP_WITH_TRUSTED
+# (opencryptoki 3.8.1): what is missing, and what works instead.
+hrun "P11SHIM_HOSTILE=no-gcm" 7 "no-gcm: key create root refused" \
+	key create root --label ng
+grep_err "no-gcm: says GCM is missing and what works" \
+	"token 'thin' cannot encrypt with AES-GCM \(C_GetMechanismInfo: no CKM_AES_GCM\), a root key's only mechanism.*DEKs and 'kp import-root --host-assisted' work"
+hrun "P11SHIM_HOSTILE=no-gcm" 7 "no-gcm: --never-extractable refused too" \
+	key create root --label ng --never-extractable
+hrun "P11SHIM_REFUSE=CKA_WRAP_WITH_TRUSTED" 7 \
+	"no trusted wrapping: key create root refused" key create root --label nw
+grep_err "no trusted wrapping: says so and offers --never-extractable" \
+	"token 'thin' refuses CKA_WRAP_WITH_TRUSTED \(C_GenerateKey: CKR_ATTRIBUTE_TYPE_INVALID\).*use --never-extractable"
+hrun "P11SHIM_REFUSE=CKA_WRAP_WITH_TRUSTED" 0 \
+	"no trusted wrapping: key create root --never-extractable works" \
+	key create root --label nw --never-extractable
+hrun - 0 "thin: key list --json" --json key list
+assert "thin: the refusals left no root key behind" \
+	test "$(jq -c '[.[] | select(.kind == "root") | .label]' "$WORK/out")" = '["nw"]'
+H="$P11SEAL --module $P11SHIM --token pkcs11:token=hos --pin-source file:$WORK/pin"
+
 # --- the token or session gone in the middle of a read
 while read -r spec codes cmd; do
 	# shellcheck disable=SC2086

@@ -25,8 +25,23 @@
  *   sensitive-value  a sensitive secret key's CKA_VALUE comes back
  *                  (32 bytes of 0x5a) with CKR_OK
  *   no-xts         hide the emulated CKM_AES_XTS, so DEKs are two keys
+ *   digest-stuck   C_DigestKey fails (CKR_FUNCTION_FAILED) and leaves the
+ *                  digest active below, as tpm2-pkcs11 1.9.0 does; SoftHSM
+ *                  then refuses every other operation on the session
+ *   no-secret-keys C_GenerateKey is CKR_FUNCTION_NOT_SUPPORTED and
+ *                  C_CreateObject of a secret key CKR_ATTRIBUTE_VALUE_INVALID,
+ *                  as tpm2-pkcs11 1.9.0 answers (issue 12)
+ *   no-gcm         CKM_AES_GCM absent: C_GetMechanismInfo and C_EncryptInit
+ *                  answer CKR_MECHANISM_INVALID (opencryptoki 3.8.1)
+ *   hmac-keytype   generic secret keys read as CKK_SHA256_HMAC, and a
+ *                  search finds them only by that type (tpm2-pkcs11)
  * P11SHIM_FAIL=FUNCTION:N:RV  the N-th call of C_FUNCTION and every later
  *   one return RV (a CKR_ name or 0x hex) without reaching the token.
+ * P11SHIM_DIE=FUNCTION:N:RV  the module dies at the N-th call of
+ *   C_FUNCTION: that call and every later call of any function return RV,
+ *   and the first one writes into a pipe whose reader is gone, as the
+ *   client of a PKCS#11 proxy whose server crashed does (caml-crush): the
+ *   process gets SIGPIPE unless it ignores it.
  * P11SHIM_REFUSE=CKA_NAME[,CKA_NAME...]  C_GenerateKey, C_CreateObject and
  *   C_UnwrapKey answer a template that holds any of these attributes (a
  *   name in attr_names[] or 0x hex) with CKR_ATTRIBUTE_TYPE_INVALID, as
@@ -35,6 +50,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "p11shim.h"
 
@@ -55,7 +71,14 @@ enum {
 	H_ENC_LONG = 1 << 13,
 	H_SENSITIVE_VALUE = 1 << 14,
 	H_NO_XTS = 1 << 15,
+	H_DIGEST_STUCK = 1 << 16,
+	H_NO_SECRET_KEYS = 1 << 17,
+	H_NO_GCM = 1 << 18,
+	H_HMAC_KEYTYPE = 1 << 19,
 };
+
+/* A key type no token has: a search for it finds nothing. */
+#define NO_SUCH_KEY_TYPE 0x7ffffff0UL
 
 #define ATTR_ANY (H_LEN0 | H_LEN1 | H_HUGE | H_UNAVAIL | H_GROW | H_BINARY)
 #define HUGE_LEN (64u * 1024)
@@ -73,6 +96,8 @@ static const struct {
 	{ "mech-garbage", H_MECH_GARBAGE }, { "mech-nowrite", H_MECH_NOWRITE },
 	{ "encrypt-short", H_ENC_SHORT },   { "encrypt-long", H_ENC_LONG },
 	{ "sensitive-value", H_SENSITIVE_VALUE }, { "no-xts", H_NO_XTS },
+	{ "digest-stuck", H_DIGEST_STUCK }, { "no-secret-keys", H_NO_SECRET_KEYS },
+	{ "no-gcm", H_NO_GCM }, { "hmac-keytype", H_HMAC_KEYTYPE },
 };
 
 #define N_BEHAVIOURS (sizeof(behaviours) / sizeof(behaviours[0]))
@@ -87,6 +112,9 @@ static const struct {
 	{ "CKR_TOKEN_NOT_PRESENT", CKR_TOKEN_NOT_PRESENT },
 	{ "CKR_GENERAL_ERROR", CKR_GENERAL_ERROR },
 	{ "CKR_DEVICE_MEMORY", CKR_DEVICE_MEMORY },
+	{ "CKR_RANDOM_NO_RNG", CKR_RANDOM_NO_RNG },
+	{ "CKR_FUNCTION_NOT_SUPPORTED", CKR_FUNCTION_NOT_SUPPORTED },
+	{ "CKR_FUNCTION_FAILED", CKR_FUNCTION_FAILED },
 };
 
 static const struct {
@@ -113,17 +141,60 @@ static struct {
 	unsigned long n, calls;
 	CK_RV rv;
 } fail;
+static struct {
+	char fn[48];
+	unsigned long n, calls;
+	CK_RV rv;
+	int dead;
+} die;
 static CK_ATTRIBUTE_TYPE refuse[REFUSE_MAX];
 static size_t n_refuse;
 static unsigned long slot_calls;
 static pthread_mutex_t hlock = PTHREAD_MUTEX_INITIALIZER;
 
-/* True (with *rv) when fn is the function P11SHIM_FAIL names and its
- * N-th call has come. */
+/* What a proxy client does when its server is gone: write to the
+ * socket, and get EPIPE, or SIGPIPE when the process does not ignore it. */
+static void write_to_dead_peer(void)
+{
+	int p[2];
+	ssize_t n;
+
+	if (pipe(p) != 0)
+		return;
+	close(p[0]);
+	/* EPIPE is the point: the module turns it into an error code. */
+	n = write(p[1], "x", 1);
+	(void)n;
+	close(p[1]);
+}
+
+/* True (with *rv) once the module has died (P11SHIM_DIE). */
+static int dead(const char *fn, CK_RV *rv)
+{
+	int now = 0, is_dead;
+
+	if (!die.n)
+		return 0;
+	pthread_mutex_lock(&hlock);
+	if (!die.dead && strcmp(fn, die.fn) == 0 && ++die.calls >= die.n)
+		now = die.dead = 1;
+	is_dead = die.dead;
+	pthread_mutex_unlock(&hlock);
+	if (now)
+		write_to_dead_peer();
+	if (is_dead)
+		*rv = die.rv;
+	return is_dead;
+}
+
+/* True (with *rv) when the module has died, or fn is the function
+ * P11SHIM_FAIL names and its N-th call has come. */
 static int fault(const char *fn, CK_RV *rv)
 {
 	int hit;
 
+	if (dead(fn, rv))
+		return 1;
 	if (!fail.n || strcmp(fn, fail.fn) != 0)
 		return 0;
 	pthread_mutex_lock(&hlock);
@@ -149,21 +220,23 @@ static unsigned long rv_parse(const char *s)
 	return strtoul(s, NULL, 16);
 }
 
-/* "C_FindObjects:2:CKR_DEVICE_REMOVED" */
-static void fail_parse(const char *spec)
+/* "C_FindObjects:2:CKR_DEVICE_REMOVED" into fn, *n and *rv; *n stays 0
+ * for a malformed spec. */
+static void spec_parse(const char *spec, char fn[48], unsigned long *n,
+		       CK_RV *rv)
 {
-	char buf[128], *n, *r;
+	char buf[128], *cnt, *r;
 
 	snprintf(buf, sizeof(buf), "%s", spec);
-	n = strchr(buf, ':');
-	r = n ? strchr(n + 1, ':') : NULL;
-	if (!n || !r)
+	cnt = strchr(buf, ':');
+	r = cnt ? strchr(cnt + 1, ':') : NULL;
+	if (!cnt || !r)
 		return;
-	*n++ = '\0';
+	*cnt++ = '\0';
 	*r++ = '\0';
-	snprintf(fail.fn, sizeof(fail.fn), "%.47s", buf);
-	fail.n = strtoul(n, NULL, 10);
-	fail.rv = rv_parse(r);
+	snprintf(fn, 48, "%.47s", buf);
+	*n = strtoul(cnt, NULL, 10);
+	*rv = rv_parse(r);
 }
 
 static unsigned hostile_parse(const char *list)
@@ -285,6 +358,11 @@ static CK_RV h_GetAttributeValue(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
 	for (CK_ULONG i = 0; i < n && i < 64; i++)
 		caps[i] = t[i].ulValueLen;
 	rv = inner.C_GetAttributeValue(s, o, t, n);
+	for (CK_ULONG i = 0; (hostile & H_HMAC_KEYTYPE) && i < n; i++)
+		if (t[i].type == CKA_KEY_TYPE && t[i].pValue &&
+		    t[i].ulValueLen == sizeof(CK_KEY_TYPE) &&
+		    *(CK_KEY_TYPE *)t[i].pValue == CKK_GENERIC_SECRET)
+			*(CK_KEY_TYPE *)t[i].pValue = CKK_SHA256_HMAC;
 	/* One attribute per call is what p11seal asks; keep it simple. */
 	if (n != 1)
 		return rv;
@@ -359,6 +437,8 @@ static CK_RV h_GetMechanismInfo(CK_SLOT_ID slot, CK_MECHANISM_TYPE type,
 	FAULT(C_GetMechanismInfo);
 	if ((hostile & H_NO_XTS) &&
 	    (type == CKM_AES_XTS || type == CKM_AES_XTS_KEY_GEN))
+		return CKR_MECHANISM_INVALID;
+	if ((hostile & H_NO_GCM) && type == CKM_AES_GCM)
 		return CKR_MECHANISM_INVALID;
 	if ((hostile & H_MECH_GARBAGE) && info) {
 		memset(info, 0xa5, sizeof(*info));
@@ -464,9 +544,61 @@ PASS(Login,
      (CK_SESSION_HANDLE s, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin,
       CK_ULONG len),
      (s, user, pin, len))
-PASS(FindObjectsInit, (CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR t, CK_ULONG n),
-     (s, t, n))
+PASS(Logout, (CK_SESSION_HANDLE s), (s))
+PASS(WrapKey,
+     (CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE w,
+      CK_OBJECT_HANDLE k, CK_BYTE_PTR out, CK_ULONG_PTR len),
+     (s, m, w, k, out, len))
+PASS(DigestUpdate, (CK_SESSION_HANDLE s, CK_BYTE_PTR p, CK_ULONG n),
+     (s, p, n))
+PASS(SignInit, (CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k),
+     (s, m, k))
+PASS(Sign,
+     (CK_SESSION_HANDLE s, CK_BYTE_PTR p, CK_ULONG n, CK_BYTE_PTR sig,
+      CK_ULONG_PTR len),
+     (s, p, n, sig, len))
+PASS(VerifyInit,
+     (CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k),
+     (s, m, k))
+PASS(Verify,
+     (CK_SESSION_HANDLE s, CK_BYTE_PTR p, CK_ULONG n, CK_BYTE_PTR sig,
+      CK_ULONG len),
+     (s, p, n, sig, len))
+
+/* hmac-keytype: a search by CKK_SHA256_HMAC finds the generic secrets
+ * below, one by CKK_GENERIC_SECRET nothing. */
+static CK_RV h_FindObjectsInit(CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR t,
+			       CK_ULONG n)
+{
+	CK_KEY_TYPE generic = CKK_GENERIC_SECRET, none = NO_SUCH_KEY_TYPE;
+	CK_ATTRIBUTE copy[32];
+
+	FAULT(C_FindObjectsInit);
+	if (!(hostile & H_HMAC_KEYTYPE) || !t || n > 32)
+		return inner.C_FindObjectsInit(s, t, n);
+	for (CK_ULONG i = 0; i < n; i++) {
+		copy[i] = t[i];
+		if (t[i].type != CKA_KEY_TYPE || !t[i].pValue ||
+		    t[i].ulValueLen != sizeof(CK_KEY_TYPE))
+			continue;
+		if (*(CK_KEY_TYPE *)t[i].pValue == CKK_SHA256_HMAC)
+			copy[i].pValue = &generic;
+		else if (*(CK_KEY_TYPE *)t[i].pValue == CKK_GENERIC_SECRET)
+			copy[i].pValue = &none;
+	}
+	return inner.C_FindObjectsInit(s, copy, n);
+}
 PASS(FindObjectsFinal, (CK_SESSION_HANDLE s), (s))
+
+static int is_secret_key(const CK_ATTRIBUTE *t, CK_ULONG n)
+{
+	for (CK_ULONG i = 0; i < n; i++)
+		if (t[i].type == CKA_CLASS && t[i].pValue &&
+		    t[i].ulValueLen == sizeof(CK_OBJECT_CLASS) &&
+		    *(const CK_OBJECT_CLASS *)t[i].pValue == CKO_SECRET_KEY)
+			return 1;
+	return 0;
+}
 
 /* Key templates: P11SHIM_REFUSE, then P11SHIM_FAIL. */
 static CK_RV h_GenerateKey(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m,
@@ -476,6 +608,8 @@ static CK_RV h_GenerateKey(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m,
 	if (refuses(t, n))
 		return CKR_ATTRIBUTE_TYPE_INVALID;
 	FAULT(C_GenerateKey);
+	if (hostile & H_NO_SECRET_KEYS)
+		return CKR_FUNCTION_NOT_SUPPORTED;
 	return inner.C_GenerateKey(s, m, t, n, h);
 }
 
@@ -485,6 +619,8 @@ static CK_RV h_CreateObject(CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR t,
 	if (refuses(t, n))
 		return CKR_ATTRIBUTE_TYPE_INVALID;
 	FAULT(C_CreateObject);
+	if ((hostile & H_NO_SECRET_KEYS) && is_secret_key(t, n))
+		return CKR_ATTRIBUTE_VALUE_INVALID;
 	return inner.C_CreateObject(s, t, n, h);
 }
 
@@ -502,11 +638,27 @@ PASS(DestroyObject, (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h), (s, h))
 PASS(GenerateRandom, (CK_SESSION_HANDLE s, CK_BYTE_PTR p, CK_ULONG n),
      (s, p, n))
 PASS(DigestInit, (CK_SESSION_HANDLE s, CK_MECHANISM_PTR m), (s, m))
-PASS(DigestKey, (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h), (s, h))
+
+/* digest-stuck: fails, and the digest below stays active. */
+static CK_RV h_DigestKey(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h)
+{
+	FAULT(C_DigestKey);
+	if (hostile & H_DIGEST_STUCK)
+		return CKR_FUNCTION_FAILED;
+	return inner.C_DigestKey(s, h);
+}
+
 PASS(DigestFinal, (CK_SESSION_HANDLE s, CK_BYTE_PTR p, CK_ULONG_PTR n),
      (s, p, n))
-PASS(EncryptInit, (CK_SESSION_HANDLE s, CK_MECHANISM_PTR m,
-		   CK_OBJECT_HANDLE h), (s, m, h))
+static CK_RV h_EncryptInit(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m,
+			   CK_OBJECT_HANDLE h)
+{
+	FAULT(C_EncryptInit);
+	if ((hostile & H_NO_GCM) && m && m->mechanism == CKM_AES_GCM)
+		return CKR_MECHANISM_INVALID;
+	return inner.C_EncryptInit(s, m, h);
+}
+
 PASS(DecryptInit, (CK_SESSION_HANDLE s, CK_MECHANISM_PTR m,
 		   CK_OBJECT_HANDLE h), (s, m, h))
 
@@ -515,15 +667,19 @@ void p11shim_hostile_install(CK_FUNCTION_LIST *list)
 	const char *h = getenv("P11SHIM_HOSTILE");
 	const char *f = getenv("P11SHIM_FAIL");
 	const char *rf = getenv("P11SHIM_REFUSE");
+	const char *d = getenv("P11SHIM_DIE");
 
 	hostile = h ? hostile_parse(h) : 0;
 	memset(&fail, 0, sizeof(fail));
 	if (f)
-		fail_parse(f);
+		spec_parse(f, fail.fn, &fail.n, &fail.rv);
+	memset(&die, 0, sizeof(die));
+	if (d)
+		spec_parse(d, die.fn, &die.n, &die.rv);
 	n_refuse = 0;
 	if (rf)
 		refuse_parse(rf);
-	if (!hostile && !fail.n && !n_refuse)
+	if (!hostile && !fail.n && !n_refuse && !die.n)
 		return;
 	inner = *list;
 	list->C_GetSlotList = h_GetSlotList;
@@ -550,4 +706,11 @@ void p11shim_hostile_install(CK_FUNCTION_LIST *list)
 	list->C_DecryptInit = h_DecryptInit;
 	list->C_Decrypt = h_Decrypt;
 	list->C_DecryptUpdate = h_DecryptUpdate;
+	list->C_WrapKey = h_WrapKey;
+	list->C_DigestUpdate = h_DigestUpdate;
+	list->C_SignInit = h_SignInit;
+	list->C_Sign = h_Sign;
+	list->C_VerifyInit = h_VerifyInit;
+	list->C_Verify = h_Verify;
+	list->C_Logout = h_Logout;
 }
