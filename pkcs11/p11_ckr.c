@@ -147,9 +147,10 @@ static const CK_RV broken[] = {
 
 bool p11_ckr_module_failed(CK_RV rv)
 {
-	/* Vendor codes and values PKCS#11 does not define come from a
-	 * module in trouble (caml-crush's dead proxy: 0xffffffffffffffff). */
-	if (rv >= CKR_VENDOR_DEFINED || !lookup(rv))
+	/* A vendor code is no answer p11seal can read as "not supported"
+	 * (caml-crush's client with its proxy gone: 0xffffffffffffffff);
+	 * a standard code this table lacks (PKCS#11 3.0's, say) is. */
+	if (rv >= CKR_VENDOR_DEFINED)
 		return true;
 	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++)
 		if (broken[i] == rv)

@@ -18,7 +18,7 @@ const char *p11_ckr_name(CK_RV rv);
 enum err p11_fail(CK_RV rv, const char *op, const char *what);
 
 /* True when rv says the module or its connection failed (device error,
- * session gone, not initialised, a vendor or unknown code) rather than
+ * session gone, not initialised, a vendor code) rather than
  * that the token refused or lacks what was asked (CKR_MECHANISM_INVALID,
  * CKR_FUNCTION_NOT_SUPPORTED, CKR_ATTRIBUTE_*, CKR_TEMPLATE_*, ...). A
  * capability trial stops on the first and reads the rest as "no". */
