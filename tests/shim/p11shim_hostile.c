@@ -112,6 +112,8 @@ static const struct {
 	{ "CKR_TOKEN_NOT_PRESENT", CKR_TOKEN_NOT_PRESENT },
 	{ "CKR_GENERAL_ERROR", CKR_GENERAL_ERROR },
 	{ "CKR_DEVICE_MEMORY", CKR_DEVICE_MEMORY },
+	{ "CKR_SESSION_CLOSED", CKR_SESSION_CLOSED },
+	{ "CKR_CRYPTOKI_NOT_INITIALIZED", CKR_CRYPTOKI_NOT_INITIALIZED },
 	{ "CKR_RANDOM_NO_RNG", CKR_RANDOM_NO_RNG },
 	{ "CKR_FUNCTION_NOT_SUPPORTED", CKR_FUNCTION_NOT_SUPPORTED },
 	{ "CKR_FUNCTION_FAILED", CKR_FUNCTION_FAILED },
@@ -212,11 +214,17 @@ static int fault(const char *fn, CK_RV *rv)
 			return frv_;                                   \
 	} while (0)
 
+/* A name from rv_names or 0x hex; anything else is a test bug, said
+ * loudly rather than read as hex ("CKR_..." would give 0xc). */
 static unsigned long rv_parse(const char *s)
 {
 	for (size_t i = 0; i < sizeof(rv_names) / sizeof(rv_names[0]); i++)
 		if (strcmp(s, rv_names[i].name) == 0)
 			return rv_names[i].rv;
+	if (strncmp(s, "0x", 2) != 0) {
+		fprintf(stderr, "p11shim: unknown CK_RV name '%s'\n", s);
+		abort();
+	}
 	return strtoul(s, NULL, 16);
 }
 
