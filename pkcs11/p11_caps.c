@@ -122,7 +122,7 @@ static bool said_yes(struct trial *t, CK_RV rv, const char *call)
 /* Attributes of a public session AES-256 key for trials (extractable so
  * it can be wrapped; it never leaves the session and is destroyed
  * after). */
-#define TRIAL_AES_ATTRS(no, yes)                                  \
+#define TRIAL_AES_ATTRS(no, yes)                                       \
 	{ CKA_TOKEN, &(no), sizeof(no) },                              \
 	{ CKA_PRIVATE, &(no), sizeof(no) },                            \
 	{ CKA_SENSITIVE, &(yes), sizeof(yes) },                        \
