@@ -55,7 +55,7 @@ struct cli_opt {
 	.count_off = CLI_OPT_AT(type, count, size_t), .max = (cap)
 #define CLI_SECRET(what) .kind = CLI_OPT_SECRET, .arg = (what)
 
-#define CLI_OPTS_SETS 4
+#define CLI_OPTS_SETS 5
 #define CLI_OPTS_ARGS 2
 
 /* One table and the struct its offsets point into. */
