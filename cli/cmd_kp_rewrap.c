@@ -18,7 +18,8 @@ struct rewrap_args {
 
 static const struct cli_opt opts[] = {
 	{ "label", CLI_STR(struct rewrap_args, label), .arg = "L",
-	  .help = "the DEK whose WDEK the token keeps beside it; or:" },
+	  .help = "the DEK whose WDEK, kept beside it, is re-wrapped; or "
+	          "--wdek-file and --wdek-out" },
 	{ "wdek-file", CLI_STR(struct rewrap_args, wdek_file), .arg = "F",
 	  .help = "the WDEK record file to re-wrap (with --wdek-out)" },
 	{ "wdek-out", CLI_STR(struct rewrap_args, wdek_out), .arg = "FILE",

@@ -69,13 +69,30 @@ static void print_json(const struct cli_manifest_opts *o,
 	cli_print_json(j);
 }
 
-int cmd_manifest(struct cli *c, int argc, char **argv)
+static enum err write_manifest(const struct cli *c, struct p11_session *s,
+                               void *ctx)
 {
+	const struct manifest_args *a = ctx;
 	struct cli_manifest *job = NULL;
-	struct manifest_args a = { 0 };
-	struct cli_token t = { 0 };
 	struct p11_dek dek;
 	enum err r;
+
+	r = p11_dek_find(s, a->key, &dek);
+	if (r != ERR_OK)
+		return r;
+	r = cli_manifest_begin(&a->m, a->image, s, &dek, &job);
+	if (r != ERR_OK)
+		return r;
+	r = cli_manifest_finish(c, job, a->image, s, &dek);
+	if (r == ERR_OK && c->json && a->m.out)
+		print_json(&a->m, cli_manifest_result(job));
+	cli_manifest_free(job);
+	return r;
+}
+
+int cmd_manifest(struct cli *c, int argc, char **argv)
+{
+	struct manifest_args a = { 0 };
 	int rc;
 
 	if (argc > 1 && strcmp(argv[1], "verify") == 0) {
@@ -85,16 +102,5 @@ int cmd_manifest(struct cli *c, int argc, char **argv)
 	rc = parse(c, argc, argv, &a);
 	if (rc >= 0)
 		return rc;
-	r = cli_token_open(c, CLI_TOKEN_LOGIN, &t);
-	if (r == ERR_OK)
-		r = p11_dek_find(t.session, a.key, &dek);
-	if (r == ERR_OK)
-		r = cli_manifest_begin(&a.m, a.image, t.session, &dek, &job);
-	if (r == ERR_OK)
-		r = cli_manifest_finish(c, job, a.image, t.session, &dek);
-	if (r == ERR_OK && c->json && a.m.out)
-		print_json(&a.m, cli_manifest_result(job));
-	cli_manifest_free(job);
-	cli_token_close(&t);
-	return r == ERR_OK ? 0 : cli_fail(c, r);
+	return cli_token_run(c, CLI_TOKEN_LOGIN, write_manifest, &a);
 }
