@@ -176,18 +176,21 @@ enum err cli_parse_ulong(const char *s, const char *what, unsigned long min,
 	return ERR_OK;
 }
 
+bool cli_asks_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
+}
+
 bool cli_wants_help(const struct cli *c, int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strcmp(argv[i], "--help") == 0 ||
-		    strcmp(argv[i], "-h") == 0) {
-			cli_print_usage(c);
-			return true;
-		}
-	}
-	return false;
+	if (!cli_asks_help(argc, argv))
+		return false;
+	cli_print_usage(c);
+	return true;
 }
 
 enum err cli_refuse_argv_secret(const char *flag, const char *what)

@@ -102,8 +102,11 @@ enum err cli_refuse_argv_secret(const char *flag, const char *what);
 enum err cli_parse_ulong(const char *s, const char *what, unsigned long min,
 			 unsigned long max, unsigned long *out);
 
-/* Common getopt_long for subcommands: returns true if argv held --help
- * (usage printed) so the command returns 0. */
+/* True if argv (before any "--") holds --help or -h. */
+bool cli_asks_help(int argc, char **argv);
+
+/* cli_asks_help, with the usage printed when true (the command then
+ * returns 0). Commands on option tables get this from cli_opts_parse. */
 bool cli_wants_help(const struct cli *c, int argc, char **argv);
 
 /* Print j (one JSON document) on stdout and free it; ERR_NOMEM if NULL.

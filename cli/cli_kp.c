@@ -255,19 +255,30 @@ enum err cli_kp_write_record(const char *path, const struct km_kpdek *d,
 	return ERR_OK;
 }
 
-enum err cli_kp_store_dek(const char *label, bool exportable,
-                          const char *wdek_out, bool force,
-                          struct p11_session *s, struct km_kpdek *d)
+enum err cli_kp_dek_check(struct p11_session *s,
+                          const struct cli_kp_dek_dest *to)
+{
+	enum err r = km_kpdek_check(s, to->label, to->wdek_out != NULL);
+
+	if (r == ERR_OK && to->wdek_out)
+		r = cli_file_check_new(to->wdek_out, to->force);
+	return r;
+}
+
+enum err cli_kp_dek_store(const struct cli *c, struct p11_session *s,
+                          const struct cli_kp_dek_dest *to, struct km_kpdek *d)
 {
 	enum err r;
 
-	if (wdek_out) {
-		r = cli_kp_write_record(wdek_out, d, label, force);
+	if (to->wdek_out) {
+		r = cli_kp_write_record(to->wdek_out, d, to->label, to->force);
 		if (r != ERR_OK)
 			return r;
 	}
-	r = km_kpdek_store(s, label, exportable, d);
-	if (r != ERR_OK && wdek_out && unlink(wdek_out) != 0)
-		r = err_wrap(r, "%s is left behind", wdek_out);
+	r = km_kpdek_store(s, to->label, to->exportable, d);
+	if (r != ERR_OK && to->wdek_out && unlink(to->wdek_out) != 0)
+		r = err_wrap(r, "%s is left behind", to->wdek_out);
+	if (r == ERR_OK)
+		r = cli_kp_print_dek(c, d, to->wdek_out);
 	return r;
 }

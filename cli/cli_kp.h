@@ -90,11 +90,24 @@ enum err cli_kp_read_record(const char *path, struct km_kpdek_record *out);
 enum err cli_kp_write_record(const char *path, const struct km_kpdek *d,
                              const char *label, bool force);
 
-/* Store d as DEK label (km_kpdek_store) with its record written to
- * wdek_out first when given; the file is removed again if the token
- * cannot take the DEK, so both exist or neither. */
-enum err cli_kp_store_dek(const char *label, bool exportable,
-                          const char *wdek_out, bool force,
-                          struct p11_session *s, struct km_kpdek *d);
+/* Where a DEK from Key Protect goes (key create dek --kp-root, kp
+ * unwrap): its label, whether it is exportable, and a record file. */
+struct cli_kp_dek_dest {
+	const char *label;
+	const char *wdek_out; /* or NULL */
+	bool exportable;
+	bool force; /* wdek_out may replace a file */
+};
+
+/* Before any Key Protect call: the label is free, the WDEK has a place
+ * (metadata or wdek_out), and wdek_out can be written. */
+enum err cli_kp_dek_check(struct p11_session *s,
+                          const struct cli_kp_dek_dest *to);
+
+/* Store d as DEK to->label (km_kpdek_store) with its record written to
+ * to->wdek_out first when given, then report it. The file is removed
+ * again if the token cannot take the DEK, so both exist or neither. */
+enum err cli_kp_dek_store(const struct cli *c, struct p11_session *s,
+                          const struct cli_kp_dek_dest *to, struct km_kpdek *d);
 
 #endif

@@ -39,19 +39,28 @@ enum err cli_manifest_check_opts(const struct cli_manifest_opts *o)
 	return ERR_OK;
 }
 
-bool cli_manifest_opt(struct cli_manifest_opts *m, int o, const char *val)
-{
-	switch (o) {
-	case CLI_MANIFEST_COS_URI: m->cos_uri = val; break;
-	case CLI_MANIFEST_NAME: m->name = val; break;
-	case CLI_MANIFEST_OS: m->os = val; break;
-	case CLI_MANIFEST_NOTE: m->note = val; break;
-	case CLI_MANIFEST_WDEK: m->wdek = val; break;
-	case CLI_MANIFEST_ALLOW_UNWRAPPED: m->allow_unwrapped = true; break;
-	default: return false;
-	}
-	return true;
-}
+const struct cli_opt cli_manifest_options[] = {
+	{ "cos-uri", CLI_STR(struct cli_manifest_opts, cos_uri),
+	  .arg = "cos://REGION/BUCKET/OBJECT",
+	  .help = "where the image will be uploaded; default none (the "
+	          "manifest is not importable until it is set)" },
+	{ "name", CLI_STR(struct cli_manifest_opts, name), .arg = "NAME",
+	  .help = "the image name for createFromIcos; default the image "
+	          "file's name without its extension" },
+	{ "os", CLI_STR(struct cli_manifest_opts, os), .arg = "CODE",
+	  .help = "operatingSystemReferenceCode for createFromIcos; default "
+	          "none" },
+	{ "note", CLI_STR(struct cli_manifest_opts, note), .arg = "TEXT",
+	  .help = "createFromIcos note; default none" },
+	{ "wdek", CLI_STR(struct cli_manifest_opts, wdek), .arg = "FILE",
+	  .help = "the wrapped DEK's record file; default the metadata "
+	          "beside the key" },
+	{ "allow-unwrapped",
+	  CLI_FLAG(struct cli_manifest_opts, allow_unwrapped),
+	  .help = "write a manifest even without a wrapped DEK (not "
+	          "importable); default refused" },
+	{ NULL },
+};
 
 /* The KMS fields from --wdek FILE, which must agree with any wrapped DEK
  * the token keeps beside the key. */

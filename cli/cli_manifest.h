@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "cli.h"
+#include "cli_opts.h"
 #include "km_manifest.h"
 
 struct p11_dek;
@@ -28,23 +29,11 @@ struct cli_manifest_opts {
  * --note value. */
 enum err cli_manifest_check_opts(const struct cli_manifest_opts *o);
 
-/* getopt_long values of the options `manifest` and `vhd encrypt
- * --manifest` share (above any short option), for their tables beside
- * each command's own --out/--manifest and --force:
- * --cos-uri, --name, --os, --note, --wdek (with a value) and
- * --allow-unwrapped. */
-enum cli_manifest_opt {
-	CLI_MANIFEST_COS_URI = 0x100,
-	CLI_MANIFEST_NAME,
-	CLI_MANIFEST_OS,
-	CLI_MANIFEST_NOTE,
-	CLI_MANIFEST_WDEK,
-	CLI_MANIFEST_ALLOW_UNWRAPPED,
-};
-
-/* Store option o (an enum cli_manifest_opt) with its value val into m;
- * false if o is none of them. */
-bool cli_manifest_opt(struct cli_manifest_opts *m, int o, const char *val);
+/* The options `manifest` and `vhd encrypt --manifest` share, into a
+ * struct cli_manifest_opts (a table for cli_opts_parse, beside each
+ * command's own --out/--manifest and --force): --cos-uri, --name, --os,
+ * --note, --wdek and --allow-unwrapped. */
+extern const struct cli_opt cli_manifest_options[];
 
 struct cli_manifest;
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_opts.h"
 #include "p11_module.h"
 #include "p11_session.h"
 #include "p11_uri.h"
@@ -96,6 +97,28 @@ void cli_token_close(struct cli_token *t)
 	p11_module_free(t->module);
 	p11_uri_free(t->uri);
 	memset(t, 0, sizeof(*t));
+}
+
+int cli_token_run(const struct cli *c, int flags, cli_token_fn fn, void *ctx)
+{
+	struct cli_token t;
+	enum err r;
+
+	r = cli_token_open(c, flags, &t);
+	if (r == ERR_OK)
+		r = fn(c, t.session, ctx);
+	cli_token_close(&t);
+	return r == ERR_OK ? 0 : cli_fail(c, r);
+}
+
+int cli_token_main(struct cli *c, int argc, char **argv,
+                   const struct cli_opts *o, int flags, cli_token_fn fn,
+                   void *ctx)
+{
+	static const struct cli_opts none;
+	int rc = cli_opts_parse(c, o ? o : &none, argc, argv);
+
+	return rc >= 0 ? rc : cli_token_run(c, flags, fn, ctx);
 }
 
 void cli_token_meta_note(const struct cli *c, struct p11_session *s,

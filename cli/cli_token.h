@@ -13,6 +13,7 @@
 #include "p11_session.h"
 
 struct cli;
+struct cli_opts;
 struct p11_module;
 struct p11_uri;
 
@@ -53,5 +54,18 @@ void cli_token_meta_note(const struct cli *c, struct p11_session *s,
 
 /* Close session, finalize module, free URI; safe on a zeroed t. */
 void cli_token_close(struct cli_token *t);
+
+/* A command's work on the open token s (ctx: the command's own). */
+typedef enum err (*cli_token_fn)(const struct cli *c, struct p11_session *s,
+                                 void *ctx);
+
+/* Open the selected token per flags, fn, close. Returns the exit code. */
+int cli_token_run(const struct cli *c, int flags, cli_token_fn fn, void *ctx);
+
+/* The whole of a command that only reads the token: parse argv by o
+ * (NULL: no options, no arguments), then cli_token_run. */
+int cli_token_main(struct cli *c, int argc, char **argv,
+                   const struct cli_opts *o, int flags, cli_token_fn fn,
+                   void *ctx);
 
 #endif

@@ -4,7 +4,6 @@
  * terminal progress bar and Ctrl-C. */
 #include "cli_vhd.h"
 
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_opts.h"
 #include "vhd_decrypt.h"
 #include "vhd_outfile.h"
 
@@ -22,15 +22,57 @@
 static volatile sig_atomic_t cancelled;
 static const int signals[CLI_VHD_SIGNALS] = { SIGINT, SIGTERM, SIGHUP };
 
-static enum err parse_chunk(const char *val, unsigned long *chunk)
-{
-	enum err r = cli_parse_ulong(val, "--chunk", 512, MAX_CHUNK, chunk);
+static const struct cli_opt common[] = {
+	{ "key", CLI_STR(struct cli_vhd_args, key), .arg = "LABEL",
+	  .help = "the DEK in the token (required)" },
+	{ "threads",
+	  CLI_ULONG(struct cli_vhd_args, threads, 1, VHD_PIPELINE_MAX_THREADS),
+	  .arg = "N", .help = "worker threads (1..64); default one per CPU" },
+	{ "chunk", CLI_ULONG(struct cli_vhd_args, chunk, 512, MAX_CHUNK),
+	  .step = 512, .arg = "BYTES",
+	  .help = "bytes per token call, a multiple of 512 up to 4 MiB; "
+	          "default 64 KiB" },
+	{ "no-progress", CLI_FLAG(struct cli_vhd_args, no_progress),
+	  .help = "no progress bar; default one when stdout is a terminal "
+	          "(not with -q or --json)" },
+	{ NULL },
+};
 
-	if (r == ERR_OK && *chunk % 512)
-		r = err_set(ERR_USAGE, "--chunk: %lu is not a multiple of 512",
-		            *chunk);
-	return r;
-}
+static const struct cli_opt output[] = {
+	{ "force", CLI_FLAG(struct cli_vhd_args, force),
+	  .help = "OUT (and the manifest) may replace existing files; "
+	          "default refused" },
+	{ NULL },
+};
+
+static const struct cli_opt format[] = {
+	{ "format", CLI_STR(struct cli_vhd_args, format), .arg = "raw|vhd",
+	  .help = "what OUT is: a sparse raw image or a plain dynamic VHD; "
+	          "default raw" },
+	{ NULL },
+};
+
+static const struct cli_opt data[] = {
+	{ "data", CLI_FLAG(struct cli_vhd_args, data),
+	  .help = "also decrypt every block and print the plaintext's "
+	          "SHA-256; default the structure and keyhash only" },
+	{ NULL },
+};
+
+static const struct cli_opt input[] = {
+	{ "input-format", CLI_STR(struct cli_vhd_args, input_format),
+	  .arg = "auto|raw",
+	  .help = "what IN is: auto from its content, or raw whatever its "
+	          "bytes look like; default auto" },
+	{ NULL },
+};
+
+static const struct cli_opt manifest[] = {
+	{ "manifest", CLI_STR(struct cli_manifest_opts, out), .arg = "FILE",
+	  .help = "also write the import manifest of OUT to FILE; default "
+	          "none" },
+	{ NULL },
+};
 
 /* --input-format: raw overrides a signature that matched by accident. */
 static enum err parse_input_format(const char *val, enum vhd_input_format *as)
@@ -43,47 +85,6 @@ static enum err parse_input_format(const char *val, enum vhd_input_format *as)
 		return err_set(ERR_USAGE,
 		               "--input-format: '%s' is not auto or raw", val);
 	return ERR_OK;
-}
-
-static int parse_one(struct cli *c, int o, struct cli_vhd_args *a,
-                     struct cli_manifest_opts *man)
-{
-	enum err r = ERR_OK;
-
-	switch (o) {
-	case 'k': a->key = optarg; break;
-	case 'f': a->force = true; break;
-	case 'p': a->no_progress = true; break;
-	case 'd': a->data = true; break;
-	case 'F': a->format = optarg; break;
-	case 'M': man->out = optarg; break;
-	case 't':
-		r = cli_parse_ulong(optarg, "--threads", 1,
-		                    VHD_PIPELINE_MAX_THREADS, &a->threads);
-		break;
-	case 'c': r = parse_chunk(optarg, &a->chunk); break;
-	case 'I': r = parse_input_format(optarg, &a->as); break;
-	default:
-		if (!man || !cli_manifest_opt(man, o, optarg))
-			return cli_usage(c, "unknown option");
-	}
-	return r == ERR_OK ? -1 : cli_usage(c, "%s", err_detail());
-}
-
-/* Options the command does not take are unknown to it. */
-static bool takes(int o, unsigned extra, const struct cli_manifest_opts *man)
-{
-	if (o == 'f')
-		return extra & CLI_VHD_OUTPUT;
-	if (o == 'F')
-		return extra & CLI_VHD_FORMAT;
-	if (o == 'd')
-		return extra & CLI_VHD_DATA;
-	if (o == 'I')
-		return extra & CLI_VHD_INPUT;
-	if (o == 'M' || o >= CLI_MANIFEST_COS_URI)
-		return man != NULL;
-	return true;
 }
 
 /* The manifest options go with --manifest FILE and must be valid. */
@@ -101,50 +102,52 @@ static int check_manifest(struct cli *c, const struct cli_vhd_args *a,
 	return -1;
 }
 
+/* The tables of the command's options into o->sets. */
+static void options(unsigned extra, struct cli_vhd_args *a,
+                    struct cli_manifest_opts *man, struct cli_opts *o)
+{
+	size_t n = 0;
+
+	o->sets[n++] = (struct cli_opt_set){ common, a };
+	if (extra & CLI_VHD_OUTPUT)
+		o->sets[n++] = (struct cli_opt_set){ output, a };
+	if (extra & CLI_VHD_FORMAT)
+		o->sets[n++] = (struct cli_opt_set){ format, a };
+	if (extra & CLI_VHD_DATA)
+		o->sets[n++] = (struct cli_opt_set){ data, a };
+	if (extra & CLI_VHD_INPUT)
+		o->sets[n++] = (struct cli_opt_set){ input, a };
+	if (man && n + 2 <= CLI_OPTS_SETS) {
+		o->sets[n++] = (struct cli_opt_set){ manifest, man };
+		o->sets[n++] =
+		        (struct cli_opt_set){ cli_manifest_options, man };
+	}
+}
+
 int cli_vhd_parse(struct cli *c, int argc, char **argv, unsigned extra,
                   struct cli_vhd_args *a, struct cli_manifest_opts *man)
 {
-	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "chunk", required_argument, NULL, 'c' },
-		{ "no-progress", no_argument, NULL, 'p' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "data", no_argument, NULL, 'd' },
-		{ "input-format", required_argument, NULL, 'I' },
-		{ "manifest", required_argument, NULL, 'M' },
-		{ "cos-uri", required_argument, NULL, CLI_MANIFEST_COS_URI },
-		{ "name", required_argument, NULL, CLI_MANIFEST_NAME },
-		{ "os", required_argument, NULL, CLI_MANIFEST_OS },
-		{ "note", required_argument, NULL, CLI_MANIFEST_NOTE },
-		{ "wdek", required_argument, NULL, CLI_MANIFEST_WDEK },
-		{ "allow-unwrapped", no_argument, NULL,
-		  CLI_MANIFEST_ALLOW_UNWRAPPED },
-		{ NULL, 0, NULL, 0 },
+	bool two = extra & CLI_VHD_OUTPUT;
+	struct cli_opts o = {
+		.args = { &a->in, two ? &a->out : NULL },
+		.min_args = two ? 2 : 1,
+		.args_usage = two ? "expected IN and OUT" : "expected one FILE",
 	};
-	int o, rc, files = extra & CLI_VHD_OUTPUT ? 2 : 1;
+	int rc;
 
 	memset(a, 0, sizeof(*a));
 	if (man)
 		memset(man, 0, sizeof(*man));
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (!takes(o, extra, man))
-			return cli_usage(c, "unknown option");
-		rc = parse_one(c, o, a, man);
-		if (rc >= 0)
-			return rc;
-	}
-	if (man && (rc = check_manifest(c, a, man)) >= 0)
-		return rc;
-	if (!a->key)
-		return cli_usage(c, "--key LABEL is required");
-	if (argc - optind != files)
-		return cli_usage(c, files == 2 ? "expected IN and OUT"
-		                               : "expected one FILE");
-	a->in = argv[optind];
-	a->out = files == 2 ? argv[optind + 1] : NULL;
-	return -1;
+	options(extra, a, man, &o);
+	rc = cli_opts_parse(c, &o, argc, argv);
+	if (rc < 0 && a->input_format &&
+	    parse_input_format(a->input_format, &a->as) != ERR_OK)
+		rc = cli_usage(c, "%s", err_detail());
+	if (rc < 0 && man)
+		rc = check_manifest(c, a, man);
+	if (rc < 0 && !a->key)
+		rc = cli_usage(c, "--key LABEL is required");
+	return rc;
 }
 
 enum err cli_vhd_key_open(const struct cli *c, const struct cli_vhd_args *a,
@@ -228,8 +231,6 @@ int cli_vhd_main(struct cli *c, int argc, char **argv, unsigned extra,
 	struct cli_vhd_args a;
 	int rc;
 
-	if (cli_wants_help(c, argc, argv))
-		return 0;
 	rc = cli_vhd_parse(c, argc, argv, extra, &a, NULL);
 	if (rc >= 0)
 		return rc;

@@ -31,7 +31,7 @@ struct cli_vhd_args {
 	const char *in;
 	const char *out;
 	const char *format;
-	/* --input-format */
+	const char *input_format; /* --input-format auto|raw, read into as */
 	enum vhd_input_format as;
 	unsigned long threads; /* 0 = one per CPU */
 	unsigned long chunk;   /* bytes per token call; 0 = default */
@@ -43,7 +43,7 @@ struct cli_vhd_args {
 /* Parse the command's options (extra: enum cli_vhd_extra bits) into a;
  * with man (vhd encrypt), --manifest FILE and the options of
  * cli_manifest.h too, into man (man->force is --force). Returns -1 to go
- * on, else the exit code (usage printed). */
+ * on, else the exit code (0 after --help, else usage printed). */
 int cli_vhd_parse(struct cli *c, int argc, char **argv, unsigned extra,
                   struct cli_vhd_args *a, struct cli_manifest_opts *man);
 
@@ -88,8 +88,8 @@ typedef enum err cli_vhd_run_fn(const struct cli *c,
 int cli_vhd_run(const struct cli *c, const struct cli_vhd_args *a,
                 cli_vhd_run_fn *run, void *arg);
 
-/* The body of a vhd command without options of its own: --help, parse
- * argv (extra: enum cli_vhd_extra), then cli_vhd_run. */
+/* The body of a vhd command without options of its own: parse argv
+ * (extra: enum cli_vhd_extra), then cli_vhd_run. */
 int cli_vhd_main(struct cli *c, int argc, char **argv, unsigned extra,
                  cli_vhd_run_fn *run, void *arg);
 

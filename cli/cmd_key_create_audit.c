@@ -2,12 +2,12 @@
 /* cmd_key_create_audit.c - `p11seal key create audit [--label L]`: the token's
  * one audit key (HMAC-SHA256, sign/verify only, never extractable); creating it
  * turns auditing on for the token and starts its chain. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
 #include "cli_audit.h"
 #include "cli_key.h"
+#include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "km_audit_trail.h"
@@ -23,6 +23,12 @@
 
 struct audit_opts {
 	const char *label;
+};
+
+static const struct cli_opt opts[] = {
+	{ "label", CLI_STR(struct audit_opts, label), .arg = "L",
+	  .help = "the audit key's label; default " KM_AUDIT_TRAIL_LABEL },
+	{ NULL },
 };
 
 static enum err create(const struct cli *c, struct p11_session *s, void *ctx)
@@ -55,24 +61,19 @@ static enum err create(const struct cli *c, struct p11_session *s, void *ctx)
 
 int cmd_key_create_audit(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "label", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const char only[] = "key create audit takes only [--label L]";
 	struct audit_opts o = { .label = KM_AUDIT_TRAIL_LABEL };
+	struct cli_opts spec = { .sets = { { opts, &o } },
+		                 .args_usage = only,
+		                 .usage = AUDIT_USAGE };
 	enum err r;
-	int ch;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'l': o.label = optarg; break;
-		case 'h': fputs(AUDIT_USAGE, stdout); return 0;
-		default: return cli_usage(c, "unknown option");
-		}
-	}
-	if (optind < argc || !o.label[0])
-		return cli_usage(c, "key create audit takes only [--label L]");
+	rc = cli_opts_parse(c, &spec, argc, argv);
+	if (rc < 0 && !o.label[0])
+		rc = cli_usage(c, "%s", only);
+	if (rc >= 0)
+		return rc;
 	r = cli_key_run(c, "key.create", "audit", o.label, create, &o);
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_key_create_dek.c - `p11seal key create dek --label L [--size 32|64]
  * [--exportable]`: a DEK generated in the token; prints its keyhash. */
-#include <getopt.h>
-
 #include "cli.h"
 #include "cli_key.h"
+#include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "encode.h"
@@ -16,39 +15,19 @@ struct dek_opts {
 	bool exportable;
 };
 
-/* -1 to go on, else the exit code. */
-static int parse(struct cli *c, int argc, char **argv, struct dek_opts *o)
-{
-	static const struct option opts[] = {
-		{ "label", required_argument, NULL, 'l' },
-		{ "size", required_argument, NULL, 's' },
-		{ "exportable", no_argument, NULL, 'e' },
-		{ NULL, 0, NULL, 0 },
-	};
-	enum err r;
-	int ch;
-
-	if (cli_wants_help(c, argc, argv))
-		return 0;
-	o->size = 64;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'l': o->label = optarg; break;
-		case 's':
-			r = cli_parse_ulong(optarg, "--size", 32, 64, &o->size);
-			if (r != ERR_OK || (o->size != 32 && o->size != 64))
-				return cli_usage(c, "--size must be 32 or 64");
-			break;
-		case 'e': o->exportable = true; break;
-		default: return cli_usage(c, "unknown option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage(c, "unexpected argument '%s'", argv[optind]);
-	if (!o->label || !o->label[0])
-		return cli_usage(c, "--label LABEL is required");
-	return -1;
-}
+static const struct cli_opt opts[] = {
+	{ "label", CLI_STR(struct dek_opts, label), .arg = "L",
+	  .help = "the new DEK's label (required)" },
+	{ "size", CLI_ULONG(struct dek_opts, size, 32, 64), .step = 32,
+	  .arg = "32|64",
+	  .help = "DEK bytes: 32 (XTS-AES-128) or 64 (XTS-AES-256); default "
+	          "64",
+	  .bad = "--size must be 32 or 64" },
+	{ "exportable", CLI_FLAG(struct dek_opts, exportable),
+	  .help = "the DEK can be wrapped for a trusted station; default "
+	          "never extractable" },
+	{ NULL },
+};
 
 static enum err create(const struct cli *c, struct p11_session *s, void *ctx)
 {
@@ -69,11 +48,14 @@ static enum err create(const struct cli *c, struct p11_session *s, void *ctx)
 
 int cmd_key_create_dek(struct cli *c, int argc, char **argv)
 {
-	struct dek_opts o = { 0 };
+	struct dek_opts o = { .size = 64 };
 	enum err r;
 	int rc;
 
-	rc = parse(c, argc, argv, &o);
+	rc = cli_opts_parse(c, &(struct cli_opts){ .sets = { { opts, &o } } },
+	                    argc, argv);
+	if (rc < 0 && (!o.label || !o.label[0]))
+		rc = cli_usage(c, "--label LABEL is required");
 	if (rc >= 0)
 		return rc;
 	r = cli_key_run(c, "key.create", "dek", o.label, create, &o);

@@ -6,7 +6,6 @@
  * `key create dek` with --kp-root. */
 
 #include "cli.h"
-#include "cli_file.h"
 #include "cli_kp.h"
 #include "commands.h"
 #include "km_kpdek.h"
@@ -14,62 +13,72 @@
 #include "kp_opts.h"
 
 struct dek_args {
-	struct cli *c;
-	const char *label, *root, *wdek_out;
+	struct cli_kp_dek_dest to;
+	const char *root;
 	unsigned long size;
-	bool kp_generate, exportable, force;
+	bool kp_generate;
 };
 
-static int on_opt(void *ctx, int ch, const char *arg)
-{
-	struct dek_args *a = ctx;
+static const struct cli_opt opts[] = {
+	{ "label", CLI_STR(struct dek_args, to.label), .arg = "L",
+	  .help = "the new DEK's label (required)" },
+	{ "size", CLI_ULONG(struct dek_args, size, 32, 64), .step = 32,
+	  .arg = "32|64",
+	  .help = "DEK bytes: 32 (XTS-AES-128) or 64 (XTS-AES-256); default "
+	          "64, with --kp-generate 32",
+	  .bad = "--size must be 32 or 64" },
+	{ "kp-root", CLI_STR(struct dek_args, root), .arg = "ID",
+	  .help = "the Key Protect root key (id or alias) that wraps the DEK "
+	          "(required)" },
+	{ "kp-generate", CLI_FLAG(struct dek_args, kp_generate),
+	  .help = "Key Protect makes the material (32 bytes only); default "
+	          "the token's RNG" },
+	{ "exportable", CLI_FLAG(struct dek_args, to.exportable),
+	  .help = "the DEK can be wrapped for a trusted station; default "
+	          "never extractable" },
+	{ "wdek-out", CLI_STR(struct dek_args, to.wdek_out), .arg = "FILE",
+	  .help = "also write the WDEK record to FILE (needed where the "
+	          "token keeps no metadata); default none" },
+	{ "force", CLI_FLAG(struct dek_args, to.force),
+	  .help = "--wdek-out may replace an existing FILE; default refused" },
+	{ NULL },
+};
 
-	switch (ch) {
-	case 'l': a->label = arg; return 0;
-	case 'k': a->root = arg; return 0;
-	case 'g': a->kp_generate = true; return 0;
-	case 'e': a->exportable = true; return 0;
-	case 'w': a->wdek_out = arg; return 0;
-	case 'f': a->force = true; return 0;
-	case 'z':
-		if (cli_parse_ulong(arg, "--size", 32, 64, &a->size) !=
-		            ERR_OK ||
-		    (a->size != 32 && a->size != 64))
-			return cli_usage(a->c, "--size must be 32 or 64");
-		return 0;
-	default: return cli_usage(a->c, "unknown option");
-	}
+static int check(struct cli *c, void *args)
+{
+	const struct dek_args *a = args;
+
+	if (!a->to.label || !a->to.label[0])
+		return cli_usage(c, "--label LABEL is required");
+	if (a->kp_generate && a->size == 64)
+		return cli_usage(c, "Key Protect generates 32-byte DEKs only; "
+		                    "--kp-generate takes no --size 64");
+	return -1;
 }
 
-static enum err create(struct cli *c, const struct dek_args *a,
-                       struct kp_client *kp)
+static enum err create(struct cli *c, struct kp_client *kp, void *args)
 {
+	struct dek_args *a = args;
 	struct km_kpdek d = { 0 };
 	struct cli_token t;
 	enum err r;
 
+	if (!a->size)
+		a->size = a->kp_generate ? 32 : 64;
 	r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
 	if (r != ERR_OK)
 		return r;
-	r = km_kpdek_check(t.session, a->label, a->wdek_out != NULL);
+	r = cli_kp_dek_check(t.session, &a->to);
 	if (r != ERR_OK)
 		goto out;
-	if (a->wdek_out) {
-		r = cli_file_check_new(a->wdek_out, a->force);
-		if (r != ERR_OK)
-			goto out;
-	}
 	/* Key Protect first: the token changes only once it has wrapped. */
 	r = km_kpdek_wrap(kp, t.session, a->root, a->size, a->kp_generate, &d);
 	if (r != ERR_OK)
 		goto out;
-	r = cli_kp_store_dek(a->label, a->exportable, a->wdek_out, a->force,
-	                     t.session, &d);
-	if (r != ERR_OK)
-		goto out;
-	r = cli_kp_print_dek(c, &d, a->wdek_out);
+	r = cli_kp_dek_store(c, t.session, &a->to, &d);
 out:
-	r = cli_kp_audit_dek(c, t.session, "key.create", a->label, &d, kp, r);
+	r = cli_kp_audit_dek(c, t.session, "key.create", a->to.label, &d, kp,
+	                     r);
 	km_kpdek_clear(&d);
 	cli_token_close(&t);
 	return r;
@@ -77,37 +86,11 @@ out:
 
 int cmd_key_create_dek_kp(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "label", required_argument, NULL, 'l' },
-		{ "size", required_argument, NULL, 'z' },
-		{ "kp-root", required_argument, NULL, 'k' },
-		{ "kp-generate", no_argument, NULL, 'g' },
-		{ "exportable", no_argument, NULL, 'e' },
-		{ "wdek-out", required_argument, NULL, 'w' },
-		{ "force", no_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct dek_args a = { .c = c };
-	struct kp_client *kp = NULL;
-	struct kp_opts ko;
-	enum err r;
-	int rc;
+	struct dek_args a = { 0 };
 
-	rc = kp_opts_parse(c, argc, argv, opts, "", on_opt, &a, &ko);
-	if (rc < 0 && optind < argc)
-		rc = cli_usage(c, "unexpected argument '%s'", argv[optind]);
-	if (rc < 0 && (!a.label || !a.label[0]))
-		rc = cli_usage(c, "--label LABEL is required");
-	if (rc < 0 && a.kp_generate && a.size == 64)
-		rc = cli_usage(c, "Key Protect generates 32-byte DEKs only; "
-		                  "--kp-generate takes no --size 64");
-	if (rc >= 0)
-		return rc;
-	if (!a.size)
-		a.size = a.kp_generate ? 32 : 64;
-	r = kp_opts_connect(&ko, &kp);
-	if (r == ERR_OK)
-		r = create(c, &a, kp);
-	kp_client_free(kp);
-	return r == ERR_OK ? 0 : cli_fail(c, r);
+	return kp_cmd_run(c, argc, argv,
+	                  &(struct kp_cmd){ .opts = opts,
+	                                    .args = &a,
+	                                    .check = check,
+	                                    .call = create });
 }

@@ -3,11 +3,11 @@
  * [--bits N]`: an air-gapped station's RSA transport key pair, generated
  * in the token; the private half can only unwrap, and only into keys
  * that stay sensitive and inside the token. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
 #include "cli_key.h"
+#include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "km_key_create.h"
@@ -45,41 +45,22 @@ static void report(const struct cli *c, const struct transport *t)
 	printf("%s\n", t->made.fingerprint);
 }
 
-static int parse(struct cli *c, int argc, char **argv, struct transport *t)
-{
-	static const struct option opts[] = {
-		{ "label", required_argument, NULL, 'l' },
-		{ "bits", required_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
+/* The usage above and the table below name these numbers. */
+_Static_assert(P11_RSA_MIN_BITS == 3072 && P11_RSA_MAX_BITS == 16384 &&
+                       P11_RSA_DEFAULT_BITS == 4096,
+               "transport key sizes in the help");
 
-	t->bits = P11_RSA_DEFAULT_BITS;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'l': t->label = optarg; break;
-		case 'b':
-			if (cli_parse_ulong(optarg, "--bits", P11_RSA_MIN_BITS,
-			                    P11_RSA_MAX_BITS,
-			                    &t->bits) != ERR_OK ||
-			    t->bits % 8)
-				return cli_usage(c,
-				                 "--bits must be a multiple "
-				                 "of 8 in %d..%d",
-				                 P11_RSA_MIN_BITS,
-				                 P11_RSA_MAX_BITS);
-			break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: return cli_usage(c, "unknown option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage(c, "unexpected argument '%s'", argv[optind]);
-	if (!t->label || !t->label[0])
-		return cli_usage(c, "--label LABEL is required");
-	return -1;
-}
+static const struct cli_opt opts[] = {
+	{ "label", CLI_STR(struct transport, label), .arg = "T",
+	  .help = "the key pair's label (required)" },
+	{ "bits",
+	  CLI_ULONG(struct transport, bits, P11_RSA_MIN_BITS, P11_RSA_MAX_BITS),
+	  .step = 8, .arg = "N",
+	  .help = "RSA modulus bits, a multiple of 8 in 3072..16384; default "
+	          "4096",
+	  .bad = "--bits must be a multiple of 8 in 3072..16384" },
+	{ NULL },
+};
 
 static enum err create(const struct cli *c, struct p11_session *s, void *ctx)
 {
@@ -94,11 +75,14 @@ static enum err create(const struct cli *c, struct p11_session *s, void *ctx)
 
 int cmd_key_create_transport(struct cli *c, int argc, char **argv)
 {
-	struct transport t = { 0 };
+	struct transport t = { .bits = P11_RSA_DEFAULT_BITS };
+	struct cli_opts o = { .sets = { { opts, &t } }, .usage = usage };
 	enum err r;
 	int rc;
 
-	rc = parse(c, argc, argv, &t);
+	rc = cli_opts_parse(c, &o, argc, argv);
+	if (rc < 0 && (!t.label || !t.label[0]))
+		rc = cli_usage(c, "--label LABEL is required");
 	if (rc >= 0)
 		return rc;
 	r = cli_key_run(c, "key.create", "transport", t.label, create, &t);

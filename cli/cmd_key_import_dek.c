@@ -3,10 +3,9 @@
  * migrate an IBM vhd-util key file (exactly 32 or 64 raw bytes) into the
  * token as a sensitive, non-extractable DEK. (`key import dek --bundle`:
  * cmd_key_import_bundle.c.) */
-#include <getopt.h>
-
 #include "cli.h"
 #include "cli_key.h"
+#include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "encode.h"
@@ -17,30 +16,13 @@ struct import_opts {
 	const char *raw_file;
 };
 
-/* -1 to go on, else the exit code. */
-static int parse(struct cli *c, int argc, char **argv, struct import_opts *o)
-{
-	static const struct option opts[] = {
-		{ "label", required_argument, NULL, 'l' },
-		{ "raw-file", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-
-	if (cli_wants_help(c, argc, argv))
-		return 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'l': o->label = optarg; break;
-		case 'r': o->raw_file = optarg; break;
-		default: return cli_usage(c, "unknown option");
-		}
-	}
-	if (!o->label || !o->raw_file || optind < argc)
-		return cli_usage(c, "--label LABEL and --raw-file FILE are "
-		                    "required");
-	return -1;
-}
+static const struct cli_opt opts[] = {
+	{ "label", CLI_STR(struct import_opts, label), .arg = "L",
+	  .help = "the DEK's label in the token (required)" },
+	{ "raw-file", CLI_STR(struct import_opts, raw_file), .arg = "FILE",
+	  .help = "the vhd-util key file: 32 or 64 raw bytes (required)" },
+	{ NULL },
+};
 
 static enum err import(const struct cli *c, struct p11_session *s, void *ctx)
 {
@@ -71,7 +53,11 @@ int cmd_key_import_dek(struct cli *c, int argc, char **argv)
 	enum err r;
 	int rc;
 
-	rc = parse(c, argc, argv, &o);
+	rc = cli_opts_parse(c, &(struct cli_opts){ .sets = { { opts, &o } } },
+	                    argc, argv);
+	if (rc < 0 && (!o.label || !o.raw_file))
+		rc = cli_usage(c, "--label LABEL and --raw-file FILE are "
+		                  "required");
 	if (rc >= 0)
 		return rc;
 	r = cli_key_run(c, "key.import", "dek", o.label, import, &o);

@@ -29,21 +29,14 @@ static void print_text(const struct km_key *k, size_t n)
 	}
 }
 
-int cmd_key_list(struct cli *c, int argc, char **argv)
+static enum err list(const struct cli *c, struct p11_session *s, void *ctx)
 {
 	struct km_key *keys = NULL;
-	struct cli_token t;
 	size_t n = 0;
 	enum err r;
 
-	if (cli_wants_help(c, argc, argv))
-		return 0;
-	if (argc > 1)
-		return cli_usage(c, "unexpected argument '%s'", argv[1]);
-	r = cli_token_open(c, CLI_TOKEN_LOGIN, &t);
-	if (r != ERR_OK)
-		return cli_fail(c, r);
-	r = km_inventory_list(t.session, &keys, &n);
+	(void)ctx;
+	r = km_inventory_list(s, &keys, &n);
 	if (r == ERR_OK && c->json) {
 		cJSON *arr = cJSON_CreateArray();
 
@@ -55,6 +48,10 @@ int cmd_key_list(struct cli *c, int argc, char **argv)
 		print_text(keys, n);
 	}
 	km_inventory_free(keys, n);
-	cli_token_close(&t);
-	return r == ERR_OK ? 0 : cli_fail(c, r);
+	return r;
+}
+
+int cmd_key_list(struct cli *c, int argc, char **argv)
+{
+	return cli_token_main(c, argc, argv, NULL, CLI_TOKEN_LOGIN, list, NULL);
 }

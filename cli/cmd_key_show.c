@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_key_show.c - `p11seal key show --label L`: one key with every
  * security attribute, its check value and its p11seal metadata. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
+#include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "km_inventory.h"
@@ -32,42 +32,43 @@ static void print_text(const cJSON *o, int depth)
 	}
 }
 
+struct show_opts {
+	const char *label;
+};
+
+static const struct cli_opt opts[] = {
+	{ "label", CLI_STR(struct show_opts, label), .arg = "L",
+	  .help = "the key (required)" },
+	{ NULL },
+};
+
+static enum err show(const struct cli *c, struct p11_session *s, void *ctx)
+{
+	const struct show_opts *o = ctx;
+	struct km_key k;
+	cJSON *j;
+	enum err r;
+
+	r = km_inventory_find(s, o->label, &k);
+	if (r != ERR_OK)
+		return r;
+	j = km_inventory_json(&k, true);
+	km_inventory_free_one(&k);
+	if (c->json)
+		return cli_print_json(j);
+	print_text(j, 0);
+	cJSON_Delete(j);
+	return ERR_OK;
+}
+
 int cmd_key_show(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "label", required_argument, NULL, 'l' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *label = NULL;
-	struct cli_token t;
-	struct km_key k;
-	cJSON *j = NULL;
-	enum err r;
-	int o;
+	struct show_opts o = { NULL };
+	int rc;
 
-	if (cli_wants_help(c, argc, argv))
-		return 0;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (o != 'l')
-			return cli_usage(c, "unknown option");
-		label = optarg;
-	}
-	if (!label || optind < argc)
-		return cli_usage(c, "--label LABEL is required");
-	r = cli_token_open(c, CLI_TOKEN_LOGIN, &t);
-	if (r != ERR_OK)
-		return cli_fail(c, r);
-	r = km_inventory_find(t.session, label, &k);
-	if (r == ERR_OK) {
-		j = km_inventory_json(&k, true);
-		km_inventory_free_one(&k);
-	}
-	if (r == ERR_OK && c->json) {
-		r = cli_print_json(j);
-	} else if (r == ERR_OK) {
-		print_text(j, 0);
-		cJSON_Delete(j);
-	}
-	cli_token_close(&t);
-	return r == ERR_OK ? 0 : cli_fail(c, r);
+	rc = cli_opts_parse(c, &(struct cli_opts){ .sets = { { opts, &o } } },
+	                    argc, argv);
+	if (rc < 0 && !o.label)
+		rc = cli_usage(c, "--label LABEL is required");
+	return rc >= 0 ? rc : cli_token_run(c, CLI_TOKEN_LOGIN, show, &o);
 }

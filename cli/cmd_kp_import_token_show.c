@@ -14,13 +14,14 @@
 #include "kp_crypto.h"
 #include "kp_import.h"
 #include "kp_opts.h"
+#include "kp_print.h"
 
 static enum err print_json(const struct kp_import_token *t, int bits,
                            const char *fp)
 {
 	char *payload = malloc(encode_base64_len(t->pubkey_len) + 1);
 	char nonce[24];
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = kp_print_import_token_json(t);
 
 	if (!payload || !o) {
 		free(payload);
@@ -29,12 +30,6 @@ static enum err print_json(const struct kp_import_token *t, int bits,
 	}
 	encode_base64(payload, t->pubkey, t->pubkey_len);
 	encode_base64(nonce, t->nonce, sizeof(t->nonce));
-	cJSON_AddStringToObject(o, "creationDate", t->creation_date);
-	cJSON_AddStringToObject(o, "expirationDate", t->expiration_date);
-	cJSON_AddNumberToObject(o, "maxAllowedRetrievals",
-	                        (double)t->max_retrievals);
-	cJSON_AddNumberToObject(o, "remainingRetrievals",
-	                        (double)t->remaining_retrievals);
 	cJSON_AddNumberToObject(o, "keyBits", bits);
 	cJSON_AddStringToObject(o, "keySha256", fp);
 	cJSON_AddStringToObject(o, "payload", payload);
@@ -43,7 +38,7 @@ static enum err print_json(const struct kp_import_token *t, int bits,
 	return cli_print_json(o);
 }
 
-static enum err show(const struct cli *c, const struct kp_import_token *t)
+static enum err print(const struct cli *c, const struct kp_import_token *t)
 {
 	EVP_PKEY *pub = NULL;
 	char fp[65];
@@ -65,25 +60,20 @@ static enum err show(const struct cli *c, const struct kp_import_token *t)
 	return ERR_OK;
 }
 
-int cmd_kp_import_token_show(struct cli *c, int argc, char **argv)
+static enum err show(struct cli *c, struct kp_client *kp, void *args)
 {
 	struct kp_import_token t = { 0 };
-	struct kp_client *kp = NULL;
-	struct kp_opts o;
 	enum err r;
-	int rc;
 
-	rc = kp_opts_parse(c, argc, argv, NULL, NULL, NULL, NULL, &o);
-	if (rc < 0 && optind < argc)
-		rc = cli_usage(c, "unexpected argument '%s'", argv[optind]);
-	if (rc >= 0)
-		return rc;
-	r = kp_opts_connect(&o, &kp);
+	(void)args;
+	r = kp_import_token_get(kp, &t);
 	if (r == ERR_OK)
-		r = kp_import_token_get(kp, &t);
-	if (r == ERR_OK)
-		r = show(c, &t);
+		r = print(c, &t);
 	kp_json_import_token_clear(&t);
-	kp_client_free(kp);
-	return r == ERR_OK ? 0 : cli_fail(c, r);
+	return r;
+}
+
+int cmd_kp_import_token_show(struct cli *c, int argc, char **argv)
+{
+	return kp_cmd_run(c, argc, argv, &(struct kp_cmd){ .call = show });
 }

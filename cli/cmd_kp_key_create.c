@@ -8,71 +8,49 @@
 #include "kp_opts.h"
 #include "kp_print.h"
 
-struct create_args {
-	struct cli *c;
-	struct kp_key_template t;
+/* The --alias help and message below name the limit. */
+_Static_assert(KP_ALIASES_MAX == 5, "--alias takes at most 5");
+
+static const struct cli_opt opts[] = {
+	{ "standard", CLI_FLAG(struct kp_key_template, extractable),
+	  .help = "a standard key (extractable); default a root key" },
+	{ "description", CLI_STR(struct kp_key_template, description),
+	  .arg = "D", .help = "the key's description; default none" },
+	{ "alias",
+	  CLI_LIST(struct kp_key_template, aliases, n_aliases, KP_ALIASES_MAX),
+	  .arg = "A", .help = "an alias of the key, at most 5; default none",
+	  .bad = "at most 5 aliases" },
+	{ "expiration", CLI_STR(struct kp_key_template, expiration_date),
+	  .arg = "RFC3339", .help = "when the key expires; default never" },
+	{ NULL },
 };
 
-static int on_opt(void *ctx, int ch, const char *arg)
+static enum err create(struct cli *c, struct kp_client *kp, void *args)
 {
-	struct create_args *a = ctx;
+	const struct kp_key_template *t = args;
+	struct kp_key k = { 0 };
+	bool recovered = false;
+	enum err r;
 
-	switch (ch) {
-	case 's': a->t.extractable = true; return 0;
-	case 'd': a->t.description = arg; return 0;
-	case 'e': a->t.expiration_date = arg; return 0;
-	case 'a':
-		if (a->t.n_aliases == KP_ALIASES_MAX)
-			return cli_usage(a->c, "at most %d aliases",
-			                 KP_ALIASES_MAX);
-		a->t.aliases[a->t.n_aliases++] = arg;
-		return 0;
-	default: return cli_usage(a->c, "unknown option");
-	}
-}
-
-static enum err show(const struct cli *c, const struct kp_key *k,
-                     bool recovered)
-{
-	if (recovered)
+	r = kp_key_create(kp, t, &k, &recovered);
+	if (r == ERR_OK && recovered)
 		cli_info(c,
 		         "the connection failed after the request was sent;"
 		         " key %s appeared since, so it was not created again",
-		         k->id);
-	if (c->json)
-		return cli_print_json(kp_print_key_json(k));
-	kp_print_key_text(k);
-	return ERR_OK;
+		         k.id);
+	if (r == ERR_OK)
+		r = kp_print_key(c, &k);
+	kp_json_key_clear(&k);
+	return r;
 }
 
 int cmd_kp_key_create(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "standard", no_argument, NULL, 's' },
-		{ "description", required_argument, NULL, 'd' },
-		{ "alias", required_argument, NULL, 'a' },
-		{ "expiration", required_argument, NULL, 'e' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct create_args a = { .c = c };
-	struct kp_client *kp = NULL;
-	struct kp_key k = { 0 };
-	struct kp_opts o;
-	bool recovered = false;
-	enum err r;
-	int rc;
+	struct kp_key_template t = { 0 };
 
-	rc = kp_opts_parse(c, argc, argv, opts, "", on_opt, &a, &o);
-	if (rc < 0)
-		rc = kp_opts_one_id(c, argc, argv, &a.t.name);
-	if (rc >= 0)
-		return rc;
-	r = kp_opts_connect(&o, &kp);
-	if (r == ERR_OK)
-		r = kp_key_create(kp, &a.t, &k, &recovered);
-	if (r == ERR_OK)
-		r = show(c, &k, recovered);
-	kp_json_key_clear(&k);
-	kp_client_free(kp);
-	return r == ERR_OK ? 0 : cli_fail(c, r);
+	return kp_cmd_run(c, argc, argv,
+	                  &(struct kp_cmd){ .opts = opts,
+	                                    .args = &t,
+	                                    .arg = &t.name,
+	                                    .call = create });
 }

@@ -11,28 +11,24 @@
 #include "kp_opts.h"
 
 struct delete_args {
-	struct cli *c;
+	const char *id;
 	bool force, yes;
 };
 
-static int on_opt(void *ctx, int ch, const char *arg)
-{
-	struct delete_args *a = ctx;
+static const struct cli_opt opts[] = {
+	{ "force", CLI_FLAG(struct delete_args, force), .letter = 'f',
+	  .help = "delete even a key with registrations; default refused" },
+	{ "yes", CLI_FLAG(struct delete_args, yes), .letter = 'y',
+	  .help = "do not ask; default ask on the terminal (none: refused)" },
+	{ NULL },
+};
 
-	(void)arg;
-	switch (ch) {
-	case 'f': a->force = true; return 0;
-	case 'y': a->yes = true; return 0;
-	default: return cli_usage(a->c, "unknown option");
-	}
-}
-
-static enum err delete_key(struct kp_client *kp, const char *id,
-                           const struct delete_args *a)
+static enum err delete_key(struct cli *c, struct kp_client *kp, void *args)
 {
+	const struct delete_args *a = args;
 	char prompt[256];
 	struct kp_key k;
-	enum err r = kp_key_get(kp, id, &k);
+	enum err r = kp_key_get(kp, a->id, &k);
 
 	if (r != ERR_OK)
 		return r;
@@ -46,33 +42,18 @@ static enum err delete_key(struct kp_client *kp, const char *id,
 	if (r == ERR_OK)
 		r = kp_key_delete(kp, k.id, a->force);
 	if (r == ERR_OK)
-		cli_info(a->c, "deleted key %s", k.id);
+		cli_info(c, "deleted key %s", k.id);
 	kp_json_key_clear(&k);
 	return r;
 }
 
 int cmd_kp_key_delete(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct delete_args a = { c, false, false };
-	struct kp_client *kp = NULL;
-	struct kp_opts o;
-	const char *id = NULL;
-	enum err r;
-	int rc;
+	struct delete_args a = { NULL, false, false };
 
-	rc = kp_opts_parse(c, argc, argv, opts, "fy", on_opt, &a, &o);
-	if (rc < 0)
-		rc = kp_opts_one_id(c, argc, argv, &id);
-	if (rc >= 0)
-		return rc;
-	r = kp_opts_connect(&o, &kp);
-	if (r == ERR_OK)
-		r = delete_key(kp, id, &a);
-	kp_client_free(kp);
-	return r == ERR_OK ? 0 : cli_fail(c, r);
+	return kp_cmd_run(c, argc, argv,
+	                  &(struct kp_cmd){ .opts = opts,
+	                                    .args = &a,
+	                                    .arg = &a.id,
+	                                    .call = delete_key });
 }

@@ -8,28 +8,24 @@
 #include "kp_opts.h"
 #include "kp_print.h"
 
+static enum err show(struct cli *c, struct kp_client *kp, void *args)
+{
+	const char *const *id = args;
+	struct kp_key k = { 0 };
+	enum err r;
+
+	r = kp_key_get(kp, *id, &k);
+	if (r == ERR_OK)
+		r = kp_print_key(c, &k);
+	kp_json_key_clear(&k);
+	return r;
+}
+
 int cmd_kp_key_show(struct cli *c, int argc, char **argv)
 {
-	struct kp_client *kp = NULL;
-	struct kp_key k = { 0 };
-	struct kp_opts o;
 	const char *id = NULL;
-	enum err r;
-	int rc;
 
-	rc = kp_opts_parse(c, argc, argv, NULL, NULL, NULL, NULL, &o);
-	if (rc < 0)
-		rc = kp_opts_one_id(c, argc, argv, &id);
-	if (rc >= 0)
-		return rc;
-	r = kp_opts_connect(&o, &kp);
-	if (r == ERR_OK)
-		r = kp_key_get(kp, id, &k);
-	if (r == ERR_OK && c->json)
-		r = cli_print_json(kp_print_key_json(&k));
-	else if (r == ERR_OK)
-		kp_print_key_text(&k);
-	kp_json_key_clear(&k);
-	kp_client_free(kp);
-	return r == ERR_OK ? 0 : cli_fail(c, r);
+	return kp_cmd_run(
+	        c, argc, argv,
+	        &(struct kp_cmd){ .args = &id, .arg = &id, .call = show });
 }

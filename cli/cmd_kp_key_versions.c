@@ -34,27 +34,25 @@ static enum err print(const struct cli *c, const struct kp_key_version *v,
 	return cli_print_json(arr);
 }
 
-int cmd_kp_key_versions(struct cli *c, int argc, char **argv)
+static enum err versions(struct cli *c, struct kp_client *kp, void *args)
 {
-	struct kp_client *kp = NULL;
+	const char *const *id = args;
 	struct kp_key_version *v = NULL;
-	struct kp_opts o;
-	const char *id = NULL;
 	size_t n = 0;
 	enum err r;
-	int rc;
 
-	rc = kp_opts_parse(c, argc, argv, NULL, NULL, NULL, NULL, &o);
-	if (rc < 0)
-		rc = kp_opts_one_id(c, argc, argv, &id);
-	if (rc >= 0)
-		return rc;
-	r = kp_opts_connect(&o, &kp);
-	if (r == ERR_OK)
-		r = kp_key_versions(kp, id, &v, &n);
+	r = kp_key_versions(kp, *id, &v, &n);
 	if (r == ERR_OK)
 		r = print(c, v, n);
 	free(v);
-	kp_client_free(kp);
-	return r == ERR_OK ? 0 : cli_fail(c, r);
+	return r;
+}
+
+int cmd_kp_key_versions(struct cli *c, int argc, char **argv)
+{
+	const char *id = NULL;
+
+	return kp_cmd_run(
+	        c, argc, argv,
+	        &(struct kp_cmd){ .args = &id, .arg = &id, .call = versions });
 }

@@ -11,29 +11,25 @@
 #include "kp_print.h"
 
 struct keys_args {
-	struct cli *c;
-	struct kp_list_opts list;
+	unsigned long limit, offset;
+	const char *states;
+	int extractable;
 };
 
-static int on_opt(void *ctx, int ch, const char *arg)
-{
-	struct keys_args *a = ctx;
-	unsigned long v = 0;
-
-	switch (ch) {
-	case 'n':
-	case 'o':
-		if (cli_parse_ulong(arg, ch == 'n' ? "--limit" : "--offset",
-		                    ch == 'n', 100000, &v) != ERR_OK)
-			return cli_fail(a->c, ERR_USAGE);
-		*(ch == 'n' ? &a->list.max : &a->list.offset) = (unsigned)v;
-		return 0;
-	case 's': a->list.states = arg; return 0;
-	case 'r': a->list.extractable = 0; return 0;
-	case 't': a->list.extractable = 1; return 0;
-	default: return cli_usage(a->c, "unknown option");
-	}
-}
+static const struct cli_opt opts[] = {
+	{ "limit", CLI_ULONG(struct keys_args, limit, 1, 100000), .letter = 'n',
+	  .arg = "N", .help = "list at most N keys (1..100000); default all" },
+	{ "offset", CLI_ULONG(struct keys_args, offset, 0, 100000), .arg = "N",
+	  .help = "skip the first N keys (0..100000); default 0" },
+	{ "state", CLI_STR(struct keys_args, states), .arg = "1,2,3,5",
+	  .help = "only keys in these states (1 active, 2 suspended, 3 "
+	          "deactivated, 5 destroyed); default Key Protect's" },
+	{ "root", CLI_SET(struct keys_args, extractable, 0),
+	  .help = "only root keys; default root and standard keys" },
+	{ "standard", CLI_SET(struct keys_args, extractable, 1),
+	  .help = "only standard keys; default root and standard keys" },
+	{ NULL },
+};
 
 static enum err print(const struct cli *c, const struct kp_key *keys, size_t n)
 {
@@ -51,35 +47,27 @@ static enum err print(const struct cli *c, const struct kp_key *keys, size_t n)
 	return cli_print_json(arr);
 }
 
-int cmd_kp_keys(struct cli *c, int argc, char **argv)
+static enum err list(struct cli *c, struct kp_client *kp, void *args)
 {
-	static const struct option opts[] = {
-		{ "limit", required_argument, NULL, 'n' },
-		{ "offset", required_argument, NULL, 'o' },
-		{ "state", required_argument, NULL, 's' },
-		{ "root", no_argument, NULL, 'r' },
-		{ "standard", no_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct keys_args a = { c, { 0, 0, NULL, -1 } };
-	struct kp_client *kp = NULL;
+	const struct keys_args *a = args;
+	struct kp_list_opts o = { (unsigned)a->limit, (unsigned)a->offset,
+		                  a->states, a->extractable };
 	struct kp_key *keys = NULL;
-	struct kp_opts o;
 	size_t n = 0;
 	enum err r;
-	int rc;
 
-	rc = kp_opts_parse(c, argc, argv, opts, "n:", on_opt, &a, &o);
-	if (rc < 0 && optind < argc)
-		rc = cli_usage(c, "unexpected argument '%s'", argv[optind]);
-	if (rc >= 0)
-		return rc;
-	r = kp_opts_connect(&o, &kp);
-	if (r == ERR_OK)
-		r = kp_key_list(kp, &a.list, &keys, &n);
+	r = kp_key_list(kp, &o, &keys, &n);
 	if (r == ERR_OK)
 		r = print(c, keys, n);
 	kp_json_keys_free(keys, n);
-	kp_client_free(kp);
-	return r == ERR_OK ? 0 : cli_fail(c, r);
+	return r;
+}
+
+int cmd_kp_keys(struct cli *c, int argc, char **argv)
+{
+	struct keys_args a = { .extractable = -1 };
+
+	return kp_cmd_run(
+	        c, argc, argv,
+	        &(struct kp_cmd){ .opts = opts, .args = &a, .call = list });
 }

@@ -12,22 +12,32 @@
 #include "kp_opts.h"
 
 struct rewrap_args {
-	struct cli *c;
 	const char *label, *wdek_file, *wdek_out;
 	bool force;
 };
 
-static int on_opt(void *ctx, int ch, const char *arg)
-{
-	struct rewrap_args *a = ctx;
+static const struct cli_opt opts[] = {
+	{ "label", CLI_STR(struct rewrap_args, label), .arg = "L",
+	  .help = "the DEK whose WDEK, kept beside it, is re-wrapped; or "
+	          "--wdek-file and --wdek-out" },
+	{ "wdek-file", CLI_STR(struct rewrap_args, wdek_file), .arg = "F",
+	  .help = "the WDEK record file to re-wrap (with --wdek-out)" },
+	{ "wdek-out", CLI_STR(struct rewrap_args, wdek_out), .arg = "FILE",
+	  .help = "where the re-wrapped record goes (with --wdek-file)" },
+	{ "force", CLI_FLAG(struct rewrap_args, force),
+	  .help = "--wdek-out may replace an existing FILE; default refused" },
+	{ NULL },
+};
 
-	switch (ch) {
-	case 'l': a->label = arg; return 0;
-	case 'i': a->wdek_file = arg; return 0;
-	case 'w': a->wdek_out = arg; return 0;
-	case 'f': a->force = true; return 0;
-	default: return cli_usage(a->c, "unknown option");
-	}
+static int check(struct cli *c, void *args)
+{
+	const struct rewrap_args *a = args;
+
+	if (!(a->label && !a->wdek_file && !a->wdek_out) &&
+	    !(!a->label && a->wdek_file && a->wdek_out))
+		return cli_usage(c, "give --label LABEL, or --wdek-file FILE "
+		                    "and --wdek-out FILE");
+	return -1;
 }
 
 /* The WDEK of a record file, re-wrapped into another file. */
@@ -48,54 +58,36 @@ static enum err rewrap_file(const struct rewrap_args *a, struct kp_client *kp,
 	return r;
 }
 
-static enum err rewrap(struct cli *c, const struct rewrap_args *a,
-                       const struct kp_opts *ko)
+static enum err rewrap(struct cli *c, struct kp_client *kp, void *args)
 {
+	const struct rewrap_args *a = args;
 	struct km_kpdek d = { 0 };
-	struct kp_client *kp = NULL;
 	struct cli_token t = { 0 };
 	enum err r;
 
-	r = kp_opts_connect(ko, &kp);
-	if (r == ERR_OK && a->label)
+	if (a->label) {
 		r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
-	if (r == ERR_OK && a->label)
-		r = km_kpdek_rewrap(kp, t.session, a->label, &d);
-	else if (r == ERR_OK)
+		if (r == ERR_OK)
+			r = km_kpdek_rewrap(kp, t.session, a->label, &d);
+	} else {
 		r = rewrap_file(a, kp, &d);
+	}
 	if (r == ERR_OK)
 		r = cli_kp_print_dek(c, &d, a->wdek_out);
 	/* A record file alone is no token operation (t.session is NULL). */
 	r = cli_kp_audit_dek(c, t.session, "kp.rewrap", a->label, &d, kp, r);
 	km_kpdek_clear(&d);
 	cli_token_close(&t);
-	kp_client_free(kp);
 	return r;
 }
 
 int cmd_kp_rewrap(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "label", required_argument, NULL, 'l' },
-		{ "wdek-file", required_argument, NULL, 'i' },
-		{ "wdek-out", required_argument, NULL, 'w' },
-		{ "force", no_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct rewrap_args a = { .c = c };
-	struct kp_opts ko;
-	enum err r;
-	int rc;
+	struct rewrap_args a = { 0 };
 
-	rc = kp_opts_parse(c, argc, argv, opts, "", on_opt, &a, &ko);
-	if (rc < 0 && optind < argc)
-		rc = cli_usage(c, "unexpected argument '%s'", argv[optind]);
-	if (rc < 0 && !(a.label && !a.wdek_file && !a.wdek_out) &&
-	    !(!a.label && a.wdek_file && a.wdek_out))
-		rc = cli_usage(c, "give --label LABEL, or --wdek-file FILE and "
-		                  "--wdek-out FILE");
-	if (rc >= 0)
-		return rc;
-	r = rewrap(c, &a, &ko);
-	return r == ERR_OK ? 0 : cli_fail(c, r);
+	return kp_cmd_run(c, argc, argv,
+	                  &(struct kp_cmd){ .opts = opts,
+	                                    .args = &a,
+	                                    .check = check,
+	                                    .call = rewrap });
 }

@@ -4,7 +4,6 @@
  * --exportable). After a root rotation Key Protect also returns the DEK
  * re-wrapped under the newest version; that WDEK is the one kept. */
 #include "cli.h"
-#include "cli_file.h"
 #include "cli_kp.h"
 #include "commands.h"
 #include "km_kpdek.h"
@@ -12,24 +11,36 @@
 #include "kp_opts.h"
 
 struct unwrap_args {
-	struct cli *c;
-	const char *label, *root, *wdek_file, *wdek_out;
-	bool exportable, force;
+	struct cli_kp_dek_dest to;
+	const char *root, *wdek_file;
 };
 
-static int on_opt(void *ctx, int ch, const char *arg)
-{
-	struct unwrap_args *a = ctx;
+static const struct cli_opt opts[] = {
+	{ "label", CLI_STR(struct unwrap_args, to.label), .arg = "L",
+	  .help = "the DEK's label in the token (required)" },
+	{ "kp-root", CLI_STR(struct unwrap_args, root), .arg = "ID",
+	  .help = "the Key Protect root key (id or alias) that wrapped it "
+	          "(required)" },
+	{ "wdek-file", CLI_STR(struct unwrap_args, wdek_file), .arg = "F",
+	  .help = "the WDEK: a record file or bare base64 (required)" },
+	{ "wdek-out", CLI_STR(struct unwrap_args, to.wdek_out), .arg = "FILE",
+	  .help = "also write the kept WDEK's record to FILE; default none" },
+	{ "exportable", CLI_FLAG(struct unwrap_args, to.exportable),
+	  .help = "the DEK can be wrapped for a trusted station; default "
+	          "never extractable" },
+	{ "force", CLI_FLAG(struct unwrap_args, to.force),
+	  .help = "--wdek-out may replace an existing FILE; default refused" },
+	{ NULL },
+};
 
-	switch (ch) {
-	case 'l': a->label = arg; return 0;
-	case 'k': a->root = arg; return 0;
-	case 'i': a->wdek_file = arg; return 0;
-	case 'w': a->wdek_out = arg; return 0;
-	case 'e': a->exportable = true; return 0;
-	case 'f': a->force = true; return 0;
-	default: return cli_usage(a->c, "unknown option");
-	}
+static int check(struct cli *c, void *args)
+{
+	const struct unwrap_args *a = args;
+
+	if (!a->to.label || !a->to.label[0] || !a->root || !a->wdek_file)
+		return cli_usage(c, "--kp-root ID, --wdek-file FILE and "
+		                    "--label LABEL are required");
+	return -1;
 }
 
 static enum err unwrap(struct cli *c, const struct unwrap_args *a,
@@ -42,22 +53,23 @@ static enum err unwrap(struct cli *c, const struct unwrap_args *a,
 	enum err r;
 
 	r = cli_kp_read_record(a->wdek_file, &rec);
-	if (r == ERR_OK)
-		r = kp_opts_connect(ko, &kp);
-	if (r == ERR_OK)
-		r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
-	if (r == ERR_OK)
-		r = km_kpdek_check(t.session, a->label, a->wdek_out != NULL);
-	if (r == ERR_OK && a->wdek_out)
-		r = cli_file_check_new(a->wdek_out, a->force);
-	if (r == ERR_OK)
-		r = km_kpdek_unwrap(kp, a->root, &rec, &d);
-	if (r == ERR_OK)
-		r = cli_kp_store_dek(a->label, a->exportable, a->wdek_out,
-		                     a->force, t.session, &d);
-	if (r == ERR_OK)
-		r = cli_kp_print_dek(c, &d, a->wdek_out);
-	r = cli_kp_audit_dek(c, t.session, "kp.unwrap", a->label, &d, kp, r);
+	if (r != ERR_OK)
+		goto out;
+	r = kp_opts_connect(ko, &kp);
+	if (r != ERR_OK)
+		goto out;
+	r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
+	if (r != ERR_OK)
+		goto out;
+	r = cli_kp_dek_check(t.session, &a->to);
+	if (r != ERR_OK)
+		goto out;
+	r = km_kpdek_unwrap(kp, a->root, &rec, &d);
+	if (r != ERR_OK)
+		goto out;
+	r = cli_kp_dek_store(c, t.session, &a->to, &d);
+out:
+	r = cli_kp_audit_dek(c, t.session, "kp.unwrap", a->to.label, &d, kp, r);
 	km_kpdek_clear(&d);
 	km_kpdek_record_clear(&rec);
 	cli_token_close(&t);
@@ -65,28 +77,18 @@ static enum err unwrap(struct cli *c, const struct unwrap_args *a,
 	return r;
 }
 
+/* Not kp_cmd_run: the WDEK file is read before the API key is. */
 int cmd_kp_unwrap(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "label", required_argument, NULL, 'l' },
-		{ "kp-root", required_argument, NULL, 'k' },
-		{ "wdek-file", required_argument, NULL, 'i' },
-		{ "wdek-out", required_argument, NULL, 'w' },
-		{ "exportable", no_argument, NULL, 'e' },
-		{ "force", no_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct unwrap_args a = { .c = c };
+	struct unwrap_args a = { 0 };
 	struct kp_opts ko;
 	enum err r;
 	int rc;
 
-	rc = kp_opts_parse(c, argc, argv, opts, "", on_opt, &a, &ko);
-	if (rc < 0 && optind < argc)
-		rc = cli_usage(c, "unexpected argument '%s'", argv[optind]);
-	if (rc < 0 && (!a.label || !a.label[0] || !a.root || !a.wdek_file))
-		rc = cli_usage(c, "--kp-root ID, --wdek-file FILE and --label "
-		                  "LABEL are required");
+	rc = kp_cmd_parse(
+	        c, argc, argv,
+	        &(struct kp_cmd){ .opts = opts, .args = &a, .check = check },
+	        &ko);
 	if (rc >= 0)
 		return rc;
 	r = unwrap(c, &a, &ko);

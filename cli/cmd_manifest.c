@@ -4,7 +4,6 @@
  * needs but the API key, checked against the DEK in the token. `manifest
  * verify ...` is passed on to cmd_manifest_verify, whatever order the
  * command table lists the two in. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,60 +11,45 @@
 
 #include "cli.h"
 #include "cli_manifest.h"
+#include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "encode.h"
 #include "p11_dek.h"
 
-static int parse_one(struct cli *c, int o, struct cli_manifest_opts *m,
-                     const char **key)
-{
-	switch (o) {
-	case 'k': *key = optarg; break;
-	case 'o': m->out = optarg; break;
-	case 'f': m->force = true; break;
-	default:
-		if (!cli_manifest_opt(m, o, optarg))
-			return cli_usage(c, "unknown option");
-	}
-	return -1;
-}
+struct manifest_args {
+	const char *key, *image;
+	struct cli_manifest_opts m;
+};
 
-static int parse(struct cli *c, int argc, char **argv,
-                 struct cli_manifest_opts *m, const char **key,
-                 const char **image)
+static const struct cli_opt opts[] = {
+	{ "key", CLI_STR(struct manifest_args, key), .arg = "LABEL",
+	  .help = "the DEK that encrypted IMAGE (required)" },
+	{ "out", CLI_STR(struct manifest_args, m.out), .arg = "FILE",
+	  .help = "write the manifest to FILE; default stdout" },
+	{ "force", CLI_FLAG(struct manifest_args, m.force),
+	  .help = "--out may replace an existing FILE; default refused" },
+	{ NULL },
+};
+
+static int parse(struct cli *c, int argc, char **argv, struct manifest_args *a)
 {
-	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "cos-uri", required_argument, NULL, CLI_MANIFEST_COS_URI },
-		{ "name", required_argument, NULL, CLI_MANIFEST_NAME },
-		{ "os", required_argument, NULL, CLI_MANIFEST_OS },
-		{ "note", required_argument, NULL, CLI_MANIFEST_NOTE },
-		{ "wdek", required_argument, NULL, CLI_MANIFEST_WDEK },
-		{ "allow-unwrapped", no_argument, NULL,
-		  CLI_MANIFEST_ALLOW_UNWRAPPED },
-		{ "force", no_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
+	struct cli_opts o = {
+		.sets = { { opts, a }, { cli_manifest_options, &a->m } },
+		.args = { &a->image },
+		.min_args = 1,
+		.args_usage = "expected one encrypted IMAGE",
 	};
-	int o, rc;
+	int rc = cli_opts_parse(c, &o, argc, argv);
 
-	memset(m, 0, sizeof(*m));
-	*key = NULL;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		rc = parse_one(c, o, m, key);
-		if (rc >= 0)
-			return rc;
-	}
-	if (!*key)
+	if (rc >= 0)
+		return rc;
+	if (!a->key)
 		return cli_usage(c, "--key LABEL is required");
-	if (argc - optind != 1)
-		return cli_usage(c, "expected one encrypted IMAGE");
-	if (m->force && !m->out)
+	if (a->m.force && !a->m.out)
 		return cli_usage(c, "--force goes with --out FILE");
-	if (cli_manifest_check_opts(m) != ERR_OK)
+	if (cli_manifest_check_opts(&a->m) != ERR_OK)
 		return cli_usage(c, "%s", err_detail());
-	*image = argv[optind];
 	return -1;
 }
 
@@ -85,35 +69,38 @@ static void print_json(const struct cli_manifest_opts *o,
 	cli_print_json(j);
 }
 
-int cmd_manifest(struct cli *c, int argc, char **argv)
+static enum err write_manifest(const struct cli *c, struct p11_session *s,
+                               void *ctx)
 {
+	const struct manifest_args *a = ctx;
 	struct cli_manifest *job = NULL;
-	struct cli_manifest_opts o;
-	const char *key = NULL, *image = NULL;
-	struct cli_token t = { 0 };
 	struct p11_dek dek;
 	enum err r;
+
+	r = p11_dek_find(s, a->key, &dek);
+	if (r != ERR_OK)
+		return r;
+	r = cli_manifest_begin(&a->m, a->image, s, &dek, &job);
+	if (r != ERR_OK)
+		return r;
+	r = cli_manifest_finish(c, job, a->image, s, &dek);
+	if (r == ERR_OK && c->json && a->m.out)
+		print_json(&a->m, cli_manifest_result(job));
+	cli_manifest_free(job);
+	return r;
+}
+
+int cmd_manifest(struct cli *c, int argc, char **argv)
+{
+	struct manifest_args a = { 0 };
 	int rc;
 
 	if (argc > 1 && strcmp(argv[1], "verify") == 0) {
 		c->cmd = "manifest verify";
 		return cmd_manifest_verify(c, argc - 1, argv + 1);
 	}
-	if (cli_wants_help(c, argc, argv))
-		return 0;
-	rc = parse(c, argc, argv, &o, &key, &image);
+	rc = parse(c, argc, argv, &a);
 	if (rc >= 0)
 		return rc;
-	r = cli_token_open(c, CLI_TOKEN_LOGIN, &t);
-	if (r == ERR_OK)
-		r = p11_dek_find(t.session, key, &dek);
-	if (r == ERR_OK)
-		r = cli_manifest_begin(&o, image, t.session, &dek, &job);
-	if (r == ERR_OK)
-		r = cli_manifest_finish(c, job, image, t.session, &dek);
-	if (r == ERR_OK && c->json && o.out)
-		print_json(&o, cli_manifest_result(job));
-	cli_manifest_free(job);
-	cli_token_close(&t);
-	return r == ERR_OK ? 0 : cli_fail(c, r);
+	return cli_token_run(c, CLI_TOKEN_LOGIN, write_manifest, &a);
 }

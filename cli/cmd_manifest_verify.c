@@ -5,7 +5,6 @@
  * describes (size, SHA-256, virtual size, batmap keyhash), and with --key
  * the DEK in the token matches the keyhash and the binding. Exit 0, 5 for
  * a malformed manifest, 6 naming every field that differs. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,30 +12,23 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "encode.h"
 #include "km_manifest.h"
 #include "p11_dek.h"
 
-static int parse(struct cli *c, int argc, char **argv, const char **key)
-{
-	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int o;
+struct verify_args {
+	const char *key, *file, *image;
+};
 
-	*key = NULL;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (o != 'k')
-			return cli_usage(c, "unknown option");
-		*key = optarg;
-	}
-	if (argc - optind != 2)
-		return cli_usage(c, "expected the manifest FILE and the IMAGE");
-	return -1;
-}
+static const struct cli_opt opts[] = {
+	{ "key", CLI_STR(struct verify_args, key), .arg = "LABEL",
+	  .help = "also check the DEK in the token: keyhash and binding; "
+	          "default the manifest and image only" },
+	{ NULL },
+};
 
 /* Keyhash and binding against the DEK labelled key. */
 static enum err check_key(const struct cli *c, const char *key,
@@ -132,35 +124,38 @@ static enum err summarize(const struct cli *c, const char *file,
 
 int cmd_manifest_verify(struct cli *c, int argc, char **argv)
 {
-	struct km_manifest *m = calloc(1, sizeof(*m));
+	struct verify_args a = { 0 };
+	struct cli_opts o = {
+		.sets = { { opts, &a } },
+		.args = { &a.file, &a.image },
+		.min_args = 2,
+		.args_usage = "expected the manifest FILE and the IMAGE",
+	};
+	struct km_manifest *m = NULL;
 	struct km_report rep = { .n = 0 };
-	const char *key, *file, *image;
 	enum err r;
 	int rc;
 
+	rc = cli_opts_parse(c, &o, argc, argv);
+	if (rc >= 0)
+		return rc;
+	m = calloc(1, sizeof(*m));
 	if (!m)
 		return cli_fail(c, err_set(ERR_NOMEM, "manifest"));
-	rc = cli_wants_help(c, argc, argv) ? 0 : parse(c, argc, argv, &key);
-	if (rc >= 0) {
-		free(m);
-		return rc;
-	}
-	file = argv[optind];
-	image = argv[optind + 1];
-	r = km_manifest_load(file, m);
+	r = km_manifest_load(a.file, m);
 	if (r == ERR_OK) {
 		km_manifest_validate(m, &rep);
-		r = km_manifest_verify_image(m, image, &rep);
+		r = km_manifest_verify_image(m, a.image, &rep);
 	}
-	if ((r == ERR_OK || r == ERR_VERIFY) && key)
-		r = check_key(c, key, m, &rep);
+	if ((r == ERR_OK || r == ERR_VERIFY) && a.key)
+		r = check_key(c, a.key, m, &rep);
 	if (r == ERR_OK || r == ERR_VERIFY) {
 		if (c->json)
-			print_json(file, image, m, &rep, key);
-		r = summarize(c, file, &rep);
+			print_json(a.file, a.image, m, &rep, a.key);
+		r = summarize(c, a.file, &rep);
 	}
 	if (r == ERR_OK && !c->json)
-		print_text(file, image, m, key);
+		print_text(a.file, a.image, m, a.key);
 	free(m);
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

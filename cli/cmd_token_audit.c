@@ -152,34 +152,31 @@ static size_t keys_hit(const struct p11_finding *f, size_t nf)
 	return hit;
 }
 
-int cmd_token_audit(struct cli *c, int argc, char **argv)
+static enum err audit(const struct cli *c, struct p11_session *s, void *ctx)
 {
 	struct p11_policy_key *keys = NULL;
 	struct p11_policy_token tok;
 	struct p11_finding *f = NULL;
-	struct cli_token t;
 	size_t n = 0, nf = 0;
 	enum err r;
 
-	if (cli_wants_help(c, argc, argv))
-		return 0;
-	if (argc > 1)
-		return cli_usage(c, "unexpected argument '%s'", argv[1]);
-	r = cli_token_open(c, CLI_TOKEN_LOGIN, &t);
-	if (r != ERR_OK)
-		return cli_fail(c, r);
-	r = p11_policy_scan(t.session, &keys, &n, &tok);
+	(void)ctx;
+	r = p11_policy_scan(s, &keys, &n, &tok);
 	if (r == ERR_OK)
 		r = p11_policy_check(keys, n, &tok, &f, &nf);
 	if (r == ERR_OK)
-		r = print(c, t.session, keys, n, f, nf,
-			  notes_of(t.session, keys, n));
+		r = print(c, s, keys, n, f, nf, notes_of(s, keys, n));
 	if (r == ERR_OK && nf)
 		r = err_set(ERR_VERIFY, "%zu finding%s in %zu of %zu keys; "
 			    "each line names the key, the attack and why", nf,
 			    nf == 1 ? "" : "s", keys_hit(f, nf), n);
 	free(f);
 	free(keys);
-	cli_token_close(&t);
-	return r == ERR_OK ? 0 : cli_fail(c, r);
+	return r;
+}
+
+int cmd_token_audit(struct cli *c, int argc, char **argv)
+{
+	return cli_token_main(c, argc, argv, NULL, CLI_TOKEN_LOGIN, audit,
+	                      NULL);
 }

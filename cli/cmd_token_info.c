@@ -62,22 +62,16 @@ static void print_text(const struct p11_token_desc *d)
 	printf("\n");
 }
 
+static enum err info(const struct cli *c, struct p11_session *s, void *ctx)
+{
+	(void)ctx;
+	if (c->json)
+		return cli_print_json(info_json(p11_session_token(s)));
+	print_text(p11_session_token(s));
+	return ERR_OK;
+}
+
 int cmd_token_info(struct cli *c, int argc, char **argv)
 {
-	struct cli_token t;
-	enum err r;
-
-	if (cli_wants_help(c, argc, argv))
-		return 0;
-	if (argc > 1)
-		return cli_usage(c, "unexpected argument '%s'", argv[1]);
-	r = cli_token_open(c, 0, &t);
-	if (r != ERR_OK)
-		return cli_fail(c, r);
-	if (c->json)
-		r = cli_print_json(info_json(p11_session_token(t.session)));
-	else
-		print_text(p11_session_token(t.session));
-	cli_token_close(&t);
-	return r == ERR_OK ? 0 : cli_fail(c, r);
+	return cli_token_main(c, argc, argv, NULL, 0, info, NULL);
 }

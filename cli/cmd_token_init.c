@@ -2,12 +2,12 @@
 /* cmd_token_init.c - `p11seal token init --label L`: initialise a free
  * token (SO PIN, then the user PIN). Re-initialising a token in use needs
  * --force, since it destroys every key on it. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "p11_init.h"
@@ -20,6 +20,22 @@ struct init_opts {
 	const char *label;
 	const char *so_pin_source;
 	bool force;
+};
+
+static const struct cli_opt opts[] = {
+	{ "label", CLI_STR(struct init_opts, label), .arg = "L",
+	  .help = "the token's new label, 1..32 bytes (required)" },
+	{ "so-pin-source", CLI_STR(struct init_opts, so_pin_source),
+	  .arg = "SRC",
+	  .help = "where the new SO PIN is read: file:PATH, env:VAR, fd:N or "
+	          "prompt; default prompt (asked twice)" },
+	{ "so-pin", CLI_SECRET("SO PIN"),
+	  .help = "refused: a PIN on the command line shows in ps and shell "
+	          "history" },
+	{ "force", CLI_FLAG(struct init_opts, force),
+	  .help = "re-initialise a token in use, destroying every key on it; "
+	          "default refused" },
+	{ NULL },
 };
 
 /* The one token to initialise: matching --token, else the only free one. */
@@ -113,33 +129,16 @@ out:
 
 int cmd_token_init(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "label", required_argument, NULL, 'l' },
-		{ "so-pin-source", required_argument, NULL, 's' },
-		{ "so-pin", required_argument, NULL, 'S' },
-		{ "force", no_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct init_opts o = { 0 };
 	enum err r;
-	int ch;
+	int rc;
 
-	if (cli_wants_help(c, argc, argv))
-		return 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'l': o.label = optarg; break;
-		case 's': o.so_pin_source = optarg; break;
-		case 'f': o.force = true; break;
-		case 'S': return cli_fail(c, cli_refuse_argv_secret("--so-pin",
-								"SO PIN"));
-		default: return cli_usage(c, "unknown option");
-		}
-	}
+	rc = cli_opts_parse(c, &(struct cli_opts){ .sets = { { opts, &o } } },
+	                    argc, argv);
+	if (rc >= 0)
+		return rc;
 	if (!o.label || !o.label[0] || strlen(o.label) > 32)
 		return cli_usage(c, "--label of 1..32 bytes is required");
-	if (optind < argc)
-		return cli_usage(c, "unexpected argument '%s'", argv[optind]);
 	r = init(c, &o);
 	if (r != ERR_OK)
 		return cli_fail(c, r);

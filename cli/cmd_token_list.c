@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "p11_module.h"
@@ -54,11 +55,11 @@ int cmd_token_list(struct cli *c, int argc, char **argv)
 	struct p11_uri *uri = NULL;
 	size_t n = 0, k = 0;
 	enum err r;
+	int rc;
 
-	if (cli_wants_help(c, argc, argv))
-		return 0;
-	if (argc > 1)
-		return cli_usage(c, "unexpected argument '%s'", argv[1]);
+	rc = cli_opts_parse(c, &(struct cli_opts){ 0 }, argc, argv);
+	if (rc >= 0)
+		return rc;
 	r = cli_token_uri(c, &uri);
 	if (r == ERR_OK)
 		r = cli_token_module(c, uri, &m);

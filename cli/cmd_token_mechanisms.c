@@ -2,11 +2,11 @@
 /* cmd_token_mechanisms.c - `p11seal token mechanisms`: what the token
  * offers, and a verdict per p11seal feature (trials need a login unless
  * --no-trials). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cli.h"
+#include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "p11_caps.h"
@@ -156,33 +156,37 @@ static enum err report(const struct cli *c, struct p11_session *s,
 	return cli_print_json(o);
 }
 
+struct mech_opts {
+	bool no_trials;
+};
+
+static const struct cli_opt opts[] = {
+	{ "no-trials", CLI_FLAG(struct mech_opts, no_trials),
+	  .help = "only what the token advertises, no login; default also "
+	          "try OAEP wrap, GCM and a key digest, logged in" },
+	{ NULL },
+};
+
+static enum err probe(const struct cli *c, struct p11_session *s, void *ctx)
+{
+	bool trials = !((const struct mech_opts *)ctx)->no_trials;
+	struct p11_caps caps;
+	enum err r;
+
+	r = p11_caps_probe(s, trials, &caps);
+	if (r == ERR_OK)
+		r = report(c, s, &caps, trials);
+	return r;
+}
+
 int cmd_token_mechanisms(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "no-trials", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct p11_caps caps;
-	struct cli_token t;
-	bool trials = true;
-	enum err r;
-	int o;
+	struct mech_opts o = { false };
+	int rc;
 
-	if (cli_wants_help(c, argc, argv))
-		return 0;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (o != 'n')
-			return cli_usage(c, "unknown option");
-		trials = false;
-	}
-	if (optind < argc)
-		return cli_usage(c, "unexpected argument '%s'", argv[optind]);
-	r = cli_token_open(c, trials ? CLI_TOKEN_LOGIN : 0, &t);
-	if (r != ERR_OK)
-		return cli_fail(c, r);
-	r = p11_caps_probe(t.session, trials, &caps);
-	if (r == ERR_OK)
-		r = report(c, t.session, &caps, trials);
-	cli_token_close(&t);
-	return r == ERR_OK ? 0 : cli_fail(c, r);
+	rc = cli_opts_parse(c, &(struct cli_opts){ .sets = { { opts, &o } } },
+	                    argc, argv);
+	if (rc >= 0)
+		return rc;
+	return cli_token_run(c, o.no_trials ? 0 : CLI_TOKEN_LOGIN, probe, &o);
 }

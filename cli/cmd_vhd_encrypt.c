@@ -169,8 +169,6 @@ int cmd_vhd_encrypt(struct cli *c, int argc, char **argv)
 	struct cli_vhd_args a;
 	int rc;
 
-	if (cli_wants_help(c, argc, argv))
-		return 0;
 	rc = cli_vhd_parse(c, argc, argv, CLI_VHD_OUTPUT | CLI_VHD_INPUT, &a,
 	                   &mo);
 	if (rc >= 0)

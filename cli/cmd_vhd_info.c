@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "cli_opts.h"
 #include "commands.h"
 #include "encode.h"
 #include "vhd_reader.h"
@@ -134,20 +135,26 @@ static void print_text(const char *path, const struct vhd_reader *r)
 
 int cmd_vhd_info(struct cli *c, int argc, char **argv)
 {
+	const char *file = NULL;
+	struct cli_opts o = {
+		.args = { &file },
+		.min_args = 1,
+		.args_usage = "expected one FILE",
+	};
 	struct vhd_reader *r = NULL;
 	enum err e = ERR_OK;
+	int rc;
 
-	if (cli_wants_help(c, argc, argv))
-		return 0;
-	if (argc != 2)
-		return cli_usage(c, "expected one FILE");
-	e = vhd_reader_open(&r, argv[1]);
+	rc = cli_opts_parse(c, &o, argc, argv);
+	if (rc >= 0)
+		return rc;
+	e = vhd_reader_open(&r, file);
 	if (e != ERR_OK)
 		goto out;
 	if (c->json)
-		e = cli_print_json(info_json(argv[1], r));
+		e = cli_print_json(info_json(file, r));
 	else
-		print_text(argv[1], r);
+		print_text(file, r);
 out:
 	vhd_reader_free(r);
 	return e == ERR_OK ? 0 : cli_fail(c, e);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* kp_opts.c - shared option parsing for the `kp` commands. Settings come
+/* kp_opts.c - shared options and run of the `kp` commands. Settings come
  * from flags, then KP_URL / KP_INSTANCE_ID / IAM_URL; the API key only
  * from file:/env:/fd: or a prompt, never argv. P11SEAL_KP_RETRY_BASE_MS,
  * P11SEAL_KP_RETRY_CAP_MS and P11SEAL_KP_TIMEOUT_MS shorten waits for
@@ -13,34 +13,43 @@
 #include "kp_client.h"
 #include "secmem.h"
 
-enum {
-	OPT_KP_URL = 0x1000,
-	OPT_INSTANCE,
-	OPT_IAM_URL,
-	OPT_REGION,
-	OPT_PRIVATE,
-	OPT_CACERT,
-	OPT_HPCS,
-	OPT_KEY_RING,
-	OPT_KEY_SOURCE,
-	OPT_API_KEY,
-	OPT_JSON,
-};
-
-#define MAX_OPTS 40
-
-static const struct option common[] = {
-	{ "kp-url", required_argument, NULL, OPT_KP_URL },
-	{ "instance-id", required_argument, NULL, OPT_INSTANCE },
-	{ "iam-url", required_argument, NULL, OPT_IAM_URL },
-	{ "region", required_argument, NULL, OPT_REGION },
-	{ "private", no_argument, NULL, OPT_PRIVATE },
-	{ "cacert", required_argument, NULL, OPT_CACERT },
-	{ "hpcs", no_argument, NULL, OPT_HPCS },
-	{ "key-ring", required_argument, NULL, OPT_KEY_RING },
-	{ "api-key-source", required_argument, NULL, OPT_KEY_SOURCE },
-	{ "api-key", required_argument, NULL, OPT_API_KEY },
-	{ "json", no_argument, NULL, OPT_JSON },
+static const struct cli_opt table[] = {
+	{ "kp-url", CLI_STR(struct kp_opts, cfg.kp_url), .arg = "URL",
+	  .help = "Key Protect API URL; default $KP_URL, else the public (or "
+	          "--private) endpoint of --region (--hpcs: of the "
+	          "instance)" },
+	{ "instance-id", CLI_STR(struct kp_opts, cfg.instance_id),
+	  .arg = "GUID|CRN",
+	  .help = "the Key Protect or HPCS instance; default "
+	          "$KP_INSTANCE_ID (one of them is required)" },
+	{ "iam-url", CLI_STR(struct kp_opts, cfg.iam_url), .arg = "URL",
+	  .help = "IAM token URL, or a host for its /identity/token; default "
+	          "$IAM_URL, else https://iam.cloud.ibm.com (private. with "
+	          "--private)" },
+	{ "region", CLI_STR(struct kp_opts, cfg.region), .arg = "R",
+	  .help = "region of the endpoints; default the instance CRN's, else "
+	          "us-south" },
+	{ "private", CLI_FLAG(struct kp_opts, cfg.private_endpoint),
+	  .help = "private endpoints (Key Protect and IAM); default public" },
+	{ "cacert", CLI_STR(struct kp_opts, cfg.cacert), .arg = "FILE",
+	  .help = "PEM file of extra trust anchors; default the system's "
+	          "only" },
+	{ "hpcs", CLI_FLAG(struct kp_opts, cfg.hpcs),
+	  .help = "the instance is Hyper Protect Crypto Services; default "
+	          "Key Protect" },
+	{ "key-ring", CLI_STR(struct kp_opts, cfg.key_ring), .arg = "ID",
+	  .help = "key ring of every request ([A-Za-z0-9_-]); default none" },
+	{ "api-key-source", CLI_STR(struct kp_opts, api_key_source),
+	  .arg = "SRC",
+	  .help = "where the API key is read: file:PATH, env:VAR, fd:N or "
+	          "prompt; default env:IBMCLOUD_API_KEY" },
+	{ "api-key", CLI_SECRET("API key"),
+	  .help = "refused: an API key on the command line shows in ps and "
+	          "shell history" },
+	{ "json", CLI_FLAG(struct kp_opts, json),
+	  .help = "one JSON document on stdout, as the global --json; "
+	          "default text" },
+	{ NULL },
 };
 
 /* Whole milliseconds from a test-tuning variable, or 0 (default). */
@@ -66,55 +75,66 @@ static void defaults(struct kp_opts *o)
 	o->api_key_source = "env:IBMCLOUD_API_KEY";
 }
 
-/* A shared option: 0 if handled, 1 if not ours, else an exit code. */
-static int shared(struct cli *c, int ch, struct kp_opts *o)
+/* Parse by spec (its sets[0] is the Key Protect table). */
+static int parse(struct cli *c, int argc, char **argv, struct cli_opts *spec,
+                 struct kp_opts *o)
 {
-	switch (ch) {
-	case OPT_KP_URL: o->cfg.kp_url = optarg; return 0;
-	case OPT_INSTANCE: o->cfg.instance_id = optarg; return 0;
-	case OPT_IAM_URL: o->cfg.iam_url = optarg; return 0;
-	case OPT_REGION: o->cfg.region = optarg; return 0;
-	case OPT_PRIVATE: o->cfg.private_endpoint = true; return 0;
-	case OPT_CACERT: o->cfg.cacert = optarg; return 0;
-	case OPT_HPCS: o->cfg.hpcs = true; return 0;
-	case OPT_KEY_RING: o->cfg.key_ring = optarg; return 0;
-	case OPT_KEY_SOURCE: o->api_key_source = optarg; return 0;
-	case OPT_JSON: c->json = true; return 0;
-	case OPT_API_KEY:
-		return cli_fail(c,
-		                cli_refuse_argv_secret("--api-key", "API key"));
-	default: return 1;
-	}
+	int rc;
+
+	defaults(o);
+	spec->sets[0] = (struct cli_opt_set){ table, o };
+	rc = cli_opts_parse(c, spec, argc, argv);
+	if (o->json)
+		c->json = true;
+	return rc;
+}
+
+int kp_cmd_parse(struct cli *c, int argc, char **argv, const struct kp_cmd *k,
+                 struct kp_opts *ko)
+{
+	struct cli_opts spec = {
+		.sets = { { NULL, NULL }, { k->opts, k->args } },
+		.args = { k->arg },
+		.min_args = k->arg ? 1 : 0,
+		.args_usage = k->arg ? "expected one KEY (id or alias)" : NULL,
+	};
+	int rc = parse(c, argc, argv, &spec, ko);
+
+	if (rc < 0 && k->check)
+		rc = k->check(c, k->args);
+	return rc;
+}
+
+int kp_cmd_run(struct cli *c, int argc, char **argv, const struct kp_cmd *k)
+{
+	struct kp_client *kp = NULL;
+	struct kp_opts ko;
+	enum err r;
+	int rc;
+
+	rc = kp_cmd_parse(c, argc, argv, k, &ko);
+	if (rc >= 0)
+		return rc;
+	r = kp_opts_connect(&ko, &kp);
+	if (r == ERR_OK)
+		r = k->call(c, kp, k->args);
+	kp_client_free(kp);
+	return r == ERR_OK ? 0 : cli_fail(c, r);
 }
 
 int kp_opts_parse(struct cli *c, int argc, char **argv,
                   const struct option *extra, const char *shortopts,
                   kp_opts_fn fn, void *ctx, struct kp_opts *o)
 {
-	struct option all[MAX_OPTS];
-	size_t n = sizeof(common) / sizeof(common[0]), m = 0;
-	int ch;
+	struct cli_opts spec = {
+		.rest = true,
+		.extra = extra,
+		.extra_short = shortopts,
+		.on_extra = fn,
+		.ctx = ctx,
+	};
 
-	defaults(o);
-	if (cli_wants_help(c, argc, argv))
-		return EXIT_OK_;
-	memcpy(all, common, sizeof(common));
-	while (extra && extra[m].name && n + m < MAX_OPTS - 1) {
-		all[n + m] = extra[m];
-		m++;
-	}
-	memset(&all[n + m], 0, sizeof(all[0]));
-	while ((ch = getopt_long(argc, argv, shortopts ? shortopts : "", all,
-	                         NULL)) != -1) {
-		int rc = shared(c, ch, o);
-
-		if (rc == 1)
-			rc = fn && ch != '?' ? fn(ctx, ch, optarg)
-			                     : cli_usage(c, "unknown option");
-		if (rc != 0)
-			return rc;
-	}
-	return -1;
+	return parse(c, argc, argv, &spec, o);
 }
 
 enum err kp_opts_connect(const struct kp_opts *o, struct kp_client **out)
@@ -131,34 +151,29 @@ enum err kp_opts_connect(const struct kp_opts *o, struct kp_client **out)
 	return r;
 }
 
-int kp_opts_one_id(struct cli *c, int argc, char **argv, const char **id)
+struct action {
+	const char *id;
+	enum err (*fn)(struct kp_client *, const char *);
+	const char *verb;
+};
+
+static enum err act(struct cli *c, struct kp_client *kp, void *args)
 {
-	if (optind != argc - 1)
-		return cli_usage(c, "expected one KEY (id or alias)");
-	*id = argv[optind];
-	return -1;
+	const struct action *a = args;
+	enum err r = a->fn(kp, a->id);
+
+	if (r == ERR_OK)
+		cli_info(c, "%s key %s", a->verb, a->id);
+	return r;
 }
 
 int kp_opts_run_action(struct cli *c, int argc, char **argv,
                        enum err (*fn)(struct kp_client *, const char *),
                        const char *verb)
 {
-	struct kp_client *kp = NULL;
-	struct kp_opts o;
-	const char *id = NULL;
-	enum err r;
-	int rc;
+	struct action a = { NULL, fn, verb };
 
-	rc = kp_opts_parse(c, argc, argv, NULL, NULL, NULL, NULL, &o);
-	if (rc < 0)
-		rc = kp_opts_one_id(c, argc, argv, &id);
-	if (rc >= 0)
-		return rc;
-	r = kp_opts_connect(&o, &kp);
-	if (r == ERR_OK)
-		r = fn(kp, id);
-	if (r == ERR_OK)
-		cli_info(c, "%s key %s", verb, id);
-	kp_client_free(kp);
-	return r == ERR_OK ? 0 : cli_fail(c, r);
+	return kp_cmd_run(
+	        c, argc, argv,
+	        &(struct kp_cmd){ .args = &a, .arg = &a.id, .call = act });
 }

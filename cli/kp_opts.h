@@ -2,12 +2,15 @@
 /* kp_opts.h - what every `p11seal kp ...` command shares: the Key Protect
  * options (--kp-url, --instance-id, --iam-url, --region, --private,
  * --cacert, --hpcs, --key-ring, --api-key-source) with their environment
- * fallbacks, and opening a client with the API key from a safe source. */
+ * fallbacks, opening a client with the API key from a safe source, and
+ * the run of a command: parse, connect, call, close. */
 #ifndef P11SEAL_KP_OPTS_H
 #define P11SEAL_KP_OPTS_H
 
 #include <getopt.h>
+#include <stdbool.h>
 
+#include "cli_opts.h"
 #include "err.h"
 #include "kp_config.h"
 
@@ -22,22 +25,42 @@ struct kp_client;
 struct kp_opts {
 	struct kp_config cfg;
 	const char *api_key_source; /* default env:IBMCLOUD_API_KEY */
+	bool json;                  /* --json after the command */
 };
+
+/* A `kp` command: its own options, filling args; where its one
+ * positional argument goes (KEY or NAME), if it takes one; a check of
+ * what was given; and the call that does its work and prints it. */
+struct kp_cmd {
+	const struct cli_opt *opts; /* the command's own table, or NULL */
+	void *args;                 /* what opts fill; passed on */
+	const char **arg;           /* the one KEY or NAME, or NULL: none */
+	/* -1 to go on, else the exit code (usage printed); or NULL */
+	int (*check)(struct cli *c, void *args);
+	enum err (*call)(struct cli *c, struct kp_client *kp, void *args);
+};
+
+/* The Key Protect options of k and k's own into ko (defaults from the
+ * environment first), then k->check. Returns -1 to go on, else the exit
+ * code (0 after --help). */
+int kp_cmd_parse(struct cli *c, int argc, char **argv, const struct kp_cmd *k,
+                 struct kp_opts *ko);
+
+/* The whole of a `kp` command: kp_cmd_parse, open a client with the API
+ * key, k->call, close. Returns the exit code. */
+int kp_cmd_run(struct cli *c, int argc, char **argv, const struct kp_cmd *k);
 
 /* The command's own option handler: return 0 if handled, else an exit
  * code (2 for a bad value). */
 typedef int (*kp_opts_fn)(void *ctx, int ch, const char *arg);
 
-/* getopt_long over the shared options plus extra (short letters in
- * shortopts, handled by fn). Returns -1 to go on (positional arguments at
+/* For the commands not yet on option tables (kp import-root, kp rotate):
+ * the Key Protect options plus extra (short letters in shortopts,
+ * handled by fn). Returns -1 to go on (positional arguments at
  * argv[optind..]), else an exit code (0 after --help). */
 int kp_opts_parse(struct cli *c, int argc, char **argv,
                   const struct option *extra, const char *shortopts,
                   kp_opts_fn fn, void *ctx, struct kp_opts *o);
-
-/* Exactly one positional KEY (id or alias) after the options, else a
- * usage error; -1 to go on. */
-int kp_opts_one_id(struct cli *c, int argc, char **argv, const char **id);
 
 /* A whole command that takes KEY and calls fn on it (disable, enable):
  * parse, connect, call, report "<verb> key KEY". */

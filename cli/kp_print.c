@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "cli.h"
+
 void kp_print_text(FILE *f, const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -103,4 +105,27 @@ void kp_print_key_row(const struct kp_key *k)
 	       kind(k));
 	kp_print_text(stdout, k->name);
 	putchar('\n');
+}
+
+enum err kp_print_key(const struct cli *c, const struct kp_key *k)
+{
+	if (c->json)
+		return cli_print_json(kp_print_key_json(k));
+	kp_print_key_text(k);
+	return ERR_OK;
+}
+
+cJSON *kp_print_import_token_json(const struct kp_import_token *t)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "creationDate", t->creation_date);
+	cJSON_AddStringToObject(o, "expirationDate", t->expiration_date);
+	cJSON_AddNumberToObject(o, "maxAllowedRetrievals",
+	                        (double)t->max_retrievals);
+	cJSON_AddNumberToObject(o, "remainingRetrievals",
+	                        (double)t->remaining_retrievals);
+	return o;
 }

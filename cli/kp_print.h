@@ -9,7 +9,10 @@
 
 #include <cjson/cJSON.h>
 
+#include "err.h"
 #include "kp_json.h"
+
+struct cli;
 
 /* s on f with control characters (C0, DEL, C1) shown as '?'. */
 void kp_print_text(FILE *f, const char *s);
@@ -22,5 +25,12 @@ void kp_print_key_text(const struct kp_key *k);
 
 /* One table row "ID  STATE  KIND  NAME"; header when k is NULL. */
 void kp_print_key_row(const struct kp_key *k);
+
+/* One key on stdout: JSON with --json, else text. */
+enum err kp_print_key(const struct cli *c, const struct kp_key *k);
+
+/* An import token's dates and retrievals as a JSON object (NULL on
+ * allocation failure). */
+cJSON *kp_print_import_token_json(const struct kp_import_token *t);
 
 #endif

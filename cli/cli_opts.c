@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+/* cli_opts.c - commands' option tables read over getopt_long. getopt
+ * itself still says what it refuses ("unrecognized option '--x'"), so
+ * the messages users know stay; every value is checked here, before the
+ * command does anything. */
+#include "cli_opts.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define MAX_OPTS  64
+#define FIRST_VAL 0x1000 /* getopt values of table entries: above letters */
+
+/* The entries of every set in one row, as getopt_long sees them. */
+struct flat {
+	struct option all[MAX_OPTS + 1];
+	const struct cli_opt *ent[MAX_OPTS];
+	void *base[MAX_OPTS];
+	char letters[2 * MAX_OPTS + 1];
+	size_t n, n_all;
+};
+
+static void add_letter(struct flat *f, char letter, bool value)
+{
+	size_t len = strlen(f->letters);
+
+	if (letter && len + 2 < sizeof(f->letters)) {
+		f->letters[len++] = letter;
+		if (value)
+			f->letters[len] = ':';
+	}
+}
+
+static void flatten(const struct cli_opts *o, struct flat *f)
+{
+	memset(f, 0, sizeof(*f));
+	for (size_t s = 0; s < CLI_OPTS_SETS && o->sets[s].opts; s++)
+		for (const struct cli_opt *e = o->sets[s].opts;
+		     e->name && f->n < MAX_OPTS; e++) {
+			bool value = e->kind != CLI_OPT_FLAG &&
+			             e->kind != CLI_OPT_SET;
+
+			f->all[f->n] =
+			        (struct option){ e->name,
+				                 value ? required_argument
+				                       : no_argument,
+				                 NULL, FIRST_VAL + (int)f->n };
+			f->ent[f->n] = e;
+			f->base[f->n++] = o->sets[s].base;
+			add_letter(f, e->letter, value);
+		}
+	f->n_all = f->n;
+	for (size_t i = 0; o->extra && o->extra[i].name && f->n_all < MAX_OPTS;
+	     i++)
+		f->all[f->n_all++] = o->extra[i];
+	if (o->extra_short)
+		snprintf(f->letters + strlen(f->letters),
+		         sizeof(f->letters) - strlen(f->letters), "%s",
+		         o->extra_short);
+}
+
+/* The entry getopt returned ch for, or -1 (an extra option). */
+static int entry_of(const struct flat *f, int ch)
+{
+	if (ch >= FIRST_VAL && ch < FIRST_VAL + (int)f->n)
+		return ch - FIRST_VAL;
+	for (size_t i = 0; i < f->n; i++)
+		if (f->ent[i]->letter && f->ent[i]->letter == ch)
+			return (int)i;
+	return -1;
+}
+
+static int bad_value(struct cli *c, const struct cli_opt *e)
+{
+	return cli_usage(c, "%s", e->bad ? e->bad : err_detail());
+}
+
+static int take_ulong(struct cli *c, const struct cli_opt *e, const char *flag,
+                      const char *arg, unsigned long *out)
+{
+	unsigned long v = 0;
+	enum err r = cli_parse_ulong(arg, flag, e->min, e->max, &v);
+
+	if (r == ERR_OK && e->step && v % e->step)
+		r = err_set(ERR_USAGE, "%s: %lu is not a multiple of %lu", flag,
+		            v, e->step);
+	if (r != ERR_OK)
+		return bad_value(c, e);
+	*out = v;
+	return -1;
+}
+
+static int take_list(struct cli *c, const struct cli_opt *e, void *base,
+                     const char *flag, const char *arg)
+{
+	const char **v = (const char **)((char *)base + e->off);
+	size_t *n = (size_t *)((char *)base + e->count_off);
+
+	if (*n >= e->max) {
+		err_set(ERR_USAGE, "%s is taken at most %lu times", flag,
+		        e->max);
+		return bad_value(c, e);
+	}
+	v[(*n)++] = arg;
+	return -1;
+}
+
+/* Store one option's value: -1 to go on, else the exit code. */
+static int take(struct cli *c, const struct cli_opt *e, void *base,
+                const char *arg)
+{
+	void *p = (char *)base + e->off;
+	char flag[64];
+
+	snprintf(flag, sizeof(flag), "--%s", e->name);
+	switch (e->kind) {
+	case CLI_OPT_FLAG: *(bool *)p = true; return -1;
+	case CLI_OPT_SET: *(int *)p = (int)e->min; return -1;
+	case CLI_OPT_STR: *(const char **)p = arg; return -1;
+	case CLI_OPT_ULONG: return take_ulong(c, e, flag, arg, p);
+	case CLI_OPT_LIST: return take_list(c, e, base, flag, arg);
+	case CLI_OPT_SECRET:
+		return cli_fail(c, cli_refuse_argv_secret(flag, e->arg));
+	}
+	return cli_usage(c, "unknown option");
+}
+
+/* An option of o->extra: -1 to go on, else the exit code. */
+static int take_extra(struct cli *c, const struct cli_opts *o, int ch,
+                      const char *arg)
+{
+	int rc;
+
+	if (!o->on_extra)
+		return cli_usage(c, "unknown option");
+	rc = o->on_extra(o->ctx, ch, arg);
+	return rc == 0 ? -1 : rc;
+}
+
+/* The positional arguments into o->args: -1 to go on, else 2. */
+static int take_args(struct cli *c, const struct cli_opts *o, int argc,
+                     char **argv)
+{
+	int n = argc - optind, max = 0;
+
+	if (o->rest)
+		return -1;
+	while (max < CLI_OPTS_ARGS && o->args[max])
+		max++;
+	if (n < o->min_args || n > max) {
+		if (o->args_usage)
+			return cli_usage(c, "%s", o->args_usage);
+		if (n > max)
+			return cli_usage(c, "unexpected argument '%s'",
+			                 argv[optind + max]);
+		return cli_usage(c, "missing argument");
+	}
+	for (int i = 0; i < n; i++)
+		*o->args[i] = argv[optind + i];
+	return -1;
+}
+
+int cli_opts_parse(struct cli *c, const struct cli_opts *o, int argc,
+                   char **argv)
+{
+	struct flat f;
+	int ch, i, rc;
+
+	if (cli_asks_help(argc, argv)) {
+		if (o->usage)
+			fputs(o->usage, stdout);
+		else
+			cli_print_usage(c);
+		return 0;
+	}
+	flatten(o, &f);
+	optind = 0; /* glibc: start afresh on this argv */
+	while ((ch = getopt_long(argc, argv, f.letters, f.all, NULL)) != -1) {
+		if (ch == '?')
+			return cli_usage(c, "unknown option");
+		i = entry_of(&f, ch);
+		rc = i >= 0 ? take(c, f.ent[i], f.base[i], optarg)
+		            : take_extra(c, o, ch, optarg);
+		if (rc >= 0)
+			return rc;
+	}
+	return take_args(c, o, argc, argv);
+}
