@@ -19,7 +19,7 @@ DEPS     := p11-kit-1 libcrypto libcurl libcjson
 NEED_GOALS := $(or $(MAKECMDGOALS),all)
 ifneq ($(filter demo check,$(NEED_GOALS)),)
 NEED := $(shell sh tests/need.sh >&2 && echo ok)
-else ifneq ($(filter-out deps clean uninstall lint format%,$(NEED_GOALS)),)
+else ifneq ($(filter-out deps fresh-machine clean uninstall lint format%,$(NEED_GOALS)),)
 NEED := $(shell { command -v $(firstword $(CC)) && pkg-config --exists \
 	$(DEPS) libmicrohttpd; } >/dev/null 2>&1 || sh tests/need.sh >&2 && echo ok)
 else
@@ -160,9 +160,13 @@ fuzz:
 	@B=build/fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run-fuzz.sh
 
 # The Debian packages alone, without building (demo and check do it first).
-.PHONY: deps
+.PHONY: deps fresh-machine
 deps:
 	@sh tests/need.sh
+
+# The two commands on a debootstrap'd minimal Debian 12 (root, slow).
+fresh-machine:
+	@sh tests/fresh-machine.sh
 
 demo: all
 	@B=$(B) sh tests/demo.sh
