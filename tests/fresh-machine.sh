@@ -50,6 +50,7 @@ ARCH=$(dpkg --print-architecture)
 TARBALL=$CACHE/$SUITE-minbase-$ARCH.tgz
 mkdir -p "$CACHE" "$LOGS"
 C=$(mktemp -d "${TMPDIR:-/var/tmp}/p11seal-fresh.XXXXXX")
+chmod 755 "$C" # the root directory of the chroot, for the non-root user
 
 # cleanup: stop what still runs in the chroot (found by its root, so only
 # processes this script started), unmount in reverse order, and remove
