@@ -115,7 +115,7 @@ HEAD=$(git -C "$ROOT" rev-parse --short HEAD)
 git -C "$ROOT" bundle create "$C/tmp/p11seal.bundle" HEAD 2>/dev/null
 chmod 644 "$C/tmp/p11seal.bundle"
 in_chroot root "useradd -m newcomer"
-CLONE='git clone -q /tmp/p11seal.bundle p11seal'
+CLONE='git -c advice.detachedHead=false clone -q /tmp/p11seal.bundle p11seal'
 
 # 1. Not root: the exact install line, then a stop before compiling.
 say "as newcomer: make demo (must stop, naming the packages)"

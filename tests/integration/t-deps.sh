@@ -38,6 +38,10 @@ for goal in demo check; do
 	assert "... before compiling anything" test ! -e "$PUB/build"
 done
 
+expect_exit 2 "make deps, not root, package missing: fails" \
+	as_user make -C "$ROOT" B="$PUB/build" deps
+grep_err "... printing the exact apt-get line for the missing one" "$LINE"
+
 # A build with the compiler and libraries there makes no dpkg call, so
 # the missing package does not stop it (-n: nothing is compiled).
 expect_exit 0 "make (all) on a ready machine does not consult the list" \
