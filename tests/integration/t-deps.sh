@@ -12,7 +12,13 @@ PUB=$WORK/pub
 mkdir -p "$PUB/bin" "$PUB/nopc"
 printf 'coreutils\np11seal-test-absent # made missing\n' >"$PUB/packages"
 export NEED_PACKAGES="$PUB/packages"
-chmod 755 "$WORK"
+# A copy of the tree, so the non-root user can read it wherever ROOT is
+# (a clone under /root is not readable by nobody); 3 MB without build/.
+mkdir "$PUB/tree"
+tar -C "$ROOT" --exclude=./build --exclude=./.git -cf - . |
+	tar -C "$PUB/tree" -xf -
+chmod -R a+rX "$WORK"
+SRC=$PUB/tree
 # The outer make's jobserver and flags are not ours to inherit.
 unset MAKEFLAGS MFLAGS MAKELEVEL
 
@@ -32,20 +38,20 @@ LINE="^  (sudo (apt-get update \&\& sudo )?|su -c '(apt-get update \&\& )?)"
 LINE="${LINE}apt-get install --no-install-recommends p11seal-test-absent'?\$"
 for goal in demo check; do
 	expect_exit 2 "make $goal, not root, package missing: stops" \
-		as_user make -C "$ROOT" B="$PUB/build" "$goal"
+		as_user make -C "$SRC" B="$PUB/build" "$goal"
 	grep_err "... printing the exact apt-get line for the missing one" "$LINE"
 	grep_err "... and why make stopped" "stopped before building"
 	assert "... before compiling anything" test ! -e "$PUB/build"
 done
 
 expect_exit 2 "make deps, not root, package missing: fails" \
-	as_user make -C "$ROOT" B="$PUB/build" deps
+	as_user make -C "$SRC" B="$PUB/build" deps
 grep_err "... printing the exact apt-get line for the missing one" "$LINE"
 
 # A build with the compiler and libraries there makes no dpkg call, so
 # the missing package does not stop it (-n: nothing is compiled).
 expect_exit 0 "make (all) on a ready machine does not consult the list" \
-	as_user make -n -C "$ROOT" B="$PUB/build" all
+	as_user make -n -C "$SRC" B="$PUB/build" all
 
 # A library missing (pkg-config fails): the list is consulted first and
 # pkg-config's own errors never reach the user.
@@ -53,7 +59,7 @@ printf '#!/bin/sh\necho "pkg-config: fake failure" >&2\nexit 1\n' \
 	>"$PUB/nopc/pkg-config"
 chmod 755 "$PUB/nopc/pkg-config"
 expect_exit 2 "make (all) with a library missing: stops" \
-	as_user env PATH="$PUB/nopc:$PATH" make -C "$ROOT" B="$PUB/build" all
+	as_user env PATH="$PUB/nopc:$PATH" make -C "$SRC" B="$PUB/build" all
 grep_err "... printing the apt-get line" "$LINE"
 assert "... with no pkg-config error before it" \
 	sh -c "! grep -q 'fake failure' '$WORK/err'"
@@ -64,7 +70,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	printf '#!/bin/sh\necho "$*" >>"%s"\n' "$WORK/apt.log" >"$PUB/bin/apt-get"
 	chmod 755 "$PUB/bin/apt-get"
 	expect_exit 2 "make demo as root, package missing: apt-get runs" \
-		timeout 60 env PATH="$PUB/bin:$PATH" make -C "$ROOT" B="$WORK/rb" demo
+		timeout 60 env PATH="$PUB/bin:$PATH" make -C "$SRC" B="$WORK/rb" demo
 	printf 'update -qq\ninstall -y -qq --no-install-recommends %s\n' \
 		p11seal-test-absent >"$WORK/apt.want"
 	grep_err "... then a re-check that names what is still missing" \
