@@ -50,7 +50,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "  $(install_line "$miss")" >&2
 	exit 1
 fi
-echo "need.sh: installing (apt-get, a few minutes):$miss" >&2
+echo "need.sh: installing with apt-get:$miss" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $miss >/dev/null
