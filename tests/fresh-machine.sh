@@ -61,11 +61,11 @@ cleanup() {
 	for p in /proc/[0-9]*; do
 		[ "$(readlink "$p/root" 2>/dev/null)" = "$C" ] && kill -9 "${p#/proc/}"
 	done 2>/dev/null
-	for m in dev/shm dev/pts dev proc; do
+	for m in dev/shm dev/pts dev proc .; do
 		mountpoint -q "$C/$m" 2>/dev/null &&
 			{ umount "$C/$m" || umount -l "$C/$m"; }
 	done
-	if grep -q " $C/" /proc/mounts; then
+	if grep -q " $C[/ ]" /proc/mounts; then
 		say "left $C in place: still mounted" >&2
 	else
 		rm -rf "$C"
@@ -91,6 +91,9 @@ debootstrap --variant=minbase --include=make,git \
 	>"$LOGS/debootstrap.log" 2>&1 ||
 	die "debootstrap failed, see $LOGS/debootstrap.log"
 cp /etc/resolv.conf "$C/etc/resolv.conf"
+# The chroot's / a mount point of its own: unshare --propagation private
+# (opencryptoki's and rsyslog's tests) fails with EINVAL on a plain folder.
+mount --bind "$C" "$C"
 mount -t proc proc "$C/proc"
 mount --bind /dev "$C/dev"
 mount --bind /dev/pts "$C/dev/pts"
