@@ -10,6 +10,25 @@ CFLAGS  ?= -O2 -g
 VERSION := 0.1.0
 
 DEPS     := p11-kit-1 libcrypto libcurl libcjson
+
+# A fresh machine (README, "The two commands"): tests/need.sh installs the
+# Debian packages in .ci/packages (as root) or prints the apt-get line and
+# stops, before the pkg-config lines below run. demo and check need every
+# package; other builds run it only when the compiler or a library is
+# missing, so a ready machine makes no dpkg or apt call for them.
+NEED_GOALS := $(or $(MAKECMDGOALS),all)
+ifneq ($(filter demo check,$(NEED_GOALS)),)
+NEED := $(shell sh tests/need.sh >&2 && echo ok)
+else ifneq ($(filter-out deps fresh-machine clean uninstall lint format%,$(NEED_GOALS)),)
+NEED := $(shell { command -v $(firstword $(CC)) && pkg-config --exists \
+	$(DEPS) libmicrohttpd; } >/dev/null 2>&1 || sh tests/need.sh >&2 && echo ok)
+else
+NEED := ok
+endif
+ifneq ($(NEED),ok)
+$(error stopped before building: Debian packages missing, see above)
+endif
+
 PKG_CFLAGS := $(shell pkg-config --cflags $(DEPS))
 PKG_LIBS   := $(shell pkg-config --libs $(DEPS)) -lpthread -ldl -lm
 SRV_LIBS   := $(shell pkg-config --libs libmicrohttpd) $(PKG_LIBS)
@@ -139,6 +158,15 @@ valgrind: test-bins
 FUZZ_SECONDS ?= 60
 fuzz:
 	@B=build/fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run-fuzz.sh
+
+# The Debian packages alone, without building (demo and check do it first).
+.PHONY: deps fresh-machine
+deps:
+	@sh tests/need.sh
+
+# The two commands on a debootstrap'd minimal Debian 12 (root, slow).
+fresh-machine:
+	@sh tests/fresh-machine.sh
 
 demo: all
 	@B=$(B) sh tests/demo.sh

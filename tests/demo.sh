@@ -8,8 +8,7 @@
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-build}
-. "$ROOT/tests/need.sh"
-need_packages
+sh "$ROOT/tests/need.sh"
 for bin in p11seal kp-server; do
 	[ -x "$ROOT/$B/$bin" ] || make -C "$ROOT" B="$B" >/dev/null
 done

@@ -42,9 +42,10 @@ ock_unavailable() {
 }
 
 # ock_run CMD...: run CMD in the token's namespace, in the same folder
-# (entering a mount namespace moves to its root).
+# (entering a mount namespace moves to its root) and under the daemon's
+# root (--root: in a chroot, the namespace's root is the host's /).
 ock_run() {
-	nsenter --target "$OCK_PID" --mount --ipc --wd="$PWD" -- "$@"
+	nsenter --target "$OCK_PID" --mount --ipc --root --wd="$PWD" -- "$@"
 }
 
 # Runs inside the new namespace (sh -c): cover the compiled-in paths with
