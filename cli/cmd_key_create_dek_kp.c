@@ -44,6 +44,7 @@ static int on_opt(void *ctx, int ch, const char *arg)
 static enum err create(struct cli *c, const struct dek_args *a,
                        struct kp_client *kp)
 {
+	struct cli_audit_intent in = { 0 };
 	struct km_kpdek d = { 0 };
 	struct cli_token t;
 	enum err r;
@@ -51,6 +52,9 @@ static enum err create(struct cli *c, const struct dek_args *a,
 	r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
 	if (r != ERR_OK)
 		return r;
+	r = cli_kp_audit_begin(c, t.session, "key.create", a->label, &in);
+	if (r != ERR_OK)
+		goto out;
 	r = km_kpdek_check(t.session, a->label, a->wdek_out != NULL);
 	if (r != ERR_OK)
 		goto out;
@@ -69,7 +73,8 @@ static enum err create(struct cli *c, const struct dek_args *a,
 		goto out;
 	r = cli_kp_print_dek(c, &d, a->wdek_out);
 out:
-	r = cli_kp_audit_dek(c, t.session, "key.create", a->label, &d, kp, r);
+	r = cli_kp_audit_dek(c, t.session, "key.create", a->label, &d, kp, &in,
+	                     r);
 	km_kpdek_clear(&d);
 	cli_token_close(&t);
 	return r;

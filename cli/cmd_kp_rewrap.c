@@ -51,6 +51,7 @@ static enum err rewrap_file(const struct rewrap_args *a, struct kp_client *kp,
 static enum err rewrap(struct cli *c, const struct rewrap_args *a,
                        const struct kp_opts *ko)
 {
+	struct cli_audit_intent in = { 0 };
 	struct km_kpdek d = { 0 };
 	struct kp_client *kp = NULL;
 	struct cli_token t = { 0 };
@@ -60,13 +61,17 @@ static enum err rewrap(struct cli *c, const struct rewrap_args *a,
 	if (r == ERR_OK && a->label)
 		r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
 	if (r == ERR_OK && a->label)
+		r = cli_kp_audit_begin(c, t.session, "kp.rewrap", a->label,
+		                       &in);
+	if (r == ERR_OK && a->label)
 		r = km_kpdek_rewrap(kp, t.session, a->label, &d);
 	else if (r == ERR_OK)
 		r = rewrap_file(a, kp, &d);
 	if (r == ERR_OK)
 		r = cli_kp_print_dek(c, &d, a->wdek_out);
 	/* A record file alone is no token operation (t.session is NULL). */
-	r = cli_kp_audit_dek(c, t.session, "kp.rewrap", a->label, &d, kp, r);
+	r = cli_kp_audit_dek(c, t.session, "kp.rewrap", a->label, &d, kp, &in,
+	                     r);
 	km_kpdek_clear(&d);
 	cli_token_close(&t);
 	kp_client_free(kp);

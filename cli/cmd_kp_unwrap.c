@@ -36,6 +36,7 @@ static enum err unwrap(struct cli *c, const struct unwrap_args *a,
                        const struct kp_opts *ko)
 {
 	struct km_kpdek_record rec = { 0 };
+	struct cli_audit_intent in = { 0 };
 	struct km_kpdek d = { 0 };
 	struct kp_client *kp = NULL;
 	struct cli_token t = { 0 };
@@ -47,6 +48,9 @@ static enum err unwrap(struct cli *c, const struct unwrap_args *a,
 	if (r == ERR_OK)
 		r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
 	if (r == ERR_OK)
+		r = cli_kp_audit_begin(c, t.session, "kp.unwrap", a->label,
+		                       &in);
+	if (r == ERR_OK)
 		r = km_kpdek_check(t.session, a->label, a->wdek_out != NULL);
 	if (r == ERR_OK && a->wdek_out)
 		r = cli_file_check_new(a->wdek_out, a->force);
@@ -57,7 +61,8 @@ static enum err unwrap(struct cli *c, const struct unwrap_args *a,
 		                     a->force, t.session, &d);
 	if (r == ERR_OK)
 		r = cli_kp_print_dek(c, &d, a->wdek_out);
-	r = cli_kp_audit_dek(c, t.session, "kp.unwrap", a->label, &d, kp, r);
+	r = cli_kp_audit_dek(c, t.session, "kp.unwrap", a->label, &d, kp, &in,
+	                     r);
 	km_kpdek_clear(&d);
 	km_kpdek_record_clear(&rec);
 	cli_token_close(&t);
