@@ -317,8 +317,12 @@ enum err cli_audit(const struct cli *c, struct p11_session *s,
 	uint64_t seq = 0;
 	enum err r;
 
+	if (!s)
+		return rec->result;
 	snprintf(detail, sizeof(detail), "%s", err_detail());
-	if (!s || (in && in->refused))
+	/* The refusal is the command's error; the log took no intent, so it
+	 * takes no result either. */
+	if (in && in->refused)
 		return err_set(rec->result, "%s", detail);
 	st.detail = detail;
 	r = km_audit_trail_key(s, &key);
