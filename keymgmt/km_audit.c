@@ -366,6 +366,7 @@ static enum err get_subjects(const cJSON *j, struct km_audit_rec *out)
 static enum err get_fields(const cJSON *j, struct km_audit_rec *out,
                            enum km_audit_bad *bad)
 {
+	long long intent = 0;
 	uint64_t v = 0;
 	enum err r;
 
@@ -389,8 +390,10 @@ static enum err get_fields(const cJSON *j, struct km_audit_rec *out,
 		r = get_subjects(j, out);
 	if (r == ERR_OK)
 		r = get_str(j, "result", true, &out->result);
-	if (r == ERR_OK && cJSON_GetObjectItemCaseSensitive(j, "intent"))
-		r = get_u64(j, "intent", KM_AUDIT_SEQ_MAX, &out->intent);
+	if (r == ERR_OK) /* optional: only a result names its intent */
+		r = json_get_int(j, "intent", false, 1, KM_AUDIT_SEQ_MAX,
+		                 &intent);
+	out->intent = (uint64_t)intent;
 	if (r == ERR_OK)
 		r = get_hash(j, "prev", out->prev);
 	if (r == ERR_OK)
