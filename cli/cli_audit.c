@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* cli_audit.c - the audit hook of the key commands: who, where, what and
- * the outcome go into one MAC'd record; a failed audit never hides the
- * operation's own error, and never passes as success. */
+/* cli_audit.c - the audit hooks of the key commands: who, where and what
+ * go into a MAC'd intent record before the operation, and the outcome into
+ * its result record after. No intent, no operation; a failed audit never
+ * hides the operation's own error, and never passes as success. */
 #include "cli_audit.h"
 
 #include <pwd.h>
@@ -83,13 +84,15 @@ static void who(struct km_audit_rec *rec, struct texts *t)
 	rec->host = t->host;
 }
 
-/* The key member: from rec->key, else (after a success) from the token. */
+/* The key member: from rec->key, else (after a success, when lookup)
+ * from the token. An intent never looks: the key may not exist yet, and
+ * a lookup computes a DEK's keyhash, which uses the key. */
 static void describe_key(struct p11_session *s, const struct cli_audit_rec *a,
-                         struct km_audit_rec *rec, struct texts *t)
+                         bool lookup, struct km_audit_rec *rec, struct texts *t)
 {
 	const struct km_key *k = a->key;
 
-	if (!k && a->label && a->result == ERR_OK) {
+	if (!k && a->label && lookup) {
 		t->have_found =
 		        km_inventory_find(s, a->label, &t->found) == ERR_OK;
 		k = t->have_found ? &t->found : NULL;
@@ -110,13 +113,21 @@ static void describe_key(struct p11_session *s, const struct cli_audit_rec *a,
 	}
 }
 
+/* What one record says: a->result's outcome, or stage (an intent or the
+ * audit key's last record) when not NULL. */
+struct stage {
+	const char *result; /* KM_AUDIT_STARTED, KM_AUDIT_FINAL or NULL */
+	const char *detail; /* the operation's error detail */
+	uint64_t intent;    /* the intent a result ends; 0: none */
+};
+
 static void describe(struct p11_session *s, const struct cli_audit_rec *a,
-                     const char *detail, struct km_audit_rec *rec,
+                     const struct stage *st, struct km_audit_rec *rec,
                      struct texts *t)
 {
 	who(rec, t);
 	rec->op = a->op;
-	describe_key(s, a, rec, t);
+	describe_key(s, a, !st->result && a->result == ERR_OK, rec, t);
 	/* "" (no Key Protect exchange yet) leaves the member out */
 	rec->kp_key_id = a->kp_key_id && a->kp_key_id[0] ? a->kp_key_id : NULL;
 	rec->kp_correlation_id =
@@ -128,32 +139,39 @@ static void describe(struct p11_session *s, const struct cli_audit_rec *a,
 		rec->image_sha256 = t->image;
 	}
 	rec->image_path = a->image_path;
-	if (a->result == ERR_OK)
+	if (st->result)
+		snprintf(t->result, sizeof(t->result), "%s", st->result);
+	else if (a->result == ERR_OK)
 		snprintf(t->result, sizeof(t->result), "ok");
 	else
 		snprintf(t->result, sizeof(t->result), "%s: %s",
 		         err_str(a->result),
-		         detail[0] ? detail : err_str(a->result));
+		         st->detail[0] ? st->detail : err_str(a->result));
 	rec->result = t->result;
+	rec->intent = st->intent;
 }
 
+/* Appends; *seq is the record's seq when it is in the log, else 0. */
 static enum err write_record(const struct cli *c, struct p11_session *s,
                              const struct km_audit_key *key,
-                             const struct cli_audit_rec *a, const char *detail)
+                             const struct cli_audit_rec *a,
+                             const struct stage *st, uint64_t *seq)
 {
 	struct km_audit_rec rec = { 0 };
 	struct texts *t = calloc(1, sizeof(*t));
 	char path[PATH_LEN];
 	enum err r;
 
+	*seq = 0;
 	if (!t)
 		return err_set(ERR_NOMEM, "audit record");
 	r = cli_audit_path(c, path, sizeof(path));
 	if (r == ERR_OK) {
-		describe(s, a, detail, &rec, t);
+		describe(s, a, st, &rec, t);
 		r = km_audit_trail_append(s, key, path, &rec);
+		*seq = rec.seq;
 	}
-	if (r == ERR_OK && c->verbosity > 0)
+	if (*seq && c->verbosity > 0)
 		cli_info(c, "audit: record %llu appended to %s",
 		         (unsigned long long)rec.seq, path);
 	if (t->have_found)
@@ -171,8 +189,9 @@ static void audit_off(const struct cli *c, struct p11_session *s,
 	    p11_key_check_profile(&a->key->info, P11P_AUDIT) == ERR_OK)
 		cli_info(c,
 		         "note: that was the audit key of token '%s': "
-		         "auditing is now off for it, and its audit log can no "
-		         "longer be verified",
+		         "auditing is now off for it; its audit log ends with "
+		         "the record of the deletion and can no longer be "
+		         "verified",
 		         tok);
 	else if (c->verbosity > 0)
 		cli_info(c,
@@ -184,20 +203,98 @@ static void audit_off(const struct cli *c, struct p11_session *s,
 
 /* key was found in s; a read-write sibling looks it up again. */
 static enum err append(const struct cli *c, struct p11_session *s,
-                       struct km_audit_key *key,
-                       const struct cli_audit_rec *rec, const char *detail)
+                       struct km_audit_key *key, const struct cli_audit_rec *a,
+                       const struct stage *st, uint64_t *seq)
 {
 	struct p11_session *rw = NULL;
 	enum err r;
 
+	*seq = 0;
 	/* Moving the chain head writes a token object, which a read-only
 	 * session (vhd encrypt/decrypt/verify, key export) cannot. */
 	r = p11_session_rw_sibling(s, &rw);
 	if (r == ERR_OK && rw)
 		r = km_audit_trail_key(rw, key);
 	if (r == ERR_OK)
-		r = write_record(c, rw ? rw : s, key, rec, detail);
+		r = write_record(c, rw ? rw : s, key, a, st, seq);
 	p11_session_close(rw);
+	return r;
+}
+
+/* The one line a fail-closed refusal prints: the log and why. */
+static enum err refuse(const struct cli *c, const char *why)
+{
+	char path[PATH_LEN] = "";
+
+	cli_audit_path(c, path, sizeof(path));
+	err_clear();
+	if (path[0] && strstr(why, path))
+		return err_set(ERR_POLICY,
+		               "%s; refused before the operation (nothing "
+		               "was done)",
+		               why);
+	return err_set(ERR_POLICY,
+	               "audit log %s: %s; refused before the operation "
+	               "(nothing was done)",
+	               path, why);
+}
+
+/* An intent or final record: written, or the command stops. A log that
+ * did not end at the token's head still takes the record (it continues
+ * the token's chain), so the operation goes on and its end says so. */
+static enum err write_first(const struct cli *c, struct p11_session *s,
+                            const struct cli_audit_rec *rec,
+                            const struct stage *st, struct cli_audit_intent *in)
+{
+	struct km_audit_key key;
+	char why[900];
+	enum err r;
+
+	memset(in, 0, sizeof(*in));
+	r = km_audit_trail_key(s, &key);
+	if (r == ERR_NOT_FOUND) {
+		err_clear();
+		return ERR_OK;
+	}
+	if (r == ERR_OK)
+		r = append(c, s, &key, rec, st, &in->seq);
+	if (r == ERR_OK || (r == ERR_VERIFY && in->seq)) {
+		if (r != ERR_OK)
+			snprintf(in->warn, sizeof(in->warn), "%s",
+			         err_detail());
+		err_clear();
+		return ERR_OK;
+	}
+	in->refused = true;
+	in->seq = 0;
+	snprintf(why, sizeof(why), "%s", err_detail());
+	return refuse(c, why);
+}
+
+enum err cli_audit_begin(const struct cli *c, struct p11_session *s,
+                         const struct cli_audit_rec *rec,
+                         struct cli_audit_intent *in)
+{
+	struct stage st = { KM_AUDIT_STARTED, "", 0 };
+
+	return write_first(c, s, rec, &st, in);
+}
+
+enum err cli_audit_final(const struct cli *c, struct p11_session *s,
+                         const struct cli_audit_rec *rec,
+                         struct cli_audit_intent *in)
+{
+	struct stage st = { KM_AUDIT_FINAL, "", in->seq };
+	struct cli_audit_intent fin;
+	enum err r = write_first(c, s, rec, &st, &fin);
+
+	/* No result record can follow a refusal the log did not take. */
+	in->refused = fin.refused;
+	if (r == ERR_OK && fin.seq)
+		cli_info(c,
+		         "audit: record %llu says the audit key is destroyed "
+		         "next; it is the last record of its chain",
+		         (unsigned long long)fin.seq);
 	return r;
 }
 
@@ -213,20 +310,30 @@ bool cli_audit_enabled(struct p11_session *s)
 enum err cli_audit(const struct cli *c, struct p11_session *s,
                    const struct cli_audit_rec *rec)
 {
+	const struct cli_audit_intent *in = rec->intent;
+	struct stage st = { NULL, NULL, in ? in->seq : 0 };
 	char detail[1024];
 	struct km_audit_key key;
+	uint64_t seq = 0;
 	enum err r;
 
 	if (!s)
 		return rec->result;
 	snprintf(detail, sizeof(detail), "%s", err_detail());
+	/* The refusal is the command's error; the log took no intent, so it
+	 * takes no result either. */
+	if (in && in->refused)
+		return err_set(rec->result, "%s", detail);
+	st.detail = detail;
 	r = km_audit_trail_key(s, &key);
 	if (r == ERR_NOT_FOUND) {
 		audit_off(c, s, rec);
 		r = ERR_OK;
 	} else if (r == ERR_OK) {
-		r = append(c, s, &key, rec, detail);
+		r = append(c, s, &key, rec, &st, &seq);
 	}
+	if (r == ERR_OK && in && in->warn[0])
+		r = err_set(ERR_VERIFY, "%s", in->warn);
 	if (rec->result != ERR_OK) {
 		if (r != ERR_OK)
 			fprintf(stderr, "%s: %s: audit: %s\n", c->prog,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* cli_key.h - the run every command that makes a key shares: open the
- * selected token read-write and logged in, make the key, append the audit
+ * selected token read-write and logged in, append the audit intent (no
+ * key is made if it cannot be written), make the key, append the result
  * record (whatever the outcome), close. */
 #ifndef P11SEAL_CLI_KEY_H
 #define P11SEAL_CLI_KEY_H
@@ -14,8 +15,8 @@ struct p11_session;
 typedef enum err (*cli_key_fn)(const struct cli *c, struct p11_session *s,
                                void *ctx);
 
-/* Open, fn, audit record {op, kind, label, result}, close; returns what
- * the command reports (fn's result, or the audit's trouble). */
+/* Open, intent, fn, result record {op, kind, label, result}, close; what
+ * the command reports (fn's result, or the audit's trouble) is returned. */
 enum err cli_key_run(const struct cli *c, const char *op, const char *kind,
                      const char *label, cli_key_fn fn, void *ctx);
 

@@ -108,6 +108,7 @@ enum err cli_kp_root_run(const struct kp_opts *ko, struct cli_kp_root_args *a,
                          cli_kp_root_fn fn, const char *op)
 {
 	struct cli_kp_session ks = { 0 };
+	struct cli_audit_intent in = { 0 };
 	struct kp_client *kp = NULL;
 	struct km_kproot res = { 0 };
 	enum err r;
@@ -119,6 +120,14 @@ enum err cli_kp_root_run(const struct kp_opts *ko, struct cli_kp_root_args *a,
 		r = cli_kp_session_open(a->c, a->so_pin_source,
 		                        kp_client_hpcs(kp), a->host_assisted,
 		                        &ks);
+	/* The user session, before any SO login: the intent is written
+	 * where the audit key can be seen. */
+	if (r == ERR_OK)
+		r = cli_audit_begin(
+		        a->c, ks.t.session,
+		        &(struct cli_audit_rec){
+		                .op = op, .label = a->o.label, .kind = "root" },
+		        &in);
 	if (r == ERR_OK) {
 		a->o.path = ks.path;
 		a->o.so_pin = ks.so_pin;
@@ -133,16 +142,16 @@ enum err cli_kp_root_run(const struct kp_opts *ko, struct cli_kp_root_args *a,
 		         res.key_id, res.label, km_path_name(res.path));
 		r = cli_kp_print_root(a->c, &res);
 	}
-	r = cli_audit(
-	        a->c, ks.t.session,
-	        &(struct cli_audit_rec){
-	                .op = op,
-	                .result = r,
-	                .label = r == ERR_OK ? res.label : a->o.label,
-	                .kind = "root",
-	                .kp_key_id = res.key_id[0] ? res.key_id : NULL,
-	                .kp_correlation_id =
-	                        kp ? kp_client_correlation_id(kp) : NULL });
+	r = cli_audit(a->c, ks.t.session,
+	              &(struct cli_audit_rec){
+	                      .op = op,
+	                      .result = r,
+	                      .label = r == ERR_OK ? res.label : a->o.label,
+	                      .kind = "root",
+	                      .kp_key_id = res.key_id[0] ? res.key_id : NULL,
+	                      .kp_correlation_id =
+	                              kp ? kp_client_correlation_id(kp) : NULL,
+	                      .intent = &in });
 	cli_kp_session_close(&ks);
 	kp_client_free(kp);
 	return r;
@@ -207,12 +216,22 @@ enum err cli_kp_print_dek(const struct cli *c, const struct km_kpdek *d,
 	return ERR_OK;
 }
 
+enum err cli_kp_audit_begin(const struct cli *c, struct p11_session *s,
+                            const char *op, const char *label,
+                            struct cli_audit_intent *in)
+{
+	struct cli_audit_rec rec = { .op = op, .label = label, .kind = "dek" };
+
+	return cli_audit_begin(c, s, &rec, in);
+}
+
 enum err cli_kp_audit_dek(const struct cli *c, struct p11_session *s,
                           const char *op, const char *label,
                           const struct km_kpdek *d, struct kp_client *kp,
-                          enum err r)
+                          const struct cli_audit_intent *in, enum err r)
 {
 	struct cli_audit_rec rec = {
+		.intent = in,
 		.op = op,
 		.result = r,
 		.label = label,

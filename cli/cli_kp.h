@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "cli_audit.h"
 #include "cli_token.h"
 #include "err.h"
 #include "km_ceremony.h"
@@ -75,12 +76,19 @@ enum err cli_kp_print_root(const struct cli *c, const struct km_kproot *r);
 enum err cli_kp_print_dek(const struct cli *c, const struct km_kpdek *d,
                           const char *wdek_file);
 
+/* cli_audit_begin of a DEK operation op on label (s open and logged in):
+ * the intent record, before the token is touched. */
+enum err cli_kp_audit_begin(const struct cli *c, struct p11_session *s,
+                            const char *op, const char *label,
+                            struct cli_audit_intent *in);
+
 /* cli_audit of a DEK operation op on label with result r (the root key
- * id of d as the Key Protect key); returns what the command returns. */
+ * id of d as the Key Protect key) after the intent in (or NULL); returns
+ * what the command returns. */
 enum err cli_kp_audit_dek(const struct cli *c, struct p11_session *s,
                           const char *op, const char *label,
                           const struct km_kpdek *d, struct kp_client *kp,
-                          enum err r);
+                          const struct cli_audit_intent *in, enum err r);
 
 /* Read a WDEK file (record JSON or bare base64). */
 enum err cli_kp_read_record(const char *path, struct km_kpdek_record *out);

@@ -151,6 +151,7 @@ int cli_vhd_parse(struct cli *c, int argc, char **argv, unsigned extra,
 }
 
 enum err cli_vhd_key_open(const struct cli *c, const struct cli_vhd_args *a,
+                          const struct cli_audit_rec *rec,
                           struct cli_vhd_key *k)
 {
 	enum err r;
@@ -158,6 +159,8 @@ enum err cli_vhd_key_open(const struct cli *c, const struct cli_vhd_args *a,
 	memset(k, 0, sizeof(*k));
 	k->chunk = a->chunk;
 	r = cli_token_open(c, CLI_TOKEN_LOGIN, &k->t);
+	if (r == ERR_OK)
+		r = cli_audit_begin(c, k->t.session, rec, &k->audit);
 	if (r == ERR_OK)
 		r = p11_dek_find(k->t.session, a->key, &k->dek);
 	return r;
@@ -170,8 +173,9 @@ enum err cli_vhd_key_hash(struct cli_vhd_key *k, const uint8_t nonce[32],
 }
 
 enum err cli_vhd_key_check(const struct cli *c, const struct cli_vhd_args *a,
-                           const struct vhd_reader *in, struct cli_vhd_key *k,
-                           uint8_t hash[32])
+                           const struct vhd_reader *in,
+                           const struct cli_audit_rec *rec,
+                           struct cli_vhd_key *k, uint8_t hash[32])
 {
 	const struct vhd_keyhash *kh;
 	enum err e;
@@ -180,7 +184,7 @@ enum err cli_vhd_key_check(const struct cli *c, const struct cli_vhd_args *a,
 	e = vhd_decrypt_keyhash(in, &kh);
 	if (e != ERR_OK)
 		return err_wrap(e, "%s", a->in);
-	e = cli_vhd_key_open(c, a, k);
+	e = cli_vhd_key_open(c, a, rec, k);
 	if (e != ERR_OK)
 		return e;
 	e = cli_vhd_key_hash(k, kh->nonce, hash);

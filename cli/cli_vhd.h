@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_audit.h"
 #include "cli_manifest.h"
 #include "cli_token.h"
 #include "km_xts.h"
@@ -51,22 +52,26 @@ struct cli_vhd_key {
 	struct cli_token t;
 	struct p11_dek dek;
 	size_t chunk;
-	struct km_xts_key xts; /* set by cli_vhd_cipher */
+	struct km_xts_key xts;         /* set by cli_vhd_cipher */
+	struct cli_audit_intent audit; /* for the result record */
 };
 
-/* Open the token, log in and find the DEK labelled a->key. Once the
- * token is open, k->t stays open on failure too (for the audit record):
- * always close k with cli_vhd_key_close. */
+/* Open the token, log in, append the audit intent rec (cli_audit_begin:
+ * nothing more happens if it cannot be written) and find the DEK labelled
+ * a->key. Once the token is open, k->t stays open on failure too (for the
+ * result record, with k->audit): always close k with cli_vhd_key_close. */
 enum err cli_vhd_key_open(const struct cli *c, const struct cli_vhd_args *a,
+                          const struct cli_audit_rec *rec,
                           struct cli_vhd_key *k);
 
-/* For an encrypted input: open the key, compute SHA-256(stored nonce ||
- * DEK) in the token into hash and compare it with the stored keyhash
- * (ERR_FORMAT: not encrypted, ERR_VERIFY: another key; both name the
- * file). As with cli_vhd_key_open, always close k. */
+/* For an encrypted input: open the key (with rec's intent), compute
+ * SHA-256(stored nonce || DEK) in the token into hash and compare it with the
+ * stored keyhash (ERR_FORMAT: not encrypted, ERR_VERIFY: another key; both name
+ * the file). As with cli_vhd_key_open, always close k. */
 enum err cli_vhd_key_check(const struct cli *c, const struct cli_vhd_args *a,
-                           const struct vhd_reader *in, struct cli_vhd_key *k,
-                           uint8_t hash[32]);
+                           const struct vhd_reader *in,
+                           const struct cli_audit_rec *rec,
+                           struct cli_vhd_key *k, uint8_t hash[32]);
 
 /* SHA-256(nonce || DEK), computed in the token. */
 enum err cli_vhd_key_hash(struct cli_vhd_key *k, const uint8_t nonce[32],

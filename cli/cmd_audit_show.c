@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_audit_show.c - `p11seal audit show [FILE] [--last N]`: the audit
  * log's records, one per line (or as a JSON array), without checking them;
- * `audit verify` is what checks. */
+ * `audit verify` is what checks. An intent's result is "started"; a
+ * result names its intent. */
 #include <getopt.h>
 #include <stdio.h>
 
@@ -56,7 +57,10 @@ static void print_rec(const struct km_audit_rec *r)
 	put_opt(" (", r->key_kind, ")");
 	put_opt("  kp:", r->kp_key_id, "");
 	put_opt("  ", r->image_path, "");
-	put_opt("  ", r->result, "\n");
+	put_opt("  ", r->result, "");
+	if (r->intent)
+		printf(" (intent %llu)", (unsigned long long)r->intent);
+	putchar('\n');
 }
 
 static cJSON *bad_json(unsigned long long line)

@@ -7,6 +7,8 @@
  * first problem is named precisely. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "cli_audit.h"
@@ -14,6 +16,7 @@
 #include "commands.h"
 #include "encode.h"
 #include "km_audit_copy.h"
+#include "km_audit_log.h"
 #include "km_audit_trail.h"
 #include "p11_session.h"
 
@@ -96,6 +99,19 @@ static void problem_json(cJSON *j, const struct outcome *o)
 	cJSON_AddNumberToObject(p, "record", (double)ck->at_seq);
 }
 
+static cJSON *unfinished_json(const struct km_audit_check *k)
+{
+	cJSON *a = cJSON_CreateArray();
+	uint64_t n = k->n_unfinished < KM_AUDIT_UNFINISHED_MAX
+	                     ? k->n_unfinished
+	                     : KM_AUDIT_UNFINISHED_MAX;
+
+	for (uint64_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(
+		        a, cJSON_CreateNumber((double)k->unfinished[i]));
+	return a;
+}
+
 static cJSON *report_json(const struct p11_session *s, const struct outcome *o)
 {
 	const struct km_audit_check *k = &o->check;
@@ -115,6 +131,7 @@ static cJSON *report_json(const struct p11_session *s, const struct outcome *o)
 		                      head_json(o->head.seq, o->head.hash));
 	else
 		cJSON_AddNullToObject(j, "token_head");
+	cJSON_AddItemToObject(j, "unfinished", unfinished_json(k));
 	cJSON_AddBoolToObject(j, "head_checked", k->head_checked);
 	cJSON_AddBoolToObject(j, "head_lags", k->head_lags);
 	p = cJSON_AddObjectToObject(j, "audit_key");
@@ -124,6 +141,24 @@ static cJSON *report_json(const struct p11_session *s, const struct outcome *o)
 	cJSON_AddStringToObject(p, "label", p11_session_token(s)->label);
 	cJSON_AddStringToObject(p, "serial", p11_session_token(s)->serial);
 	return j;
+}
+
+/* Not tampering: a run that stopped between its two records. */
+static void warn_unfinished(const struct cli *c, const struct km_audit_check *k)
+{
+	uint64_t n = k->n_unfinished < KM_AUDIT_UNFINISHED_MAX
+	                     ? k->n_unfinished
+	                     : KM_AUDIT_UNFINISHED_MAX;
+
+	for (uint64_t i = 0; i < n; i++)
+		cli_info(c,
+		         "warning: record %llu is an intent with no result "
+		         "record: that run stopped before it finished (killed "
+		         "or crashed); what it did is unknown",
+		         (unsigned long long)k->unfinished[i]);
+	if (k->n_unfinished > n)
+		cli_info(c, "warning: %llu more intents have no result record",
+		         (unsigned long long)(k->n_unfinished - n));
 }
 
 static void report_text(const struct p11_session *s, const struct outcome *o)
@@ -165,6 +200,57 @@ static enum err check_copy(struct p11_session *s, struct outcome *o)
 	return r;
 }
 
+struct last_line {
+	char *line;
+	size_t len;
+};
+
+static enum err keep_last(void *arg, const char *line, size_t len,
+                          bool complete)
+{
+	struct last_line *l = arg;
+
+	if (complete && len <= KM_AUDIT_LINE_MAX) {
+		memcpy(l->line, line, len);
+		l->len = len;
+	}
+	return ERR_OK;
+}
+
+/* No audit key: if the log ends with the record of its deletion, say so
+ * (that record was MAC'd just before the key went, and nothing can be
+ * checked any more); else say the log cannot be verified. */
+static enum err no_key(struct p11_session *s, const char *path)
+{
+	const struct p11_token_desc *tok = p11_session_token(s);
+	struct last_line l = { malloc(KM_AUDIT_LINE_MAX + 1), 0 };
+	struct km_audit_rec r = { 0 };
+	enum km_audit_bad bad;
+	char why[1024];
+	bool final;
+
+	snprintf(why, sizeof(why), "%s", err_detail());
+	if (l.line && km_audit_log_each(path, keep_last, &l) != ERR_OK)
+		l.len = 0;
+	final = l.len && km_audit_parse(l.line, l.len, &r, &bad) == ERR_OK &&
+	        km_audit_is_final(&r) &&
+	        strcmp(r.token_serial, tok->serial) == 0;
+	if (final)
+		err_set(ERR_NOT_FOUND,
+		        "%s: the audit log %s ends with record %llu, the "
+		        "deletion of audit key '%s' (CKA_ID %s) at %s by %s; "
+		        "no key can verify its records any more",
+		        why, path, (unsigned long long)r.seq,
+		        r.key_label ? r.key_label : "?",
+		        r.key_id ? r.key_id : "?", r.time, r.user);
+	else
+		err_set(ERR_NOT_FOUND, "%s: its audit log cannot be verified",
+		        why);
+	km_audit_rec_clear(&r);
+	free(l.line);
+	return ERR_NOT_FOUND;
+}
+
 static enum err verify(const struct cli *c, struct p11_session *s,
                        struct outcome *o)
 {
@@ -172,7 +258,7 @@ static enum err verify(const struct cli *c, struct p11_session *s,
 
 	r = km_audit_trail_key(s, &o->key);
 	if (r == ERR_NOT_FOUND)
-		return err_wrap(r, "its audit log cannot be verified");
+		return no_key(s, o->path);
 	if (r == ERR_OK)
 		r = km_audit_trail_verify(s, &o->key, o->path, &o->check,
 		                          &o->head, &o->has_head);
@@ -188,6 +274,8 @@ static enum err verify(const struct cli *c, struct p11_session *s,
 	} else if (r == ERR_OK) {
 		report_text(s, o);
 	}
+	if (r == ERR_OK)
+		warn_unfinished(c, &o->check);
 	if (r == ERR_VERIFY)
 		err_set(r, "%s",
 		        o->check.problem != KM_AUDIT_INTACT ? o->check.msg

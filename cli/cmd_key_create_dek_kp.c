@@ -59,6 +59,7 @@ static int check(struct cli *c, void *args)
 static enum err create(struct cli *c, struct kp_client *kp, void *args)
 {
 	struct dek_args *a = args;
+	struct cli_audit_intent in = { 0 };
 	struct km_kpdek d = { 0 };
 	struct cli_token t;
 	enum err r;
@@ -68,6 +69,9 @@ static enum err create(struct cli *c, struct kp_client *kp, void *args)
 	r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
 	if (r != ERR_OK)
 		return r;
+	r = cli_kp_audit_begin(c, t.session, "key.create", a->to.label, &in);
+	if (r != ERR_OK)
+		goto out;
 	r = cli_kp_dek_check(t.session, &a->to);
 	if (r != ERR_OK)
 		goto out;
@@ -78,7 +82,7 @@ static enum err create(struct cli *c, struct kp_client *kp, void *args)
 	r = cli_kp_dek_store(c, t.session, &a->to, &d);
 out:
 	r = cli_kp_audit_dek(c, t.session, "key.create", a->to.label, &d, kp,
-	                     r);
+	                     &in, r);
 	km_kpdek_clear(&d);
 	cli_token_close(&t);
 	return r;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_key_delete.c - `p11seal key delete --label L [--yes]`: destroy a key
- * (both halves of a DEK) and its metadata, after confirmation. */
+ * (both halves of a DEK) and its metadata, after confirmation; audited
+ * before and after, and the audit key's deletion before it happens. */
 #include <getopt.h>
 #include <stdio.h>
 
@@ -11,6 +12,7 @@
 #include "km_inventory.h"
 #include "p11_data.h"
 #include "p11_dek.h"
+#include "p11_key.h"
 
 static enum err destroy(struct p11_session *s, struct km_key *k)
 {
@@ -25,26 +27,52 @@ static enum err destroy(struct p11_session *s, struct km_key *k)
 	return r;
 }
 
-static enum err delete_key(const struct cli *c, struct p11_session *s,
-			   const char *label, bool yes)
+static bool is_audit_key(const struct km_key *k)
+{
+	bool yes = p11_key_check_profile(&k->info, P11P_AUDIT) == ERR_OK;
+
+	err_clear();
+	return yes;
+}
+
+static enum err confirm(const struct km_key *k, const char *label, bool yes)
 {
 	char prompt[256];
-	struct km_key k;
+
+	snprintf(prompt, sizeof(prompt),
+	         "Destroy %s key '%s' in token? This cannot be undone.",
+	         k->kind, label);
+	if (yes || cli_confirm(prompt))
+		return ERR_OK;
+	return err_set(ERR_USAGE, "not confirmed; nothing deleted (use --yes "
+	                          "when there is no terminal)");
+}
+
+/* The intent comes first: finding a DEK computes its keyhash in the
+ * token. The audit key's own deletion is recorded before it goes. */
+static enum err delete_key(const struct cli *c, struct p11_session *s,
+                           const char *label, bool yes)
+{
+	struct cli_audit_rec rec = { .op = "key.delete", .label = label };
+	struct cli_audit_intent in = { 0 };
+	struct km_key k = { 0 };
 	enum err r;
 
-	r = km_inventory_find(s, label, &k);
-	snprintf(prompt, sizeof(prompt), "Destroy %s key '%s' in token? "
-		 "This cannot be undone.", k.kind, label);
-	if (r == ERR_OK && !yes && !cli_confirm(prompt))
-		r = err_set(ERR_USAGE, "not confirmed; nothing deleted (use "
-			    "--yes when there is no terminal)");
+	r = cli_audit_begin(c, s, &rec, &in);
+	if (r == ERR_OK)
+		r = km_inventory_find(s, label, &k);
+	if (r == ERR_OK)
+		r = confirm(&k, label, yes);
+	rec.key = k.info.label[0] ? &k : NULL;
+	if (r == ERR_OK && is_audit_key(&k))
+		r = cli_audit_final(c, s, &rec, &in);
 	if (r == ERR_OK)
 		r = destroy(s, &k);
 	if (r == ERR_OK)
 		cli_info(c, "deleted %s key '%s'", k.kind, label);
-	r = cli_audit(c, s, &(struct cli_audit_rec){
-		.op = "key.delete", .result = r, .label = label,
-		.key = k.info.label[0] ? &k : NULL });
+	rec.result = r;
+	rec.intent = &in;
+	r = cli_audit(c, s, &rec);
 	km_inventory_free_one(&k);
 	return r;
 }

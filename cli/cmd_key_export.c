@@ -31,21 +31,26 @@ struct export_opts {
 static enum err export(const struct cli *c, const struct export_opts *o,
                        struct km_bundle *b) {
 	struct cli_token t = { 0 }; EVP_PKEY *k = NULL; char *text = NULL;
+	struct cli_audit_rec rec = { .op = "key.export",
+	                             .label = o->label,
+	                             .kind = "dek" };
+	struct cli_audit_intent in = { 0 };
 	size_t len = 0;
 	enum err r;
 
 	r = cli_file_check_new(o->out, o->force);
 	if (r == ERR_OK) r = cli_file_read_pubkey(o->to, &k);
 	if (r == ERR_OK) r = cli_token_open(c, CLI_TOKEN_LOGIN, &t);
+	if (r == ERR_OK) r = cli_audit_begin(c, t.session, &rec, &in);
 	if (r == ERR_OK)
 	        r = km_airgap_export(t.session, o->label, k, o->hash, b);
 	EVP_PKEY_free(k);
 	if (r == ERR_OK) r = km_bundle_build(b, &text, &len);
 	if (r == ERR_OK) r = cli_file_write(o->out, text, len, o->force);
 	free(text);
-	r = cli_audit(c, t.session, &(struct cli_audit_rec){
-		.op = "key.export", .result = r, .label = o->label,
-		.kind = "dek" });
+	rec.result = r;
+	rec.intent = &in;
+	r = cli_audit(c, t.session, &rec);
 	cli_token_close(&t);
 	return r;
 }

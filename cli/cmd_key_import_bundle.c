@@ -112,6 +112,8 @@ int cmd_key_import_bundle(struct cli *c, int argc, char **argv)
 {
 	struct bundle_opts o = { 0 };
 	struct km_bundle *b = NULL;
+	struct cli_audit_rec rec = { .op = "key.import", .kind = "dek" };
+	struct cli_audit_intent in = { 0 };
 	struct cli_token t = { 0 };
 	struct p11_dek dek;
 	enum err r;
@@ -124,18 +126,18 @@ int cmd_key_import_bundle(struct cli *c, int argc, char **argv)
 	if (!b)
 		return cli_fail(c, err_set(ERR_NOMEM, "bundle"));
 	r = read_bundle(o.bundle, b);
+	rec.label = o.label ? o.label : b->label;
 	if (r == ERR_OK)
 		r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
+	if (r == ERR_OK)
+		r = cli_audit_begin(c, t.session, &rec, &in);
 	if (r == ERR_OK)
 		r = import(c, t.session, b, o.unwrap_with, o.label, &dek);
 	if (r == ERR_OK)
 		r = report(c, t.session, &dek);
-	r = cli_audit(
-	        c, t.session,
-	        &(struct cli_audit_rec){ .op = "key.import",
-	                                 .result = r,
-	                                 .label = o.label ? o.label : b->label,
-	                                 .kind = "dek" });
+	rec.result = r;
+	rec.intent = &in;
+	r = cli_audit(c, t.session, &rec);
 	cli_token_close(&t);
 	free(b);
 	return r == ERR_OK ? 0 : cli_fail(c, r);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_key_trust_transport.c - `p11seal key trust-transport --pubkey F
- * --label S`: the security officer's ceremony on the bridge token. Only
- * the SO logs in (a process cannot hold SO and user logins at once); the
+ * --label S`: the security officer's ceremony on the bridge token. The
  * station key becomes a trusted, wrap-only public key, the one thing
- * exportable DEKs may leave the token under. */
+ * exportable DEKs may leave the token under; so the step is audited, from
+ * a user session (--pin-source) around the SO's login (--so-pin-source). */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "cli.h"
+#include "cli_audit.h"
 #include "cli_file.h"
 #include "cli_token.h"
 #include "commands.h"
@@ -39,39 +40,85 @@ static enum err read_station(struct trust_opts *o, EVP_PKEY **k)
 	return r;
 }
 
-static enum err so_login(struct p11_session *s, const char *src)
+/* The SO's part: log in, trust the key, log out again (whatever
+ * happened), so the user can log back in for the result record. */
+static enum err as_so(struct p11_session *s, struct trust_opts *o, EVP_PKEY *k)
 {
 	char prompt[96], *pin = NULL;
-	enum err r;
+	CK_OBJECT_HANDLE h;
+	enum err r, out;
 
 	snprintf(prompt, sizeof(prompt),
 	         "SO PIN for token '%s': ", p11_session_token(s)->label);
-	r = cli_secret_read(src, prompt, "SO PIN", &pin);
+	r = cli_secret_read(o->so_pin_source, prompt, "SO PIN", &pin);
 	if (r == ERR_OK)
 		r = p11_session_login(s, pin, strlen(pin), true);
 	secmem_free(pin);
-	return r;
+	if (r != ERR_OK)
+		return r;
+	r = p11_trust_add(s, o->label, k, &h, &o->hard);
+	out = p11_session_logout(s);
+	return r != ERR_OK ? r : out;
+}
+
+/* The user's login; pin is "" when the token needs none. */
+static enum err as_user(struct p11_session *s, const char *pin)
+{
+	if (!p11_session_login_required(s))
+		return ERR_OK;
+	return p11_session_login(s, pin, strlen(pin), false);
+}
+
+/* SoftHSM's SO cannot see the audit key (a private object), and a token
+ * holds one login at a time: so the user logs in for the intent, out for
+ * the SO's step, and in again for the result record. */
+static enum err audited(const struct cli *c, struct cli_token *t,
+                        struct trust_opts *o, EVP_PKEY *k, const char *pin)
+{
+	struct cli_audit_rec rec = { .op = "key.trust-transport",
+		                     .label = o->label,
+		                     .kind = "wrap" };
+	struct cli_audit_intent in = { 0 };
+	struct p11_session *s = t->session;
+	enum err r, back;
+
+	r = as_user(s, pin);
+	if (r == ERR_OK)
+		r = cli_audit_begin(c, s, &rec, &in);
+	if (r == ERR_OK)
+		r = p11_session_logout(s);
+	if (r == ERR_OK)
+		r = as_so(s, o, k);
+	rec.result = r;
+	rec.intent = &in;
+	if (!in.seq || in.refused)
+		return cli_audit(c, s, &rec);
+	back = as_user(s, pin);
+	if (back == ERR_OK)
+		return cli_audit(c, s, &rec);
+	if (r != ERR_OK)
+		return err_set(r, "%s", err_detail());
+	return err_wrap(back, "the station key is trusted, but the user "
+	                      "could not log in again to record it (the "
+	                      "audit log holds its intent only)");
 }
 
 static enum err trust(const struct cli *c, struct trust_opts *o)
 {
-	struct cli_token t;
-	CK_OBJECT_HANDLE h;
+	struct cli_token t = { 0 };
 	EVP_PKEY *k = NULL;
+	char *pin = NULL;
 	enum err r;
 
 	r = read_station(o, &k);
 	if (r == ERR_OK)
 		r = cli_token_open(c, CLI_TOKEN_RW, &t);
-	if (r != ERR_OK) {
-		EVP_PKEY_free(k);
-		return r;
-	}
-	/* No audit record: the SO session cannot see the audit key, a
-	 * private object (cli_audit would take auditing to be off). */
-	r = so_login(t.session, o->so_pin_source);
+	if (r == ERR_OK && p11_session_login_required(t.session))
+		r = cli_token_read_pin(
+		        c, t.uri, p11_session_token(t.session)->label, &pin);
 	if (r == ERR_OK)
-		r = p11_trust_add(t.session, o->label, k, &h, &o->hard);
+		r = audited(c, &t, o, k, pin ? pin : "");
+	secmem_free(pin);
 	cli_token_close(&t);
 	EVP_PKEY_free(k);
 	return r;

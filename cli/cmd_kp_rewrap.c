@@ -61,12 +61,16 @@ static enum err rewrap_file(const struct rewrap_args *a, struct kp_client *kp,
 static enum err rewrap(struct cli *c, struct kp_client *kp, void *args)
 {
 	const struct rewrap_args *a = args;
+	struct cli_audit_intent in = { 0 };
 	struct km_kpdek d = { 0 };
 	struct cli_token t = { 0 };
 	enum err r;
 
 	if (a->label) {
 		r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
+		if (r == ERR_OK)
+			r = cli_kp_audit_begin(c, t.session, "kp.rewrap",
+			                       a->label, &in);
 		if (r == ERR_OK)
 			r = km_kpdek_rewrap(kp, t.session, a->label, &d);
 	} else {
@@ -75,7 +79,8 @@ static enum err rewrap(struct cli *c, struct kp_client *kp, void *args)
 	if (r == ERR_OK)
 		r = cli_kp_print_dek(c, &d, a->wdek_out);
 	/* A record file alone is no token operation (t.session is NULL). */
-	r = cli_kp_audit_dek(c, t.session, "kp.rewrap", a->label, &d, kp, r);
+	r = cli_kp_audit_dek(c, t.session, "kp.rewrap", a->label, &d, kp, &in,
+	                     r);
 	km_kpdek_clear(&d);
 	cli_token_close(&t);
 	return r;

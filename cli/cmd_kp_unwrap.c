@@ -47,6 +47,7 @@ static enum err unwrap(struct cli *c, const struct unwrap_args *a,
                        const struct kp_opts *ko)
 {
 	struct km_kpdek_record rec = { 0 };
+	struct cli_audit_intent in = { 0 };
 	struct km_kpdek d = { 0 };
 	struct kp_client *kp = NULL;
 	struct cli_token t = { 0 };
@@ -61,6 +62,9 @@ static enum err unwrap(struct cli *c, const struct unwrap_args *a,
 	r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
 	if (r != ERR_OK)
 		goto out;
+	r = cli_kp_audit_begin(c, t.session, "kp.unwrap", a->to.label, &in);
+	if (r != ERR_OK)
+		goto out;
 	r = cli_kp_dek_check(t.session, &a->to);
 	if (r != ERR_OK)
 		goto out;
@@ -69,7 +73,8 @@ static enum err unwrap(struct cli *c, const struct unwrap_args *a,
 		goto out;
 	r = cli_kp_dek_store(c, t.session, &a->to, &d);
 out:
-	r = cli_kp_audit_dek(c, t.session, "kp.unwrap", a->to.label, &d, kp, r);
+	r = cli_kp_audit_dek(c, t.session, "kp.unwrap", a->to.label, &d, kp,
+	                     &in, r);
 	km_kpdek_clear(&d);
 	km_kpdek_record_clear(&rec);
 	cli_token_close(&t);

@@ -50,7 +50,11 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 	else if (a->format && strcmp(a->format, "raw") != 0)
 		return err_set(ERR_USAGE, "--format: '%s' is not raw or vhd",
 		               a->format);
-	e = cli_vhd_key_check(c, a, in, &k, hash);
+	e = cli_vhd_key_check(c, a, in,
+	                      &(struct cli_audit_rec){ .op = "vhd.decrypt",
+	                                               .label = a->key,
+	                                               .image_path = a->in },
+	                      &k, hash);
 	if (e != ERR_OK)
 		goto out;
 	ci = cli_vhd_cipher(&k);
@@ -61,9 +65,12 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 		goto out;
 	report(c, a, in);
 out:
-	e = cli_audit(c, k.t.session, &(struct cli_audit_rec){
-		.op = "vhd.decrypt", .result = e, .label = a->key,
-		.image_path = a->in });
+	e = cli_audit(c, k.t.session,
+	              &(struct cli_audit_rec){ .op = "vhd.decrypt",
+	                                       .result = e,
+	                                       .label = a->key,
+	                                       .image_path = a->in,
+	                                       .intent = &k.audit });
 	cli_vhd_key_close(&k);
 	return e;
 }

@@ -132,7 +132,11 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 		         "100 GB import limit",
 		         a->in, (double)vhd_reader_size(in) / 1e9,
 		         (double)vhd_reader_size(in) / (1u << 30));
-	e = cli_vhd_key_open(c, a, &k);
+	e = cli_vhd_key_open(c, a,
+	                     &(struct cli_audit_rec){ .op = "vhd.encrypt",
+	                                              .label = a->key,
+	                                              .image_path = a->out },
+	                     &k);
 	if (e != ERR_OK)
 		goto out;
 	if (mo->out) {
@@ -155,9 +159,13 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 	image_sha = output_sha256(c, man, a->out, k.t.session, sum);
 out:
 	/* success or not, the token's audit log records the attempt */
-	e = cli_audit(c, k.t.session, &(struct cli_audit_rec){
-		.op = "vhd.encrypt", .result = e, .label = a->key,
-		.image_sha256 = image_sha, .image_path = a->out });
+	e = cli_audit(c, k.t.session,
+	              &(struct cli_audit_rec){ .op = "vhd.encrypt",
+	                                       .result = e,
+	                                       .label = a->key,
+	                                       .image_sha256 = image_sha,
+	                                       .image_path = a->out,
+	                                       .intent = &k.audit });
 	cli_vhd_key_close(&k);
 	cli_manifest_free(man);
 	return e;

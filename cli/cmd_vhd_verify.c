@@ -88,7 +88,11 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 	e = vhd_verify_blktap(in);
 	if (e != ERR_OK)
 		return err_wrap(e, "%s", a->in);
-	e = cli_vhd_key_check(c, a, in, &k, hash);
+	e = cli_vhd_key_check(c, a, in,
+	                      &(struct cli_audit_rec){ .op = "vhd.verify",
+	                                               .label = a->key,
+	                                               .image_path = a->in },
+	                      &k, hash);
 	if (e != ERR_OK)
 		goto out;
 	if (a->data) {
@@ -99,9 +103,12 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 	report(c, a, in, sha);
 out:
 	/* image.sha256 is a file's own hash: not the --data plaintext's */
-	e = cli_audit(c, k.t.session, &(struct cli_audit_rec){
-		.op = "vhd.verify", .result = e, .label = a->key,
-		.image_path = a->in });
+	e = cli_audit(c, k.t.session,
+	              &(struct cli_audit_rec){ .op = "vhd.verify",
+	                                       .result = e,
+	                                       .label = a->key,
+	                                       .image_path = a->in,
+	                                       .intent = &k.audit });
 	cli_vhd_key_close(&k);
 	return e;
 }

@@ -105,7 +105,8 @@ const struct cli_command cli_commands[] = {
 	  "transport public key as PEM and print its fingerprint",
 	  "--label T --out FILE [--force]" },
 	{ "key", "trust-transport", cmd_key_trust_transport, "SO: trust a "
-	  "station's public key for wrapping exportable DEKs",
+	  "station's public key for wrapping exportable DEKs (audited from "
+	  "a user session: the user PIN too)",
 	  "--pubkey FILE --label S [--so-pin-source SRC]" },
 	{ "key", "export", cmd_key_export, "wrap an exportable DEK for a "
 	  "trusted station key into a DEK bundle", "dek --label L --to "

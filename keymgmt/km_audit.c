@@ -199,6 +199,12 @@ static enum err check_fields(const struct km_audit_rec *r)
 		return err_set(ERR_FORMAT, "key.keyhash is not 64 hex digits");
 	if (r->image_sha256 && !is_hex(r->image_sha256, 64, 64))
 		return err_set(ERR_FORMAT, "image.sha256 is not 64 hex digits");
+	/* An intent ends nothing; a result ends an earlier intent. */
+	if (r->intent && (km_audit_is_intent(r) || r->intent >= r->seq))
+		return err_set(ERR_FORMAT,
+		               "intent %llu is not an earlier "
+		               "record of a result",
+		               (unsigned long long)r->intent);
 	return ERR_OK;
 }
 
@@ -238,6 +244,10 @@ static void put_members(struct out *o, const struct km_audit_rec *r)
 	put_obj(o, &first, "image", img, iv, 2);
 	member(o, &first, "result");
 	put_str(o, r->result);
+	if (r->intent) {
+		member(o, &first, "intent");
+		put_u64(o, r->intent);
+	}
 	member(o, &first, "prev");
 	put_hex(o, r->prev, sizeof(r->prev));
 }
@@ -356,6 +366,7 @@ static enum err get_subjects(const cJSON *j, struct km_audit_rec *out)
 static enum err get_fields(const cJSON *j, struct km_audit_rec *out,
                            enum km_audit_bad *bad)
 {
+	long long intent = 0;
 	uint64_t v = 0;
 	enum err r;
 
@@ -379,6 +390,10 @@ static enum err get_fields(const cJSON *j, struct km_audit_rec *out,
 		r = get_subjects(j, out);
 	if (r == ERR_OK)
 		r = get_str(j, "result", true, &out->result);
+	if (r == ERR_OK) /* optional: only a result names its intent */
+		r = json_get_int(j, "intent", false, 1, KM_AUDIT_SEQ_MAX,
+		                 &intent);
+	out->intent = (uint64_t)intent;
 	if (r == ERR_OK)
 		r = get_hash(j, "prev", out->prev);
 	if (r == ERR_OK)
@@ -450,6 +465,16 @@ enum err km_audit_parse(const char *line, size_t len, struct km_audit_rec *out,
 	}
 	out->json = j;
 	return ERR_OK;
+}
+
+bool km_audit_is_intent(const struct km_audit_rec *r)
+{
+	return r->result && strcmp(r->result, KM_AUDIT_STARTED) == 0;
+}
+
+bool km_audit_is_final(const struct km_audit_rec *r)
+{
+	return r->result && strcmp(r->result, KM_AUDIT_FINAL) == 0;
 }
 
 void km_audit_rec_clear(struct km_audit_rec *r)

@@ -8,12 +8,19 @@
  *    "user":{"name":S,"uid":N},"host":S,"token":{"label":S,"serial":S},
  *    "op":S,"key":{"label":S,"id":HEX,"kind":S,"keyhash":HEX64},
  *    "kp":{"key_id":S,"correlation_id":S},"image":{"sha256":HEX64,"path":S},
- *    "result":S,"prev":HEX64,"mac":HEX64}
+ *    "result":S,"intent":N,"prev":HEX64,"mac":HEX64}
  * Strings escape only '"', '\' (as \" \\) and bytes 00-1f and 7f (as
  * \u00xx); other bytes are copied, an invalid UTF-8 byte becomes U+FFFD.
  * Numbers are plain decimal. mac = HMAC-SHA256 over the same line without
  * the mac member (it ends ..."prev":"..."}); prev = SHA-256 of the
- * previous line without its newline, or the genesis hash for record 1. */
+ * previous line without its newline, or the genesis hash for record 1.
+ *
+ * A command writes two records: an intent (result "started", no "intent"
+ * member) before it touches a key or writes data, and its result ("ok",
+ * "<class>: <detail>") with "intent" = the intent's seq. Deleting the
+ * token's audit key writes "final" instead: the key is destroyed right
+ * after that record, so no record can follow it. Logs written before
+ * intents existed hold results without "intent"; they stay valid. */
 #ifndef P11SEAL_KM_AUDIT_H
 #define P11SEAL_KM_AUDIT_H
 
@@ -25,13 +32,16 @@
 
 #include "err.h"
 
-#define KM_AUDIT_VERSION    1
+#define KM_AUDIT_VERSION    1            /* records and the chain head */
 #define KM_AUDIT_LINE_MAX   (16u * 1024) /* bytes, without the newline */
 #define KM_AUDIT_HASH_LEN   32
 #define KM_AUDIT_MAC_LEN    32
 #define KM_AUDIT_ID_HEX_MAX 128 /* a CKA_ID of up to 64 bytes */
 #define KM_AUDIT_TIME_LEN   20  /* 2025-01-31T12:00:00Z */
 #define KM_AUDIT_SEQ_MAX    (1ull << 53)
+
+#define KM_AUDIT_STARTED "started" /* result of an intent record */
+#define KM_AUDIT_FINAL   "final"   /* result: the audit key goes next */
 
 struct km_audit_rec {
 	uint64_t seq;                     /* 1, 2, ... */
@@ -45,7 +55,9 @@ struct km_audit_rec {
 	const char *key_label, *key_id, *key_kind, *key_keyhash;
 	const char *kp_key_id, *kp_correlation_id;
 	const char *image_sha256, *image_path;
-	const char *result; /* "ok" or "<class>: <detail>" */
+	const char *result; /* "ok", "<class>: <detail>", KM_AUDIT_STARTED
+	                       or KM_AUDIT_FINAL */
+	uint64_t intent;    /* seq of the intent this result ends; 0: none */
 	uint8_t prev[KM_AUDIT_HASH_LEN];
 	uint8_t mac[KM_AUDIT_MAC_LEN];
 	cJSON *json; /* km_audit_parse: owns the strings above */
@@ -82,6 +94,12 @@ enum err km_audit_build(const struct km_audit_rec *r, bool with_mac, char *out,
  * (also safe after a failure). */
 enum err km_audit_parse(const char *line, size_t len, struct km_audit_rec *out,
                         enum km_audit_bad *bad);
+
+/* True for an intent record (result KM_AUDIT_STARTED). */
+bool km_audit_is_intent(const struct km_audit_rec *r);
+
+/* True for the record written just before the audit key was destroyed. */
+bool km_audit_is_final(const struct km_audit_rec *r);
 
 /* Free what km_audit_parse keeps; r is zeroed. */
 void km_audit_rec_clear(struct km_audit_rec *r);

@@ -196,6 +196,39 @@ static bool check_link(struct km_audit_check *c, const struct km_audit_rec *r)
 	return false;
 }
 
+static void unfinished(struct km_audit_check *c, uint64_t seq)
+{
+	if (c->n_unfinished < KM_AUDIT_UNFINISHED_MAX)
+		c->unfinished[c->n_unfinished] = seq;
+	c->n_unfinished++;
+}
+
+/* Pair results with their intents; bounded, so constant memory. */
+static void track_intent(struct km_audit_check *c, const struct km_audit_rec *r)
+{
+	size_t i;
+
+	c->ends_final = km_audit_is_final(r);
+	if (km_audit_is_intent(r)) {
+		if (c->n_open == KM_AUDIT_OPEN_MAX) {
+			unfinished(c, c->open[0]);
+			memmove(c->open, c->open + 1,
+			        (KM_AUDIT_OPEN_MAX - 1) * sizeof(c->open[0]));
+			c->n_open--;
+		}
+		c->open[c->n_open++] = r->seq;
+		return;
+	}
+	for (i = 0; r->intent && i < c->n_open; i++)
+		if (c->open[i] == r->intent)
+			break;
+	if (!r->intent || i == c->n_open)
+		return;
+	memmove(c->open + i, c->open + i + 1,
+	        (c->n_open - i - 1) * sizeof(c->open[0]));
+	c->n_open--;
+}
+
 enum err km_audit_check_line(struct km_audit_check *c, const char *line,
                              size_t len, bool complete)
 {
@@ -226,6 +259,7 @@ enum err km_audit_check_line(struct km_audit_check *c, const char *line,
 	if (e == ERR_OK && !c->done && check_link(c, &r)) {
 		e = km_audit_hash(line, len, c->last_hash);
 		memcpy(c->last_prev, r.prev, KM_AUDIT_HASH_LEN);
+		track_intent(c, &r);
 		c->last_seq = r.seq;
 		c->last_line = c->lines;
 		c->records++;
@@ -277,6 +311,9 @@ enum err km_audit_check_end(struct km_audit_check *c,
                             const struct km_audit_head *head,
                             bool can_keep_head, const char *key_id)
 {
+	for (size_t i = 0; i < c->n_open; i++)
+		unfinished(c, c->open[i]);
+	c->n_open = 0;
 	if (c->problem != KM_AUDIT_INTACT)
 		return err_set(ERR_VERIFY, "%s", c->msg);
 	if (!head && !can_keep_head)

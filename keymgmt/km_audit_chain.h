@@ -33,6 +33,9 @@ enum km_audit_problem {
 	KM_AUDIT_P_HEAD_KEY,   /* the head belongs to another audit key */
 };
 
+#define KM_AUDIT_OPEN_MAX       64 /* intents awaiting their result */
+#define KM_AUDIT_UNFINISHED_MAX 16 /* unfinished intents named */
+
 /* Verify mac over the MAC'd bytes of a record: ERR_OK if it matches,
  * ERR_VERIFY if not, anything else aborts the check (token failure). */
 typedef enum err (*km_audit_mac_fn)(void *arg, const char *body, size_t len,
@@ -57,6 +60,16 @@ struct km_audit_check {
 	bool head_checked;        /* end: compared with a token head */
 	bool head_lags;           /* end: token head is one record behind */
 	char msg[512];
+	/* Intents whose result has not come yet, oldest first; one pushed
+	 * out by KM_AUDIT_OPEN_MAX later ones counts as unfinished. */
+	uint64_t open[KM_AUDIT_OPEN_MAX];
+	size_t n_open;
+	/* After km_audit_check_end: intents with no result anywhere in the
+	 * log (a run killed or crashed between the two records): a warning,
+	 * not tampering. The first KM_AUDIT_UNFINISHED_MAX are named. */
+	uint64_t unfinished[KM_AUDIT_UNFINISHED_MAX];
+	uint64_t n_unfinished;
+	bool ends_final; /* the last record is the audit key's deletion */
 };
 
 /* Start checking a chain whose record 1 has prev = genesis; serial is

@@ -13,12 +13,17 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "km_audit.h"
 #include "km_audit_syslog.h"
 
 #define READ_CHUNK 65536u
+/* A record takes milliseconds under the lock; a holder this long is stuck
+ * or hostile, and an audited command must not wait on it for ever. */
+#define LOCK_WAIT_MS 10000
+#define LOCK_POLL_MS 20
 
 struct km_audit_log {
 	int fd;
@@ -82,8 +87,31 @@ static enum err check_file(int fd, const char *path)
 	return ERR_OK;
 }
 
+static enum err lock(int fd, const char *path)
+{
+	struct timespec poll = { 0, LOCK_POLL_MS * 1000000L };
+
+	for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) != 0;) {
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK)
+			return err_set(ERR_IO, "lock audit log %s: %s", path,
+			               strerror(errno));
+		if (waited >= LOCK_WAIT_MS)
+			return err_set(ERR_IO,
+			               "audit log %s stays locked by another "
+			               "process (waited %d s)",
+			               path, LOCK_WAIT_MS / 1000);
+		nanosleep(&poll, NULL);
+		waited += LOCK_POLL_MS;
+	}
+	return ERR_OK;
+}
+
 static enum err open_locked(const char *path, int *fd)
 {
+	enum err r;
+
 	*fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 	           0600);
 	if (*fd < 0 && errno == ELOOP)
@@ -94,11 +122,10 @@ static enum err open_locked(const char *path, int *fd)
 	if (*fd < 0)
 		return err_set(ERR_IO, "audit log %s: %s", path,
 		               strerror(errno));
-	while (flock(*fd, LOCK_EX) != 0)
-		if (errno != EINTR)
-			return err_set(ERR_IO, "lock audit log %s: %s", path,
-			               strerror(errno));
-	return check_file(*fd, path);
+	r = lock(*fd, path);
+	if (r == ERR_OK)
+		r = check_file(*fd, path);
+	return r;
 }
 
 enum err km_audit_log_open(struct km_audit_log **out, const char *path)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* km_audit_log.h - the audit log file: opened O_APPEND|O_NOFOLLOW, mode
- * 0600 in directories created 0700, flock'ed while a record is appended,
+ * 0600 in directories created 0700, flock'ed while a record is appended
+ * (waiting at most 10 s for the lock),
  * one write() and an fsync per record; and a bounded line reader. */
 #ifndef P11SEAL_KM_AUDIT_LOG_H
 #define P11SEAL_KM_AUDIT_LOG_H
@@ -13,10 +14,10 @@
 struct km_audit_log;
 
 /* Open path for appending (creating it 0600, and missing parent
- * directories 0700) and take an exclusive flock, waiting for other
- * p11seal runs. Refuses a symlink, a non-regular file, a file another
- * user owns and a file group or others may write. Close with
- * km_audit_log_close. */
+ * directories 0700) and take an exclusive flock, waiting up to 10 s for
+ * other p11seal runs (ERR_IO naming the log after that). Refuses a symlink, a
+ * non-regular file, a file another user owns and a file group or others may
+ * write. Close with km_audit_log_close. */
 enum err km_audit_log_open(struct km_audit_log **out, const char *path);
 
 /* The last line without its newline, into buf (cap bytes, at least

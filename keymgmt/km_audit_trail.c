@@ -364,7 +364,9 @@ enum err km_audit_trail_append(struct p11_session *s,
 		r = seal(s, k, &base, rec, buf, &len);
 	if (r == ERR_OK)
 		r = km_audit_log_write(log, buf, len);
-	if (r == ERR_OK)
+	if (r != ERR_OK)
+		rec->seq = 0; /* not in the log */
+	else
 		r = advance_head(s, k, rec, buf, len, has_head, warn,
 		                 sizeof(warn));
 	km_audit_rec_clear(&t.rec);

@@ -48,7 +48,8 @@ enum err km_audit_trail_create(struct p11_session *s, const char *label,
  * written when the log did not end at the token's head (the detail says
  * so); ERR_VERIFY with nothing written when the log's last line does not
  * verify and there is no head to continue from, or when the log holds
- * another token's chain. */
+ * another token's chain. Whatever it returns, rec->seq is the record's
+ * seq when the record is in the log, else 0. */
 enum err km_audit_trail_append(struct p11_session *s,
                                const struct km_audit_key *k, const char *path,
                                struct km_audit_rec *rec);

@@ -2,10 +2,10 @@
 # t-audit-ops.sh - the audit records of the commands that use, export and
 # import keys beyond `key create/import/delete` (t-audit.sh): vhd encrypt,
 # decrypt and verify, the air-gap handover (transport key, export,
-# import --bundle) and what the SO's trust-transport cannot record, and
-# the Key Protect commands against kp-server (import-root, rotate,
-# key create dek --kp-root, unwrap, rewrap). One record per run, success
-# and failure, the chain verifies, no secrets.
+# import --bundle, and the SO's trust-transport, recorded from a user
+# session), and the Key Protect commands against kp-server (import-root,
+# rotate, key create dek --kp-root, unwrap, rewrap). An intent and a
+# result per run, success and failure, the chain verifies, no secrets.
 . "$(dirname "$0")/lib.sh"
 
 # PINs that cannot turn up in a log by chance (in hex, times or numbers).
@@ -32,6 +32,11 @@ station() { on station "$SLOG" "$@"; }
 kpa() { on kpa "$KLOG" "$@"; }
 # rec LOG N FILTER: jq FILTER on record N of LOG
 rec() { sed -n "${2}p" "$1" | jq -r "$3"; }
+# results LOG [FROM]: the result records of LOG from line FROM on (the
+# intents, result "started", left out), one JSON line each
+results() { sed -n "${2:-1},\$p" "$1" | jq -c 'select(.result != "started")'; }
+# res N FILTER: jq FILTER on the Nth vhd result record of the bridge
+res() { results "$BLOG" $((n0 + 1)) | sed -n "${1}p" | jq -r "$2"; }
 # A raw DEK the test knows, so it can look for its bytes in the logs.
 /usr/bin/python3 -c 'import sys; sys.stdout.buffer.write(bytes(range(0x21, 0x61)))' >"$WORK/imp.key"
 IMP_HEX=$(od -An -tx1 "$WORK/imp.key" | tr -d ' \n')
@@ -50,7 +55,7 @@ IMP_ID=$(jq -r .id "$WORK/out")
 IMP_KH=$(jq -r .keyhash "$WORK/out")
 n0=$(wc -l <"$BLOG")
 
-# --- vhd encrypt, decrypt, verify: one record per run
+# --- vhd encrypt, decrypt, verify: an intent and a result per run
 check "vhd encrypt" bridge vhd encrypt --key imp a.raw a.vhd
 expect_exit 4 "vhd encrypt with a missing key: exit 4" \
 	bridge vhd encrypt --key nope a.raw b.vhd
@@ -65,32 +70,36 @@ expect_exit 6 "vhd verify with another key: exit 6" \
 expect_exit 6 "vhd verify of a plain image never opens the token: exit 6" \
 	bridge vhd verify --key imp a.raw
 
-assert "7 vhd records (the plain image reached no token)" \
-	test "$(wc -l <"$BLOG")" -eq $((n0 + 7))
+assert "14 vhd records, 2 a run (the plain image reached no token)" \
+	test "$(wc -l <"$BLOG")" -eq $((n0 + 14))
+assert "each vhd run: its intent, then its result naming it" \
+	test "$(sed -n "$((n0 + 1)),\$p" "$BLOG" | jq -s '[range(0; length; 2) as $i | .[$i].result == "started" and .[$i + 1].intent == .[$i].seq] | all')" = true
+assert "vhd intents name the key asked for and the file" \
+	test "$(sed -n "$((n0 + 1)),\$p" "$BLOG" | jq -r 'select(.result == "started") | "\(.op) \(.key.label) \(.image.path)"' | paste -sd, -)" = \
+	"vhd.encrypt imp a.vhd,vhd.encrypt nope b.vhd,vhd.encrypt imp m.vhd,vhd.decrypt imp a.vhd,vhd.decrypt D a.vhd,vhd.verify imp a.vhd,vhd.verify D a.vhd"
 assert "vhd ops in order" \
-	test "$(sed -n "$((n0 + 1)),\$p" "$BLOG" | jq -r .op | paste -sd, -)" = \
+	test "$(results "$BLOG" $((n0 + 1)) | jq -r .op | paste -sd, -)" = \
 	vhd.encrypt,vhd.encrypt,vhd.encrypt,vhd.decrypt,vhd.decrypt,vhd.verify,vhd.verify
 assert "vhd results" \
-	test "$(sed -n "$((n0 + 1)),\$p" "$BLOG" | jq -r '.result | split(":")[0]' | paste -sd, -)" = \
+	test "$(results "$BLOG" $((n0 + 1)) | jq -r '.result | split(":")[0]' | paste -sd, -)" = \
 	"ok,not found,ok,ok,verification failed,ok,verification failed"
-r=$((n0 + 1))
 assert "vhd.encrypt: key label, CKA_ID, kind and keyhash of the DEK" \
-	test "$(rec "$BLOG" $r '"\(.key.label) \(.key.id) \(.key.kind) \(.key.keyhash)"')" = "imp $IMP_ID dek $IMP_KH"
+	test "$(res 1 '"\(.key.label) \(.key.id) \(.key.kind) \(.key.keyhash)"')" = "imp $IMP_ID dek $IMP_KH"
 assert "vhd.encrypt: image.sha256 is sha256sum of the output" \
-	test "$(rec "$BLOG" $r .image.sha256)" = "$(sha256sum a.vhd | cut -c1-64)"
+	test "$(res 1 .image.sha256)" = "$(sha256sum a.vhd | cut -c1-64)"
 assert "vhd.encrypt: image.path is the output" \
-	test "$(rec "$BLOG" $r .image.path)" = a.vhd
+	test "$(res 1 .image.path)" = a.vhd
 assert "failed vhd.encrypt: the label asked for, no image hash" \
-	test "$(rec "$BLOG" $((r + 1)) '"\(.key.label) \(.image.sha256) \(.image.path)"')" = "nope null b.vhd"
+	test "$(res 2 '"\(.key.label) \(.image.sha256) \(.image.path)"')" = "nope null b.vhd"
 assert "vhd.encrypt --manifest: image.sha256 = sha256sum = manifest's" \
-	test "$(rec "$BLOG" $((r + 2)) .image.sha256)" = "$(sha256sum m.vhd | cut -c1-64)" -a \
+	test "$(res 3 .image.sha256)" = "$(sha256sum m.vhd | cut -c1-64)" -a \
 	"$(jq -r .image.sha256 m.json)" = "$(sha256sum m.vhd | cut -c1-64)"
 assert "vhd.decrypt: image.path is the input, no hash" \
-	test "$(rec "$BLOG" $((r + 3)) '"\(.key.label) \(.image.path) \(.image.sha256)"')" = "imp a.vhd null"
+	test "$(res 4 '"\(.key.label) \(.image.path) \(.image.sha256)"')" = "imp a.vhd null"
 assert "failed vhd.decrypt names the key asked for and the file" \
-	test "$(rec "$BLOG" $((r + 4)) '"\(.key.label) \(.image.path)"')" = "D a.vhd"
+	test "$(res 5 '"\(.key.label) \(.image.path)"')" = "D a.vhd"
 assert "vhd.verify --data: no plaintext hash in image.sha256" \
-	test "$(rec "$BLOG" $((r + 5)) '"\(.key.label) \(.image.path) \(.image.sha256)"')" = "imp a.vhd null"
+	test "$(res 6 '"\(.key.label) \(.image.path) \(.image.sha256)"')" = "imp a.vhd null"
 check "bridge: audit verify after the vhd commands" bridge audit verify
 
 # --- no auditing, no hashing: a token without an audit key
@@ -115,8 +124,18 @@ check "station: key export-public (not recorded)" \
 n2=$(wc -l <"$BLOG")
 check "SO: key trust-transport" bridge key trust-transport \
 	--pubkey "$WORK/station.pem" --label S --so-pin-source "file:$WORK/sopin"
-assert "trust-transport writes no record (an SO session cannot use the audit key)" \
-	test "$(wc -l <"$BLOG")" -eq "$n2"
+assert "trust-transport: intent and result, from the user's session around the SO's" \
+	test "$(sed -n "$((n2 + 1)),\$p" "$BLOG" | jq -r '"\(.op) \(.key.label) \(.result) \(.intent)"' | paste -sd, -)" = \
+	"key.trust-transport S started null,key.trust-transport S ok $((n2 + 1))"
+check "bridge: key show S" bridge --json key show --label S
+assert "trust-transport's result names the trusted key by CKA_ID" \
+	test "$(rec "$BLOG" $((n2 + 2)) .key.id)" = "$(jq -r .id "$WORK/out")"
+expect_exit 3 "SO: a wrong user PIN stops trust-transport before the SO logs in" \
+	env SOFTHSM2_CONF="$WORK/bridge/softhsm2.conf" "$P11SEAL" --module \
+	"$SOFTHSM_MODULE" --token pkcs11:token=bridge --pin-source \
+	"file:$WORK/sopin" --audit-log "$BLOG" key trust-transport \
+	--pubkey "$WORK/station.pem" --label S3 --so-pin-source "file:$WORK/sopin"
+expect_exit 4 "...and S3 was not trusted" bridge key show --label S3
 check "bridge: key export dek" bridge key export dek --label D \
 	--to "$WORK/station.pem" --out "$WORK/D.bundle"
 expect_exit 7 "bridge: export of a non-exportable DEK: exit 7" \
@@ -130,17 +149,17 @@ expect_exit 7 "station: the same bundle again: exit 7" station key import \
 	dek --bundle "$WORK/D.bundle" --unwrap-with T --label D2
 
 assert "bridge: ops of the new log" \
-	test "$(jq -r '"\(.op) \(.key.label) \(.result | split(":")[0])"' "$BLOG" | paste -sd, -)" = \
-	"key.create p11seal-audit ok,key.export D ok,key.export imp refused by policy"
+	test "$(results "$BLOG" | jq -r '"\(.op) \(.key.label) \(.result | split(":")[0])"' | paste -sd, -)" = \
+	"key.create p11seal-audit ok,key.trust-transport S ok,key.export D ok,key.export imp refused by policy"
 assert "station: ops" \
-	test "$(jq -r '"\(.op) \(.key.label) \(.key.kind) \(.result | split(":")[0])"' "$SLOG" | paste -sd, -)" = \
+	test "$(results "$SLOG" | jq -r '"\(.op) \(.key.label) \(.key.kind) \(.result | split(":")[0])"' | paste -sd, -)" = \
 	"key.create p11seal-audit audit ok,key.create T transport ok,key.create T transport already exists,key.import D dek ok,key.import D2 dek already exists"
 check "bridge: key show D" bridge --json key show --label D
 assert "key.export names the DEK by CKA_ID and keyhash" \
-	test "$(rec "$BLOG" 2 '"\(.key.id) \(.key.keyhash)"')" = \
+	test "$(rec "$BLOG" 5 '"\(.key.id) \(.key.keyhash)"')" = \
 	"$(jq -r '"\(.id) \(.keyhash)"' "$WORK/out")"
 assert "key.import --bundle carries the bridge DEK's keyhash" \
-	test "$(rec "$SLOG" 4 .key.keyhash)" = "$(jq -r .keyhash "$WORK/out")"
+	test "$(rec "$SLOG" 7 .key.keyhash)" = "$(jq -r .keyhash "$WORK/out")"
 check "station: audit verify" station audit verify
 check "bridge: audit verify" bridge audit verify
 check "bridge: audit show --json" bridge --json audit show
@@ -203,18 +222,21 @@ expect_exit 7 "kp unwrap onto a taken label: exit 7" kpa kp unwrap \
 	--kp-root "$KR_ID" --wdek-file "$WORK/kd.json" --label ku $KPO
 
 assert "kp: op, key label, kind and result of each run" \
-	test "$(sed 1d "$KLOG" | jq -r '"\(.op) \(.key.label) \(.key.kind) \(.result | split(":")[0])"' | paste -sd, -)" = \
+	test "$(results "$KLOG" 2 | jq -r '"\(.op) \(.key.label) \(.key.kind) \(.result | split(":")[0])"' | paste -sd, -)" = \
 	"kp.import-root kr0 root refused by policy,kp.import-root kr root ok,key.create kd dek ok,key.create kd dek already exists,key.rotate kr.v2 root ok,key.rotate nope root not found,kp.rewrap kd dek ok,kp.rewrap nope dek not found,kp.unwrap ku dek ok,kp.unwrap ku dek already exists"
 assert "kp: the successes name the root's Key Protect key" \
-	test "$(sed 1d "$KLOG" | jq -r 'select(.result == "ok") | .kp.key_id' | sort -u)" = "$KR_ID"
+	test "$(results "$KLOG" 2 | jq -r 'select(.result == "ok") | .kp.key_id' | sort -u)" = "$KR_ID"
 assert "kp: each success carries its last Key Protect correlation id" \
-	test "$(sed 1d "$KLOG" | jq -r 'select(.result == "ok") | .kp.correlation_id' | paste -sd, -)" = \
+	test "$(results "$KLOG" 2 | jq -r 'select(.result == "ok") | .kp.correlation_id' | paste -sd, -)" = \
 	"$C_IMPORT,$C_DEK,$C_ROTATE,$C_REWRAP,$C_UNWRAP"
 assert "kp: failures before any Key Protect exchange have no kp member" \
-	test "$(sed 1d "$KLOG" | jq -r 'select(.result != "ok") | .kp' | sort -u)" = null
+	test "$(results "$KLOG" 2 | jq -r 'select(.result != "ok") | .kp' | sort -u)" = null
+assert "kp: every run that reached its token wrote an intent first" \
+	test "$(sed 1d "$KLOG" | jq -r 'select(.result == "started") | "\(.op) \(.key.label)"' | paste -sd, -)" = \
+	"kp.import-root kr,key.create kd,key.create kd,key.rotate kr,key.rotate nope,kp.rewrap kd,kp.rewrap nope,kp.unwrap ku,kp.unwrap ku"
 check "kpa: key show kd" kpa --json key show --label kd
 assert "kp: the DEK's record names it by CKA_ID and keyhash" \
-	test "$(rec "$KLOG" 4 '"\(.key.id) \(.key.keyhash)"')" = \
+	test "$(rec "$KLOG" 6 '"\(.key.id) \(.key.keyhash)"')" = \
 	"$(jq -r '"\(.id) \(.keyhash)"' "$WORK/out")"
 check "kpa: audit verify" kpa audit verify
 assert "kp: no API key in the log" sh -c "! grep -qF '$(cat "$KP_DIR/apikey")' '$KLOG'"

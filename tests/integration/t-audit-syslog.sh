@@ -102,9 +102,10 @@ check "key create dek" $A key create dek --label d1 --size 64
 check "key create root r2" $A key create root --label r2
 expect_exit 7 "a failed command is a record too" $A key create root --label r2
 check "key create root r3" $A key create root --label r3
-wait_copy 6
-assert "6 records in the log" test "$(wc -l <"$LOG")" -eq 6
-assert "6 records reached syslog" test "$(copy_lines)" -eq 6
+# 11 records: the audit key's, then an intent and a result per command
+wait_copy 11
+assert "11 records in the log" test "$(wc -l <"$LOG")" -eq 11
+assert "11 records reached syslog, intents too" test "$(copy_lines)" -eq 11
 
 # --- the syslog lines
 L1=$(grep -m1 "seq=1 " "$COPY")
@@ -123,10 +124,10 @@ C=$WORK/copy.ok
 # --- a clean log against its copy
 check "audit verify --syslog-copy: clean" $V --syslog-copy "$C" "$LOG"
 assert "says every record matches its copy" \
-	grep -q "^6 records match their syslog copy in $C" "$WORK/out"
+	grep -q "^11 records match their syslog copy in $C" "$WORK/out"
 check "--json" $P11 --json audit verify --syslog-copy "$C" "$LOG"
-assert "--json: intact, 6 matched, 6 in the copy, no problem" \
-	test "$(jq -r '"\(.intact) \(.syslog_copy.matched) \(.syslog_copy.copy_records) \(.syslog_copy.matches) \(.problem)"' "$WORK/out")" = "true 6 6 true null"
+assert "--json: intact, 11 matched, 11 in the copy, no problem" \
+	test "$(jq -r '"\(.intact) \(.syslog_copy.matched) \(.syslog_copy.copy_records) \(.syslog_copy.matches) \(.problem)"' "$WORK/out")" = "true 11 11 true null"
 expect_exit 4 "a missing copy file: exit 4" $V --syslog-copy "$WORK/nope" "$LOG"
 grep_err "names the copy" "syslog copy: audit log $WORK/nope: No such file"
 
@@ -172,12 +173,12 @@ $PT --sign --mechanism SHA256-HMAC --id "$AUDIT_ID" \
 MAC=$(od -An -v -tx1 "$WORK/mac" | tr -d ' \n')
 { sed 's/}$//' "$WORK/body"; printf ',"mac":"%s"}\n' "$MAC"; } | tr -d '\n' >>"$WORK/forged.log"
 echo >>"$WORK/forged.log"
-check "PIN holder: the head moved to the forged record" set_head 6 "$(hash_of 6 "$WORK/forged.log")"
+check "PIN holder: the head moved to the forged record" set_head 11 "$(hash_of 11 "$WORK/forged.log")"
 check "the forged log verifies on its own (MAC by the token)" $V "$WORK/forged.log"
 expect_exit 6 "forged record: caught against the copy" \
 	$V --syslog-copy "$C" "$WORK/forged.log"
-grep_err "names the forged record" "record 6 differs from its syslog copy"
-check "head back to the real record 6" set_head 6 "$(hash_of 6 "$LOG")"
+grep_err "names the forged record" "record 11 differs from its syslog copy"
+check "head back to the real record 11" set_head 11 "$(hash_of 11 "$LOG")"
 check "the real log verifies again" $V --syslog-copy "$C" "$LOG"
 
 # --- the copy itself: a line dropped, a line cut
@@ -195,19 +196,19 @@ check "--no-syslog: the command runs" $A --no-syslog key create root --label q1
 check "P11SEAL_AUDIT_SYSLOG=0: the command runs" \
 	env P11SEAL_AUDIT_SYSLOG=0 $A key create root --label q2
 check "a record with syslog on again" $A key create root --label q3
-wait_copy 7
+wait_copy 13
 sleep 0.3
-assert "only record 9 reached syslog (7 and 8 did not)" \
-	test "$(copy_lines) $(grep -c 'seq=9 ' "$COPY")" = "7 1"
-expect_exit 6 "verify against the live copy: record 7 is missing" \
+assert "only records 16 and 17 reached syslog (12 to 15 did not)" \
+	test "$(copy_lines) $(grep -c 'seq=1[67] ' "$COPY")" = "13 2"
+expect_exit 6 "verify against the live copy: record 12 is missing" \
 	$V --syslog-copy "$COPY" "$LOG"
-grep_err "names record 7 and why" "record 7 is missing from the syslog copy \(it never reached syslog: written with --no-syslog"
-# What stays undetected: a PIN holder who ran 7 and 8 with --no-syslog,
-# then cut them (and 9) from the log and set the head back to 6.
+grep_err "names record 12 and why" "record 12 is missing from the syslog copy \(it never reached syslog: written with --no-syslog"
+# What stays undetected: a PIN holder who ran 12-15 with --no-syslog,
+# then cut them (and 16, 17) from the log and set the head back to 11.
 check "PIN holder: records kept from syslog cut, head set back" \
-	set_head 6 "$(hash_of 6 "$LOG")"
-head -n 6 "$LOG" >"$WORK/quiet.log"
-sed '/p11seal-audit\/1 seq=9 /d' "$COPY" >"$WORK/copy.quiet"
+	set_head 11 "$(hash_of 11 "$LOG")"
+head -n 11 "$LOG" >"$WORK/quiet.log"
+sed '/p11seal-audit\/1 seq=1[67] /d' "$COPY" >"$WORK/copy.quiet"
 check "...is not detected: only what reached syslog is pinned" \
 	$V --syslog-copy "$WORK/copy.quiet" "$WORK/quiet.log"
 done_testing

@@ -239,12 +239,14 @@ c "audited unwrap" $P4 kp unwrap --kp-root "$AUD_ID" \
 	--wdek-file "$WORK/adek.json" --label adek2 $CA
 x 7 "an unwrap onto a taken label" $P4 kp unwrap --kp-root "$AUD_ID" \
 	--wdek-file "$WORK/adek.json" --label adek2 $CA
-assert "one record per operation, in order" \
-	[ "$(jq -r .op "$ALOG" | paste -sd, -)" = "key.create,kp.import-root,key.create,key.rotate,kp.rewrap,kp.unwrap,kp.unwrap" ]
+assert "one result record per operation, in order" \
+	[ "$(jq -r 'select(.result != "started") | .op' "$ALOG" | paste -sd, -)" = "key.create,kp.import-root,key.create,key.rotate,kp.rewrap,kp.unwrap,kp.unwrap" ]
+assert "each operation's intent comes first" \
+	[ "$(jq -r 'select(.result == "started") | .op' "$ALOG" | paste -sd, -)" = "kp.import-root,key.create,key.rotate,kp.rewrap,kp.unwrap,kp.unwrap" ]
 assert "the import names the Key Protect key" \
-	[ "$(jq -r 'select(.op == "kp.import-root") | .kp.key_id' "$ALOG")" = "$AUD_ID" ]
+	[ "$(jq -r 'select(.op == "kp.import-root" and .result != "started") | .kp.key_id' "$ALOG")" = "$AUD_ID" ]
 assert "the rotation names the new version's label" \
-	[ "$(jq -r 'select(.op == "key.rotate") | .key.label' "$ALOG")" = aroot.v2 ]
+	[ "$(jq -r 'select(.op == "key.rotate" and .result != "started") | .key.label' "$ALOG")" = aroot.v2 ]
 assert "the failure is recorded as one" \
 	[ "$(tail -n 1 "$ALOG" | jq -r .result)" != ok ]
 assert "no WDEK in the audit log" \

@@ -99,9 +99,9 @@ assert "audit key: sign+verify only, never extractable, not modifiable" \
 check "audited key create dek" $A key create dek --label aud --size 64
 check "audited key delete" $A key delete --label dek32 --yes
 check "audit verify" $A audit verify "$WORK/audit.log"
-assert "three records: the audit key, the create, the delete" \
-	test "$(jq -r '"\(.op) \(.key.label)"' "$WORK/audit.log" | paste -sd, -)" = \
-	"key.create p11seal-audit,key.create aud,key.delete dek32"
+assert "five records: the audit key, intent and result of the create and the delete" \
+	test "$(jq -r '"\(.op) \(.key.label) \(.result)"' "$WORK/audit.log" | paste -sd, -)" = \
+	"key.create p11seal-audit ok,key.create aud started,key.create aud ok,key.delete dek32 started,key.delete dek32 ok"
 # The token keeps the chain head: every later command writes to this log.
 P11OCK=$A
 

@@ -711,6 +711,115 @@ static void test_chain_long_line(void **state)
 	free(big);
 }
 
+/* An intent and its result: "intent" sits between result and prev, round
+ * trips, and is refused on an intent or pointing forward. */
+static void test_intent_form(void **state)
+{
+	struct km_audit_rec r = sample(5), back;
+	enum km_audit_bad bad;
+	char *line;
+
+	(void)state;
+	r.result = KM_AUDIT_STARTED;
+	line = seal(&r);
+	assert_null(strstr(line, "\"intent\""));
+	assert_int_equal(km_audit_parse(line, strlen(line), &back, &bad),
+	                 ERR_OK);
+	assert_true(km_audit_is_intent(&back));
+	assert_false(km_audit_is_final(&back));
+	km_audit_rec_clear(&back);
+	free(line);
+
+	r = sample(6);
+	r.intent = 5;
+	line = seal(&r);
+	assert_non_null(strstr(line, "\"result\":\"ok\",\"intent\":5,"
+	                             "\"prev\":"));
+	assert_int_equal(km_audit_parse(line, strlen(line), &back, &bad),
+	                 ERR_OK);
+	assert_int_equal(back.intent, 5);
+	assert_false(km_audit_is_intent(&back));
+	km_audit_rec_clear(&back);
+	free(line);
+
+	r = sample(6);
+	r.intent = 6; /* not an earlier record */
+	line = malloc(KM_AUDIT_LINE_MAX + 2);
+	assert_non_null(line);
+	{
+		size_t len = 0;
+
+		assert_int_equal(km_audit_build(&r, false, line,
+		                                KM_AUDIT_LINE_MAX + 2, &len),
+		                 ERR_FORMAT);
+		r.intent = 2;
+		r.result = KM_AUDIT_STARTED; /* an intent ends nothing */
+		assert_int_equal(km_audit_build(&r, false, line,
+		                                KM_AUDIT_LINE_MAX + 2, &len),
+		                 ERR_FORMAT);
+	}
+	free(line);
+}
+
+/* A log of records 1..n where rec[i] says result (and intent). */
+static void make_log_of(struct log *l, size_t n, const char *const *result,
+                        const uint64_t *intent)
+{
+	uint8_t prev[32];
+
+	memset(l, 0, sizeof(*l));
+	assert_int_equal(km_audit_genesis(SERIAL, KEY_ID, prev), ERR_OK);
+	for (size_t i = 0; i < n; i++) {
+		struct km_audit_rec r = sample(i + 1);
+
+		r.result = result[i];
+		r.intent = intent[i];
+		memcpy(r.prev, prev, 32);
+		l->line[i] = seal(&r);
+		assert_int_equal(
+		        km_audit_hash(l->line[i], strlen(l->line[i]), prev),
+		        ERR_OK);
+	}
+	l->n = n;
+	l->last_complete = true;
+}
+
+/* Interleaved runs pair up; an intent with no result is a warning
+ * naming its seq, never a problem; the audit key's last record shows. */
+static void test_chain_intents(void **state)
+{
+	static const char *const res[] = { "ok",
+		                           KM_AUDIT_STARTED,
+		                           KM_AUDIT_STARTED,
+		                           "ok",
+		                           KM_AUDIT_STARTED,
+		                           "not found: x",
+		                           KM_AUDIT_STARTED,
+		                           KM_AUDIT_FINAL };
+	static const uint64_t in[] = { 0, 0, 0, 2, 0, 5, 0, 7 };
+	struct km_audit_check c;
+	struct km_audit_head h;
+	struct log l;
+
+	(void)state;
+	make_log_of(&l, 8, res, in);
+	h = head_of(&l, 8);
+	assert_int_equal(run(&l, &h, true, &c), ERR_OK);
+	assert_int_equal(c.problem, KM_AUDIT_INTACT);
+	assert_int_equal(c.records, 8);
+	assert_int_equal(c.n_unfinished, 1);
+	assert_int_equal(c.unfinished[0], 3);
+	assert_true(c.ends_final);
+	free_log(&l);
+
+	make_log_of(&l, 4, res, in);
+	h = head_of(&l, 4);
+	assert_int_equal(run(&l, &h, true, &c), ERR_OK);
+	assert_int_equal(c.n_unfinished, 1); /* 3; 2 has its result */
+	assert_false(c.ends_final);
+	free_log(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -730,6 +839,8 @@ int main(void)
 		cmocka_unit_test(test_chain_other_chain),
 		cmocka_unit_test(test_chain_serial_hint),
 		cmocka_unit_test(test_chain_long_line),
+		cmocka_unit_test(test_intent_form),
+		cmocka_unit_test(test_chain_intents),
 	};
 
 	return cmocka_run_group_tests_name("km_audit", tests, NULL, NULL);
