@@ -145,7 +145,7 @@ static enum err store_meta(struct p11_session *s, struct km_kproot *r)
 	return ERR_OK;
 }
 
-/* The CKA_ID the kept key really has (the trusted path's is random). */
+/* The CKA_ID the kept key really has (the token may round it). */
 static enum err kept_id(struct p11_session *s, CK_OBJECT_HANDLE h,
                         struct km_kproot *r)
 {
@@ -466,6 +466,8 @@ cJSON *km_kproot_json(const struct km_kproot *r)
 	if (r->ceremony.import_key_label[0])
 		cJSON_AddStringToObject(o, "import_key_label",
 		                        r->ceremony.import_key_label);
+	cJSON_AddNumberToObject(o, "leftovers_removed",
+	                        (double)r->ceremony.leftovers_removed);
 	cJSON_AddBoolToObject(o, "metadata_stored", r->meta_stored);
 	cJSON_AddBoolToObject(o, "recovered", r->recovered);
 	if (r->previous_version[0])
