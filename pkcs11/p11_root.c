@@ -197,11 +197,21 @@ enum err p11_root_persist(struct p11_session *s, CK_OBJECT_HANDLE key,
                           CK_OBJECT_HANDLE *out)
 {
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
+	CK_ATTRIBUTE lock = { CKA_EXTRACTABLE, p11_unconst(&no), sizeof(no) };
 	struct p11_obj_info info;
 	struct tmpl t;
 	enum err r;
-	CK_RV rv = CKR_GENERAL_ERROR;
+	CK_RV rv;
 
+	/* SoftHSM 2.6.1 writes a copy's attributes into the token one by
+	 * one before it applies the template, so a process killed in
+	 * C_CopyObject left an extractable token key (t-custody-keys.sh,
+	 * measured): the material stops being extractable first. */
+	rv = fn->C_SetAttributeValue(p11_session_handle(s), key, &lock, 1);
+	if (rv != CKR_OK)
+		return p11_fail(rv, "C_SetAttributeValue (root material "
+		                    "not extractable)",
+		                label);
 	for (int level = 2; level >= 0; level--) {
 		persist_tmpl(&t, label, id, id_len, level);
 		rv = fn->C_CopyObject(p11_session_handle(s), key, t.a, t.n,

@@ -51,10 +51,11 @@ enum err p11_root_nonce_encrypt(struct p11_session *s, CK_OBJECT_HANDLE key,
                                 const uint8_t *nonce, size_t len, uint8_t *out,
                                 size_t *out_len);
 
-/* Copy session key key as a token key labelled label with CKA_ID id: not
- * extractable, not modifiable where the token allows; read back and
- * checked against P11P_ROOT_LOCKED, destroyed if the token cheated. The
- * session key is left to the caller. */
+/* Make session key key not extractable, then copy it as a token key
+ * labelled label with CKA_ID id: not extractable, not modifiable where the
+ * token allows; read back and checked against P11P_ROOT_LOCKED, destroyed
+ * if the token cheated. The session key (modifiable: SoftHSM 2.6.1 copies
+ * no other) is left to the caller. */
 enum err p11_root_persist(struct p11_session *s, CK_OBJECT_HANDLE key,
                           const char *label, const uint8_t *id, size_t id_len,
                           CK_OBJECT_HANDLE *out);
