@@ -185,7 +185,8 @@ static void persist_tmpl(struct tmpl *t, const char *label, const uint8_t *id,
 	add_bool(t, CKA_TOKEN, true);
 	add(t, CKA_LABEL, label, strlen(label));
 	add(t, CKA_ID, id, id_len);
-	add_bool(t, CKA_EXTRACTABLE, false);
+	/* no CKA_EXTRACTABLE: the material is not extractable already, and
+	 * SoftHSM 2.6.1 then refuses to be told so (CKR_ATTRIBUTE_READ_ONLY) */
 	if (level >= 1)
 		add_bool(t, CKA_MODIFIABLE, false);
 	if (level >= 2)
