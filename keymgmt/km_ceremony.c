@@ -33,6 +33,7 @@ struct km_ceremony {
 	enum km_path path;
 	bool hpcs;
 	char label[P11_LABEL_MAX + 1];
+	char partial[P11_LABEL_MAX + 1]; /* the material's label until kept */
 	CK_OBJECT_HANDLE import_key; /* session key, until the root is wrapped */
 	CK_OBJECT_HANDLE root;       /* in-token paths: the session material */
 	CK_OBJECT_HANDLE kept;       /* the token's root key once kept */
@@ -223,7 +224,7 @@ static enum err begin_trusted(struct km_ceremony *c,
 {
 	struct p11_key_spec spec = {
 		.profile = c->hpcs ? P11P_ROOT_CBC : P11P_ROOT,
-		.label = c->label,
+		.label = c->partial,
 		.len = ROOT_LEN,
 		.exportable = true,
 		.session = true,
@@ -245,7 +246,7 @@ static enum err begin_session(struct km_ceremony *c,
 
 	r = p11_root_wrap_key(c->s, in->pub, &c->import_key);
 	if (r == ERR_OK)
-		r = p11_root_session_key(c->s, &c->root);
+		r = p11_root_session_key(c->s, c->partial, &c->root);
 	if (r == ERR_OK)
 		r = fields_in_token(c, in);
 	return r;
@@ -272,6 +273,18 @@ static enum err begin_host(struct km_ceremony *c,
 	return r;
 }
 
+static enum err sweep(struct p11_session *s, size_t *removed)
+{
+	size_t keys = 0, copies = 0;
+	enum err r;
+
+	r = p11_trust_sweep_import(s, &keys);
+	if (r == ERR_OK)
+		r = p11_root_sweep(s, &copies);
+	*removed = keys + copies;
+	return r;
+}
+
 enum err km_ceremony_begin(struct p11_session *s,
                            const struct km_ceremony_in *in,
                            struct km_ceremony **out)
@@ -286,9 +299,9 @@ enum err km_ceremony_begin(struct p11_session *s,
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return err_set(ERR_NOMEM, "ceremony");
-	/* An older p11seal made the SO's import key a token key; one left by
-	 * an interrupted import could still wrap. */
-	r = p11_trust_sweep_import(s, &c->info.leftovers_removed);
+	/* Import keys an older p11seal made as token keys, and root copies
+	 * SoftHSM left half made (p11_root.h), from interrupted imports. */
+	r = sweep(s, &c->info.leftovers_removed);
 	if (r != ERR_OK) {
 		free(c);
 		return r;
@@ -298,6 +311,8 @@ enum err km_ceremony_begin(struct p11_session *s,
 	c->hpcs = in->hpcs;
 	c->import_key = c->root = c->kept = CK_INVALID_HANDLE;
 	snprintf(c->label, sizeof(c->label), "%s", in->label);
+	snprintf(c->partial, sizeof(c->partial), P11_ROOT_PARTIAL_PREFIX "%s",
+	         in->label);
 	if (in->path == KM_PATH_TRUSTED)
 		r = begin_trusted(c, in);
 	else if (in->path == KM_PATH_SESSION)
@@ -327,22 +342,24 @@ enum err km_ceremony_keep(struct km_ceremony *c, const uint8_t *id,
 {
 	struct p11_key_spec spec = {
 		.profile = P11P_ROOT_LOCKED,
-		.label = c->label,
-		.id = id,
-		.id_len = id_len,
+		.label = c->partial,
 		.len = ROOT_LEN,
 		.exportable = false,
+		.session = true,
 	};
 	enum err r = ERR_OK;
 
-	/* Both in-token paths: the session material, copied; the session
-	 * original goes in km_ceremony_free. */
-	if (c->path != KM_PATH_HOST)
+	/* Every path copies a session key into the token (the host path's
+	 * is made from the host bytes now): SoftHSM 2.6.1 stores a
+	 * C_CreateObject token key with its default attributes before the
+	 * template, so a kill there left a key that claimed wrap and
+	 * decrypt. The session original goes in km_ceremony_free. */
+	if (c->path == KM_PATH_HOST)
+		r = p11_key_import(c->s, &spec, c->material, ROOT_LEN,
+		                   &c->root);
+	if (r == ERR_OK)
 		r = p11_root_persist(c->s, c->root, c->label, id, id_len,
 		                     &c->kept);
-	else
-		r = p11_key_import(c->s, &spec, c->material, ROOT_LEN,
-		                   &c->kept);
 	/* The host copy has done its work either way. */
 	secmem_free(c->material);
 	c->material = NULL;

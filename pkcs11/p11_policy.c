@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "p11_root.h"
 #include "p11_trust.h"
 
 #define RSA_MIN_WRAP_BITS 3072
@@ -186,6 +187,11 @@ static void check_custody(struct findings *fs, size_t k,
 	    i->cls == CKO_PUBLIC_KEY && p11_trust_import_label(i->label))
 		add(fs, k, P11A_IMPORT_LEFTOVER, "trusted import key left by "
 		    "an interrupted Key Protect import: it can still wrap; "
+		    "the next `kp import-root` or `kp rotate` removes it");
+	else if (p11_root_partial(i)) /* still CKA_TOKEN=false, maybe */
+		add(fs, k, P11A_IMPORT_LEFTOVER, "root key copy an "
+		    "interrupted Key Protect import left half made (its "
+		    "label and CKA_ID never set, perhaps still modifiable); "
 		    "the next `kp import-root` or `kp rotate` removes it");
 	else if (has(i, P11F_TRUSTED) && has(i, P11F_WRAP) &&
 		 !key->wrap_tmpl_pinned)

@@ -25,7 +25,8 @@ enum p11_attack {
 	P11A_MUTABLE,        /* usage flags can still be switched on */
 	P11A_ROOT_EXTRACTABLE, /* a root key that can leave the token */
 	P11A_LOOSE_TRUSTED,  /* trusted key whose wrap template pins little */
-	P11A_IMPORT_LEFTOVER, /* trusted import key of an interrupted import */
+	P11A_IMPORT_LEFTOVER, /* what an interrupted import left: a trusted
+			       * import key, a half-made root key copy */
 	P11A_COUNT
 };
 

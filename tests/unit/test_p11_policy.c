@@ -245,6 +245,11 @@ static void test_custody(void **state)
 	assert_int_equal(attacks(trusted("kp-import-0123abcd",
 					 ",token,trusted,wrap,", true)),
 			 BIT(P11A_IMPORT_LEFTOVER));
+	/* a root copy an interrupted import left half made */
+	half = key(CKO_SECRET_KEY, CKK_AES, 32, SAFE "encrypt,modifiable,");
+	snprintf(half.info.label, sizeof(half.info.label), "kp-part-r");
+	assert_int_equal(attacks(half),
+			 BIT(P11A_IMPORT_LEFTOVER) | BIT(P11A_MUTABLE));
 	/* a session import key is the ceremony's own, not a leftover */
 	assert_int_equal(attacks(trusted("kp-import-0123abcd",
 					 ",trusted,wrap,", true)), 0);
