@@ -179,6 +179,10 @@ enum err cli_kp_print_root(const struct cli *c, const struct km_kproot *r)
 	       r->meta_stored ? "stored beside the key"
 	                      : "not stored (the token keeps no data "
 	                        "objects): keep these values");
+	if (r->ceremony.leftovers_removed)
+		printf("removed:        %zu import key(s) left by an "
+		       "interrupted import\n",
+		       r->ceremony.leftovers_removed);
 	if (r->previous_version[0] && r->dropped)
 		printf("dropped:        %u older version(s)\n", r->dropped);
 	return ERR_OK;

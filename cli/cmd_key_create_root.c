@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_key_create_root.c - `p11seal key create root --label L
- * [--never-extractable]`: an AES-256 root key generated in the token. */
+ * [--import-ceremony]`: an AES-256 root key generated in the token, never
+ * extractable unless it is made for an import ceremony run by hand (then
+ * it can leave only under a trusted key, and `token audit` flags it for
+ * as long as it exists). `--never-extractable`, once the way to ask for
+ * the default, is still accepted. */
 #include <getopt.h>
 
 #include "cli.h"
@@ -11,7 +15,8 @@
 
 struct root_opts {
 	const char *label;
-	bool never_extractable;
+	bool never_extractable; /* the default; kept for old scripts */
+	bool import_ceremony;
 };
 
 /* -1 to go on, else the exit code. */
@@ -20,6 +25,7 @@ static int parse(struct cli *c, int argc, char **argv, struct root_opts *o)
 	static const struct option opts[] = {
 		{ "label", required_argument, NULL, 'l' },
 		{ "never-extractable", no_argument, NULL, 'n' },
+		{ "import-ceremony", no_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -30,6 +36,7 @@ static int parse(struct cli *c, int argc, char **argv, struct root_opts *o)
 		switch (ch) {
 		case 'l': o->label = optarg; break;
 		case 'n': o->never_extractable = true; break;
+		case 'i': o->import_ceremony = true; break;
 		default: return cli_usage(c, "unknown option");
 		}
 	}
@@ -37,6 +44,9 @@ static int parse(struct cli *c, int argc, char **argv, struct root_opts *o)
 		return cli_usage(c, "unexpected argument '%s'", argv[optind]);
 	if (!o->label || !o->label[0])
 		return cli_usage(c, "--label LABEL is required");
+	if (o->never_extractable && o->import_ceremony)
+		return cli_usage(c, "--never-extractable and --import-ceremony "
+		                    "contradict each other");
 	return -1;
 }
 
@@ -46,13 +56,16 @@ static enum err create(const struct cli *c, struct p11_session *s, void *ctx)
 	bool stored = false;
 	enum err r;
 
-	r = km_key_create_root(s, o->label, o->never_extractable, &stored);
+	r = km_key_create_root(s, o->label, !o->import_ceremony, &stored);
 	if (r != ERR_OK)
 		return r;
 	cli_token_meta_note(c, s, o->label, stored);
 	cli_info(c, "created root key '%s' (AES-256, %s)", o->label,
-	         o->never_extractable ? "never extractable"
-	                              : "exportable only by trusted wrap");
+	         o->import_ceremony
+	                 ? "exportable only by trusted wrap, for an import "
+	                   "ceremony: `token audit` flags it until it is "
+	                   "deleted"
+	                 : "never extractable");
 	return ERR_OK;
 }
 

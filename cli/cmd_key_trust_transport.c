@@ -144,7 +144,7 @@ static void report(const struct cli *c, const struct trust_opts *o)
 	         "trusted station key '%s' (RSA-%d) for wrapping; allowed "
 	         "mechanisms: %s; wrap template: %s; modifiable: %s",
 	         o->label, o->bits, o->hard.oaep_only ? "RSA-OAEP only" : "any",
-	         o->hard.wrap_template ? "AES + wrap_with_trusted" : "none",
+	         o->hard.wrap_template ? "exportable DEK halves only" : "none",
 	         o->hard.not_modifiable ? "no" : "yes");
 	printf("%s\n", o->fingerprint);
 }

@@ -42,8 +42,8 @@ const struct cli_command cli_commands[] = {
 	{ "key", "show", cmd_key_show, "show one key with every security "
 	  "attribute", "--label L" },
 	{ "key", "create", NULL, "generate a key in the token: root "
-	  "(AES-256), dek (32|64 bytes), transport (RSA), audit (HMAC)",
-	  "root --label L [--never-extractable] | dek --label L [--size 32|64] "
+	  "(AES-256, never extractable unless --import-ceremony), dek (32|64 bytes), transport (RSA), audit (HMAC)",
+	  "root --label L [--import-ceremony] | dek --label L [--size 32|64] "
 	  "[--exportable] | dek --label L --kp-root ID [--size 32|64] "
 	  "[--kp-generate] [--exportable] [--wdek-out FILE [--force]] "
 	  KP_OPTS_USAGE " | transport --label T [--bits 3072|4096] | audit "

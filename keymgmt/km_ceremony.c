@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* km_ceremony.c - new root material for a Key Protect secure import on
- * one of three paths. The import key is destroyed as soon as the root key
- * is wrapped under it; whatever fails, every object not kept is destroyed
- * and host material is wiped. */
+ * one of three paths. Until Key Protect accepts the material, everything
+ * that can wrap or be wrapped is a session object (gone with the process
+ * however it ends) or host memory in secmem; the token keeps only a
+ * never-extractable copy. The import key is destroyed as soon as the root
+ * key is wrapped under it; whatever fails, every object not kept is
+ * destroyed and host material is wiped. */
 #include "km_ceremony.h"
 
 #include <stdio.h>
@@ -30,8 +33,9 @@ struct km_ceremony {
 	enum km_path path;
 	bool hpcs;
 	char label[P11_LABEL_MAX + 1];
-	CK_OBJECT_HANDLE import_key; /* until the root key is wrapped */
-	CK_OBJECT_HANDLE root;       /* trusted: token key; session: session */
+	char partial[P11_LABEL_MAX + 1]; /* the material's label until kept */
+	CK_OBJECT_HANDLE import_key; /* session key, until the root is wrapped */
+	CK_OBJECT_HANDLE root;       /* in-token paths: the session material */
 	CK_OBJECT_HANDLE kept;       /* the token's root key once kept */
 	uint8_t *material;           /* host path, secmem */
 	struct kp_import_fields fields;
@@ -97,8 +101,12 @@ enum err km_ceremony_plan(struct p11_session *s, bool hpcs, bool host_assisted,
 	nonce = hpcs ? caps.aes_cbc_pad : caps.gcm_encrypt;
 	if (!wrap || !nonce)
 		return refuse(s, hpcs, wrap, nonce);
-	*out = p11_enforce_trusted_wrap(s) == ERR_OK ? KM_PATH_TRUSTED
-	                                             : KM_PATH_SESSION;
+	/* The SO's import key needs both: it is trusted, and its wrap
+	 * template keeps every other key out. */
+	*out = p11_enforce_trusted_wrap(s) == ERR_OK &&
+	                       p11_enforce_wrap_template(s) == ERR_OK
+	               ? KM_PATH_TRUSTED
+	               : KM_PATH_SESSION;
 	err_clear();
 	return ERR_OK;
 }
@@ -167,8 +175,10 @@ static enum err as_user(struct p11_session *s, const char *user_pin)
 	return r;
 }
 
-/* The SO ceremony: the import key becomes a trusted token key (SoftHSM:
- * the SO can only make public objects), then the user is back. */
+/* The SO ceremony: the import key becomes a trusted public session key
+ * (SoftHSM: the SO can only make public objects; the session keeps it
+ * through the SO's logout and the user's login), then the user is back.
+ * Its wrap template admits this ceremony's session root and nothing else. */
 static enum err trust_import_key(struct km_ceremony *c,
                                  const struct km_ceremony_in *in)
 {
@@ -183,14 +193,15 @@ static enum err trust_import_key(struct km_ceremony *c,
 	if (r != ERR_OK)
 		return r;
 	snprintf(c->info.import_key_label, sizeof(c->info.import_key_label),
-	         "kp-import-%.8s", fp);
+	         P11_TRUST_IMPORT_PREFIX "%.8s", fp);
 	r = p11_session_logout(c->s);
 	if (r == ERR_OK)
 		r = p11_session_login(c->s, in->so_pin, strlen(in->so_pin),
 		                      true);
 	if (r == ERR_OK)
-		r = p11_trust_add(c->s, c->info.import_key_label, in->pub,
-		                  &c->import_key, &hard);
+		r = p11_trust_add_import(c->s, c->info.import_key_label,
+		                         in->pub, c->hpcs, &c->import_key,
+		                         &hard);
 	if (r != ERR_OK) {
 		char why[1024];
 
@@ -205,23 +216,22 @@ static enum err trust_import_key(struct km_ceremony *c,
 	return back;
 }
 
+/* The root material is a session key that can leave only under trusted
+ * keys, and only one matches its profile: this ceremony's import key.
+ * km_ceremony_keep copies it into the token as never extractable. */
 static enum err begin_trusted(struct km_ceremony *c,
                               const struct km_ceremony_in *in)
 {
 	struct p11_key_spec spec = {
 		.profile = c->hpcs ? P11P_ROOT_CBC : P11P_ROOT,
-		.label = c->label,
+		.label = c->partial,
 		.len = ROOT_LEN,
 		.exportable = true,
+		.session = true,
 	};
-	uint8_t id[P11_KEY_ID_LEN];
 	enum err r;
 
 	r = trust_import_key(c, in);
-	if (r == ERR_OK)
-		r = p11_key_new_id(c->s, id);
-	spec.id = id;
-	spec.id_len = sizeof(id);
 	if (r == ERR_OK)
 		r = p11_key_generate(c->s, &spec, &c->root);
 	if (r == ERR_OK)
@@ -236,7 +246,7 @@ static enum err begin_session(struct km_ceremony *c,
 
 	r = p11_root_wrap_key(c->s, in->pub, &c->import_key);
 	if (r == ERR_OK)
-		r = p11_root_session_key(c->s, &c->root);
+		r = p11_root_session_key(c->s, c->partial, &c->root);
 	if (r == ERR_OK)
 		r = fields_in_token(c, in);
 	return r;
@@ -263,6 +273,18 @@ static enum err begin_host(struct km_ceremony *c,
 	return r;
 }
 
+static enum err sweep(struct p11_session *s, size_t *removed)
+{
+	size_t keys = 0, copies = 0;
+	enum err r;
+
+	r = p11_trust_sweep_import(s, &keys);
+	if (r == ERR_OK)
+		r = p11_root_sweep(s, &copies);
+	*removed = keys + copies;
+	return r;
+}
+
 enum err km_ceremony_begin(struct p11_session *s,
                            const struct km_ceremony_in *in,
                            struct km_ceremony **out)
@@ -277,11 +299,20 @@ enum err km_ceremony_begin(struct p11_session *s,
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return err_set(ERR_NOMEM, "ceremony");
+	/* Import keys an older p11seal made as token keys, and root copies
+	 * SoftHSM left half made (p11_root.h), from interrupted imports. */
+	r = sweep(s, &c->info.leftovers_removed);
+	if (r != ERR_OK) {
+		free(c);
+		return r;
+	}
 	c->s = s;
 	c->path = in->path;
 	c->hpcs = in->hpcs;
 	c->import_key = c->root = c->kept = CK_INVALID_HANDLE;
 	snprintf(c->label, sizeof(c->label), "%s", in->label);
+	snprintf(c->partial, sizeof(c->partial), P11_ROOT_PARTIAL_PREFIX "%s",
+	         in->label);
 	if (in->path == KM_PATH_TRUSTED)
 		r = begin_trusted(c, in);
 	else if (in->path == KM_PATH_SESSION)
@@ -311,22 +342,24 @@ enum err km_ceremony_keep(struct km_ceremony *c, const uint8_t *id,
 {
 	struct p11_key_spec spec = {
 		.profile = P11P_ROOT_LOCKED,
-		.label = c->label,
-		.id = id,
-		.id_len = id_len,
+		.label = c->partial,
 		.len = ROOT_LEN,
 		.exportable = false,
+		.session = true,
 	};
 	enum err r = ERR_OK;
 
-	if (c->path == KM_PATH_TRUSTED)
-		c->kept = c->root;
-	else if (c->path == KM_PATH_SESSION)
+	/* Every path copies a session key into the token (the host path's
+	 * is made from the host bytes now): SoftHSM 2.6.1 stores a
+	 * C_CreateObject token key with its default attributes before the
+	 * template, so a kill there left a key that claimed wrap and
+	 * decrypt. The session original goes in km_ceremony_free. */
+	if (c->path == KM_PATH_HOST)
+		r = p11_key_import(c->s, &spec, c->material, ROOT_LEN,
+		                   &c->root);
+	if (r == ERR_OK)
 		r = p11_root_persist(c->s, c->root, c->label, id, id_len,
 		                     &c->kept);
-	else
-		r = p11_key_import(c->s, &spec, c->material, ROOT_LEN,
-		                   &c->kept);
 	/* The host copy has done its work either way. */
 	secmem_free(c->material);
 	c->material = NULL;
@@ -340,9 +373,7 @@ void km_ceremony_free(struct km_ceremony *c)
 	if (!c)
 		return;
 	p11_obj_discard(c->s, c->import_key);
-	/* The session key always goes; a trusted root key unless kept. */
-	if (c->root != c->kept)
-		p11_obj_discard(c->s, c->root);
+	p11_obj_discard(c->s, c->root); /* a session key on every path */
 	secmem_free(c->material);
 	kp_crypto_import_fields_clear(&c->fields);
 	free(c);

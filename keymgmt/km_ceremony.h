@@ -22,8 +22,10 @@ struct kp_import_fields;
 
 enum km_path {
 	/* In the token, with the security officer: the SO makes the import
-	 * key a trusted token key; the user generates the root key, which
-	 * can leave only under trusted keys, and wraps it under that one. */
+	 * key a trusted session key whose wrap template admits only this
+	 * ceremony's material; the user generates that material as a session
+	 * key which can leave only under trusted keys, wraps it under the
+	 * import key, and copies it as a token key that can never leave. */
 	KM_PATH_TRUSTED,
 	/* In the token, for tokens that do not enforce trusted wrapping
 	 * (NSS softoken): the material is a session key, wrapped once, then
@@ -44,8 +46,8 @@ const char *km_path_name(enum km_path p);
 /* Choose the path in a user session: KM_PATH_HOST when host_assisted;
  * otherwise in the token when it can wrap with RSA-OAEP (SHA-256; SHA-1
  * for HPCS) and encrypt the nonce (AES-GCM; AES-CBC-PAD for HPCS), by
- * trial -- KM_PATH_TRUSTED when it enforces CKA_WRAP_WITH_TRUSTED, else
- * KM_PATH_SESSION. ERR_POLICY explaining both ways on when it cannot. */
+ * trial -- KM_PATH_TRUSTED when it enforces CKA_WRAP_WITH_TRUSTED and
+ * CKA_WRAP_TEMPLATE, else KM_PATH_SESSION. ERR_POLICY explaining both ways on when it cannot. */
 enum err km_ceremony_plan(struct p11_session *s, bool hpcs, bool host_assisted,
                           enum km_path *out);
 
@@ -60,18 +62,21 @@ struct km_ceremony_in {
 	const char *user_pin; /* KM_PATH_TRUSTED: to log back in */
 };
 
-/* Hardening the SO's import key got (KM_PATH_TRUSTED). */
+/* Hardening the SO's import key got (KM_PATH_TRUSTED), and how many
+ * trusted import keys left in the token by an interrupted import of an
+ * older p11seal were removed first (every path). */
 struct km_ceremony_info {
 	char import_key_label[P11_LABEL_MAX + 1];
 	bool oaep_only, wrap_template, not_modifiable;
+	size_t leftovers_removed;
 };
 
 struct km_ceremony;
 
-/* Make root material for in->label and its import fields. On the
- * trusted path the root key is a token key from here on (destroyed again
- * by km_ceremony_free unless kept); the session is a user session again
- * when this returns, whatever happened. */
+/* Make root material for in->label and its import fields: a session key
+ * on the in-token paths, secmem on the host path; nothing in the token
+ * yet. The session is a user session again when this returns, whatever
+ * happened. */
 enum err km_ceremony_begin(struct p11_session *s,
                            const struct km_ceremony_in *in,
                            struct km_ceremony **out);
@@ -82,14 +87,14 @@ const struct kp_import_fields *km_ceremony_fields(const struct km_ceremony *c);
 /* What the trusted path did (zeroed on the other paths). */
 const struct km_ceremony_info *km_ceremony_info(const struct km_ceremony *c);
 
-/* Key Protect accepted the material: the token keeps the root key. On the
- * session and host paths it is created now, never extractable, with
- * CKA_ID id (the trusted path's key has its own since generation). */
+/* Key Protect accepted the material: the token keeps the root key, made
+ * now on every path, never extractable and not modifiable where the token
+ * allows, with CKA_ID id; read back against P11P_ROOT_LOCKED. */
 enum err km_ceremony_keep(struct km_ceremony *c, const uint8_t *id,
                           size_t id_len, CK_OBJECT_HANDLE *out);
 
-/* Destroy the import key, the session key and -- unless kept -- the root
- * key; wipe host material. Keeps the error detail; NULL is a no-op. */
+/* Destroy the import key and the session material; wipe host material.
+ * Keeps the error detail; NULL is a no-op. */
 void km_ceremony_free(struct km_ceremony *c);
 
 #endif

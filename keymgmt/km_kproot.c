@@ -20,7 +20,9 @@
 #include "kp_import.h"
 #include "kp_key.h"
 #include "p11_data.h"
+#include "p11_root.h"
 #include "p11_session.h"
+#include "p11_trust.h"
 
 static enum err label_free(struct p11_session *s, const char *label)
 {
@@ -30,7 +32,8 @@ static enum err label_free(struct p11_session *s, const char *label)
 	return p11_obj_label_free(s, label);
 }
 
-/* A new root label must not itself look like a version or a DEK half. */
+/* A new root label must not itself look like a version, a DEK half or
+ * a key an import makes on its way (which the next import removes). */
 static enum err check_new_root(struct p11_session *s, const char *label)
 {
 	struct km_rootver v[1];
@@ -38,6 +41,14 @@ static enum err check_new_root(struct p11_session *s, const char *label)
 	size_t n = 0;
 	enum err r;
 
+	if (strncmp(label, P11_ROOT_PARTIAL_PREFIX,
+	            strlen(P11_ROOT_PARTIAL_PREFIX)) == 0 ||
+	    p11_trust_import_label(label))
+		return err_set(ERR_USAGE,
+		               "root key label '%s' starts like the keys an "
+		               "import makes on its way (" P11_ROOT_PARTIAL_PREFIX
+		               ", " P11_TRUST_IMPORT_PREFIX ")",
+		               label);
 	if (dot &&
 	    (strcmp(dot, ".tweak") == 0 ||
 	     (dot[1] == 'v' &&
@@ -145,7 +156,7 @@ static enum err store_meta(struct p11_session *s, struct km_kproot *r)
 	return ERR_OK;
 }
 
-/* The CKA_ID the kept key really has (the trusted path's is random). */
+/* The CKA_ID the kept key really has (the token may round it). */
 static enum err kept_id(struct p11_session *s, CK_OBJECT_HANDLE h,
                         struct km_kproot *r)
 {
@@ -466,6 +477,8 @@ cJSON *km_kproot_json(const struct km_kproot *r)
 	if (r->ceremony.import_key_label[0])
 		cJSON_AddStringToObject(o, "import_key_label",
 		                        r->ceremony.import_key_label);
+	cJSON_AddNumberToObject(o, "leftovers_removed",
+	                        (double)r->ceremony.leftovers_removed);
 	cJSON_AddBoolToObject(o, "metadata_stored", r->meta_stored);
 	cJSON_AddBoolToObject(o, "recovered", r->recovered);
 	if (r->previous_version[0])

@@ -161,10 +161,18 @@ static void tmpl_build(struct tmpl *t, const struct p11_key_spec *spec,
 	if (spec->id_len)
 		tmpl_add(t, CKA_ID, spec->id, spec->id_len);
 	for (size_t i = 0; i < p->n_want; i++) {
-		CK_ATTRIBUTE_TYPE a = p11_flag_attr[p->want[i].flag];
+		enum p11_flag f = p->want[i].flag;
+		CK_ATTRIBUTE_TYPE a = p11_flag_attr[f];
 
-		if (!omitted(a, omit))
-			tmpl_bool(t, a, p->want[i].value);
+		if (omitted(a, omit))
+			continue;
+		/* A session key is seen by this process only; SoftHSM 2.6.1
+		 * copies nothing that is not modifiable or not copyable. */
+		if (spec->session && (f == P11F_MODIFIABLE ||
+				      f == P11F_COPYABLE))
+			continue;
+		tmpl_bool(t, a, f == P11F_TOKEN ? !spec->session :
+			  p->want[i].value);
 	}
 	if (is_dek(spec->profile)) {
 		tmpl_bool(t, CKA_EXTRACTABLE, spec->exportable);
@@ -175,8 +183,9 @@ static void tmpl_build(struct tmpl *t, const struct p11_key_spec *spec,
 		tmpl_add(t, CKA_ALLOWED_MECHANISMS, &t->mech, sizeof(t->mech));
 }
 
-enum err p11_key_check_profile(const struct p11_obj_info *info,
-			       enum p11_profile pid)
+/* As p11_key_check_profile; session: CKA_TOKEN must be false instead. */
+static enum err check(const struct p11_obj_info *info, enum p11_profile pid,
+		      bool session)
 {
 	const struct profile *p = &profiles[pid];
 	/* An HMAC key may carry the type of its one mechanism
@@ -191,18 +200,20 @@ enum err p11_key_check_profile(const struct p11_obj_info *info,
 	for (size_t i = 0; i < p->n_want; i++) {
 		enum p11_flag f = p->want[i].flag;
 
+		bool want = f == P11F_TOKEN ? !session : p->want[i].value;
+
 		if (!p->want[i].required)
 			continue;
 		if (!info->known[f])
 			return err_set(ERR_POLICY, "token does not report "
 				       "CKA_%s of key '%s'", p11_flag_name(f),
 				       info->label);
-		if (info->flag[f] != p->want[i].value)
+		if (info->flag[f] != want)
 			return err_set(ERR_POLICY, "key '%s' has %s=%s; its "
 				       "role needs %s", info->label,
 				       p11_flag_name(f),
 				       info->flag[f] ? "true" : "false",
-				       p->want[i].value ? "true" : "false");
+				       want ? "true" : "false");
 	}
 	if (info->flag[P11F_WRAP] && info->flag[P11F_DECRYPT])
 		return err_set(ERR_POLICY, "key '%s' can both wrap and decrypt",
@@ -216,6 +227,12 @@ enum err p11_key_check_profile(const struct p11_obj_info *info,
 		return err_set(ERR_POLICY, "key '%s' is not sensitive",
 			       info->label);
 	return ERR_OK;
+}
+
+enum err p11_key_check_profile(const struct p11_obj_info *info,
+			       enum p11_profile pid)
+{
+	return check(info, pid, false);
 }
 
 /* What tokens answer a template attribute they lack or refuse with; NSS
@@ -285,7 +302,7 @@ static enum err verify_new(struct p11_session *s, CK_OBJECT_HANDLE h,
 
 	r = p11_obj_info(s, h, &info);
 	if (r == ERR_OK)
-		r = p11_key_check_profile(&info, spec->profile);
+		r = check(&info, spec->profile, spec->session);
 	if (r == ERR_OK)
 		r = check_sent(&info, t, spec->label);
 	/* A token may claim CKA_SENSITIVE and still hand the value out. */

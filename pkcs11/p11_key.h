@@ -16,7 +16,8 @@ struct p11_session;
 
 /* Key profiles (docs/pkcs11-tokens.md §2). */
 enum p11_profile {
-	P11P_ROOT,        /* AES-256, GCM only, exportable by trusted wrap */
+	P11P_ROOT,        /* AES-256, GCM only, exportable by trusted wrap:
+			   * an import ceremony's material, nothing kept */
 	P11P_ROOT_LOCKED, /* AES-256, GCM only, never extractable */
 	P11P_DEK_DATA,    /* XTS data half: ECB encrypt+decrypt */
 	P11P_DEK_TWEAK,   /* XTS tweak half: ECB encrypt only */
@@ -33,6 +34,8 @@ struct p11_key_spec {
 	size_t id_len;
 	size_t len;       /* key bytes */
 	bool exportable;  /* DEK halves: extractable with WRAP_WITH_TRUSTED */
+	bool session;     /* CKA_TOKEN=false (and neither CKA_MODIFIABLE nor
+			   * CKA_COPYABLE false: C_CopyObject needs both) */
 };
 
 /* Bytes of the CKA_ID p11_key_new_id makes. */

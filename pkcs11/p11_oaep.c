@@ -94,6 +94,8 @@ enum err p11_oaep_unwrap_check(struct p11_session *s,
 		{ CKA_SIGN, p11_unconst(&f), 1 },
 		{ CKA_VERIFY, p11_unconst(&f), 1 },
 		{ CKA_DERIVE, p11_unconst(&f), 1 },
+		/* the transport key's unwrap template pins it (p11_tmpl.c) */
+		{ CKA_MODIFIABLE, p11_unconst(&f), 1 },
 	};
 	struct oaep o;
 	CK_RV rv;

@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "p11_root.h"
+#include "p11_trust.h"
+
 #define RSA_MIN_WRAP_BITS 3072
 
 static const char *const attack_names[P11A_COUNT] = {
@@ -19,6 +22,9 @@ static const char *const attack_names[P11A_COUNT] = {
 	[P11A_REIMPORT] = "reimport",
 	[P11A_WEAK_WRAPPER] = "weak-wrapper",
 	[P11A_MUTABLE] = "mutable-usage",
+	[P11A_ROOT_EXTRACTABLE] = "extractable-root",
+	[P11A_LOOSE_TRUSTED] = "loose-trusted-wrap",
+	[P11A_IMPORT_LEFTOVER] = "interrupted-import",
 };
 
 const char *p11_policy_attack_name(enum p11_attack a)
@@ -151,6 +157,52 @@ static void check_secrecy(struct findings *fs, size_t k,
 		    "it" : "can unwrap what was wrapped for it");
 }
 
+/* p11seal's root profiles: AES limited to the Key Protect nonce step
+ * (AES-GCM) or HPCS's (AES-CBC-PAD), encrypt only. A root key is never
+ * to leave its token (the material exists in Key Protect already); the
+ * trusted-wrap path of older p11seal versions and `key create root
+ * --import-ceremony` make extractable ones. */
+static bool looks_root(const struct p11_obj_info *i)
+{
+	return i->cls == CKO_SECRET_KEY && i->key_type == CKK_AES &&
+	       i->n_mechs == 1 &&
+	       (i->mechs[0] == CKM_AES_GCM || i->mechs[0] == CKM_AES_CBC_PAD) &&
+	       has(i, P11F_ENCRYPT) && !has(i, P11F_DECRYPT);
+}
+
+/* Custody across tokens: root keys that can leave, trusted keys that
+ * would take anything marked wrap_with_trusted, and import keys an
+ * interrupted Key Protect import left behind. */
+static void check_custody(struct findings *fs, size_t k,
+			  const struct p11_policy_key *key)
+{
+	const struct p11_obj_info *i = &key->info;
+
+	if (looks_root(i) && has(i, P11F_EXTRACTABLE))
+		add(fs, k, P11A_ROOT_EXTRACTABLE, "a root key (AES, encrypt "
+		    "only, %s) that is extractable: a trusted key whose wrap "
+		    "template admits it can carry it to another token; "
+		    "rotate it (`kp rotate --drop-previous`) or delete it",
+		    i->mechs[0] == CKM_AES_GCM ? "AES-GCM" : "AES-CBC-PAD");
+	if (has(i, P11F_TRUSTED) && has(i, P11F_TOKEN) &&
+	    i->cls == CKO_PUBLIC_KEY && p11_trust_import_label(i->label))
+		add(fs, k, P11A_IMPORT_LEFTOVER, "trusted import key left by "
+		    "an interrupted Key Protect import: it can still wrap; "
+		    "the next `kp import-root` or `kp rotate` removes it");
+	else if (p11_root_partial(i)) /* still CKA_TOKEN=false, maybe */
+		add(fs, k, P11A_IMPORT_LEFTOVER, "root key copy an "
+		    "interrupted Key Protect import left half made (its "
+		    "label and CKA_ID never set, perhaps still modifiable); "
+		    "the next `kp import-root` or `kp rotate` removes it");
+	else if (has(i, P11F_TRUSTED) && has(i, P11F_WRAP) &&
+		 !key->wrap_tmpl_pinned)
+		add(fs, k, P11A_LOOSE_TRUSTED, "trusted wrapping key whose "
+		    "CKA_WRAP_TEMPLATE does not pin class, key type and "
+		    "mechanisms: any key marked wrap_with_trusted, a root key "
+		    "too, can leave under it; trust the station again with "
+		    "`key trust-transport` and delete this one");
+}
+
 /* A dangerous combination one C_SetAttributeValue away. */
 static void check_mutable(struct findings *fs, size_t k,
 			  const struct p11_obj_info *i)
@@ -230,6 +282,7 @@ enum err p11_policy_check(const struct p11_policy_key *keys, size_t n,
 		check_secrecy(&fs, k, &keys[k], tok);
 		check_strength(&fs, k, keys, n, tok);
 		check_mutable(&fs, k, &keys[k].info);
+		check_custody(&fs, k, &keys[k]);
 	}
 	if (fs.nomem) {
 		free(fs.f);

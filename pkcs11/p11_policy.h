@@ -23,6 +23,10 @@ enum p11_attack {
 	P11A_REIMPORT,       /* unwraps into non-sensitive/extractable keys */
 	P11A_WEAK_WRAPPER,   /* weaker than a key it could wrap; RSA < 3072 */
 	P11A_MUTABLE,        /* usage flags can still be switched on */
+	P11A_ROOT_EXTRACTABLE, /* a root key that can leave the token */
+	P11A_LOOSE_TRUSTED,  /* trusted key whose wrap template pins little */
+	P11A_IMPORT_LEFTOVER, /* what an interrupted import left: a trusted
+			       * import key, a half-made root key copy */
 	P11A_COUNT
 };
 
@@ -32,6 +36,8 @@ struct p11_policy_key {
 	bool readable;         /* CKA_VALUE / CKA_PRIVATE_EXPONENT came back */
 	bool unwrap_tmpl_safe; /* CKA_UNWRAP_TEMPLATE forces sensitive=true
 				* and extractable=false or wrap_with_trusted */
+	bool wrap_tmpl_pinned; /* CKA_WRAP_TEMPLATE names class, key type,
+				* mechanisms and wrap_with_trusted=true */
 };
 
 /* What the audit knows of the token as a whole, from trials on session

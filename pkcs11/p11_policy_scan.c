@@ -26,37 +26,74 @@ static bool tmpl_has(const CK_ATTRIBUTE *t, CK_ULONG n,
 	return false;
 }
 
-/* CKA_UNWRAP_TEMPLATE is an attribute array: its length, then the types
- * and lengths of its members, then their values (PKCS#11 2.40 §4.1.7). */
-static bool unwrap_template_safe(struct p11_session *s, CK_OBJECT_HANDLE o)
+static bool tmpl_names(const CK_ATTRIBUTE *t, CK_ULONG n,
+		       CK_ATTRIBUTE_TYPE type)
+{
+	for (CK_ULONG i = 0; i < n; i++)
+		if (t[i].type == type && t[i].pValue && t[i].ulValueLen)
+			return true;
+	return false;
+}
+
+/* A template attribute (CKA_WRAP_TEMPLATE, CKA_UNWRAP_TEMPLATE) is an
+ * attribute array: its length, then the types and lengths of its members,
+ * then their values (PKCS#11 2.40 §4.1.7). in and val hold
+ * TMPL_ATTRS_MAX members; *n is the count. False when absent or odd. */
+static bool read_template(struct p11_session *s, CK_OBJECT_HANDLE o,
+			  CK_ATTRIBUTE_TYPE type, CK_ATTRIBUTE *in,
+			  CK_ULONG val[][TMPL_VALUE_MAX], CK_ULONG *n)
 {
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
 	CK_SESSION_HANDLE h = p11_session_handle(s);
-	CK_ATTRIBUTE outer = { CKA_UNWRAP_TEMPLATE, NULL, 0 };
-	CK_ATTRIBUTE in[TMPL_ATTRS_MAX];
-	CK_ULONG val[TMPL_ATTRS_MAX][TMPL_VALUE_MAX];
-	CK_ULONG n;
+	CK_ATTRIBUTE outer = { type, NULL, 0 };
 
 	if (fn->C_GetAttributeValue(h, o, &outer, 1) != CKR_OK ||
 	    outer.ulValueLen == CK_UNAVAILABLE_INFORMATION ||
-	    outer.ulValueLen == 0 || outer.ulValueLen > sizeof(in) ||
+	    outer.ulValueLen == 0 ||
+	    outer.ulValueLen > TMPL_ATTRS_MAX * sizeof(CK_ATTRIBUTE) ||
 	    outer.ulValueLen % sizeof(CK_ATTRIBUTE))
 		return false;
-	n = outer.ulValueLen / sizeof(CK_ATTRIBUTE);
-	memset(in, 0, sizeof(in));
+	*n = outer.ulValueLen / sizeof(CK_ATTRIBUTE);
+	memset(in, 0, TMPL_ATTRS_MAX * sizeof(*in));
 	outer.pValue = in;
 	if (fn->C_GetAttributeValue(h, o, &outer, 1) != CKR_OK)
 		return false;
-	for (CK_ULONG i = 0; i < n; i++) {
+	for (CK_ULONG i = 0; i < *n; i++) {
 		if (in[i].ulValueLen > sizeof(val[i]))
 			return false;
 		in[i].pValue = val[i];
 	}
-	if (fn->C_GetAttributeValue(h, o, &outer, 1) != CKR_OK)
+	return fn->C_GetAttributeValue(h, o, &outer, 1) == CKR_OK;
+}
+
+static bool unwrap_template_safe(struct p11_session *s, CK_OBJECT_HANDLE o)
+{
+	CK_ATTRIBUTE in[TMPL_ATTRS_MAX];
+	CK_ULONG val[TMPL_ATTRS_MAX][TMPL_VALUE_MAX];
+	CK_ULONG n = 0;
+
+	if (!read_template(s, o, CKA_UNWRAP_TEMPLATE, in, val, &n))
 		return false;
 	return tmpl_has(in, n, CKA_SENSITIVE, CK_TRUE) &&
 	       (tmpl_has(in, n, CKA_EXTRACTABLE, CK_FALSE) ||
 		tmpl_has(in, n, CKA_WRAP_WITH_TRUSTED, CK_TRUE));
+}
+
+/* A trusted key's wrap template must name the class, the key type and
+ * the mechanism list of what it may carry (p11_tmpl.c); {AES,
+ * wrap_with_trusted} alone let a root key leave with the DEK halves. */
+static bool wrap_template_pinned(struct p11_session *s, CK_OBJECT_HANDLE o)
+{
+	CK_ATTRIBUTE in[TMPL_ATTRS_MAX];
+	CK_ULONG val[TMPL_ATTRS_MAX][TMPL_VALUE_MAX];
+	CK_ULONG n = 0;
+
+	if (!read_template(s, o, CKA_WRAP_TEMPLATE, in, val, &n))
+		return false;
+	return tmpl_names(in, n, CKA_CLASS) &&
+	       tmpl_names(in, n, CKA_KEY_TYPE) &&
+	       tmpl_names(in, n, CKA_ALLOWED_MECHANISMS) &&
+	       tmpl_has(in, n, CKA_WRAP_WITH_TRUSTED, CK_TRUE);
 }
 
 /* Private RSA keys carry CKA_MODULUS, not always CKA_MODULUS_BITS. */
@@ -87,6 +124,8 @@ enum err p11_policy_scan_key(struct p11_session *s, CK_OBJECT_HANDLE h,
 		out->readable = p11_obj_secret_readable(s, h, out->info.cls);
 	if (out->info.flag[P11F_UNWRAP])
 		out->unwrap_tmpl_safe = unwrap_template_safe(s, h);
+	if (out->info.flag[P11F_TRUSTED] && out->info.flag[P11F_WRAP])
+		out->wrap_tmpl_pinned = wrap_template_pinned(s, h);
 	rsa_bits(s, out);
 	return ERR_OK;
 }

@@ -16,6 +16,7 @@
 #include "p11_session.h"
 
 #define TMPL_MAX 20
+#define SWEEP_MAX 1024
 
 struct tmpl {
 	CK_ATTRIBUTE a[TMPL_MAX];
@@ -98,10 +99,11 @@ enum err p11_root_wrap_key(struct p11_session *s, struct evp_pkey_st *pub,
 /* No CKA_ALLOWED_MECHANISMS: NSS softoken takes it on a session key but
  * cannot store it in a token key, so the copy would fail with
  * CKR_GENERAL_ERROR (measured, NSS 3.87). The copy can only encrypt. */
-static void session_key_tmpl(struct tmpl *t)
+static void session_key_tmpl(struct tmpl *t, const char *label)
 {
 	t->n = 0;
 	add(t, CKA_CLASS, &secret_class, sizeof(secret_class));
+	add(t, CKA_LABEL, label, strlen(label));
 	add(t, CKA_KEY_TYPE, &aes_type, sizeof(aes_type));
 	add(t, CKA_VALUE_LEN, &aes256_len, sizeof(aes256_len));
 	add_bool(t, CKA_TOKEN, false);
@@ -117,13 +119,14 @@ static void session_key_tmpl(struct tmpl *t)
 	add_bool(t, CKA_DERIVE, false);
 }
 
-enum err p11_root_session_key(struct p11_session *s, CK_OBJECT_HANDLE *out)
+enum err p11_root_session_key(struct p11_session *s, const char *label,
+                              CK_OBJECT_HANDLE *out)
 {
 	CK_MECHANISM keygen = { CKM_AES_KEY_GEN, NULL, 0 };
 	struct tmpl t;
 	CK_RV rv;
 
-	session_key_tmpl(&t);
+	session_key_tmpl(&t, label);
 	rv = p11_session_fn(s)->C_GenerateKey(p11_session_handle(s), &keygen,
 	                                      t.a, t.n, out);
 	if (rv != CKR_OK) {
@@ -185,7 +188,8 @@ static void persist_tmpl(struct tmpl *t, const char *label, const uint8_t *id,
 	add_bool(t, CKA_TOKEN, true);
 	add(t, CKA_LABEL, label, strlen(label));
 	add(t, CKA_ID, id, id_len);
-	add_bool(t, CKA_EXTRACTABLE, false);
+	/* no CKA_EXTRACTABLE: the material is not extractable already, and
+	 * SoftHSM 2.6.1 then refuses to be told so (CKR_ATTRIBUTE_READ_ONLY) */
 	if (level >= 1)
 		add_bool(t, CKA_MODIFIABLE, false);
 	if (level >= 2)
@@ -197,11 +201,31 @@ enum err p11_root_persist(struct p11_session *s, CK_OBJECT_HANDLE key,
                           CK_OBJECT_HANDLE *out)
 {
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
+	CK_ATTRIBUTE lock = { CKA_EXTRACTABLE, p11_unconst(&no), sizeof(no) };
 	struct p11_obj_info info;
 	struct tmpl t;
 	enum err r;
-	CK_RV rv = CKR_GENERAL_ERROR;
+	CK_RV rv;
 
+	/* SoftHSM 2.6.1 stores a copy with the original's attributes before
+	 * it applies the template, so a process killed in C_CopyObject left
+	 * an extractable token key, and later a modifiable one under the
+	 * original's label (t-custody-keys.sh, measured): the material stops
+	 * being extractable first, and its label is a p11_root_partial one. */
+	r = p11_obj_info(s, key, &info);
+	if (r != ERR_OK)
+		return r;
+	if (!p11_root_partial(&info))
+		return err_set(ERR_INTERNAL, "root material '%s' is not "
+		               "labelled as partial", info.label);
+	rv = info.flag[P11F_EXTRACTABLE]
+	             ? fn->C_SetAttributeValue(p11_session_handle(s), key,
+	                                       &lock, 1)
+	             : CKR_OK;
+	if (rv != CKR_OK)
+		return p11_fail(rv, "C_SetAttributeValue (root material "
+		                    "not extractable)",
+		                label);
 	for (int level = 2; level >= 0; level--) {
 		persist_tmpl(&t, label, id, id_len, level);
 		rv = fn->C_CopyObject(p11_session_handle(s), key, t.a, t.n,
@@ -223,4 +247,41 @@ enum err p11_root_persist(struct p11_session *s, CK_OBJECT_HANDLE key,
 		return err_wrap(r, "token did not honour the root key copy");
 	}
 	return ERR_OK;
+}
+
+bool p11_root_partial(const struct p11_obj_info *i)
+{
+	return i->cls == CKO_SECRET_KEY && i->key_type == CKK_AES &&
+	       i->id_len == 0 &&
+	       strncmp(i->label, P11_ROOT_PARTIAL_PREFIX,
+	               strlen(P11_ROOT_PARTIAL_PREFIX)) == 0;
+}
+
+enum err p11_root_sweep(struct p11_session *s, size_t *removed)
+{
+	CK_OBJECT_HANDLE h[SWEEP_MAX];
+	struct p11_obj_info info;
+	size_t n = 0;
+	enum err r;
+
+	*removed = 0;
+	r = p11_obj_find(s, CKO_SECRET_KEY, NULL, NULL, 0, h, SWEEP_MAX, &n);
+	for (size_t i = 0; r == ERR_OK && i < n; i++) {
+		if (p11_obj_info(s, h[i], &info) != ERR_OK) {
+			err_clear();
+			continue;
+		}
+		/* A copy SoftHSM left half made still says CKA_TOKEN=false,
+		 * the original's; this process holds no material yet. */
+		if (!p11_root_partial(&info))
+			continue;
+		r = p11_obj_destroy(s, h[i]);
+		if (r == ERR_OK)
+			(*removed)++;
+		else
+			r = err_wrap(r, "removing '%s', left by an "
+			                "interrupted import",
+			             info.label);
+	}
+	return r;
 }

@@ -17,8 +17,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdbool.h>
+
 #include "err.h"
 #include "p11.h"
+#include "p11_obj.h"
 
 struct p11_session;
 struct evp_pkey_st;
@@ -39,9 +42,17 @@ enum p11_root_nonce {
 enum err p11_root_wrap_key(struct p11_session *s, struct evp_pkey_st *pub,
                            CK_OBJECT_HANDLE *out);
 
-/* A private session AES-256 key, sensitive but extractable, that can only
- * encrypt. It exists to be wrapped once, then persisted. */
-enum err p11_root_session_key(struct p11_session *s, CK_OBJECT_HANDLE *out);
+/* Label prefix of root material on its way into the token: the session
+ * key carries it, the copy gets its own label from the copy template, so
+ * a token key still labelled so (and without CKA_ID) is a copy that an
+ * interrupted import left half made. */
+#define P11_ROOT_PARTIAL_PREFIX "kp-part-"
+
+/* A private session AES-256 key labelled label (P11_ROOT_PARTIAL_PREFIX
+ * first), sensitive but extractable, that can only encrypt. It exists to
+ * be wrapped once, then persisted. */
+enum err p11_root_session_key(struct p11_session *s, const char *label,
+                              CK_OBJECT_HANDLE *out);
 
 /* Encrypt nonce (1..P11_ROOT_NONCE_MAX bytes) under key with m and iv
  * (P11_ROOT_GCM_IV or P11_ROOT_CBC_IV bytes) into out (P11_ROOT_ENC_MAX
@@ -51,12 +62,23 @@ enum err p11_root_nonce_encrypt(struct p11_session *s, CK_OBJECT_HANDLE key,
                                 const uint8_t *nonce, size_t len, uint8_t *out,
                                 size_t *out_len);
 
-/* Copy session key key as a token key labelled label with CKA_ID id: not
- * extractable, not modifiable where the token allows; read back and
- * checked against P11P_ROOT_LOCKED, destroyed if the token cheated. The
- * session key is left to the caller. */
+/* Make session key key (labelled P11_ROOT_PARTIAL_PREFIX..., no CKA_ID,
+ * else ERR_INTERNAL) not extractable, then copy it as a token key
+ * labelled label with CKA_ID id: not extractable, not modifiable where the
+ * token allows; read back and checked against P11P_ROOT_LOCKED, destroyed
+ * if the token cheated. The session key (modifiable: SoftHSM 2.6.1 copies
+ * no other) is left to the caller. */
 enum err p11_root_persist(struct p11_session *s, CK_OBJECT_HANDLE key,
                           const char *label, const uint8_t *id, size_t id_len,
                           CK_OBJECT_HANDLE *out);
+
+/* True for an AES secret key labelled P11_ROOT_PARTIAL_PREFIX... without
+ * a CKA_ID: root material, or a copy of it not finished. */
+bool p11_root_partial(const struct p11_obj_info *info);
+
+/* Destroy every key the session sees that p11_root_partial says is half
+ * made (call it before this process makes root material); the count in
+ * *removed. */
+enum err p11_root_sweep(struct p11_session *s, size_t *removed);
 
 #endif

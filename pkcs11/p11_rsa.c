@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* p11_rsa.c - RSA transport key pairs: generated in the token with every
  * boolean explicit, the private half unwrap-only behind a CKA_UNWRAP_TEMPLATE
- * that keeps whatever it unwraps sensitive and inside the token; read back
- * and destroyed again if the token did not honour the template. */
+ * that lets it make nothing but a DEK half (AES, no wrap, unwrap, derive,
+ * sign or verify), sensitive, inside the token and not modifiable; read
+ * back and destroyed again if the token did not honour the template. */
 #include "p11_rsa.h"
 
 #include <stdlib.h>
@@ -32,7 +33,6 @@ struct want {
 	bool value;
 };
 
-static const CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 static const CK_BYTE f4[] = { 0x01, 0x00, 0x01 };
 static const CK_MECHANISM_TYPE oaep_only = CKM_RSA_PKCS_OAEP;
 static const CK_OBJECT_CLASS pub_class = CKO_PUBLIC_KEY;
@@ -51,6 +51,10 @@ static const struct want public_wants[] = {
 };
 static const struct want trusted_wants[] = {
 	{ P11F_TOKEN, true },    { P11F_TRUSTED, true }, { P11F_WRAP, true },
+	{ P11F_ENCRYPT, false }, { P11F_VERIFY, false }, { P11F_DERIVE, false },
+};
+static const struct want import_wants[] = {
+	{ P11F_TOKEN, false },   { P11F_TRUSTED, true }, { P11F_WRAP, true },
 	{ P11F_ENCRYPT, false }, { P11F_VERIFY, false }, { P11F_DERIVE, false },
 };
 
@@ -82,15 +86,14 @@ static void public_tmpl(struct p11_tmpl *t, const char *label,
 		p11_tmpl_bool(t, CKA_MODIFIABLE, false);
 }
 
-/* unwrap_t must hold 2 attributes: what every unwrapped key must be. */
+/* unwrap_t must hold P11_TMPL_PINNED_MAX attributes: what every
+ * unwrapped key must be (p11_tmpl_dek_unwrap: a DEK half, nothing else). */
 static void private_tmpl(struct p11_tmpl *t, const char *label,
                          const uint8_t *id, size_t id_len,
                          CK_ATTRIBUTE *unwrap_t, bool hardening)
 {
-	unwrap_t[0] =
-	        (CK_ATTRIBUTE){ CKA_SENSITIVE, p11_unconst(&yes), sizeof(yes) };
-	unwrap_t[1] =
-	        (CK_ATTRIBUTE){ CKA_EXTRACTABLE, p11_unconst(&no), sizeof(no) };
+	size_t n = p11_tmpl_dek_unwrap(unwrap_t);
+
 	tmpl_common(t, &priv_class, label, id, id_len);
 	p11_tmpl_bool(t, CKA_PRIVATE, true);
 	p11_tmpl_bool(t, CKA_SENSITIVE, true);
@@ -100,7 +103,7 @@ static void private_tmpl(struct p11_tmpl *t, const char *label,
 	p11_tmpl_bool(t, CKA_SIGN, false);
 	p11_tmpl_bool(t, CKA_SIGN_RECOVER, false);
 	p11_tmpl_bool(t, CKA_DERIVE, false);
-	p11_tmpl_add(t, CKA_UNWRAP_TEMPLATE, unwrap_t, 2 * sizeof(*unwrap_t));
+	p11_tmpl_add(t, CKA_UNWRAP_TEMPLATE, unwrap_t, n * sizeof(*unwrap_t));
 	if (hardening) {
 		p11_tmpl_add(t, CKA_ALLOWED_MECHANISMS, &oaep_only,
 		             sizeof(oaep_only));
@@ -135,7 +138,8 @@ enum err p11_rsa_check(const struct p11_obj_info *info, enum p11_rsa_role role)
 {
 	static const char *const names[] = { "transport private key",
 		                             "transport public key",
-		                             "trusted wrapping key" };
+		                             "trusted wrapping key",
+		                             "trusted import key" };
 	CK_OBJECT_CLASS cls = role == P11_RSA_TRANSPORT_PRIVATE
 	                              ? CKO_PRIVATE_KEY
 	                              : CKO_PUBLIC_KEY;
@@ -163,6 +167,10 @@ enum err p11_rsa_check(const struct p11_obj_info *info, enum p11_rsa_role role)
 		return check_wants(info, trusted_wants,
 		                   sizeof(trusted_wants) / sizeof(struct want),
 		                   names[role]);
+	case P11_RSA_TRUSTED_IMPORT:
+		return check_wants(info, import_wants,
+		                   sizeof(import_wants) / sizeof(struct want),
+		                   names[role]);
 	}
 	return err_set(ERR_INTERNAL, "unknown RSA role %d", (int)role);
 }
@@ -182,7 +190,7 @@ static CK_RV keypair(struct p11_session *s, const char *label,
                      CK_OBJECT_HANDLE *priv)
 {
 	CK_MECHANISM mech = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
-	CK_ATTRIBUTE unwrap_t[2];
+	CK_ATTRIBUTE unwrap_t[P11_TMPL_PINNED_MAX];
 	struct p11_tmpl tpub = { .n = 0 }, tpriv = { .n = 0 };
 
 	public_tmpl(&tpub, label, id, id_len, bits, hardening);

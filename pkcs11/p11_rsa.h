@@ -28,6 +28,7 @@ enum p11_rsa_role {
 	P11_RSA_TRANSPORT_PRIVATE, /* station: unwrap only, never leaves */
 	P11_RSA_TRANSPORT_PUBLIC,  /* station: published, used for nothing */
 	P11_RSA_TRUSTED_WRAP,      /* bridge: SO-trusted, wrap only */
+	P11_RSA_TRUSTED_IMPORT,    /* as TRUSTED_WRAP, a session object */
 };
 
 /* Generate a transport key pair labelled label with CKA_ID id (bits in

@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* p11_tmpl.c - attribute templates without per-attribute bookkeeping in
- * every caller. */
+ * every caller, and the pinned templates that say which keys may cross
+ * between tokens: one definition, used to make the keys and to try the
+ * token's enforcement of them. */
 #include "p11_tmpl.h"
 
 static const CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+static const CK_OBJECT_CLASS secret_class = CKO_SECRET_KEY;
+static const CK_KEY_TYPE aes_type = CKK_AES;
+static const CK_MECHANISM_TYPE ecb = CKM_AES_ECB, gcm = CKM_AES_GCM,
+                               cbc_pad = CKM_AES_CBC_PAD;
 
 void p11_tmpl_add(struct p11_tmpl *t, CK_ATTRIBUTE_TYPE type, const void *v,
                   CK_ULONG len)
@@ -17,4 +23,73 @@ void p11_tmpl_add(struct p11_tmpl *t, CK_ATTRIBUTE_TYPE type, const void *v,
 void p11_tmpl_bool(struct p11_tmpl *t, CK_ATTRIBUTE_TYPE type, bool v)
 {
 	p11_tmpl_add(t, type, v ? &yes : &no, sizeof(CK_BBOOL));
+}
+
+static CK_ATTRIBUTE pin(CK_ATTRIBUTE_TYPE type, const void *v, CK_ULONG len)
+{
+	return (CK_ATTRIBUTE){ type, p11_unconst(v), len };
+}
+
+static CK_ATTRIBUTE pin_bool(CK_ATTRIBUTE_TYPE type, bool v)
+{
+	return pin(type, v ? &yes : &no, sizeof(CK_BBOOL));
+}
+
+/* An AES secret key that can neither wrap, unwrap, derive, sign nor
+ * verify: what both pinned templates start with. */
+static size_t usage_none(CK_ATTRIBUTE *t)
+{
+	size_t n = 0;
+
+	t[n++] = pin(CKA_CLASS, &secret_class, sizeof(secret_class));
+	t[n++] = pin(CKA_KEY_TYPE, &aes_type, sizeof(aes_type));
+	t[n++] = pin_bool(CKA_WRAP, false);
+	t[n++] = pin_bool(CKA_UNWRAP, false);
+	t[n++] = pin_bool(CKA_DERIVE, false);
+	t[n++] = pin_bool(CKA_SIGN, false);
+	t[n++] = pin_bool(CKA_VERIFY, false);
+	t[n++] = pin_bool(CKA_SENSITIVE, true);
+	return n;
+}
+
+/* CKA_ENCRYPT and CKA_DECRYPT stay free: a data half has both, a tweak
+ * half only encrypt, and the station's first, checking unwrap neither.
+ * CKA_MODIFIABLE goes last: SoftHSM 2.6.1 refuses any attribute after
+ * CKA_MODIFIABLE=false in an unwrap (see p11_key.c). */
+size_t p11_tmpl_dek_unwrap(CK_ATTRIBUTE t[P11_TMPL_PINNED_MAX])
+{
+	size_t n = usage_none(t);
+
+	t[n++] = pin_bool(CKA_EXTRACTABLE, false);
+	t[n++] = pin_bool(CKA_MODIFIABLE, false);
+	return n;
+}
+
+/* Only exportable DEK halves carry all of this: root keys are limited
+ * to AES-GCM or AES-CBC-PAD, audit keys are not AES, and keys that are
+ * not exportable are not extractable. */
+size_t p11_tmpl_station_wrap(CK_ATTRIBUTE t[P11_TMPL_PINNED_MAX])
+{
+	size_t n = usage_none(t);
+
+	t[n++] = pin_bool(CKA_TOKEN, true);
+	t[n++] = pin_bool(CKA_EXTRACTABLE, true);
+	t[n++] = pin_bool(CKA_WRAP_WITH_TRUSTED, true);
+	t[n++] = pin(CKA_ALLOWED_MECHANISMS, &ecb, sizeof(ecb));
+	return n;
+}
+
+/* The ceremony's root material is a session key limited to the nonce
+ * step's mechanism: no token key, so no root key kept in a token, can
+ * ever match. */
+size_t p11_tmpl_import_wrap(CK_ATTRIBUTE t[P11_TMPL_PINNED_MAX], bool cbc)
+{
+	size_t n = usage_none(t);
+
+	t[n++] = pin_bool(CKA_TOKEN, false);
+	t[n++] = pin_bool(CKA_EXTRACTABLE, true);
+	t[n++] = pin_bool(CKA_WRAP_WITH_TRUSTED, true);
+	t[n++] =
+	        pin(CKA_ALLOWED_MECHANISMS, cbc ? &cbc_pad : &gcm, sizeof(gcm));
+	return n;
 }

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* p11_trust.c - the SO ceremony that trusts a station's public key for
  * wrapping, and the lookup that finds that key again by its modulus: a
- * label proves nothing, so a trusted key is matched by value. */
+ * label proves nothing, so a trusted key is matched by value. Every
+ * trusted key carries a CKA_WRAP_TEMPLATE that admits only what it is
+ * for (p11_tmpl.c): a station key exportable DEK halves, an import key
+ * one ceremony's session root material; a token that would not keep or
+ * enforce it gets no trusted key. */
 #include "p11_trust.h"
 
 #include <stdlib.h>
@@ -27,21 +31,26 @@ struct station {
 	const char *label;
 };
 
-static const CK_BBOOL yes = CK_TRUE;
 static const CK_OBJECT_CLASS pub_class = CKO_PUBLIC_KEY;
-static const CK_KEY_TYPE rsa_type = CKK_RSA, aes_type = CKK_AES;
+static const CK_KEY_TYPE rsa_type = CKK_RSA;
 static const CK_MECHANISM_TYPE oaep_only = CKM_RSA_PKCS_OAEP;
 
+/* What a trusted key is for: where it lives and what it may wrap. */
+struct purpose {
+	bool session; /* a session object: gone with the process */
+	bool cbc;     /* import: the HPCS root (AES-CBC-PAD) */
+};
+
 /* Required: trusted, wrap only, public (the SO can make nothing else on
- * SoftHSM). level 2 adds every hardening, 1 all but the wrap template,
- * 0 none: tokens refuse a whole template over one unknown attribute. */
+ * SoftHSM) and the pinned wrap template. level 2 adds every hardening,
+ * 1 all but CKA_MODIFIABLE=false, 0 none: tokens refuse a whole
+ * template over one unknown attribute. */
 static void build(struct p11_tmpl *t, const struct station *st,
-                  CK_ATTRIBUTE *wrap_t, int level)
+                  const struct purpose *p, CK_ATTRIBUTE *wrap_t, int level)
 {
-	wrap_t[0] = (CK_ATTRIBUTE){ CKA_KEY_TYPE, p11_unconst(&aes_type),
-		                    sizeof(aes_type) };
-	wrap_t[1] = (CK_ATTRIBUTE){ CKA_WRAP_WITH_TRUSTED, p11_unconst(&yes),
-		                    sizeof(yes) };
+	size_t n = p->session ? p11_tmpl_import_wrap(wrap_t, p->cbc)
+	                      : p11_tmpl_station_wrap(wrap_t);
+
 	*t = (struct p11_tmpl){ .n = 0 };
 	p11_tmpl_add(t, CKA_CLASS, &pub_class, sizeof(pub_class));
 	p11_tmpl_add(t, CKA_KEY_TYPE, &rsa_type, sizeof(rsa_type));
@@ -49,7 +58,7 @@ static void build(struct p11_tmpl *t, const struct station *st,
 	p11_tmpl_add(t, CKA_ID, st->id, sizeof(st->id));
 	p11_tmpl_add(t, CKA_MODULUS, st->n, st->n_len);
 	p11_tmpl_add(t, CKA_PUBLIC_EXPONENT, st->e, st->e_len);
-	p11_tmpl_bool(t, CKA_TOKEN, true);
+	p11_tmpl_bool(t, CKA_TOKEN, !p->session);
 	p11_tmpl_bool(t, CKA_PRIVATE, false);
 	p11_tmpl_bool(t, CKA_TRUSTED, true);
 	p11_tmpl_bool(t, CKA_WRAP, true);
@@ -57,13 +66,12 @@ static void build(struct p11_tmpl *t, const struct station *st,
 	p11_tmpl_bool(t, CKA_VERIFY, false);
 	p11_tmpl_bool(t, CKA_VERIFY_RECOVER, false);
 	p11_tmpl_bool(t, CKA_DERIVE, false);
-	if (level >= 1) {
+	p11_tmpl_add(t, CKA_WRAP_TEMPLATE, wrap_t, n * sizeof(*wrap_t));
+	if (level >= 1)
 		p11_tmpl_add(t, CKA_ALLOWED_MECHANISMS, &oaep_only,
 		             sizeof(oaep_only));
-		p11_tmpl_bool(t, CKA_MODIFIABLE, false);
-	}
 	if (level >= 2)
-		p11_tmpl_add(t, CKA_WRAP_TEMPLATE, wrap_t, 2 * sizeof(*wrap_t));
+		p11_tmpl_bool(t, CKA_MODIFIABLE, false);
 }
 
 static bool retry_plain(CK_RV rv)
@@ -74,14 +82,14 @@ static bool retry_plain(CK_RV rv)
 }
 
 static CK_RV create(struct p11_session *s, const struct station *st,
-                    CK_OBJECT_HANDLE *out)
+                    const struct purpose *p, CK_OBJECT_HANDLE *out)
 {
-	CK_ATTRIBUTE wrap_t[2];
+	CK_ATTRIBUTE wrap_t[P11_TMPL_PINNED_MAX];
 	struct p11_tmpl t;
 	CK_RV rv = CKR_GENERAL_ERROR;
 
 	for (int level = 2; level >= 0; level--) {
-		build(&t, st, wrap_t, level);
+		build(&t, st, p, wrap_t, level);
 		if (t.full)
 			return CKR_TEMPLATE_INCOMPLETE; /* a bug: P11_TMPL_MAX
 			                                 */
@@ -211,10 +219,40 @@ static enum err check_new(struct p11_session *s, const char *label,
 	return r;
 }
 
-enum err p11_trust_add(struct p11_session *s, const char *label, EVP_PKEY *pub,
-                       CK_OBJECT_HANDLE *out, struct p11_trust_hardening *hard)
+/* The role check and the wrap template a trusted key must come back
+ * with; the token keeps or drops the rest. */
+static enum err check_made(struct p11_session *s, CK_OBJECT_HANDLE h,
+                           const struct purpose *p,
+                           struct p11_trust_hardening *hard)
 {
 	struct p11_obj_info info;
+	enum err r;
+
+	r = p11_obj_info(s, h, &info);
+	if (r == ERR_OK)
+		r = p11_rsa_check(&info, p->session ? P11_RSA_TRUSTED_IMPORT
+		                                    : P11_RSA_TRUSTED_WRAP);
+	if (r == ERR_OK && !has_wrap_template(s, h))
+		r = err_set(ERR_POLICY,
+		            "trusted key '%s' came back without its "
+		            "CKA_WRAP_TEMPLATE, so it could wrap any key "
+		            "marked CKA_WRAP_WITH_TRUSTED",
+		            info.label);
+	if (r != ERR_OK)
+		return r;
+	hard->oaep_only =
+	        info.n_mechs == 1 && info.mechs[0] == CKM_RSA_PKCS_OAEP;
+	hard->not_modifiable =
+	        info.known[P11F_MODIFIABLE] && !info.flag[P11F_MODIFIABLE];
+	hard->wrap_template = true;
+	return ERR_OK;
+}
+
+static enum err add(struct p11_session *s, const char *label, EVP_PKEY *pub,
+                    const struct purpose *p, CK_OBJECT_HANDLE *out,
+                    struct p11_trust_hardening *hard)
+{
+	struct p11_trust_hardening ignored;
 	struct station st;
 	enum err r;
 	CK_RV rv;
@@ -222,32 +260,78 @@ enum err p11_trust_add(struct p11_session *s, const char *label, EVP_PKEY *pub,
 	*out = CK_INVALID_HANDLE;
 	r = p11_enforce_trusted_wrap(s);
 	if (r == ERR_OK)
+		r = p11_enforce_wrap_template(s);
+	if (r == ERR_OK)
 		r = check_new(s, label, pub);
 	if (r == ERR_OK)
 		r = station_of(pub, label, &st);
 	if (r != ERR_OK)
 		return r;
-	rv = create(s, &st, out);
+	rv = create(s, &st, p, out);
 	if (rv != CKR_OK) {
 		*out = CK_INVALID_HANDLE;
 		return p11_fail(rv, "C_CreateObject (trusted public key)",
 		                label);
 	}
-	r = p11_obj_info(s, *out, &info);
-	if (r == ERR_OK)
-		r = p11_rsa_check(&info, P11_RSA_TRUSTED_WRAP);
+	r = check_made(s, *out, p, hard ? hard : &ignored);
 	if (r != ERR_OK) {
 		p11_obj_discard(s, *out);
 		*out = CK_INVALID_HANDLE;
 		return err_wrap(r, "token did not honour the trusted key "
 		                   "template");
 	}
-	if (hard) {
-		hard->oaep_only =
-		        info.n_mechs == 1 && info.mechs[0] == CKM_RSA_PKCS_OAEP;
-		hard->not_modifiable = info.known[P11F_MODIFIABLE] &&
-		                       !info.flag[P11F_MODIFIABLE];
-		hard->wrap_template = has_wrap_template(s, *out);
-	}
 	return ERR_OK;
+}
+
+enum err p11_trust_add(struct p11_session *s, const char *label, EVP_PKEY *pub,
+                       CK_OBJECT_HANDLE *out, struct p11_trust_hardening *hard)
+{
+	const struct purpose station = { .session = false };
+
+	return add(s, label, pub, &station, out, hard);
+}
+
+enum err p11_trust_add_import(struct p11_session *s, const char *label,
+                              EVP_PKEY *pub, bool cbc, CK_OBJECT_HANDLE *out,
+                              struct p11_trust_hardening *hard)
+{
+	const struct purpose import = { .session = true, .cbc = cbc };
+
+	return add(s, label, pub, &import, out, hard);
+}
+
+/* True for a label p11seal gives import keys: P11_TRUST_IMPORT_PREFIX. */
+bool p11_trust_import_label(const char *label)
+{
+	return strncmp(label, P11_TRUST_IMPORT_PREFIX,
+	               strlen(P11_TRUST_IMPORT_PREFIX)) == 0;
+}
+
+enum err p11_trust_sweep_import(struct p11_session *s, size_t *removed)
+{
+	CK_OBJECT_HANDLE *h = NULL;
+	struct p11_obj_info info;
+	size_t n = 0;
+	enum err r;
+
+	*removed = 0;
+	r = public_keys(s, &h, &n);
+	for (size_t i = 0; r == ERR_OK && i < n; i++) {
+		if (p11_obj_info(s, h[i], &info) != ERR_OK) {
+			err_clear();
+			continue;
+		}
+		if (!info.flag[P11F_TOKEN] || !info.flag[P11F_TRUSTED] ||
+		    !p11_trust_import_label(info.label))
+			continue;
+		r = p11_obj_destroy(s, h[i]);
+		if (r == ERR_OK)
+			(*removed)++;
+		else
+			r = err_wrap(r, "removing import key '%s' left by an "
+			                "interrupted import",
+			             info.label);
+	}
+	free(h);
+	return r;
 }

@@ -71,8 +71,8 @@ assert "DEK halves have different check values" \
 assert "DEK limited to AES-ECB" \
 	test "$(jq -r '.allowed_mechanisms | join(",")' "$WORK/dek64.json")" = AES-ECB
 check "key show --json root1" $P11 --json key show --label root1
-assert "root key: extractable only with wrap_with_trusted, no decrypt" \
-	test "$(jq -r '.attributes | "\(.extractable)\(.wrap_with_trusted)\(.decrypt)\(.wrap)"' "$WORK/out")" = truetruefalsefalse
+assert "root key: never extractable, no decrypt, no wrap" \
+	test "$(jq -r '.attributes | "\(.extractable)\(.never_extractable)\(.decrypt)\(.wrap)"' "$WORK/out")" = falsetruefalsefalse
 assert "root key limited to AES-GCM" \
 	test "$(jq -r '.allowed_mechanisms | join(",")' "$WORK/out")" = AES-GCM
 

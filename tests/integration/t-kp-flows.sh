@@ -320,8 +320,8 @@ assert "the import key was labelled by its fingerprint" \
 	[ "$(jo .import_key_label)" = "kp-import-$(jo .import_key_sha256 | cut -c1-8)" ]
 assert "the import key is gone" [ "$(labels "$P3")" = "hroot " ]
 c "HPCS root key show" $P3 --json key show --label hroot
-assert "exportable only by trusted wrap, CBC-PAD only, not modifiable" \
-	[ "$(jo '[.attributes.extractable, .attributes.wrap_with_trusted, .allowed_mechanisms[0], .attributes.modifiable, .kms] | @csv')" = 'true,true,"AES-CBC-PAD",false,"hpcs"' ]
+assert "kept as a copy that is not extractable, CBC-PAD only, not modifiable" \
+	[ "$(jo '[.attributes.extractable, .attributes.token, .allowed_mechanisms[0], .attributes.modifiable, .kms] | @csv')" = 'false,true,"AES-CBC-PAD",false,"hpcs"' ]
 kp_fault '{"kind":"status","status":400,"path_prefix":"/api/v2/keys","method":"POST","count":1}' >/dev/null
 x 8 "Key Protect rejects a trusted import" $P3 kp import-root \
 	--label hroot2 --name crk-hpcs2 --hpcs \

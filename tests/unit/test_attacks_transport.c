@@ -138,8 +138,11 @@ static CK_MECHANISM oaep(CK_RSA_PKCS_OAEP_PARAMS *p)
  * attacker made), then C_UnwrapKey it with priv as an AES key, readable
  * (sensitive false, extractable true) or as the unwrap template wants.
  * CKR_OK with readable: *value is the key's CKA_VALUE. */
+/* Unwrap a value of the attacker's choice with priv as a session AES key:
+ * as a DEK half (every attribute the unwrap template pins, modifiable
+ * last for SoftHSM), or readable, or able to wrap and decrypt. */
 static CK_RV unwrap_chosen(struct env *e, CK_OBJECT_HANDLE priv,
-			   bool readable, uint8_t value[32])
+			   bool readable, bool wrapper, uint8_t value[32])
 {
 	static const CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
 	static const CK_KEY_TYPE type = CKK_AES;
@@ -153,6 +156,14 @@ static CK_RV unwrap_chosen(struct env *e, CK_OBJECT_HANDLE priv,
 		{ CKA_TOKEN, p11_unconst(&no), 1 },
 		{ CKA_SENSITIVE, p11_unconst(readable ? &no : &yes), 1 },
 		{ CKA_EXTRACTABLE, p11_unconst(readable ? &yes : &no), 1 },
+		{ CKA_ENCRYPT, p11_unconst(&yes), 1 },
+		{ CKA_DECRYPT, p11_unconst(&yes), 1 },
+		{ CKA_WRAP, p11_unconst(wrapper ? &yes : &no), 1 },
+		{ CKA_UNWRAP, p11_unconst(&no), 1 },
+		{ CKA_DERIVE, p11_unconst(&no), 1 },
+		{ CKA_SIGN, p11_unconst(&no), 1 },
+		{ CKA_VERIFY, p11_unconst(&no), 1 },
+		{ CKA_MODIFIABLE, p11_unconst(&no), 1 },
 	};
 	CK_ATTRIBUTE v = { CKA_VALUE, value, 32 };
 	uint8_t blob[1024];
@@ -164,7 +175,8 @@ static CK_RV unwrap_chosen(struct env *e, CK_OBJECT_HANDLE priv,
 		rv = a->fn->C_Encrypt(a->sh, p11_unconst(p11attack_user_value),
 				      32, blob, &n);
 	if (rv == CKR_OK)
-		rv = a->fn->C_UnwrapKey(a->sh, &m, priv, blob, n, t, 5, &got);
+		rv = a->fn->C_UnwrapKey(a->sh, &m, priv, blob, n, t,
+					sizeof(t) / sizeof(t[0]), &got);
 	if (rv == CKR_OK && readable)
 		rv = a->fn->C_GetAttributeValue(a->sh, got, &v, 1);
 	if (got != CK_INVALID_HANDLE)
@@ -233,11 +245,15 @@ static void test_no_decrypt_no_readable_unwrap(void **state)
 	assert_int_not_equal(victim, CK_INVALID_HANDLE);
 	assert_int_equal(wrap_then_decrypt(e, e->priv, victim, out, &n),
 			 CKR_KEY_FUNCTION_NOT_PERMITTED);
-	/* The unwrap template refuses a readable key, but unwraps one that
-	 * obeys it: the refusal is the template's doing. */
-	assert_int_equal(unwrap_chosen(e, e->priv, true, value),
+	/* The unwrap template refuses a readable key and a key that could
+	 * wrap (and so carry a key on), but unwraps one that obeys it: the
+	 * refusal is the template's doing. */
+	assert_int_equal(unwrap_chosen(e, e->priv, true, false, value),
 			 CKR_TEMPLATE_INCONSISTENT);
-	assert_int_equal(unwrap_chosen(e, e->priv, false, value), CKR_OK);
+	assert_int_equal(unwrap_chosen(e, e->priv, false, true, value),
+			 CKR_TEMPLATE_INCONSISTENT);
+	assert_int_equal(unwrap_chosen(e, e->priv, false, false, value),
+			 CKR_OK);
 	e->tok.fn->C_DestroyObject(e->tok.sh, victim);
 }
 
@@ -276,7 +292,8 @@ static void test_attacks_work_on_a_tool_key_pair(void **state)
 			 CKR_OK);
 	assert_int_equal(n, 32);
 	assert_memory_equal(out, p11attack_user_value, 32);
-	assert_int_equal(unwrap_chosen(e, e->tool_priv, true, value), CKR_OK);
+	assert_int_equal(unwrap_chosen(e, e->tool_priv, true, false, value),
+			 CKR_OK);
 	assert_memory_equal(value, p11attack_user_value, 32);
 }
 

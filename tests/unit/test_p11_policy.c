@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* test_p11_policy.c - the audit rules on hand-made key descriptions: each
  * classic attack is found where it applies and only there, and the
- * attributes of p11seal's own profiles pass. */
+ * attributes of p11seal's own profiles pass; so are the custody rules
+ * (extractable root keys, loose trusted keys, import leftovers). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -144,6 +145,7 @@ static void test_rsa_keys(void **state)
 	assert_int_equal(attacks(k), BIT(P11A_MUTABLE));
 	/* wrapping public keys: RSA-2048 is too weak, 3072 is enough */
 	k = key(CKO_PUBLIC_KEY, CKK_RSA, 0, ",token,wrap,trusted,");
+	k.wrap_tmpl_pinned = true; /* test_custody judges the template */
 	k.info.modulus_bits = 2048;
 	assert_int_equal(attacks(k), BIT(P11A_WEAK_WRAPPER));
 	k.info.modulus_bits = 3072;
@@ -165,6 +167,7 @@ static void test_weak_wrapper_needs_a_stronger_target(void **state)
 	assert_int_equal(attacks_on_first(keys, 2, &strict), 0);
 	/* ... unless the KEK is trusted */
 	keys[0].info.flag[P11F_TRUSTED] = true;
+	keys[0].wrap_tmpl_pinned = true; /* test_custody judges that */
 	assert_int_equal(attacks_on_first(keys, 2, &strict),
 			 BIT(P11A_WEAK_WRAPPER));
 	/* never extractable: nothing to wrap */
@@ -197,6 +200,61 @@ static void test_token_that_ignores_attributes(void **state)
 	assert_true(attacks_on_first(keys, 2, &lax) & BIT(P11A_WEAK_WRAPPER));
 }
 
+/* A root-profile key (AES, encrypt only, limited to GCM or CBC-PAD). */
+static struct p11_policy_key root(CK_MECHANISM_TYPE m, const char *flags)
+{
+	struct p11_policy_key k = key(CKO_SECRET_KEY, CKK_AES, 32, flags);
+
+	k.info.mechs[0] = m;
+	k.info.n_mechs = 1;
+	return k;
+}
+
+/* A trusted RSA-4096 public wrapping key labelled label. */
+static struct p11_policy_key trusted(const char *label, const char *flags,
+				     bool pinned)
+{
+	struct p11_policy_key k = key(CKO_PUBLIC_KEY, CKK_RSA, 0, flags);
+
+	k.info.modulus_bits = 4096;
+	k.wrap_tmpl_pinned = pinned;
+	snprintf(k.info.label, sizeof(k.info.label), "%s", label);
+	return k;
+}
+
+static void test_custody(void **state)
+{
+	struct p11_policy_key half;
+
+	(void)state;
+	assert_int_equal(attacks(root(CKM_AES_GCM, SAFE "extractable,"
+				      "wrap_with_trusted,encrypt,")),
+			 BIT(P11A_ROOT_EXTRACTABLE));
+	assert_int_equal(attacks(root(CKM_AES_CBC_PAD, SAFE "extractable,"
+				      "wrap_with_trusted,encrypt,")),
+			 BIT(P11A_ROOT_EXTRACTABLE));
+	assert_int_equal(attacks(root(CKM_AES_GCM, LOCKED "encrypt,")), 0);
+	/* an exportable tweak half has a root's flags, but ECB */
+	half = root(CKM_AES_ECB, SAFE "extractable,wrap_with_trusted,"
+		    "encrypt,");
+	assert_int_equal(attacks(half), 0);
+	assert_int_equal(attacks(trusted("S", ",token,trusted,wrap,", true)),
+			 0);
+	assert_int_equal(attacks(trusted("S", ",token,trusted,wrap,", false)),
+			 BIT(P11A_LOOSE_TRUSTED));
+	assert_int_equal(attacks(trusted("kp-import-0123abcd",
+					 ",token,trusted,wrap,", true)),
+			 BIT(P11A_IMPORT_LEFTOVER));
+	/* a root copy an interrupted import left half made */
+	half = key(CKO_SECRET_KEY, CKK_AES, 32, SAFE "encrypt,modifiable,");
+	snprintf(half.info.label, sizeof(half.info.label), "kp-part-r");
+	assert_int_equal(attacks(half),
+			 BIT(P11A_IMPORT_LEFTOVER) | BIT(P11A_MUTABLE));
+	/* a session import key is the ceremony's own, not a leftover */
+	assert_int_equal(attacks(trusted("kp-import-0123abcd",
+					 ",trusted,wrap,", true)), 0);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -216,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_rsa_keys),
 		cmocka_unit_test(test_weak_wrapper_needs_a_stronger_target),
 		cmocka_unit_test(test_token_that_ignores_attributes),
+		cmocka_unit_test(test_custody),
 		cmocka_unit_test(test_names),
 	};
 
