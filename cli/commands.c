@@ -113,8 +113,9 @@ const struct cli_command cli_commands[] = {
 	  "bundle signer key; the station accepts only bundles it signed",
 	  "--pubkey FILE --label B [--fingerprint HEX] [--so-pin-source SRC]" },
 	{ "key", "export", cmd_key_export, "wrap an exportable DEK for a "
-	  "trusted station key into a DEK bundle", "dek --label L --to "
-	  "STATION.pem --out FILE [--oaep-hash sha256|sha1] [--force]" },
+	  "trusted station key into a DEK bundle signed by the bridge",
+	  "dek --label L --to STATION.pem --out FILE [--sign-with S] "
+	  "[--oaep-hash sha256|sha1] [--force]" },
 	{ "token", "audit", cmd_token_audit, "list every key open to a classic "
 	  "PKCS#11 attack (wrap-then-decrypt, re-import, ...); exit 6 if any",
 	  "" },
