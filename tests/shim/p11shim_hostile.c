@@ -30,7 +30,10 @@
  * P11SHIM_REFUSE=CKA_NAME[,CKA_NAME...]  C_GenerateKey, C_CreateObject and
  *   C_UnwrapKey answer a template that holds any of these attributes (a
  *   name in attr_names[] or 0x hex) with CKR_ATTRIBUTE_TYPE_INVALID, as
- *   opencryptoki 3.8.1's soft token answers CKA_COPYABLE (measured). */
+ *   opencryptoki 3.8.1's soft token answers CKA_COPYABLE (measured).
+ * P11SHIM_LOG=FILE  append the name of every call this layer sees (those
+ *   installed below, C_UnwrapKey among them) to FILE, one a line, so a
+ *   test can show a call never happened. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,14 +119,25 @@ static struct {
 static CK_ATTRIBUTE_TYPE refuse[REFUSE_MAX];
 static size_t n_refuse;
 static unsigned long slot_calls;
+static char log_path[512];
 static pthread_mutex_t hlock = PTHREAD_MUTEX_INITIALIZER;
 
 /* True (with *rv) when fn is the function P11SHIM_FAIL names and its
  * N-th call has come. */
 static int fault(const char *fn, CK_RV *rv)
 {
+	FILE *f;
 	int hit;
 
+	if (log_path[0]) {
+		pthread_mutex_lock(&hlock);
+		f = fopen(log_path, "a");
+		if (f) {
+			fprintf(f, "%s\n", fn);
+			fclose(f);
+		}
+		pthread_mutex_unlock(&hlock);
+	}
 	if (!fail.n || strcmp(fn, fail.fn) != 0)
 		return 0;
 	pthread_mutex_lock(&hlock);
@@ -509,12 +523,15 @@ PASS(EncryptInit, (CK_SESSION_HANDLE s, CK_MECHANISM_PTR m,
 		   CK_OBJECT_HANDLE h), (s, m, h))
 PASS(DecryptInit, (CK_SESSION_HANDLE s, CK_MECHANISM_PTR m,
 		   CK_OBJECT_HANDLE h), (s, m, h))
+PASS(VerifyInit, (CK_SESSION_HANDLE s, CK_MECHANISM_PTR m,
+		  CK_OBJECT_HANDLE h), (s, m, h))
 
 void p11shim_hostile_install(CK_FUNCTION_LIST *list)
 {
 	const char *h = getenv("P11SHIM_HOSTILE");
 	const char *f = getenv("P11SHIM_FAIL");
 	const char *rf = getenv("P11SHIM_REFUSE");
+	const char *l = getenv("P11SHIM_LOG");
 
 	hostile = h ? hostile_parse(h) : 0;
 	memset(&fail, 0, sizeof(fail));
@@ -523,7 +540,8 @@ void p11shim_hostile_install(CK_FUNCTION_LIST *list)
 	n_refuse = 0;
 	if (rf)
 		refuse_parse(rf);
-	if (!hostile && !fail.n && !n_refuse)
+	snprintf(log_path, sizeof(log_path), "%s", l ? l : "");
+	if (!hostile && !fail.n && !n_refuse && !log_path[0])
 		return;
 	inner = *list;
 	list->C_GetSlotList = h_GetSlotList;
@@ -550,4 +568,5 @@ void p11shim_hostile_install(CK_FUNCTION_LIST *list)
 	list->C_DecryptInit = h_DecryptInit;
 	list->C_Decrypt = h_Decrypt;
 	list->C_DecryptUpdate = h_DecryptUpdate;
+	list->C_VerifyInit = h_VerifyInit;
 }
