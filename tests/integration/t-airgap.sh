@@ -177,8 +177,8 @@ assert "signer private key: kind signer, EC" \
 	test "$(jq -r '"\(.kind) \(.type)"' "$WORK/SG.json")" = "signer EC"
 assert "signer private key: sign only (no decrypt, unwrap, derive)" \
 	test "$(jq -r '.attributes | "\(.sign)\(.decrypt)\(.unwrap)\(.derive)"' "$WORK/SG.json")" = truefalsefalsefalse
-assert "signer private key: sensitive, never extractable, not modifiable" \
-	test "$(jq -r '"\(.sensitive)\(.extractable)\(.never_extractable)\(.attributes.modifiable)"' "$WORK/SG.json")" = truefalsetruefalse
+assert "signer private key: sensitive, never extractable, not modifiable, not copyable" \
+	test "$(jq -r '"\(.sensitive)\(.extractable)\(.never_extractable)\(.attributes.modifiable)\(.attributes.copyable)"' "$WORK/SG.json")" = truefalsetruefalsefalse
 assert "signer private key: ECDSA only" \
 	test "$(jq -r '.allowed_mechanisms | join(",")' "$WORK/SG.json")" = ECDSA
 objects "$BRIDGE_CONF" bridge privkey >"$WORK/ptool-sg.json"
@@ -196,6 +196,20 @@ openssl pkey -pubin -in "$WORK/signer.pem" -noout -text >"$WORK/spem.txt" 2>&1
 assert "openssl reads the signer PEM as a P-256 key" \
 	grep -q "prime256v1" "$WORK/spem.txt"
 check "bridge: a second signer key" bridge key create signer --label SG2
+# A user swaps SG2's public half for another key (same label and CKA_ID).
+check "bridge: key show SG2" bridge --json key show --label SG2
+SG2_ID=$(jq -r .id "$WORK/out")
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null |
+	openssl pkey -pubout -outform DER -out "$WORK/other.der"
+ptool "$BRIDGE_CONF" bridge --delete-object --type pubkey --label SG2 >/dev/null
+ptool "$BRIDGE_CONF" bridge --write-object "$WORK/other.der" --type pubkey \
+	--label SG2 --id "$SG2_ID" >/dev/null
+# (pkcs11-tool cannot write a key with no usage, so the role check is
+# what refuses this one; the signature check behind it is the backstop.)
+expect_exit 7 "export-public of a signer whose public half was swapped: exit 7" \
+	bridge key export-public --label SG2 --out "$WORK/swapped.pem"
+grep_err "swapped public half named" "bundle signer public key 'SG2' has"
+assert "...and no PEM was written" test ! -e "$WORK/swapped.pem"
 expect_exit 2 "two signer keys and no --sign-with: exit 2" \
 	bridge key export dek --label D --to "$WORK/station.pem" --out "$B"
 grep_err "several signers are named" "2 bundle signer keys.*--sign-with"
@@ -229,10 +243,9 @@ assert "Python cryptography verifies the signature with the exported PEM" \
 /usr/bin/python3 "$TOOL" openssl "$B" "$WORK/signed-form" "$WORK/sig.der"
 assert "openssl dgst -verify accepts it over the signed form" \
 	sh -c "openssl dgst -sha256 -verify '$WORK/signer.pem' -signature '$WORK/sig.der' '$WORK/signed-form' >/dev/null"
-check "bridge: key export-public SG2" \
-	bridge key export-public --label SG2 --out "$WORK/sg2.pem"
-assert "...and Python refuses it under SG2's key" \
-	sh -c "! /usr/bin/python3 '$TOOL' verify '$B' '$WORK/sg2.pem'"
+openssl pkey -pubin -inform DER -in "$WORK/other.der" -out "$WORK/other.pem"
+assert "...and Python refuses it under another key" \
+	sh -c "! /usr/bin/python3 '$TOOL' verify '$B' '$WORK/other.pem'"
 assert "bundle records RSA-OAEP SHA-1 / MGF1-SHA-1" \
 	test "$(jq -r '.wrap | "\(.alg) \(.hash) \(.mgf)"' "$B")" = "RSA-OAEP SHA-1 MGF1-SHA-1"
 assert "bundle is for the station key" \
