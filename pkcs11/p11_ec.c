@@ -70,7 +70,7 @@ static void tmpl_common(struct p11_tmpl *t, const CK_OBJECT_CLASS *cls,
 
 /* The public half is published for the stations' SO, never used here. */
 static void public_tmpl(struct p11_tmpl *t, const char *label,
-                        const uint8_t *id, size_t id_len, bool hardening)
+                        const uint8_t *id, size_t id_len, int level)
 {
 	tmpl_common(t, &pub_class, label, id, id_len);
 	p11_tmpl_add(t, CKA_EC_PARAMS, p11_ec_p256_params,
@@ -81,12 +81,14 @@ static void public_tmpl(struct p11_tmpl *t, const char *label,
 	p11_tmpl_bool(t, CKA_VERIFY, false);
 	p11_tmpl_bool(t, CKA_VERIFY_RECOVER, false);
 	p11_tmpl_bool(t, CKA_DERIVE, false);
-	if (hardening)
+	if (level >= 1)
 		p11_tmpl_bool(t, CKA_MODIFIABLE, false);
 }
 
+/* level 2: every hardening; 1: not modifiable only (opencryptoki 3.8.1
+ * refuses CKA_COPYABLE and CKA_ALLOWED_MECHANISMS, issue 12); 0: none. */
 static void private_tmpl(struct p11_tmpl *t, const char *label,
-                         const uint8_t *id, size_t id_len, bool hardening)
+                         const uint8_t *id, size_t id_len, int level)
 {
 	tmpl_common(t, &priv_class, label, id, id_len);
 	p11_tmpl_bool(t, CKA_PRIVATE, true);
@@ -97,10 +99,11 @@ static void private_tmpl(struct p11_tmpl *t, const char *label,
 	p11_tmpl_bool(t, CKA_DECRYPT, false);
 	p11_tmpl_bool(t, CKA_UNWRAP, false);
 	p11_tmpl_bool(t, CKA_DERIVE, false);
-	if (hardening) {
+	if (level >= 1)
+		p11_tmpl_bool(t, CKA_MODIFIABLE, false);
+	if (level >= 2) {
 		p11_tmpl_add(t, CKA_ALLOWED_MECHANISMS, &ecdsa_only,
 		             sizeof(ecdsa_only));
-		p11_tmpl_bool(t, CKA_MODIFIABLE, false);
 		p11_tmpl_bool(t, CKA_COPYABLE, false);
 	}
 }
@@ -193,14 +196,14 @@ static bool retry_plain(CK_RV rv)
 }
 
 static CK_RV keypair(struct p11_session *s, const char *label,
-                     const uint8_t *id, size_t id_len, bool hardening,
+                     const uint8_t *id, size_t id_len, int level,
                      CK_OBJECT_HANDLE *pub, CK_OBJECT_HANDLE *priv)
 {
 	CK_MECHANISM mech = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
 	struct p11_tmpl tpub = { .n = 0 }, tpriv = { .n = 0 };
 
-	public_tmpl(&tpub, label, id, id_len, hardening);
-	private_tmpl(&tpriv, label, id, id_len, hardening);
+	public_tmpl(&tpub, label, id, id_len, level);
+	private_tmpl(&tpriv, label, id, id_len, level);
 	if (tpub.full || tpriv.full)
 		return CKR_TEMPLATE_INCOMPLETE; /* a bug: P11_TMPL_MAX */
 	return p11_session_fn(s)->C_GenerateKeyPair(
@@ -216,9 +219,9 @@ enum err p11_ec_generate_signer(struct p11_session *s, const char *label,
 	CK_RV rv;
 
 	*pub = *priv = CK_INVALID_HANDLE;
-	rv = keypair(s, label, id, id_len, true, pub, priv);
-	if (retry_plain(rv))
-		rv = keypair(s, label, id, id_len, false, pub, priv);
+	rv = keypair(s, label, id, id_len, 2, pub, priv);
+	for (int level = 1; level >= 0 && retry_plain(rv); level--)
+		rv = keypair(s, label, id, id_len, level, pub, priv);
 	if (rv != CKR_OK)
 		return p11_fail(rv, "C_GenerateKeyPair (EC P-256) for", label);
 	r = check_object(s, *priv, P11_EC_SIGNER_PRIVATE);

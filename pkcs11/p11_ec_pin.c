@@ -30,8 +30,9 @@ struct signer {
 };
 
 /* Required: trusted, verify only, public (the SO can make nothing else
- * on SoftHSM). level 1 adds the hardening, 0 none: tokens refuse a whole
- * template over one unknown attribute. */
+ * on SoftHSM). level 2 adds every hardening, 1 not modifiable only
+ * (opencryptoki 3.8.1 refuses CKA_COPYABLE and CKA_ALLOWED_MECHANISMS),
+ * 0 none: tokens refuse a whole template over one unknown attribute. */
 static void build(struct p11_tmpl *t, const struct signer *sg, bool token,
                   int level)
 {
@@ -51,10 +52,11 @@ static void build(struct p11_tmpl *t, const struct signer *sg, bool token,
 	p11_tmpl_bool(t, CKA_ENCRYPT, false);
 	p11_tmpl_bool(t, CKA_WRAP, false);
 	p11_tmpl_bool(t, CKA_DERIVE, false);
-	if (level >= 1) {
+	if (level >= 1)
+		p11_tmpl_bool(t, CKA_MODIFIABLE, false);
+	if (level >= 2) {
 		p11_tmpl_add(t, CKA_ALLOWED_MECHANISMS, &ecdsa_only,
 		             sizeof(ecdsa_only));
-		p11_tmpl_bool(t, CKA_MODIFIABLE, false);
 		p11_tmpl_bool(t, CKA_COPYABLE, false);
 	}
 }
@@ -72,7 +74,7 @@ static CK_RV create(struct p11_session *s, const struct signer *sg,
 	struct p11_tmpl t;
 	CK_RV rv = CKR_GENERAL_ERROR;
 
-	for (int level = 1; level >= 0; level--) {
+	for (int level = 2; level >= 0; level--) {
 		build(&t, sg, true, level);
 		if (t.full)
 			return CKR_TEMPLATE_INCOMPLETE; /* a bug: P11_TMPL_MAX
