@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_key_export.c - `p11seal key export dek --label L --to station.pem
- * --out F`: on the online bridge, wrap an exportable DEK for one
- * air-gapped station key the SO has trusted, into a DEK bundle (no secret
- * in it; mode 0644). */
+ * --out F [--sign-with S]`: on the online bridge, wrap an exportable DEK
+ * for one air-gapped station key the SO has trusted, into a DEK bundle
+ * signed by the bridge's bundle signer key (no secret in it; mode 0644). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +24,7 @@ struct export_opts {
 	const char *label;
 	const char *to;
 	const char *out;
+	const char *sign_with; /* NULL: the token's only signer key */
 	bool force;
 	enum km_airgap_hash hash;
 };
@@ -43,7 +44,8 @@ static enum err export(const struct cli *c, const struct export_opts *o,
 	if (r == ERR_OK) r = cli_token_open(c, CLI_TOKEN_LOGIN, &t);
 	if (r == ERR_OK) r = cli_audit_begin(c, t.session, &rec, &in);
 	if (r == ERR_OK)
-	        r = km_airgap_export(t.session, o->label, k, o->hash, b);
+	        r = km_airgap_export(t.session, o->label, k, o->hash,
+	                             o->sign_with, b);
 	EVP_PKEY_free(k);
 	if (r == ERR_OK) r = km_bundle_build(b, &text, &len);
 	if (r == ERR_OK) r = cli_file_write(o->out, text, len, o->force);
@@ -72,14 +74,16 @@ static void report(const struct cli *c, const struct export_opts *o,
 		                        b->recipient);
 		cJSON_AddStringToObject(j, "oaep_hash",
 		                        km_bundle_hash_name(b->hash));
+		cJSON_AddStringToObject(j, "format", KM_BUNDLE_FORMAT);
+		cJSON_AddStringToObject(j, "signer_fingerprint", b->signer);
 		cli_print_json(j);
 		return;
 	}
 	cli_info(c,
 	         "wrote %s: DEK '%s' (%u bytes, keyhash %s) for station "
-	         "key %s, RSA-OAEP %s",
+	         "key %s, RSA-OAEP %s, signed by signer key %s",
 	         o->out, b->label, b->dek_size, keyhash, b->recipient,
-	         km_bundle_hash_name(b->hash));
+	         km_bundle_hash_name(b->hash), b->signer);
 }
 
 static int parse_hash(struct cli *c, const char *v, enum km_airgap_hash *h)
@@ -101,6 +105,7 @@ static int parse(struct cli *c, int argc, char **argv, struct export_opts *o)
 		{ "out", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "oaep-hash", required_argument, NULL, 'H' },
+		{ "sign-with", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch, rc;
@@ -115,6 +120,7 @@ static int parse(struct cli *c, int argc, char **argv, struct export_opts *o)
 		case 't': o->to = optarg; break;
 		case 'o': o->out = optarg; break;
 		case 'f': o->force = true; break;
+		case 's': o->sign_with = optarg; break;
 		case 'H':
 			rc = parse_hash(c, optarg, &o->hash);
 			if (rc >= 0)

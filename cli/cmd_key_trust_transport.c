@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_key_trust_transport.c - `p11seal key trust-transport --pubkey F
- * --label S`: the security officer's ceremony on the bridge token. The
- * station key becomes a trusted, wrap-only public key, the one thing
+ * --label S [--fingerprint HEX]`: the security officer's ceremony on the
+ * bridge token (a key of another fingerprint than the one given is refused
+ * before anyone logs in). The station key becomes a trusted, wrap-only public key, the one thing
  * exportable DEKs may leave the token under; so the step is audited, from
  * a user session (--pin-source) around the SO's login (--so-pin-source). */
 #include <getopt.h>
@@ -14,6 +15,7 @@
 #include "cli_audit.h"
 #include "cli_file.h"
 #include "cli_token.h"
+#include "cli_trust.h"
 #include "commands.h"
 #include "p11_rsa.h"
 #include "p11_session.h"
@@ -24,6 +26,8 @@ struct trust_opts {
 	const char *pubkey;
 	const char *label;
 	const char *so_pin_source;
+	const char *want; /* --fingerprint, normalised; NULL if not given */
+	char want_buf[65];
 	char fingerprint[P11_RSA_FP_HEX];
 	int bits;
 	struct p11_trust_hardening hard;
@@ -37,6 +41,8 @@ static enum err read_station(struct trust_opts *o, EVP_PKEY **k)
 		r = p11_rsa_fingerprint(*k, o->fingerprint);
 	if (r == ERR_OK)
 		o->bits = p11_rsa_bits(*k);
+	if (r == ERR_OK)
+		r = cli_trust_check_fingerprint(o->want, o->fingerprint);
 	return r;
 }
 
@@ -44,16 +50,10 @@ static enum err read_station(struct trust_opts *o, EVP_PKEY **k)
  * happened), so the user can log back in for the result record. */
 static enum err as_so(struct p11_session *s, struct trust_opts *o, EVP_PKEY *k)
 {
-	char prompt[96], *pin = NULL;
 	CK_OBJECT_HANDLE h;
 	enum err r, out;
 
-	snprintf(prompt, sizeof(prompt),
-	         "SO PIN for token '%s': ", p11_session_token(s)->label);
-	r = cli_secret_read(o->so_pin_source, prompt, "SO PIN", &pin);
-	if (r == ERR_OK)
-		r = p11_session_login(s, pin, strlen(pin), true);
-	secmem_free(pin);
+	r = cli_trust_so_login(s, o->so_pin_source);
 	if (r != ERR_OK)
 		return r;
 	r = p11_trust_add(s, o->label, k, &h, &o->hard);
@@ -154,6 +154,7 @@ int cmd_key_trust_transport(struct cli *c, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "pubkey", required_argument, NULL, 'k' },
 		{ "label", required_argument, NULL, 'l' },
+		{ "fingerprint", required_argument, NULL, 'F' },
 		{ "so-pin-source", required_argument, NULL, 's' },
 		{ "so-pin", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
@@ -168,6 +169,12 @@ int cmd_key_trust_transport(struct cli *c, int argc, char **argv)
 		switch (ch) {
 		case 'k': o.pubkey = optarg; break;
 		case 'l': o.label = optarg; break;
+		case 'F':
+			r = cli_trust_parse_fingerprint(optarg, o.want_buf);
+			if (r != ERR_OK)
+				return cli_fail(c, r);
+			o.want = o.want_buf;
+			break;
 		case 's': o.so_pin_source = optarg; break;
 		case 'S':
 			return cli_fail(c, cli_refuse_argv_secret("--so-pin",

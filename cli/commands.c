@@ -14,6 +14,7 @@ static const struct cli_subcommand key_create_kinds[] = {
 	{ "dek", NULL, cmd_key_create_dek },
 	{ "transport", NULL, cmd_key_create_transport },
 	{ "audit", NULL, cmd_key_create_audit },
+	{ "signer", NULL, cmd_key_create_signer },
 	{ NULL, NULL, NULL },
 };
 
@@ -42,12 +43,13 @@ const struct cli_command cli_commands[] = {
 	{ "key", "show", cmd_key_show, "show one key with every security "
 	  "attribute", "--label L" },
 	{ "key", "create", NULL, "generate a key in the token: root "
-	  "(AES-256, never extractable unless --import-ceremony), dek (32|64 bytes), transport (RSA), audit (HMAC)",
+	  "(AES-256, never extractable unless --import-ceremony), dek (32|64 "
+	  "bytes), transport (RSA), audit (HMAC), signer (ECDSA P-256)",
 	  "root --label L [--import-ceremony] | dek --label L [--size 32|64] "
 	  "[--exportable] | dek --label L --kp-root ID [--size 32|64] "
 	  "[--kp-generate] [--exportable] [--wdek-out FILE [--force]] "
 	  KP_OPTS_USAGE " | transport --label T [--bits 3072|4096] | audit "
-	  "[--label L]" },
+	  "[--label L] | signer --label S" },
 	{ "key", "import", NULL, "import a DEK: an IBM vhd-util key "
 	  "file, or a bundle from a bridge token", "dek --label L --raw-file "
 	  "FILE | dek --bundle FILE --unwrap-with T [--label L]" },
@@ -102,15 +104,19 @@ const struct cli_command cli_commands[] = {
 	  "import token (uses a retrieval): RSA key size and fingerprint",
 	  KP_OPTS_USAGE },
 	{ "key", "export-public", cmd_key_export_public, "write a station's "
-	  "transport public key as PEM and print its fingerprint",
-	  "--label T --out FILE [--force]" },
+	  "transport or a bridge's signer public key as PEM and print its "
+	  "fingerprint", "--label T --out FILE [--force]" },
 	{ "key", "trust-transport", cmd_key_trust_transport, "SO: trust a "
 	  "station's public key for wrapping exportable DEKs (audited from "
 	  "a user session: the user PIN too)",
-	  "--pubkey FILE --label S [--so-pin-source SRC]" },
+	  "--pubkey FILE --label S [--fingerprint HEX] [--so-pin-source SRC]" },
+	{ "key", "trust-signer", cmd_key_trust_signer, "SO: pin a bridge's "
+	  "bundle signer key; the station accepts only bundles it signed",
+	  "--pubkey FILE --label B [--fingerprint HEX] [--so-pin-source SRC]" },
 	{ "key", "export", cmd_key_export, "wrap an exportable DEK for a "
-	  "trusted station key into a DEK bundle", "dek --label L --to "
-	  "STATION.pem --out FILE [--oaep-hash sha256|sha1] [--force]" },
+	  "trusted station key into a DEK bundle signed by the bridge",
+	  "dek --label L --to STATION.pem --out FILE [--sign-with S] "
+	  "[--oaep-hash sha256|sha1] [--force]" },
 	{ "token", "audit", cmd_token_audit, "list every key open to a classic "
 	  "PKCS#11 attack (wrap-then-decrypt, re-import, ...); exit 6 if any",
 	  "" },

@@ -21,6 +21,7 @@ int cmd_key_create_dek(struct cli *c, int argc, char **argv);
 int cmd_key_create_dek_kp(struct cli *c, int argc, char **argv);
 int cmd_key_create_transport(struct cli *c, int argc, char **argv);
 int cmd_key_create_audit(struct cli *c, int argc, char **argv);
+int cmd_key_create_signer(struct cli *c, int argc, char **argv);
 int cmd_key_import_dek(struct cli *c, int argc, char **argv);
 int cmd_key_import_bundle(struct cli *c, int argc, char **argv);
 int cmd_key_delete(struct cli *c, int argc, char **argv);
@@ -44,6 +45,7 @@ int cmd_kp_import_token_create(struct cli *c, int argc, char **argv);
 int cmd_kp_import_token_show(struct cli *c, int argc, char **argv);
 int cmd_key_export_public(struct cli *c, int argc, char **argv);
 int cmd_key_trust_transport(struct cli *c, int argc, char **argv);
+int cmd_key_trust_signer(struct cli *c, int argc, char **argv);
 int cmd_key_export(struct cli *c, int argc, char **argv);
 
 int cmd_token_audit(struct cli *c, int argc, char **argv);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* km_airgap.c - bridge side of the air-gapped handover: wrap a DEK's two
- * halves for one SO-trusted station key and bind every bundle field to the
- * DEK with a digest only the token holding the DEK can compute. The
- * station side is km_airgap_import.c. */
+ * halves for one SO-trusted station key, bind every bundle field to the
+ * DEK with a digest only the token holding the DEK can compute, and sign
+ * the whole with the bridge's bundle signer key, which only this token
+ * holds. The station side is km_airgap_import.c. */
 #include "km_airgap.h"
 
 #include <stdio.h>
@@ -11,10 +12,12 @@
 #include <time.h>
 
 #include <cjson/cJSON.h>
+#include <openssl/evp.h>
 
 #include "json.h"
 #include "p11_caps.h"
 #include "p11_data.h"
+#include "p11_ec.h"
 #include "p11_enforce.h"
 #include "p11_oaep.h"
 #include "p11_obj.h"
@@ -191,11 +194,43 @@ static enum err bind(struct p11_session *s, const struct p11_dek *dek,
 	return r;
 }
 
+/* The signer key to sign with, and its fingerprint into the bundle. */
+static enum err signer(struct p11_session *s, const char *sign_with,
+                       CK_OBJECT_HANDLE *priv, EVP_PKEY **pub,
+                       struct km_bundle *b)
+{
+	enum err r = p11_ec_find_signer(s, sign_with, priv);
+
+	if (r == ERR_OK)
+		r = p11_ec_signer_public(s, *priv, pub);
+	if (r == ERR_OK)
+		r = p11_rsa_fingerprint(*pub, b->signer);
+	return r;
+}
+
+/* Signed in the token, then checked with OpenSSL against the public half
+ * the stations pin: a token that signs wrongly fails here, not there. */
+static enum err sign(struct p11_session *s, CK_OBJECT_HANDLE priv,
+                     EVP_PKEY *pub, struct km_bundle *b)
+{
+	uint8_t md[P11_EC_DIGEST_LEN];
+	enum err r = km_bundle_signed_digest(b, md);
+
+	if (r == ERR_OK)
+		r = p11_ec_sign(s, priv, md, b->signature);
+	if (r == ERR_OK && p11_ec_verify_soft(pub, md, b->signature) != ERR_OK)
+		r = err_set(ERR_VERIFY, "the bundle signature the token made "
+		                        "does not verify under the signer's "
+		                        "public key");
+	return r;
+}
+
 enum err km_airgap_export(struct p11_session *s, const char *label,
                           struct evp_pkey_st *station, enum km_airgap_hash want,
-                          struct km_bundle *b)
+                          const char *sign_with, struct km_bundle *b)
 {
-	CK_OBJECT_HANDLE trusted = CK_INVALID_HANDLE;
+	CK_OBJECT_HANDLE trusted = CK_INVALID_HANDLE, priv = CK_INVALID_HANDLE;
+	EVP_PKEY *pub = NULL;
 	struct p11_dek dek;
 	enum err r;
 
@@ -211,13 +246,15 @@ enum err km_airgap_export(struct p11_session *s, const char *label,
 	if (r == ERR_OK)
 		r = exportable_dek(s, label, &dek);
 	if (r == ERR_OK)
+		r = signer(s, sign_with, &priv, &pub, b);
+	if (r == ERR_OK)
 		r = pick_hash(s, want, &b->hash);
 	if (r == ERR_OK)
 		r = p11_rsa_fingerprint(station, b->recipient);
 	if (r == ERR_OK)
 		r = copy_meta(s, label, b);
 	if (r != ERR_OK)
-		return r;
+		goto out;
 	snprintf(b->label, sizeof(b->label), "%s", label);
 	b->dek_size = (unsigned)dek.size;
 	stamp(b->created);
@@ -227,6 +264,10 @@ enum err km_airgap_export(struct p11_session *s, const char *label,
 	if (r == ERR_OK)
 		r = bind(s, &dek, b);
 	if (r == ERR_OK)
+		r = sign(s, priv, pub, b);
+	if (r == ERR_OK)
 		r = km_bundle_check(b);
+out:
+	EVP_PKEY_free(pub);
 	return r;
 }

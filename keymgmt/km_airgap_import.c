@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* km_airgap_import.c - station side of the air-gapped handover. The halves
- * are first unwrapped as throw-away session keys and checked in the token
- * (size, distinct halves, keyhash, binding); only a bundle that passes is
- * unwrapped again into token objects, so a tampered one never touches the
- * token. */
+/* km_airgap_import.c - station side of the air-gapped handover. First the
+ * signature, verified in the token under a signer the SO pinned: a bundle
+ * not signed by a pinned bridge is refused before any unwrap. Then the
+ * halves are unwrapped as throw-away session keys and checked in the
+ * token (size, distinct halves, keyhash, binding); only a bundle that
+ * passes is unwrapped again into token objects, so a tampered one never
+ * touches the token. */
 #include "km_airgap.h"
 
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #include "km_inventory.h"
 #include "km_key_meta.h"
 #include "p11_caps.h"
+#include "p11_ec_pin.h"
 #include "p11_enforce.h"
 #include "p11_oaep.h"
 #include "p11_obj.h"
@@ -25,6 +28,30 @@
 #include "secmem.h"
 
 static const uint8_t zero_nonce[32];
+
+/* The signature over the signed form, in the token, under the pinned
+ * signer the bundle names; then that pins mean something on this token
+ * (a user cannot set CKA_TRUSTED). No key is unwrapped before this. */
+static enum err check_signature(struct p11_session *s,
+                                const struct km_bundle *b)
+{
+	uint8_t md[P11_EC_DIGEST_LEN];
+	CK_OBJECT_HANDLE pin = CK_INVALID_HANDLE;
+	enum err r = p11_ec_pin_find(s, b->signer, &pin);
+
+	if (r == ERR_OK)
+		r = km_bundle_signed_digest(b, md);
+	if (r == ERR_OK)
+		r = p11_ec_pin_verify(s, pin, md, b->signature);
+	if (r == ERR_VERIFY)
+		return err_set(ERR_VERIFY,
+		               "forged or tampered bundle: its signature does "
+		               "not verify under pinned signer %s",
+		               b->signer);
+	if (r == ERR_OK)
+		r = p11_ec_pin_enforced(s);
+	return r;
+}
 
 /* The transport key must be the one the bundle was made for. */
 static enum err station_key(struct p11_session *s, const char *unwrap_with,
@@ -209,6 +236,7 @@ static cJSON *meta(const struct km_bundle *b)
 	cJSON_AddStringToObject(o, "bundle_created", b->created);
 	cJSON_AddStringToObject(o, "transport_fingerprint", b->recipient);
 	cJSON_AddStringToObject(o, "transport_wrap", wrap);
+	cJSON_AddStringToObject(o, "signer_fingerprint", b->signer);
 	for (size_t i = 0; i < 4; i++)
 		if (values[i][0])
 			cJSON_AddStringToObject(o, names[i], values[i]);
@@ -292,6 +320,8 @@ enum err km_airgap_import(struct p11_session *s, const struct km_bundle *b,
 
 	*meta_kept = false;
 	r = km_bundle_check(b);
+	if (r == ERR_OK)
+		r = check_signature(s, b);
 	if (r == ERR_OK)
 		r = station_key(s, unwrap_with, b, &two.key);
 	if (r == ERR_OK)

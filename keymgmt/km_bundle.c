@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* km_bundle.c - DEK bundles as bytes: strict parse (exactly the known
- * members, each validated, on top of common/json's strict reader), one
- * validation shared by parse and build, and the canonical form the
- * binding covers. Pure: no I/O, no token. */
+ * members, each validated, on top of common/json's strict reader) and one
+ * validation shared by parse and build. Pure: no I/O, no token. */
 #include "km_bundle.h"
 
 #include <stdbool.h>
@@ -29,7 +28,9 @@ static const char *const top_members[] = {
 	"root_key_id",
 	"key_version",
 	"created",
+	"signer_fingerprint",
 	"binding",
+	"signature",
 };
 static const char *const wrap_members[] = { "alg", "hash", "mgf" };
 
@@ -123,6 +124,9 @@ enum err km_bundle_check(const struct km_bundle *b)
 		               "bundle field "
 		               "'recipient_fingerprint' must be 64 lower-case "
 		               "hex digits");
+	if (!is_lower_hex(b->signer, 64))
+		return err_set(ERR_FORMAT, "bundle field 'signer_fingerprint' "
+		                           "must be 64 lower-case hex digits");
 	if (!is_utc_time(b->created))
 		return err_set(ERR_FORMAT, "bundle field 'created' must be "
 		                           "YYYY-MM-DDTHH:MM:SSZ");
@@ -200,6 +204,24 @@ static enum err get_blob(const cJSON *o, const char *name, uint8_t *out,
 	return ERR_OK;
 }
 
+static enum err get_signature(const cJSON *o, uint8_t out[P11_EC_SIG_LEN])
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, "signature");
+	uint8_t buf[P11_EC_SIG_LEN + 3];
+	size_t len = 0;
+
+	if (!cJSON_IsString(it) ||
+	    decode_base64(buf, sizeof(buf), &len, it->valuestring,
+	                  strlen(it->valuestring)) != ERR_OK ||
+	    len != P11_EC_SIG_LEN)
+		return err_set(ERR_FORMAT,
+		               "bundle field 'signature' must be standard "
+		               "base64 of %d bytes (ECDSA P-256 r || s)",
+		               P11_EC_SIG_LEN);
+	memcpy(out, buf, P11_EC_SIG_LEN);
+	return ERR_OK;
+}
+
 static enum err get_wrap(const cJSON *root, enum p11_oaep_hash *hash)
 {
 	const cJSON *w = cJSON_GetObjectItemCaseSensitive(root, "wrap");
@@ -237,6 +259,14 @@ static enum err get_format(const cJSON *root)
 	char fmt[64];
 	enum err r = get_text(root, "format", true, fmt, sizeof(fmt));
 
+	if (r == ERR_OK && strcmp(fmt, KM_BUNDLE_FORMAT_V1) == 0)
+		return err_set(ERR_POLICY,
+		               "bundle format %s is unsigned (anyone with "
+		               "the station's public key can make one) and "
+		               "no longer accepted; export the DEK again on "
+		               "the bridge with `p11seal key export dek`, "
+		               "which signs it (%s)",
+		               KM_BUNDLE_FORMAT_V1, KM_BUNDLE_FORMAT);
 	if (r == ERR_OK && strcmp(fmt, KM_BUNDLE_FORMAT) != 0)
 		r = err_set(strncmp(fmt, "p11seal-dek-bundle/", 19) == 0
 		                    ? ERR_UNSUPPORTED
@@ -259,7 +289,9 @@ static enum err get_size(const cJSON *root, unsigned *size)
 
 static enum err get_all(const cJSON *root, struct km_bundle *b)
 {
-	enum err r = only_members(root, top_members, 14, "bundle");
+	enum err r = only_members(root, top_members,
+	                          sizeof(top_members) / sizeof(top_members[0]),
+	                          "bundle");
 
 	if (r == ERR_OK)
 		r = get_format(root);
@@ -294,7 +326,12 @@ static enum err get_all(const cJSON *root, struct km_bundle *b)
 		r = get_text(root, "created", true, b->created,
 		             sizeof(b->created));
 	if (r == ERR_OK)
+		r = get_text(root, "signer_fingerprint", true, b->signer,
+		             sizeof(b->signer));
+	if (r == ERR_OK)
 		r = get_hex32(root, "binding", b->binding);
+	if (r == ERR_OK)
+		r = get_signature(root, b->signature);
 	return r;
 }
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* km_bundle_build.c - DEK bundles out: the canonical form the binding
- * covers (written by hand, byte for byte as km_bundle.h defines it, so no
- * JSON library's formatting choices can change what is signed) and the
- * indented bundle file. */
+/* km_bundle_build.c - DEK bundles out: the canonical forms the binding
+ * and the signature cover (written by hand, byte for byte as km_bundle.h
+ * defines them, so no JSON library's formatting choices can change what
+ * is bound or signed) and the indented bundle file. */
 #include "km_bundle.h"
 
 #include <stdbool.h>
@@ -118,7 +118,9 @@ static void wrap(struct canon *c, enum p11_oaep_hash h)
 	c->comma = true;
 }
 
-enum err km_bundle_canonical(const struct km_bundle *b, char **out, size_t *len)
+/* with_binding: the signed form, else the bound form (km_bundle.h). */
+static enum err canonical(const struct km_bundle *b, bool with_binding,
+                          char **out, size_t *len)
 {
 	struct canon c = { .comma = false };
 	enum err r = km_bundle_check(b);
@@ -128,6 +130,8 @@ enum err km_bundle_canonical(const struct km_bundle *b, char **out, size_t *len)
 		return r;
 	put(&c, "{", 1);
 	/* Sorted by member name, bytewise (test_km_bundle checks it). */
+	if (with_binding)
+		hex32(&c, "binding", b->binding);
 	text(&c, "created", b->created);
 	blob(&c, "data_half", b->data_half, b->data_len);
 	number(&c, "dek_size", b->dek_size);
@@ -138,6 +142,7 @@ enum err km_bundle_canonical(const struct km_bundle *b, char **out, size_t *len)
 	text(&c, "recipient_fingerprint", b->recipient);
 	text(&c, "root_key_crn", b->root_key_crn);
 	text(&c, "root_key_id", b->root_key_id);
+	text(&c, "signer_fingerprint", b->signer);
 	blob(&c, "tweak_half", b->tweak_half, b->tweak_len);
 	wrap(&c, b->hash);
 	text(&c, "wrapped_dek", b->wrapped_dek);
@@ -151,21 +156,43 @@ enum err km_bundle_canonical(const struct km_bundle *b, char **out, size_t *len)
 	return ERR_OK;
 }
 
-enum err km_bundle_digest(const struct km_bundle *b, uint8_t out[32])
+enum err km_bundle_canonical(const struct km_bundle *b, char **out, size_t *len)
+{
+	return canonical(b, false, out, len);
+}
+
+enum err km_bundle_canonical_signed(const struct km_bundle *b, char **out,
+                                    size_t *len)
+{
+	return canonical(b, true, out, len);
+}
+
+static enum err digest(const struct km_bundle *b, bool with_binding,
+                       uint8_t out[32])
 {
 	unsigned int md_len = 0;
 	size_t len = 0;
-	char *text = NULL;
-	enum err r = km_bundle_canonical(b, &text, &len);
+	char *form = NULL;
+	enum err r = canonical(b, with_binding, &form, &len);
 	int ok;
 
 	if (r != ERR_OK)
 		return r;
-	ok = EVP_Digest(text, len, out, &md_len, EVP_sha256(), NULL);
-	free(text);
+	ok = EVP_Digest(form, len, out, &md_len, EVP_sha256(), NULL);
+	free(form);
 	if (!ok || md_len != 32)
 		return err_set(ERR_CRYPTO, "SHA-256 of the bundle");
 	return ERR_OK;
+}
+
+enum err km_bundle_digest(const struct km_bundle *b, uint8_t out[32])
+{
+	return digest(b, false, out);
+}
+
+enum err km_bundle_signed_digest(const struct km_bundle *b, uint8_t out[32])
+{
+	return digest(b, true, out);
 }
 
 static void add_opt(cJSON *o, const char *n, const char *v)
@@ -190,7 +217,7 @@ static void add_blob(cJSON *o, const char *n, const uint8_t *v, size_t len)
 	cJSON_AddStringToObject(o, n, b64);
 }
 
-/* Members in the order a person reads them; the binding last. */
+/* Members in the order a person reads them; binding and signature last. */
 static cJSON *to_json(const struct km_bundle *b)
 {
 	cJSON *o = cJSON_CreateObject(), *w;
@@ -211,7 +238,9 @@ static cJSON *to_json(const struct km_bundle *b)
 	add_opt(o, "root_key_id", b->root_key_id);
 	add_opt(o, "key_version", b->key_version);
 	cJSON_AddStringToObject(o, "created", b->created);
+	cJSON_AddStringToObject(o, "signer_fingerprint", b->signer);
 	add_hex(o, "binding", b->binding);
+	add_blob(o, "signature", b->signature, sizeof(b->signature));
 	return o;
 }
 
@@ -229,11 +258,12 @@ static enum err check_round_trip(const struct km_bundle *b, const char *text,
 		return err_set(ERR_NOMEM, "bundle check");
 	r = km_bundle_parse(text, len, back);
 	if (r == ERR_OK)
-		r = km_bundle_canonical(b, &c1, &l1);
+		r = km_bundle_canonical_signed(b, &c1, &l1);
 	if (r == ERR_OK)
-		r = km_bundle_canonical(back, &c2, &l2);
-	if (r == ERR_OK && (l1 != l2 || memcmp(c1, c2, l1) != 0 ||
-	                    memcmp(b->binding, back->binding, 32) != 0))
+		r = km_bundle_canonical_signed(back, &c2, &l2);
+	if (r == ERR_OK &&
+	    (l1 != l2 || memcmp(c1, c2, l1) != 0 ||
+	     memcmp(b->signature, back->signature, sizeof(b->signature)) != 0))
 		r = err_set(ERR_INTERNAL, "bundle text does not parse back to "
 		                          "the bundle");
 	free(c1);

@@ -73,6 +73,15 @@ static const char *guess_kind(const struct km_key *k)
 	    i->flag[P11F_UNWRAP] && !i->flag[P11F_DECRYPT] &&
 	    !i->flag[P11F_SIGN])
 		return "transport";
+	/* A bridge's bundle signer (EC, sign only) and a station's pin of
+	 * one (trusted, verify only; the SO cannot write metadata). */
+	if (i->cls == CKO_PRIVATE_KEY && i->key_type == CKK_EC &&
+	    i->flag[P11F_SIGN] && !i->flag[P11F_DECRYPT] &&
+	    !i->flag[P11F_UNWRAP] && !i->flag[P11F_DERIVE])
+		return "signer";
+	if (i->cls == CKO_PUBLIC_KEY && i->key_type == CKK_EC &&
+	    i->flag[P11F_TRUSTED] && i->flag[P11F_VERIFY])
+		return "signer-pin";
 	if (i->flag[P11F_WRAP] || i->flag[P11F_UNWRAP])
 		return "wrap";
 	return "other";

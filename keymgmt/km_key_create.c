@@ -13,6 +13,7 @@
 #include "km_audit_trail.h"
 #include "km_key_meta.h"
 #include "p11_caps.h"
+#include "p11_ec.h"
 #include "p11_key.h"
 #include "p11_obj.h"
 
@@ -118,6 +119,46 @@ enum err km_key_create_transport(struct p11_session *s, const char *label,
 		goto out;
 	meta = transport_meta(out);
 	r = km_key_put_meta(s, label, "transport", meta, &out->meta_stored);
+out:
+	if (r != ERR_OK) {
+		p11_obj_discard(s, pub);
+		p11_obj_discard(s, priv);
+	}
+	cJSON_Delete(meta);
+	EVP_PKEY_free(k);
+	return r;
+}
+
+enum err km_key_create_signer(struct p11_session *s, const char *label,
+                              struct km_signer *out)
+{
+	CK_OBJECT_HANDLE pub = CK_INVALID_HANDLE, priv = CK_INVALID_HANDLE;
+	uint8_t id[P11_KEY_ID_LEN];
+	EVP_PKEY *k = NULL;
+	cJSON *meta = NULL;
+	enum err r;
+
+	memset(out, 0, sizeof(*out));
+	r = p11_obj_label_free(s, label);
+	if (r == ERR_OK)
+		r = p11_key_new_id(s, id);
+	if (r == ERR_OK)
+		r = p11_ec_generate_signer(s, label, id, sizeof(id), &pub,
+		                           &priv);
+	if (r != ERR_OK)
+		return r;
+	r = p11_ec_signer_public(s, priv, &k);
+	if (r != ERR_OK)
+		goto out;
+	r = p11_rsa_fingerprint(k, out->fingerprint);
+	if (r != ERR_OK)
+		goto out;
+	meta = km_key_meta_new();
+	if (meta) {
+		cJSON_AddStringToObject(meta, "curve", "P-256");
+		cJSON_AddStringToObject(meta, "fingerprint", out->fingerprint);
+	}
+	r = km_key_put_meta(s, label, "signer", meta, &out->meta_stored);
 out:
 	if (r != ERR_OK) {
 		p11_obj_discard(s, pub);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* km_key_create.h - every key p11seal generates in a token: root keys,
- * DEKs, station transport key pairs and the audit key. Each gets a label
+ * DEKs, station transport key pairs, bridge bundle signer key pairs and
+ * the audit key. Each gets a label
  * no other object carries, a fresh CKA_ID, its profile's attributes
  * (checked on read-back) and metadata beside it where the token keeps
  * any. A failure leaves nothing behind. */
@@ -40,6 +41,17 @@ struct km_transport {
  * only unwraps, into keys that stay sensitive and inside the token. */
 enum err km_key_create_transport(struct p11_session *s, const char *label,
                                  unsigned long bits, struct km_transport *out);
+
+/* What a new bundle signer key pair is. */
+struct km_signer {
+	char fingerprint[P11_RSA_FP_HEX]; /* SHA-256 of the public key */
+	bool meta_stored;
+};
+
+/* A bridge's ECDSA P-256 bundle signer key pair labelled label: the
+ * private key only signs, is sensitive and never extractable. */
+enum err km_key_create_signer(struct p11_session *s, const char *label,
+                              struct km_signer *out);
 
 /* The token's one audit key (HMAC-SHA256, sign/verify only, never
  * extractable), which turns auditing on and starts the chain. A new key

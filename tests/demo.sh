@@ -123,13 +123,28 @@ echo "keyhash of the unwrapped DEK: $U"
 echo "keyhash in the manifest:      $M"
 [ "$U" = "$M" ]
 
-step "9. Air-gapped handover: the station receives the DEK, never extractable"
+step "9. Air-gapped handover: a signed bundle; the station keeps the DEK never extractable"
 as station key create transport --label station-transport
 as station key export-public --label station-transport --out "$WORK/station.pem"
 as bridge key trust-transport --pubkey "$WORK/station.pem" --label station1 \
 	--so-pin-source "file:$WORK/so.pin"
+echo "The bridge signs every bundle with a key that never leaves its token;"
+echo "the station's SO pins its public key, checking the fingerprint:"
+as bridge key create signer --label bridge-signer
+SIGNER_FP=$(as bridge key export-public --label bridge-signer \
+	--out "$WORK/bridge-signer.pem")
+as station key trust-signer --pubkey "$WORK/bridge-signer.pem" \
+	--label bridge1 --fingerprint "$SIGNER_FP" \
+	--so-pin-source "file:$WORK/so.pin"
 as bridge key export dek --label image-dek --to "$WORK/station.pem" \
 	--out "$WORK/dek.p11seal"
+jq '{format, signer_fingerprint, signature}' "$WORK/dek.p11seal"
+echo "A bundle anyone could make from station.pem (format 1, unsigned) is refused:"
+jq '.format = "p11seal-dek-bundle/1" | del(.signer_fingerprint, .signature)' \
+	"$WORK/dek.p11seal" >"$WORK/unsigned.p11seal"
+as station key import dek --bundle "$WORK/unsigned.p11seal" \
+	--unwrap-with station-transport || true
+echo "The signed one: signature checked in the token before any unwrap:"
 as station key import dek --bundle "$WORK/dek.p11seal" \
 	--unwrap-with station-transport
 as station --json key show --label image-dek |

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* fuzz_bundle.c - libFuzzer target: parse any bytes as a DEK bundle. A
  * bundle that parses must pass the shared check, build into a file that
- * parses back to the same canonical form and binding, and have a
- * canonical form that is itself strict JSON; an error detail never
+ * parses back to the same canonical forms and signature, and have
+ * canonical forms that are themselves strict JSON; an error detail never
  * carries a control character (bundles come from other machines). */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,23 +16,33 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void same_canonical(const struct km_bundle *a, const struct km_bundle *b)
+static void same_form(const struct km_bundle *a, const struct km_bundle *b,
+                      bool with_binding)
 {
 	char *ca = NULL, *cb = NULL;
 	size_t la = 0, lb = 0;
 	cJSON *strict = NULL;
+	enum err (*form)(const struct km_bundle *, char **, size_t *) =
+	        with_binding ? km_bundle_canonical_signed : km_bundle_canonical;
 
-	if (km_bundle_canonical(a, &ca, &la) != ERR_OK ||
-	    km_bundle_canonical(b, &cb, &lb) != ERR_OK)
+	if (form(a, &ca, &la) != ERR_OK || form(b, &cb, &lb) != ERR_OK)
 		abort();
-	if (la != lb || memcmp(ca, cb, la) != 0 ||
-	    memcmp(a->binding, b->binding, sizeof(a->binding)) != 0)
+	if (la != lb || memcmp(ca, cb, la) != 0)
 		abort();
 	if (json_parse_object(ca, la, &strict) != ERR_OK)
 		abort();
 	cJSON_Delete(strict);
 	free(ca);
 	free(cb);
+}
+
+static void same_canonical(const struct km_bundle *a, const struct km_bundle *b)
+{
+	same_form(a, b, false);
+	same_form(a, b, true);
+	if (memcmp(a->binding, b->binding, sizeof(a->binding)) != 0 ||
+	    memcmp(a->signature, b->signature, sizeof(a->signature)) != 0)
+		abort();
 }
 
 static void round_trip(const struct km_bundle *b)

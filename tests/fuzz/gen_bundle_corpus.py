@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
 # gen_bundle_corpus.py - writes the seed corpus of fuzz_bundle into
-# corpus/bundle/: valid bundles (SHA-1 and SHA-256, with and without the
-# Key Protect fields, escaped and non-ASCII labels) and near misses the
-# parser must refuse. Blobs and hashes are fixed patterns, not secrets.
+# corpus/bundle/: valid format-2 bundles (SHA-1 and SHA-256, with and
+# without the Key Protect fields, escaped and non-ASCII labels) and near
+# misses the parser must refuse, an unsigned format-1 bundle among them.
+# Blobs, hashes and signatures are fixed patterns, not secrets.
 import base64
 import json
 import os
@@ -14,7 +15,7 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'corpus',
 
 def bundle(**over):
     b = {
-        'format': 'p11seal-dek-bundle/1',
+        'format': 'p11seal-dek-bundle/2',
         'label': 'disk-1',
         'dek_size': 64,
         'wrap': {'alg': 'RSA-OAEP', 'hash': 'SHA-1', 'mgf': 'MGF1-SHA-1'},
@@ -23,7 +24,9 @@ def bundle(**over):
         'data_half': base64.b64encode(bytes([0x11]) * 384).decode(),
         'tweak_half': base64.b64encode(bytes([0x22]) * 384).decode(),
         'created': '2026-01-02T03:04:05Z',
+        'signer_fingerprint': 'cd' * 32,
         'binding': '44' * 32,
+        'signature': base64.b64encode(bytes([0x55]) * 64).decode(),
     }
     for k, v in over.items():
         if v is None:
@@ -60,7 +63,14 @@ SEEDS = {
     'bad-unknown-member': json.dumps(bundle(note='hi')),
     'bad-wrap-mgf': json.dumps(bundle(wrap={'alg': 'RSA-OAEP', 'hash': 'SHA-1',
                                             'mgf': 'MGF1-SHA-256'})),
-    'bad-format-v2': json.dumps(bundle(format='p11seal-dek-bundle/2')),
+    'bad-format-v3': json.dumps(bundle(format='p11seal-dek-bundle/3')),
+    'bad-unsigned-v1': json.dumps(bundle(format='p11seal-dek-bundle/1',
+                                         signer_fingerprint=None,
+                                         signature=None), indent='\t'),
+    'bad-signature-der': json.dumps(bundle(signature=base64.b64encode(
+        bytes([0x30, 0x44, 0x02, 0x20]) + bytes([0x55]) * 32 +
+        bytes([0x02, 0x20]) + bytes([0x55]) * 32).decode())),
+    'bad-no-signer': json.dumps(bundle(signer_fingerprint=None)),
     'bad-b64-padding': json.dumps(bundle(
         data_half=base64.b64encode(bytes([0x11]) * 385).decode()[:-3] + 'R==',
         tweak_half=base64.b64encode(bytes([0x22]) * 385).decode())),

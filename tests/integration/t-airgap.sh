@@ -1,9 +1,12 @@
 #!/bin/sh
 # t-airgap.sh - the air-gapped handover between two SoftHSM tokens in
 # separate directories (a station that never reaches Key Protect and an
-# online bridge): transport key, SO trust, export, import; every bundle
-# field tampered with; bundles for other stations; cross-checks with
-# openssl and pkcs11-tool; and what NSS softoken cannot do.
+# online bridge): transport key, SO trust, bundle signer and the station
+# SO's pin of it, signed export, import; every bundle field tampered with,
+# as a courier (signature) and as a bridge PIN holder who re-signs
+# (binding, keyhash, unwrap); bundles for other stations; cross-checks
+# with openssl, Python cryptography and pkcs11-tool; and what NSS softoken
+# cannot do. Forged bundles: t-custody-bundle.sh.
 . "$(dirname "$0")/lib.sh"
 
 # Two token directories. SOFTHSM2_CONF is per process, so every command
@@ -41,6 +44,16 @@ snapshot() {
 }
 unchanged() { cmp -s "$WORK/snap.$1" "$WORK/snap.$2"; }
 B=$WORK/dek.p11seal
+TOOL=$ROOT/tests/integration/bundle_tool.py
+# resign FILE: sign FILE's signed form with the bridge's signer key SG
+# through pkcs11-tool, as anyone with the bridge's user PIN could (by
+# CKA_ID: pkcs11-tool --sign takes the first private key, not --label).
+resign() {
+	/usr/bin/python3 "$TOOL" digest "$1" "$WORK/md.bin"
+	ptool "$BRIDGE_CONF" bridge --sign -m ECDSA --id "$SG_ID" \
+		-i "$WORK/md.bin" -o "$WORK/sig.bin" >/dev/null
+	/usr/bin/python3 "$TOOL" set-sig "$1" "$WORK/sig.bin"
+}
 
 # --- station: transport key
 check "station: key create transport (default size)" \
@@ -150,19 +163,89 @@ expect_exit 7 "SO: trusting the same station key twice is refused" \
 	bridge key trust-transport --pubkey "$WORK/station.pem" --label S2 \
 	--so-pin-source "file:$WORK/sopin"
 
+# --- bridge: the bundle signer
+expect_exit 4 "export without a signer key in the bridge: exit 4" \
+	bridge key export dek --label D --to "$WORK/station.pem" --out "$B"
+grep_err "no-signer refusal says how to make one" "key create signer"
+assert "no bundle was written without a signer" test ! -e "$B"
+check "bridge: key create signer" bridge --json key create signer --label SG
+SIGNER_FP=$(jq -r .fingerprint "$WORK/out")
+check "bridge: key show SG" bridge --json key show --label SG
+cp "$WORK/out" "$WORK/SG.json"
+SG_ID=$(jq -r .id "$WORK/SG.json")
+assert "signer private key: kind signer, EC" \
+	test "$(jq -r '"\(.kind) \(.type)"' "$WORK/SG.json")" = "signer EC"
+assert "signer private key: sign only (no decrypt, unwrap, derive)" \
+	test "$(jq -r '.attributes | "\(.sign)\(.decrypt)\(.unwrap)\(.derive)"' "$WORK/SG.json")" = truefalsefalsefalse
+assert "signer private key: sensitive, never extractable, not modifiable, not copyable" \
+	test "$(jq -r '"\(.sensitive)\(.extractable)\(.never_extractable)\(.attributes.modifiable)\(.attributes.copyable)"' "$WORK/SG.json")" = truefalsetruefalsefalse
+assert "signer private key: ECDSA only" \
+	test "$(jq -r '.allowed_mechanisms | join(",")' "$WORK/SG.json")" = ECDSA
+objects "$BRIDGE_CONF" bridge privkey >"$WORK/ptool-sg.json"
+assert "pkcs11-tool: signer private key usage is sign only" \
+	test "$(jq -r '.SG.usage | join(",")' "$WORK/ptool-sg.json")" = sign
+assert "pkcs11-tool: signer private key is sensitive, never extractable" \
+	test "$(jq -r '.SG.access | join(",")' "$WORK/ptool-sg.json")" = "sensitive,always sensitive,never extractable,local"
+check "bridge: key export-public SG" \
+	bridge --json key export-public --label SG --out "$WORK/signer.pem"
+assert "signer export-public: kind signer, the fingerprint made at creation" \
+	test "$(jq -r '"\(.kind) \(.curve) \(.fingerprint)"' "$WORK/out")" = "signer P-256 $SIGNER_FP"
+assert "signer fingerprint = SHA-256 of the DER SPKI (openssl)" \
+	test "$(openssl pkey -pubin -in "$WORK/signer.pem" -outform DER | sha256sum | cut -d' ' -f1)" = "$SIGNER_FP"
+openssl pkey -pubin -in "$WORK/signer.pem" -noout -text >"$WORK/spem.txt" 2>&1
+assert "openssl reads the signer PEM as a P-256 key" \
+	grep -q "prime256v1" "$WORK/spem.txt"
+check "bridge: a second signer key" bridge key create signer --label SG2
+# A user swaps SG2's public half for another key (same label and CKA_ID).
+check "bridge: key show SG2" bridge --json key show --label SG2
+SG2_ID=$(jq -r .id "$WORK/out")
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null |
+	openssl pkey -pubout -outform DER -out "$WORK/other.der"
+ptool "$BRIDGE_CONF" bridge --delete-object --type pubkey --label SG2 >/dev/null
+ptool "$BRIDGE_CONF" bridge --write-object "$WORK/other.der" --type pubkey \
+	--label SG2 --id "$SG2_ID" >/dev/null
+# (pkcs11-tool cannot write a key with no usage, so the role check is
+# what refuses this one; the signature check behind it is the backstop.)
+expect_exit 7 "export-public of a signer whose public half was swapped: exit 7" \
+	bridge key export-public --label SG2 --out "$WORK/swapped.pem"
+grep_err "swapped public half named" "bundle signer public key 'SG2' has"
+assert "...and no PEM was written" test ! -e "$WORK/swapped.pem"
+expect_exit 2 "two signer keys and no --sign-with: exit 2" \
+	bridge key export dek --label D --to "$WORK/station.pem" --out "$B"
+grep_err "several signers are named" "2 bundle signer keys.*--sign-with"
+expect_exit 4 "--sign-with a label that is no signer: exit 4" \
+	bridge key export dek --label D --to "$WORK/station.pem" --out "$B" \
+	--sign-with nosuch
+assert "no bundle was written by the refused exports" test ! -e "$B"
+
 # --- bridge: export
 expect_exit 7 "export with OAEP-SHA-256 on SoftHSM 2.6.1 is refused" \
 	bridge key export dek --label D --to "$WORK/station.pem" --out "$B" \
-	--oaep-hash sha256
+	--oaep-hash sha256 --sign-with SG
 expect_exit 7 "a DEK made without --exportable cannot be exported" \
-	bridge key export dek --label LOCKED --to "$WORK/station.pem" --out "$B"
+	bridge key export dek --label LOCKED --to "$WORK/station.pem" --out "$B" \
+	--sign-with SG
 grep_err "not-exportable message" "not exportable"
 check "bridge: key export dek" bridge --json key export dek --label D \
-	--to "$WORK/station.pem" --out "$B"
+	--to "$WORK/station.pem" --out "$B" --sign-with SG
 assert "export reports the OAEP hash it used: SHA-1 on SoftHSM 2.6.1" \
 	test "$(jq -r .oaep_hash "$WORK/out")" = SHA-1
-assert "bundle format p11seal-dek-bundle/1" \
-	test "$(jq -r .format "$B")" = p11seal-dek-bundle/1
+assert "bundle format p11seal-dek-bundle/2" \
+	test "$(jq -r .format "$B")" = p11seal-dek-bundle/2
+assert "bundle names the signer key SG" \
+	test "$(jq -r .signer_fingerprint "$B")" = "$SIGNER_FP"
+assert "export reports the signer" \
+	test "$(jq -r .signer_fingerprint "$WORK/out")" = "$SIGNER_FP"
+assert "signature: 64 bytes, raw r || s" \
+	test "$(jq -r .signature "$B" | base64 -d | wc -c)" = 64
+assert "Python cryptography verifies the signature with the exported PEM" \
+	/usr/bin/python3 "$TOOL" verify "$B" "$WORK/signer.pem"
+/usr/bin/python3 "$TOOL" openssl "$B" "$WORK/signed-form" "$WORK/sig.der"
+assert "openssl dgst -verify accepts it over the signed form" \
+	sh -c "openssl dgst -sha256 -verify '$WORK/signer.pem' -signature '$WORK/sig.der' '$WORK/signed-form' >/dev/null"
+openssl pkey -pubin -inform DER -in "$WORK/other.der" -out "$WORK/other.pem"
+assert "...and Python refuses it under another key" \
+	sh -c "! /usr/bin/python3 '$TOOL' verify '$B' '$WORK/other.pem'"
 assert "bundle records RSA-OAEP SHA-1 / MGF1-SHA-1" \
 	test "$(jq -r '.wrap | "\(.alg) \(.hash) \(.mgf)"' "$B")" = "RSA-OAEP SHA-1 MGF1-SHA-1"
 assert "bundle is for the station key" \
@@ -175,7 +258,43 @@ assert "each half is one RSA-4096 block (512 bytes)" \
 	test "$(jq -r .data_half "$B" | base64 -d | wc -c)" = 512
 assert "bundle file mode 0644" test "$(stat -c %a "$B")" = 644
 expect_exit 7 "export will not overwrite a bundle" \
-	bridge key export dek --label D --to "$WORK/station.pem" --out "$B"
+	bridge key export dek --label D --to "$WORK/station.pem" --out "$B" \
+	--sign-with SG
+
+# --- station: the SO pins the bridge's signer
+expect_exit 7 "no pin yet: the good bundle is refused as from an unknown signer" \
+	station key import dek --bundle "$B" --unwrap-with T
+grep_err "unknown signer named by fingerprint" "unknown signer \\(fingerprint $SIGNER_FP\\)"
+expect_exit 6 "SO: trust-signer with another --fingerprint: exit 6" \
+	station key trust-signer --pubkey "$WORK/signer.pem" --label B \
+	--fingerprint "$(printf '%064d' 7)" --so-pin-source "file:$WORK/sopin"
+grep_err "fingerprint mismatch names both" "$SIGNER_FP, not 0{63}7"
+expect_exit 2 "SO: a malformed --fingerprint is a usage error" \
+	station key trust-signer --pubkey "$WORK/signer.pem" --label B \
+	--fingerprint xyz --so-pin-source "file:$WORK/sopin"
+expect_exit 7 "SO: an RSA key is no bundle signer" \
+	station key trust-signer --pubkey "$WORK/station.pem" --label B \
+	--so-pin-source "file:$WORK/sopin"
+expect_exit 3 "SO: trust-signer with a wrong SO PIN exits 3" \
+	station key trust-signer --pubkey "$WORK/signer.pem" --label B \
+	--so-pin-source "file:$WORK/badso"
+assert "no pin was made by the refused steps" \
+	sh -c "! SOFTHSM2_CONF='$STATION_CONF' '$P11SEAL' --module '$SOFTHSM_MODULE' --token pkcs11:token=station --pin-source 'file:$WORK/pin' key show --label B >/dev/null 2>&1"
+check "SO: key trust-signer --fingerprint" station --json key trust-signer \
+	--pubkey "$WORK/signer.pem" --label B \
+	--fingerprint "$(echo "$SIGNER_FP" | tr a-f A-F)" \
+	--so-pin-source "file:$WORK/sopin"
+assert "pin: fingerprint checked and shown" \
+	test "$(jq -r '"\(.fingerprint) \(.fingerprint_checked)"' "$WORK/out")" = "$SIGNER_FP true"
+assert "pin: ECDSA only, not modifiable" \
+	test "$(jq -r '"\(.ecdsa_only)\(.modifiable)"' "$WORK/out")" = truefalse
+check "station: key show B" station --json key show --label B
+assert "pin: trusted, verify only, public object, kind signer-pin" \
+	test "$(jq -r '"\(.kind) " + (.attributes | "\(.trusted)\(.verify)\(.encrypt)\(.wrap)\(.derive)\(.private)")' "$WORK/out")" = "signer-pin truetruefalsefalsefalsefalse"
+expect_exit 7 "SO: pinning the same signer twice is refused" \
+	station key trust-signer --pubkey "$WORK/signer.pem" --label B2 \
+	--so-pin-source "file:$WORK/sopin"
+check "station: token audit finds nothing in the pin" station token audit
 
 # --- station: bundles it must refuse, token unchanged
 snapshot before
@@ -190,31 +309,65 @@ flip() { # base64 of the blob with one bit of byte 100 flipped
 b=bytearray(base64.b64decode(sys.stdin.read())); b[100]^=1
 print(base64.b64encode(bytes(b)).decode())'
 }
-tamper 6 label '.label="other"' "binding mismatch"
-tamper 6 dek_size '.dek_size=32' "binding mismatch"
-tamper 7 "wrap hash (SHA-256, which this token cannot unwrap)" \
-	'.wrap.hash="SHA-256" | .wrap.mgf="MGF1-SHA-256"' "cannot unwrap RSA-OAEP SHA-256"
+# A courier's edit: the signature no longer holds, before any unwrap.
+SIG="signature does not verify"
+tamper 6 label '.label="other"' "$SIG"
+tamper 6 dek_size '.dek_size=32' "$SIG"
+tamper 6 "wrap hash" '.wrap.hash="SHA-256" | .wrap.mgf="MGF1-SHA-256"' "$SIG"
 tamper 5 "wrap alg" '.wrap.alg="RSA-PKCS1"' "wrap.alg"
 tamper 5 "wrap mgf" '.wrap.mgf="MGF1-SHA-256"' "wrap.mgf"
-tamper 7 fingerprint \
-	'.recipient_fingerprint |= (.[0:63] + (if .[63:64] == "0" then "1" else "0" end))' \
-	"bundle for another station"
-tamper 6 data_half ".data_half=\"$(flip data_half)\"" "does not unwrap"
-tamper 6 tweak_half ".tweak_half=\"$(flip tweak_half)\"" "does not unwrap"
-tamper 6 keyhash '.keyhash="'"$(printf '%064d' 0)"'"' "keyhash mismatch"
-tamper 6 wrapped_dek '.wrapped_dek="eyJjaXBoZXJ0ZXh0IjoiZXZpbCJ9"' "binding mismatch"
-tamper 6 root_key_crn '.root_key_crn="crn:v1:bluemix:public:kms:us-south:a/evil:1::key:2"' "binding mismatch"
-tamper 6 root_key_id '.root_key_id="00000000-0000-4000-8000-000000000000"' "binding mismatch"
-tamper 6 key_version '.key_version="00000000-0000-4000-8000-000000000001"' "binding mismatch"
-tamper 6 "created time" '.created="2001-01-01T00:00:00Z"' "binding mismatch"
-tamper 6 binding '.binding="'"$(printf '%064d' 1)"'"' "binding mismatch"
-tamper 6 "swapped halves" '.data_half as $d | .data_half=.tweak_half | .tweak_half=$d' \
-	"keyhash mismatch"
-tamper 6 "Key Protect fields removed" 'del(.wrapped_dek, .root_key_crn)' "binding mismatch"
+tamper 6 fingerprint \
+	'.recipient_fingerprint |= (.[0:63] + (if .[63:64] == "0" then "1" else "0" end))' "$SIG"
+tamper 6 data_half ".data_half=\"$(flip data_half)\"" "$SIG"
+tamper 6 tweak_half ".tweak_half=\"$(flip tweak_half)\"" "$SIG"
+tamper 6 keyhash '.keyhash="'"$(printf '%064d' 0)"'"' "$SIG"
+tamper 6 wrapped_dek '.wrapped_dek="eyJjaXBoZXJ0ZXh0IjoiZXZpbCJ9"' "$SIG"
+tamper 6 root_key_crn '.root_key_crn="crn:v1:bluemix:public:kms:us-south:a/evil:1::key:2"' "$SIG"
+tamper 6 root_key_id '.root_key_id="00000000-0000-4000-8000-000000000000"' "$SIG"
+tamper 6 key_version '.key_version="00000000-0000-4000-8000-000000000001"' "$SIG"
+tamper 6 "created time" '.created="2001-01-01T00:00:00Z"' "$SIG"
+tamper 6 binding '.binding="'"$(printf '%064d' 1)"'"' "$SIG"
+tamper 6 "swapped halves" '.data_half as $d | .data_half=.tweak_half | .tweak_half=$d' "$SIG"
+tamper 6 "Key Protect fields removed" 'del(.wrapped_dek, .root_key_crn)' "$SIG"
+tamper 6 signature '.signature |= (.[0:10] + (if .[10:11] == "A" then "B" else "A" end) + .[11:])' "$SIG"
+tamper 7 "signer_fingerprint (another signer named)" \
+	'.signer_fingerprint="'"$(printf '%064d' 2)"'"' "unknown signer"
+tamper 5 "signature removed" 'del(.signature)' "signature"
+tamper 5 "signature as DER" '.signature="MEQCIFVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVAiBVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVQ=="' "signature"
 tamper 5 "unknown member added" '.note="hi"' "unknown member 'note'"
-tamper 7 "format version" '.format="p11seal-dek-bundle/2"' "format"
+tamper 7 "format version" '.format="p11seal-dek-bundle/3"' "format"
+tamper 7 "format 1 (unsigned)" '.format="p11seal-dek-bundle/1" | del(.signature, .signer_fingerprint)' \
+	"unsigned.*export the DEK again"
 tamper 5 "dek_size not 32|64" '.dek_size=48' "dek_size"
 tamper 5 "short half" ".data_half=\"$(jq -r .data_half "$B" | cut -c5-)\"" "data_half"
+# A bridge PIN holder's edit, re-signed with SG: the checks behind the
+# signature still hold (binding, keyhash, unwrap, recipient, OAEP hash).
+retamper() { # retamper CODE DESC JQ-FILTER PATTERN
+	jq "$3" "$B" >"$WORK/t.p11seal"
+	resign "$WORK/t.p11seal"
+	expect_exit "$1" "re-signed $2: exit $1" \
+		station key import dek --bundle "$WORK/t.p11seal" --unwrap-with T
+	grep_err "re-signed $2: message" "$4"
+}
+retamper 6 label '.label="other"' "binding mismatch"
+retamper 6 dek_size '.dek_size=32' "binding mismatch"
+retamper 7 "wrap hash (SHA-256, which this token cannot unwrap)" \
+	'.wrap.hash="SHA-256" | .wrap.mgf="MGF1-SHA-256"' "cannot unwrap RSA-OAEP SHA-256"
+retamper 7 fingerprint \
+	'.recipient_fingerprint |= (.[0:63] + (if .[63:64] == "0" then "1" else "0" end))' \
+	"bundle for another station"
+retamper 6 data_half ".data_half=\"$(flip data_half)\"" "does not unwrap"
+retamper 6 tweak_half ".tweak_half=\"$(flip tweak_half)\"" "does not unwrap"
+retamper 6 keyhash '.keyhash="'"$(printf '%064d' 0)"'"' "keyhash mismatch"
+retamper 6 wrapped_dek '.wrapped_dek="eyJjaXBoZXJ0ZXh0IjoiZXZpbCJ9"' "binding mismatch"
+retamper 6 root_key_crn '.root_key_crn="crn:v1:bluemix:public:kms:us-south:a/evil:1::key:2"' "binding mismatch"
+retamper 6 root_key_id '.root_key_id="00000000-0000-4000-8000-000000000000"' "binding mismatch"
+retamper 6 key_version '.key_version="00000000-0000-4000-8000-000000000001"' "binding mismatch"
+retamper 6 "created time" '.created="2001-01-01T00:00:00Z"' "binding mismatch"
+retamper 6 binding '.binding="'"$(printf '%064d' 1)"'"' "binding mismatch"
+retamper 6 "swapped halves" '.data_half as $d | .data_half=.tweak_half | .tweak_half=$d' \
+	"keyhash mismatch"
+retamper 6 "Key Protect fields removed" 'del(.wrapped_dek, .root_key_crn)' "binding mismatch"
 sed 's/"label":/"label": "x", "label":/' "$B" >"$WORK/t.p11seal"
 expect_exit 5 "duplicate member: exit 5" \
 	station key import dek --bundle "$WORK/t.p11seal" --unwrap-with T

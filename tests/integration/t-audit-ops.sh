@@ -109,6 +109,10 @@ check "vhd encrypt without an audit key" bridge -v vhd encrypt --key imp a.raw n
 grep_err "-v says auditing is off" "has no audit key, so auditing is off"
 assert "...and nothing is written" test "$(wc -l <"$BLOG")" -eq "$n1"
 mv "$BLOG" "$WORK/bridge-1.log"
+check "bridge: bundle signer (no audit key: not recorded)" \
+	bridge key create signer --label SG
+check "bridge: key export-public SG" \
+	bridge key export-public --label SG --out "$WORK/signer.pem"
 check "bridge: a new audit key, a new log" bridge key create audit
 
 # --- station: transport key
@@ -119,6 +123,8 @@ expect_exit 7 "station: a second transport key T: exit 7" \
 	station key create transport --label T --bits 3072
 check "station: key export-public (not recorded)" \
 	station key export-public --label T --out "$WORK/station.pem"
+check "station SO: key trust-signer (not recorded)" station key trust-signer \
+	--pubkey "$WORK/signer.pem" --label B --so-pin-source "file:$WORK/sopin"
 
 # --- bridge: the SO trusts it; export
 n2=$(wc -l <"$BLOG")

@@ -45,7 +45,10 @@
  * P11SHIM_REFUSE=CKA_NAME[,CKA_NAME...]  C_GenerateKey, C_CreateObject and
  *   C_UnwrapKey answer a template that holds any of these attributes (a
  *   name in attr_names[] or 0x hex) with CKR_ATTRIBUTE_TYPE_INVALID, as
- *   opencryptoki 3.8.1's soft token answers CKA_COPYABLE (measured). */
+ *   opencryptoki 3.8.1's soft token answers CKA_COPYABLE (measured).
+ * P11SHIM_LOG=FILE  append the name of every call this layer sees (those
+ *   installed below, C_UnwrapKey among them) to FILE, one a line, so a
+ *   test can show a call never happened. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,6 +155,7 @@ static struct {
 static CK_ATTRIBUTE_TYPE refuse[REFUSE_MAX];
 static size_t n_refuse;
 static unsigned long slot_calls;
+static char log_path[512];
 static pthread_mutex_t hlock = PTHREAD_MUTEX_INITIALIZER;
 
 /* What a proxy client does when its server is gone: write to the
@@ -193,8 +197,18 @@ static int dead(const char *fn, CK_RV *rv)
  * P11SHIM_FAIL names and its N-th call has come. */
 static int fault(const char *fn, CK_RV *rv)
 {
+	FILE *f;
 	int hit;
 
+	if (log_path[0]) {
+		pthread_mutex_lock(&hlock);
+		f = fopen(log_path, "a");
+		if (f) {
+			fprintf(f, "%s\n", fn);
+			fclose(f);
+		}
+		pthread_mutex_unlock(&hlock);
+	}
 	if (dead(fn, rv))
 		return 1;
 	if (!fail.n || strcmp(fn, fail.fn) != 0)
@@ -676,6 +690,7 @@ void p11shim_hostile_install(CK_FUNCTION_LIST *list)
 	const char *f = getenv("P11SHIM_FAIL");
 	const char *rf = getenv("P11SHIM_REFUSE");
 	const char *d = getenv("P11SHIM_DIE");
+	const char *l = getenv("P11SHIM_LOG");
 
 	hostile = h ? hostile_parse(h) : 0;
 	memset(&fail, 0, sizeof(fail));
@@ -687,7 +702,8 @@ void p11shim_hostile_install(CK_FUNCTION_LIST *list)
 	n_refuse = 0;
 	if (rf)
 		refuse_parse(rf);
-	if (!hostile && !fail.n && !n_refuse && !die.n)
+	snprintf(log_path, sizeof(log_path), "%s", l ? l : "");
+	if (!hostile && !fail.n && !n_refuse && !die.n && !log_path[0])
 		return;
 	inner = *list;
 	list->C_GetSlotList = h_GetSlotList;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* test_km_bundle.c - DEK bundles: the exact canonical form and its
- * SHA-256 (vector computed with Python from the literal below), round
- * trips, what the binding does and does not cover, and hostile input. */
+/* test_km_bundle.c - DEK bundles: the exact canonical forms and their
+ * SHA-256 (vectors computed with Python from the literals below), round
+ * trips, what the binding and the signature do and do not cover, an
+ * unsigned format-1 bundle, and hostile input. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,13 +28,17 @@
 
 static const char canonical_vector[] =
 	"{\"created\":\"2026-01-02T03:04:05Z\",\"data_half\":\"" DATA "\","
-	"\"dek_size\":64,\"format\":\"p11seal-dek-bundle/1\",\"keyhash\":\""
+	"\"dek_size\":64,\"format\":\"p11seal-dek-bundle/2\",\"keyhash\":\""
 	HEX32("33") "\",\"label\":\"disk-1\",\"recipient_fingerprint\":\""
-	HEX32("ab") "\",\"root_key_crn\":\"crn:v1:x\",\"tweak_half\":\""
+	HEX32("ab") "\",\"root_key_crn\":\"crn:v1:x\",\"signer_fingerprint\":\""
+	HEX32("cd") "\",\"tweak_half\":\""
 	TWEAK "\",\"wrap\":{\"alg\":\"RSA-OAEP\",\"hash\":\"SHA-1\","
 	"\"mgf\":\"MGF1-SHA-1\"},\"wrapped_dek\":\"d2Rlaw==\"}";
 static const char digest_vector[] =
-	"7abceebe9b4b5e4dda9d138ed47efcd5c88ddb38b3a3116ae78055fc5498c51c";
+	"4bad9e4bf62205767e15dc5ee679adb8f581f78fb3ded528a1e7f5478f3927a0";
+/* The signed form: the bound form with the binding first. */
+static const char signed_digest_vector[] =
+	"9ee881b436af5ff1a8e6824dbd3779699c2dd27086ad817b3b20f2d1b5780daf";
 /* clang-format on */
 
 static struct km_bundle *vector_bundle(void)
@@ -52,6 +57,9 @@ static struct km_bundle *vector_bundle(void)
 	b->data_len = b->tweak_len = 384;
 	memset(b->keyhash, 0x33, 32);
 	memset(b->binding, 0x44, 32);
+	for (int i = 0; i < 32; i++)
+		memcpy(b->signer + 2 * i, "cd", 2);
+	memset(b->signature, 0x55, sizeof(b->signature));
 	strcpy(b->wrapped_dek, "d2Rlaw==");
 	strcpy(b->root_key_crn, "crn:v1:x");
 	strcpy(b->created, "2026-01-02T03:04:05Z");
@@ -112,6 +120,14 @@ static void test_canonical_vector(void **state)
 	encode_hex(hex, md, sizeof(md));
 	assert_string_equal(hex, digest_vector);
 	free(c);
+	assert_int_equal(km_bundle_canonical_signed(b, &c, &len), ERR_OK);
+	assert_int_equal(strncmp(c, "{\"binding\":\"" HEX32("44") "\",", 78),
+	                 0);
+	assert_string_equal(c + 78, canonical_vector + 1);
+	assert_int_equal(km_bundle_signed_digest(b, md), ERR_OK);
+	encode_hex(hex, md, sizeof(md));
+	assert_string_equal(hex, signed_digest_vector);
+	free(c);
 	free(b);
 }
 
@@ -141,8 +157,18 @@ static void test_canonical_sorted_and_escaped(void **state)
 	assert_non_null(strstr(c, "\"label\":\"a\\\"b\\\\c \xc3\xa9\","));
 	o = cJSON_Parse(c);
 	assert_non_null(o);
-	assert_int_equal(cJSON_GetArraySize(o), 13);
+	assert_int_equal(cJSON_GetArraySize(o), 14);
 	assert_null(cJSON_GetObjectItemCaseSensitive(o, "binding"));
+	assert_null(cJSON_GetObjectItemCaseSensitive(o, "signature"));
+	assert_sorted(o);
+	cJSON_Delete(o);
+	free(c);
+	assert_int_equal(km_bundle_canonical_signed(b, &c, &len), ERR_OK);
+	o = cJSON_Parse(c);
+	assert_non_null(o);
+	assert_int_equal(cJSON_GetArraySize(o), 15);
+	assert_non_null(cJSON_GetObjectItemCaseSensitive(o, "binding"));
+	assert_null(cJSON_GetObjectItemCaseSensitive(o, "signature"));
 	assert_sorted(o);
 	cJSON_Delete(o);
 	free(c);
@@ -168,6 +194,8 @@ static void test_round_trip(void **state)
 	assert_memory_equal(back->data_half, b->data_half, 384);
 	assert_memory_equal(back->tweak_half, b->tweak_half, 384);
 	assert_memory_equal(back->binding, b->binding, 32);
+	assert_string_equal(back->signer, b->signer);
+	assert_memory_equal(back->signature, b->signature, P11_EC_SIG_LEN);
 	assert_string_equal(back->wrapped_dek, "d2Rlaw==");
 	assert_string_equal(back->root_key_id, "");
 	assert_int_equal(km_bundle_canonical(b, &c1, &l1), ERR_OK);
@@ -180,7 +208,33 @@ static void test_round_trip(void **state)
 	free(b);
 }
 
-/* Every field but the binding changes the digest; the binding does not. */
+/* Field i of m changed (0..13); 14: the binding, 15: the signature. */
+static void change_field(struct km_bundle *m, int field)
+{
+	switch (field) {
+	case 0: m->label[0] = 'D'; break;
+	case 1: m->dek_size = 32; break;
+	case 2: m->hash = P11_OAEP_SHA256; break;
+	case 3: m->recipient[63] = 'c'; break;
+	case 4: m->data_half[100] ^= 1; break;
+	case 5: m->tweak_half[100] ^= 1; break;
+	case 6: m->keyhash[0] ^= 1; break;
+	case 7: m->wrapped_dek[0] = 'e'; break;
+	case 8: m->root_key_crn[0] = 'C'; break;
+	case 9: strcpy(m->root_key_id, "id"); break;
+	case 10: strcpy(m->key_version, "2"); break;
+	case 11: m->created[3] = '7'; break;
+	case 12: m->signer[63] = 'e'; break;
+	case 13: /* swapped halves */
+		memset(m->data_half, 0x22, 384);
+		memset(m->tweak_half, 0x11, 384);
+		break;
+	case 14: m->binding[0] ^= 1; break;
+	default: m->signature[0] ^= 1;
+	}
+}
+
+/* Every field but binding and signature changes the bound digest. */
 static void test_binding_covers_every_field(void **state)
 {
 	struct km_bundle *b = vector_bundle();
@@ -188,33 +242,59 @@ static void test_binding_covers_every_field(void **state)
 
 	(void)state;
 	assert_int_equal(km_bundle_digest(b, base), ERR_OK);
-	for (int field = 0; field < 13; field++) {
+	for (int field = 0; field < 16; field++) {
 		struct km_bundle *m = vector_bundle();
 
-		switch (field) {
-		case 0: m->label[0] = 'D'; break;
-		case 1: m->dek_size = 32; break;
-		case 2: m->hash = P11_OAEP_SHA256; break;
-		case 3: m->recipient[63] = 'c'; break;
-		case 4: m->data_half[100] ^= 1; break;
-		case 5: m->tweak_half[100] ^= 1; break;
-		case 6: m->keyhash[0] ^= 1; break;
-		case 7: m->wrapped_dek[0] = 'e'; break;
-		case 8: m->root_key_crn[0] = 'C'; break;
-		case 9: strcpy(m->root_key_id, "id"); break;
-		case 10: strcpy(m->key_version, "2"); break;
-		case 11: m->created[3] = '7'; break;
-		default: /* swapped halves */
-			memset(m->data_half, 0x22, 384);
-			memset(m->tweak_half, 0x11, 384);
-		}
+		change_field(m, field);
 		assert_int_equal(km_bundle_digest(m, md), ERR_OK);
-		assert_memory_not_equal(md, base, 32);
+		if (field < 14)
+			assert_memory_not_equal(md, base, 32);
+		else
+			assert_memory_equal(md, base, 32);
 		free(m);
 	}
-	b->binding[0] ^= 1;
-	assert_int_equal(km_bundle_digest(b, md), ERR_OK);
-	assert_memory_equal(md, base, 32);
+	free(b);
+}
+
+/* Every field, the binding included, changes what is signed; only the
+ * signature itself does not. */
+static void test_signature_covers_every_field(void **state)
+{
+	struct km_bundle *b = vector_bundle();
+	uint8_t base[32], md[32];
+
+	(void)state;
+	assert_int_equal(km_bundle_signed_digest(b, base), ERR_OK);
+	for (int field = 0; field < 16; field++) {
+		struct km_bundle *m = vector_bundle();
+
+		change_field(m, field);
+		assert_int_equal(km_bundle_signed_digest(m, md), ERR_OK);
+		if (field < 15)
+			assert_memory_not_equal(md, base, 32);
+		else
+			assert_memory_equal(md, base, 32);
+		free(m);
+	}
+	free(b);
+}
+
+/* A format-1 bundle (no signer, no signature) is refused as unsigned,
+ * saying how to get a signed one; an unknown version is unsupported. */
+static void test_unsigned_v1(void **state)
+{
+	struct km_bundle *b = vector_bundle();
+	cJSON *o = as_json(b);
+
+	(void)state;
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "signer_fingerprint");
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "signature");
+	cJSON_ReplaceItemInObjectCaseSensitive(
+	        o, "format", cJSON_CreateString("p11seal-dek-bundle/1"));
+	assert_int_equal(parse_json(o), ERR_POLICY);
+	assert_non_null(strstr(err_detail(), "unsigned"));
+	assert_non_null(strstr(err_detail(), "key export dek"));
+	cJSON_Delete(o);
 	free(b);
 }
 
@@ -242,7 +322,8 @@ static void test_hostile_members(void **state)
 {
 	static const struct hostile cases[] = {
 		{ "format", NULL, ERR_FORMAT },
-		{ "format", "\"p11seal-dek-bundle/2\"", ERR_UNSUPPORTED },
+		{ "format", "\"p11seal-dek-bundle/3\"", ERR_UNSUPPORTED },
+		{ "format", "\"p11seal-dek-bundle/1\"", ERR_POLICY },
 		{ "format", "\"P11SEAL-DEK-BUNDLE/1\"", ERR_FORMAT },
 		{ "label", NULL, ERR_FORMAT },
 		{ "label", "\"\"", ERR_FORMAT },
@@ -303,6 +384,20 @@ static void test_hostile_members(void **state)
 		{ "created", "\"2026-01-02T03:04:05+00:00\"", ERR_FORMAT },
 		{ "binding", NULL, ERR_FORMAT },
 		{ "binding", "null", ERR_FORMAT },
+		{ "signer_fingerprint", NULL, ERR_FORMAT },
+		{ "signer_fingerprint", "null", ERR_FORMAT },
+		{ "signer_fingerprint", "\"" HEX32("CD") "\"", ERR_FORMAT },
+		{ "signer_fingerprint", "\"cdcd\"", ERR_FORMAT },
+		{ "signature", NULL, ERR_FORMAT },
+		{ "signature", "null", ERR_FORMAT },
+		{ "signature", "\"\"", ERR_FORMAT },
+		/* 63 and 65 bytes, and DER rather than raw r || s */
+		{ "signature", "\"" HEX16("VVVV") "VVVVVVVVVVVVVVVVVVVV\"",
+		  ERR_FORMAT },
+		{ "signature", "\"" HEX16("VVVV") "VVVVVVVVVVVVVVVVVVVVVVU=\"",
+		  ERR_FORMAT },
+		{ "signature", "\"MEQCIFVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVAiBVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVQ==\"",
+		  ERR_FORMAT },
 		{ "extra", "1", ERR_FORMAT },
 		{ "Label", "\"x\"", ERR_FORMAT },
 		{ "\\u001b[2J", "1", ERR_FORMAT },
@@ -415,7 +510,7 @@ static void test_build_refuses_invalid(void **state)
 	size_t len = 0;
 
 	(void)state;
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0; i < 9; i++) {
 		struct km_bundle *b = vector_bundle();
 
 		switch (i) {
@@ -428,6 +523,7 @@ static void test_build_refuses_invalid(void **state)
 			b->data_len = b->tweak_len = KM_BUNDLE_BLOB_MIN - 1;
 			break;
 		case 6: b->recipient[0] = 'A'; break;
+		case 7: b->signer[0] = 'C'; break;
 		default: b->created[10] = ' ';
 		}
 		assert_int_equal(km_bundle_build(b, &text, &len), ERR_FORMAT);
@@ -452,6 +548,8 @@ int main(void)
 		cmocka_unit_test(test_canonical_sorted_and_escaped),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_binding_covers_every_field),
+		cmocka_unit_test(test_signature_covers_every_field),
+		cmocka_unit_test(test_unsigned_v1),
 		cmocka_unit_test(test_null_is_absent),
 		cmocka_unit_test(test_hostile_members),
 		cmocka_unit_test(test_hostile_text),

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/* cli_trust.c - SO login and the fingerprint check of the trust steps: a
+ * public key file proves nothing about who made it, so the SO can name
+ * the fingerprint read out over a second channel and p11seal refuses a
+ * key that does not have it. */
+#include "cli_trust.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "p11_session.h"
+#include "secmem.h"
+
+enum err cli_trust_so_login(struct p11_session *s, const char *src)
+{
+	char prompt[96], *pin = NULL;
+	enum err r;
+
+	snprintf(prompt, sizeof(prompt),
+	         "SO PIN for token '%s': ", p11_session_token(s)->label);
+	r = cli_secret_read(src, prompt, "SO PIN", &pin);
+	if (r == ERR_OK)
+		r = p11_session_login(s, pin, strlen(pin), true);
+	secmem_free(pin);
+	return r;
+}
+
+enum err cli_trust_parse_fingerprint(const char *hex, char out[65])
+{
+	size_t n = 0;
+
+	for (const char *p = hex; *p; p++) {
+		if (*p == ':')
+			continue;
+		if (!isxdigit((unsigned char)*p) || n == 64)
+			return err_set(ERR_USAGE,
+			               "--fingerprint must be 64 hex digits "
+			               "(SHA-256 of the public key)");
+		out[n++] = (char)tolower((unsigned char)*p);
+	}
+	out[n] = '\0';
+	if (n != 64)
+		return err_set(ERR_USAGE, "--fingerprint must be 64 hex digits "
+		                          "(SHA-256 of the public key)");
+	return ERR_OK;
+}
+
+enum err cli_trust_check_fingerprint(const char *want, const char *got)
+{
+	if (!want || strcmp(want, got) == 0)
+		return ERR_OK;
+	return err_set(ERR_VERIFY,
+	               "the public key's fingerprint is %s, not %s as "
+	               "given with --fingerprint: this is not the key you "
+	               "were told to trust",
+	               got, want);
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_key_create_signer.c - `p11seal key create signer --label S`: an
+ * online bridge's bundle signer, an ECDSA P-256 key pair generated in the
+ * token; the private half only signs, is sensitive and never leaves the
+ * token. Every DEK bundle the bridge exports carries its signature. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "cli_key.h"
+#include "cli_token.h"
+#include "commands.h"
+#include "km_key_create.h"
+
+static const char usage[] =
+        "usage: p11seal key create signer --label S\n"
+        "  ECDSA P-256 key pair that signs the DEK bundles this bridge "
+        "exports:\n  the private key only signs, is sensitive and never "
+        "extractable.\n  Publish it with `key export-public --label S`; "
+        "each station's SO pins it\n  with `key trust-signer`.\n";
+
+struct signer {
+	const char *label;
+	struct km_signer made;
+};
+
+static void report(const struct cli *c, const struct signer *sg)
+{
+	cJSON *j;
+
+	if (c->json) {
+		j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "label", sg->label);
+		cJSON_AddStringToObject(j, "kind", "signer");
+		cJSON_AddStringToObject(j, "curve", "P-256");
+		cJSON_AddStringToObject(j, "fingerprint", sg->made.fingerprint);
+		cli_print_json(j);
+		return;
+	}
+	cli_info(c, "created bundle signer key '%s' (ECDSA P-256, sign only)",
+	         sg->label);
+	printf("%s\n", sg->made.fingerprint);
+}
+
+static int parse(struct cli *c, int argc, char **argv, struct signer *sg)
+{
+	static const struct option opts[] = {
+		{ "label", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l': sg->label = optarg; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: return cli_usage(c, "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage(c, "unexpected argument '%s'", argv[optind]);
+	if (!sg->label || !sg->label[0])
+		return cli_usage(c, "--label LABEL is required");
+	return -1;
+}
+
+static enum err create(const struct cli *c, struct p11_session *s, void *ctx)
+{
+	struct signer *sg = ctx;
+	enum err r = km_key_create_signer(s, sg->label, &sg->made);
+
+	if (r == ERR_OK)
+		cli_token_meta_note(c, s, sg->label, sg->made.meta_stored);
+	return r;
+}
+
+int cmd_key_create_signer(struct cli *c, int argc, char **argv)
+{
+	struct signer sg = { 0 };
+	enum err r;
+	int rc;
+
+	rc = parse(c, argc, argv, &sg);
+	if (rc >= 0)
+		return rc;
+	r = cli_key_run(c, "key.create", "signer", sg.label, create, &sg);
+	if (r != ERR_OK)
+		return cli_fail(c, r);
+	/* Printed once the audit record is in: the report is the result. */
+	report(c, &sg);
+	return 0;
+}
