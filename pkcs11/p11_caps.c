@@ -376,10 +376,10 @@ enum err p11_caps_root_check(struct p11_session *s, bool exportable)
 	if (exportable && !c.wrap_with_trusted)
 		return err_set(ERR_UNSUPPORTED, "token '%s' refuses "
 			       "CKA_WRAP_WITH_TRUSTED (C_GenerateKey: %s), which "
-			       "an exportable "
-			       "root key needs so that only trusted keys can "
-			       "wrap it; use --never-extractable (the key then "
-			       "never leaves the token)", tok,
+			       "a root key for an import ceremony needs so that "
+			       "only trusted keys can wrap it; without "
+			       "--import-ceremony the root key never leaves the "
+			       "token and needs none", tok,
 			       p11_ckr_name(c.wrap_with_trusted_rv));
 	return ERR_OK;
 }

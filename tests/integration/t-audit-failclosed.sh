@@ -35,6 +35,7 @@ check "SO: key trust-transport (user and SO PIN sources)" $A \
 assert "trust-transport: intent, then result" \
 	test "$(sed -n "$((n + 1)),\$p" "$LOG" | jq -r '"\(.op) \(.key.label) \(.result)"' | paste -sd, -)" = \
 	"key.trust-transport S started,key.trust-transport S ok"
+check "a bundle signer key for the exports" $A key create signer --label SIG
 check "key export with a good log" $A key export dek --label D \
 	--to station.pem --out ok.bundle
 check "the log verifies" $A audit verify

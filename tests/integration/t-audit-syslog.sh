@@ -116,8 +116,9 @@ assert "facility authpriv, ident p11seal with its pid" \
 assert "record 1's line carries its hash, MAC, prev, serial and op" \
 	sh -c "printf '%s' '$L1' | grep -qF 'seq=1 hash=$H1 mac=$M1 prev=$(sed -n 1p "$LOG" | jq -r .prev) serial=$SERIAL op=key.create'"
 assert "no PIN in the copy" sh -c "! grep -qF '$USER_PIN' '$COPY'"
-assert "nothing but seq, hashes, serial and op in a p11seal line" \
-	test "$(grep -c 'p11seal\[' "$COPY")" -eq "$(grep -cE ' p11seal\[[0-9]+\]: p11seal-audit/1 seq=[0-9]+ hash=[0-9a-f]{64} mac=[0-9a-f]{64} prev=[0-9a-f]{64} serial=[A-Za-z0-9._~%-]+ op=[a-z.]+$' "$COPY")"
+# (SoftHSM, loaded into p11seal, logs its own errors under the same ident.)
+assert "nothing but seq, hashes, serial and op in a p11seal-audit line" \
+	test "$(grep -c 'p11seal\[[0-9]*\]: p11seal-audit/' "$COPY")" -eq "$(grep -cE ' p11seal\[[0-9]+\]: p11seal-audit/1 seq=[0-9]+ hash=[0-9a-f]{64} mac=[0-9a-f]{64} prev=[0-9a-f]{64} serial=[A-Za-z0-9._~%-]+ op=[A-Za-z0-9._~%-]+$' "$COPY")"
 cp "$COPY" "$WORK/copy.ok"
 C=$WORK/copy.ok
 

@@ -245,9 +245,9 @@ grep_err "digest-stuck: the error names C_DigestKey" \
 	"computing the keyhash \(C_DigestKey\) of td: .*\(CKR_FUNCTION_FAILED\)"
 assert "digest-stuck: no audit complaint on stderr" \
 	sh -c "! grep -q 'audit: ' '$WORK/err'"
-assert "digest-stuck: the failure is the audit log's new record" \
-	test "$(wc -l <"$AUDIT_LOG") $(tail -n 1 "$AUDIT_LOG" | jq -r .op)" = \
-	"$((n_before + 1)) vhd.encrypt"
+assert "digest-stuck: the failure is the audit log's new result record (after its intent)" \
+	test "$(wc -l <"$AUDIT_LOG") $(tail -n 1 "$AUDIT_LOG" | jq -r '"\(.op) \(.result != "started")"')" = \
+	"$((n_before + 2)) vhd.encrypt true"
 
 # No RNG in the token (gnome-keyring): the CKA_ID comes from the host.
 hrun "P11SHIM_HOSTILE=no-xts P11SHIM_FAIL=C_GenerateRandom:1:CKR_RANDOM_NO_RNG" \
@@ -266,8 +266,8 @@ assert "hmac-keytype: the audit key is listed as SHA256-HMAC, kind audit" \
 n_before=$(wc -l <"$AUDIT_LOG")
 hrun "P11SHIM_HOSTILE=hmac-keytype" 0 "hmac-keytype: key create dek is audited" \
 	key create dek --label hk --size 32
-assert "hmac-keytype: one record more" \
-	test "$(wc -l <"$AUDIT_LOG")" -eq $((n_before + 1))
+assert "hmac-keytype: two records more (intent and result)" \
+	test "$(wc -l <"$AUDIT_LOG")" -eq $((n_before + 2))
 hrun "P11SHIM_HOSTILE=hmac-keytype" 0 "hmac-keytype: audit verify" audit verify
 
 # A module that takes no secret keys at all (tpm2-pkcs11 1.9.0).
@@ -292,15 +292,16 @@ hrun "P11SHIM_HOSTILE=no-gcm" 7 "no-gcm: key create root refused" \
 	key create root --label ng
 grep_err "no-gcm: says GCM is missing and what works" \
 	"token 'thin' cannot encrypt with AES-GCM \(C_GetMechanismInfo: no CKM_AES_GCM\), a root key's only mechanism.*DEKs and 'kp import-root --host-assisted' work"
-hrun "P11SHIM_HOSTILE=no-gcm" 7 "no-gcm: --never-extractable refused too" \
-	key create root --label ng --never-extractable
+hrun "P11SHIM_HOSTILE=no-gcm" 7 "no-gcm: --import-ceremony refused too" \
+	key create root --label ng --import-ceremony
 hrun "P11SHIM_REFUSE=CKA_WRAP_WITH_TRUSTED" 7 \
-	"no trusted wrapping: key create root refused" key create root --label nw
-grep_err "no trusted wrapping: says so and offers --never-extractable" \
-	"token 'thin' refuses CKA_WRAP_WITH_TRUSTED \(C_GenerateKey: CKR_ATTRIBUTE_TYPE_INVALID\).*use --never-extractable"
+	"no trusted wrapping: key create root --import-ceremony refused" \
+	key create root --label nw --import-ceremony
+grep_err "no trusted wrapping: says so and what works without it" \
+	"token 'thin' refuses CKA_WRAP_WITH_TRUSTED \(C_GenerateKey: CKR_ATTRIBUTE_TYPE_INVALID\).*without --import-ceremony the root key never leaves"
 hrun "P11SHIM_REFUSE=CKA_WRAP_WITH_TRUSTED" 0 \
-	"no trusted wrapping: key create root --never-extractable works" \
-	key create root --label nw --never-extractable
+	"no trusted wrapping: key create root (never extractable) works" \
+	key create root --label nw
 hrun - 0 "thin: key list --json" --json key list
 assert "thin: the refusals left no root key behind" \
 	test "$(jq -c '[.[] | select(.kind == "root") | .label]' "$WORK/out")" = '["nw"]'
