@@ -3,12 +3,12 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <fcntl.h>
 
 #include "p11_key.h"
 
@@ -36,7 +36,7 @@ int cli_fail(const struct cli *c, enum err r)
 	const char *d = err_detail();
 
 	fprintf(stderr, "%s: %s%s%s\n", c->prog, c->cmd ? c->cmd : "",
-		c->cmd ? ": " : "", d[0] ? d : err_str(r));
+	        c->cmd ? ": " : "", d[0] ? d : err_str(r));
 	return cli_exit_code(r);
 }
 
@@ -64,7 +64,7 @@ find_kind(const struct cli_subcommand *kinds, int argc, char **argv)
 
 /* "root, dek, transport or audit": each kind once. */
 static void kind_names(const struct cli_subcommand *kinds, char *out,
-		       size_t cap)
+                       size_t cap)
 {
 	size_t len = 0;
 
@@ -77,7 +77,7 @@ static void kind_names(const struct cli_subcommand *kinds, char *out,
 		if (seen || len >= cap)
 			continue;
 		len += (size_t)snprintf(out + len, cap - len, "%s%s",
-					len ? ", " : "", s->kind);
+		                        len ? ", " : "", s->kind);
 	}
 }
 
@@ -85,14 +85,14 @@ static const struct cli_subcommand *kinds_of(const struct cli_command *k)
 {
 	for (const struct cli_verb_kinds *v = cli_verb_kinds; v->name; v++)
 		if (strcmp(v->group ? v->group : "",
-			   k->group ? k->group : "") == 0 &&
+		           k->group ? k->group : "") == 0 &&
 		    strcmp(v->name, k->name) == 0)
 			return v->kinds;
 	return NULL;
 }
 
 int cli_command_run(struct cli *c, const struct cli_command *k, int argc,
-		    char **argv)
+                    char **argv)
 {
 	const struct cli_subcommand *kinds, *s;
 	char names[128];
@@ -101,8 +101,8 @@ int cli_command_run(struct cli *c, const struct cli_command *k, int argc,
 		return k->run(c, argc, argv);
 	kinds = kinds_of(k);
 	if (!kinds)
-		return cli_fail(c, err_set(ERR_INTERNAL, "no kinds for '%s'",
-					   k->name));
+		return cli_fail(
+		        c, err_set(ERR_INTERNAL, "no kinds for '%s'", k->name));
 	if (argc > 1 && argv[1][0] != '-') {
 		s = find_kind(kinds, argc - 1, argv + 1);
 		if (s)
@@ -123,7 +123,7 @@ void cli_print_usage(const struct cli *c)
 		char full[64];
 
 		snprintf(full, sizeof(full), "%s%s%s", k->group ? k->group : "",
-			 k->group ? " " : "", k->name);
+		         k->group ? " " : "", k->name);
 		if (c->cmd && strcmp(full, c->cmd) == 0) {
 			printf("usage: %s %s %s\n  %s\n", c->prog, full,
 			       k->usage ? k->usage : "", k->summary);
@@ -157,7 +157,7 @@ void cli_info(const struct cli *c, const char *fmt, ...)
 }
 
 enum err cli_parse_ulong(const char *s, const char *what, unsigned long min,
-			 unsigned long max, unsigned long *out)
+                         unsigned long max, unsigned long *out)
 {
 	char *end = NULL;
 	unsigned long v;
@@ -165,13 +165,13 @@ enum err cli_parse_ulong(const char *s, const char *what, unsigned long min,
 	errno = 0;
 	if (!s || !*s || *s == '-' || *s == '+')
 		return err_set(ERR_USAGE, "%s: '%s' is not a number", what,
-			       s ? s : "");
+		               s ? s : "");
 	v = strtoul(s, &end, 10);
 	if (errno || *end)
 		return err_set(ERR_USAGE, "%s: '%s' is not a number", what, s);
 	if (v < min || v > max)
 		return err_set(ERR_USAGE, "%s: %lu is outside %lu..%lu", what,
-			       v, min, max);
+		               v, min, max);
 	*out = v;
 	return ERR_OK;
 }
@@ -196,12 +196,13 @@ bool cli_wants_help(const struct cli *c, int argc, char **argv)
 enum err cli_refuse_argv_secret(const char *flag, const char *what)
 {
 	return err_set(ERR_USAGE,
-		       "%s on the command line is refused (visible in ps and "
-		       "shell history); pass the %s with --%s-source "
-		       "file:PATH|env:VAR|fd:N or at the prompt",
-		       flag, what,
-		       strcmp(what, "API key") == 0 ? "api-key" :
-		       strcmp(what, "SO PIN") == 0 ? "so-pin" : "pin");
+	               "%s on the command line is refused (visible in ps and "
+	               "shell history); pass the %s with --%s-source "
+	               "file:PATH|env:VAR|fd:N or at the prompt",
+	               flag, what,
+	               strcmp(what, "API key") == 0  ? "api-key"
+	               : strcmp(what, "SO PIN") == 0 ? "so-pin"
+	                                             : "pin");
 }
 
 /* Keys this run made without optional attributes, as
@@ -220,9 +221,9 @@ static void add_template_warnings(cJSON *j)
 			return;
 		}
 		cJSON_AddStringToObject(w, "label", om.label);
-		cJSON_AddItemToObject(w, "omitted_attributes",
-				      cJSON_CreateStringArray(om.attrs,
-							      (int)om.n));
+		cJSON_AddItemToObject(
+		        w, "omitted_attributes",
+		        cJSON_CreateStringArray(om.attrs, (int)om.n));
 		cJSON_AddItemToArray(arr, w);
 	}
 }
@@ -233,12 +234,13 @@ void cli_warn_omissions(const struct cli *c)
 
 	for (size_t i = 0; p11_key_omission(i, &om); i++) {
 		fprintf(stderr, "%s: %s: warning: the token refused ", c->prog,
-			c->cmd ? c->cmd : "");
+		        c->cmd ? c->cmd : "");
 		for (size_t j = 0; j < om.n; j++)
 			fprintf(stderr, "%s%s", j ? " and " : "", om.attrs[j]);
-		fprintf(stderr, " for key '%s', so it was made without %s; "
-			"every custody attribute is set\n", om.label,
-			om.n == 1 ? "it" : "them");
+		fprintf(stderr,
+		        " for key '%s', so it was made without %s; "
+		        "every custody attribute is set\n",
+		        om.label, om.n == 1 ? "it" : "them");
 	}
 }
 

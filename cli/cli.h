@@ -68,7 +68,7 @@ extern const struct cli_verb_kinds cli_verb_kinds[]; /* ends with NULL */
 /* Run command k on argv (argv[0] = its name): k->run, or the row of
  * k->kinds that argv[1] and the options choose. */
 int cli_command_run(struct cli *c, const struct cli_command *k, int argc,
-		    char **argv);
+                    char **argv);
 
 /* Print "prog: cmd: detail" on stderr and return the exit code for r. */
 int cli_fail(const struct cli *c, enum err r);
@@ -78,21 +78,21 @@ int cli_exit_code(enum err r);
 
 /* Usage error: print the message and the command's usage; returns 2. */
 int cli_usage(const struct cli *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /* Print the usage of the current command (c->cmd) to stdout. */
 void cli_print_usage(const struct cli *c);
 
 /* Informational line on stderr unless -q (never carries secrets). */
 void cli_info(const struct cli *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /* Read a secret from SRC ("file:PATH", "env:VAR", "fd:N", or NULL/"prompt"
  * for a no-echo terminal prompt showing prompt). *out is a NUL-terminated
  * secmem string (free with secmem_free), trailing newline removed.
  * what names the secret in errors ("PIN", "API key"). */
 enum err cli_secret_read(const char *src, const char *prompt, const char *what,
-			 char **out);
+                         char **out);
 
 /* ERR_USAGE naming the safe ways to pass the secret if argv carries one. */
 enum err cli_refuse_argv_secret(const char *flag, const char *what);
@@ -100,7 +100,7 @@ enum err cli_refuse_argv_secret(const char *flag, const char *what);
 /* Parse a decimal size/count argument: ERR_USAGE if not a whole number
  * within [min, max]. */
 enum err cli_parse_ulong(const char *s, const char *what, unsigned long min,
-			 unsigned long max, unsigned long *out);
+                         unsigned long max, unsigned long *out);
 
 /* True if argv (before any "--") holds --help or -h. */
 bool cli_asks_help(int argc, char **argv);

@@ -130,10 +130,9 @@ static void describe(struct p11_session *s, const struct cli_audit_rec *a,
 	describe_key(s, a, !st->result && a->result == ERR_OK, rec, t);
 	/* "" (no Key Protect exchange yet) leaves the member out */
 	rec->kp_key_id = a->kp_key_id && a->kp_key_id[0] ? a->kp_key_id : NULL;
-	rec->kp_correlation_id =
-	        a->kp_correlation_id && a->kp_correlation_id[0]
-	                ? a->kp_correlation_id
-	                : NULL;
+	rec->kp_correlation_id = a->kp_correlation_id && a->kp_correlation_id[0]
+	                                 ? a->kp_correlation_id
+	                                 : NULL;
 	if (a->image_sha256) {
 		encode_hex(t->image, a->image_sha256, 32);
 		rec->image_sha256 = t->image;

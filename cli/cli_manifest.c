@@ -125,8 +125,8 @@ static enum err open_output(struct cli_manifest *j, const char *image)
 	if (!o->out)
 		return ERR_OK;
 	if (strcmp(o->out, image) == 0)
-		return err_set(ERR_USAGE, "%s: the manifest cannot be the image",
-		               o->out);
+		return err_set(ERR_USAGE,
+		               "%s: the manifest cannot be the image", o->out);
 	if (stat(image, &st) != 0)
 		st.st_dev = st.st_ino = 0;
 	return vhd_outfile_open(&j->out, o->out, o->force, (uint64_t)st.st_dev,

@@ -28,7 +28,7 @@ enum err cli_token_uri(const struct cli *c, struct p11_uri **out)
 }
 
 enum err cli_token_module(const struct cli *c, const struct p11_uri *uri,
-			  struct p11_module **out)
+                          struct p11_module **out)
 {
 	const char *path = c->module;
 
@@ -38,7 +38,7 @@ enum err cli_token_module(const struct cli *c, const struct p11_uri *uri,
 }
 
 enum err cli_token_read_pin(const struct cli *c, const struct p11_uri *uri,
-			    const char *token_label, char **pin)
+                            const char *token_label, char **pin)
 {
 	char prompt[96];
 	const char *src = c->pin_source;
@@ -122,11 +122,12 @@ int cli_token_main(struct cli *c, int argc, char **argv,
 }
 
 void cli_token_meta_note(const struct cli *c, struct p11_session *s,
-			 const char *label, bool stored)
+                         const char *label, bool stored)
 {
 	if (!stored)
-		cli_info(c, "note: token '%s' cannot store data objects, so "
-			 "p11seal keeps no metadata beside '%s'; its kind will "
-			 "be inferred from its attributes",
-			 p11_session_token(s)->label, label);
+		cli_info(c,
+		         "note: token '%s' cannot store data objects, so "
+		         "p11seal keeps no metadata beside '%s'; its kind will "
+		         "be inferred from its attributes",
+		         p11_session_token(s)->label, label);
 }

@@ -33,7 +33,7 @@ enum err cli_token_uri(const struct cli *c, struct p11_uri **out);
 
 /* Load the module only (for commands that list tokens). */
 enum err cli_token_module(const struct cli *c, const struct p11_uri *uri,
-			  struct p11_module **out);
+                          struct p11_module **out);
 
 /* Session options for flags (CLI_TOKEN_RW), with the login policy from
  * the environment: P11SEAL_ALLOW_FINAL_PIN_TRY set lets a login spend
@@ -45,12 +45,12 @@ enum err cli_token_open(const struct cli *c, int flags, struct cli_token *t);
 
 /* Read the user PIN the way cli_token_open does (secmem string). */
 enum err cli_token_read_pin(const struct cli *c, const struct p11_uri *uri,
-			    const char *token_label, char **pin);
+                            const char *token_label, char **pin);
 
 /* After key label was made: unless its metadata was stored, say that the
  * token keeps none (local keys work without it). */
 void cli_token_meta_note(const struct cli *c, struct p11_session *s,
-			 const char *label, bool stored);
+                         const char *label, bool stored);
 
 /* Close session, finalize module, free URI; safe on a zeroed t. */
 void cli_token_close(struct cli_token *t);

@@ -45,8 +45,7 @@ static cJSON *head_json(uint64_t seq, const uint8_t hash[KM_AUDIT_HASH_LEN])
 
 static bool copy_matches(const struct outcome *o)
 {
-	return !o->copy_checked ||
-	       o->copy_check.problem == KM_AUDIT_COPY_MATCH;
+	return !o->copy_checked || o->copy_check.problem == KM_AUDIT_COPY_MATCH;
 }
 
 /* The copy's side: null without --syslog-copy, checked false when the
@@ -63,8 +62,7 @@ static void copy_json(cJSON *j, const struct outcome *o)
 	p = cJSON_AddObjectToObject(j, "syslog_copy");
 	cJSON_AddStringToObject(p, "file", o->copy_path);
 	cJSON_AddBoolToObject(p, "checked", o->copy_checked);
-	cJSON_AddBoolToObject(p, "matches",
-	                      o->copy_checked && copy_matches(o));
+	cJSON_AddBoolToObject(p, "matches", o->copy_checked && copy_matches(o));
 	cJSON_AddNumberToObject(p, "matched", (double)k->matched);
 	cJSON_AddNumberToObject(p, "copy_records",
 	                        (double)km_audit_copy_records(o->copy));
@@ -278,8 +276,9 @@ static enum err verify(const struct cli *c, struct p11_session *s,
 		warn_unfinished(c, &o->check);
 	if (r == ERR_VERIFY)
 		err_set(r, "%s",
-		        o->check.problem != KM_AUDIT_INTACT ? o->check.msg
-		                                            : o->copy_check.msg);
+		        o->check.problem != KM_AUDIT_INTACT
+		                ? o->check.msg
+		                : o->copy_check.msg);
 	return r;
 }
 
@@ -312,8 +311,7 @@ static enum err load_copy(struct cli_token *t, struct outcome *o)
 
 	if (!o->copy_path)
 		return ERR_OK;
-	r = km_audit_copy_new(&o->copy,
-	                      p11_session_token(t->session)->serial);
+	r = km_audit_copy_new(&o->copy, p11_session_token(t->session)->serial);
 	if (r == ERR_OK)
 		r = km_audit_copy_load(o->copy, o->copy_path);
 	return r;

@@ -43,9 +43,8 @@ static enum err export(const struct cli *c, const struct export_opts *o,
 	if (r == ERR_OK) r = cli_file_read_pubkey(o->to, &k);
 	if (r == ERR_OK) r = cli_token_open(c, CLI_TOKEN_LOGIN, &t);
 	if (r == ERR_OK) r = cli_audit_begin(c, t.session, &rec, &in);
-	if (r == ERR_OK)
-	        r = km_airgap_export(t.session, o->label, k, o->hash,
-	                             o->sign_with, b);
+	if (r == ERR_OK) r = km_airgap_export(t.session, o->label, k, o->hash,
+	                                      o->sign_with, b);
 	EVP_PKEY_free(k);
 	if (r == ERR_OK) r = km_bundle_build(b, &text, &len);
 	if (r == ERR_OK) r = cli_file_write(o->out, text, len, o->force);

@@ -17,7 +17,7 @@ static void print_text(const struct km_key *k, size_t n)
 		char hex[2 * P11_ID_MAX + 1];
 		const struct p11_obj_info *f = &k[i].info;
 		bool ext = f->flag[P11F_EXTRACTABLE] ||
-			   (k[i].is_dek && k[i].tweak.flag[P11F_EXTRACTABLE]);
+		           (k[i].is_dek && k[i].tweak.flag[P11F_EXTRACTABLE]);
 
 		if (k[i].has_keyhash)
 			encode_hex(hex, k[i].keyhash, sizeof(k[i].keyhash));
@@ -41,8 +41,8 @@ static enum err list(const struct cli *c, struct p11_session *s, void *ctx)
 		cJSON *arr = cJSON_CreateArray();
 
 		for (size_t i = 0; arr && i < n; i++)
-			cJSON_AddItemToArray(arr,
-					     km_inventory_json(&keys[i], false));
+			cJSON_AddItemToArray(
+			        arr, km_inventory_json(&keys[i], false));
 		r = cli_print_json(arr);
 	} else if (r == ERR_OK) {
 		print_text(keys, n);

@@ -14,7 +14,8 @@ static void print_text(const cJSON *o, int depth)
 {
 	const cJSON *m;
 
-	cJSON_ArrayForEach(m, o) {
+	cJSON_ArrayForEach(m, o)
+	{
 		printf("%*s%-20s ", 2 * depth, "", m->string ? m->string : "");
 		if (cJSON_IsObject(m)) {
 			printf("\n");

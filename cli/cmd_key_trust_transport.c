@@ -2,9 +2,10 @@
 /* cmd_key_trust_transport.c - `p11seal key trust-transport --pubkey F
  * --label S [--fingerprint HEX]`: the security officer's ceremony on the
  * bridge token (a key of another fingerprint than the one given is refused
- * before anyone logs in). The station key becomes a trusted, wrap-only public key, the one thing
- * exportable DEKs may leave the token under; so the step is audited, from
- * a user session (--pin-source) around the SO's login (--so-pin-source). */
+ * before anyone logs in). The station key becomes a trusted, wrap-only public
+ * key, the one thing exportable DEKs may leave the token under; so the step is
+ * audited, from a user session (--pin-source) around the SO's login
+ * (--so-pin-source). */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>

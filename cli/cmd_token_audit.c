@@ -19,13 +19,13 @@
 
 static const char *class_of(const struct p11_obj_info *i)
 {
-	return i->cls == CKO_SECRET_KEY	 ? "secret key" :
-	       i->cls == CKO_PRIVATE_KEY ? "private key" :
-					   "public key";
+	return i->cls == CKO_SECRET_KEY    ? "secret key"
+	       : i->cls == CKO_PRIVATE_KEY ? "private key"
+	                                   : "public key";
 }
 
 static cJSON *finding_json(const struct p11_policy_key *k,
-			   const struct p11_finding *f)
+                           const struct p11_finding *f)
 {
 	char id[2 * P11_ID_MAX + 1];
 	cJSON *o = cJSON_CreateObject();
@@ -55,7 +55,7 @@ static cJSON *omitted_of(struct p11_session *s, const char *label)
 		err_clear(); /* metadata it cannot read strictly: no note */
 	free(v);
 	arr = cJSON_DetachItemFromObjectCaseSensitive(meta,
-						      "omitted_attributes");
+	                                              "omitted_attributes");
 	cJSON_Delete(meta);
 	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0) {
 		cJSON_Delete(arr);
@@ -65,8 +65,8 @@ static cJSON *omitted_of(struct p11_session *s, const char *label)
 }
 
 /* One note per key made without optional attributes. */
-static cJSON *notes_of(struct p11_session *s,
-		       const struct p11_policy_key *keys, size_t n)
+static cJSON *notes_of(struct p11_session *s, const struct p11_policy_key *keys,
+                       size_t n)
 {
 	cJSON *notes = cJSON_CreateArray(), *o, *arr;
 	char id[2 * P11_ID_MAX + 1];
@@ -91,13 +91,16 @@ static void print_notes(const cJSON *notes)
 	const cJSON *o, *a;
 	const char *sep;
 
-	cJSON_ArrayForEach(o, notes) {
+	cJSON_ArrayForEach(o, notes)
+	{
 		printf("'%s' (%s, id %s) note: made without",
 		       cJSON_GetStringValue(cJSON_GetObjectItem(o, "label")),
 		       cJSON_GetStringValue(cJSON_GetObjectItem(o, "class")),
 		       cJSON_GetStringValue(cJSON_GetObjectItem(o, "id")));
 		sep = " ";
-		cJSON_ArrayForEach(a, cJSON_GetObjectItem(o, "omitted_attributes")) {
+		cJSON_ArrayForEach(a,
+		                   cJSON_GetObjectItem(o, "omitted_attributes"))
+		{
 			printf("%s%s", sep, cJSON_GetStringValue(a));
 			sep = " and ";
 		}
@@ -108,8 +111,8 @@ static void print_notes(const cJSON *notes)
 
 /* Prints findings and notes; consumes notes. */
 static enum err print(const struct cli *c, const struct p11_session *s,
-		      const struct p11_policy_key *keys, size_t n,
-		      const struct p11_finding *f, size_t nf, cJSON *notes)
+                      const struct p11_policy_key *keys, size_t n,
+                      const struct p11_finding *f, size_t nf, cJSON *notes)
 {
 	const struct p11_token_desc *d = p11_session_token(s);
 	char id[2 * P11_ID_MAX + 1];
@@ -122,8 +125,8 @@ static enum err print(const struct cli *c, const struct p11_session *s,
 		cJSON_AddNumberToObject(o, "keys_checked", (double)n);
 		arr = cJSON_AddArrayToObject(o, "findings");
 		for (size_t i = 0; arr && i < nf; i++)
-			cJSON_AddItemToArray(arr, finding_json(&keys[f[i].key],
-							       &f[i]));
+			cJSON_AddItemToArray(
+			        arr, finding_json(&keys[f[i].key], &f[i]));
 		cJSON_AddItemToObject(o, "notes", notes);
 		return cli_print_json(o);
 	}
@@ -167,9 +170,10 @@ static enum err audit(const struct cli *c, struct p11_session *s, void *ctx)
 	if (r == ERR_OK)
 		r = print(c, s, keys, n, f, nf, notes_of(s, keys, n));
 	if (r == ERR_OK && nf)
-		r = err_set(ERR_VERIFY, "%zu finding%s in %zu of %zu keys; "
-			    "each line names the key, the attack and why", nf,
-			    nf == 1 ? "" : "s", keys_hit(f, nf), n);
+		r = err_set(ERR_VERIFY,
+		            "%zu finding%s in %zu of %zu keys; "
+		            "each line names the key, the attack and why",
+		            nf, nf == 1 ? "" : "s", keys_hit(f, nf), n);
 	free(f);
 	free(keys);
 	return r;

@@ -42,7 +42,7 @@ static cJSON *info_json(const struct p11_token_desc *d)
 	f = cJSON_AddObjectToObject(o, "flags");
 	for (size_t k = 0; k < N_FLAGS; k++)
 		cJSON_AddBoolToObject(f, token_flags[k].name,
-				      (i->flags & token_flags[k].flag) != 0);
+		                      (i->flags & token_flags[k].flag) != 0);
 	return o;
 }
 
@@ -52,8 +52,8 @@ static void print_text(const struct p11_token_desc *d)
 
 	printf("token:        %s\nmanufacturer: %s\nmodel:        %s\n"
 	       "serial:       %s\nuri:          %s\nPIN length:   %lu..%lu\n"
-	       "firmware:     %u.%u\nflags:       ", d->label,
-	       d->manufacturer, d->model, d->serial, d->uri,
+	       "firmware:     %u.%u\nflags:       ",
+	       d->label, d->manufacturer, d->model, d->serial, d->uri,
 	       (unsigned long)i->ulMinPinLen, (unsigned long)i->ulMaxPinLen,
 	       i->firmwareVersion.major, i->firmwareVersion.minor);
 	for (size_t k = 0; k < N_FLAGS; k++)

@@ -40,7 +40,7 @@ static const struct cli_opt opts[] = {
 
 /* The one token to initialise: matching --token, else the only free one. */
 static enum err pick(struct p11_module *m, const struct p11_uri *uri,
-		     const struct init_opts *o, struct p11_token_desc *out)
+                     const struct init_opts *o, struct p11_token_desc *out)
 {
 	struct p11_token_desc *d = NULL;
 	size_t n = 0, hits = 0;
@@ -60,14 +60,18 @@ static enum err pick(struct p11_module *m, const struct p11_uri *uri,
 		return r;
 	if (hits == 0)
 		return err_set(ERR_NOT_FOUND, "no %s token to initialise",
-			       uri ? "matching" : "free (uninitialised)");
+		               uri ? "matching" : "free (uninitialised)");
 	if (hits > 1)
-		return err_set(ERR_USAGE, "%zu tokens match; select one with "
-			       "--token", hits);
+		return err_set(ERR_USAGE,
+		               "%zu tokens match; select one with "
+		               "--token",
+		               hits);
 	if ((out->info.flags & CKF_TOKEN_INITIALIZED) && !o->force)
-		return err_set(ERR_EXISTS, "token '%s' is already initialised; "
-			       "--force re-initialises it and DESTROYS every "
-			       "key on it", out->label);
+		return err_set(ERR_EXISTS,
+		               "token '%s' is already initialised; "
+		               "--force re-initialises it and DESTROYS every "
+		               "key on it",
+		               out->label);
 	return ERR_OK;
 }
 
@@ -84,7 +88,7 @@ static enum err new_pin(const char *src, const char *what, char **pin)
 	snprintf(prompt, sizeof(prompt), "Repeat the %s: ", what);
 	r = cli_secret_read(NULL, prompt, what, &again);
 	if (r == ERR_OK && (strlen(again) != strlen(*pin) ||
-			    !secmem_equal(again, *pin, strlen(*pin))))
+	                    !secmem_equal(again, *pin, strlen(*pin))))
 		r = err_set(ERR_USAGE, "the two %ss differ", what);
 	secmem_free(again);
 	if (r != ERR_OK) {

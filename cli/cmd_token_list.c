@@ -21,14 +21,14 @@ static cJSON *token_json(const struct p11_token_desc *d)
 	cJSON_AddStringToObject(o, "serial", d->serial);
 	cJSON_AddStringToObject(o, "uri", d->uri);
 	cJSON_AddBoolToObject(o, "initialized",
-			      (d->info.flags & CKF_TOKEN_INITIALIZED) != 0);
+	                      (d->info.flags & CKF_TOKEN_INITIALIZED) != 0);
 	cJSON_AddBoolToObject(o, "login_required",
-			      (d->info.flags & CKF_LOGIN_REQUIRED) != 0);
+	                      (d->info.flags & CKF_LOGIN_REQUIRED) != 0);
 	return o;
 }
 
 static enum err print(const struct cli *c, const struct p11_token_desc *d,
-		      size_t n)
+                      size_t n)
 {
 	cJSON *arr;
 
@@ -41,8 +41,10 @@ static enum err print(const struct cli *c, const struct p11_token_desc *d,
 	for (size_t i = 0; i < n; i++)
 		printf("%-32s serial %-16s %s%s\n  %s\n", d[i].label,
 		       d[i].serial, d[i].manufacturer,
-		       (d[i].info.flags & CKF_TOKEN_INITIALIZED) ? "" :
-		       " (not initialized)", d[i].uri);
+		       (d[i].info.flags & CKF_TOKEN_INITIALIZED)
+		               ? ""
+		               : " (not initialized)",
+		       d[i].uri);
 	if (n == 0)
 		printf("no tokens\n");
 	return ERR_OK;

@@ -77,6 +77,6 @@ out:
 
 int cmd_vhd_decrypt(struct cli *c, int argc, char **argv)
 {
-	return cli_vhd_main(c, argc, argv, CLI_VHD_OUTPUT | CLI_VHD_FORMAT,
-	                    run, NULL);
+	return cli_vhd_main(c, argc, argv, CLI_VHD_OUTPUT | CLI_VHD_FORMAT, run,
+	                    NULL);
 }

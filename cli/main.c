@@ -18,22 +18,25 @@
 #define SECURE_HEAP (4u << 20)
 
 static const char global_usage[] =
-	"usage: p11seal [GLOBAL OPTIONS] COMMAND [ARGS]\n"
-	"\n"
-	"Global options (before the command):\n"
-	"  --module PATH           PKCS#11 module (default: p11-kit proxy)\n"
-	"  --module-init-args STR  C_Initialize pReserved string (NSS)\n"
-	"  --token URI             RFC 7512 token URI, e.g. pkcs11:token=st1\n"
-	"  --pin-source SRC        file:PATH | env:VAR | fd:N (default: prompt)\n"
-	"  --audit-log FILE        audit log (default $XDG_STATE_HOME/p11seal/audit.log)\n"
-	"  --no-syslog             no syslog copy of audit records (also P11SEAL_AUDIT_SYSLOG=0)\n"
-	"  --json                  one JSON document on stdout\n"
-	"  -q, --quiet / -v, --verbose\n"
-	"  --version, --help\n"
-	"\n"
-	"Exit codes: 0 ok, 1 failed, 2 usage, 3 PIN/authentication, 4 not "
-	"found,\n5 malformed input, 6 verification failed, 7 refused, "
-	"8 network/Key Protect.\n";
+        "usage: p11seal [GLOBAL OPTIONS] COMMAND [ARGS]\n"
+        "\n"
+        "Global options (before the command):\n"
+        "  --module PATH           PKCS#11 module (default: p11-kit proxy)\n"
+        "  --module-init-args STR  C_Initialize pReserved string (NSS)\n"
+        "  --token URI             RFC 7512 token URI, e.g. pkcs11:token=st1\n"
+        "  --pin-source SRC        file:PATH | env:VAR | fd:N (default: "
+        "prompt)\n"
+        "  --audit-log FILE        audit log (default "
+        "$XDG_STATE_HOME/p11seal/audit.log)\n"
+        "  --no-syslog             no syslog copy of audit records (also "
+        "P11SEAL_AUDIT_SYSLOG=0)\n"
+        "  --json                  one JSON document on stdout\n"
+        "  -q, --quiet / -v, --verbose\n"
+        "  --version, --help\n"
+        "\n"
+        "Exit codes: 0 ok, 1 failed, 2 usage, 3 PIN/authentication, 4 not "
+        "found,\n5 malformed input, 6 verification failed, 7 refused, "
+        "8 network/Key Protect.\n";
 
 static const char *group_of(const struct cli_command *k)
 {
@@ -66,7 +69,7 @@ static void print_commands(FILE *f)
 			if (strcmp(group_of(k), g) != 0)
 				continue;
 			snprintf(full, sizeof(full), "%s%s%s", g, *g ? " " : "",
-				 k->name);
+			         k->name);
 			fprintf(f, "  %-22s %s\n", full, k->summary);
 		}
 	}
@@ -83,14 +86,13 @@ int cmd_help(struct cli *c, int argc, char **argv)
 		return 0;
 	}
 	snprintf(want, sizeof(want), "%s%s%s", argv[1], argc > 2 ? " " : "",
-		 argc > 2 ? argv[2] : "");
+	         argc > 2 ? argv[2] : "");
 	for (size_t i = 0; i < cli_n_commands; i++) {
 		const struct cli_command *k = &cli_commands[i];
 		char full[64];
 
-		snprintf(full, sizeof(full), "%s%s%s",
-			 k->group ? k->group : "", k->group ? " " : "",
-			 k->name);
+		snprintf(full, sizeof(full), "%s%s%s", k->group ? k->group : "",
+		         k->group ? " " : "", k->name);
 		if (strcmp(full, want) == 0 ||
 		    (argc == 2 && k->group && strcmp(k->group, argv[1]) == 0)) {
 			printf("p11seal %s %s\n  %s\n", full,
@@ -108,9 +110,9 @@ int cmd_version(struct cli *c, int argc, char **argv)
 	(void)argv;
 	if (c->json) {
 		printf("{\"p11seal\":\"%s\",\"openssl\":\"%s\",\"p11-kit\":"
-		       "\"%s\",\"cjson\":\"%s\"}\n", P11SEAL_VERSION,
-		       OPENSSL_VERSION_TEXT, P11KIT_BUILD_VERSION,
-		       cJSON_Version());
+		       "\"%s\",\"cjson\":\"%s\"}\n",
+		       P11SEAL_VERSION, OPENSSL_VERSION_TEXT,
+		       P11KIT_BUILD_VERSION, cJSON_Version());
 		return 0;
 	}
 	printf("p11seal %s (%s, p11-kit %s, cJSON %s)\n", P11SEAL_VERSION,
@@ -153,9 +155,15 @@ static int parse_globals(struct cli *c, int argc, char **argv)
 		case 'v': c->verbosity = 1; break;
 		case 'V': return cmd_version(c, 0, NULL);
 		case 'h': print_commands(stdout); return 0;
-		case 'P': return cli_fail(c, cli_refuse_argv_secret("--pin", "PIN"));
-		case 'S': return cli_fail(c, cli_refuse_argv_secret("--so-pin", "SO PIN"));
-		case 'K': return cli_fail(c, cli_refuse_argv_secret("--api-key", "API key"));
+		case 'P':
+			return cli_fail(c,
+			                cli_refuse_argv_secret("--pin", "PIN"));
+		case 'S':
+			return cli_fail(c, cli_refuse_argv_secret("--so-pin",
+			                                          "SO PIN"));
+		case 'K':
+			return cli_fail(c, cli_refuse_argv_secret("--api-key",
+			                                          "API key"));
 		default: print_commands(stderr); return EXIT_USAGE;
 		}
 	}
@@ -171,19 +179,21 @@ static int dispatch(struct cli *c, int argc, char **argv)
 
 		if (!k->group && strcmp(argv[0], k->name) == 0) {
 			c->cmd = k->name;
-			optind = 0; /* glibc: fully reset getopt for the command */
+			optind = 0; /* glibc: fully reset getopt for the command
+			             */
 			return cli_command_run(c, k, argc, argv);
 		}
 		if (k->group && argc > 1 && strcmp(argv[0], k->group) == 0 &&
 		    strcmp(argv[1], k->name) == 0) {
-			snprintf(full, sizeof(full), "%s %s", k->group, k->name);
+			snprintf(full, sizeof(full), "%s %s", k->group,
+			         k->name);
 			c->cmd = full;
 			optind = 0;
 			return cli_command_run(c, k, argc - 1, argv + 1);
 		}
 	}
 	fprintf(stderr, "%s: unknown command '%s%s%s'\n", c->prog, argv[0],
-		argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+	        argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
 	fprintf(stderr, "Run '%s help' for the list of commands.\n", c->prog);
 	return EXIT_USAGE;
 }
@@ -213,7 +223,9 @@ int main(int argc, char **argv)
 	cli_warn_omissions(&c);
 	/* For tests: every secret buffer must be wiped and freed by now. */
 	if (getenv("P11SEAL_SECMEM_REPORT"))
-		fprintf(stderr, "p11seal: secure heap in use at exit: %zu "
-			"bytes\n", secmem_used());
+		fprintf(stderr,
+		        "p11seal: secure heap in use at exit: %zu "
+		        "bytes\n",
+		        secmem_used());
 	return rc;
 }

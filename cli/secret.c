@@ -80,7 +80,7 @@ static enum err read_prompt(const char *prompt, const char *what, char **out)
 		return err_errno(ERR_IO, "terminal");
 	}
 	noecho = old;
-	noecho.c_lflag &= (tcflag_t)~(ECHO | ECHONL);
+	noecho.c_lflag &= (tcflag_t) ~(ECHO | ECHONL);
 	noecho.c_lflag |= ICANON;
 	if (write(fd, prompt, strlen(prompt)) < 0 ||
 	    tcsetattr(fd, TCSAFLUSH, &noecho) != 0) {

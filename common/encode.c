@@ -58,10 +58,10 @@ static char b64_char(unsigned v)
 {
 	unsigned diff = 'A';
 
-	diff += ((25u - v) >> 8) & 6;       /* v >= 26: 'a' - 26 - 'A' */
-	diff -= ((51u - v) >> 8) & 75;      /* v >= 52: '0' - 52 */
-	diff -= ((61u - v) >> 8) & 15;      /* v == 62: '+' */
-	diff += ((62u - v) >> 8) & 3;       /* v == 63: '/' */
+	diff += ((25u - v) >> 8) & 6;  /* v >= 26: 'a' - 26 - 'A' */
+	diff -= ((51u - v) >> 8) & 75; /* v >= 52: '0' - 52 */
+	diff -= ((61u - v) >> 8) & 15; /* v == 62: '+' */
+	diff += ((62u - v) >> 8) & 3;  /* v == 63: '/' */
 	return (char)(v + diff);
 }
 
@@ -71,7 +71,7 @@ void encode_base64(char *out, const uint8_t *in, size_t len)
 
 	for (i = 0; i + 2 < len; i += 3) {
 		unsigned w = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 |
-			     in[i + 2];
+		             in[i + 2];
 
 		out[o++] = b64_char(w >> 18);
 		out[o++] = b64_char((w >> 12) & 63);
@@ -96,16 +96,16 @@ static int b64_value(unsigned char c)
 {
 	int v = -1, x = c;
 
-	v += (((64 - x) & (x - 91)) >> 8) & (x - 64);   /* A-Z: 0..25 */
-	v += (((96 - x) & (x - 123)) >> 8) & (x - 70);  /* a-z: 26..51 */
-	v += (((47 - x) & (x - 58)) >> 8) & (x + 5);    /* 0-9: 52..61 */
-	v += (((42 - x) & (x - 44)) >> 8) & 63;         /* '+': 62 */
-	v += (((46 - x) & (x - 48)) >> 8) & 64;         /* '/': 63 */
+	v += (((64 - x) & (x - 91)) >> 8) & (x - 64);  /* A-Z: 0..25 */
+	v += (((96 - x) & (x - 123)) >> 8) & (x - 70); /* a-z: 26..51 */
+	v += (((47 - x) & (x - 58)) >> 8) & (x + 5);   /* 0-9: 52..61 */
+	v += (((42 - x) & (x - 44)) >> 8) & 63;        /* '+': 62 */
+	v += (((46 - x) & (x - 48)) >> 8) & 64;        /* '/': 63 */
 	return v;
 }
 
 enum err decode_base64(uint8_t *out, size_t out_cap, size_t *out_len,
-		       const char *in, size_t len)
+                       const char *in, size_t len)
 {
 	size_t pad = 0, n, o = 0;
 	int bad = 0;
@@ -126,7 +126,9 @@ enum err decode_base64(uint8_t *out, size_t out_cap, size_t *out_len,
 		for (int j = 0; j < 4; j++) {
 			int is_pad = i + (size_t)j >= len - pad;
 
-			v[j] = is_pad ? 0 : b64_value((unsigned char)in[i + (size_t)j]);
+			v[j] = is_pad ? 0
+			              : b64_value((unsigned char)
+			                                  in[i + (size_t)j]);
 			bad |= v[j] < 0;
 			w = w << 6 | (unsigned)(v[j] & 63);
 		}

@@ -25,6 +25,6 @@ void encode_base64(char *out, const uint8_t *in, size_t len);
 /* Decode base64 text (len chars, padding required, no whitespace) into out,
  * which holds at most out_cap bytes; *out_len gets the decoded length. */
 enum err decode_base64(uint8_t *out, size_t out_cap, size_t *out_len,
-		       const char *in, size_t len);
+                       const char *in, size_t len);
 
 #endif

@@ -21,7 +21,7 @@ enum err {
 	ERR_AUTH,      /* Key Protect / IAM refused our credentials */
 	ERR_REMOTE,    /* Key Protect answered with an error body */
 	ERR_UNSUPPORTED, /* the token or input lacks a needed feature */
-	ERR_INTERNAL,  /* a bug: should never happen */
+	ERR_INTERNAL,    /* a bug: should never happen */
 	ERR_COUNT
 };
 
@@ -30,11 +30,11 @@ const char *err_str(enum err e);
 
 /* Record the detail of the current error for this thread and return e. */
 enum err err_set(enum err e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /* Prepend context to the current detail ("open token: <old detail>"). */
 enum err err_wrap(enum err e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /* Detail of the last err_set() in this thread; "" if none. */
 const char *err_detail(void);

@@ -58,8 +58,7 @@ static enum err check_owner(const struct stat *st, const char *path)
 
 	if (st->st_uid == geteuid())
 		return ERR_OK;
-	if (getpwuid_r(st->st_uid, &pw, buf, sizeof(buf), &found) == 0 &&
-	    found)
+	if (getpwuid_r(st->st_uid, &pw, buf, sizeof(buf), &found) == 0 && found)
 		snprintf(name, sizeof(name), "%s", found->pw_name);
 	return err_set(ERR_POLICY,
 	               "audit log %s is owned by %s (uid %u), not by you "

@@ -47,7 +47,8 @@ const char *km_path_name(enum km_path p);
  * otherwise in the token when it can wrap with RSA-OAEP (SHA-256; SHA-1
  * for HPCS) and encrypt the nonce (AES-GCM; AES-CBC-PAD for HPCS), by
  * trial -- KM_PATH_TRUSTED when it enforces CKA_WRAP_WITH_TRUSTED and
- * CKA_WRAP_TEMPLATE, else KM_PATH_SESSION. ERR_POLICY explaining both ways on when it cannot. */
+ * CKA_WRAP_TEMPLATE, else KM_PATH_SESSION. ERR_POLICY explaining both ways on
+ * when it cannot. */
 enum err km_ceremony_plan(struct p11_session *s, bool hpcs, bool host_assisted,
                           enum km_path *out);
 

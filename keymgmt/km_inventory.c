@@ -58,7 +58,8 @@ static const char *guess_kind(const struct km_key *k)
 	if (i->cls == CKO_SECRET_KEY && i->key_type == CKK_AES &&
 	    i->flag[P11F_ENCRYPT] && !i->flag[P11F_DECRYPT] &&
 	    !i->flag[P11F_WRAP] && !i->flag[P11F_UNWRAP] &&
-	    (i->n_mechs == 0 || (i->n_mechs == 1 && i->mechs[0] == CKM_AES_GCM)))
+	    (i->n_mechs == 0 ||
+	     (i->n_mechs == 1 && i->mechs[0] == CKM_AES_GCM)))
 		return "root";
 	/* p11seal's audit profile: HMAC key that only signs and verifies. */
 	if (i->cls == CKO_SECRET_KEY &&
@@ -130,18 +131,18 @@ static void describe(struct p11_session *s, struct km_key *k)
 		if (!k->dek.native)
 			p11_obj_info(s, k->dek.tweak, &k->tweak);
 		k->has_keyhash = p11_dek_keyhash(s, &k->dek, zero_nonce,
-						 k->keyhash) == ERR_OK;
+		                                 k->keyhash) == ERR_OK;
 	}
 	err_clear();
 	load_meta(s, k);
 	kind = cJSON_GetObjectItemCaseSensitive(k->meta, "kind");
 	snprintf(k->kind, sizeof(k->kind), "%s",
-		 cJSON_IsString(kind) ? kind->valuestring : guess_kind(k));
+	         cJSON_IsString(kind) ? kind->valuestring : guess_kind(k));
 }
 
 /* True if h is the tweak half of a DEK whose data half is listed. */
 static bool is_tweak_half(const struct p11_obj_info *i,
-			  const struct p11_obj_info *all, size_t n)
+                          const struct p11_obj_info *all, size_t n)
 {
 	size_t base = tail_is(i->label, P11_DEK_TWEAK_SUFFIX);
 
@@ -159,10 +160,11 @@ static bool is_tweak_half(const struct p11_obj_info *i,
 }
 
 static enum err collect(struct p11_session *s, struct p11_obj_info **out,
-			size_t *n)
+                        size_t *n)
 {
 	static const CK_OBJECT_CLASS classes[] = { CKO_SECRET_KEY,
-		CKO_PRIVATE_KEY, CKO_PUBLIC_KEY };
+		                                   CKO_PRIVATE_KEY,
+		                                   CKO_PUBLIC_KEY };
 	CK_OBJECT_HANDLE *h = calloc(OBJS_MAX, sizeof(*h));
 	struct p11_obj_info *infos = NULL;
 	size_t total = 0, got;
@@ -172,7 +174,7 @@ static enum err collect(struct p11_session *s, struct p11_obj_info **out,
 		return err_set(ERR_NOMEM, "object list");
 	for (size_t c = 0; c < 3 && r == ERR_OK; c++) {
 		r = p11_obj_find(s, classes[c], NULL, NULL, 0, h + total,
-				 OBJS_MAX - total, &got);
+		                 OBJS_MAX - total, &got);
 		total += got;
 	}
 	if (r == ERR_OK)
@@ -192,7 +194,7 @@ static enum err collect(struct p11_session *s, struct p11_obj_info **out,
 }
 
 enum err km_inventory_list(struct p11_session *s, struct km_key **out,
-			   size_t *n)
+                           size_t *n)
 {
 	struct p11_obj_info *infos = NULL;
 	struct km_key *keys;
@@ -221,7 +223,7 @@ enum err km_inventory_list(struct p11_session *s, struct km_key **out,
 }
 
 enum err km_inventory_find(struct p11_session *s, const char *label,
-			   struct km_key *out)
+                           struct km_key *out)
 {
 	CK_OBJECT_HANDLE h;
 	enum err r;
@@ -233,13 +235,13 @@ enum err km_inventory_find(struct p11_session *s, const char *label,
 		r = p11_obj_find_one(s, CKO_PRIVATE_KEY, label, NULL, 0, &h);
 		if (r == ERR_NOT_FOUND)
 			r = p11_obj_find_one(s, CKO_SECRET_KEY, label, NULL, 0,
-					     &h);
+			                     &h);
 	}
 	if (r == ERR_OK)
 		r = p11_obj_info(s, h, &out->info);
 	if (r == ERR_OK && out->info.cls == CKO_DATA)
 		r = err_set(ERR_NOT_FOUND, "'%s' is a data object, not a key",
-			    label);
+		            label);
 	if (r == ERR_OK)
 		describe(s, out);
 	return r;
@@ -283,14 +285,14 @@ static void add_hex(cJSON *o, const char *name, const uint8_t *b, size_t n)
 }
 
 static void add_flags(cJSON *o, const char *name,
-		      const struct p11_obj_info *info)
+                      const struct p11_obj_info *info)
 {
 	cJSON *flags = cJSON_AddObjectToObject(o, name);
 
 	for (int f = 0; f < P11F_COUNT; f++)
 		if (info->known[f])
 			cJSON_AddBoolToObject(flags, p11_flag_name(f),
-					      info->flag[f]);
+			                      info->flag[f]);
 }
 
 static void add_details(cJSON *o, const struct km_key *k)
@@ -306,21 +308,22 @@ static void add_details(cJSON *o, const struct km_key *k)
 		add_hex(o, "tweak_check_value", k->tweak.kcv, 3);
 	mechs = cJSON_AddArrayToObject(o, "allowed_mechanisms");
 	for (size_t i = 0; i < k->info.n_mechs; i++)
-		cJSON_AddItemToArray(mechs, cJSON_CreateString(
-			p11_mech_name(k->info.mechs[i])));
+		cJSON_AddItemToArray(mechs, cJSON_CreateString(p11_mech_name(
+		                                    k->info.mechs[i])));
 	if (k->is_dek)
-		cJSON_AddStringToObject(o, "xts", k->dek.native ?
-					"native CKM_AES_XTS" :
-					"two AES keys via CKM_AES_ECB");
+		cJSON_AddStringToObject(
+		        o, "xts",
+		        k->dek.native ? "native CKM_AES_XTS"
+		                      : "two AES keys via CKM_AES_ECB");
 }
 
 static bool has_string(const cJSON *arr, const char *v)
 {
 	const cJSON *m;
 
-	cJSON_ArrayForEach(m, arr)
-		if (cJSON_IsString(m) && strcmp(m->valuestring, v) == 0)
-			return true;
+	cJSON_ArrayForEach(m,
+	                   arr) if (cJSON_IsString(m) &&
+	                            strcmp(m->valuestring, v) == 0) return true;
 	return false;
 }
 
@@ -328,7 +331,8 @@ static void add_meta(cJSON *o, const struct km_key *k)
 {
 	const cJSON *m;
 
-	cJSON_ArrayForEach(m, k->meta) {
+	cJSON_ArrayForEach(m, k->meta)
+	{
 		if (!m->string || strcmp(m->string, "kind") == 0 ||
 		    cJSON_GetObjectItemCaseSensitive(o, m->string))
 			continue;
@@ -352,9 +356,9 @@ cJSON *km_inventory_json(const struct km_key *k, bool detailed)
 	cJSON_AddBoolToObject(o, "sensitive", flag_of(k, P11F_SENSITIVE));
 	cJSON_AddBoolToObject(o, "extractable", flag_of(k, P11F_EXTRACTABLE));
 	cJSON_AddBoolToObject(o, "always_sensitive",
-			      flag_of(k, P11F_ALWAYS_SENSITIVE));
+	                      flag_of(k, P11F_ALWAYS_SENSITIVE));
 	cJSON_AddBoolToObject(o, "never_extractable",
-			      flag_of(k, P11F_NEVER_EXTRACTABLE));
+	                      flag_of(k, P11F_NEVER_EXTRACTABLE));
 	if (k->has_keyhash) {
 		encode_hex(hash, k->keyhash, sizeof(k->keyhash));
 		cJSON_AddStringToObject(o, "keyhash", hash);
@@ -376,19 +380,20 @@ static void add_omitted(cJSON *o, const char *label)
 	snprintf(tweak, sizeof(tweak), "%s%s", label, P11_DEK_TWEAK_SUFFIX);
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "omitted_attributes");
 	for (size_t i = 0; p11_key_omission(i, &om); i++) {
-		if (strcmp(om.label, label) != 0 && strcmp(om.label, tweak) != 0)
+		if (strcmp(om.label, label) != 0 &&
+		    strcmp(om.label, tweak) != 0)
 			continue;
 		if (!arr)
 			arr = cJSON_AddArrayToObject(o, "omitted_attributes");
 		for (size_t j = 0; arr && j < om.n; j++)
 			if (!has_string(arr, om.attrs[j]))
 				cJSON_AddItemToArray(
-					arr, cJSON_CreateString(om.attrs[j]));
+				        arr, cJSON_CreateString(om.attrs[j]));
 	}
 }
 
 enum err km_inventory_put_meta(struct p11_session *s, const char *label,
-			       const char *kind, const cJSON *extra)
+                               const char *kind, const cJSON *extra)
 {
 	cJSON *o = extra ? cJSON_Duplicate(extra, 1) : cJSON_CreateObject();
 	char *text = NULL;

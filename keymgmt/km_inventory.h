@@ -21,23 +21,23 @@ struct p11_session;
 struct km_key {
 	struct p11_obj_info info; /* the key (a DEK's data half) */
 	char kind[16];
-	size_t size;              /* bytes: whole DEK, AES key, RSA modulus */
+	size_t size; /* bytes: whole DEK, AES key, RSA modulus */
 	bool is_dek;
 	struct p11_dek dek;
-	struct p11_obj_info tweak;  /* a two-key DEK's tweak half */
+	struct p11_obj_info tweak; /* a two-key DEK's tweak half */
 	bool has_keyhash;
-	uint8_t keyhash[32];      /* SHA-256(32 zero bytes || DEK) */
-	cJSON *meta;              /* p11seal metadata object, or NULL */
+	uint8_t keyhash[32]; /* SHA-256(32 zero bytes || DEK) */
+	cJSON *meta;         /* p11seal metadata object, or NULL */
 };
 
 /* Every key in the token (secret, private and public keys). *out is
  * malloc'd; free with km_inventory_free. */
 enum err km_inventory_list(struct p11_session *s, struct km_key **out,
-			   size_t *n);
+                           size_t *n);
 
 /* The key labelled label (ERR_NOT_FOUND / ERR_USAGE if not exactly one). */
 enum err km_inventory_find(struct p11_session *s, const char *label,
-			   struct km_key *out);
+                           struct km_key *out);
 
 /* Free what list/find returned (n entries). */
 void km_inventory_free(struct km_key *keys, size_t n);
@@ -55,6 +55,6 @@ cJSON *km_inventory_json(const struct km_key *k, bool detailed);
  * tweak half) without optional attributes (p11_key_omission). extra may
  * be NULL; it is not consumed. */
 enum err km_inventory_put_meta(struct p11_session *s, const char *label,
-			       const char *kind, const cJSON *extra);
+                               const char *kind, const cJSON *extra);
 
 #endif

@@ -252,8 +252,8 @@ enum err km_kpdek_store(struct p11_session *s, const char *label,
 	if (!d->material)
 		return err_set(ERR_INTERNAL, "no DEK material to store");
 	meta = meta_json(d);
-	r = km_dek_store_value(s, label, d->material, d->size, exportable,
-	                       meta, &st);
+	r = km_dek_store_value(s, label, d->material, d->size, exportable, meta,
+	                       &st);
 	if (r != ERR_OK)
 		goto out;
 	d->meta_stored = st.meta_stored;

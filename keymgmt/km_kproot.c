@@ -44,11 +44,12 @@ static enum err check_new_root(struct p11_session *s, const char *label)
 	if (strncmp(label, P11_ROOT_PARTIAL_PREFIX,
 	            strlen(P11_ROOT_PARTIAL_PREFIX)) == 0 ||
 	    p11_trust_import_label(label))
-		return err_set(ERR_USAGE,
-		               "root key label '%s' starts like the keys an "
-		               "import makes on its way (" P11_ROOT_PARTIAL_PREFIX
-		               ", " P11_TRUST_IMPORT_PREFIX ")",
-		               label);
+		return err_set(
+		        ERR_USAGE,
+		        "root key label '%s' starts like the keys an "
+		        "import makes on its way (" P11_ROOT_PARTIAL_PREFIX
+		        ", " P11_TRUST_IMPORT_PREFIX ")",
+		        label);
 	if (dot &&
 	    (strcmp(dot, ".tweak") == 0 ||
 	     (dot[1] == 'v' &&

@@ -48,18 +48,22 @@ static const struct {
 	CK_FLAGS need;
 	size_t at;
 } flag_probes[] = {
-	{ CKM_AES_KEY_GEN, CKF_GENERATE, offsetof(struct p11_caps, aes_keygen) },
+	{ CKM_AES_KEY_GEN, CKF_GENERATE,
+	  offsetof(struct p11_caps, aes_keygen) },
 	{ CKM_AES_ECB, CKF_ENCRYPT | CKF_DECRYPT,
 	  offsetof(struct p11_caps, aes_ecb) },
 	{ CKM_AES_GCM, CKF_ENCRYPT, offsetof(struct p11_caps, aes_gcm) },
-	{ CKM_AES_CBC_PAD, CKF_ENCRYPT, offsetof(struct p11_caps, aes_cbc_pad) },
+	{ CKM_AES_CBC_PAD, CKF_ENCRYPT,
+	  offsetof(struct p11_caps, aes_cbc_pad) },
 	{ CKM_AES_XTS, CKF_ENCRYPT | CKF_DECRYPT,
 	  offsetof(struct p11_caps, aes_xts) },
 	{ CKM_AES_XTS_KEY_GEN, CKF_GENERATE,
 	  offsetof(struct p11_caps, aes_xts_keygen) },
 	{ CKM_AES_KEY_WRAP, CKF_WRAP, offsetof(struct p11_caps, aes_kw) },
-	{ CKM_AES_KEY_WRAP_PAD, CKF_WRAP, offsetof(struct p11_caps, aes_kwp_210a) },
-	{ CKM_AES_KEY_WRAP_KWP, CKF_WRAP, offsetof(struct p11_caps, aes_kwp_210b) },
+	{ CKM_AES_KEY_WRAP_PAD, CKF_WRAP,
+	  offsetof(struct p11_caps, aes_kwp_210a) },
+	{ CKM_AES_KEY_WRAP_KWP, CKF_WRAP,
+	  offsetof(struct p11_caps, aes_kwp_210b) },
 	{ CKM_RSA_PKCS_OAEP, CKF_WRAP, offsetof(struct p11_caps, rsa_oaep) },
 	{ CKM_RSA_PKCS_KEY_PAIR_GEN, CKF_GENERATE_KEY_PAIR,
 	  offsetof(struct p11_caps, rsa_keygen) },
@@ -122,12 +126,13 @@ static bool said_yes(struct trial *t, CK_RV rv, const char *call)
 /* Attributes of a public session AES-256 key for trials (extractable so
  * it can be wrapped; it never leaves the session and is destroyed
  * after). */
-#define TRIAL_AES_ATTRS(no, yes)                                       \
-	{ CKA_TOKEN, &(no), sizeof(no) },                              \
-	{ CKA_PRIVATE, &(no), sizeof(no) },                            \
-	{ CKA_SENSITIVE, &(yes), sizeof(yes) },                        \
-	{ CKA_EXTRACTABLE, &(yes), sizeof(yes) },                      \
-	{ CKA_ENCRYPT, &(yes), sizeof(yes) }
+#define TRIAL_AES_ATTRS(no, yes)                                              \
+	{ CKA_TOKEN, &(no), sizeof(no) }, { CKA_PRIVATE, &(no), sizeof(no) }, \
+	        { CKA_SENSITIVE, &(yes), sizeof(yes) },                       \
+	        { CKA_EXTRACTABLE, &(yes), sizeof(yes) },                     \
+	{                                                                     \
+		CKA_ENCRYPT, &(yes), sizeof(yes)                              \
+	}
 
 static CK_RV trial_aes_generate(struct trial *t, CK_OBJECT_HANDLE *out)
 {
@@ -141,7 +146,7 @@ static CK_RV trial_aes_generate(struct trial *t, CK_OBJECT_HANDLE *out)
 
 	t->what = "in the AES key generation trial";
 	return t->fn->C_GenerateKey(p11_session_handle(t->s), &m, a,
-				    sizeof(a) / sizeof(a[0]), out);
+	                            sizeof(a) / sizeof(a[0]), out);
 }
 
 /* Does the token take CKA_WRAP_WITH_TRUSTED, which keeps an exportable
@@ -161,7 +166,7 @@ static CK_RV trial_wrap_with_trusted(struct trial *t)
 
 	t->what = "in the trusted-wrapping trial";
 	rv = t->fn->C_GenerateKey(p11_session_handle(t->s), &m, a,
-				  sizeof(a) / sizeof(a[0]), &h);
+	                          sizeof(a) / sizeof(a[0]), &h);
 	if (rv == CKR_OK)
 		t->fn->C_DestroyObject(p11_session_handle(t->s), h);
 	return rv;
@@ -172,9 +177,9 @@ static CK_RV trial_wrap_with_trusted(struct trial *t)
 static CK_RV trial_aes_import(struct trial *t, CK_OBJECT_HANDLE *out)
 {
 	static const uint8_t value[32] = { 0x70, 0x31, 0x31, 0x73, 0x65,
-					   0x61, 0x6c, 0x20, 0x74, 0x72,
-					   0x69, 0x61, 0x6c, 0x20, 0x6b,
-					   0x65, 0x79, 0x01, 0x02, 0x03 };
+		                           0x61, 0x6c, 0x20, 0x74, 0x72,
+		                           0x69, 0x61, 0x6c, 0x20, 0x6b,
+		                           0x65, 0x79, 0x01, 0x02, 0x03 };
 	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
 	CK_KEY_TYPE type = CKK_AES;
 	CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
@@ -187,7 +192,7 @@ static CK_RV trial_aes_import(struct trial *t, CK_OBJECT_HANDLE *out)
 
 	t->what = "in the AES key import trial";
 	return t->fn->C_CreateObject(p11_session_handle(t->s), a,
-				     sizeof(a) / sizeof(a[0]), out);
+	                             sizeof(a) / sizeof(a[0]), out);
 }
 
 static CK_RV trial_rsa_public(struct trial *t, CK_OBJECT_HANDLE *out)
@@ -202,7 +207,8 @@ static CK_RV trial_rsa_public(struct trial *t, CK_OBJECT_HANDLE *out)
 		{ CKA_PRIVATE, &no, sizeof(no) },
 		{ CKA_WRAP, &yes, sizeof(yes) },
 		{ CKA_ENCRYPT, &yes, sizeof(yes) },
-		{ CKA_MODULUS, p11_unconst(trial_modulus), sizeof(trial_modulus) },
+		{ CKA_MODULUS, p11_unconst(trial_modulus),
+		  sizeof(trial_modulus) },
 		{ CKA_PUBLIC_EXPONENT, p11_unconst(trial_exponent),
 		  sizeof(trial_exponent) },
 	};
@@ -212,8 +218,8 @@ static CK_RV trial_rsa_public(struct trial *t, CK_OBJECT_HANDLE *out)
 }
 
 static bool trial_oaep(struct trial *t, CK_OBJECT_HANDLE rsa,
-		       CK_OBJECT_HANDLE aes, CK_MECHANISM_TYPE hash,
-		       CK_RSA_PKCS_MGF_TYPE mgf)
+                       CK_OBJECT_HANDLE aes, CK_MECHANISM_TYPE hash,
+                       CK_RSA_PKCS_MGF_TYPE mgf)
 {
 	CK_RSA_PKCS_OAEP_PARAMS p = { hash, mgf, CKZ_DATA_SPECIFIED, NULL, 0 };
 	CK_MECHANISM m = { CKM_RSA_PKCS_OAEP, &p, sizeof(p) };
@@ -221,8 +227,10 @@ static bool trial_oaep(struct trial *t, CK_OBJECT_HANDLE rsa,
 	CK_ULONG len = sizeof(out);
 
 	t->what = "in the OAEP trial";
-	return said_yes(t, t->fn->C_WrapKey(p11_session_handle(t->s), &m, rsa,
-					    aes, out, &len), "C_WrapKey") &&
+	return said_yes(t,
+	                t->fn->C_WrapKey(p11_session_handle(t->s), &m, rsa, aes,
+	                                 out, &len),
+	                "C_WrapKey") &&
 	       len == sizeof(trial_modulus);
 }
 
@@ -238,7 +246,7 @@ static bool trial_gcm(struct trial *t, CK_OBJECT_HANDLE aes)
 	if (!said_yes(t, t->fn->C_EncryptInit(h, &m, aes), "C_EncryptInit"))
 		return false;
 	return said_yes(t, t->fn->C_Encrypt(h, in, sizeof(in), out, &len),
-			"C_Encrypt") &&
+	                "C_Encrypt") &&
 	       len == sizeof(in) + 16;
 }
 
@@ -260,22 +268,22 @@ static bool trial_digest_key(struct trial *t, CK_OBJECT_HANDLE aes)
 		return false;
 	}
 	return said_yes(t, t->fn->C_DigestFinal(h, out, &len),
-			"C_DigestFinal") &&
+	                "C_DigestFinal") &&
 	       len == 32;
 }
 
 static void trial_oaeps(struct trial *t, CK_OBJECT_HANDLE aes,
-			struct p11_caps *c)
+                        struct p11_caps *c)
 {
 	CK_OBJECT_HANDLE rsa = CK_INVALID_HANDLE;
 
 	if (!said_yes(t, trial_rsa_public(t, &rsa), "C_CreateObject"))
 		return;
-	c->oaep_sha256_wrap = trial_oaep(t, rsa, aes, CKM_SHA256,
-					 CKG_MGF1_SHA256);
+	c->oaep_sha256_wrap =
+	        trial_oaep(t, rsa, aes, CKM_SHA256, CKG_MGF1_SHA256);
 	if (t->r == ERR_OK)
-		c->oaep_sha1_wrap = trial_oaep(t, rsa, aes, CKM_SHA_1,
-					       CKG_MGF1_SHA1);
+		c->oaep_sha1_wrap =
+		        trial_oaep(t, rsa, aes, CKM_SHA_1, CKG_MGF1_SHA1);
 	if (t->r == ERR_OK)
 		t->fn->C_DestroyObject(p11_session_handle(t->s), rsa);
 }
@@ -283,7 +291,7 @@ static void trial_oaeps(struct trial *t, CK_OBJECT_HANDLE aes,
 /* Can the token hold AES secret keys at all (made in it, or brought in)?
  * *aes is a key for the other trials, or CK_INVALID_HANDLE. */
 static void trial_aes_keys(struct trial *t, struct p11_caps *c,
-			   CK_OBJECT_HANDLE *aes)
+                           CK_OBJECT_HANDLE *aes)
 {
 	CK_OBJECT_HANDLE imported = CK_INVALID_HANDLE;
 	CK_RV rv;
@@ -329,7 +337,7 @@ static enum err probe_trials(struct p11_session *s, struct p11_caps *c)
 }
 
 enum err p11_caps_probe(struct p11_session *s, bool trials,
-			struct p11_caps *out)
+                        struct p11_caps *out)
 {
 	enum err r;
 
@@ -361,25 +369,34 @@ enum err p11_caps_root_check(struct p11_session *s, bool exportable)
 	if (r != ERR_OK)
 		return r;
 	if (!c.aes_generate)
-		return err_set(ERR_UNSUPPORTED, "token '%s' generates no AES "
-			       "keys (C_GenerateKey: %s), so it cannot hold a "
-			       "root key; keep root keys on another token",
-			       tok, p11_ckr_name(c.aes_generate_rv));
+		return err_set(ERR_UNSUPPORTED,
+		               "token '%s' generates no AES "
+		               "keys (C_GenerateKey: %s), so it cannot hold a "
+		               "root key; keep root keys on another token",
+		               tok, p11_ckr_name(c.aes_generate_rv));
 	if (!c.gcm_encrypt)
-		return err_set(ERR_UNSUPPORTED, "token '%s' cannot encrypt "
-			       "with AES-GCM (%s), a root key's only "
-			       "mechanism, so the key would be of no use; DEKs "
-			       "and 'kp import-root --host-assisted' work on "
-			       "this token", tok, c.aes_gcm ? "CKM_AES_GCM "
-			       "listed, but C_EncryptInit/C_Encrypt with it "
-			       "failed" : "C_GetMechanismInfo: no CKM_AES_GCM");
+		return err_set(
+		        ERR_UNSUPPORTED,
+		        "token '%s' cannot encrypt "
+		        "with AES-GCM (%s), a root key's only "
+		        "mechanism, so the key would be of no use; DEKs "
+		        "and 'kp import-root --host-assisted' work on "
+		        "this token",
+		        tok,
+		        c.aes_gcm
+		                ? "CKM_AES_GCM "
+		                  "listed, but C_EncryptInit/C_Encrypt with it "
+		                  "failed"
+		                : "C_GetMechanismInfo: no CKM_AES_GCM");
 	if (exportable && !c.wrap_with_trusted)
-		return err_set(ERR_UNSUPPORTED, "token '%s' refuses "
-			       "CKA_WRAP_WITH_TRUSTED (C_GenerateKey: %s), which "
-			       "a root key for an import ceremony needs so that "
-			       "only trusted keys can wrap it; without "
-			       "--import-ceremony the root key never leaves the "
-			       "token and needs none", tok,
-			       p11_ckr_name(c.wrap_with_trusted_rv));
+		return err_set(
+		        ERR_UNSUPPORTED,
+		        "token '%s' refuses "
+		        "CKA_WRAP_WITH_TRUSTED (C_GenerateKey: %s), which "
+		        "a root key for an import ceremony needs so that "
+		        "only trusted keys can wrap it; without "
+		        "--import-ceremony the root key never leaves the "
+		        "token and needs none",
+		        tok, p11_ckr_name(c.wrap_with_trusted_rv));
 	return ERR_OK;
 }

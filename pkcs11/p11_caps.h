@@ -13,15 +13,15 @@ struct p11_session;
 
 struct p11_caps {
 	bool aes_keygen, aes_ecb, aes_gcm, aes_xts, aes_xts_keygen;
-	bool aes_cbc_pad;      /* encrypt: the HPCS secure-import nonce */
+	bool aes_cbc_pad; /* encrypt: the HPCS secure-import nonce */
 	bool aes_kw, aes_kwp_210a, aes_kwp_210b;
 	bool rsa_oaep, rsa_keygen, sha256, hmac_sha256, generic_keygen;
-	bool digest_key;       /* trial: C_DigestKey on a sensitive key */
-	bool oaep_sha256_wrap; /* trial: C_WrapKey OAEP SHA-256/MGF1-SHA-256 */
-	bool oaep_sha1_wrap;   /* trial */
-	bool gcm_encrypt;      /* trial: GCM with 12-byte IV, 3.0 params */
-	bool aes_generate;     /* trial: C_GenerateKey of an AES key */
-	bool aes_import;       /* trial: C_CreateObject of an AES key */
+	bool digest_key;        /* trial: C_DigestKey on a sensitive key */
+	bool oaep_sha256_wrap;  /* trial: C_WrapKey OAEP SHA-256/MGF1-SHA-256 */
+	bool oaep_sha1_wrap;    /* trial */
+	bool gcm_encrypt;       /* trial: GCM with 12-byte IV, 3.0 params */
+	bool aes_generate;      /* trial: C_GenerateKey of an AES key */
+	bool aes_import;        /* trial: C_CreateObject of an AES key */
 	bool wrap_with_trusted; /* trial: an AES key with it set */
 	CK_RV aes_generate_rv, aes_import_rv, wrap_with_trusted_rv;
 	CK_ULONG aes_min, aes_max; /* key sizes in bytes */
@@ -33,7 +33,7 @@ struct p11_caps {
  * session gone, a vendor code) stops the probe with an error naming the
  * call, the trial and the code. */
 enum err p11_caps_probe(struct p11_session *s, bool trials,
-			struct p11_caps *out);
+                        struct p11_caps *out);
 
 /* Only the AES key trials (aes_generate, aes_import and their answers,
  * wrap_with_trusted): can the token hold AES secret keys at all? */

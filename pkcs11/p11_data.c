@@ -13,17 +13,18 @@
 #include "p11_session.h"
 
 #define APPLICATION "p11seal"
-#define FIND_MAX 8
+#define FIND_MAX    8
 
 static enum err find(struct p11_session *s, const char *label,
-		     CK_OBJECT_HANDLE *out, CK_ULONG *n)
+                     CK_OBJECT_HANDLE *out, CK_ULONG *n)
 {
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
 	CK_SESSION_HANDLE h = p11_session_handle(s);
 	CK_OBJECT_CLASS cls = CKO_DATA;
 	CK_ATTRIBUTE t[] = {
 		{ CKA_CLASS, &cls, sizeof(cls) },
-		{ CKA_APPLICATION, p11_unconst(APPLICATION), strlen(APPLICATION) },
+		{ CKA_APPLICATION, p11_unconst(APPLICATION),
+		  strlen(APPLICATION) },
 		{ CKA_LABEL, p11_unconst(label), strlen(label) },
 	};
 	CK_RV rv;
@@ -37,14 +38,16 @@ static enum err find(struct p11_session *s, const char *label,
 	if (rv != CKR_OK)
 		return p11_fail(rv, "C_FindObjects (data)", label);
 	if (*n > FIND_MAX)
-		return err_set(ERR_HSM, "C_FindObjects (data) returned %lu "
-			       "handles where %d were asked for: the PKCS#11 "
-			       "module is broken", (unsigned long)*n, FIND_MAX);
+		return err_set(ERR_HSM,
+		               "C_FindObjects (data) returned %lu "
+		               "handles where %d were asked for: the PKCS#11 "
+		               "module is broken",
+		               (unsigned long)*n, FIND_MAX);
 	return ERR_OK;
 }
 
 enum err p11_data_put(struct p11_session *s, const char *label,
-		      const void *value, size_t len)
+                      const void *value, size_t len)
 {
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
 	CK_OBJECT_HANDLE old[FIND_MAX], obj;
@@ -54,7 +57,8 @@ enum err p11_data_put(struct p11_session *s, const char *label,
 		{ CKA_CLASS, &cls, sizeof(cls) },
 		{ CKA_TOKEN, &yes, sizeof(yes) },
 		{ CKA_PRIVATE, &yes, sizeof(yes) },
-		{ CKA_APPLICATION, p11_unconst(APPLICATION), strlen(APPLICATION) },
+		{ CKA_APPLICATION, p11_unconst(APPLICATION),
+		  strlen(APPLICATION) },
 		{ CKA_LABEL, p11_unconst(label), strlen(label) },
 		{ CKA_VALUE, p11_unconst(value), len },
 	};
@@ -69,11 +73,14 @@ enum err p11_data_put(struct p11_session *s, const char *label,
 		return r;
 	rv = fn->C_CreateObject(p11_session_handle(s), t, 6, &obj);
 	/* NSS softoken refuses every token CKO_DATA object (measured). */
-	if (rv == CKR_ATTRIBUTE_VALUE_INVALID || rv == CKR_TEMPLATE_INCONSISTENT)
-		return err_set(ERR_UNSUPPORTED, "token '%s' cannot store data "
-			       "objects, so p11seal cannot keep metadata "
-			       "beside '%s' (%s)", p11_session_token(s)->label,
-			       label, p11_ckr_name(rv));
+	if (rv == CKR_ATTRIBUTE_VALUE_INVALID ||
+	    rv == CKR_TEMPLATE_INCONSISTENT)
+		return err_set(ERR_UNSUPPORTED,
+		               "token '%s' cannot store data "
+		               "objects, so p11seal cannot keep metadata "
+		               "beside '%s' (%s)",
+		               p11_session_token(s)->label, label,
+		               p11_ckr_name(rv));
 	if (rv != CKR_OK)
 		return p11_fail(rv, "C_CreateObject (metadata of)", label);
 	for (CK_ULONG i = 0; i < n; i++)
@@ -82,7 +89,7 @@ enum err p11_data_put(struct p11_session *s, const char *label,
 }
 
 enum err p11_data_get(struct p11_session *s, const char *label, char **value,
-		      size_t *len)
+                      size_t *len)
 {
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
 	CK_OBJECT_HANDLE objs[FIND_MAX];
@@ -103,7 +110,7 @@ enum err p11_data_get(struct p11_session *s, const char *label, char **value,
 	if (a.ulValueLen == CK_UNAVAILABLE_INFORMATION ||
 	    a.ulValueLen > P11_DATA_MAX)
 		return err_set(ERR_FORMAT, "metadata of '%s' has a bad length",
-			       label);
+		               label);
 	cap = a.ulValueLen;
 	a.pValue = calloc(1, cap + 1);
 	if (!a.pValue)
@@ -111,9 +118,11 @@ enum err p11_data_get(struct p11_session *s, const char *label, char **value,
 	rv = fn->C_GetAttributeValue(p11_session_handle(s), objs[0], &a, 1);
 	/* A length beyond the buffer now is a broken module, not data. */
 	if (rv == CKR_OK && a.ulValueLen > cap)
-		r = err_set(ERR_HSM, "C_GetAttributeValue (metadata of) %s: "
-			    "%lu bytes reported for a %lu-byte buffer", label,
-			    (unsigned long)a.ulValueLen, (unsigned long)cap);
+		r = err_set(ERR_HSM,
+		            "C_GetAttributeValue (metadata of) %s: "
+		            "%lu bytes reported for a %lu-byte buffer",
+		            label, (unsigned long)a.ulValueLen,
+		            (unsigned long)cap);
 	else if (rv != CKR_OK)
 		r = p11_fail(rv, "C_GetAttributeValue (metadata of)", label);
 	if (r != ERR_OK) {
@@ -134,10 +143,11 @@ enum err p11_data_delete(struct p11_session *s, const char *label)
 	r = find(s, label, objs, &n);
 	for (CK_ULONG i = 0; r == ERR_OK && i < n; i++) {
 		CK_RV rv = p11_session_fn(s)->C_DestroyObject(
-			p11_session_handle(s), objs[i]);
+		        p11_session_handle(s), objs[i]);
 
 		if (rv != CKR_OK)
-			r = p11_fail(rv, "C_DestroyObject (metadata of)", label);
+			r = p11_fail(rv, "C_DestroyObject (metadata of)",
+			             label);
 	}
 	return r;
 }

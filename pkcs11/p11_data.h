@@ -16,11 +16,11 @@ struct p11_session;
 /* Create or replace the data object labelled label with value.
  * ERR_UNSUPPORTED if the token keeps no data objects (NSS softoken). */
 enum err p11_data_put(struct p11_session *s, const char *label,
-		      const void *value, size_t len);
+                      const void *value, size_t len);
 
 /* Read it: *value malloc'd and NUL-terminated. ERR_NOT_FOUND if none. */
 enum err p11_data_get(struct p11_session *s, const char *label, char **value,
-		      size_t *len);
+                      size_t *len);
 
 /* Delete it if present (absent is success). */
 enum err p11_data_delete(struct p11_session *s, const char *label);

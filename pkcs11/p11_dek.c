@@ -21,21 +21,22 @@ static bool has_native_xts(struct p11_session *s)
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
 	CK_SLOT_ID slot = p11_session_token(s)->slot;
 
-	return fn->C_GetMechanismInfo(slot, CKM_AES_XTS_KEY_GEN, &mi) == CKR_OK &&
+	return fn->C_GetMechanismInfo(slot, CKM_AES_XTS_KEY_GEN, &mi) ==
+	               CKR_OK &&
 	       fn->C_GetMechanismInfo(slot, CKM_AES_XTS, &mi) == CKR_OK &&
 	       (mi.flags & CKF_ENCRYPT) && (mi.flags & CKF_DECRYPT);
 }
 
 enum err p11_dek_label_free(struct p11_session *s, const char *label,
-			    char *tweak_label)
+                            char *tweak_label)
 {
 	char tweak[P11_LABEL_MAX + 1];
 	enum err r;
 
-	if (!label[0] || strlen(label) + sizeof(P11_DEK_TWEAK_SUFFIX) >
-				 sizeof(tweak))
+	if (!label[0] ||
+	    strlen(label) + sizeof(P11_DEK_TWEAK_SUFFIX) > sizeof(tweak))
 		return err_set(ERR_USAGE, "DEK label must be 1..%zu bytes",
-			       sizeof(tweak) - sizeof(P11_DEK_TWEAK_SUFFIX));
+		               sizeof(tweak) - sizeof(P11_DEK_TWEAK_SUFFIX));
 	snprintf(tweak, sizeof(tweak), "%s%s", label, P11_DEK_TWEAK_SUFFIX);
 	r = p11_obj_label_free(s, label);
 	if (r == ERR_OK)
@@ -48,14 +49,16 @@ enum err p11_dek_label_free(struct p11_session *s, const char *label,
 static enum err check_size(size_t size)
 {
 	if (size != 32 && size != 64)
-		return err_set(ERR_USAGE, "DEK size must be 32 (XTS-AES-128, "
-			       "IBM 'AES 256') or 64 bytes (XTS-AES-256, IBM "
-			       "'AES 512'), not %zu", size);
+		return err_set(ERR_USAGE,
+		               "DEK size must be 32 (XTS-AES-128, "
+		               "IBM 'AES 256') or 64 bytes (XTS-AES-256, IBM "
+		               "'AES 512'), not %zu",
+		               size);
 	return ERR_OK;
 }
 
 static enum err check_kcvs_differ(struct p11_session *s,
-				  const struct p11_dek *d)
+                                  const struct p11_dek *d)
 {
 	struct p11_obj_info a, b;
 	enum err r;
@@ -65,21 +68,24 @@ static enum err check_kcvs_differ(struct p11_session *s,
 		r = p11_obj_info(s, d->tweak, &b);
 	if (r == ERR_OK && a.has_kcv && b.has_kcv &&
 	    memcmp(a.kcv, b.kcv, sizeof(a.kcv)) == 0)
-		r = err_set(ERR_POLICY, "the data and tweak halves of DEK '%s' "
-			    "have the same check value (equal keys)", d->label);
+		r = err_set(ERR_POLICY,
+		            "the data and tweak halves of DEK '%s' "
+		            "have the same check value (equal keys)",
+		            d->label);
 	return r;
 }
 
 /* Create both halves (or the native key) from value, or generate them
  * when value is NULL; anything made is destroyed again on error. */
 static enum err create(struct p11_session *s, const char *label, size_t size,
-		       bool exportable, const uint8_t *value,
-		       struct p11_dek *out)
+                       bool exportable, const uint8_t *value,
+                       struct p11_dek *out)
 {
 	char tweak_label[P11_LABEL_MAX + 1];
 	struct p11_key_spec spec = { .label = label, .exportable = exportable };
 	struct p11_dek d = { .data = CK_INVALID_HANDLE,
-			     .tweak = CK_INVALID_HANDLE, .size = size };
+		             .tweak = CK_INVALID_HANDLE,
+		             .size = size };
 	uint8_t id[P11_DEK_ID_LEN + 1];
 	enum err r;
 
@@ -98,16 +104,16 @@ static enum err create(struct p11_session *s, const char *label, size_t size,
 	spec.id_len = d.native ? P11_DEK_ID_LEN : sizeof(id);
 	spec.profile = d.native ? P11P_DEK_XTS : P11P_DEK_DATA;
 	spec.len = d.native ? size : size / 2;
-	r = value ? p11_key_import(s, &spec, value, spec.len, &d.data) :
-		    p11_key_generate(s, &spec, &d.data);
+	r = value ? p11_key_import(s, &spec, value, spec.len, &d.data)
+	          : p11_key_generate(s, &spec, &d.data);
 	if (r != ERR_OK || d.native)
 		goto out;
 	spec.profile = P11P_DEK_TWEAK;
 	spec.label = tweak_label;
 	id[P11_DEK_ID_LEN] = P11_DEK_ROLE_TWEAK;
 	r = value ? p11_key_import(s, &spec, value + size / 2, spec.len,
-				   &d.tweak) :
-		    p11_key_generate(s, &spec, &d.tweak);
+	                           &d.tweak)
+	          : p11_key_generate(s, &spec, &d.tweak);
 	if (r == ERR_OK)
 		r = check_kcvs_differ(s, &d);
 	if (r != ERR_OK) {
@@ -120,24 +126,25 @@ out:
 	return r;
 }
 
-enum err p11_dek_generate(struct p11_session *s, const char *label,
-			  size_t size, bool exportable, struct p11_dek *out)
+enum err p11_dek_generate(struct p11_session *s, const char *label, size_t size,
+                          bool exportable, struct p11_dek *out)
 {
 	return create(s, label, size, exportable, NULL, out);
 }
 
 enum err p11_dek_import(struct p11_session *s, const char *label,
-			const uint8_t *key, size_t len, bool exportable,
-			struct p11_dek *out)
+                        const uint8_t *key, size_t len, bool exportable,
+                        struct p11_dek *out)
 {
 	enum err r = check_size(len);
 
 	if (r != ERR_OK)
 		return r;
 	if (secmem_equal(key, key + len / 2, len / 2))
-		return err_set(ERR_POLICY, "the two halves of the key are "
-			       "equal; XTS needs different data and tweak keys "
-			       "(FIPS 140 IG A.9)");
+		return err_set(ERR_POLICY,
+		               "the two halves of the key are "
+		               "equal; XTS needs different data and tweak keys "
+		               "(FIPS 140 IG A.9)");
 	return create(s, label, len, exportable, key, out);
 }
 
@@ -151,7 +158,7 @@ static bool ids_pair(const struct p11_obj_info *a, const struct p11_obj_info *b)
 }
 
 enum err p11_dek_find(struct p11_session *s, const char *label,
-		      struct p11_dek *out)
+                      struct p11_dek *out)
 {
 	char tweak_label[P11_LABEL_MAX + 1];
 	struct p11_obj_info a, b;
@@ -159,7 +166,7 @@ enum err p11_dek_find(struct p11_session *s, const char *label,
 	enum err r;
 
 	snprintf(tweak_label, sizeof(tweak_label), "%s%s", label,
-		 P11_DEK_TWEAK_SUFFIX);
+	         P11_DEK_TWEAK_SUFFIX);
 	r = p11_obj_find_one(s, CKO_SECRET_KEY, label, NULL, 0, &d.data);
 	if (r == ERR_OK)
 		r = p11_obj_info(s, d.data, &a);
@@ -176,17 +183,21 @@ enum err p11_dek_find(struct p11_session *s, const char *label,
 	}
 	r = p11_obj_find_one(s, CKO_SECRET_KEY, tweak_label, NULL, 0, &d.tweak);
 	if (r == ERR_NOT_FOUND)
-		r = err_set(ERR_NOT_FOUND, "key '%s' is not a p11seal DEK (no "
-			    "tweak half '%s')", label, tweak_label);
+		r = err_set(ERR_NOT_FOUND,
+		            "key '%s' is not a p11seal DEK (no "
+		            "tweak half '%s')",
+		            label, tweak_label);
 	if (r == ERR_OK)
 		r = p11_obj_info(s, d.tweak, &b);
 	if (r != ERR_OK)
 		return r;
 	if (a.key_type != CKK_AES || b.key_type != CKK_AES ||
 	    a.value_len != b.value_len || !ids_pair(&a, &b))
-		return err_set(ERR_FORMAT, "DEK '%s': the halves '%s' and '%s' "
-			       "do not belong together (type, size or CKA_ID "
-			       "do not match)", label, label, tweak_label);
+		return err_set(ERR_FORMAT,
+		               "DEK '%s': the halves '%s' and '%s' "
+		               "do not belong together (type, size or CKA_ID "
+		               "do not match)",
+		               label, label, tweak_label);
 	d.size = 2 * a.value_len;
 	/* SoftHSM 2.6.1 records CKA_VALUE_LEN 0 for unwrapped keys. */
 	if (d.size == 0)
@@ -200,7 +211,7 @@ out:
 }
 
 enum err p11_dek_keyhash(struct p11_session *s, const struct p11_dek *dek,
-			 const uint8_t nonce[32], uint8_t hash[32])
+                         const uint8_t nonce[32], uint8_t hash[32])
 {
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
 	CK_SESSION_HANDLE h = p11_session_handle(s);
@@ -211,7 +222,7 @@ enum err p11_dek_keyhash(struct p11_session *s, const struct p11_dek *dek,
 	rv = fn->C_DigestInit(h, &mech);
 	if (rv != CKR_OK)
 		return p11_fail(rv, "C_DigestInit (SHA-256) for keyhash of",
-				dek->label);
+		                dek->label);
 	rv = fn->C_DigestUpdate(h, (CK_BYTE *)p11_unconst(nonce), 32);
 	if (rv == CKR_OK)
 		rv = fn->C_DigestKey(h, dek->data);
@@ -223,11 +234,11 @@ enum err p11_dek_keyhash(struct p11_session *s, const struct p11_dek *dek,
 	if (rv != CKR_OK) {
 		p11_session_end_digest(s);
 		return p11_fail(rv, "computing the keyhash (C_DigestKey) of",
-				dek->label);
+		                dek->label);
 	}
 	if (len != 32)
 		return err_set(ERR_HSM, "SHA-256 digest of %lu bytes",
-			       (unsigned long)len);
+		               (unsigned long)len);
 	return ERR_OK;
 }
 

@@ -17,9 +17,9 @@
 #include "p11_key.h"
 
 #define P11_DEK_TWEAK_SUFFIX ".tweak"
-#define P11_DEK_ID_LEN P11_KEY_ID_LEN
-#define P11_DEK_ROLE_DATA 0x00
-#define P11_DEK_ROLE_TWEAK 0x01
+#define P11_DEK_ID_LEN       P11_KEY_ID_LEN
+#define P11_DEK_ROLE_DATA    0x00
+#define P11_DEK_ROLE_TWEAK   0x01
 
 struct p11_session;
 
@@ -36,27 +36,27 @@ struct p11_dek {
  * (p11_obj_label_free) together with the label of its tweak half, which
  * goes to tweak_label (P11_LABEL_MAX + 1 bytes) unless NULL. */
 enum err p11_dek_label_free(struct p11_session *s, const char *label,
-			    char *tweak_label);
+                            char *tweak_label);
 
 /* Generate a DEK of size 32|64 bytes in the token (native XTS if the token
  * has CKM_AES_XTS_KEY_GEN). ERR_EXISTS if label is taken. */
-enum err p11_dek_generate(struct p11_session *s, const char *label,
-			  size_t size, bool exportable, struct p11_dek *out);
+enum err p11_dek_generate(struct p11_session *s, const char *label, size_t size,
+                          bool exportable, struct p11_dek *out);
 
 /* Create a DEK from key bytes (32|64); refuses equal halves. The caller
  * keeps and wipes key. */
 enum err p11_dek_import(struct p11_session *s, const char *label,
-			const uint8_t *key, size_t len, bool exportable,
-			struct p11_dek *out);
+                        const uint8_t *key, size_t len, bool exportable,
+                        struct p11_dek *out);
 
 /* Find the DEK labelled label and check both halves belong together. */
 enum err p11_dek_find(struct p11_session *s, const char *label,
-		      struct p11_dek *out);
+                      struct p11_dek *out);
 
 /* SHA-256(nonce || DEK) computed in the token with C_DigestKey, so the
  * key never leaves it. */
 enum err p11_dek_keyhash(struct p11_session *s, const struct p11_dek *dek,
-			 const uint8_t nonce[32], uint8_t hash[32]);
+                         const uint8_t nonce[32], uint8_t hash[32]);
 
 /* Destroy both halves on an error path, keeping the error detail. */
 void p11_dek_discard(struct p11_session *s, const struct p11_dek *dek);

@@ -75,8 +75,8 @@ static void role_tmpl(struct p11_tmpl *t, enum role role, CK_ATTRIBUTE *pinned,
 	p11_tmpl_bool(t, CKA_DERIVE, false);
 	p11_tmpl_bool(t, CKA_SIGN, false);
 	p11_tmpl_bool(t, CKA_VERIFY, false);
-	p11_tmpl_add(t, CKA_ALLOWED_MECHANISMS, role == VICTIM_HALF ? &ecb : &gcm,
-	             sizeof(ecb));
+	p11_tmpl_add(t, CKA_ALLOWED_MECHANISMS,
+	             role == VICTIM_HALF ? &ecb : &gcm, sizeof(ecb));
 }
 
 /* A public session AES-256 key for one role of a trial (public, so an SO
@@ -204,13 +204,14 @@ static enum err try_template(struct p11_session *s, CK_OBJECT_HANDLE kek,
 		if (rv != CKR_OK)
 			continue;
 		p11_obj_discard(s, got);
-		return err_set(ERR_UNSUPPORTED,
-		               "token '%s' keeps CKA_UNWRAP_TEMPLATE but does "
-		               "not enforce it (a trial unwrap came out %s), so "
-		               "a transport key there could unwrap a DEK, or a "
-		               "key carried off another token, into a key that "
-		               "gives it away",
-		               p11_session_token(s)->label, came_out[bad[i]]);
+		return err_set(
+		        ERR_UNSUPPORTED,
+		        "token '%s' keeps CKA_UNWRAP_TEMPLATE but does "
+		        "not enforce it (a trial unwrap came out %s), so "
+		        "a transport key there could unwrap a DEK, or a "
+		        "key carried off another token, into a key that "
+		        "gives it away",
+		        p11_session_token(s)->label, came_out[bad[i]]);
 	}
 	return ERR_OK;
 }

@@ -59,7 +59,7 @@ const char *p11_mech_name(CK_MECHANISM_TYPE m)
 }
 
 enum err p11_mech_list(struct p11_session *s, CK_MECHANISM_TYPE **out,
-		       size_t *n)
+                       size_t *n)
 {
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
 	CK_SLOT_ID slot = p11_session_token(s)->slot;
@@ -74,7 +74,7 @@ enum err p11_mech_list(struct p11_session *s, CK_MECHANISM_TYPE **out,
 		return p11_fail(rv, "C_GetMechanismList", NULL);
 	if (count > MECHS_MAX)
 		return err_set(ERR_FORMAT, "token lists %lu mechanisms",
-			       (unsigned long)count);
+		               (unsigned long)count);
 	list = calloc(count + 1, sizeof(*list));
 	if (!list)
 		return err_set(ERR_NOMEM, "mechanism list");
@@ -83,7 +83,7 @@ enum err p11_mech_list(struct p11_session *s, CK_MECHANISM_TYPE **out,
 	if (rv != CKR_OK || got > count) {
 		free(list);
 		return p11_fail(rv != CKR_OK ? rv : CKR_GENERAL_ERROR,
-				"C_GetMechanismList", NULL);
+		                "C_GetMechanismList", NULL);
 	}
 	*out = list;
 	*n = got;
@@ -93,20 +93,20 @@ enum err p11_mech_list(struct p11_session *s, CK_MECHANISM_TYPE **out,
 /* C_GetMechanismInfo into *out, zeroed first and on failure: a module
  * may answer CKR_OK and write nothing. */
 static CK_RV info_rv(struct p11_session *s, CK_MECHANISM_TYPE m,
-		     CK_MECHANISM_INFO *out)
+                     CK_MECHANISM_INFO *out)
 {
 	CK_RV rv;
 
 	memset(out, 0, sizeof(*out));
 	rv = p11_session_fn(s)->C_GetMechanismInfo(p11_session_token(s)->slot,
-						   m, out);
+	                                           m, out);
 	if (rv != CKR_OK)
 		memset(out, 0, sizeof(*out));
 	return rv;
 }
 
 enum err p11_mech_info(struct p11_session *s, CK_MECHANISM_TYPE m,
-		       CK_MECHANISM_INFO *out)
+                       CK_MECHANISM_INFO *out)
 {
 	CK_RV rv = info_rv(s, m, out);
 
@@ -116,7 +116,7 @@ enum err p11_mech_info(struct p11_session *s, CK_MECHANISM_TYPE m,
 }
 
 enum err p11_mech_offers(struct p11_session *s, CK_MECHANISM_TYPE m,
-			 CK_MECHANISM_INFO *out, bool *offered)
+                         CK_MECHANISM_INFO *out, bool *offered)
 {
 	CK_RV rv = info_rv(s, m, out);
 

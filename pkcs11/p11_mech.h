@@ -19,17 +19,17 @@ const char *p11_mech_name(CK_MECHANISM_TYPE m);
 /* The mechanisms of the session's token (C_GetMechanismList); *out is
  * malloc'd (free()), *n entries. ERR_FORMAT for an absurd count. */
 enum err p11_mech_list(struct p11_session *s, CK_MECHANISM_TYPE **out,
-		       size_t *n);
+                       size_t *n);
 
 /* C_GetMechanismInfo of m on the session's token into *out, which is
  * zeroed first: a module may answer CKR_OK and write nothing. */
 enum err p11_mech_info(struct p11_session *s, CK_MECHANISM_TYPE m,
-		       CK_MECHANISM_INFO *out);
+                       CK_MECHANISM_INFO *out);
 
 /* As p11_mech_info, but a mechanism the token does not offer is no
  * error: *offered is false and *out zeroed. Fails only when the module
  * or its connection does (p11_ckr_module_failed). */
 enum err p11_mech_offers(struct p11_session *s, CK_MECHANISM_TYPE m,
-			 CK_MECHANISM_INFO *out, bool *offered);
+                         CK_MECHANISM_INFO *out, bool *offered);
 
 #endif

@@ -31,16 +31,18 @@ static enum err load_function_list(struct p11_module *m)
 
 	*(void **)(&get) = dlsym(m->dl, "C_GetFunctionList");
 	if (!get)
-		return err_set(ERR_FORMAT, "module %s has no C_GetFunctionList: "
-			       "not a PKCS#11 module", m->name);
+		return err_set(ERR_FORMAT,
+		               "module %s has no C_GetFunctionList: "
+		               "not a PKCS#11 module",
+		               m->name);
 	rv = get(&m->fn);
 	if (rv != CKR_OK || !m->fn)
 		return p11_fail(rv != CKR_OK ? rv : CKR_GENERAL_ERROR,
-				"C_GetFunctionList of", m->name);
+		                "C_GetFunctionList of", m->name);
 	if (m->fn->version.major < 2 || m->fn->version.minor > 99)
 		return err_set(ERR_FORMAT, "module %s reports Cryptoki %u.%u",
-			       m->name, m->fn->version.major,
-			       m->fn->version.minor);
+		               m->name, m->fn->version.major,
+		               m->fn->version.minor);
 	return ERR_OK;
 }
 
@@ -64,7 +66,7 @@ static enum err initialize(struct p11_module *m)
 }
 
 enum err p11_module_load(struct p11_module **out, const char *path,
-			 const char *init_args)
+                         const char *init_args)
 {
 	struct p11_module *m;
 	enum err r;
@@ -84,7 +86,7 @@ enum err p11_module_load(struct p11_module **out, const char *path,
 		const char *why = dlerror();
 
 		r = err_set(ERR_NOT_FOUND, "cannot load PKCS#11 module %s: %s",
-			    m->name, why ? why : "unknown error");
+		            m->name, why ? why : "unknown error");
 		goto out;
 	}
 	r = load_function_list(m);

@@ -12,7 +12,7 @@ struct p11_module;
 /* Load path (NULL = p11-kit-proxy) and C_Initialize it with OS locking;
  * init_args (may be NULL) goes to pReserved (NSS softoken's configdir). */
 enum err p11_module_load(struct p11_module **out, const char *path,
-			 const char *init_args);
+                         const char *init_args);
 
 /* C_Finalize and unload; NULL is a no-op. */
 void p11_module_free(struct p11_module *m);

@@ -35,10 +35,13 @@ const CK_ATTRIBUTE_TYPE p11_flag_attr[P11F_COUNT] = {
 };
 
 static const char *const flag_names[P11F_COUNT] = {
-	"token", "private", "sensitive", "extractable", "always_sensitive",
-	"never_extractable", "local", "encrypt", "decrypt", "wrap", "unwrap",
-	"sign", "verify", "derive", "modifiable", "copyable", "destroyable",
-	"wrap_with_trusted", "trusted",
+	"token",       "private",          "sensitive",
+	"extractable", "always_sensitive", "never_extractable",
+	"local",       "encrypt",          "decrypt",
+	"wrap",        "unwrap",           "sign",
+	"verify",      "derive",           "modifiable",
+	"copyable",    "destroyable",      "wrap_with_trusted",
+	"trusted",
 };
 
 const char *p11_flag_name(enum p11_flag f)
@@ -49,7 +52,7 @@ const char *p11_flag_name(enum p11_flag f)
 /* Append the handles of got[0..n) not yet in out[0..*have); a module may
  * return a handle twice. Returns how many were new. */
 static size_t keep_new(CK_OBJECT_HANDLE *out, size_t *have,
-		       const CK_OBJECT_HANDLE *got, CK_ULONG n)
+                       const CK_OBJECT_HANDLE *got, CK_ULONG n)
 {
 	size_t added = 0;
 
@@ -67,8 +70,8 @@ static size_t keep_new(CK_OBJECT_HANDLE *out, size_t *have,
 }
 
 enum err p11_obj_find(struct p11_session *s, CK_OBJECT_CLASS cls,
-		      const char *label, const uint8_t *id, size_t id_len,
-		      CK_OBJECT_HANDLE *out, size_t cap, size_t *n)
+                      const char *label, const uint8_t *id, size_t id_len,
+                      CK_OBJECT_HANDLE *out, size_t cap, size_t *n)
 {
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
 	CK_SESSION_HANDLE h = p11_session_handle(s);
@@ -82,7 +85,7 @@ enum err p11_obj_find(struct p11_session *s, CK_OBJECT_CLASS cls,
 		t[nt++] = (CK_ATTRIBUTE){ CKA_CLASS, &cls, sizeof(cls) };
 	if (label)
 		t[nt++] = (CK_ATTRIBUTE){ CKA_LABEL, p11_unconst(label),
-					  strlen(label) };
+			                  strlen(label) };
 	if (id)
 		t[nt++] = (CK_ATTRIBUTE){ CKA_ID, p11_unconst(id), id_len };
 	rv = fn->C_FindObjectsInit(h, nt ? t : NULL, nt);
@@ -105,16 +108,17 @@ enum err p11_obj_find(struct p11_session *s, CK_OBJECT_CLASS cls,
 	if (rv != CKR_OK)
 		return p11_fail(rv, "C_FindObjects", NULL);
 	if (got > want)
-		return err_set(ERR_HSM, "C_FindObjects returned %lu handles "
-			       "where %lu were asked for: the PKCS#11 module "
-			       "is broken", (unsigned long)got,
-			       (unsigned long)want);
+		return err_set(ERR_HSM,
+		               "C_FindObjects returned %lu handles "
+		               "where %lu were asked for: the PKCS#11 module "
+		               "is broken",
+		               (unsigned long)got, (unsigned long)want);
 	return ERR_OK;
 }
 
 enum err p11_obj_find_one(struct p11_session *s, CK_OBJECT_CLASS cls,
-			  const char *label, const uint8_t *id, size_t id_len,
-			  CK_OBJECT_HANDLE *out)
+                          const char *label, const uint8_t *id, size_t id_len,
+                          CK_OBJECT_HANDLE *out)
 {
 	CK_OBJECT_HANDLE h[2];
 	size_t n = 0;
@@ -124,14 +128,18 @@ enum err p11_obj_find_one(struct p11_session *s, CK_OBJECT_CLASS cls,
 	if (r != ERR_OK)
 		return r;
 	if (n == 0)
-		return err_set(ERR_NOT_FOUND, "no object labelled '%s' in token "
-			       "'%s'", label ? label : "(any)",
-			       p11_session_token(s)->label);
+		return err_set(ERR_NOT_FOUND,
+		               "no object labelled '%s' in token "
+		               "'%s'",
+		               label ? label : "(any)",
+		               p11_session_token(s)->label);
 	if (n > 1)
-		return err_set(ERR_USAGE, "label '%s' matches more than one "
-			       "object in token '%s'; rename or delete the "
-			       "duplicates", label ? label : "(any)",
-			       p11_session_token(s)->label);
+		return err_set(ERR_USAGE,
+		               "label '%s' matches more than one "
+		               "object in token '%s'; rename or delete the "
+		               "duplicates",
+		               label ? label : "(any)",
+		               p11_session_token(s)->label);
 	*out = h[0];
 	return ERR_OK;
 }
@@ -144,9 +152,11 @@ enum err p11_obj_label_free(struct p11_session *s, const char *label)
 
 	r = p11_obj_find(s, P11_ANY_CLASS, label, NULL, 0, &h, 1, &n);
 	if (r == ERR_OK && n)
-		r = err_set(ERR_EXISTS, "an object labelled '%s' already exists "
-			    "in token '%s'; choose another label or `key "
-			    "delete` it", label, p11_session_token(s)->label);
+		r = err_set(ERR_EXISTS,
+		            "an object labelled '%s' already exists "
+		            "in token '%s'; choose another label or `key "
+		            "delete` it",
+		            label, p11_session_token(s)->label);
 	return r;
 }
 
@@ -161,16 +171,14 @@ bool p11_obj_rv_fatal(CK_RV rv)
 	case CKR_SESSION_HANDLE_INVALID:
 	case CKR_SESSION_CLOSED:
 	case CKR_OBJECT_HANDLE_INVALID:
-	case CKR_CRYPTOKI_NOT_INITIALIZED:
-		return true;
-	default:
-		return false;
+	case CKR_CRYPTOKI_NOT_INITIALIZED: return true;
+	default: return false;
 	}
 }
 
 bool p11_obj_attr(struct p11_session *s, CK_OBJECT_HANDLE o,
-		  CK_ATTRIBUTE_TYPE type, void *buf, CK_ULONG cap,
-		  CK_ULONG *len, CK_RV *rv)
+                  CK_ATTRIBUTE_TYPE type, void *buf, CK_ULONG cap,
+                  CK_ULONG *len, CK_RV *rv)
 {
 	CK_ATTRIBUTE a = { type, NULL, 0 };
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
@@ -194,8 +202,11 @@ bool p11_obj_attr(struct p11_session *s, CK_OBJECT_HANDLE o,
  * (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF). */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
-	size_t len = s[0] < 0xc2 ? 0 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 :
-		     s[0] < 0xf5 ? 4 : 0;
+	size_t len = s[0] < 0xc2   ? 0
+	             : s[0] < 0xe0 ? 2
+	             : s[0] < 0xf0 ? 3
+	             : s[0] < 0xf5 ? 4
+	                           : 0;
 	unsigned char lo = 0x80, hi = 0xbf;
 
 	if (len == 0 || len > n)
@@ -246,7 +257,7 @@ struct reader {
 /* One attribute into buf; false when the token does not give it, it
  * does not fit, or an earlier read found the token gone. */
 static bool get_attr(struct reader *r, CK_ATTRIBUTE_TYPE type, void *buf,
-		     CK_ULONG cap, CK_ULONG *len)
+                     CK_ULONG cap, CK_ULONG *len)
 {
 	CK_RV rv = CKR_OK;
 
@@ -273,8 +284,8 @@ static bool attr_present(struct reader *r, CK_ATTRIBUTE_TYPE type)
 
 	if (r->fatal != CKR_OK)
 		return false;
-	rv = p11_session_fn(r->s)->C_GetAttributeValue(
-		p11_session_handle(r->s), r->o, &a, 1);
+	rv = p11_session_fn(r->s)->C_GetAttributeValue(p11_session_handle(r->s),
+	                                               r->o, &a, 1);
 	if (p11_obj_rv_fatal(rv))
 		r->fatal = rv;
 	return rv == CKR_OK && a.ulValueLen != CK_UNAVAILABLE_INFORMATION &&
@@ -287,8 +298,9 @@ static void read_flags(struct reader *r, struct p11_obj_info *info)
 		CK_BBOOL b = CK_FALSE;
 		CK_ULONG len = 0;
 
-		info->known[f] = get_attr(r, p11_flag_attr[f], &b, sizeof(b),
-					  &len) && len == 1;
+		info->known[f] =
+		        get_attr(r, p11_flag_attr[f], &b, sizeof(b), &len) &&
+		        len == 1;
 		info->flag[f] = info->known[f] && b == CK_TRUE;
 	}
 }
@@ -298,13 +310,13 @@ static void read_mechs(struct reader *r, struct p11_obj_info *info)
 	CK_ULONG len = 0;
 
 	if (get_attr(r, CKA_ALLOWED_MECHANISMS, info->mechs,
-		     sizeof(info->mechs), &len) &&
+	             sizeof(info->mechs), &len) &&
 	    len % sizeof(CK_MECHANISM_TYPE) == 0)
 		info->n_mechs = len / sizeof(CK_MECHANISM_TYPE);
 }
 
 enum err p11_obj_info(struct p11_session *s, CK_OBJECT_HANDLE o,
-		      struct p11_obj_info *info)
+                      struct p11_obj_info *info)
 {
 	struct reader r = { s, o, CKR_OK };
 	CK_ULONG len = 0;
@@ -312,11 +324,15 @@ enum err p11_obj_info(struct p11_session *s, CK_OBJECT_HANDLE o,
 	memset(info, 0, sizeof(*info));
 	info->handle = o;
 	if (!get_ulong(&r, CKA_CLASS, &info->cls))
-		return r.fatal != CKR_OK ?
-			       p11_fail(r.fatal, "C_GetAttributeValue (class) "
-					"of object", NULL) :
-			       err_set(ERR_HSM, "object %lu has no readable "
-				       "class", (unsigned long)o);
+		return r.fatal != CKR_OK
+		               ? p11_fail(r.fatal,
+		                          "C_GetAttributeValue (class) "
+		                          "of object",
+		                          NULL)
+		               : err_set(ERR_HSM,
+		                         "object %lu has no readable "
+		                         "class",
+		                         (unsigned long)o);
 	if (!get_ulong(&r, CKA_KEY_TYPE, &info->key_type))
 		info->key_type = CK_UNAVAILABLE_INFORMATION;
 	if (get_attr(&r, CKA_LABEL, info->label, P11_LABEL_MAX, &len))
@@ -328,24 +344,26 @@ enum err p11_obj_info(struct p11_session *s, CK_OBJECT_HANDLE o,
 	if (!get_ulong(&r, CKA_MODULUS_BITS, &info->modulus_bits))
 		info->modulus_bits = 0;
 	info->has_kcv = get_attr(&r, CKA_CHECK_VALUE, info->kcv,
-				 sizeof(info->kcv), &len) && len == 3;
+	                         sizeof(info->kcv), &len) &&
+	                len == 3;
 	read_flags(&r, info);
 	read_mechs(&r, info);
 	info->has_unwrap_template = attr_present(&r, CKA_UNWRAP_TEMPLATE);
 	/* Attributes missing because the token went away are no answer. */
 	if (r.fatal != CKR_OK)
-		return p11_fail(r.fatal, info->label[0] ?
-				"C_GetAttributeValue of key" :
-				"C_GetAttributeValue of a key",
-				info->label[0] ? info->label : NULL);
+		return p11_fail(r.fatal,
+		                info->label[0] ? "C_GetAttributeValue of key"
+		                               : "C_GetAttributeValue of a key",
+		                info->label[0] ? info->label : NULL);
 	return ERR_OK;
 }
 
 bool p11_obj_secret_readable(struct p11_session *s, CK_OBJECT_HANDLE o,
-			     CK_OBJECT_CLASS cls)
+                             CK_OBJECT_CLASS cls)
 {
-	CK_ATTRIBUTE a = { cls == CKO_PRIVATE_KEY ? CKA_PRIVATE_EXPONENT :
-						    CKA_VALUE, NULL, 0 };
+	CK_ATTRIBUTE a = { cls == CKO_PRIVATE_KEY ? CKA_PRIVATE_EXPONENT
+		                                  : CKA_VALUE,
+		           NULL, 0 };
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
 	CK_SESSION_HANDLE h = p11_session_handle(s);
 	bool readable;
@@ -372,7 +390,6 @@ enum err p11_obj_destroy(struct p11_session *s, CK_OBJECT_HANDLE o)
 		return p11_fail(rv, "C_DestroyObject", NULL);
 	return ERR_OK;
 }
-
 
 void p11_obj_discard(struct p11_session *s, CK_OBJECT_HANDLE h)
 {

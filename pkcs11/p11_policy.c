@@ -39,10 +39,10 @@ struct findings {
 };
 
 static void add(struct findings *fs, size_t key, enum p11_attack a,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void add(struct findings *fs, size_t key, enum p11_attack a,
-		const char *fmt, ...)
+                const char *fmt, ...)
 {
 	va_list ap;
 
@@ -90,71 +90,88 @@ static unsigned strength(const struct p11_obj_info *i)
 	case CKK_DES2: return 80;
 	case CKK_DES: return 56;
 	case CKK_RSA:
-		return !m ? 0 : m < 2048 ? 80 : m < 3072 ? 112 :
-		       m < 7680 ? 128 : m < 15360 ? 192 : 256;
+		return !m          ? 0
+		       : m < 2048  ? 80
+		       : m < 3072  ? 112
+		       : m < 7680  ? 128
+		       : m < 15360 ? 192
+		                   : 256;
 	default: return 0;
 	}
 }
 
 /* Clulow's attacks and their variants on one key's own flags. */
 static void check_roles(struct findings *fs, size_t k,
-			const struct p11_obj_info *i)
+                        const struct p11_obj_info *i)
 {
 	if (i->cls == CKO_SECRET_KEY && has(i, P11F_WRAP) &&
 	    has(i, P11F_DECRYPT))
-		add(fs, k, P11A_WRAP_DECRYPT, "can wrap and decrypt: C_WrapKey "
+		add(fs, k, P11A_WRAP_DECRYPT,
+		    "can wrap and decrypt: C_WrapKey "
 		    "any extractable key under it, then C_Decrypt the blob "
 		    "to get that key's value");
 	if (i->cls == CKO_PRIVATE_KEY && has(i, P11F_DECRYPT))
-		add(fs, k, P11A_WRAP_DECRYPT, "private key that can decrypt: "
+		add(fs, k, P11A_WRAP_DECRYPT,
+		    "private key that can decrypt: "
 		    "wrap a key under its public half (anyone can create one "
 		    "with CKA_WRAP from the modulus), then C_Decrypt the blob");
 	if (i->cls == CKO_SECRET_KEY && has(i, P11F_UNWRAP) &&
 	    has(i, P11F_ENCRYPT))
-		add(fs, k, P11A_UNWRAP_ENCRYPT, "can encrypt and unwrap: "
+		add(fs, k, P11A_UNWRAP_ENCRYPT,
+		    "can encrypt and unwrap: "
 		    "C_Encrypt a value of the attacker's choosing, then "
 		    "C_UnwrapKey it into a token key whose value is known");
 }
 
 static void check_secrecy(struct findings *fs, size_t k,
-			  const struct p11_policy_key *key,
-			  const struct p11_policy_token *tok)
+                          const struct p11_policy_key *key,
+                          const struct p11_policy_token *tok)
 {
 	const struct p11_obj_info *i = &key->info;
 
 	if (!holds_secret(i))
 		return;
 	if (!has(i, P11F_SENSITIVE))
-		add(fs, k, P11A_NOT_SENSITIVE, "%s", i->known[P11F_SENSITIVE] ?
-		    "CKA_SENSITIVE is false: nothing stops its value from "
-		    "leaving the token in the clear" :
-		    "the token does not report CKA_SENSITIVE");
+		add(fs, k, P11A_NOT_SENSITIVE, "%s",
+		    i->known[P11F_SENSITIVE]
+		            ? "CKA_SENSITIVE is false: nothing stops its value "
+		              "from "
+		              "leaving the token in the clear"
+		            : "the token does not report CKA_SENSITIVE");
 	if (key->readable)
-		add(fs, k, P11A_READABLE, "C_GetAttributeValue(%s) returned "
-		    "its value%s", i->cls == CKO_PRIVATE_KEY ?
-		    "CKA_PRIVATE_EXPONENT" : "CKA_VALUE",
+		add(fs, k, P11A_READABLE,
+		    "C_GetAttributeValue(%s) returned "
+		    "its value%s",
+		    i->cls == CKO_PRIVATE_KEY ? "CKA_PRIVATE_EXPONENT"
+		                              : "CKA_VALUE",
 		    has(i, P11F_SENSITIVE) ? " although it claims "
-		    "CKA_SENSITIVE=true" : "");
+		                             "CKA_SENSITIVE=true"
+		                           : "");
 	if (i->cls == CKO_SECRET_KEY && !tok->extractable_enforced)
-		add(fs, k, P11A_EXTRACTABLE, "this token wraps secret keys "
+		add(fs, k, P11A_EXTRACTABLE,
+		    "this token wraps secret keys "
 		    "marked CKA_EXTRACTABLE=false (a trial key so marked "
 		    "wrapped under an untrusted key): any key the user creates "
 		    "can carry it out");
 	else if (has(i, P11F_EXTRACTABLE) && !has(i, P11F_WRAP_WITH_TRUSTED))
-		add(fs, k, P11A_EXTRACTABLE, "extractable without "
+		add(fs, k, P11A_EXTRACTABLE,
+		    "extractable without "
 		    "CKA_WRAP_WITH_TRUSTED: it can be wrapped under any key "
 		    "the user creates, one whose value the attacker knows");
 	else if (has(i, P11F_EXTRACTABLE) && !tok->trusted_wrap_enforced)
-		add(fs, k, P11A_EXTRACTABLE, "extractable, and this token "
+		add(fs, k, P11A_EXTRACTABLE,
+		    "extractable, and this token "
 		    "ignores CKA_WRAP_WITH_TRUSTED (a trial key so marked "
 		    "wrapped under an untrusted key): any key the user "
 		    "creates can wrap it");
 	if (has(i, P11F_UNWRAP) && !key->unwrap_tmpl_safe)
-		add(fs, k, P11A_REIMPORT, "%s; no CKA_UNWRAP_TEMPLATE forces "
+		add(fs, k, P11A_REIMPORT,
+		    "%s; no CKA_UNWRAP_TEMPLATE forces "
 		    "sensitive=true and extractable=false, so C_UnwrapKey can "
 		    "bring the blob back as a readable key",
 		    has(i, P11F_WRAP) ? "can wrap and unwrap: wrap a key under "
-		    "it" : "can unwrap what was wrapped for it");
+		                        "it"
+		                      : "can unwrap what was wrapped for it");
 }
 
 /* p11seal's root profiles: AES limited to the Key Protect nonce step
@@ -174,29 +191,33 @@ static bool looks_root(const struct p11_obj_info *i)
  * would take anything marked wrap_with_trusted, and import keys an
  * interrupted Key Protect import left behind. */
 static void check_custody(struct findings *fs, size_t k,
-			  const struct p11_policy_key *key)
+                          const struct p11_policy_key *key)
 {
 	const struct p11_obj_info *i = &key->info;
 
 	if (looks_root(i) && has(i, P11F_EXTRACTABLE))
-		add(fs, k, P11A_ROOT_EXTRACTABLE, "a root key (AES, encrypt "
+		add(fs, k, P11A_ROOT_EXTRACTABLE,
+		    "a root key (AES, encrypt "
 		    "only, %s) that is extractable: a trusted key whose wrap "
 		    "template admits it can carry it to another token; "
 		    "rotate it (`kp rotate --drop-previous`) or delete it",
 		    i->mechs[0] == CKM_AES_GCM ? "AES-GCM" : "AES-CBC-PAD");
 	if (has(i, P11F_TRUSTED) && has(i, P11F_TOKEN) &&
 	    i->cls == CKO_PUBLIC_KEY && p11_trust_import_label(i->label))
-		add(fs, k, P11A_IMPORT_LEFTOVER, "trusted import key left by "
+		add(fs, k, P11A_IMPORT_LEFTOVER,
+		    "trusted import key left by "
 		    "an interrupted Key Protect import: it can still wrap; "
 		    "the next `kp import-root` or `kp rotate` removes it");
 	else if (p11_root_partial(i)) /* still CKA_TOKEN=false, maybe */
-		add(fs, k, P11A_IMPORT_LEFTOVER, "root key copy an "
+		add(fs, k, P11A_IMPORT_LEFTOVER,
+		    "root key copy an "
 		    "interrupted Key Protect import left half made (its "
 		    "label and CKA_ID never set, perhaps still modifiable); "
 		    "the next `kp import-root` or `kp rotate` removes it");
 	else if (has(i, P11F_TRUSTED) && has(i, P11F_WRAP) &&
-		 !key->wrap_tmpl_pinned)
-		add(fs, k, P11A_LOOSE_TRUSTED, "trusted wrapping key whose "
+	         !key->wrap_tmpl_pinned)
+		add(fs, k, P11A_LOOSE_TRUSTED,
+		    "trusted wrapping key whose "
 		    "CKA_WRAP_TEMPLATE does not pin class, key type and "
 		    "mechanisms: any key marked wrap_with_trusted, a root key "
 		    "too, can leave under it; trust the station again with "
@@ -205,7 +226,7 @@ static void check_custody(struct findings *fs, size_t k,
 
 /* A dangerous combination one C_SetAttributeValue away. */
 static void check_mutable(struct findings *fs, size_t k,
-			  const struct p11_obj_info *i)
+                          const struct p11_obj_info *i)
 {
 	const char *reach;
 
@@ -219,27 +240,30 @@ static void check_mutable(struct findings *fs, size_t k,
 		reach = "decrypt";
 	else
 		return;
-	add(fs, k, P11A_MUTABLE, "%s: C_SetAttributeValue can switch on %s "
-	    "later (then: wrap-then-decrypt)", i->known[P11F_MODIFIABLE] ?
-	    "CKA_MODIFIABLE is true" : "the token does not report "
-	    "CKA_MODIFIABLE (default true)", reach);
+	add(fs, k, P11A_MUTABLE,
+	    "%s: C_SetAttributeValue can switch on %s "
+	    "later (then: wrap-then-decrypt)",
+	    i->known[P11F_MODIFIABLE] ? "CKA_MODIFIABLE is true"
+	                              : "the token does not report "
+	                                "CKA_MODIFIABLE (default true)",
+	    reach);
 }
 
 /* Could w wrap t? Only extractable keys leave, trusted-only ones only
  * under a trusted key, where the token enforces those attributes. */
 static bool can_wrap(const struct p11_obj_info *w, const struct p11_obj_info *t,
-		     const struct p11_policy_token *tok)
+                     const struct p11_policy_token *tok)
 {
 	if (t->cls == CKO_SECRET_KEY && !tok->extractable_enforced)
 		return true;
 	return holds_secret(t) && has(t, P11F_EXTRACTABLE) &&
 	       (!has(t, P11F_WRAP_WITH_TRUSTED) || has(w, P11F_TRUSTED) ||
-		!tok->trusted_wrap_enforced);
+	        !tok->trusted_wrap_enforced);
 }
 
 static void check_strength(struct findings *fs, size_t k,
-			   const struct p11_policy_key *keys, size_t n,
-			   const struct p11_policy_token *tok)
+                           const struct p11_policy_key *keys, size_t n,
+                           const struct p11_policy_token *tok)
 {
 	const struct p11_obj_info *w = &keys[k].info, *best = NULL;
 	unsigned ws = strength(w), bs = 0;
@@ -248,7 +272,8 @@ static void check_strength(struct findings *fs, size_t k,
 		return;
 	if (w->key_type == CKK_RSA) {
 		if (w->modulus_bits < RSA_MIN_WRAP_BITS)
-			add(fs, k, P11A_WEAK_WRAPPER, "RSA-%lu can wrap: below "
+			add(fs, k, P11A_WEAK_WRAPPER,
+			    "RSA-%lu can wrap: below "
 			    "%d bits (%u-bit strength) it is weaker than the "
 			    "AES-256 keys it would carry",
 			    (unsigned long)w->modulus_bits, RSA_MIN_WRAP_BITS,
@@ -264,14 +289,16 @@ static void check_strength(struct findings *fs, size_t k,
 		}
 	}
 	if (best && bs > ws)
-		add(fs, k, P11A_WEAK_WRAPPER, "a %u-bit wrapping key that can "
+		add(fs, k, P11A_WEAK_WRAPPER,
+		    "a %u-bit wrapping key that can "
 		    "wrap '%.60s' (%u-bit): the weaker key decides what an "
-		    "attacker must break", ws, best->label, bs);
+		    "attacker must break",
+		    ws, best->label, bs);
 }
 
 enum err p11_policy_check(const struct p11_policy_key *keys, size_t n,
-			  const struct p11_policy_token *tok,
-			  struct p11_finding **out, size_t *nf)
+                          const struct p11_policy_token *tok,
+                          struct p11_finding **out, size_t *nf)
 {
 	struct findings fs = { NULL, 0, 0, false };
 

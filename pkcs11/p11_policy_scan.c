@@ -12,12 +12,12 @@
 #include "p11_session.h"
 #include "secmem.h"
 
-#define SCAN_MAX 1024
+#define SCAN_MAX       1024
 #define TMPL_ATTRS_MAX 16
 #define TMPL_VALUE_MAX 8 /* CK_ULONGs: 64 bytes, aligned for the token */
 
-static bool tmpl_has(const CK_ATTRIBUTE *t, CK_ULONG n,
-		     CK_ATTRIBUTE_TYPE type, CK_BBOOL v)
+static bool tmpl_has(const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE type,
+                     CK_BBOOL v)
 {
 	for (CK_ULONG i = 0; i < n; i++)
 		if (t[i].type == type && t[i].pValue &&
@@ -27,7 +27,7 @@ static bool tmpl_has(const CK_ATTRIBUTE *t, CK_ULONG n,
 }
 
 static bool tmpl_names(const CK_ATTRIBUTE *t, CK_ULONG n,
-		       CK_ATTRIBUTE_TYPE type)
+                       CK_ATTRIBUTE_TYPE type)
 {
 	for (CK_ULONG i = 0; i < n; i++)
 		if (t[i].type == type && t[i].pValue && t[i].ulValueLen)
@@ -40,8 +40,8 @@ static bool tmpl_names(const CK_ATTRIBUTE *t, CK_ULONG n,
  * then their values (PKCS#11 2.40 §4.1.7). in and val hold
  * TMPL_ATTRS_MAX members; *n is the count. False when absent or odd. */
 static bool read_template(struct p11_session *s, CK_OBJECT_HANDLE o,
-			  CK_ATTRIBUTE_TYPE type, CK_ATTRIBUTE *in,
-			  CK_ULONG val[][TMPL_VALUE_MAX], CK_ULONG *n)
+                          CK_ATTRIBUTE_TYPE type, CK_ATTRIBUTE *in,
+                          CK_ULONG val[][TMPL_VALUE_MAX], CK_ULONG *n)
 {
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
 	CK_SESSION_HANDLE h = p11_session_handle(s);
@@ -76,7 +76,7 @@ static bool unwrap_template_safe(struct p11_session *s, CK_OBJECT_HANDLE o)
 		return false;
 	return tmpl_has(in, n, CKA_SENSITIVE, CK_TRUE) &&
 	       (tmpl_has(in, n, CKA_EXTRACTABLE, CK_FALSE) ||
-		tmpl_has(in, n, CKA_WRAP_WITH_TRUSTED, CK_TRUE));
+	        tmpl_has(in, n, CKA_WRAP_WITH_TRUSTED, CK_TRUE));
 }
 
 /* A trusted key's wrap template must name the class, the key type and
@@ -103,16 +103,14 @@ static void rsa_bits(struct p11_session *s, struct p11_policy_key *k)
 
 	if (k->info.key_type != CKK_RSA || k->info.modulus_bits)
 		return;
-	if (p11_session_fn(s)->C_GetAttributeValue(p11_session_handle(s),
-						   k->info.handle, &a,
-						   1) == CKR_OK &&
-	    a.ulValueLen != CK_UNAVAILABLE_INFORMATION &&
-	    a.ulValueLen <= 2048)
+	if (p11_session_fn(s)->C_GetAttributeValue(
+	            p11_session_handle(s), k->info.handle, &a, 1) == CKR_OK &&
+	    a.ulValueLen != CK_UNAVAILABLE_INFORMATION && a.ulValueLen <= 2048)
 		k->info.modulus_bits = a.ulValueLen * 8;
 }
 
 enum err p11_policy_scan_key(struct p11_session *s, CK_OBJECT_HANDLE h,
-			     struct p11_policy_key *out)
+                             struct p11_policy_key *out)
 {
 	enum err r;
 
@@ -133,7 +131,7 @@ enum err p11_policy_scan_key(struct p11_session *s, CK_OBJECT_HANDLE h,
 /* A session AES-128 key: a victim (trusted_only: extractable with
  * wrap_with_trusted, else not extractable) or the untrusted wrapper. */
 static CK_RV trial_key(struct p11_session *s, bool victim, bool trusted_only,
-		       CK_OBJECT_HANDLE *out)
+                       CK_OBJECT_HANDLE *out)
 {
 	static const CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_MECHANISM gen = { CKM_AES_KEY_GEN, NULL, 0 };
@@ -148,8 +146,8 @@ static CK_RV trial_key(struct p11_session *s, bool victim, bool trusted_only,
 		  p11_unconst(victim && !trusted_only ? &no : &yes), 1 },
 	};
 
-	return p11_session_fn(s)->C_GenerateKey(p11_session_handle(s), &gen,
-						t, 6, out);
+	return p11_session_fn(s)->C_GenerateKey(p11_session_handle(s), &gen, t,
+	                                        6, out);
 }
 
 /* True unless the victim kind wraps under an untrusted session key. */
@@ -167,7 +165,7 @@ static bool trial_refused(struct p11_session *s, bool trusted_only)
 	if (trial_key(s, true, trusted_only, &victim) == CKR_OK &&
 	    trial_key(s, false, false, &wrapper) == CKR_OK)
 		refused = fn->C_WrapKey(h, &kw, wrapper, victim, blob, &n) !=
-			  CKR_OK;
+		          CKR_OK;
 	secmem_wipe(blob, sizeof(blob));
 	if (victim != CK_INVALID_HANDLE)
 		fn->C_DestroyObject(h, victim);
@@ -183,10 +181,11 @@ void p11_policy_scan_token(struct p11_session *s, struct p11_policy_token *tok)
 }
 
 enum err p11_policy_scan(struct p11_session *s, struct p11_policy_key **out,
-			 size_t *n, struct p11_policy_token *tok)
+                         size_t *n, struct p11_policy_token *tok)
 {
 	static const CK_OBJECT_CLASS classes[] = { CKO_SECRET_KEY,
-		CKO_PRIVATE_KEY, CKO_PUBLIC_KEY };
+		                                   CKO_PRIVATE_KEY,
+		                                   CKO_PUBLIC_KEY };
 	CK_OBJECT_HANDLE *h = calloc(SCAN_MAX, sizeof(*h));
 	struct p11_policy_key *keys = NULL;
 	size_t total = 0, got = 0;
@@ -198,7 +197,7 @@ enum err p11_policy_scan(struct p11_session *s, struct p11_policy_key **out,
 		return err_set(ERR_NOMEM, "key list");
 	for (size_t c = 0; c < 3 && r == ERR_OK; c++) {
 		r = p11_obj_find(s, classes[c], NULL, NULL, 0, h + total,
-				 SCAN_MAX - total, &got);
+		                 SCAN_MAX - total, &got);
 		total += got;
 	}
 	if (r == ERR_OK) {

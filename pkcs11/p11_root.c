@@ -15,7 +15,7 @@
 #include "p11_rsa.h"
 #include "p11_session.h"
 
-#define TMPL_MAX 20
+#define TMPL_MAX  20
 #define SWEEP_MAX 1024
 
 struct tmpl {
@@ -216,15 +216,18 @@ enum err p11_root_persist(struct p11_session *s, CK_OBJECT_HANDLE key,
 	if (r != ERR_OK)
 		return r;
 	if (!p11_root_partial(&info))
-		return err_set(ERR_INTERNAL, "root material '%s' is not "
-		               "labelled as partial", info.label);
+		return err_set(ERR_INTERNAL,
+		               "root material '%s' is not "
+		               "labelled as partial",
+		               info.label);
 	rv = info.flag[P11F_EXTRACTABLE]
 	             ? fn->C_SetAttributeValue(p11_session_handle(s), key,
 	                                       &lock, 1)
 	             : CKR_OK;
 	if (rv != CKR_OK)
-		return p11_fail(rv, "C_SetAttributeValue (root material "
-		                    "not extractable)",
+		return p11_fail(rv,
+		                "C_SetAttributeValue (root material "
+		                "not extractable)",
 		                label);
 	for (int level = 2; level >= 0; level--) {
 		persist_tmpl(&t, label, id, id_len, level);
@@ -279,8 +282,9 @@ enum err p11_root_sweep(struct p11_session *s, size_t *removed)
 		if (r == ERR_OK)
 			(*removed)++;
 		else
-			r = err_wrap(r, "removing '%s', left by an "
-			                "interrupted import",
+			r = err_wrap(r,
+			             "removing '%s', left by an "
+			             "interrupted import",
 			             info.label);
 	}
 	return r;

@@ -28,10 +28,10 @@ static void describe(struct p11_token_desc *d)
 {
 	p11_uri_trim_field(d->label, d->info.label, sizeof(d->info.label));
 	p11_uri_trim_field(d->manufacturer, d->info.manufacturerID,
-			   sizeof(d->info.manufacturerID));
+	                   sizeof(d->info.manufacturerID));
 	p11_uri_trim_field(d->model, d->info.model, sizeof(d->info.model));
 	p11_uri_trim_field(d->serial, d->info.serialNumber,
-			   sizeof(d->info.serialNumber));
+	                   sizeof(d->info.serialNumber));
 	p11_uri_format_token(d->uri, sizeof(d->uri), &d->info);
 }
 
@@ -49,7 +49,7 @@ static enum err slot_ids(CK_FUNCTION_LIST *fn, CK_SLOT_ID **out, CK_ULONG *n)
 			break;
 		if (count > SLOTS_MAX)
 			return err_set(ERR_FORMAT, "module reports %lu slots",
-				       (unsigned long)count);
+			               (unsigned long)count);
 		free(ids);
 		ids = calloc(count ? count : 1, sizeof(*ids));
 		if (!ids)
@@ -65,13 +65,14 @@ static enum err slot_ids(CK_FUNCTION_LIST *fn, CK_SLOT_ID **out, CK_ULONG *n)
 	}
 	free(ids);
 	if (rv == CKR_OK || rv == CKR_BUFFER_TOO_SMALL)
-		return err_set(ERR_HSM, "C_GetSlotList: the module reported a "
-			       "different slot count on each of 4 tries");
+		return err_set(ERR_HSM,
+		               "C_GetSlotList: the module reported a "
+		               "different slot count on each of 4 tries");
 	return p11_fail(rv, "C_GetSlotList", NULL);
 }
 
 enum err p11_token_list(struct p11_module *m, struct p11_token_desc **out,
-			size_t *n)
+                        size_t *n)
 {
 	CK_FUNCTION_LIST *fn = p11_module_fn(m);
 	struct p11_token_desc *d = NULL;
@@ -113,7 +114,7 @@ out:
 }
 
 static void list_names(char *buf, size_t cap, const struct p11_token_desc *d,
-		       size_t n, const struct p11_uri *f)
+                       size_t n, const struct p11_uri *f)
 {
 	size_t used = 0;
 
@@ -123,18 +124,17 @@ static void list_names(char *buf, size_t cap, const struct p11_token_desc *d,
 			continue;
 		if (!(d[i].info.flags & CKF_TOKEN_INITIALIZED))
 			used += (size_t)snprintf(buf + used, cap - used,
-						 "%san uninitialised token",
-						 used ? ", " : "");
+			                         "%san uninitialised token",
+			                         used ? ", " : "");
 		else
-			used += (size_t)snprintf(buf + used, cap - used,
-						 "%s'%s' (serial %s)",
-						 used ? ", " : "", d[i].label,
-						 d[i].serial);
+			used += (size_t)snprintf(
+			        buf + used, cap - used, "%s'%s' (serial %s)",
+			        used ? ", " : "", d[i].label, d[i].serial);
 	}
 }
 
 enum err p11_token_find(struct p11_module *m, const struct p11_uri *filter,
-			struct p11_token_desc *out)
+                        struct p11_token_desc *out)
 {
 	struct p11_token_desc *d = NULL;
 	size_t n = 0, hits = 0, hit = 0;
@@ -153,14 +153,17 @@ enum err p11_token_find(struct p11_module *m, const struct p11_uri *filter,
 		*out = d[hit];
 	} else if (hits == 0) {
 		list_names(names, sizeof(names), d, n, NULL);
-		r = err_set(ERR_NOT_FOUND, "no token matches%s%s in %s; "
-			    "tokens present: %s", filter ? " the --token URI" : "",
-			    "", p11_module_name(m), n ? names : "none");
+		r = err_set(ERR_NOT_FOUND,
+		            "no token matches%s%s in %s; "
+		            "tokens present: %s",
+		            filter ? " the --token URI" : "", "",
+		            p11_module_name(m), n ? names : "none");
 	} else {
 		list_names(names, sizeof(names), d, n, filter);
-		r = err_set(ERR_USAGE, "%zu tokens match: %s; select one with "
-			    "--token pkcs11:token=LABEL;serial=SERIAL", hits,
-			    names);
+		r = err_set(ERR_USAGE,
+		            "%zu tokens match: %s; select one with "
+		            "--token pkcs11:token=LABEL;serial=SERIAL",
+		            hits, names);
 	}
 	free(d);
 	return r;
@@ -178,8 +181,8 @@ static enum err open_on(struct p11_session *s)
 }
 
 enum err p11_session_open(struct p11_session **out, struct p11_module *m,
-			  const struct p11_uri *filter,
-			  const struct p11_session_opts *o)
+                          const struct p11_uri *filter,
+                          const struct p11_session_opts *o)
 {
 	struct p11_session *s;
 	enum err r;
@@ -206,7 +209,7 @@ out:
 }
 
 static enum err clone_as(struct p11_session *s, bool rw,
-			 struct p11_session **out)
+                         struct p11_session **out)
 {
 	struct p11_session *c;
 	enum err r;
@@ -231,8 +234,7 @@ enum err p11_session_clone(struct p11_session *s, struct p11_session **out)
 	return clone_as(s, s->o.rw, out);
 }
 
-enum err p11_session_rw_sibling(struct p11_session *s,
-				struct p11_session **out)
+enum err p11_session_rw_sibling(struct p11_session *s, struct p11_session **out)
 {
 	*out = NULL;
 	/* Opened read-write: PKCS#11 keeps a session in the mode it was
@@ -254,19 +256,21 @@ static enum err check_pin_state(struct p11_session *s, bool so)
 	if (rv != CKR_OK)
 		return p11_fail(rv, "C_GetTokenInfo of", s->tok.label);
 	if (s->tok.info.flags & locked)
-		return err_set(ERR_PIN, "the %s of token '%s' is locked; the "
-			       "security officer must reset it", who,
-			       s->tok.label);
+		return err_set(ERR_PIN,
+		               "the %s of token '%s' is locked; the "
+		               "security officer must reset it",
+		               who, s->tok.label);
 	if ((s->tok.info.flags & final) && !s->o.allow_final_pin_try)
-		return err_set(ERR_PIN, "token '%s' has one %s try left; "
-			       "refusing to risk locking it (set "
-			       "P11SEAL_ALLOW_FINAL_PIN_TRY=1 to try anyway)",
-			       s->tok.label, who);
+		return err_set(ERR_PIN,
+		               "token '%s' has one %s try left; "
+		               "refusing to risk locking it (set "
+		               "P11SEAL_ALLOW_FINAL_PIN_TRY=1 to try anyway)",
+		               s->tok.label, who);
 	return ERR_OK;
 }
 
 enum err p11_session_login(struct p11_session *s, const char *pin,
-			   size_t pin_len, bool so)
+                           size_t pin_len, bool so)
 {
 	CK_RV rv;
 	enum err r;
@@ -275,14 +279,15 @@ enum err p11_session_login(struct p11_session *s, const char *pin,
 	if (r != ERR_OK)
 		return r;
 	rv = s->fn->C_Login(s->h, so ? CKU_SO : CKU_USER,
-			    (CK_UTF8CHAR *)p11_unconst(pin), pin_len);
+	                    (CK_UTF8CHAR *)p11_unconst(pin), pin_len);
 	if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN)
 		return ERR_OK;
 	r = p11_fail(rv, so ? "C_Login (SO) to token" : "C_Login to token",
-		     s->tok.label);
+	             s->tok.label);
 	if (rv == CKR_PIN_INCORRECT &&
 	    s->fn->C_GetTokenInfo(s->tok.slot, &s->tok.info) == CKR_OK &&
-	    (s->tok.info.flags & (CKF_USER_PIN_FINAL_TRY | CKF_SO_PIN_FINAL_TRY)))
+	    (s->tok.info.flags &
+	     (CKF_USER_PIN_FINAL_TRY | CKF_SO_PIN_FINAL_TRY)))
 		r = err_wrap(r, "last try left");
 	return r;
 }

@@ -23,13 +23,13 @@ struct p11_token_desc {
 
 /* List every slot with a token present. *out is malloc'd (free()). */
 enum err p11_token_list(struct p11_module *m, struct p11_token_desc **out,
-			size_t *n);
+                        size_t *n);
 
 /* Find exactly one token matching filter (NULL or no token attributes:
  * there must be exactly one token). ERR_NOT_FOUND if none, ERR_USAGE if
  * several match (the detail lists them and says which attribute to add). */
 enum err p11_token_find(struct p11_module *m, const struct p11_uri *filter,
-			struct p11_token_desc *out);
+                        struct p11_token_desc *out);
 
 /* How a session is opened, and the login policy its logins follow. The
  * policy is the caller's to decide (the CLI reads it from its
@@ -42,8 +42,8 @@ struct p11_session_opts {
 /* Open a session on the token matching filter; o NULL = read-only,
  * never the final PIN try. */
 enum err p11_session_open(struct p11_session **out, struct p11_module *m,
-			  const struct p11_uri *filter,
-			  const struct p11_session_opts *o);
+                          const struct p11_uri *filter,
+                          const struct p11_session_opts *o);
 
 /* Another session on the same token with the same options (for worker
  * threads); login state is shared by all sessions of the application. */
@@ -53,13 +53,13 @@ enum err p11_session_clone(struct p11_session *s, struct p11_session **out);
  * opened read-only (logged in already: a login belongs to the
  * application). *out is NULL when s is read-write itself. */
 enum err p11_session_rw_sibling(struct p11_session *s,
-				struct p11_session **out);
+                                struct p11_session **out);
 
 /* C_Login as user (so=false) or SO. Refuses to spend the final PIN try
  * unless the session was opened with allow_final_pin_try. The caller
  * wipes pin; already logged in is success. */
 enum err p11_session_login(struct p11_session *s, const char *pin,
-			   size_t pin_len, bool so);
+                           size_t pin_len, bool so);
 
 /* C_Logout: ends the SO or user login of the whole application (PKCS#11
  * allows one role at a time); not logged in is success. */

@@ -328,8 +328,9 @@ enum err p11_trust_sweep_import(struct p11_session *s, size_t *removed)
 		if (r == ERR_OK)
 			(*removed)++;
 		else
-			r = err_wrap(r, "removing import key '%s' left by an "
-			                "interrupted import",
+			r = err_wrap(r,
+			             "removing import key '%s' left by an "
+			             "interrupted import",
 			             info.label);
 	}
 	free(h);

@@ -11,8 +11,8 @@
 
 #define SCHEME     "pkcs11:"
 #define SCHEME_LEN (sizeof(SCHEME) - 1)
-#define QUOTE_MAX  96   /* bytes of the URI an error detail repeats */
-#define NAME_SHOWN 40   /* bytes of an attribute name it repeats */
+#define QUOTE_MAX  96 /* bytes of the URI an error detail repeats */
+#define NAME_SHOWN 40 /* bytes of an attribute name it repeats */
 #define TYPE_MAX   15
 #define PATH_CAP   4096 /* pin-source, module-path */
 #define NAME_CAP   255  /* object label, module-name */
@@ -61,14 +61,14 @@ static const struct attr attrs[] = {
 #define N_ATTRS (sizeof(attrs) / sizeof(attrs[0]))
 _Static_assert(N_ATTRS <= 32, "seen is a 32-bit mask");
 
-static const char *const types[] = { "public", "private", "cert",
-				     "secret-key", "data" };
+static const char *const types[] = { "public", "private", "cert", "secret-key",
+	                             "data" };
 
 struct parser {
-	const char *s;      /* the whole URI: offsets and messages use it */
+	const char *s; /* the whole URI: offsets and messages use it */
 	struct p11_uri *u;
-	uint32_t seen;      /* bit i: attrs[i] was given */
-	bool query;         /* inside the query component */
+	uint32_t seen; /* bit i: attrs[i] was given */
+	bool query;    /* inside the query component */
 };
 
 static bool unreserved(char c)
@@ -122,7 +122,7 @@ static void quote_uri(char *out, size_t cap, const char *s)
 }
 
 static enum err fail(const struct parser *p, size_t off, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 static enum err fail(const struct parser *p, size_t off, const char *fmt, ...)
 {
@@ -134,13 +134,13 @@ static enum err fail(const struct parser *p, size_t off, const char *fmt, ...)
 	va_end(ap);
 	quote_uri(shown, sizeof(shown), p->s);
 	return err_set(ERR_FORMAT, "URI %s: %s at offset %zu", shown, what,
-		       off);
+	               off);
 }
 
 /* Percent-decode the value s[off, off+len) of attribute a into out (NULL:
  * only check it); *n gets the decoded length. */
-static enum err decode(const struct parser *p, const struct attr *a,
-		       size_t off, size_t len, uint8_t *out, size_t *n)
+static enum err decode(const struct parser *p, const struct attr *a, size_t off,
+                       size_t len, uint8_t *out, size_t *n)
 {
 	const char *v = p->s + off;
 	size_t k = 0;
@@ -154,20 +154,26 @@ static enum err decode(const struct parser *p, const struct attr *a,
 			int lo = i + 2 < len ? hexval(v[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0)
-				return fail(p, off + at, "bad percent escape "
-					    "in '%s'", a->name);
+				return fail(p, off + at,
+				            "bad percent escape "
+				            "in '%s'",
+				            a->name);
 			b = (uint8_t)(hi << 4 | lo);
 			i += 2;
 		} else if (!raw_ok(v[i], p->query)) {
-			return fail(p, off + at, "byte 0x%02x in '%s' must be "
-				    "percent-encoded", b, a->name);
+			return fail(p, off + at,
+			            "byte 0x%02x in '%s' must be "
+			            "percent-encoded",
+			            b, a->name);
 		}
 		if (b == 0 && a->kind != KIND_ID)
 			return fail(p, off + at, "'%s' decodes to a NUL byte",
-				    a->name);
+			            a->name);
 		if (k == a->max)
-			return fail(p, off + at, "'%s' is longer than %zu "
-				    "bytes", a->name, a->max);
+			return fail(p, off + at,
+			            "'%s' is longer than %zu "
+			            "bytes",
+			            a->name, a->max);
 		if (out)
 			out[k] = b;
 		k++;
@@ -181,7 +187,7 @@ static enum err decode(const struct parser *p, const struct attr *a,
 static bool pin_source_ok(const char *v)
 {
 	size_t k = strspn(v, "abcdefghijklmnopqrstuvwxyz"
-			     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+	                     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
 
 	if (v[0] == '\0' || v[0] == '|')
 		return false;
@@ -198,8 +204,8 @@ static bool type_ok(const char *v)
 	return false;
 }
 
-static enum err store_text(struct parser *p, const struct attr *a,
-			   size_t off, size_t len)
+static enum err store_text(struct parser *p, const struct attr *a, size_t off,
+                           size_t len)
 {
 	char **slot = (char **)((char *)p->u + a->field);
 	char *v = malloc(len + 1);
@@ -216,15 +222,16 @@ static enum err store_text(struct parser *p, const struct attr *a,
 	v[n] = '\0';
 	*slot = v;
 	if (a->kind == KIND_TYPE && !type_ok(v))
-		return fail(p, off, "type must be public, private, cert, "
-			    "secret-key or data");
+		return fail(p, off,
+		            "type must be public, private, cert, "
+		            "secret-key or data");
 	if (strcmp(a->name, "pin-source") == 0 && !pin_source_ok(v))
 		return fail(p, off, "pin-source must be a path or a file: URI");
 	return ERR_OK;
 }
 
 static enum err store(struct parser *p, const struct attr *a, size_t off,
-		      size_t len)
+                      size_t len)
 {
 	if (a->kind == KIND_ID) {
 		p->u->has_id = true;
@@ -241,7 +248,7 @@ static enum err store(struct parser *p, const struct attr *a, size_t off,
  * attributes only steer the consumer: they are ignored once their value
  * is found well formed. */
 static enum err unknown(const struct parser *p, size_t off, size_t nlen,
-			size_t len)
+                        size_t len)
 {
 	int shown = (int)(nlen < NAME_SHOWN ? nlen : NAME_SHOWN);
 	char name[NAME_SHOWN + 1];
@@ -258,8 +265,8 @@ static enum err unknown(const struct parser *p, size_t off, size_t nlen,
 static bool name_ok(const char *name, size_t len)
 {
 	return len > 0 && strspn(name, "abcdefghijklmnopqrstuvwxyz"
-				       "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				       "0123456789-_") >= len;
+	                               "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                               "0123456789-_") >= len;
 }
 
 static int lookup(const char *name, size_t len)
@@ -290,16 +297,17 @@ static enum err parse_attr(struct parser *p, size_t off, size_t len)
 	 * unknown query name ("PIN-VALUE") would otherwise be skipped and
 	 * the PIN silently dropped instead of refused. */
 	if (nlen == 9 && strncasecmp(e, "pin-value", 9) == 0)
-		return fail(p, off, "'pin-value' is refused (a PIN in a URI "
-			    "shows in ps and shell history); use "
-			    "pin-source=PATH or --pin-source");
+		return fail(p, off,
+		            "'pin-value' is refused (a PIN in a URI "
+		            "shows in ps and shell history); use "
+		            "pin-source=PATH or --pin-source");
 	i = lookup(e, nlen);
 	if (i < 0)
 		return unknown(p, off, nlen, len);
 	a = &attrs[i];
 	if (a->query != p->query)
 		return fail(p, off, "'%s' belongs in the %s", a->name,
-			    a->query ? "query, after '?'" : "path, before '?'");
+		            a->query ? "query, after '?'" : "path, before '?'");
 	if (a->kind == KIND_UNSUPPORTED)
 		return fail(p, off, "unsupported attribute '%s'", a->name);
 	if (p->seen & (UINT32_C(1) << i))
@@ -309,8 +317,7 @@ static enum err parse_attr(struct parser *p, size_t off, size_t len)
 }
 
 /* The attributes in s[start, end), separated by sep; none is fine. */
-static enum err parse_list(struct parser *p, size_t start, size_t end,
-			   char sep)
+static enum err parse_list(struct parser *p, size_t start, size_t end, char sep)
 {
 	size_t i = start, j;
 
@@ -387,8 +394,7 @@ static size_t field_len(const unsigned char *f, size_t len)
 
 /* Exact match after padding is dropped on both sides: "abc " and "abc"
  * name the same token, as a token cannot tell them apart. */
-static bool field_match(const char *want, const unsigned char *f,
-			size_t len)
+static bool field_match(const char *want, const unsigned char *f, size_t len)
 {
 	size_t n, wn;
 
@@ -405,10 +411,10 @@ bool p11_uri_match_token(const struct p11_uri *u, const CK_TOKEN_INFO *info)
 		return true;
 	return field_match(u->token, info->label, sizeof(info->label)) &&
 	       field_match(u->manufacturer, info->manufacturerID,
-			   sizeof(info->manufacturerID)) &&
+	                   sizeof(info->manufacturerID)) &&
 	       field_match(u->model, info->model, sizeof(info->model)) &&
 	       field_match(u->serial, info->serialNumber,
-			   sizeof(info->serialNumber));
+	                   sizeof(info->serialNumber));
 }
 
 struct sbuf {
@@ -427,8 +433,8 @@ static void sbuf_putc(struct sbuf *b, char c)
 }
 
 /* name (with its separator and '=') and the percent-encoded field. */
-static void sbuf_field(struct sbuf *b, const char *name,
-		       const unsigned char *f, size_t len)
+static void sbuf_field(struct sbuf *b, const char *name, const unsigned char *f,
+                       size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
 
@@ -456,9 +462,9 @@ void p11_uri_format_token(char *out, size_t cap, const CK_TOKEN_INFO *info)
 		return;
 	sbuf_field(&b, "pkcs11:model=", info->model, sizeof(info->model));
 	sbuf_field(&b, ";manufacturer=", info->manufacturerID,
-		   sizeof(info->manufacturerID));
+	           sizeof(info->manufacturerID));
 	sbuf_field(&b, ";serial=", info->serialNumber,
-		   sizeof(info->serialNumber));
+	           sizeof(info->serialNumber));
 	sbuf_field(&b, ";token=", info->label, sizeof(info->label));
 	/* A cut URI could name another token: give none rather than part. */
 	out[b.over ? 0 : b.len] = '\0';

@@ -15,12 +15,12 @@
 #include "p11_session.h"
 #include "secmem.h"
 
-#define BLOCK 16
+#define BLOCK             16
 #define BLOCKS_PER_SECTOR (P11_XTS_SECTOR / BLOCK)
 /* Largest chunk and window accepted: far above the sweep's best, small
  * enough that a window's T0 buffer (window / 32) stays at most 128 KiB of
  * the secure heap. */
-#define CHUNK_MAX (4u * 1024 * 1024)
+#define CHUNK_MAX  (4u * 1024 * 1024)
 #define WINDOW_MAX (4u * 1024 * 1024)
 
 struct p11_xts {
@@ -44,19 +44,19 @@ struct xts_dir {
 };
 
 static void xts_dir_get(const CK_FUNCTION_LIST *fn, int decrypt,
-			struct xts_dir *d)
+                        struct xts_dir *d)
 {
 	if (decrypt) {
-		*d = (struct xts_dir){ fn->C_DecryptInit, fn->C_Decrypt,
-				       fn->C_DecryptUpdate, fn->C_DecryptFinal,
-				       "C_DecryptInit", "C_Decrypt",
-				       "C_DecryptUpdate", "C_DecryptFinal" };
+		*d = (struct xts_dir){ fn->C_DecryptInit,   fn->C_Decrypt,
+			               fn->C_DecryptUpdate, fn->C_DecryptFinal,
+			               "C_DecryptInit",     "C_Decrypt",
+			               "C_DecryptUpdate",   "C_DecryptFinal" };
 		return;
 	}
-	*d = (struct xts_dir){ fn->C_EncryptInit, fn->C_Encrypt,
-			       fn->C_EncryptUpdate, fn->C_EncryptFinal,
-			       "C_EncryptInit", "C_Encrypt",
-			       "C_EncryptUpdate", "C_EncryptFinal" };
+	*d = (struct xts_dir){ fn->C_EncryptInit,   fn->C_Encrypt,
+		               fn->C_EncryptUpdate, fn->C_EncryptFinal,
+		               "C_EncryptInit",     "C_Encrypt",
+		               "C_EncryptUpdate",   "C_EncryptFinal" };
 }
 
 static inline uint64_t xts_load64(const uint8_t *p)
@@ -101,7 +101,8 @@ static void xts_xor_tweaks(uint8_t *buf, const uint8_t *t0, size_t n)
 			lo = lo << 1 ^ fold;
 		}
 		for (size_t w = 0; w < 2 * BLOCKS_PER_SECTOR; w++)
-			xts_store64(buf + 8 * w, xts_load64(buf + 8 * w) ^ t[w]);
+			xts_store64(buf + 8 * w,
+			            xts_load64(buf + 8 * w) ^ t[w]);
 	}
 	secmem_wipe(t, sizeof(t));
 }
@@ -135,9 +136,10 @@ static enum err xts_tweaks(struct p11_xts *x, uint64_t first, size_t n)
 		return p11_fail(rv, "C_Encrypt", "(ECB, tweak key)");
 	}
 	if (out != len)
-		return err_set(ERR_HSM, "C_Encrypt (ECB, tweak key): %lu bytes "
-			       "out for %lu in", (unsigned long)out,
-			       (unsigned long)len);
+		return err_set(ERR_HSM,
+		               "C_Encrypt (ECB, tweak key): %lu bytes "
+		               "out for %lu in",
+		               (unsigned long)out, (unsigned long)len);
 	return ERR_OK;
 }
 
@@ -155,7 +157,7 @@ static enum err xts_data_init(struct p11_xts *x, const struct xts_dir *d)
 /* Data key over len bytes in a single C_Encrypt/C_Decrypt; t0 holds the
  * T0 of their sectors. */
 static enum err xts_window_one(struct p11_xts *x, const struct xts_dir *d,
-			       uint8_t *buf, size_t len, const uint8_t *t0)
+                               uint8_t *buf, size_t len, const uint8_t *t0)
 {
 	CK_ULONG out = (CK_ULONG)len;
 	enum err r;
@@ -171,8 +173,10 @@ static enum err xts_window_one(struct p11_xts *x, const struct xts_dir *d,
 		return p11_fail(rv, d->one_name, "(ECB, data key)");
 	}
 	if (out != len)
-		return err_set(ERR_HSM, "%s (ECB, data key): %lu bytes out for "
-			       "%zu in", d->one_name, (unsigned long)out, len);
+		return err_set(ERR_HSM,
+		               "%s (ECB, data key): %lu bytes out for "
+		               "%zu in",
+		               d->one_name, (unsigned long)out, len);
 	xts_xor_tweaks(buf, t0, len / P11_XTS_SECTOR);
 	return ERR_OK;
 }
@@ -181,18 +185,18 @@ static enum err xts_window_one(struct p11_xts *x, const struct xts_dir *d,
  * may lag input if a token buffers ECB blocks, so this follows the
  * produced length rather than the chunk boundaries. */
 static void xts_unmask(const struct p11_xts *x, uint8_t *buf, size_t produced,
-		       size_t *done)
+                       size_t *done)
 {
 	size_t upto = produced / P11_XTS_SECTOR;
 
 	xts_xor_tweaks(buf + *done * P11_XTS_SECTOR, x->t0 + *done * BLOCK,
-		       upto - *done);
+	               upto - *done);
 	*done = upto;
 }
 
 /* Final call of a streamed window: whatever the token still held back. */
 static enum err xts_stream_final(struct p11_xts *x, const struct xts_dir *d,
-				 uint8_t *buf, size_t len, size_t *produced)
+                                 uint8_t *buf, size_t len, size_t *produced)
 {
 	size_t rem = len - *produced;
 	uint8_t spare[BLOCK];
@@ -206,9 +210,10 @@ static enum err xts_stream_final(struct p11_xts *x, const struct xts_dir *d,
 		return p11_fail(rv, d->final_name, "(ECB, data key)");
 	}
 	if (out > rem)
-		return err_set(ERR_HSM, "%s (ECB, data key): %lu bytes more "
-			       "than were fed", d->final_name,
-			       (unsigned long)(out - rem));
+		return err_set(ERR_HSM,
+		               "%s (ECB, data key): %lu bytes more "
+		               "than were fed",
+		               d->final_name, (unsigned long)(out - rem));
 	*produced += out;
 	return ERR_OK;
 }
@@ -216,8 +221,8 @@ static enum err xts_stream_final(struct p11_xts *x, const struct xts_dir *d,
 /* Feed the chunk of n bytes at buf+in; its output lands at buf+*produced
  * (in place, possibly lagging). */
 static enum err xts_stream_update(struct p11_xts *x, const struct xts_dir *d,
-				  uint8_t *buf, size_t len, size_t in, size_t n,
-				  size_t *produced)
+                                  uint8_t *buf, size_t len, size_t in, size_t n,
+                                  size_t *produced)
 {
 	CK_ULONG out = (CK_ULONG)(len - *produced);
 	CK_RV rv;
@@ -229,9 +234,10 @@ static enum err xts_stream_update(struct p11_xts *x, const struct xts_dir *d,
 	}
 	if (out > in + n - *produced) {
 		xts_abort(x, d);
-		return err_set(ERR_HSM, "%s (ECB, data key): %lu bytes out, "
-			       "more than were fed", d->update_name,
-			       (unsigned long)out);
+		return err_set(ERR_HSM,
+		               "%s (ECB, data key): %lu bytes out, "
+		               "more than were fed",
+		               d->update_name, (unsigned long)out);
 	}
 	*produced += out;
 	return ERR_OK;
@@ -240,7 +246,7 @@ static enum err xts_stream_update(struct p11_xts *x, const struct xts_dir *d,
 /* Data key over one window as one operation fed chunk by chunk with
  * C_EncryptUpdate/C_DecryptUpdate, in place. */
 static enum err xts_window_stream(struct p11_xts *x, const struct xts_dir *d,
-				  uint8_t *buf, size_t len)
+                                  uint8_t *buf, size_t len)
 {
 	size_t in = 0, produced = 0, done = 0;
 	enum err r;
@@ -252,7 +258,7 @@ static enum err xts_window_stream(struct p11_xts *x, const struct xts_dir *d,
 		size_t n = len - in < x->chunk ? len - in : x->chunk;
 
 		xts_xor_tweaks(buf + in, x->t0 + in / P11_XTS_SECTOR * BLOCK,
-			       n / P11_XTS_SECTOR);
+		               n / P11_XTS_SECTOR);
 		r = xts_stream_update(x, d, buf, len, in, n, &produced);
 		if (r != ERR_OK)
 			return r;
@@ -264,8 +270,10 @@ static enum err xts_window_stream(struct p11_xts *x, const struct xts_dir *d,
 		return r;
 	xts_unmask(x, buf, produced, &done);
 	if (produced != len)
-		return err_set(ERR_HSM, "%s (ECB, data key): %zu bytes out for "
-			       "%zu in", d->final_name, produced, len);
+		return err_set(ERR_HSM,
+		               "%s (ECB, data key): %zu bytes out for "
+		               "%zu in",
+		               d->final_name, produced, len);
 	return ERR_OK;
 }
 
@@ -280,17 +288,17 @@ static enum err xts_window_stream(struct p11_xts *x, const struct xts_dir *d,
 #define XTS_DECRYPT_PIECE (1024u * 1024)
 
 static enum err xts_window_pieces(struct p11_xts *x, const struct xts_dir *d,
-				  uint8_t *buf, size_t len)
+                                  uint8_t *buf, size_t len)
 {
 	enum err r = ERR_OK;
 
 	for (size_t off = 0; off < len && r == ERR_OK;
 	     off += XTS_DECRYPT_PIECE) {
 		size_t n = len - off < XTS_DECRYPT_PIECE ? len - off
-							 : XTS_DECRYPT_PIECE;
+		                                         : XTS_DECRYPT_PIECE;
 
 		r = xts_window_one(x, d, buf + off, n,
-				   x->t0 + off / P11_XTS_SECTOR * BLOCK);
+		                   x->t0 + off / P11_XTS_SECTOR * BLOCK);
 	}
 	return r;
 }
@@ -299,8 +307,8 @@ static enum err xts_window_pieces(struct p11_xts *x, const struct xts_dir *d,
  * key over the window (one call, or one operation of several chunks; for
  * decryption, one call per piece). */
 static enum err xts_two_key(struct p11_xts *x, const struct xts_dir *d,
-			    uint8_t *buf, size_t len, uint64_t first,
-			    int decrypt)
+                            uint8_t *buf, size_t len, uint64_t first,
+                            int decrypt)
 {
 	size_t window = x->chunk * x->per_op;
 	enum err r = ERR_OK;
@@ -309,7 +317,7 @@ static enum err xts_two_key(struct p11_xts *x, const struct xts_dir *d,
 		size_t n = len - off < window ? len - off : window;
 
 		r = xts_tweaks(x, first + off / P11_XTS_SECTOR,
-			       n / P11_XTS_SECTOR);
+		               n / P11_XTS_SECTOR);
 		if (r == ERR_OK && n <= x->chunk)
 			r = xts_window_one(x, d, buf + off, n, x->t0);
 		else if (r == ERR_OK && decrypt)
@@ -327,7 +335,7 @@ static enum err xts_two_key(struct p11_xts *x, const struct xts_dir *d,
  * 6-20 us per sector on SoftHSM-class tokens (docs/pkcs11-tokens.md §1),
  * i.e. some 25-80 MB/s, against GB/s for the batched two-key path. */
 static enum err xts_native(struct p11_xts *x, const struct xts_dir *d,
-			   uint8_t *buf, size_t len, uint64_t first)
+                           uint8_t *buf, size_t len, uint64_t first)
 {
 	uint8_t tweak[BLOCK];
 	CK_MECHANISM mech = { CKM_AES_XTS, tweak, sizeof(tweak) };
@@ -347,23 +355,26 @@ static enum err xts_native(struct p11_xts *x, const struct xts_dir *d,
 			return p11_fail(rv, d->one_name, "(XTS, XTS key)");
 		}
 		if (out != P11_XTS_SECTOR)
-			return err_set(ERR_HSM, "%s (XTS, XTS key): %lu bytes "
-				       "out for one sector", d->one_name,
-				       (unsigned long)out);
+			return err_set(ERR_HSM,
+			               "%s (XTS, XTS key): %lu bytes "
+			               "out for one sector",
+			               d->one_name, (unsigned long)out);
 	}
 	return ERR_OK;
 }
 
 static enum err xts_run(struct p11_xts *x, uint8_t *buf, size_t len,
-			uint64_t first, int decrypt)
+                        uint64_t first, int decrypt)
 {
 	struct xts_dir d;
 
 	if (!x || (!buf && len))
 		return err_set(ERR_USAGE, "p11_xts: no engine or no buffer");
 	if (len % P11_XTS_SECTOR)
-		return err_set(ERR_USAGE, "p11_xts: length %zu is not a "
-			       "multiple of %d", len, P11_XTS_SECTOR);
+		return err_set(ERR_USAGE,
+		               "p11_xts: length %zu is not a "
+		               "multiple of %d",
+		               len, P11_XTS_SECTOR);
 	if (len && first > UINT64_MAX - (len / P11_XTS_SECTOR - 1))
 		return err_set(ERR_USAGE, "p11_xts: sectors past 2^64");
 	xts_dir_get(x->fn, decrypt, &d);
@@ -373,13 +384,13 @@ static enum err xts_run(struct p11_xts *x, uint8_t *buf, size_t len,
 }
 
 enum err p11_xts_encrypt(struct p11_xts *x, uint8_t *buf, size_t len,
-			 uint64_t first_sector)
+                         uint64_t first_sector)
 {
 	return xts_run(x, buf, len, first_sector, 0);
 }
 
 enum err p11_xts_decrypt(struct p11_xts *x, uint8_t *buf, size_t len,
-			 uint64_t first_sector)
+                         uint64_t first_sector)
 {
 	return xts_run(x, buf, len, first_sector, 1);
 }
@@ -394,8 +405,10 @@ static enum err xts_set_per_op(struct p11_xts *x, size_t per_op)
 	if (x->tweak_key != CK_INVALID_HANDLE) {
 		t0 = secmem_alloc(len);
 		if (!t0)
-			return err_set(ERR_NOMEM, "p11_xts: %zu bytes of "
-				       "secure memory for tweaks", len);
+			return err_set(ERR_NOMEM,
+			               "p11_xts: %zu bytes of "
+			               "secure memory for tweaks",
+			               len);
 		secmem_free(x->t0);
 		x->t0 = t0;
 	}
@@ -406,19 +419,21 @@ static enum err xts_set_per_op(struct p11_xts *x, size_t per_op)
 static enum err xts_check_geometry(size_t chunk, size_t per_op)
 {
 	if (chunk == 0 || chunk % P11_XTS_SECTOR || chunk > CHUNK_MAX)
-		return err_set(ERR_USAGE, "p11_xts: chunk %zu must be a "
-			       "multiple of %d up to %u", chunk,
-			       P11_XTS_SECTOR, CHUNK_MAX);
+		return err_set(ERR_USAGE,
+		               "p11_xts: chunk %zu must be a "
+		               "multiple of %d up to %u",
+		               chunk, P11_XTS_SECTOR, CHUNK_MAX);
 	if (per_op == 0 || per_op > WINDOW_MAX / chunk)
-		return err_set(ERR_USAGE, "p11_xts: %zu chunks of %zu bytes "
-			       "per operation exceed %u bytes", per_op, chunk,
-			       WINDOW_MAX);
+		return err_set(ERR_USAGE,
+		               "p11_xts: %zu chunks of %zu bytes "
+		               "per operation exceed %u bytes",
+		               per_op, chunk, WINDOW_MAX);
 	return ERR_OK;
 }
 
 enum err p11_xts_new(struct p11_xts **out, CK_FUNCTION_LIST *fn,
-		     CK_SESSION_HANDLE sh, CK_OBJECT_HANDLE data_key,
-		     CK_OBJECT_HANDLE tweak_key, size_t chunk)
+                     CK_SESSION_HANDLE sh, CK_OBJECT_HANDLE data_key,
+                     CK_OBJECT_HANDLE tweak_key, size_t chunk)
 {
 	struct p11_xts *x = NULL;
 	size_t per_op;
@@ -431,11 +446,11 @@ enum err p11_xts_new(struct p11_xts **out, CK_FUNCTION_LIST *fn,
 		return err_set(ERR_USAGE, "p11_xts_new: no module or no key");
 	if (data_key == tweak_key)
 		return err_set(ERR_USAGE, "p11_xts_new: data and tweak key "
-			       "are the same object");
+		                          "are the same object");
 	if (chunk == 0)
 		chunk = P11_XTS_DEFAULT_CHUNK;
-	per_op = chunk < P11_XTS_DEFAULT_WINDOW ?
-			 P11_XTS_DEFAULT_WINDOW / chunk : 1;
+	per_op = chunk < P11_XTS_DEFAULT_WINDOW ? P11_XTS_DEFAULT_WINDOW / chunk
+	                                        : 1;
 	r = xts_check_geometry(chunk, per_op);
 	if (r != ERR_OK)
 		return r;
@@ -454,7 +469,7 @@ out:
 }
 
 enum err p11_xts_open(struct p11_xts **out, struct p11_session *s,
-		      const struct p11_dek *dek, size_t chunk)
+                      const struct p11_dek *dek, size_t chunk)
 {
 	if (!s || !dek) {
 		if (out)
@@ -462,7 +477,7 @@ enum err p11_xts_open(struct p11_xts **out, struct p11_session *s,
 		return err_set(ERR_USAGE, "p11_xts_open: no session or DEK");
 	}
 	return p11_xts_new(out, p11_session_fn(s), p11_session_handle(s),
-			   dek->data, dek->tweak, chunk);
+	                   dek->data, dek->tweak, chunk);
 }
 
 enum err p11_xts_set_stream(struct p11_xts *x, size_t chunks_per_op)

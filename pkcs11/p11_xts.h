@@ -17,7 +17,7 @@
 #include "err.h"
 #include "p11.h"
 
-#define P11_XTS_SECTOR 512
+#define P11_XTS_SECTOR        512
 #define P11_XTS_DEFAULT_CHUNK (64u * 1024) /* from the chunk-size sweep */
 /* Data per token operation by default: chunks are streamed through one
  * operation with C_EncryptUpdate up to this much (p11_xts_set_stream).
@@ -36,7 +36,7 @@ struct p11_xts;
  * the engine; one engine per session, with no other operation active on
  * it while the engine runs. */
 enum err p11_xts_open(struct p11_xts **out, struct p11_session *s,
-		      const struct p11_dek *dek, size_t chunk);
+                      const struct p11_dek *dek, size_t chunk);
 
 /* Encrypt/decrypt len bytes in place (len a multiple of 512); the first
  * 512 bytes are sector first_sector, the next first_sector+1, ...
@@ -44,9 +44,9 @@ enum err p11_xts_open(struct p11_xts **out, struct p11_session *s,
  * is reported as p11_fail() classes it, naming the call and the key. On
  * any failure buf holds neither plaintext nor ciphertext: discard it. */
 enum err p11_xts_encrypt(struct p11_xts *x, uint8_t *buf, size_t len,
-			 uint64_t first_sector);
+                         uint64_t first_sector);
 enum err p11_xts_decrypt(struct p11_xts *x, uint8_t *buf, size_t len,
-			 uint64_t first_sector);
+                         uint64_t first_sector);
 
 /* Chunks per token operation: 1 = C_EncryptInit + C_Encrypt per chunk
  * (and one tweak call per chunk); n > 1 = one tweak call for n chunks, one
