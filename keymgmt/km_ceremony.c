@@ -34,11 +34,10 @@ struct km_ceremony {
 	bool hpcs;
 	char label[P11_LABEL_MAX + 1];
 	char partial[P11_LABEL_MAX + 1]; /* the material's label until kept */
-	/* The import key: a session key, until the root is wrapped. */
-	CK_OBJECT_HANDLE import_key;
-	CK_OBJECT_HANDLE root; /* in-token paths: the session material */
-	CK_OBJECT_HANDLE kept; /* the token's root key once kept */
-	uint8_t *material;     /* host path, secmem */
+	CK_OBJECT_HANDLE import_key; /* session key, until the root is wrapped */
+	CK_OBJECT_HANDLE root;       /* in-token paths: the session material */
+	CK_OBJECT_HANDLE kept;       /* the token's root key once kept */
+	uint8_t *material;           /* host path, secmem */
 	struct kp_import_fields fields;
 	struct km_ceremony_info info;
 };
@@ -361,8 +360,6 @@ enum err km_ceremony_keep(struct km_ceremony *c, const uint8_t *id,
 	if (r == ERR_OK)
 		r = p11_root_persist(c->s, c->root, c->label, id, id_len,
 		                     &c->kept);
-	if (r == ERR_OK)
-		p11_key_omission_rename(c->partial, c->label);
 	/* The host copy has done its work either way. */
 	secmem_free(c->material);
 	c->material = NULL;

@@ -117,7 +117,7 @@ if [ -x "$KP_SERVER" ] && command -v openssl >/dev/null; then
 			"host-assisted true"
 		assert "--json names what the root copy was made without" \
 			test "$(jo -c .template_warnings)" = \
-			'[{"label":"kroot","omitted_attributes":["CKA_ALLOWED_MECHANISMS"]}]'
+			'[{"label":"kroot","omitted_attributes":["CKA_COPYABLE","CKA_ALLOWED_MECHANISMS"]}]'
 		check "key show --json kroot" $P11OCK --json key show --label kroot
 		assert "root copy: root, sensitive, not extractable, not modifiable" \
 			test "$(jo '"\(.kind) \(.sensitive) \(.extractable) \(.attributes.modifiable)"')" = \
