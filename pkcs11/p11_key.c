@@ -536,6 +536,26 @@ static enum err record_omission(const char *label, unsigned omit)
 	return ERR_OK;
 }
 
+enum err p11_key_omission_copy(const char *from, const char *to,
+			       bool copyable_refused)
+{
+	unsigned omit = 0;
+	size_t i = 0;
+	enum err r;
+
+	while (i < n_omissions && strcmp(omissions[i].label, from) != 0)
+		i++;
+	if (i < n_omissions)
+		omit = omissions[i].omit;
+	r = record_omission(from, 0);
+	for (size_t j = 0; copyable_refused && j < N_OPTIONAL; j++)
+		if (optional[j].type == CKA_COPYABLE)
+			omit |= 1u << j;
+	if (r == ERR_OK)
+		r = record_omission(to, omit);
+	return r;
+}
+
 bool p11_key_omission(size_t i, struct p11_key_omission *out)
 {
 	if (i >= n_omissions)

@@ -84,6 +84,13 @@ struct p11_key_omission {
  * last. For the callers that warn and keep it in the key's metadata. */
 bool p11_key_omission(size_t i, struct p11_key_omission *out);
 
+/* A token key labelled to was copied from the key labelled from (a
+ * session key, gone once the copy is done): what from was made without is
+ * to's now, with CKA_COPYABLE when the copy could not set it false.
+ * ERR_INTERNAL as p11_key_omission's record is full. */
+enum err p11_key_omission_copy(const char *from, const char *to,
+			       bool copyable_refused);
+
 /* ERR_POLICY naming the first attribute of info that breaks profile p. */
 enum err p11_key_check_profile(const struct p11_obj_info *info,
 			       enum p11_profile p);

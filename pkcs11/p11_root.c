@@ -6,6 +6,7 @@
  * read-back decides. */
 #include "p11_root.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "p11_ckr.h"
@@ -180,7 +181,7 @@ enum err p11_root_nonce_encrypt(struct p11_session *s, CK_OBJECT_HANDLE key,
 	return ERR_OK;
 }
 
-/* level 2: not modifiable, not copyable; 1: not modifiable; 0: neither. */
+/* level 2: not modifiable, not copyable; 1: not modifiable. */
 static void persist_tmpl(struct tmpl *t, const char *label, const uint8_t *id,
                          size_t id_len, int level)
 {
@@ -202,8 +203,10 @@ enum err p11_root_persist(struct p11_session *s, CK_OBJECT_HANDLE key,
 {
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
 	CK_ATTRIBUTE lock = { CKA_EXTRACTABLE, p11_unconst(&no), sizeof(no) };
+	char partial[P11_LABEL_MAX + 1];
 	struct p11_obj_info info;
 	struct tmpl t;
+	int level;
 	enum err r;
 	CK_RV rv;
 
@@ -229,7 +232,10 @@ enum err p11_root_persist(struct p11_session *s, CK_OBJECT_HANDLE key,
 		                "C_SetAttributeValue (root material "
 		                "not extractable)",
 		                label);
-	for (int level = 2; level >= 0; level--) {
+	/* CKA_COPYABLE=false is the one attribute the copy may go without
+	 * (SoftHSM 2.6.1 refuses it in a copy: CKR_ATTRIBUTE_READ_ONLY);
+	 * CKA_MODIFIABLE=false is custody and never left out. */
+	for (level = 2; level >= 1; level--) {
 		persist_tmpl(&t, label, id, id_len, level);
 		rv = fn->C_CopyObject(p11_session_handle(s), key, t.a, t.n,
 		                      out);
@@ -241,9 +247,17 @@ enum err p11_root_persist(struct p11_session *s, CK_OBJECT_HANDLE key,
 		return p11_fail(rv, "C_CopyObject (root key into the token)",
 		                label);
 	}
+	snprintf(partial, sizeof(partial), "%s", info.label);
 	r = p11_obj_info(s, *out, &info);
 	if (r == ERR_OK)
 		r = p11_key_check_profile(&info, P11P_ROOT_LOCKED);
+	if (r == ERR_OK && !(info.known[P11F_MODIFIABLE] &&
+	                     !info.flag[P11F_MODIFIABLE]))
+		r = err_set(ERR_POLICY, "root key '%s' came out modifiable",
+		            label);
+	/* what the kept key was made without, for the warning and metadata */
+	if (r == ERR_OK)
+		r = p11_key_omission_copy(partial, label, level < 2);
 	if (r != ERR_OK) {
 		p11_obj_discard(s, *out);
 		*out = CK_INVALID_HANDLE;
