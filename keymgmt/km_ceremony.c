@@ -34,10 +34,11 @@ struct km_ceremony {
 	bool hpcs;
 	char label[P11_LABEL_MAX + 1];
 	char partial[P11_LABEL_MAX + 1]; /* the material's label until kept */
-	CK_OBJECT_HANDLE import_key; /* session key, until the root is wrapped */
-	CK_OBJECT_HANDLE root;       /* in-token paths: the session material */
-	CK_OBJECT_HANDLE kept;       /* the token's root key once kept */
-	uint8_t *material;           /* host path, secmem */
+	/* The import key: a session key, until the root is wrapped. */
+	CK_OBJECT_HANDLE import_key;
+	CK_OBJECT_HANDLE root; /* in-token paths: the session material */
+	CK_OBJECT_HANDLE kept; /* the token's root key once kept */
+	uint8_t *material;     /* host path, secmem */
 	struct kp_import_fields fields;
 	struct km_ceremony_info info;
 };

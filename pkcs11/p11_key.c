@@ -29,55 +29,74 @@ struct profile {
 	size_t n_want;
 };
 
-#define W(f, v) { P11F_##f, v, true }
-#define O(f, v) { P11F_##f, v, false }
+#define W(f, v)                   \
+	{                         \
+		P11F_##f, v, true \
+	}
+#define O(f, v)                    \
+	{                          \
+		P11F_##f, v, false \
+	}
 /* The wanted flags and their count, derived so the two cannot drift. */
 #define WANTS(...)                                                      \
-	{ __VA_ARGS__ },                                                \
-		sizeof((const struct want[]){ __VA_ARGS__ }) /           \
-			sizeof(struct want)
+	{ __VA_ARGS__ }, sizeof((const struct want[]){ __VA_ARGS__ }) / \
+	                         sizeof(struct want)
 
 static const struct profile profiles[P11P_COUNT] = {
-	[P11P_ROOT] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_GCM, WANTS(
-		W(TOKEN, true), W(PRIVATE, true), W(SENSITIVE, true),
-		W(EXTRACTABLE, true), W(WRAP_WITH_TRUSTED, true),
-		W(ENCRYPT, true), W(DECRYPT, false), W(WRAP, false),
-		W(UNWRAP, false), W(SIGN, false), W(VERIFY, false),
-		W(DERIVE, false), O(MODIFIABLE, false), O(COPYABLE, false)) },
-	[P11P_ROOT_LOCKED] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_GCM, WANTS(
-		W(TOKEN, true), W(PRIVATE, true), W(SENSITIVE, true),
-		W(EXTRACTABLE, false), W(ENCRYPT, true), W(DECRYPT, false),
-		W(WRAP, false), W(UNWRAP, false), W(SIGN, false),
-		W(VERIFY, false), W(DERIVE, false), O(MODIFIABLE, false),
-		O(COPYABLE, false)) },
-	[P11P_DEK_DATA] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_ECB, WANTS(
-		W(TOKEN, true), W(PRIVATE, true), W(SENSITIVE, true),
-		W(ENCRYPT, true), W(DECRYPT, true), W(WRAP, false),
-		W(UNWRAP, false), W(SIGN, false), W(VERIFY, false),
-		W(DERIVE, false), O(MODIFIABLE, false), O(COPYABLE, false)) },
-	[P11P_DEK_TWEAK] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_ECB, WANTS(
-		W(TOKEN, true), W(PRIVATE, true), W(SENSITIVE, true),
-		W(ENCRYPT, true), W(DECRYPT, false), W(WRAP, false),
-		W(UNWRAP, false), W(SIGN, false), W(VERIFY, false),
-		W(DERIVE, false), O(MODIFIABLE, false), O(COPYABLE, false)) },
-	[P11P_DEK_XTS] = { CKK_AES_XTS, CKM_AES_XTS_KEY_GEN, CKM_AES_XTS, WANTS(
-		W(TOKEN, true), W(PRIVATE, true), W(SENSITIVE, true),
-		W(ENCRYPT, true), W(DECRYPT, true), W(WRAP, false),
-		W(UNWRAP, false), W(SIGN, false), W(VERIFY, false),
-		W(DERIVE, false), O(MODIFIABLE, false), O(COPYABLE, false)) },
+	[P11P_ROOT] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_GCM,
+	                WANTS(W(TOKEN, true), W(PRIVATE, true),
+	                      W(SENSITIVE, true), W(EXTRACTABLE, true),
+	                      W(WRAP_WITH_TRUSTED, true), W(ENCRYPT, true),
+	                      W(DECRYPT, false), W(WRAP, false),
+	                      W(UNWRAP, false), W(SIGN, false),
+	                      W(VERIFY, false), W(DERIVE, false),
+	                      O(MODIFIABLE, false), O(COPYABLE, false)) },
+	[P11P_ROOT_LOCKED] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_GCM,
+	                       WANTS(W(TOKEN, true), W(PRIVATE, true),
+	                             W(SENSITIVE, true), W(EXTRACTABLE, false),
+	                             W(ENCRYPT, true), W(DECRYPT, false),
+	                             W(WRAP, false), W(UNWRAP, false),
+	                             W(SIGN, false), W(VERIFY, false),
+	                             W(DERIVE, false), O(MODIFIABLE, false),
+	                             O(COPYABLE, false)) },
+	[P11P_DEK_DATA] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_ECB,
+	                    WANTS(W(TOKEN, true), W(PRIVATE, true),
+	                          W(SENSITIVE, true), W(ENCRYPT, true),
+	                          W(DECRYPT, true), W(WRAP, false),
+	                          W(UNWRAP, false), W(SIGN, false),
+	                          W(VERIFY, false), W(DERIVE, false),
+	                          O(MODIFIABLE, false), O(COPYABLE, false)) },
+	[P11P_DEK_TWEAK] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_ECB,
+	                     WANTS(W(TOKEN, true), W(PRIVATE, true),
+	                           W(SENSITIVE, true), W(ENCRYPT, true),
+	                           W(DECRYPT, false), W(WRAP, false),
+	                           W(UNWRAP, false), W(SIGN, false),
+	                           W(VERIFY, false), W(DERIVE, false),
+	                           O(MODIFIABLE, false), O(COPYABLE, false)) },
+	[P11P_DEK_XTS] = { CKK_AES_XTS, CKM_AES_XTS_KEY_GEN, CKM_AES_XTS,
+	                   WANTS(W(TOKEN, true), W(PRIVATE, true),
+	                         W(SENSITIVE, true), W(ENCRYPT, true),
+	                         W(DECRYPT, true), W(WRAP, false),
+	                         W(UNWRAP, false), W(SIGN, false),
+	                         W(VERIFY, false), W(DERIVE, false),
+	                         O(MODIFIABLE, false), O(COPYABLE, false)) },
 	[P11P_AUDIT] = { CKK_GENERIC_SECRET, CKM_GENERIC_SECRET_KEY_GEN,
-		CKM_SHA256_HMAC, WANTS(
-		W(TOKEN, true), W(PRIVATE, true), W(SENSITIVE, true),
-		W(EXTRACTABLE, false), W(SIGN, true), W(VERIFY, true),
-		W(ENCRYPT, false), W(DECRYPT, false), W(WRAP, false),
-		W(UNWRAP, false), W(DERIVE, false), O(MODIFIABLE, false),
-		O(COPYABLE, false)) },
-	[P11P_ROOT_CBC] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_CBC_PAD, WANTS(
-		W(TOKEN, true), W(PRIVATE, true), W(SENSITIVE, true),
-		W(EXTRACTABLE, true), W(WRAP_WITH_TRUSTED, true),
-		W(ENCRYPT, true), W(DECRYPT, false), W(WRAP, false),
-		W(UNWRAP, false), W(SIGN, false), W(VERIFY, false),
-		W(DERIVE, false), O(MODIFIABLE, false), O(COPYABLE, false)) },
+	                 CKM_SHA256_HMAC,
+	                 WANTS(W(TOKEN, true), W(PRIVATE, true),
+	                       W(SENSITIVE, true), W(EXTRACTABLE, false),
+	                       W(SIGN, true), W(VERIFY, true),
+	                       W(ENCRYPT, false), W(DECRYPT, false),
+	                       W(WRAP, false), W(UNWRAP, false),
+	                       W(DERIVE, false), O(MODIFIABLE, false),
+	                       O(COPYABLE, false)) },
+	[P11P_ROOT_CBC] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_CBC_PAD,
+	                    WANTS(W(TOKEN, true), W(PRIVATE, true),
+	                          W(SENSITIVE, true), W(EXTRACTABLE, true),
+	                          W(WRAP_WITH_TRUSTED, true), W(ENCRYPT, true),
+	                          W(DECRYPT, false), W(WRAP, false),
+	                          W(UNWRAP, false), W(SIGN, false),
+	                          W(VERIFY, false), W(DERIVE, false),
+	                          O(MODIFIABLE, false), O(COPYABLE, false)) },
 };
 
 #define TMPL_MAX 32
@@ -108,11 +127,11 @@ static const struct {
 	{ CKA_ALLOWED_MECHANISMS, "CKA_ALLOWED_MECHANISMS" },
 };
 
-#define N_OPTIONAL (sizeof(optional) / sizeof(optional[0]))
+#define N_OPTIONAL   (sizeof(optional) / sizeof(optional[0]))
 #define ALL_OPTIONAL ((1u << N_OPTIONAL) - 1)
 
 _Static_assert(N_OPTIONAL <= P11_KEY_OMIT_MAX,
-	       "a p11_key_omission holds every optional attribute");
+               "a p11_key_omission holds every optional attribute");
 
 /* True if omit (bits of optional[]) leaves type out. */
 static bool omitted(CK_ATTRIBUTE_TYPE type, unsigned omit)
@@ -124,7 +143,7 @@ static bool omitted(CK_ATTRIBUTE_TYPE type, unsigned omit)
 }
 
 static void tmpl_add(struct tmpl *t, CK_ATTRIBUTE_TYPE type, const void *v,
-		     CK_ULONG len)
+                     CK_ULONG len)
 {
 	if (t->n < TMPL_MAX)
 		t->a[t->n++] = (CK_ATTRIBUTE){ type, p11_unconst(v), len };
@@ -144,7 +163,7 @@ static bool is_dek(enum p11_profile p)
  * CKA_WRAP_WITH_TRUSTED only when exportable: a key that cannot be
  * extracted at all has nothing for it to restrict. */
 static void tmpl_build(struct tmpl *t, const struct p11_key_spec *spec,
-		       bool for_import, unsigned omit)
+                       bool for_import, unsigned omit)
 {
 	const struct profile *p = &profiles[spec->profile];
 
@@ -168,11 +187,11 @@ static void tmpl_build(struct tmpl *t, const struct p11_key_spec *spec,
 			continue;
 		/* A session key is seen by this process only; SoftHSM 2.6.1
 		 * copies nothing that is not modifiable or not copyable. */
-		if (spec->session && (f == P11F_MODIFIABLE ||
-				      f == P11F_COPYABLE))
+		if (spec->session &&
+		    (f == P11F_MODIFIABLE || f == P11F_COPYABLE))
 			continue;
-		tmpl_bool(t, a, f == P11F_TOKEN ? !spec->session :
-			  p->want[i].value);
+		tmpl_bool(t, a,
+		          f == P11F_TOKEN ? !spec->session : p->want[i].value);
 	}
 	if (is_dek(spec->profile)) {
 		tmpl_bool(t, CKA_EXTRACTABLE, spec->exportable);
@@ -185,18 +204,20 @@ static void tmpl_build(struct tmpl *t, const struct p11_key_spec *spec,
 
 /* As p11_key_check_profile; session: CKA_TOKEN must be false instead. */
 static enum err check(const struct p11_obj_info *info, enum p11_profile pid,
-		      bool session)
+                      bool session)
 {
 	const struct profile *p = &profiles[pid];
 	/* An HMAC key may carry the type of its one mechanism
 	 * (tpm2-pkcs11 1.9.0). */
-	bool hmac_typed = pid == P11P_AUDIT &&
-			  info->key_type == CKK_SHA256_HMAC;
+	bool hmac_typed =
+	        pid == P11P_AUDIT && info->key_type == CKK_SHA256_HMAC;
 
 	if (info->cls != CKO_SECRET_KEY ||
 	    (info->key_type != p->type && !hmac_typed))
-		return err_set(ERR_POLICY, "key '%s' has the wrong class or "
-			       "type for its role", info->label);
+		return err_set(ERR_POLICY,
+		               "key '%s' has the wrong class or "
+		               "type for its role",
+		               info->label);
 	for (size_t i = 0; i < p->n_want; i++) {
 		enum p11_flag f = p->want[i].flag;
 
@@ -205,32 +226,36 @@ static enum err check(const struct p11_obj_info *info, enum p11_profile pid,
 		if (!p->want[i].required)
 			continue;
 		if (!info->known[f])
-			return err_set(ERR_POLICY, "token does not report "
-				       "CKA_%s of key '%s'", p11_flag_name(f),
-				       info->label);
+			return err_set(ERR_POLICY,
+			               "token does not report "
+			               "CKA_%s of key '%s'",
+			               p11_flag_name(f), info->label);
 		if (info->flag[f] != want)
-			return err_set(ERR_POLICY, "key '%s' has %s=%s; its "
-				       "role needs %s", info->label,
-				       p11_flag_name(f),
-				       info->flag[f] ? "true" : "false",
-				       want ? "true" : "false");
+			return err_set(ERR_POLICY,
+			               "key '%s' has %s=%s; its "
+			               "role needs %s",
+			               info->label, p11_flag_name(f),
+			               info->flag[f] ? "true" : "false",
+			               want ? "true" : "false");
 	}
 	if (info->flag[P11F_WRAP] && info->flag[P11F_DECRYPT])
 		return err_set(ERR_POLICY, "key '%s' can both wrap and decrypt",
-			       info->label);
+		               info->label);
 	if (info->flag[P11F_EXTRACTABLE] &&
 	    !(info->known[P11F_WRAP_WITH_TRUSTED] &&
 	      info->flag[P11F_WRAP_WITH_TRUSTED]))
-		return err_set(ERR_POLICY, "key '%s' is extractable without "
-			       "wrap_with_trusted", info->label);
+		return err_set(ERR_POLICY,
+		               "key '%s' is extractable without "
+		               "wrap_with_trusted",
+		               info->label);
 	if (!info->flag[P11F_SENSITIVE])
 		return err_set(ERR_POLICY, "key '%s' is not sensitive",
-			       info->label);
+		               info->label);
 	return ERR_OK;
 }
 
 enum err p11_key_check_profile(const struct p11_obj_info *info,
-			       enum p11_profile pid)
+                               enum p11_profile pid)
 {
 	return check(info, pid, false);
 }
@@ -259,7 +284,7 @@ static enum p11_flag flag_of(CK_ATTRIBUTE_TYPE type)
 static void bool_text(CK_ATTRIBUTE_TYPE type, bool v, char *buf, size_t cap)
 {
 	snprintf(buf, cap, "CKA_%s=%s", p11_flag_name(flag_of(type)),
-		 v ? "true" : "false");
+	         v ? "true" : "false");
 	for (char *c = buf; *c && *c != '='; c++)
 		*c = (char)toupper((unsigned char)*c);
 }
@@ -273,7 +298,7 @@ static bool bool_value(const CK_ATTRIBUTE *a)
  * reports it: a token that takes CKA_MODIFIABLE=false and ignores it is
  * no better than one that refuses it. */
 static enum err check_sent(const struct p11_obj_info *info,
-			   const struct tmpl *t, const char *label)
+                           const struct tmpl *t, const char *label)
 {
 	char got[48], want[48];
 
@@ -285,17 +310,19 @@ static enum err check_sent(const struct p11_obj_info *info,
 			continue;
 		bool_text(t->a[i].type, info->flag[f], got, sizeof(got));
 		bool_text(t->a[i].type, bool_value(&t->a[i]), want,
-			  sizeof(want));
-		return err_set(ERR_POLICY, "key '%s' came out with %s though "
-			       "the template set %s", label, got, want);
+		          sizeof(want));
+		return err_set(ERR_POLICY,
+		               "key '%s' came out with %s though "
+		               "the template set %s",
+		               label, got, want);
 	}
 	return ERR_OK;
 }
 
 /* Read the new key back; destroy it if it is not what was asked for. */
 static enum err verify_new(struct p11_session *s, CK_OBJECT_HANDLE h,
-			   const struct p11_key_spec *spec,
-			   const struct tmpl *t)
+                           const struct p11_key_spec *spec,
+                           const struct tmpl *t)
 {
 	struct p11_obj_info info;
 	enum err r;
@@ -307,20 +334,23 @@ static enum err verify_new(struct p11_session *s, CK_OBJECT_HANDLE h,
 		r = check_sent(&info, t, spec->label);
 	/* A token may claim CKA_SENSITIVE and still hand the value out. */
 	if (r == ERR_OK && p11_obj_secret_readable(s, h, CKO_SECRET_KEY))
-		r = err_set(ERR_POLICY, "C_GetAttributeValue(CKA_VALUE) "
-			    "returned the value of key '%s' although the token "
-			    "reports it sensitive", spec->label);
+		r = err_set(ERR_POLICY,
+		            "C_GetAttributeValue(CKA_VALUE) "
+		            "returned the value of key '%s' although the token "
+		            "reports it sensitive",
+		            spec->label);
 	if (r == ERR_OK && info.known[P11F_EXTRACTABLE] &&
 	    info.flag[P11F_EXTRACTABLE] != spec->exportable &&
 	    spec->profile != P11P_ROOT)
 		r = err_set(ERR_POLICY, "key '%s' came out with extractable=%s",
-			    spec->label, info.flag[P11F_EXTRACTABLE] ? "true" :
-			    "false");
+		            spec->label,
+		            info.flag[P11F_EXTRACTABLE] ? "true" : "false");
 	if (r != ERR_OK) {
 		p11_obj_discard(s, h);
 		/* A token gone mid-way keeps its own error class. */
 		return r == ERR_POLICY ? err_wrap(r, "token did not honour the "
-						  "key template") : r;
+		                                     "key template")
+		                       : r;
 	}
 	return ERR_OK;
 }
@@ -337,7 +367,8 @@ static enum err host_random(uint8_t *out, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return err_errno(ERR_CRYPTO, "getrandom for a key's CKA_ID");
+			return err_errno(ERR_CRYPTO,
+			                 "getrandom for a key's CKA_ID");
 		got += (size_t)n;
 	}
 	return ERR_OK;
@@ -393,7 +424,7 @@ static void maker_tmpl(const struct maker *m, unsigned omit, struct tmpl *t)
 }
 
 static CK_RV maker_call(const struct maker *m, struct tmpl *t,
-			CK_OBJECT_HANDLE *out)
+                        CK_OBJECT_HANDLE *out)
 {
 	CK_FUNCTION_LIST *fn = p11_session_fn(m->s);
 	CK_SESSION_HANDLE sh = p11_session_handle(m->s);
@@ -403,8 +434,8 @@ static CK_RV maker_call(const struct maker *m, struct tmpl *t,
 	if (m->how == MAKE_IMPORT)
 		return fn->C_CreateObject(sh, t->a, t->n, out);
 	modifiable_last(t);
-	return fn->C_UnwrapKey(sh, m->mech, m->unwrapper,
-			       p11_unconst(m->bytes), m->len, t->a, t->n, out);
+	return fn->C_UnwrapKey(sh, m->mech, m->unwrapper, p11_unconst(m->bytes),
+	                       m->len, t->a, t->n, out);
 }
 
 /* The whole template first; if the token refuses it, leave out one
@@ -412,7 +443,7 @@ static CK_RV maker_call(const struct maker *m, struct tmpl *t,
  * out just what it refuses (tokens refuse attributes, not sets of them)
  * and nothing it accepts. t and *omit describe the last call made. */
 static CK_RV make_omitting_least(const struct maker *m, struct tmpl *t,
-				 unsigned *omit, CK_OBJECT_HANDLE *out)
+                                 unsigned *omit, CK_OBJECT_HANDLE *out)
 {
 	CK_RV rv = CKR_GENERAL_ERROR;
 
@@ -433,7 +464,7 @@ static CK_RV make_omitting_least(const struct maker *m, struct tmpl *t,
 /* Whether the token takes t as a session object without its attribute
  * skip (t->n: none left out). A probe it takes is destroyed at once. */
 static bool probe_takes(const struct maker *m, const struct tmpl *t,
-			CK_ULONG skip)
+                        CK_ULONG skip)
 {
 	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
 	struct tmpl p = *t;
@@ -462,12 +493,13 @@ static bool no_secret_keys(const struct maker *m, CK_RV rv)
 	if (p11_caps_aes_keys(m->s, &c) != ERR_OK || c.aes_generate ||
 	    c.aes_import)
 		return false;
-	err_set(ERR_UNSUPPORTED, "token '%s' takes no AES secret keys at all "
-		"(C_GenerateKey: %s, C_CreateObject: %s), so key '%s' cannot "
-		"be kept there (%s %s: %s); use another token",
-		p11_session_token(m->s)->label, p11_ckr_name(c.aes_generate_rv),
-		p11_ckr_name(c.aes_import_rv), m->spec->label, m->op,
-		m->spec->label, p11_ckr_name(rv));
+	err_set(ERR_UNSUPPORTED,
+	        "token '%s' takes no AES secret keys at all "
+	        "(C_GenerateKey: %s, C_CreateObject: %s), so key '%s' cannot "
+	        "be kept there (%s %s: %s); use another token",
+	        p11_session_token(m->s)->label, p11_ckr_name(c.aes_generate_rv),
+	        p11_ckr_name(c.aes_import_rv), m->spec->label, m->op,
+	        m->spec->label, p11_ckr_name(rv));
 	return true;
 }
 
@@ -476,7 +508,7 @@ static bool no_secret_keys(const struct maker *m, CK_RV rv)
  * session object (CKA_TOKEN=false), then also without one boolean at a
  * time, so no weaker key outlives the question. rv: the answer to t. */
 static enum err custody_refused(const struct maker *m, const struct tmpl *t,
-				CK_RV rv)
+                                CK_RV rv)
 {
 	char what[48];
 	CK_ULONG i;
@@ -495,10 +527,11 @@ static enum err custody_refused(const struct maker *m, const struct tmpl *t,
 	if (i == t->n)
 		return p11_fail(rv, m->op, m->spec->label);
 	bool_text(t->a[i].type, bool_value(&t->a[i]), what, sizeof(what));
-	return err_set(ERR_UNSUPPORTED, "token '%s' refuses %s, which the "
-		       "custody of key '%s' needs; key not made (%s %s: %s)",
-		       p11_session_token(m->s)->label, what, m->spec->label,
-		       m->op, m->spec->label, p11_ckr_name(rv));
+	return err_set(ERR_UNSUPPORTED,
+	               "token '%s' refuses %s, which the "
+	               "custody of key '%s' needs; key not made (%s %s: %s)",
+	               p11_session_token(m->s)->label, what, m->spec->label,
+	               m->op, m->spec->label, p11_ckr_name(rv));
 }
 
 #define OMISSIONS_MAX 32
@@ -523,12 +556,14 @@ static enum err record_omission(const char *label, unsigned omit)
 	if (!omit) {
 		if (i < n_omissions)
 			memmove(&omissions[i], &omissions[i + 1],
-				(n_omissions-- - i - 1) * sizeof(omissions[0]));
+			        (n_omissions-- - i - 1) * sizeof(omissions[0]));
 		return ERR_OK;
 	}
 	if (i == OMISSIONS_MAX)
-		return err_set(ERR_INTERNAL, "more than %d keys made without "
-			       "optional attributes in one run", OMISSIONS_MAX);
+		return err_set(ERR_INTERNAL,
+		               "more than %d keys made without "
+		               "optional attributes in one run",
+		               OMISSIONS_MAX);
 	if (i == n_omissions)
 		n_omissions++;
 	snprintf(omissions[i].label, sizeof(omissions[i].label), "%s", label);
@@ -537,7 +572,7 @@ static enum err record_omission(const char *label, unsigned omit)
 }
 
 enum err p11_key_omission_copy(const char *from, const char *to,
-			       bool copyable_refused)
+                               bool copyable_refused)
 {
 	unsigned omit = 0;
 	size_t i = 0;
@@ -591,31 +626,40 @@ static enum err make_key(const struct maker *m, CK_OBJECT_HANDLE *out)
 	return r;
 }
 
-enum err p11_key_generate(struct p11_session *s, const struct p11_key_spec *spec,
-			  CK_OBJECT_HANDLE *out)
+enum err p11_key_generate(struct p11_session *s,
+                          const struct p11_key_spec *spec,
+                          CK_OBJECT_HANDLE *out)
 {
 	CK_MECHANISM mech = { profiles[spec->profile].keygen, NULL, 0 };
-	struct maker m = { s, spec, MAKE_GENERATE, "C_GenerateKey for", &mech,
-			   CK_INVALID_HANDLE, NULL, 0 };
+	struct maker m = { s,
+		           spec,
+		           MAKE_GENERATE,
+		           "C_GenerateKey for",
+		           &mech,
+		           CK_INVALID_HANDLE,
+		           NULL,
+		           0 };
 
 	return make_key(&m, out);
 }
 
 enum err p11_key_import(struct p11_session *s, const struct p11_key_spec *spec,
-			const uint8_t *value, size_t len, CK_OBJECT_HANDLE *out)
+                        const uint8_t *value, size_t len, CK_OBJECT_HANDLE *out)
 {
-	struct maker m = { s, spec, MAKE_IMPORT, "C_CreateObject for", NULL,
-			   CK_INVALID_HANDLE, value, len };
+	struct maker m = { s,           spec,
+		           MAKE_IMPORT, "C_CreateObject for",
+		           NULL,        CK_INVALID_HANDLE,
+		           value,       len };
 
 	return make_key(&m, out);
 }
 
 enum err p11_key_unwrap(struct p11_session *s, const struct p11_key_spec *spec,
-			CK_MECHANISM *mech, CK_OBJECT_HANDLE unwrapper,
-			const uint8_t *blob, size_t len, CK_OBJECT_HANDLE *out)
+                        CK_MECHANISM *mech, CK_OBJECT_HANDLE unwrapper,
+                        const uint8_t *blob, size_t len, CK_OBJECT_HANDLE *out)
 {
-	struct maker m = { s, spec, MAKE_UNWRAP, "C_UnwrapKey for", mech,
-			   unwrapper, blob, len };
+	struct maker m = { s,    spec,      MAKE_UNWRAP, "C_UnwrapKey for",
+		           mech, unwrapper, blob,        len };
 
 	return make_key(&m, out);
 }

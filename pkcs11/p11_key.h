@@ -17,7 +17,7 @@ struct p11_session;
 /* Key profiles (docs/pkcs11-tokens.md §2). */
 enum p11_profile {
 	P11P_ROOT,        /* AES-256, GCM only, exportable by trusted wrap:
-			   * an import ceremony's material, nothing kept */
+	                   * an import ceremony's material, nothing kept */
 	P11P_ROOT_LOCKED, /* AES-256, GCM only, never extractable */
 	P11P_DEK_DATA,    /* XTS data half: ECB encrypt+decrypt */
 	P11P_DEK_TWEAK,   /* XTS tweak half: ECB encrypt only */
@@ -32,10 +32,10 @@ struct p11_key_spec {
 	const char *label;
 	const uint8_t *id;
 	size_t id_len;
-	size_t len;       /* key bytes */
-	bool exportable;  /* DEK halves: extractable with WRAP_WITH_TRUSTED */
-	bool session;     /* CKA_TOKEN=false (and neither CKA_MODIFIABLE nor
-			   * CKA_COPYABLE false: C_CopyObject needs both) */
+	size_t len;      /* key bytes */
+	bool exportable; /* DEK halves: extractable with WRAP_WITH_TRUSTED */
+	bool session;    /* CKA_TOKEN=false (and neither CKA_MODIFIABLE nor
+	                  * CKA_COPYABLE false: C_CopyObject needs both) */
 };
 
 /* Bytes of the CKA_ID p11_key_new_id makes. */
@@ -55,19 +55,21 @@ enum err p11_key_new_id(struct p11_session *s, uint8_t id[P11_KEY_ID_LEN]);
  * with ERR_UNSUPPORTED naming it; no key is left behind. */
 
 /* Generate a key in the token per spec, then check it (read-back). */
-enum err p11_key_generate(struct p11_session *s, const struct p11_key_spec *spec,
-			  CK_OBJECT_HANDLE *out);
+enum err p11_key_generate(struct p11_session *s,
+                          const struct p11_key_spec *spec,
+                          CK_OBJECT_HANDLE *out);
 
 /* Create a key from value bytes (import) per spec, then check it. */
 enum err p11_key_import(struct p11_session *s, const struct p11_key_spec *spec,
-			const uint8_t *value, size_t len, CK_OBJECT_HANDLE *out);
+                        const uint8_t *value, size_t len,
+                        CK_OBJECT_HANDLE *out);
 
 /* Unwrap blob with mech under unwrapper into a key per spec (its length
  * comes from the blob; spec->len is not sent), then check it like a
  * generated key. */
 enum err p11_key_unwrap(struct p11_session *s, const struct p11_key_spec *spec,
-			CK_MECHANISM *mech, CK_OBJECT_HANDLE unwrapper,
-			const uint8_t *blob, size_t len, CK_OBJECT_HANDLE *out);
+                        CK_MECHANISM *mech, CK_OBJECT_HANDLE unwrapper,
+                        const uint8_t *blob, size_t len, CK_OBJECT_HANDLE *out);
 
 /* The most optional attributes a key can be made without. */
 #define P11_KEY_OMIT_MAX 4
@@ -89,10 +91,10 @@ bool p11_key_omission(size_t i, struct p11_key_omission *out);
  * to's now, with CKA_COPYABLE when the copy could not set it false.
  * ERR_INTERNAL as p11_key_omission's record is full. */
 enum err p11_key_omission_copy(const char *from, const char *to,
-			       bool copyable_refused);
+                               bool copyable_refused);
 
 /* ERR_POLICY naming the first attribute of info that breaks profile p. */
 enum err p11_key_check_profile(const struct p11_obj_info *info,
-			       enum p11_profile p);
+                               enum p11_profile p);
 
 #endif

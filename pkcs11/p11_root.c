@@ -251,8 +251,8 @@ enum err p11_root_persist(struct p11_session *s, CK_OBJECT_HANDLE key,
 	r = p11_obj_info(s, *out, &info);
 	if (r == ERR_OK)
 		r = p11_key_check_profile(&info, P11P_ROOT_LOCKED);
-	if (r == ERR_OK && !(info.known[P11F_MODIFIABLE] &&
-	                     !info.flag[P11F_MODIFIABLE]))
+	if (r == ERR_OK &&
+	    !(info.known[P11F_MODIFIABLE] && !info.flag[P11F_MODIFIABLE]))
 		r = err_set(ERR_POLICY, "root key '%s' came out modifiable",
 		            label);
 	/* what the kept key was made without, for the warning and metadata */
