@@ -68,6 +68,7 @@ SRV_OBJ := $(SRV_SRC:%.c=$(B)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz-replay/%)
 SHIM_SO := $(if $(SHIM_SRC),$(B)/tests/libp11shim.so)
+KILLAT_SO := $(B)/tests/libkillat.so
 SRV_BIN := $(if $(SRV_SRC),$(B)/kp-server)
 
 ALL_CFLAGS = $(BASE) $(WARN) $(HARDEN) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
@@ -113,6 +114,10 @@ $(B)/tests/libp11shim.so: $(SHIM_SRC)
 	$(CC) $(BASE) $(PKG_CFLAGS) $(CFLAGS) -fPIC -shared -o $@ $^ -ldl \
 		$(shell pkg-config --libs libcrypto)
 
+$(KILLAT_SO): tests/killat/killat.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE) $(CFLAGS) -fPIC -shared -o $@ $^ -ldl
+
 # Fuzz targets double as corpus-replay tests: built with a tiny main()
 # that feeds each seed file, so `make check` needs no fuzzing engine.
 $(B)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c $(B)/libp11seal.a
@@ -140,7 +145,8 @@ $(B)/fuzzer/%: tests/fuzz/%.c $(B)/libp11seal.a
 	$(CC) $(ALL_CFLAGS) $(INC_tests) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
 fuzz-targets: $(FUZZ_BIN)
 
-test-bins: $(B)/p11seal $(SRV_BIN) $(UNIT_BIN) $(FUZZ_REPLAY) $(SHIM_SO)
+test-bins: $(B)/p11seal $(SRV_BIN) $(UNIT_BIN) $(FUZZ_REPLAY) $(SHIM_SO) \
+	$(KILLAT_SO)
 
 check: test-bins
 	@B=$(B) sh tests/run.sh

@@ -7,6 +7,7 @@ B=${B:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export P11SEAL="$ROOT/$B/p11seal" KP_SERVER="$ROOT/$B/kp-server" B ROOT
 export P11SHIM="$ROOT/$B/tests/libp11shim.so"
+export KILLAT="$ROOT/$B/tests/libkillat.so"
 export CMOCKA_MESSAGE_OUTPUT=TAP
 LOG=$(mktemp -d)
 trap 'rm -rf "$LOG"' EXIT

@@ -5,6 +5,8 @@
 #include "vhd_decrypt.h"
 
 #include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "secmem.h"
@@ -23,6 +25,9 @@ struct job {
 	struct vhd_writer *w; /* vhd output */
 	vhd_decrypt_sink *sink;
 	void *sink_arg;
+	uint32_t sink_next; /* the next block the sink expects */
+	uint8_t *zeros;     /* one block, for blocks skipped as empty */
+	const volatile sig_atomic_t *cancel;
 };
 
 enum err vhd_decrypt_keyhash(const struct vhd_reader *in,
@@ -102,18 +107,56 @@ static size_t block_len(const struct job *j, uint32_t k)
 	return len > VHD_READER_BLOCK ? VHD_READER_BLOCK : (size_t)len;
 }
 
-static enum err emit(void *arg, uint32_t k, const uint8_t *buf, bool keep)
+/* Blocks sink_next..upto-1 were skipped as unallocated: the sink still
+ * sees each, as zeros, in order. */
+static enum err sink_zeros(struct job *j, uint32_t upto)
+{
+	enum err e = ERR_OK;
+
+	for (; e == ERR_OK && j->sink_next < upto; j->sink_next++) {
+		if (j->cancel && *j->cancel)
+			return err_set(ERR_IO, "interrupted");
+		e = j->sink(j->sink_arg, j->sink_next, j->zeros,
+		            block_len(j, j->sink_next));
+	}
+	return e;
+}
+
+/* In block order: a sink sees the block now; a file output gets its
+ * place, and a writer thread writes it. */
+static enum err emit(void *arg, uint32_t k, const uint8_t *buf, bool keep,
+                     bool *later)
 {
 	struct job *j = arg;
 
-	if (j->sink)
-		return j->sink(j->sink_arg, k, buf, block_len(j, k));
-	if (!keep)
-		return ERR_OK;
+	if (j->sink) {
+		enum err e = sink_zeros(j, k);
+
+		if (e == ERR_OK)
+			e = j->sink(j->sink_arg, k, buf, block_len(j, k));
+		j->sink_next = k + 1;
+		return e;
+	}
+	*later = keep;
+	if (keep && j->fmt == VHD_PLAIN_VHD)
+		return vhd_writer_place(j->w, k);
+	return ERR_OK;
+}
+
+static enum err write_block(void *arg, uint32_t k, const uint8_t *buf)
+{
+	struct job *j = arg;
+
 	if (j->fmt == VHD_PLAIN_VHD)
-		return vhd_writer_block(j->w, k, buf);
+		return vhd_writer_put(j->w, k, buf);
 	return vhd_outfile_pwrite(j->fd, buf, block_len(j, k),
 	                          (uint64_t)k * VHD_READER_BLOCK);
+}
+
+/* Unallocated blocks decrypt to zeros: skip them without reading. */
+static uint32_t next(void *arg, uint32_t k)
+{
+	return vhd_reader_next_stored(((struct job *)arg)->in, k);
 }
 
 /* Output side: raw gets its full length (trailing holes included). */
@@ -132,7 +175,7 @@ enum err vhd_decrypt(const struct vhd_reader *in, const char *out_path,
                      const struct vhd_job_opts *o)
 {
 	struct job j = { .in = in, .c = c, .fmt = fmt, .fd = -1 };
-	struct vhd_pipeline_ops ops = { work, emit, &j, NULL };
+	struct vhd_pipeline_ops ops = { work, emit, &j, next, write_block };
 	struct vhd_outfile *out = NULL;
 	uint64_t dev, ino;
 	enum err e;
@@ -163,14 +206,25 @@ enum err vhd_decrypt_each(const struct vhd_reader *in,
                           vhd_decrypt_sink *sink, void *arg,
                           const struct vhd_job_opts *o)
 {
-	struct job j = {
-		.in = in, .c = c, .fd = -1, .sink = sink, .sink_arg = arg
-	};
-	struct vhd_pipeline_ops ops = { work, emit, &j, NULL };
+	struct job j = { .in = in,
+		         .c = c,
+		         .fd = -1,
+		         .sink = sink,
+		         .sink_arg = arg,
+		         .cancel = o->cancel };
+	struct vhd_pipeline_ops ops = { work, emit, &j, next, NULL };
 	enum err e;
 
 	e = vhd_decrypt_check(in, hash);
+	if (e == ERR_OK) {
+		j.zeros = calloc(1, VHD_READER_BLOCK);
+		if (!j.zeros)
+			e = err_set(ERR_NOMEM, "zero block");
+	}
 	if (e == ERR_OK)
 		e = vhd_pipeline_run(&ops, c, vhd_reader_blocks(in), o);
+	if (e == ERR_OK)
+		e = sink_zeros(&j, vhd_reader_blocks(in));
+	free(j.zeros);
 	return e;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* vhd_encrypt.c - reader -> cipher -> writer through the ordered pipeline;
- * the output appears only when complete (vhd_outfile). */
+/* vhd_encrypt.c - reader -> cipher -> writer through the ordered pipeline
+ * (blocks placed in order, written by the pipeline's writer threads); the
+ * output appears only when complete (vhd_outfile). */
 #include "vhd_encrypt.h"
 
 #include <string.h>
@@ -66,11 +67,21 @@ static uint32_t next(void *arg, uint32_t k)
 	return vhd_reader_next_stored(((struct job *)arg)->in, k);
 }
 
-static enum err emit(void *arg, uint32_t k, const uint8_t *buf, bool keep)
+/* In block order: the block's place in the file; a writer thread then
+ * writes it there while later blocks are still being encrypted. */
+static enum err emit(void *arg, uint32_t k, const uint8_t *buf, bool keep,
+                     bool *later)
 {
 	struct job *j = arg;
 
-	return keep ? vhd_writer_block(j->w, k, buf) : ERR_OK;
+	(void)buf;
+	*later = keep;
+	return keep ? vhd_writer_place(j->w, k) : ERR_OK;
+}
+
+static enum err write_block(void *arg, uint32_t k, const uint8_t *buf)
+{
+	return vhd_writer_put(((struct job *)arg)->w, k, buf);
 }
 
 enum err vhd_encrypt(const struct vhd_reader *in, const char *out_path,
@@ -79,7 +90,7 @@ enum err vhd_encrypt(const struct vhd_reader *in, const char *out_path,
                      const struct vhd_job_opts *o)
 {
 	struct vhd_keyhash kh = { .cookie = 1 };
-	struct vhd_pipeline_ops ops = { work, emit, NULL, next };
+	struct vhd_pipeline_ops ops = { work, emit, NULL, next, write_block };
 	struct job j = { .in = in, .c = c };
 	struct vhd_outfile *out = NULL;
 	uint64_t dev, ino;

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* vhd_pipeline.c - a bounded ring of block slots. Workers claim the i-th
  * block to work on (block k, which ops->next may pick past empty ones) and
- * wait until slot i % S is free (the consumer has emitted claim i - S), so
- * output order costs no reordering buffer and memory stays S blocks. */
+ * wait until slot i % S is free (claim i - S is emitted and, if deferred,
+ * written), so output order costs no reordering buffer and memory stays S
+ * blocks. Emitted blocks whose write is deferred queue for the writer
+ * threads: the calling thread only decides where a block goes, and up to
+ * VHD_PIPELINE_WRITERS writes are in flight at their own offsets. */
 #include "vhd_pipeline.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -13,7 +17,7 @@
 #define SLOT_BYTES       (2u << 20)
 #define SLOTS_PER_THREAD 2
 
-enum slot_state { SLOT_FREE, SLOT_BUSY, SLOT_READY };
+enum slot_state { SLOT_FREE, SLOT_BUSY, SLOT_READY, SLOT_WRITING };
 
 struct slot {
 	uint8_t *buf;
@@ -32,6 +36,9 @@ struct pipe {
 	uint32_t n, next; /* blocks; the first block not yet considered */
 	uint32_t claims;  /* blocks claimed so far */
 	bool claimed_all; /* no block left to claim: claims is final */
+	/* deferred writes: slot indices, a ring of n_slots */
+	unsigned *queue, q_head, q_len;
+	bool emitted_all; /* nothing more will be queued */
 	bool stop;
 	enum err err; /* first error of any thread */
 	char detail[512];
@@ -113,6 +120,48 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* Slot idx is done with: its next claim may fill it. Lock held. */
+static void release(struct pipe *p, unsigned idx)
+{
+	struct slot *s = &p->slots[idx];
+
+	s->state = SLOT_FREE;
+	s->turn += p->n_slots;
+	pthread_cond_broadcast(&p->changed);
+}
+
+/* Writer thread: take deferred blocks in queue order, write each. */
+static void *writer_main(void *arg)
+{
+	struct pipe *p = arg;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		unsigned idx;
+		struct slot *s;
+		enum err e;
+
+		while (!p->stop && p->q_len == 0 && !p->emitted_all)
+			pthread_cond_wait(&p->changed, &p->lock);
+		if (p->stop || p->q_len == 0)
+			break;
+		idx = p->queue[p->q_head];
+		p->q_head = (p->q_head + 1) % p->n_slots;
+		p->q_len--;
+		s = &p->slots[idx];
+		pthread_mutex_unlock(&p->lock);
+		e = p->ops->write(p->ops->arg, s->k, s->buf);
+		pthread_mutex_lock(&p->lock);
+		if (e != ERR_OK) {
+			fail(p, e);
+			break;
+		}
+		release(p, idx);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
 static enum err check_cancel(const struct vhd_job_opts *o)
 {
 	if (o->cancel && *o->cancel)
@@ -120,74 +169,85 @@ static enum err check_cancel(const struct vhd_job_opts *o)
 	return ERR_OK;
 }
 
-/* Blocks *done..upto-1 were skipped (ops->next): each counts as emitted
- * with nothing to store, so cancel and progress behave as if it had been. */
-static enum err pass_skipped(struct pipe *p, const struct vhd_job_opts *o,
-                             uint32_t *done, uint32_t upto)
+/* After emit: free slot idx, or queue it for a writer. Lock held. */
+static void hand_on(struct pipe *p, unsigned idx, bool later)
 {
-	for (; *done < upto; (*done)++) {
-		enum err e = check_cancel(o);
-
-		if (e != ERR_OK) {
-			pthread_mutex_lock(&p->lock);
-			fail(p, e);
-			pthread_mutex_unlock(&p->lock);
-			return e;
-		}
-		if (o->progress)
-			o->progress(o->progress_arg, *done + 1, p->n);
+	if (!later) {
+		release(p, idx);
+		return;
 	}
-	return ERR_OK;
+	p->slots[idx].state = SLOT_WRITING;
+	p->queue[(p->q_head + p->q_len) % p->n_slots] = idx;
+	p->q_len++;
+	pthread_cond_broadcast(&p->changed);
 }
 
-/* The calling thread: emit claims in order, free their slots. */
-static void consume(struct pipe *p, const struct vhd_job_opts *o)
+/* Wait until slot idx holds claim i's block, or there is none. Returns
+ * false when the run stops or every claim is consumed. */
+static bool wait_ready(struct pipe *p, struct slot *s, uint32_t i)
 {
-	uint32_t done = 0; /* blocks emitted or skipped */
+	bool ready;
 
+	pthread_mutex_lock(&p->lock);
+	while (!p->stop && s->state != SLOT_READY &&
+	       !(p->claimed_all && i >= p->claims))
+		pthread_cond_wait(&p->changed, &p->lock);
+	ready = !p->stop && s->state == SLOT_READY;
+	pthread_mutex_unlock(&p->lock);
+	return ready;
+}
+
+/* The calling thread: emit claims in order, free or queue their slots. */
+static void consume(struct pipe *p, const struct vhd_job_opts *o,
+                    uint32_t total)
+{
 	for (uint32_t i = 0;; i++) {
-		struct slot *s = &p->slots[i % p->n_slots];
-		bool stopped, ready;
-		uint32_t k;
+		unsigned idx = i % p->n_slots;
+		struct slot *s = &p->slots[idx];
+		bool later = false;
 		enum err e;
 
-		pthread_mutex_lock(&p->lock);
-		while (!p->stop && s->state != SLOT_READY &&
-		       !(p->claimed_all && i >= p->claims))
-			pthread_cond_wait(&p->changed, &p->lock);
-		stopped = p->stop;
-		ready = s->state == SLOT_READY;
-		k = s->k;
-		pthread_mutex_unlock(&p->lock);
-		if (stopped)
-			return;
-		if (!ready)
+		if (!wait_ready(p, s, i))
 			break;
-		if (pass_skipped(p, o, &done, k) != ERR_OK)
-			return;
-		e = p->ops->emit(p->ops->arg, k, s->buf, s->keep);
+		e = check_cancel(o);
 		if (e == ERR_OK)
-			e = check_cancel(o);
+			e = p->ops->emit(p->ops->arg, s->k, s->buf, s->keep,
+			                 &later);
 		pthread_mutex_lock(&p->lock);
-		s->state = SLOT_FREE;
-		s->turn = i + p->n_slots;
 		if (e != ERR_OK)
 			fail(p, e);
-		pthread_cond_broadcast(&p->changed);
+		else
+			hand_on(p, idx, later && p->ops->write);
 		pthread_mutex_unlock(&p->lock);
 		if (e != ERR_OK)
-			return;
-		done = k + 1;
+			break;
 		if (o->progress)
-			o->progress(o->progress_arg, done, p->n);
+			o->progress(o->progress_arg, i + 1, total);
 	}
-	(void)pass_skipped(p, o, &done, p->n);
+	pthread_mutex_lock(&p->lock);
+	p->emitted_all = true;
+	pthread_cond_broadcast(&p->changed);
+	pthread_mutex_unlock(&p->lock);
+}
+
+unsigned vhd_pipeline_threads(unsigned threads)
+{
+	cpu_set_t set;
+	long cpus;
+
+	if (threads)
+		return threads;
+	/* the cores this process may use (taskset, cgroup cpusets), not the
+	 * machine's: more workers than those only contend */
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set))
+		return (unsigned)CPU_COUNT(&set);
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	return cpus > 0 ? (unsigned)cpus : 1;
 }
 
 static unsigned thread_count(const struct vhd_job_opts *o, uint32_t n)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned t = o->threads ? o->threads : cpus > 0 ? (unsigned)cpus : 1;
+	unsigned t = vhd_pipeline_threads(o->threads);
 
 	if (t > VHD_PIPELINE_MAX_THREADS)
 		t = VHD_PIPELINE_MAX_THREADS;
@@ -196,13 +256,25 @@ static unsigned thread_count(const struct vhd_job_opts *o, uint32_t n)
 	return t;
 }
 
+/* Slots: two per worker (one worked on, one waiting to be emitted) plus
+ * one per write in flight, up to the cap. */
+static unsigned slot_count(const struct pipe *p, unsigned t)
+{
+	unsigned s = t * SLOTS_PER_THREAD;
+
+	if (p->ops->write)
+		s += VHD_PIPELINE_WRITERS;
+	return s > VHD_PIPELINE_MAX_SLOTS ? VHD_PIPELINE_MAX_SLOTS : s;
+}
+
 /* Slots and one cipher context per worker, made on this thread. */
 static enum err setup(struct pipe *p, struct worker *w, unsigned t,
                       const struct vhd_cipher *c)
 {
-	p->n_slots = t * SLOTS_PER_THREAD;
+	p->n_slots = slot_count(p, t);
 	p->slots = calloc(p->n_slots, sizeof(*p->slots));
-	if (!p->slots)
+	p->queue = calloc(p->n_slots, sizeof(*p->queue));
+	if (!p->slots || !p->queue)
 		return err_set(ERR_NOMEM, "pipeline slots");
 	for (unsigned i = 0; i < p->n_slots; i++) {
 		p->slots[i].turn = i;
@@ -232,24 +304,53 @@ static void teardown(struct pipe *p, struct worker *w, unsigned t,
 	for (unsigned i = 0; p->slots && i < p->n_slots; i++)
 		free(p->slots[i].buf);
 	free(p->slots);
+	free(p->queue);
+}
+
+/* Blocks the run will emit: progress counts these, not empty ones. */
+static uint32_t stored_blocks(const struct pipe *p)
+{
+	uint32_t count = 0;
+
+	if (!p->ops->next)
+		return p->n;
+	for (uint32_t k = p->ops->next(p->ops->arg, 0); k < p->n;
+	     k = p->ops->next(p->ops->arg, k + 1))
+		count++;
+	return count;
+}
+
+static void start(struct pipe *p, pthread_t *tid, bool *started,
+                  void *(*fn)(void *), void *arg)
+{
+	if (pthread_create(tid, NULL, fn, arg) == 0) {
+		*started = true;
+		return;
+	}
+	pthread_mutex_lock(&p->lock);
+	fail(p, err_set(ERR_NOMEM, "cannot start a pipeline thread"));
+	pthread_mutex_unlock(&p->lock);
 }
 
 static void start_and_join(struct pipe *p, struct worker *w, unsigned t,
                            const struct vhd_job_opts *o)
 {
-	for (unsigned i = 0; i < t; i++) {
-		if (pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0) {
-			pthread_mutex_lock(&p->lock);
-			fail(p, err_set(ERR_NOMEM, "cannot start worker"));
-			pthread_mutex_unlock(&p->lock);
-			break;
-		}
-		w[i].started = true;
-	}
-	consume(p, o);
+	pthread_t wt[VHD_PIPELINE_WRITERS];
+	bool wt_started[VHD_PIPELINE_WRITERS] = { false };
+	unsigned writers = p->ops->write ? VHD_PIPELINE_WRITERS : 0;
+	uint32_t total = o->progress ? stored_blocks(p) : 0;
+
+	for (unsigned i = 0; i < writers && !p->stop; i++)
+		start(p, &wt[i], &wt_started[i], writer_main, p);
+	for (unsigned i = 0; i < t && !p->stop; i++)
+		start(p, &w[i].tid, &w[i].started, worker_main, &w[i]);
+	consume(p, o, total);
 	for (unsigned i = 0; i < t; i++)
 		if (w[i].started)
 			pthread_join(w[i].tid, NULL);
+	for (unsigned i = 0; i < writers; i++)
+		if (wt_started[i])
+			pthread_join(wt[i], NULL);
 }
 
 enum err vhd_pipeline_run(const struct vhd_pipeline_ops *ops,

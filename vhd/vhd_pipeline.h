@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* vhd_pipeline.h - N worker threads transform 2 MiB blocks in parallel
  * (each with its own cipher context); the calling thread receives them in
- * block order. Memory is 2 slots of 2 MiB per worker, whatever the size. */
+ * block order and may hand each to a small pool of writer threads, which
+ * write at offsets the calling thread chose, several writes in flight.
+ * Memory is at most VHD_PIPELINE_MAX_SLOTS blocks, whatever the size. */
 #ifndef P11SEAL_VHD_PIPELINE_H
 #define P11SEAL_VHD_PIPELINE_H
 
@@ -14,12 +16,19 @@
 #include "vhd_writer.h"
 
 #define VHD_PIPELINE_MAX_THREADS 64
+/* Blocks held at once (2 MiB each): 24 MiB keeps the process far under
+ * 64 MiB at any thread count; 4 writers and 8 remote sessions fit. */
+#define VHD_PIPELINE_MAX_SLOTS 12
+/* Writer threads when ops->write is set: about what a disk takes before
+ * more requests in flight stop paying (BENCH.md). */
+#define VHD_PIPELINE_WRITERS 4
 
 /* Options shared by every job (encrypt, decrypt, verify). */
 struct vhd_job_opts {
-	unsigned threads; /* workers; 0 = one per online CPU */
+	unsigned threads; /* workers; 0 = one per CPU we may run on */
 	bool force;       /* replace an existing output */
-	/* called on the calling thread after each block; NULL = none */
+	/* called on the calling thread after each block that holds data
+	 * (done of total such blocks; empty blocks are not counted) */
 	void (*progress)(void *arg, uint32_t done, uint32_t total);
 	void *progress_arg;
 	/* non-zero (set by a signal handler) stops the job: ERR_IO */
@@ -32,19 +41,29 @@ struct vhd_pipeline_ops {
 	 * context ctx; *keep = false marks it as nothing to store. */
 	enum err (*work)(void *arg, void *ctx, uint32_t k, uint8_t *buf,
 	                 bool *keep);
-	/* Calling thread, in ascending k: consume block k. */
-	enum err (*emit)(void *arg, uint32_t k, const uint8_t *buf, bool keep);
+	/* Calling thread, in ascending k: consume block k; *later = true
+	 * hands buf to ops->write on a writer thread (the slot stays held
+	 * until that write is done). */
+	enum err (*emit)(void *arg, uint32_t k, const uint8_t *buf, bool keep,
+	                 bool *later);
 	void *arg;
 	/* The first block >= k worth working on (n or more: none left);
 	 * blocks it skips are neither worked on nor emitted. Called under the
 	 * pipeline's lock, so keep it cheap. NULL = every block. */
 	uint32_t (*next)(void *arg, uint32_t k);
+	/* Writer thread, any order, several at once: write block k, which
+	 * emit deferred. NULL = emit never defers. Every write is done before
+	 * vhd_pipeline_run returns. */
+	enum err (*write)(void *arg, uint32_t k, const uint8_t *buf);
 };
+
+/* Workers for o->threads (0: the CPUs sched_getaffinity allows). */
+unsigned vhd_pipeline_threads(unsigned threads);
 
 /* Run blocks 0..n-1 (those ops->next picks) through ops. c may be NULL
  * (ctx is then NULL). The first error of any thread stops all and is
- * returned with its detail. Progress counts blocks passed, skipped or not,
- * and ends at n of n. */
+ * returned with its detail. Progress counts the blocks ops->next picks
+ * and ends at all of them. */
 enum err vhd_pipeline_run(const struct vhd_pipeline_ops *ops,
                           const struct vhd_cipher *c, uint32_t n,
                           const struct vhd_job_opts *o);

@@ -20,8 +20,6 @@
 #include "vhd_layout.h"
 #include "vhd_outfile.h"
 
-/* Writeback is started every this many bytes of blocks. */
-#define WRITEBACK_BYTES (32u << 20)
 /* Address and length alignment asked of O_DIRECT buffers (the logical
  * block size of the disk, 512 or 4096; offsets are 512-aligned). */
 #define DIRECT_ALIGN 4096u
@@ -34,9 +32,10 @@ struct vhd_writer {
 	uint32_t *bat;
 	uint8_t *batmap; /* layout.batmap_secs sectors */
 	uint32_t allocated;
-	int64_t last;         /* last block written, -1 before the first */
-	uint64_t flushed;     /* writeback started for the file up to here */
-	bool direct;          /* fd has O_DIRECT: block writes skip the cache */
+	int64_t last; /* last block written, -1 before the first */
+	/* fd has O_DIRECT: block writes skip the cache. Read and written by
+	 * the putting threads (atomically): the first refusal turns it off */
+	bool direct;
 	uint8_t *full_bitmap; /* one sector of 0xff, DIRECT_ALIGN-aligned */
 };
 
@@ -65,6 +64,14 @@ static bool set_direct(int fd, bool on)
 	return fcntl(fd, F_SETFL, fl) == 0 && on;
 }
 
+/* Back to buffered writes for good; another thread's direct write in
+ * flight still ends, or is refused and redone buffered. */
+static void buffered(struct vhd_writer *w)
+{
+	set_direct(w->fd, false);
+	__atomic_store_n(&w->direct, false, __ATOMIC_RELAXED);
+}
+
 /* Whole block with O_DIRECT: 2 MiB of encrypted data through the page
  * cache costs this VM 1.3-2 s of system time per GiB in copies and page
  * allocation, a direct write a fifth of that (BENCH.md). Returns ERR_OK
@@ -79,7 +86,7 @@ static enum err write_direct(struct vhd_writer *w, struct iovec *iov,
 	*again = true;
 	if ((uintptr_t)iov[1].iov_base % DIRECT_ALIGN) {
 		/* a caller's own buffer, not a pipeline slot */
-		w->direct = set_direct(w->fd, false);
+		buffered(w);
 		return ERR_OK;
 	}
 	do {
@@ -91,7 +98,7 @@ static enum err write_direct(struct vhd_writer *w, struct iovec *iov,
 	}
 	if (n < 0 && errno != EINVAL)
 		return err_errno(ERR_IO, "write");
-	w->direct = set_direct(w->fd, false);
+	buffered(w);
 	return ERR_OK;
 }
 
@@ -138,15 +145,9 @@ enum err vhd_writer_new(struct vhd_writer **out, int fd, uint64_t virtual_size,
 	return ERR_OK;
 }
 
-enum err vhd_writer_block(struct vhd_writer *w, uint32_t k, const uint8_t *data)
+enum err vhd_writer_place(struct vhd_writer *w, uint32_t k)
 {
-	struct iovec iov[2] = {
-		{ w->full_bitmap, VHD_SECTOR },
-		{ (void *)(uintptr_t)data, VHD_BLOCK_SIZE },
-	};
-	uint64_t sec, end;
-	bool again;
-	enum err e;
+	uint64_t sec;
 
 	if (k >= w->layout.blocks || (int64_t)k <= w->last)
 		return err_set(ERR_INTERNAL, "block %" PRIu32 " out of order",
@@ -155,26 +156,42 @@ enum err vhd_writer_block(struct vhd_writer *w, uint32_t k, const uint8_t *data)
 	if (sec > UINT32_MAX - VHD_LAYOUT_STRIDE_SECS)
 		return err_set(ERR_INTERNAL, "block %" PRIu32 " beyond 2 TiB",
 		               k);
-	again = true;
-	e = w->direct ? write_direct(w, iov, sec * VHD_SECTOR, &again) : ERR_OK;
-	if (e == ERR_OK && again)
-		e = vhd_outfile_pwritev(w->fd, iov, 2, sec * VHD_SECTOR);
-	if (e != ERR_OK)
-		return e;
-	/* blocks go out in ascending file order: hand each WRITEBACK_BYTES
-	 * to the disk now, overlapping the fsync at commit with the work */
-	end = (sec + VHD_LAYOUT_STRIDE_SECS) * VHD_SECTOR;
-	if (end - w->flushed >= WRITEBACK_BYTES) {
-		vhd_outfile_start_writeback(w->fd, w->flushed,
-		                            end - w->flushed);
-		w->flushed = end;
-	}
 	/* every sector present: full bitmap, so the batmap bit is set */
 	w->bat[k] = (uint32_t)sec;
 	vhd_bitmap_set(w->batmap, k);
 	w->allocated++;
 	w->last = k;
 	return ERR_OK;
+}
+
+enum err vhd_writer_put(struct vhd_writer *w, uint32_t k, const uint8_t *data)
+{
+	struct iovec iov[2] = {
+		{ w->full_bitmap, VHD_SECTOR },
+		{ (void *)(uintptr_t)data, VHD_BLOCK_SIZE },
+	};
+	uint64_t off = (uint64_t)w->bat[k] * VHD_SECTOR;
+	bool again = true;
+	enum err e = ERR_OK;
+
+	if (__atomic_load_n(&w->direct, __ATOMIC_RELAXED))
+		e = write_direct(w, iov, off, &again);
+	if (e == ERR_OK && again) {
+		e = vhd_outfile_pwritev(w->fd, iov, 2, off);
+		/* buffered: hand the block to the disk now, so the fsync at
+		 * commit finds little left (direct writes leave nothing) */
+		if (e == ERR_OK)
+			vhd_outfile_start_writeback(
+			        w->fd, off, VHD_SECTOR + VHD_BLOCK_SIZE);
+	}
+	return e;
+}
+
+enum err vhd_writer_block(struct vhd_writer *w, uint32_t k, const uint8_t *data)
+{
+	enum err e = vhd_writer_place(w, k);
+
+	return e == ERR_OK ? vhd_writer_put(w, k, data) : e;
 }
 
 static void build_footer(const struct vhd_writer *w, uint8_t *out)

@@ -1,9 +1,9 @@
 #!/bin/sh
 # t-crash.sh - `vhd encrypt` killed with SIGKILL at random points of its
-# output (strace fault injection at the Nth pwritev, at the fsync, at the
-# rename, after the rename), and I/O faults the device gives (ENOSPC on a
-# full tmpfs, short writes and EIO from libfiu, ENOSPC/EIO at chosen
-# syscalls from strace). After each: the input is unchanged, the output
+# output (tests/killat at the Nth pwritev of the process; strace at the
+# fsync, at the rename, after the rename), and I/O faults the device gives
+# (ENOSPC on a full tmpfs, short writes and EIO from libfiu, ENOSPC/EIO at
+# chosen writes from tests/killat and syscalls from strace). After each: the input is unchanged, the output
 # name holds nothing or a complete, verified image, a temp file left by a
 # kill is named .OUT.p11seal-tmp.PID.XXXXXX, and the next run succeeds and
 # removes it. CRASH_SEED picks the kill points (printed for a rerun).
@@ -92,7 +92,8 @@ assert "no pwrite64 that kill points would miss" test -z "$PW64"
 verified "uninterrupted run verifies"
 rm -f out.vhd
 
-# --- SIGKILL at 20 random pwritev calls
+# --- SIGKILL at 20 random pwritev calls of the run (tests/killat: the
+# N-th of the process, whichever writer thread makes it)
 SEED=${CRASH_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
 diag "kill points from CRASH_SEED=$SEED"
 POINTS=$(awk -v s="$SEED" -v n="${WRITES:-26}" 'BEGIN { srand(s);
@@ -101,8 +102,7 @@ POINTS=$(awk -v s="$SEED" -v n="${WRITES:-26}" 'BEGIN { srand(s);
 		a[i] = a[j]; a[j] = t }
 	for (i = 1; i <= 20 && i <= n; i++) printf "%d ", a[i] }')
 for n in $POINTS; do
-	strace -f -o /dev/null -e inject=pwritev:signal=SIGKILL:when=$n \
-		$ENC in.raw out.vhd >/dev/null 2>&1
+	LD_PRELOAD=$KILLAT KILLAT_PWRITEV=$n $ENC in.raw out.vhd >/dev/null 2>&1
 	rc=$?
 	assert "kill at pwritev #$n: killed (exit $rc)" test "$rc" -eq 137
 	state_ok "kill at pwritev #$n: input intact, no output"
@@ -167,10 +167,10 @@ fault() {
 	rm -f out.vhd out.raw
 }
 fault "ENOSPC at the last write (metadata)" "No space left" \
-	strace -f -o /dev/null -e inject=pwritev:error=ENOSPC:when=${WRITES:-26} \
+	env LD_PRELOAD="$KILLAT" KILLAT_PWRITEV="${WRITES:-26}" KILLAT_ERRNO=28 \
 	$ENC in.raw out.vhd
 fault "EIO at the first block write" "write: Input/output error" \
-	strace -f -o /dev/null -e inject=pwritev:error=EIO:when=1 \
+	env LD_PRELOAD="$KILLAT" KILLAT_PWRITEV=1 KILLAT_ERRNO=5 \
 	$ENC in.raw out.vhd
 fault "EIO on the directory fsync after the rename" "Input/output error" \
 	strace -f -o /dev/null -e inject=fsync:error=EIO:when=2 \
@@ -182,7 +182,7 @@ fault "EIO reading the input" "Input/output error" \
 	-e inject=pread64,preadv,preadv2:error=EIO:when=3+ $ENC in.raw out.vhd
 $ENC in.raw good.vhd >/dev/null 2>&1
 fault "decrypt: ENOSPC on a raw block write" "No space left" \
-	strace -f -o /dev/null -e inject=pwritev:error=ENOSPC:when=4 \
+	env LD_PRELOAD="$KILLAT" KILLAT_PWRITEV=4 KILLAT_ERRNO=28 \
 	$P11 vhd decrypt --key crash good.vhd out.raw
 fault "decrypt: EIO on fsync" "Input/output error" \
 	strace -f -o /dev/null -e inject=fsync:error=EIO:when=1 \

@@ -617,8 +617,9 @@ static void test_progress_cancel(void **state)
 	o.progress = on_progress;
 	o.progress_arg = &p;
 	assert_int_equal(vhd_encrypt(r, at("pc.vhd"), &c, hash_a, &o), ERR_OK);
-	assert_int_equal(p.calls, 5);
-	assert_int_equal(p.total, 5);
+	/* blocks 0, 2 and 4 hold data: the two holes are not counted */
+	assert_int_equal(p.calls, 3);
+	assert_int_equal(p.total, 3);
 	memset(&p, 0, sizeof(p));
 	p.cancel = &stop;
 	o.cancel = &stop;
