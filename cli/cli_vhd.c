@@ -12,13 +12,16 @@
 #include <unistd.h>
 
 #include "cli_opts.h"
+#include "p11_session.h"
+#include "p11_xts.h"
 #include "vhd_decrypt.h"
 #include "vhd_outfile.h"
 
 #define MAX_CHUNK (4ul << 20)
 
-/* Set by the signal handler, which can take no argument: the one piece
- * of file-scope state, read by the pipeline through vhd_job_opts. */
+/* The signal that cancelled the job (0: none). Set by the handler, which
+ * can take no argument: the one piece of file-scope state, read by the
+ * pipeline through vhd_job_opts and by cli_vhd_run for the exit code. */
 static volatile sig_atomic_t cancelled;
 static const int signals[CLI_VHD_SIGNALS] = { SIGINT, SIGTERM, SIGHUP };
 
@@ -32,8 +35,14 @@ static const struct cli_opt common[] = {
 	  .step = 512, .arg = "BYTES",
 	  .help = "bytes per token call, a multiple of 512 up to 4 MiB; "
 	          "default 64 KiB" },
+	{ "progress", CLI_FLAG(struct cli_vhd_args, progress),
+	  .help = "progress on stderr even when it is not a terminal" },
+	{ "remote", CLI_FLAG(struct cli_vhd_args, remote),
+	  .help = "the token is a network HSM: 8 sessions, 1 MiB per call "
+	          "(unless --threads, --chunk); default when a token call "
+	          "takes 0.2 ms or more" },
 	{ "no-progress", CLI_FLAG(struct cli_vhd_args, no_progress),
-	  .help = "no progress bar; default one when stdout is a terminal "
+	  .help = "no progress; default on stderr when it is a terminal "
 	          "(not with -q or --json)" },
 	{ NULL },
 };
@@ -147,7 +156,32 @@ int cli_vhd_parse(struct cli *c, int argc, char **argv, unsigned extra,
 		rc = check_manifest(c, a, man);
 	if (rc < 0 && !a->key)
 		rc = cli_usage(c, "--key LABEL is required");
+	if (rc < 0 && a->progress && a->no_progress)
+		rc = cli_usage(c, "--progress and --no-progress contradict");
 	return rc;
+}
+
+/* Every token call of a network HSM pays a round trip: with the local
+ * defaults (64 KiB calls, one session per CPU) 1 ms per call made a run
+ * several times slower. Fewer, larger calls on more sessions overlap the
+ * waits (BENCH.md, the latency sweep). */
+static void remote_defaults(const struct cli *c, const struct cli_vhd_args *a,
+                            struct cli_vhd_key *k)
+{
+	double rtt = p11_session_rtt(k->t.session);
+
+	if (!a->remote && rtt < CLI_VHD_REMOTE_RTT)
+		return;
+	if (!a->threads)
+		k->threads = CLI_VHD_REMOTE_SESSIONS;
+	if (!a->chunk)
+		k->chunk = CLI_VHD_REMOTE_CHUNK;
+	if (c->verbosity > 0)
+		cli_info(c,
+		         "token round trip %.2f ms: remote token, %u sessions, "
+		         "%zu KiB per call",
+		         rtt * 1e3, vhd_pipeline_threads(k->threads),
+		         (k->chunk ? k->chunk : P11_XTS_DEFAULT_CHUNK) / 1024);
 }
 
 enum err cli_vhd_key_open(const struct cli *c, const struct cli_vhd_args *a,
@@ -158,7 +192,10 @@ enum err cli_vhd_key_open(const struct cli *c, const struct cli_vhd_args *a,
 
 	memset(k, 0, sizeof(*k));
 	k->chunk = a->chunk;
+	k->threads = (unsigned)a->threads;
 	r = cli_token_open(c, CLI_TOKEN_LOGIN, &k->t);
+	if (r == ERR_OK)
+		remote_defaults(c, a, k);
 	if (r == ERR_OK)
 		r = cli_audit_begin(c, k->t.session, rec, &k->audit);
 	if (r == ERR_OK)
@@ -226,6 +263,14 @@ int cli_vhd_run(const struct cli *c, const struct cli_vhd_args *a,
 	if (e == ERR_OK)
 		e = run(c, a, in, arg);
 	vhd_reader_free(in);
+	if (e != ERR_OK && cancelled) {
+		/* the shell's convention, so scripts see the signal */
+		err_set(e, "interrupted by SIG%s; nothing written",
+		        sigabbrev_np(cancelled) ? sigabbrev_np(cancelled)
+		                                : "?");
+		cli_fail(c, e);
+		return 128 + cancelled;
+	}
 	return e == ERR_OK ? 0 : cli_fail(c, e);
 }
 
@@ -241,39 +286,68 @@ int cli_vhd_main(struct cli *c, int argc, char **argv, unsigned extra,
 	return cli_vhd_run(c, &a, run, arg);
 }
 
-/* "encrypting  42% (123/290 blocks, 812 MiB/s)", at most once a percent. */
+static double since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) +
+	       (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* "m:ss", or "h:mm:ss" from an hour on. */
+static void clock_text(char *out, size_t len, double secs)
+{
+	unsigned long t = secs > 0 ? (unsigned long)(secs + 0.5) : 0;
+
+	if (t >= 3600)
+		snprintf(out, len, "%lu:%02lu:%02lu", t / 3600, t / 60 % 60,
+		         t % 60);
+	else
+		snprintf(out, len, "%lu:%02lu", t / 60, t % 60);
+}
+
+/* As cryptsetup shows it: "encrypting  42.1%, 862 of 2048 MiB, 431.0 MiB/s,
+ * elapsed 0:02, ETA 0:03". Only blocks holding data count (the pipeline
+ * skips empty ones), so the rate is the data's. Redrawn at most 4 times a
+ * second, and at the end. */
 static void draw(void *arg, uint32_t done, uint32_t total)
 {
 	struct cli_vhd_bar *bar = arg;
-	int pct = total ? (int)(100ull * done / total) : 100;
-	struct timespec now;
-	double secs;
+	double secs = since(&bar->start), mib = 2.0 * done, rate, pct;
+	char el[48], eta[48];
 
-	if (pct == bar->last_pct && done != total)
+	if (done != total && bar->shown && secs - bar->drawn < 0.25)
 		return;
-	bar->last_pct = pct;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	secs = (double)(now.tv_sec - bar->start.tv_sec) +
-	       (double)(now.tv_nsec - bar->start.tv_nsec) / 1e9;
-	printf("\r%s %3d%% (%u/%u blocks, %.0f MiB/s) ", bar->verb, pct, done,
-	       total, secs > 0 ? 2.0 * done / secs : 0.0);
-	fflush(stdout);
+	bar->drawn = secs;
+	rate = secs > 0 ? mib / secs : 0;
+	pct = total ? 100.0 * done / total : 100.0;
+	clock_text(el, sizeof(el), secs);
+	if (rate > 0)
+		clock_text(eta, sizeof(eta), (2.0 * total - mib) / rate);
+	else
+		snprintf(eta, sizeof(eta), "--:--");
+	fprintf(stderr,
+	        "\r%s %5.1f%%, %.0f of %.0f MiB, %.1f MiB/s, elapsed %s, "
+	        "ETA %s ",
+	        bar->verb, pct, mib, 2.0 * total, rate, el, eta);
+	fflush(stderr);
 	bar->shown = true;
 }
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	cancelled = 1;
+	cancelled = sig;
 }
 
 void cli_vhd_job_begin(const struct cli *c, const struct cli_vhd_args *a,
-                       const char *verb, struct cli_vhd_job *j)
+                       const struct cli_vhd_key *k, const char *verb,
+                       struct cli_vhd_job *j)
 {
 	struct sigaction sa;
 
 	memset(j, 0, sizeof(*j));
-	j->opts.threads = (unsigned)a->threads;
+	j->opts.threads = k->threads;
 	j->opts.force = a->force;
 	j->opts.cancel = &cancelled;
 	memset(&sa, 0, sizeof(sa));
@@ -281,11 +355,10 @@ void cli_vhd_job_begin(const struct cli *c, const struct cli_vhd_args *a,
 	sigemptyset(&sa.sa_mask);
 	for (int i = 0; i < CLI_VHD_SIGNALS; i++)
 		sigaction(signals[i], &sa, &j->saved[i]);
-	j->bar.last_pct = -1;
 	j->bar.verb = verb;
 	clock_gettime(CLOCK_MONOTONIC, &j->bar.start);
-	if (!a->no_progress && !c->json && c->verbosity >= 0 &&
-	    isatty(STDOUT_FILENO)) {
+	if (a->progress || (!a->no_progress && !c->json && c->verbosity >= 0 &&
+	                    isatty(STDERR_FILENO))) {
 		j->opts.progress = draw;
 		j->opts.progress_arg = &j->bar;
 	}
@@ -296,6 +369,6 @@ void cli_vhd_job_end(struct cli_vhd_job *j)
 	for (int i = 0; i < CLI_VHD_SIGNALS; i++)
 		sigaction(signals[i], &j->saved[i], NULL);
 	if (j->bar.shown)
-		printf("\n");
+		fprintf(stderr, "\n");
 	j->bar.shown = false;
 }

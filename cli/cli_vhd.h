@@ -36,6 +36,8 @@ struct cli_vhd_args {
 	enum vhd_input_format as;
 	unsigned long threads; /* 0 = one per CPU */
 	unsigned long chunk;   /* bytes per token call; 0 = default */
+	bool progress;         /* --progress: even when stderr is no terminal */
+	bool remote; /* --remote: a network HSM, whatever its round trip */
 	bool no_progress;
 	bool force;
 	bool data;
@@ -48,18 +50,28 @@ struct cli_vhd_args {
 int cli_vhd_parse(struct cli *c, int argc, char **argv, unsigned extra,
                   struct cli_vhd_args *a, struct cli_manifest_opts *man);
 
+/* A token whose calls take this long is remote (a network HSM): hide the
+ * round trip behind CLI_VHD_REMOTE_SESSIONS sessions, each sending
+ * CLI_VHD_REMOTE_CHUNK bytes per call (a few calls per 2 MiB block). */
+#define CLI_VHD_REMOTE_RTT      200e-6
+#define CLI_VHD_REMOTE_SESSIONS 8
+#define CLI_VHD_REMOTE_CHUNK    (1u << 20)
+
 struct cli_vhd_key {
 	struct cli_token t;
 	struct p11_dek dek;
-	size_t chunk;
-	struct km_xts_key xts;         /* set by cli_vhd_cipher */
+	size_t chunk;          /* bytes per token call; 0 = p11_xts's default */
+	unsigned threads;      /* sessions (workers); 0 = one per CPU */
+	struct km_xts_key xts; /* set by cli_vhd_cipher */
 	struct cli_audit_intent audit; /* for the result record */
 };
 
 /* Open the token, log in, append the audit intent rec (cli_audit_begin:
  * nothing more happens if it cannot be written) and find the DEK labelled
- * a->key. Once the token is open, k->t stays open on failure too (for the
- * result record, with k->audit): always close k with cli_vhd_key_close. */
+ * a->key. Threads and chunk come from a, or, for a remote token (--remote,
+ * or a round trip of CLI_VHD_REMOTE_RTT or more), the remote defaults. Once the
+ * token is open, k->t stays open on failure too (for the result record, with
+ * k->audit): always close k with cli_vhd_key_close. */
 enum err cli_vhd_key_open(const struct cli *c, const struct cli_vhd_args *a,
                           const struct cli_audit_rec *rec,
                           struct cli_vhd_key *k);
@@ -89,7 +101,8 @@ typedef enum err cli_vhd_run_fn(const struct cli *c,
                                 const struct vhd_reader *in, void *arg);
 
 /* After parsing: remove stale temp files of a->out, open a->in, call
- * run(c, a, in, arg) and report its error. Returns the exit code. */
+ * run(c, a, in, arg) and report its error. Returns the exit code: 128 +
+ * the signal when SIGINT, SIGTERM or SIGHUP cancelled the job. */
 int cli_vhd_run(const struct cli *c, const struct cli_vhd_args *a,
                 cli_vhd_run_fn *run, void *arg);
 
@@ -103,7 +116,7 @@ int cli_vhd_main(struct cli *c, int argc, char **argv, unsigned extra,
 struct cli_vhd_bar {
 	const char *verb;
 	struct timespec start;
-	int last_pct;
+	double drawn; /* seconds after start of the last redraw */
 	bool shown;
 };
 
@@ -115,12 +128,14 @@ struct cli_vhd_job {
 	struct sigaction saved[CLI_VHD_SIGNALS];
 };
 
-/* Job options from a into j->opts: threads, force, a progress bar
- * labelled verb (only when stdout is a terminal, without --no-progress or
- * --json), and SIGINT/SIGTERM/SIGHUP cancelling the job. Undo with
+/* Job options from a and k into j->opts: threads, force, progress on stderr
+ * labelled verb (with --progress, or when stderr is a terminal, without
+ * --no-progress, -q or --json), and SIGINT/SIGTERM/SIGHUP cancelling the
+ * job (cli_vhd_run then exits 128 + the signal). Undo with
  * cli_vhd_job_end. */
 void cli_vhd_job_begin(const struct cli *c, const struct cli_vhd_args *a,
-                       const char *verb, struct cli_vhd_job *j);
+                       const struct cli_vhd_key *k, const char *verb,
+                       struct cli_vhd_job *j);
 
 /* Restore the signal handlers and end the progress line. */
 void cli_vhd_job_end(struct cli_vhd_job *j);

@@ -58,7 +58,7 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 	if (e != ERR_OK)
 		goto out;
 	ci = cli_vhd_cipher(&k);
-	cli_vhd_job_begin(c, a, "decrypting", &job);
+	cli_vhd_job_begin(c, a, &k, "decrypting", &job);
 	e = vhd_decrypt(in, a->out, fmt, &ci, hash, &job.opts);
 	cli_vhd_job_end(&job);
 	if (e != ERR_OK)

@@ -105,7 +105,7 @@ static enum err encrypt(const struct cli *c, const struct cli_vhd_args *a,
 	if (e != ERR_OK)
 		return e;
 	ci = cli_vhd_cipher(k);
-	cli_vhd_job_begin(c, a, "encrypting", &job);
+	cli_vhd_job_begin(c, a, k, "encrypting", &job);
 	e = vhd_encrypt(in, a->out, &ci, hash, &job.opts);
 	cli_vhd_job_end(&job);
 	return e;

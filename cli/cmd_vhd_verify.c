@@ -40,7 +40,7 @@ static enum err digest(const struct cli *c, const struct cli_vhd_args *a,
 		EVP_MD_CTX_free(md);
 		return err_set(ERR_CRYPTO, "SHA-256");
 	}
-	cli_vhd_job_begin(c, a, "verifying", &job);
+	cli_vhd_job_begin(c, a, k, "verifying", &job);
 	e = vhd_decrypt_each(in, &ci, hash, hash_block, md, &job.opts);
 	cli_vhd_job_end(&job);
 	if (e == ERR_OK && !EVP_DigestFinal_ex(md, sum, NULL))

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "p11_ckr.h"
 #include "p11_int.h"
@@ -359,6 +360,26 @@ const struct p11_token_desc *p11_session_token(const struct p11_session *s)
 struct p11_module *p11_session_module(const struct p11_session *s)
 {
 	return s->m;
+}
+
+double p11_session_rtt(struct p11_session *s)
+{
+	double best = 0;
+
+	for (int i = 0; i < 3; i++) {
+		struct timespec t0, t1;
+		CK_SESSION_INFO info;
+		double d;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		(void)s->fn->C_GetSessionInfo(s->h, &info);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		d = (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		if (i == 0 || d < best)
+			best = d;
+	}
+	return best;
 }
 
 enum err p11_session_random(struct p11_session *s, uint8_t *out, size_t len)

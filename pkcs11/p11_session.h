@@ -82,6 +82,11 @@ void p11_session_end_digest(struct p11_session *s);
 /* Fresh random bytes from the token's RNG (C_GenerateRandom). */
 enum err p11_session_random(struct p11_session *s, uint8_t *out, size_t len);
 
+/* The token's round trip: the fastest of three C_GetSessionInfo calls,
+ * in seconds. A local token answers in about a microsecond; a network
+ * HSM costs its link's round trip on every call. */
+double p11_session_rtt(struct p11_session *s);
+
 const struct p11_token_desc *p11_session_token(const struct p11_session *s);
 struct p11_module *p11_session_module(const struct p11_session *s);
 

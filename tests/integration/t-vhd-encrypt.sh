@@ -94,19 +94,7 @@ $XTS identity e1.vhd e1.id
 $XTS identity e4.vhd e4.id
 check "thread count does not change the file" cmp e1.id e4.id
 
-# --- progress bar only on a terminal, and not with --no-progress
-script -qec "$P11 vhd encrypt --key ibm --force a.raw p.vhd" /dev/null \
-	>tty.out 2>&1
-grep -q "encrypting 100% (4/4 blocks" tty.out && ok "progress bar on a tty" ||
-	not_ok "progress bar on a tty: $(tr '\r' '|' <tty.out | head -c 300)"
-script -qec "$P11 vhd encrypt --key ibm --force --no-progress a.raw p.vhd" \
-	/dev/null >tty.out 2>&1
-grep -q "encrypting" tty.out && not_ok "--no-progress hides the bar" ||
-	ok "--no-progress hides the bar"
-check "no bar when stdout is not a tty" $P11 vhd encrypt --key ibm --force \
-	a.raw p.vhd
-grep -q "encrypting" "$WORK/out" && not_ok "no bar in a pipe" ||
-	ok "no bar in a pipe"
+# (progress and Ctrl-C: t-vhd-progress.sh)
 
 # --- refusals
 expect_exit 6 "wrong key: exit 6" $P11 vhd decrypt --key seq raw.vhd x.raw

@@ -17,7 +17,8 @@
  *   bytes of output until the next update or the final call, as a token
  *   that buffers blocks may (one session at a time).
  * Hostile module behaviours chosen by environment variables, for the CLI
- * tests, live in p11shim_hostile.c.
+ * tests, live in p11shim_hostile.c; a network HSM's round trip
+ * (P11SHIM_LATENCY_US) in p11shim_latency.c.
  *
  * OpenSSL symbols resolve from the process that loads the shim (the test
  * programs link libcrypto). */
@@ -615,6 +616,7 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
 		if (rv == CKR_OK) {
 			shim_override();
 			p11shim_hostile_install(&shim_list);
+			p11shim_latency_install(&shim_list);
 		} else {
 			target = NULL;
 		}

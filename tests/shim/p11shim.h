@@ -11,4 +11,9 @@
  * forwards to a copy of list as it was. Called once, lock held. */
 void p11shim_hostile_install(CK_FUNCTION_LIST *list);
 
+/* Read P11SHIM_LATENCY_US (p11shim_latency.c); when set, delay every call
+ * of list by that many microseconds, forwarding to a copy of list as it
+ * was. Called once, lock held, after p11shim_hostile_install. */
+void p11shim_latency_install(CK_FUNCTION_LIST *list);
+
 #endif

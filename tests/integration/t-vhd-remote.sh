@@ -1,0 +1,47 @@
+#!/bin/sh
+# t-vhd-remote.sh - a network HSM's round trip, played by the test shim's
+# P11SHIM_LATENCY_US: vhd encrypt measures a token call, and from 0.2 ms
+# on (or with --remote) uses 8 sessions and 1 MiB per call unless
+# --threads / --chunk say otherwise; the output is the same image.
+# Never timed: only what -v reports and what the output holds.
+. "$(dirname "$0")/lib.sh"
+
+cd "$WORK" || exit 1
+if [ ! -f "${P11SHIM:-}" ]; then
+	skip "remote token tests" "test shim not built (P11SHIM)"
+	done_testing
+	exit
+fi
+hsm_setup remote
+$P11 key create dek --label r >/dev/null 2>&1
+export P11SHIM_TARGET="$SOFTHSM_MODULE"
+SHIM="$P11SEAL --module $P11SHIM --token pkcs11:token=remote --pin-source file:$WORK/pin"
+head -c 6M /dev/urandom >in.raw
+ID="--no-progress"
+
+check "local token: encrypts" $SHIM -v vhd encrypt --key r $ID in.raw l.vhd
+grep_err_not() { grep -q "$2" "$WORK/err" && not_ok "$1" || ok "$1"; }
+grep_err_not "local token: not taken for remote" "remote token"
+check "1 ms per call: encrypts" env P11SHIM_LATENCY_US=1000 $SHIM -v \
+	vhd encrypt --key r $ID in.raw r.vhd
+grep_err "1 ms per call: seen as remote, 8 sessions of 1 MiB calls" \
+	"token round trip 1\.[0-9][0-9] ms: remote token, 8 sessions, 1024 KiB per call"
+check "--remote on a local token, --threads 3 kept" $SHIM -v vhd encrypt \
+	--key r --remote --threads 3 $ID in.raw f.vhd
+grep_err "--remote: 3 sessions as asked, 1 MiB calls" \
+	"remote token, 3 sessions, 1024 KiB per call"
+check "--chunk kept on a remote token" env P11SHIM_LATENCY_US=1000 $SHIM -v \
+	vhd encrypt --key r --chunk 65536 $ID in.raw c.vhd
+grep_err "--chunk 65536 kept" "remote token, 8 sessions, 64 KiB per call"
+for f in r f c; do
+	check "$f.vhd decrypts to the input" $P11 vhd decrypt --key r $f.vhd $f.raw
+	assert "$f.vhd: same plaintext" cmp -s in.raw $f.raw
+done
+check "decrypt through the slow token" env P11SHIM_LATENCY_US=1000 $SHIM \
+	vhd decrypt --key r l.vhd s.raw
+assert "slow decrypt: same plaintext" cmp -s in.raw s.raw
+check "verify --data through the slow token" env P11SHIM_LATENCY_US=1000 \
+	$SHIM vhd verify --key r --data l.vhd
+assert "slow verify: the input's hash" \
+	grep -q "plaintext sha256: $(sha256sum <in.raw | cut -d' ' -f1)" "$WORK/out"
+done_testing
