@@ -179,7 +179,8 @@ demo: all
 
 bench:
 	@start=$$(date +%s); \
-	$(MAKE) B=build/bench CFLAGS="-O3 -g -march=native" all bench-bins && \
+	$(MAKE) B=build/bench CFLAGS="-O3 -g -march=native" all bench-bins \
+		build/bench/tests/libp11shim.so && \
 	B=build/bench BENCH_START=$$start sh tests/bench/run-bench.sh
 
 install: $(B)/p11seal

@@ -21,8 +21,9 @@ struct job {
 	const struct vhd_reader *in;
 	const struct vhd_cipher *c;
 	enum vhd_plain fmt;
-	int fd;               /* raw output */
-	struct vhd_writer *w; /* vhd output */
+	int fd;                   /* raw output */
+	struct vhd_direct direct; /* its block writes */
+	struct vhd_writer *w;     /* vhd output */
 	vhd_decrypt_sink *sink;
 	void *sink_arg;
 	uint32_t sink_next; /* the next block the sink expects */
@@ -147,9 +148,11 @@ static enum err write_block(void *arg, uint32_t k, const uint8_t *buf)
 {
 	struct job *j = arg;
 
+	struct iovec iov = { (void *)(uintptr_t)buf, block_len(j, k) };
+
 	if (j->fmt == VHD_PLAIN_VHD)
 		return vhd_writer_put(j->w, k, buf);
-	return vhd_outfile_pwrite(j->fd, buf, block_len(j, k),
+	return vhd_direct_pwritev(&j->direct, &iov, 1,
 	                          (uint64_t)k * VHD_READER_BLOCK);
 }
 
@@ -164,6 +167,7 @@ static enum err finish(struct job *j)
 {
 	if (j->fmt == VHD_PLAIN_VHD)
 		return vhd_writer_finish(j->w);
+	vhd_direct_end(&j->direct);
 	if (ftruncate(j->fd, (off_t)vhd_reader_size(j->in)) != 0)
 		return err_errno(ERR_IO, "truncate");
 	return ERR_OK;
@@ -186,6 +190,8 @@ enum err vhd_decrypt(const struct vhd_reader *in, const char *out_path,
 		e = vhd_outfile_open(&out, out_path, o->force, dev, ino);
 	if (e == ERR_OK)
 		j.fd = vhd_outfile_fd(out);
+	if (e == ERR_OK && fmt != VHD_PLAIN_VHD)
+		vhd_direct_begin(&j.direct, j.fd);
 	if (e == ERR_OK && fmt == VHD_PLAIN_VHD)
 		e = vhd_writer_new(&j.w, j.fd, vhd_reader_size(in), NULL,
 		                   o->identity);

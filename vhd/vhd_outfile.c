@@ -260,6 +260,98 @@ enum err vhd_outfile_pwrite(int fd, const void *buf, size_t len, uint64_t off)
 	return vhd_outfile_pwritev(fd, &iov, 1, off);
 }
 
+/* Alignment asked of O_DIRECT buffers: the logical block size of the
+ * disk, 512 or 4096 (offsets and lengths are whole sectors). */
+#define DIRECT_ALIGN 4096u
+
+/* Turn O_DIRECT on or off for fd; true if it is now on. */
+static bool set_direct(int fd, bool on)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0)
+		return false;
+	fl = on ? fl | O_DIRECT : fl & ~O_DIRECT;
+	return fcntl(fd, F_SETFL, fl) == 0 && on;
+}
+
+void vhd_direct_begin(struct vhd_direct *d, int fd)
+{
+	d->fd = fd;
+	d->on = set_direct(fd, true);
+}
+
+void vhd_direct_end(struct vhd_direct *d)
+{
+	if (d->on)
+		set_direct(d->fd, false);
+	d->on = false;
+}
+
+static bool aligned(const struct iovec *iov, int n)
+{
+	for (int i = 0; i < n; i++)
+		if ((uintptr_t)iov[i].iov_base % DIRECT_ALIGN)
+			return false;
+	return true;
+}
+
+/* Buffered from now on; another thread's direct write in flight still
+ * ends, or is refused and redone buffered. */
+static void off_for_good(struct vhd_direct *d)
+{
+	set_direct(d->fd, false);
+	__atomic_store_n(&d->on, false, __ATOMIC_RELAXED);
+}
+
+/* One O_DIRECT attempt: true when all of iov went out. A refusal (EINVAL:
+ * alignment, file system) or a short write turns O_DIRECT off for good;
+ * the caller then writes it all buffered. */
+static enum err try_direct(struct vhd_direct *d, struct iovec *iov, int n,
+                           uint64_t off, bool *done)
+{
+	size_t len = 0;
+	ssize_t w;
+
+	*done = false;
+	for (int i = 0; i < n; i++)
+		len += iov[i].iov_len;
+	do {
+		w = pwritev(d->fd, iov, n, (off_t)off);
+	} while (w < 0 && errno == EINTR);
+	if (w >= 0 && (size_t)w == len) {
+		*done = true;
+		return ERR_OK;
+	}
+	if (w < 0 && errno != EINVAL)
+		return err_errno(ERR_IO, "write");
+	off_for_good(d);
+	return ERR_OK;
+}
+
+enum err vhd_direct_pwritev(struct vhd_direct *d, struct iovec *iov, int n,
+                            uint64_t off)
+{
+	uint64_t len = 0;
+	bool done = false;
+	enum err e = ERR_OK;
+
+	for (int i = 0; i < n; i++)
+		len += iov[i].iov_len;
+	if (__atomic_load_n(&d->on, __ATOMIC_RELAXED) && !aligned(iov, n))
+		off_for_good(d); /* a caller's own buffer, not a slot */
+	if (__atomic_load_n(&d->on, __ATOMIC_RELAXED))
+		e = try_direct(d, iov, n, off, &done);
+	if (e != ERR_OK || done)
+		return e;
+	e = vhd_outfile_pwritev(d->fd, iov, n, off);
+	/* buffered: hand it to the disk now, so the fsync at commit finds
+	 * little left (direct writes leave nothing) */
+	if (e == ERR_OK)
+		vhd_outfile_start_writeback(d->fd, off, len);
+	return e;
+}
+
 void vhd_outfile_start_writeback(int fd, uint64_t off, uint64_t len)
 {
 	(void)sync_file_range(fd, (off_t)off, (off_t)len,

@@ -20,8 +20,7 @@
 #include "vhd_layout.h"
 #include "vhd_outfile.h"
 
-/* Address and length alignment asked of O_DIRECT buffers (the logical
- * block size of the disk, 512 or 4096; offsets are 512-aligned). */
+/* The bitmap buffer is aligned for O_DIRECT (vhd_direct). */
 #define DIRECT_ALIGN 4096u
 
 struct vhd_writer {
@@ -32,11 +31,9 @@ struct vhd_writer {
 	uint32_t *bat;
 	uint8_t *batmap; /* layout.batmap_secs sectors */
 	uint32_t allocated;
-	int64_t last; /* last block written, -1 before the first */
-	/* fd has O_DIRECT: block writes skip the cache. Read and written by
-	 * the putting threads (atomically): the first refusal turns it off */
-	bool direct;
-	uint8_t *full_bitmap; /* one sector of 0xff, DIRECT_ALIGN-aligned */
+	int64_t last;             /* last block written, -1 before the first */
+	struct vhd_direct direct; /* block writes skip the page cache */
+	uint8_t *full_bitmap;     /* one sector of 0xff, DIRECT_ALIGN-aligned */
 };
 
 static enum err make_identity(struct vhd_identity *id)
@@ -50,55 +47,6 @@ static enum err make_identity(struct vhd_identity *id)
 	id->timestamp = now > VHD_UNIX_EPOCH_2000
 	                        ? (uint32_t)(now - VHD_UNIX_EPOCH_2000)
 	                        : 0;
-	return ERR_OK;
-}
-
-/* Turn O_DIRECT on or off for fd; true if it is now on. */
-static bool set_direct(int fd, bool on)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl < 0)
-		return false;
-	fl = on ? fl | O_DIRECT : fl & ~O_DIRECT;
-	return fcntl(fd, F_SETFL, fl) == 0 && on;
-}
-
-/* Back to buffered writes for good; another thread's direct write in
- * flight still ends, or is refused and redone buffered. */
-static void buffered(struct vhd_writer *w)
-{
-	set_direct(w->fd, false);
-	__atomic_store_n(&w->direct, false, __ATOMIC_RELAXED);
-}
-
-/* Whole block with O_DIRECT: 2 MiB of encrypted data through the page
- * cache costs this VM 1.3-2 s of system time per GiB in copies and page
- * allocation, a direct write a fifth of that (BENCH.md). Returns ERR_OK
- * when written; on a refusal (EINVAL: alignment, file system) or a short
- * write it switches the fd back to buffered and says so with *again. */
-static enum err write_direct(struct vhd_writer *w, struct iovec *iov,
-                             uint64_t off, bool *again)
-{
-	size_t len = iov[0].iov_len + iov[1].iov_len;
-	ssize_t n;
-
-	*again = true;
-	if ((uintptr_t)iov[1].iov_base % DIRECT_ALIGN) {
-		/* a caller's own buffer, not a pipeline slot */
-		buffered(w);
-		return ERR_OK;
-	}
-	do {
-		n = pwritev(w->fd, iov, 2, (off_t)off);
-	} while (n < 0 && errno == EINTR);
-	if (n >= 0 && (size_t)n == len) {
-		*again = false;
-		return ERR_OK;
-	}
-	if (n < 0 && errno != EINVAL)
-		return err_errno(ERR_IO, "write");
-	buffered(w);
 	return ERR_OK;
 }
 
@@ -121,7 +69,7 @@ enum err vhd_writer_new(struct vhd_writer **out, int fd, uint64_t virtual_size,
 		return err_set(ERR_NOMEM, "writer");
 	}
 	memset(w->full_bitmap, 0xff, VHD_SECTOR);
-	w->direct = set_direct(fd, true);
+	vhd_direct_begin(&w->direct, fd);
 	if (kh)
 		w->keyhash = *kh;
 	e = vhd_layout_compute(&w->layout, virtual_size);
@@ -170,21 +118,8 @@ enum err vhd_writer_put(struct vhd_writer *w, uint32_t k, const uint8_t *data)
 		{ w->full_bitmap, VHD_SECTOR },
 		{ (void *)(uintptr_t)data, VHD_BLOCK_SIZE },
 	};
-	uint64_t off = (uint64_t)w->bat[k] * VHD_SECTOR;
-	bool again = true;
-	enum err e = ERR_OK;
-
-	if (__atomic_load_n(&w->direct, __ATOMIC_RELAXED))
-		e = write_direct(w, iov, off, &again);
-	if (e == ERR_OK && again) {
-		e = vhd_outfile_pwritev(w->fd, iov, 2, off);
-		/* buffered: hand the block to the disk now, so the fsync at
-		 * commit finds little left (direct writes leave nothing) */
-		if (e == ERR_OK)
-			vhd_outfile_start_writeback(
-			        w->fd, off, VHD_SECTOR + VHD_BLOCK_SIZE);
-	}
-	return e;
+	return vhd_direct_pwritev(&w->direct, iov, 2,
+	                          (uint64_t)w->bat[k] * VHD_SECTOR);
 }
 
 enum err vhd_writer_block(struct vhd_writer *w, uint32_t k, const uint8_t *data)
@@ -251,8 +186,7 @@ enum err vhd_writer_finish(struct vhd_writer *w)
 	uint8_t bmh[VHD_BATMAP_HEADER_SIZE], *bat = NULL;
 	enum err e;
 
-	if (w->direct) /* the metadata buffers are not aligned */
-		w->direct = set_direct(w->fd, false);
+	vhd_direct_end(&w->direct); /* the metadata buffers are unaligned */
 	bat = malloc(l->bat_bytes);
 	if (!bat)
 		return err_set(ERR_NOMEM, "BAT");
