@@ -298,9 +298,10 @@ XE=$(sed -n 3p "$WORK/x2" | awk -F'|' '{ split($8, x, " "); print x[1] }')
 CD=$(awk -v c="$(med dec 2)" -v m="$FULL_MIB" 'BEGIN { printf "%.2f", c / (m / 1024) }')
 CE=$(awk -v c="$(med encd 2)" -v m="$FULL_MIB" 'BEGIN { printf "%.2f", c / (m / 1024) }')
 say "decrypt / encrypt (wall) = $R_DEC; verify --data / encrypt = $R_VER."
-say "CPU per GiB: decrypt $CD s, of which the crypto path alone (p11_xts and"
-say "SoftHSM, xts_bench) $XD s; encrypt $CE s, of which $XE s. The rest is"
-say "p11seal's own (reads, writes, hand-offs)."
+say "CPU per GiB: decrypt $CD s, against $XD s for the crypto path alone"
+say "(p11_xts and SoftHSM, xts_bench, 1 thread); encrypt $CE s, against $XE s."
+say "What the command uses beyond the crypto path is p11seal's own (reads,"
+say "writes, hand-offs)."
 say ""
 
 # ======================================================================
