@@ -86,23 +86,19 @@ void cli_kp_session_close(struct cli_kp_session *ks)
 	memset(ks, 0, sizeof(*ks));
 }
 
-int cli_kp_root_opt(void *ctx, int ch, const char *arg)
-{
-	struct cli_kp_root_args *a = ctx;
-
-	switch (ch) {
-	case 'l': a->o.label = arg; return 0;
-	case 'n': a->o.name = arg; return 0;
-	case 'a': a->o.alias = arg; return 0;
-	case 'H': a->host_assisted = true; return 0;
-	case 'd': a->o.drop_previous = true; return 0;
-	case 's': a->so_pin_source = arg; return 0;
-	case 'S':
-		return cli_fail(a->c,
-		                cli_refuse_argv_secret("--so-pin", "SO PIN"));
-	default: return cli_usage(a->c, "unknown option");
-	}
-}
+const struct cli_opt cli_kp_root_opts[] = {
+	{ "host-assisted", CLI_FLAG(struct cli_kp_root_args, host_assisted),
+	  .help = "let the host make the root material when the token cannot "
+	          "wrap it itself; default refused" },
+	{ "so-pin-source", CLI_STR(struct cli_kp_root_args, so_pin_source),
+	  .arg = "SRC",
+	  .help = "where the SO PIN is read (file:PATH, env:VAR, fd:N); "
+	          "default a prompt, asked only on the trusted path" },
+	{ "so-pin", CLI_SECRET("SO PIN"),
+	  .help = "refused: an SO PIN on the command line shows in ps and "
+	          "shell history" },
+	{ NULL },
+};
 
 enum err cli_kp_root_run(const struct kp_opts *ko, struct cli_kp_root_args *a,
                          cli_kp_root_fn fn, const char *op)
@@ -304,4 +300,25 @@ enum err cli_kp_dek_store(const struct cli *c, struct p11_session *s,
 	if (r == ERR_OK)
 		r = cli_kp_print_dek(c, d, to->wdek_out);
 	return r;
+}
+
+int cli_kp_root_main(struct cli *c, int argc, char **argv,
+                     const struct cli_opt *own, const char *need,
+                     cli_kp_root_fn fn, const char *op)
+{
+	struct cli_kp_root_args a = { .c = c };
+	struct kp_opts ko;
+	enum err r;
+	int rc;
+
+	rc = kp_cmd_parse(c, argc, argv,
+	                  &(struct kp_cmd){ .opts = own,
+	                                    .shared = cli_kp_root_opts,
+	                                    .args = &a,
+	                                    .required_usage = need },
+	                  &ko);
+	if (rc >= 0)
+		return rc;
+	r = cli_kp_root_run(&ko, &a, fn, op);
+	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

@@ -3,7 +3,8 @@
  * command (long name, kind, where the value goes, the value's name, what
  * it means with its default), read over getopt_long by cli_opts_parse,
  * which also answers --help, refuses unknown options, missing and bad
- * values and a wrong count of positional arguments, with cli_usage's
+ * values, missing required options and a wrong count of positional
+ * arguments, with cli_usage's
  * messages and exit code 2. */
 #ifndef P11SEAL_CLI_OPTS_H
 #define P11SEAL_CLI_OPTS_H
@@ -33,6 +34,7 @@ struct cli_opt {
 	const char *arg;  /* the value's name ("LABEL"); SECRET: "SO PIN" */
 	const char *help; /* one line: what it means, and its default */
 	const char *bad;  /* usage message for any bad value, or NULL */
+	bool required;    /* STR: must be given, not empty */
 };
 
 /* offsetof(type, field), refused at compile time unless the field has
@@ -75,13 +77,8 @@ struct cli_opts {
 	bool rest;              /* positional arguments left to the caller
 	                           at argv[optind..], not counted */
 	const char *usage;      /* --help prints this, not the table's line */
-	/* Options of a command not yet on tables (kp import-root, kp
-	 * rotate): getopt_long entries and short letters, handled by
-	 * on_extra (0 if taken, else an exit code). */
-	const struct option *extra;
-	const char *extra_short;
-	int (*on_extra)(void *ctx, int ch, const char *arg);
-	void *ctx;
+	const char *required_usage; /* when a .required option is missing;
+	                               NULL: "--NAME ARG is required" */
 };
 
 /* Parse argv (argv[0]: the command or kind) by o. Returns -1 to go on,

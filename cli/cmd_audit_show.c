@@ -3,11 +3,11 @@
  * log's records, one per line (or as a JSON array), without checking them;
  * `audit verify` is what checks. An intent's result is "started"; a
  * result names its intent. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
 #include "cli_audit.h"
+#include "cli_opts.h"
 #include "commands.h"
 #include "km_audit.h"
 #include "km_audit_log.h"
@@ -121,34 +121,35 @@ static enum err show(struct cli *c, const char *path, unsigned long last)
 	return r;
 }
 
+struct show_opts {
+	unsigned long last;
+	const char *path;
+};
+
+static const struct cli_opt opts[] = {
+	{ "last", CLI_ULONG(struct show_opts, last, 1, 1000000), .arg = "N",
+	  .help = "only the last N records (1..1000000); default all" },
+	{ NULL },
+};
+
 int cmd_audit_show(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "last", required_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
-	};
-	unsigned long last = 0;
-	const char *path = NULL;
+	struct show_opts o = { 0 };
 	char def[4096];
 	enum err r = ERR_OK;
-	int ch;
+	int rc;
 
-	if (cli_wants_help(c, argc, argv))
-		return 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch != 'n')
-			return cli_usage(c, "unknown option");
-		if (cli_parse_ulong(optarg, "--last", 1, 1000000, &last) !=
-		    ERR_OK)
-			return cli_usage(c, "%s", err_detail());
-	}
-	if (argc - optind > 1)
-		return cli_usage(c, "give at most one log file");
-	if (optind < argc)
-		path = argv[optind];
-	else
+	rc = cli_opts_parse(
+	        c,
+	        &(struct cli_opts){ .sets = { { opts, &o } },
+	                            .args = { &o.path },
+	                            .args_usage = "give at most one log file" },
+	        argc, argv);
+	if (rc >= 0)
+		return rc;
+	if (!o.path)
 		r = cli_audit_path(c, def, sizeof(def));
 	if (r == ERR_OK)
-		r = show(c, path ? path : def, last);
+		r = show(c, o.path ? o.path : def, o.last);
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }
