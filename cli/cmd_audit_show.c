@@ -135,21 +135,13 @@ static const struct cli_opt opts[] = {
 int cmd_audit_show(struct cli *c, int argc, char **argv)
 {
 	struct show_opts o = { 0 };
-	char def[4096];
-	enum err r = ERR_OK;
+	char def[CLI_AUDIT_PATH_MAX];
+	enum err r;
 	int rc;
 
-	rc = cli_opts_parse(
-	        c,
-	        &(struct cli_opts){ .sets = { { opts, &o } },
-	                            .args = { &o.path },
-	                            .args_usage = "give at most one log file" },
-	        argc, argv);
+	rc = cli_audit_parse_log(c, argc, argv, opts, &o, &o.path, def);
 	if (rc >= 0)
 		return rc;
-	if (!o.path)
-		r = cli_audit_path(c, def, sizeof(def));
-	if (r == ERR_OK)
-		r = show(c, o.path ? o.path : def, o.last);
+	r = show(c, o.path, o.last);
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

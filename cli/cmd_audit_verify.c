@@ -314,25 +314,13 @@ static enum err check(const struct cli *c, struct p11_session *s, void *ctx)
 int cmd_audit_verify(struct cli *c, int argc, char **argv)
 {
 	struct outcome o = { 0 };
-	char path[4096];
-	enum err r = ERR_OK;
+	char def[CLI_AUDIT_PATH_MAX];
 	int rc;
 
-	rc = cli_opts_parse(
-	        c,
-	        &(struct cli_opts){ .sets = { { opts, &o } },
-	                            .args = { &o.path },
-	                            .args_usage = "give at most one log file" },
-	        argc, argv);
+	rc = cli_audit_parse_log(c, argc, argv, opts, &o, &o.path, def);
 	if (rc >= 0)
 		return rc;
-	if (!o.path) {
-		r = cli_audit_path(c, path, sizeof(path));
-		o.path = path;
-	}
-	rc = r == ERR_OK ? cli_token_run(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN,
-	                                 check, &o)
-	                 : cli_fail(c, r);
+	rc = cli_token_run(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, check, &o);
 	km_audit_copy_free(o.copy);
 	return rc;
 }
