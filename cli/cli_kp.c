@@ -100,6 +100,28 @@ const struct cli_opt cli_kp_root_opts[] = {
 	{ NULL },
 };
 
+/* fn with the session's path and PINs (kept in a->o only for the call),
+ * then the report. */
+static enum err root_ceremony(struct cli_kp_root_args *a, struct kp_client *kp,
+                              const struct cli_kp_session *ks,
+                              cli_kp_root_fn fn, struct km_kproot *res)
+{
+	enum err r;
+
+	a->o.path = ks->path;
+	a->o.so_pin = ks->so_pin;
+	a->o.user_pin = ks->user_pin;
+	r = fn(kp, ks->t.session, &a->o, res);
+	a->o.so_pin = a->o.user_pin = NULL;
+	if (r != ERR_OK)
+		return r;
+	cli_info(a->c,
+	         "Key Protect key %s and token root key '%s' hold the same "
+	         "material (%s)",
+	         res->key_id, res->label, km_path_name(res->path));
+	return cli_kp_print_root(a->c, res);
+}
+
 enum err cli_kp_root_run(const struct kp_opts *ko, struct cli_kp_root_args *a,
                          cli_kp_root_fn fn, const char *op)
 {
@@ -124,20 +146,8 @@ enum err cli_kp_root_run(const struct kp_opts *ko, struct cli_kp_root_args *a,
 		        &(struct cli_audit_rec){
 		                .op = op, .label = a->o.label, .kind = "root" },
 		        &in);
-	if (r == ERR_OK) {
-		a->o.path = ks.path;
-		a->o.so_pin = ks.so_pin;
-		a->o.user_pin = ks.user_pin;
-		r = fn(kp, ks.t.session, &a->o, &res);
-		a->o.so_pin = a->o.user_pin = NULL;
-	}
-	if (r == ERR_OK) {
-		cli_info(a->c,
-		         "Key Protect key %s and token root key '%s' hold the "
-		         "same material (%s)",
-		         res.key_id, res.label, km_path_name(res.path));
-		r = cli_kp_print_root(a->c, &res);
-	}
+	if (r == ERR_OK)
+		r = root_ceremony(a, kp, &ks, fn, &res);
 	r = cli_audit(a->c, ks.t.session,
 	              &(struct cli_audit_rec){
 	                      .op = op,
