@@ -90,13 +90,8 @@ const struct cli_opt cli_kp_root_opts[] = {
 	{ "host-assisted", CLI_FLAG(struct cli_kp_root_args, host_assisted),
 	  .help = "let the host make the root material when the token cannot "
 	          "wrap it itself; default refused" },
-	{ "so-pin-source", CLI_STR(struct cli_kp_root_args, so_pin_source),
-	  .arg = "SRC",
-	  .help = "where the SO PIN is read (file:PATH, env:VAR, fd:N); "
-	          "default a prompt, asked only on the trusted path" },
-	{ "so-pin", CLI_SECRET("SO PIN"),
-	  .help = "refused: an SO PIN on the command line shows in ps and "
-	          "shell history" },
+	CLI_SO_PIN_OPTS(struct cli_kp_root_args, so_pin_source,
+	                "prompt, asked only on the trusted path"),
 	{ NULL },
 };
 

@@ -57,6 +57,20 @@ struct cli_opt {
 	.count_off = CLI_OPT_AT(type, count, size_t), .max = (cap)
 #define CLI_SECRET(what) .kind = CLI_OPT_SECRET, .arg = (what)
 
+/* The two entries of every command that takes the SO PIN: where it is
+ * read (into field), and the refusal of the PIN itself on argv; what the
+ * default is (a prompt) said by dflt. */
+#define CLI_SO_PIN_OPTS(type, field, dflt)                                 \
+	{ "so-pin-source", CLI_STR(type, field), .arg = "SRC",             \
+	  .help = "where the SO PIN is read: file:PATH, env:VAR, fd:N or " \
+		  "prompt; default " dflt },                               \
+	{                                                                  \
+		"so-pin", CLI_SECRET("SO PIN"),                            \
+		        .help = "refused: an SO PIN on the command line "  \
+		                "shows in "                                \
+		                "ps and shell history"                     \
+	}
+
 #define CLI_OPTS_SETS 5
 #define CLI_OPTS_ARGS 2
 

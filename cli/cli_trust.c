@@ -68,13 +68,7 @@ static const struct cli_opt opts[] = {
 	  .arg = "HEX",
 	  .help = "the SHA-256 fingerprint read out over a second channel; "
 	          "a key without it is refused; default not checked" },
-	{ "so-pin-source", CLI_STR(struct cli_trust_args, so_pin_source),
-	  .arg = "SRC",
-	  .help = "where the SO PIN is read (file:PATH, env:VAR, fd:N); "
-	          "default a prompt" },
-	{ "so-pin", CLI_SECRET("SO PIN"),
-	  .help = "refused: an SO PIN on the command line shows in ps and "
-	          "shell history" },
+	CLI_SO_PIN_OPTS(struct cli_trust_args, so_pin_source, "prompt"),
 	{ NULL },
 };
 
