@@ -41,7 +41,8 @@ static const struct cli_opt opts[] = {
 	  .help = "poll until the template is ready or failed; default "
 	          "return once SoftLayer accepted it" },
 	{ "interval", CLI_ULONG(struct import_args, interval, 1, 3600),
-	  .arg = "SECONDS", .help = "--wait: seconds between polls; default 30" },
+	  .arg = "SECONDS",
+	  .help = "--wait: seconds between polls; default 30" },
 	{ "timeout", CLI_ULONG(struct import_args, timeout, 1, 86400),
 	  .arg = "SECONDS",
 	  .help = "--wait: give up after SECONDS; default 3600" },
@@ -78,8 +79,9 @@ static enum err wait_for(const struct cli *c, struct kp_client *kp,
 		r = sl_image_get(kp, sl, id, im);
 	}
 	if (r == ERR_OK && im->state == SL_FAILED)
-		r = err_set(ERR_REMOTE, "the import of template %lld failed: %s",
-		            id, im->status);
+		r = err_set(ERR_REMOTE,
+		            "the import of template %lld failed: %s", id,
+		            im->status);
 	return r;
 }
 
@@ -102,8 +104,8 @@ static enum err import(struct cli *c, const struct import_args *a,
 	if (r != ERR_OK)
 		goto out;
 	cli_image_kp_defaults(ko, &crn);
-	r = cli_secret_read(a->key_source, "import API key: ",
-	                    "import API key", &key);
+	r = cli_secret_read(a->key_source, "import API key: ", "import API key",
+	                    &key);
 	if (r == ERR_OK)
 		r = kp_opts_connect(ko, &kp);
 	if (r == ERR_OK)
@@ -124,8 +126,8 @@ static enum err import(struct cli *c, const struct import_args *a,
 	secmem_free(key);
 	key = NULL;
 	if (r == ERR_OK)
-		cli_info(c, "template %lld (globalIdentifier %s) created", im.id,
-		         im.global_id);
+		cli_info(c, "template %lld (globalIdentifier %s) created",
+		         im.id, im.global_id);
 	if (r == ERR_OK && a->wait)
 		r = wait_for(c, kp, sl, a, &im);
 	rec.result = r;

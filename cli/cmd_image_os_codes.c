@@ -56,8 +56,9 @@ int cmd_image_os_codes(struct cli *c, int argc, char **argv)
 	struct kp_opts ko;
 	size_t n = 0;
 	enum err r;
-	int rc = kp_cmd_parse(c, argc, argv,
-	                      &(struct kp_cmd){ .opts = opts, .args = &a }, &ko);
+	int rc =
+	        kp_cmd_parse(c, argc, argv,
+	                     &(struct kp_cmd){ .opts = opts, .args = &a }, &ko);
 
 	if (rc >= 0)
 		return rc;

@@ -87,7 +87,8 @@ static void check_bucket(struct checklist *l, struct kp_client *kp,
 	enum err r = km_manifest_cos_uri_parse(uri, &u);
 
 	if (a->cos_endpoint || (env && env[0]))
-		snprintf(ep, sizeof(ep), "%s", a->cos_endpoint ? a->cos_endpoint : env);
+		snprintf(ep, sizeof(ep), "%s",
+		         a->cos_endpoint ? a->cos_endpoint : env);
 	else
 		snprintf(ep, sizeof(ep),
 		         "https://s3.%s%s.cloud-object-storage.appdomain.cloud",
@@ -100,8 +101,10 @@ static void check_bucket(struct checklist *l, struct kp_client *kp,
 		            "the Key Protect region %s",
 		            u.bucket, loc, crn->region);
 	else if (r == ERR_OK && strcmp(u.region, crn->region) != 0)
-		r = err_set(ERR_VERIFY, "the uri names region %s, the bucket "
-		                        "is in %s", u.region, crn->region);
+		r = err_set(ERR_VERIFY,
+		            "the uri names region %s, the bucket "
+		            "is in %s",
+		            u.region, crn->region);
 	snprintf(d, sizeof(d), "'%s' is %s (Regional, in %s)", u.bucket, loc,
 	         crn->region);
 	report(l, "bucket location", r, d);
@@ -136,6 +139,17 @@ static void image_path(const struct pf_args *a, const struct km_manifest *m,
 	snprintf(out, cap, "%s/%s", dirname(dir), m->file);
 }
 
+/* The fields of rep's failures, comma separated, into out. */
+static const char *fields(const struct km_report *rep, char *out, size_t cap)
+{
+	out[0] = '\0';
+	for (size_t i = 0; i < rep->n; i++)
+		if (!rep->issue[i].warning)
+			snprintf(out + strlen(out), cap - strlen(out), "%s%s",
+			         out[0] ? ", " : "", rep->issue[i].field);
+	return out;
+}
+
 static void check_image(struct checklist *l, const struct pf_args *a,
                         const struct km_manifest *m)
 {
@@ -146,12 +160,14 @@ static void check_image(struct checklist *l, const struct pf_args *a,
 
 	image_path(a, m, path, sizeof(path));
 	if (m->virtual_size > IMAGE_MAX)
-		r = err_set(ERR_VERIFY, "virtual size %llu is over IBM's 100 GB",
+		r = err_set(ERR_VERIFY,
+		            "virtual size %llu is over IBM's 100 GB",
 		            (unsigned long long)m->virtual_size);
 	else if (km_manifest_cos_uri_parse(m->icos.uri, &u) != ERR_OK ||
 	         !km_manifest_object_ok(u.object))
-		r = err_set(ERR_VERIFY, "object name in %.200s does not end in "
-		                        "-0.vhd (IBM: NAME.vhd-0.vhd)",
+		r = err_set(ERR_VERIFY,
+		            "object name in %.200s does not end in "
+		            "-0.vhd (IBM: NAME.vhd-0.vhd)",
 		            m->icos.uri);
 	else if (access(path, R_OK) != 0)
 		r = err_set(ERR_NOT_FOUND, "%s: not found (give --image FILE)",
@@ -159,7 +175,8 @@ static void check_image(struct checklist *l, const struct pf_args *a,
 	else
 		r = km_manifest_verify_image(m, path, &rep);
 	if (r == ERR_VERIFY && rep.n)
-		r = err_set(ERR_VERIFY, "%s: %s %s", path, rep.issue[0].field,
+		r = err_set(ERR_VERIFY, "%.200s: %s differ (%s %s)", path,
+		            fields(&rep, d, sizeof(d)), rep.issue[0].field,
 		            rep.issue[0].detail);
 	snprintf(d, sizeof(d),
 	         "%.120s: encrypted VHD, %llu bytes virtual (<= 100 GB), size, "
@@ -191,8 +208,10 @@ static enum err preflight(struct cli *c, const struct pf_args *a,
 		check_bucket(&l, kp, a, ko, &crn, m->icos.uri);
 		check_key(&l, kp, m, &crn);
 		check_image(&l, a, m);
-		r = l.failed ? err_set(ERR_VERIFY, "preflight: %u of 5 checks "
-		                                   "failed", l.failed)
+		r = l.failed ? err_set(ERR_VERIFY,
+		                       "preflight: %u of 5 checks "
+		                       "failed",
+		                       l.failed)
 		             : ERR_OK;
 	}
 	if (l.json) {

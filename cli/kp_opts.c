@@ -96,7 +96,7 @@ int kp_cmd_parse(struct cli *c, int argc, char **argv, const struct kp_cmd *k,
 		.sets = { { NULL, NULL }, { k->opts, k->args } },
 		.args = { k->arg },
 		.min_args = k->arg ? 1 : 0,
-		.args_usage = !k->arg         ? NULL
+		.args_usage = !k->arg        ? NULL
 		              : k->arg_usage ? k->arg_usage
 		                             : "expected one KEY (id or alias)",
 	};

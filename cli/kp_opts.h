@@ -35,8 +35,8 @@ struct kp_cmd {
 	const struct cli_opt *opts; /* the command's own table, or NULL */
 	void *args;                 /* what opts fill; passed on */
 	const char **arg;           /* the one KEY or NAME, or NULL: none */
-	const char *arg_usage; /* when it is missing; NULL: "expected one
-	                          KEY (id or alias)" */
+	const char *arg_usage;      /* when it is missing; NULL: "expected one
+	                               KEY (id or alias)" */
 	/* -1 to go on, else the exit code (usage printed); or NULL */
 	int (*check)(struct cli *c, void *args);
 	enum err (*call)(struct cli *c, struct kp_client *kp, void *args);

@@ -354,8 +354,9 @@ static enum err store_token(struct kp_client *c, const struct kp_http_resp *hr)
 
 enum err kp_iam_token(struct kp_client *c)
 {
-	struct exchange ex = { "POST", c->ep.iam_token, NULL, 0, NULL, true,
-		               true,   false };
+	struct exchange ex = {
+		"POST", c->ep.iam_token, NULL, 0, NULL, true, true, false
+	};
 	struct kp_http_resp hr = { 0 };
 	struct kp_jbuf form = { 0 };
 	unsigned attempts = 0;
@@ -409,9 +410,8 @@ static enum err call(struct kp_client *c, const struct kp_request *rq,
                      bool foreign, struct kp_response *rs)
 {
 	char url[KP_URL_MAX + 1024];
-	struct exchange ex = { rq->method, url,   rq->body,
-		               rq->body_len, rq->prefer, false,
-		               rq->idempotent, foreign };
+	struct exchange ex = { rq->method, url,   rq->body,       rq->body_len,
+		               rq->prefer, false, rq->idempotent, foreign };
 	struct kp_http_resp hr = { 0 };
 	enum err r;
 
@@ -484,13 +484,16 @@ static enum err jwt_payload(const char *tok, char *out, size_t cap)
 	if (!std)
 		return err_set(ERR_NOMEM, "IAM token");
 	for (size_t i = 0; i < n; i++)
-		std[i] = a[1 + i] == '-' ? '+' : a[1 + i] == '_' ? '/' : a[1 + i];
+		std[i] = a[1 + i] == '-'   ? '+'
+		         : a[1 + i] == '_' ? '/'
+		                           : a[1 + i];
 	while (n % 4)
 		std[n++] = '=';
 	r = decode_base64((uint8_t *)out, cap - 1, &len, std, n);
 	free(std);
 	if (r != ERR_OK)
-		return err_set(ERR_FORMAT, "IAM token payload is not base64url");
+		return err_set(ERR_FORMAT,
+		               "IAM token payload is not base64url");
 	out[len] = '\0';
 	return ERR_OK;
 }

@@ -16,12 +16,13 @@
 #include "kp_client.h"
 #include "kp_jbuf.h"
 
-#define TG          "/SoftLayer_Virtual_Guest_Block_Device_Template_Group"
-#define BODY_MAX    (64u << 10)
-#define OS_MAX      1000
-#define OBJECT_MASK "mask%5Bid%2Cname%2CglobalIdentifier%2CcreateDate%2C" \
-	            "children%5BtransactionId%2Ctransaction%5B"             \
-	            "transactionStatus%5D%5D%5D"
+#define TG       "/SoftLayer_Virtual_Guest_Block_Device_Template_Group"
+#define BODY_MAX (64u << 10)
+#define OS_MAX   1000
+#define OBJECT_MASK                                           \
+	"mask%5Bid%2Cname%2CglobalIdentifier%2CcreateDate%2C" \
+	"children%5BtransactionId%2Ctransaction%5B"           \
+	"transactionStatus%5D%5D%5D"
 
 const char *sl_state_name(enum sl_state s)
 {
@@ -44,7 +45,8 @@ static enum err sl_failed(const char *what, const struct kp_response *rs)
 	if (rs->body && json_parse_object(rs->body, rs->len, &j) == ERR_OK) {
 		if (json_get_str(j, "error", false, msg, sizeof(msg)) != ERR_OK)
 			msg[0] = '\0';
-		if (json_get_str(j, "code", false, code, sizeof(code)) != ERR_OK)
+		if (json_get_str(j, "code", false, code, sizeof(code)) !=
+		    ERR_OK)
 			code[0] = '\0';
 	}
 	cJSON_Delete(j);
@@ -79,9 +81,10 @@ static enum err build(const struct sl_icos *p, const char *key,
 
 	for (size_t i = 0; i < 4; i++)
 		if (!need[i] || !need[i][0])
-			return err_set(ERR_USAGE, "createFromIcos needs name, "
-			                          "operatingSystemReferenceCode, "
-			                          "uri and an API key");
+			return err_set(ERR_USAGE,
+			               "createFromIcos needs name, "
+			               "operatingSystemReferenceCode, "
+			               "uri and an API key");
 	if (p->is_encrypted && (!p->crk_crn || !p->crk_crn[0] ||
 	                        !p->wrapped_dek || !p->wrapped_dek[0]))
 		return err_set(ERR_USAGE, "an encrypted image needs crkCrn and "
@@ -194,10 +197,11 @@ static void state_of(const cJSON *children, struct sl_image *out)
 	}
 	if (json_get_obj(c0, "transaction", false, &tx) == ERR_OK && tx &&
 	    json_get_obj(tx, "transactionStatus", false, &st) == ERR_OK && st) {
-		if (json_get_str(st, "name", false, name, sizeof(name)) != ERR_OK)
+		if (json_get_str(st, "name", false, name, sizeof(name)) !=
+		    ERR_OK)
 			name[0] = '\0';
-		if (json_get_str(st, "friendlyName", false, why,
-		                 sizeof(why)) != ERR_OK)
+		if (json_get_str(st, "friendlyName", false, why, sizeof(why)) !=
+		    ERR_OK)
 			why[0] = '\0';
 	}
 	snprintf(out->status, sizeof(out->status), "%s%s%s", name,
@@ -215,7 +219,8 @@ enum err sl_parse_image(const char *body, size_t len, struct sl_image *out)
 	if (r == ERR_OK)
 		r = json_get_int(j, "id", true, 1, (1ll << 53), &out->id);
 	if (r == ERR_OK)
-		r = json_get_str(j, "name", false, out->name, sizeof(out->name));
+		r = json_get_str(j, "name", false, out->name,
+		                 sizeof(out->name));
 	if (r == ERR_OK)
 		r = json_get_str(j, "globalIdentifier", false, out->global_id,
 		                 sizeof(out->global_id));
@@ -247,10 +252,12 @@ enum err sl_parse_os_codes(const char *body, size_t len, struct sl_os **out,
 		r = err_set(ERR_FORMAT, "%zu entries", count);
 	for (it = j ? j->child : NULL; r == ERR_OK && it; it = it->next, k++) {
 		if (!cJSON_IsObject(it))
-			r = err_set(ERR_FORMAT, "entry %zu is not an object", k);
+			r = err_set(ERR_FORMAT, "entry %zu is not an object",
+			            k);
 		else
 			r = json_get_str(it, "referenceCode", true,
-			                 (*out)[k].code, sizeof((*out)[k].code));
+			                 (*out)[k].code,
+			                 sizeof((*out)[k].code));
 		if (r == ERR_OK)
 			r = json_get_str(it, "name", false, (*out)[k].name,
 			                 sizeof((*out)[k].name));

@@ -153,8 +153,7 @@ enum err sl_check_authorization(struct kp_client *c, const char *iam_base,
 	return r;
 }
 
-enum err sl_parse_location(const char *body, size_t len, char *out,
-                           size_t cap)
+enum err sl_parse_location(const char *body, size_t len, char *out, size_t cap)
 {
 	static const char open[] = "<LocationConstraint";
 	static const char close[] = "</LocationConstraint>";
@@ -214,14 +213,20 @@ enum err sl_check_root_key(struct kp_client *c, const char *key_id,
 	if (r != ERR_OK)
 		return r;
 	if (k.extractable)
-		r = err_set(ERR_VERIFY, "key %s is a standard key, not a root "
-		                        "key", key_id);
+		r = err_set(ERR_VERIFY,
+		            "key %s is a standard key, not a root "
+		            "key",
+		            key_id);
 	else if (k.state != 1)
-		r = err_set(ERR_VERIFY, "root key %s is in state %d, not "
-		                        "Active (1)", key_id, k.state);
+		r = err_set(ERR_VERIFY,
+		            "root key %s is in state %d, not "
+		            "Active (1)",
+		            key_id, k.state);
 	else if (strcmp(k.crn, crn) != 0)
-		r = err_set(ERR_VERIFY, "root key CRN %.200s is not the "
-		                        "manifest's", k.crn);
+		r = err_set(ERR_VERIFY,
+		            "root key CRN %.200s is not the "
+		            "manifest's",
+		            k.crn);
 	kp_json_key_clear(&k);
 	return r;
 }

@@ -36,8 +36,7 @@ enum err sl_bucket_location(struct kp_client *c, const char *endpoint,
                             const char *bucket, char *out, size_t cap);
 
 /* The LocationConstraint text of an S3 answer. */
-enum err sl_parse_location(const char *body, size_t len, char *out,
-                           size_t cap);
+enum err sl_parse_location(const char *body, size_t len, char *out, size_t cap);
 
 /* True if location ("us-south-standard") is a Regional bucket in region:
  * "<region>-<class>". Cross-region ("us-standard") and single-site

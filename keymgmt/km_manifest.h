@@ -25,8 +25,8 @@ struct p11_session;
  * "encrypted"), not as the SDKs send them; it is refused with a line
  * saying how to remake it (its binding covers those names). */
 #define KM_MANIFEST_FORMAT_1 "p11seal-manifest/1"
-#define KM_MANIFEST_MAX    (64u * 1024) /* largest manifest read */
-#define KM_OBJECT_SUFFIX   ".vhd-0.vhd" /* IBM: "filename.vhd-0.vhd" */
+#define KM_MANIFEST_MAX      (64u * 1024) /* largest manifest read */
+#define KM_OBJECT_SUFFIX     ".vhd-0.vhd" /* IBM: "filename.vhd-0.vhd" */
 
 #define KM_FILE_MAX   255
 #define KM_OBJECT_MAX 1024 /* COS object key limit */

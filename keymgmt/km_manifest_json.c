@@ -360,9 +360,9 @@ static enum err parse_dek(const cJSON *root, struct km_manifest *m)
 static enum err parse_params(const cJSON *imp, struct km_manifest *m)
 {
 	static const char *const names[] = {
-		"name",     "note",       "operatingSystemReferenceCode",
-		"uri",      "cloudInit",  "isEncrypted",
-		"byol",     "bootMode",   "crkCrn",
+		"name",      "note",      "operatingSystemReferenceCode",
+		"uri",       "cloudInit", "isEncrypted",
+		"byol",      "bootMode",  "crkCrn",
 		"wrappedDek"
 	};
 	struct jp p = { NULL, "import.parameters", ERR_OK };
