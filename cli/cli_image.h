@@ -19,7 +19,8 @@
 
 /* Read MANIFEST for an import: well formed (ERR_FORMAT, format 1 refused
  * with how to remake it), fields consistent (ERR_VERIFY naming the first
- * failure), importable (ERR_VERIFY naming what it lacks); *crn parsed
+ * failure), importable with an OS code (ERR_VERIFY naming what it
+ * lacks); *crn parsed
  * from its crkCrn. */
 enum err cli_image_manifest(const char *path, struct km_manifest *m,
                             struct km_crn *crn);

@@ -149,6 +149,10 @@ c "a manifest without uri" $P11 manifest --key dek1 "$WORK/disk.vhd" \
 	--out "$WORK/m-nouri.json"
 x 6 "preflight: not importable: exit 6" $P11SEAL preflight "$WORK/m-nouri.json" $CA
 grep_err "... names what it lacks" "not importable, it lacks uri"
+c "a manifest without --os" $P11 manifest --key dek1 "$WORK/disk.vhd" \
+	--cos-uri "$URI" --out "$WORK/m-noos.json"
+x 6 "preflight: no OS code: exit 6" $P11SEAL preflight "$WORK/m-noos.json" $CA
+grep_err "... says createFromIcos needs one" "operatingSystemReferenceCode is not set, and createFromIcos needs it"
 x 3 "preflight: an API key IAM refuses: exit 3" env IBMCLOUD_API_KEY=nope \
 	$P11SEAL preflight "$WORK/m.json" $CA
 assert "... before any check" [ ! -s "$WORK/out" ]
