@@ -35,13 +35,14 @@ enum err cli_image_manifest(const char *path, struct km_manifest *m,
 		               "Protect)",
 		               path, lacks);
 	if (!m->icos.os[0])
-		return err_set(ERR_VERIFY,
-		               "%s: import.parameters."
-		               "operatingSystemReferenceCode is not set, and "
-		               "createFromIcos needs it (make the manifest again "
-		               "with --os CODE; `p11seal image os-codes` lists "
-		               "them)",
-		               path);
+		return err_set(
+		        ERR_VERIFY,
+		        "%s: import.parameters."
+		        "operatingSystemReferenceCode is not set, and "
+		        "createFromIcos needs it (make the manifest again "
+		        "with --os CODE; `p11seal image os-codes` lists "
+		        "them)",
+		        path);
 	r = km_manifest_crn_parse(m->icos.crk_crn, crn);
 	return r == ERR_OK ? ERR_OK
 	                   : err_wrap(r, "%s: import.parameters.crkCrn", path);
