@@ -17,6 +17,8 @@ fi
 . "$ROOT/tests/integration/kp-lib.sh"
 export P11SEAL_KP_RETRY_BASE_MS=20 P11SEAL_KP_RETRY_CAP_MS=200
 export XDG_STATE_HOME="$WORK/state"
+# every p11seal run reports secure-heap bytes still in use at exit
+export P11SEAL_SECMEM_REPORT=1
 COS=$WORK/cos
 POL=$WORK/policies.json
 mkdir -p "$COS/images-1"
@@ -274,10 +276,13 @@ assert "image.import: intents and results, the root key and the uri" \
 	[ "$(jo '[.[] | select(.op == "image.import")] | length')" -ge 8 ]
 c "audit verify" $P11 audit verify
 LOG=$XDG_STATE_HOME/p11seal/audit.log
-for f in "$WORK/transcript" "$LOG" "$WORK"/*.json "$KP_DIR/server.log"; do
-	if grep -qF "$IMPORT_KEY" "$f"; then
-		not_ok "the import API key appears in $(basename "$f")"
-	fi
-done
-ok "the import API key appears in no output, log or manifest"
+found=$(grep -lF "$IMPORT_KEY" "$WORK/transcript" "$LOG" "$WORK"/*.json \
+	"$KP_DIR/server.log" "$KP_DIR/state.json" 2>/dev/null)
+assert "the import API key appears in no output, log, manifest or server state" \
+	[ -z "$found" ]
+n=$(grep -c "secure heap in use at exit" "$WORK/transcript")
+leaks=$(grep "secure heap in use at exit" "$WORK/transcript" | grep -vc ": 0 bytes")
+assert "$n runs: every secure buffer (API keys, tokens, DEKs) freed at exit" \
+	[ "$n" -gt 40 ]
+assert "... no run left any" [ "$leaks" = 0 ]
 done_testing
