@@ -48,6 +48,20 @@ enum err cli_image_manifest(const char *path, struct km_manifest *m,
 	                   : err_wrap(r, "%s: import.parameters.crkCrn", path);
 }
 
+int cli_image_parse(struct cli *c, int argc, char **argv,
+                    const struct cli_opt *opts, void *args,
+                    const char **manifest, int (*check)(struct cli *, void *),
+                    struct kp_opts *ko)
+{
+	const struct kp_cmd k = { .opts = opts,
+		                  .args = args,
+		                  .arg = manifest,
+		                  .arg_usage = "expected one MANIFEST",
+		                  .check = check };
+
+	return kp_cmd_parse(c, argc, argv, &k, ko);
+}
+
 void cli_image_kp_defaults(struct kp_opts *ko, const struct km_crn *crn)
 {
 	if (!ko->cfg.instance_id)

@@ -17,6 +17,22 @@
 	"Key Protect settings default to the manifest's root key CRN (its " \
 	"instance and region)"
 
+/* The --sl-url entry of a command's option table (args type, field). */
+#define CLI_IMAGE_SL_URL(type, field)                                        \
+	{                                                                    \
+		"sl-url", CLI_STR(type, field),                              \
+		        .arg = "URL",                                        \
+		        .help = "SoftLayer REST API; default $SL_URL, else " \
+		                "https://api.softlayer.com/rest/v3.1 "       \
+		                "(api.service. with --private)"              \
+	}
+
+/* kp_cmd_parse for a command of one MANIFEST argument. */
+int cli_image_parse(struct cli *c, int argc, char **argv,
+                    const struct cli_opt *opts, void *args,
+                    const char **manifest, int (*check)(struct cli *, void *),
+                    struct kp_opts *ko);
+
 /* Read MANIFEST for an import: well formed (ERR_FORMAT, format 1 refused
  * with how to remake it), fields consistent (ERR_VERIFY naming the first
  * failure), importable with an OS code (ERR_VERIFY naming what it

@@ -33,10 +33,7 @@ static const struct cli_opt opts[] = {
 	{ "import-key", CLI_SECRET("import API key"),
 	  .help = "refused: an API key on the command line shows in ps and "
 	          "shell history" },
-	{ "sl-url", CLI_STR(struct import_args, sl_url), .arg = "URL",
-	  .help = "SoftLayer REST API; default $SL_URL, else "
-	          "https://api.softlayer.com/rest/v3.1 (api.service. with "
-	          "--private)" },
+	CLI_IMAGE_SL_URL(struct import_args, sl_url),
 	{ "wait", CLI_FLAG(struct import_args, wait),
 	  .help = "poll until the template is ready or failed; default "
 	          "return once SoftLayer accepted it" },
@@ -162,14 +159,8 @@ int cmd_image_import(struct cli *c, int argc, char **argv)
 		                 .timeout = 3600 };
 	struct kp_opts ko;
 	enum err r;
-	int rc = kp_cmd_parse(c, argc, argv,
-	                      &(struct kp_cmd){ .opts = opts,
-	                                        .args = &a,
-	                                        .arg = &a.manifest,
-	                                        .arg_usage = "expected one "
-	                                                     "MANIFEST",
-	                                        .check = check },
-	                      &ko);
+	int rc = cli_image_parse(c, argc, argv, opts, &a, &a.manifest, check,
+	                         &ko);
 
 	if (rc >= 0)
 		return rc;

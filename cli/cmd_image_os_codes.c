@@ -17,10 +17,7 @@ struct os_args {
 };
 
 static const struct cli_opt opts[] = {
-	{ "sl-url", CLI_STR(struct os_args, sl_url), .arg = "URL",
-	  .help = "SoftLayer REST API; default $SL_URL, else "
-	          "https://api.softlayer.com/rest/v3.1 (api.service. with "
-	          "--private)" },
+	CLI_IMAGE_SL_URL(struct os_args, sl_url),
 	{ NULL },
 };
 

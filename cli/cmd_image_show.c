@@ -12,10 +12,7 @@ struct show_args {
 };
 
 static const struct cli_opt opts[] = {
-	{ "sl-url", CLI_STR(struct show_args, sl_url), .arg = "URL",
-	  .help = "SoftLayer REST API; default $SL_URL, else "
-	          "https://api.softlayer.com/rest/v3.1 (api.service. with "
-	          "--private)" },
+	CLI_IMAGE_SL_URL(struct show_args, sl_url),
 	{ NULL },
 };
 

@@ -231,13 +231,8 @@ int cmd_preflight(struct cli *c, int argc, char **argv)
 	struct pf_args a = { NULL, NULL, NULL };
 	struct kp_opts ko;
 	enum err r;
-	int rc = kp_cmd_parse(c, argc, argv,
-	                      &(struct kp_cmd){ .opts = opts,
-	                                        .args = &a,
-	                                        .arg = &a.manifest,
-	                                        .arg_usage = "expected one "
-	                                                     "MANIFEST" },
-	                      &ko);
+	int rc = cli_image_parse(c, argc, argv, opts, &a, &a.manifest, NULL,
+	                         &ko);
 
 	if (rc >= 0)
 		return rc;

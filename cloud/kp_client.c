@@ -514,7 +514,9 @@ enum err kp_client_account(struct kp_client *c, char out[64])
 		r = json_get_strp(acct, "bss", true, 63, &bss);
 	else if (r == ERR_OK)
 		r = ERR_FORMAT;
-	if (r == ERR_OK && !bss[0])
+	/* it goes into a query string: hex or a UUID only */
+	if (r == ERR_OK &&
+	    (!bss[0] || strspn(bss, "0123456789abcdefABCDEF-") != strlen(bss)))
 		r = ERR_FORMAT;
 	if (r == ERR_OK)
 		snprintf(out, 64, "%s", bss);
