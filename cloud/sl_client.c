@@ -258,6 +258,9 @@ enum err sl_parse_os_codes(const char *body, size_t len, struct sl_os **out,
 			r = json_get_str(it, "referenceCode", true,
 			                 (*out)[k].code,
 			                 sizeof((*out)[k].code));
+		if (r == ERR_OK && !(*out)[k].code[0])
+			r = err_set(ERR_FORMAT, "entry %zu: empty referenceCode",
+			            k);
 		if (r == ERR_OK)
 			r = json_get_str(it, "name", false, (*out)[k].name,
 			                 sizeof((*out)[k].name));

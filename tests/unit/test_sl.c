@@ -94,6 +94,10 @@ static void test_os_codes(void **state)
 	assert_int_equal(sl_parse_os_codes("[{\"name\":\"x\"}]", 15, &v, &n),
 	                 ERR_FORMAT);
 	assert_int_equal(sl_parse_os_codes("[1]", 3, &v, &n), ERR_FORMAT);
+	/* found by fuzz_sl: an empty code is no code */
+	assert_int_equal(sl_parse_os_codes("[{\"referenceCode\":\"\"}]", 22,
+	                                   &v, &n),
+	                 ERR_FORMAT);
 }
 
 /* A policy with the given parts, "" leaving a part out. */
