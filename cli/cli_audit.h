@@ -24,7 +24,7 @@
  *
  * Ops in use or reserved: key.create, key.import, key.delete, key.export,
  * key.trust-transport, key.rotate (kp rotate), vhd.encrypt, vhd.decrypt,
- * vhd.verify, kp.import-root, kp.wrap, kp.unwrap, kp.rewrap.
+ * vhd.verify, kp.import-root, kp.wrap, kp.unwrap, kp.rewrap, image.import.
  * Not recorded: key export-public (reads a public key, uses none), and
  * token init (the token has no audit key yet).
  *

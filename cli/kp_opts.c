@@ -98,7 +98,9 @@ int kp_cmd_parse(struct cli *c, int argc, char **argv, const struct kp_cmd *k,
 		          { k->shared, k->args } },
 		.args = { k->arg },
 		.min_args = k->arg ? 1 : 0,
-		.args_usage = k->arg ? "expected one KEY (id or alias)" : NULL,
+		.args_usage = !k->arg        ? NULL
+		              : k->arg_usage ? k->arg_usage
+		                             : "expected one KEY (id or alias)",
 		.required_usage = k->required_usage,
 	};
 	int rc = parse(c, argc, argv, &spec, ko);

@@ -36,6 +36,8 @@ struct kp_cmd {
 	                                 commands, also filling args */
 	void *args;                   /* what opts fill; passed on */
 	const char **arg;             /* the one KEY or NAME, or NULL: none */
+	const char *arg_usage;        /* when it is missing; NULL: "expected
+	                                 one KEY (id or alias)" */
 	const char *required_usage;   /* see struct cli_opts */
 	/* -1 to go on, else the exit code (usage printed); or NULL */
 	int (*check)(struct cli *c, void *args);
