@@ -4,7 +4,8 @@
 # full file system, a lock another process never releases) stops vhd
 # decrypt, vhd encrypt, key create, key delete and key export before they
 # touch a key: exit 7, one line naming the log, no output, the token as it
-# was. Then the SO's trust-transport and the audit key's own deletion
+# was. Then the SO's trust-transport and trust-signer (refused first with
+# an unwritable log) and the audit key's own deletion
 # leave records that `audit verify` checks, and a run killed between its
 # intent and its result is a warning naming the intent, not tampering.
 . "$(dirname "$0")/lib.sh"
@@ -28,6 +29,12 @@ head -c 3145728 /dev/urandom >a.raw
 check "vhd encrypt with a good log" $A vhd encrypt --key D a.raw a.vhd
 
 # --- trust-transport: the SO's step, recorded from a user session
+expect_exit 7 "SO: key trust-transport with an unwritable log: exit 7" \
+	$P11 --audit-log /dev/null key trust-transport --pubkey station.pem \
+	--label S --so-pin-source "file:$WORK/sopin"
+grep_err "trust-transport: names the log, nothing done" \
+	"audit log /dev/null is not a regular file; refused before the operation"
+expect_exit 4 "trust-transport: no trusted key was made" $P11 key show --label S
 n=$(wc -l <"$LOG")
 check "SO: key trust-transport (user and SO PIN sources)" $A \
 	key trust-transport --pubkey station.pem --label S \
@@ -36,6 +43,21 @@ assert "trust-transport: intent, then result" \
 	test "$(sed -n "$((n + 1)),\$p" "$LOG" | jq -r '"\(.op) \(.key.label) \(.result)"' | paste -sd, -)" = \
 	"key.trust-transport S started,key.trust-transport S ok"
 check "a bundle signer key for the exports" $A key create signer --label SIG
+# --- trust-signer (the station's SO step): fail-closed, then recorded
+check "the signer's public key" $P11 key export-public --label SIG \
+	--out signer.pem
+expect_exit 7 "SO: key trust-signer with an unwritable log: exit 7" \
+	$P11 --audit-log /dev/null key trust-signer --pubkey signer.pem \
+	--label PB --so-pin-source "file:$WORK/sopin"
+grep_err "trust-signer: names the log, nothing done" \
+	"audit log /dev/null is not a regular file; refused before the operation"
+expect_exit 4 "trust-signer: no pin was made" $P11 key show --label PB
+n=$(wc -l <"$LOG")
+check "SO: key trust-signer (user and SO PIN sources)" $A key trust-signer \
+	--pubkey signer.pem --label PB --so-pin-source "file:$WORK/sopin"
+assert "trust-signer: intent, then result" \
+	test "$(sed -n "$((n + 1)),\$p" "$LOG" | jq -r '"\(.op) \(.key.label) \(.result)"' | paste -sd, -)" = \
+	"key.trust-signer PB started,key.trust-signer PB ok"
 check "key export with a good log" $A key export dek --label D \
 	--to station.pem --out ok.bundle
 check "the log verifies" $A audit verify

@@ -2,8 +2,8 @@
 # t-audit-ops.sh - the audit records of the commands that use, export and
 # import keys beyond `key create/import/delete` (t-audit.sh): vhd encrypt,
 # decrypt and verify, the air-gap handover (transport key, export,
-# import --bundle, and the SO's trust-transport, recorded from a user
-# session), and the Key Protect commands against kp-server (import-root,
+# import --bundle, and the SO's trust-transport and trust-signer, recorded
+# from a user session), and the Key Protect commands against kp-server (import-root,
 # rotate, key create dek --kp-root, unwrap, rewrap). An intent and a
 # result per run, success and failure, the chain verifies, no secrets.
 . "$(dirname "$0")/lib.sh"
@@ -123,8 +123,15 @@ expect_exit 7 "station: a second transport key T: exit 7" \
 	station key create transport --label T --bits 3072
 check "station: key export-public (not recorded)" \
 	station key export-public --label T --out "$WORK/station.pem"
-check "station SO: key trust-signer (not recorded)" station key trust-signer \
+n1=$(wc -l <"$SLOG")
+check "station SO: key trust-signer" station key trust-signer \
 	--pubkey "$WORK/signer.pem" --label B --so-pin-source "file:$WORK/sopin"
+assert "trust-signer: intent and result, from the user's session around the SO's" \
+	test "$(sed -n "$((n1 + 1)),\$p" "$SLOG" | jq -r '"\(.op) \(.key.label) \(.result) \(.intent)"' | paste -sd, -)" = \
+	"key.trust-signer B started null,key.trust-signer B ok $((n1 + 1))"
+check "station: key show B" station --json key show --label B
+assert "trust-signer's result names the pinned key by CKA_ID" \
+	test "$(rec "$SLOG" $((n1 + 2)) .key.id)" = "$(jq -r .id "$WORK/out")"
 
 # --- bridge: the SO trusts it; export
 n2=$(wc -l <"$BLOG")
@@ -159,13 +166,13 @@ assert "bridge: ops of the new log" \
 	"key.create p11seal-audit ok,key.trust-transport S ok,key.export D ok,key.export imp refused by policy"
 assert "station: ops" \
 	test "$(results "$SLOG" | jq -r '"\(.op) \(.key.label) \(.key.kind) \(.result | split(":")[0])"' | paste -sd, -)" = \
-	"key.create p11seal-audit audit ok,key.create T transport ok,key.create T transport already exists,key.import D dek ok,key.import D2 dek already exists"
+	"key.create p11seal-audit audit ok,key.create T transport ok,key.create T transport already exists,key.trust-signer B signer-pin ok,key.import D dek ok,key.import D2 dek already exists"
 check "bridge: key show D" bridge --json key show --label D
 assert "key.export names the DEK by CKA_ID and keyhash" \
 	test "$(rec "$BLOG" 5 '"\(.key.id) \(.key.keyhash)"')" = \
 	"$(jq -r '"\(.id) \(.keyhash)"' "$WORK/out")"
 assert "key.import --bundle carries the bridge DEK's keyhash" \
-	test "$(rec "$SLOG" 7 .key.keyhash)" = "$(jq -r .keyhash "$WORK/out")"
+	test "$(rec "$SLOG" 9 .key.keyhash)" = "$(jq -r .keyhash "$WORK/out")"
 check "station: audit verify" station audit verify
 check "bridge: audit verify" bridge audit verify
 check "bridge: audit show --json" bridge --json audit show
