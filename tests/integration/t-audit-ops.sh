@@ -123,26 +123,25 @@ expect_exit 7 "station: a second transport key T: exit 7" \
 	station key create transport --label T --bits 3072
 check "station: key export-public (not recorded)" \
 	station key export-public --label T --out "$WORK/station.pem"
-n1=$(wc -l <"$SLOG")
-check "station SO: key trust-signer" station key trust-signer \
-	--pubkey "$WORK/signer.pem" --label B --so-pin-source "file:$WORK/sopin"
-assert "trust-signer: intent and result, from the user's session around the SO's" \
-	test "$(sed -n "$((n1 + 1)),\$p" "$SLOG" | jq -r '"\(.op) \(.key.label) \(.result) \(.intent)"' | paste -sd, -)" = \
-	"key.trust-signer B started null,key.trust-signer B ok $((n1 + 1))"
-check "station: key show B" station --json key show --label B
-assert "trust-signer's result names the pinned key by CKA_ID" \
-	test "$(rec "$SLOG" $((n1 + 2)) .key.id)" = "$(jq -r .id "$WORK/out")"
+# so_step ROLE LOG OP PUBKEY LABEL: the SO's `key OP` on ROLE's token,
+# its intent and result from the user's session around the SO's, the
+# result naming the key made by CKA_ID
+so_step() {
+	role=$1 log=$2 op=$3 pub=$4 label=$5
+	n=$(wc -l <"$log")
+	check "$role SO: key $op" $role key "$op" --pubkey "$pub" \
+		--label "$label" --so-pin-source "file:$WORK/sopin"
+	assert "$op: intent and result, from the user's session around the SO's" \
+		test "$(sed -n "$((n + 1)),\$p" "$log" | jq -r '"\(.op) \(.key.label) \(.result) \(.intent)"' | paste -sd, -)" = \
+		"key.$op $label started null,key.$op $label ok $((n + 1))"
+	check "$role: key show $label" $role --json key show --label "$label"
+	assert "$op's result names the key by CKA_ID" \
+		test "$(rec "$log" $((n + 2)) .key.id)" = "$(jq -r .id "$WORK/out")"
+}
+so_step station "$SLOG" trust-signer "$WORK/signer.pem" B
 
 # --- bridge: the SO trusts it; export
-n2=$(wc -l <"$BLOG")
-check "SO: key trust-transport" bridge key trust-transport \
-	--pubkey "$WORK/station.pem" --label S --so-pin-source "file:$WORK/sopin"
-assert "trust-transport: intent and result, from the user's session around the SO's" \
-	test "$(sed -n "$((n2 + 1)),\$p" "$BLOG" | jq -r '"\(.op) \(.key.label) \(.result) \(.intent)"' | paste -sd, -)" = \
-	"key.trust-transport S started null,key.trust-transport S ok $((n2 + 1))"
-check "bridge: key show S" bridge --json key show --label S
-assert "trust-transport's result names the trusted key by CKA_ID" \
-	test "$(rec "$BLOG" $((n2 + 2)) .key.id)" = "$(jq -r .id "$WORK/out")"
+so_step bridge "$BLOG" trust-transport "$WORK/station.pem" S
 expect_exit 3 "SO: a wrong user PIN stops trust-transport before the SO logs in" \
 	env SOFTHSM2_CONF="$WORK/bridge/softhsm2.conf" "$P11SEAL" --module \
 	"$SOFTHSM_MODULE" --token pkcs11:token=bridge --pin-source \
