@@ -137,10 +137,12 @@ static void test_rsa_keys(void **state)
 	k = key(CKO_PRIVATE_KEY, CKK_RSA, 0, SAFE "decrypt,");
 	k.info.modulus_bits = 4096;
 	assert_int_equal(attacks(k), BIT(P11A_WRAP_DECRYPT));
-	/* a transport key: unwrap only, behind a safe unwrap template */
+	/* a transport key: unwrap only, behind a pinned unwrap template */
 	k = key(CKO_PRIVATE_KEY, CKK_RSA, 0, SAFE "unwrap,");
 	k.info.modulus_bits = 4096;
 	k.unwrap_tmpl_safe = true;
+	assert_int_equal(attacks(k), BIT(P11A_LOOSE_UNWRAP));
+	k.unwrap_tmpl_pinned = true;
 	assert_int_equal(attacks(k), 0);
 	k.info.flag[P11F_MODIFIABLE] = true;
 	assert_int_equal(attacks(k), BIT(P11A_MUTABLE));
