@@ -3,13 +3,16 @@
  * [--fingerprint HEX]`: the security officer's step on an air-gapped
  * station. The bridge's bundle signer public key becomes a trusted,
  * verify-only public key in the token (only the SO can set CKA_TRUSTED),
- * and the station accepts DEK bundles signed by it and by nothing else. */
+ * and the station accepts DEK bundles signed by it and by nothing else.
+ * Audited from a user session (--pin-source) around the SO's login
+ * (--so-pin-source), as key trust-transport is. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <openssl/evp.h>
 
 #include "cli.h"
+#include "cli_audit.h"
 #include "cli_file.h"
 #include "cli_token.h"
 #include "cli_trust.h"
@@ -44,24 +47,39 @@ static enum err read_signer(struct pin_opts *o, EVP_PKEY **k)
 	return r;
 }
 
+struct signer {
+	struct pin_opts *o;
+	EVP_PKEY *k;
+};
+
+/* The SO's step: the bridge's public key becomes a pinned signer. */
+static enum err add_signer(struct p11_session *s, void *ctx)
+{
+	struct signer *sg = ctx;
+	CK_OBJECT_HANDLE h;
+
+	return p11_ec_pin_add(s, sg->o->in.label, sg->k, &h, &sg->o->hard);
+}
+
+/* Audited like key trust-transport: which bridges a station believes is
+ * as much custody as which stations a bridge wraps for. */
 static enum err pin(const struct cli *c, struct pin_opts *o)
 {
+	struct cli_audit_rec rec = { .op = "key.trust-signer",
+		                     .label = o->in.label,
+		                     .kind = "signer-pin" };
 	struct cli_token t = { 0 };
-	CK_OBJECT_HANDLE h;
-	EVP_PKEY *k = NULL;
+	struct signer sg = { o, NULL };
 	enum err r;
 
-	r = read_signer(o, &k);
+	r = read_signer(o, &sg.k);
 	if (r == ERR_OK)
 		r = cli_token_open(c, CLI_TOKEN_RW, &t);
-	/* No audit record: the SO session cannot see the audit key, a
-	 * private object (as for key trust-transport). */
 	if (r == ERR_OK)
-		r = cli_trust_so_login(t.session, o->in.so_pin_source);
-	if (r == ERR_OK)
-		r = p11_ec_pin_add(t.session, o->in.label, k, &h, &o->hard);
+		r = cli_trust_audited(c, &t, &rec, o->in.so_pin_source,
+		                      add_signer, &sg);
 	cli_token_close(&t);
-	EVP_PKEY_free(k);
+	EVP_PKEY_free(sg.k);
 	return r;
 }
 

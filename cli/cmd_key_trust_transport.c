@@ -7,7 +7,6 @@
  * audited, from a user session (--pin-source) around the SO's login
  * (--so-pin-source). */
 #include <stdio.h>
-#include <string.h>
 
 #include <openssl/evp.h>
 
@@ -20,7 +19,6 @@
 #include "p11_rsa.h"
 #include "p11_session.h"
 #include "p11_trust.h"
-#include "secmem.h"
 
 struct trust_opts {
 	struct cli_trust_args in;
@@ -42,81 +40,37 @@ static enum err read_station(struct trust_opts *o, EVP_PKEY **k)
 	return r;
 }
 
-/* The SO's part: log in, trust the key, log out again (whatever
- * happened), so the user can log back in for the result record. */
-static enum err as_so(struct p11_session *s, struct trust_opts *o, EVP_PKEY *k)
+struct station {
+	struct trust_opts *o;
+	EVP_PKEY *k;
+};
+
+/* The SO's step: the station key becomes a trusted wrapping key. */
+static enum err add_station(struct p11_session *s, void *ctx)
 {
+	struct station *st = ctx;
 	CK_OBJECT_HANDLE h;
-	enum err r, out;
 
-	r = cli_trust_so_login(s, o->in.so_pin_source);
-	if (r != ERR_OK)
-		return r;
-	r = p11_trust_add(s, o->in.label, k, &h, &o->hard);
-	out = p11_session_logout(s);
-	return r != ERR_OK ? r : out;
-}
-
-/* The user's login; pin is "" when the token needs none. */
-static enum err as_user(struct p11_session *s, const char *pin)
-{
-	if (!p11_session_login_required(s))
-		return ERR_OK;
-	return p11_session_login(s, pin, strlen(pin), false);
-}
-
-/* SoftHSM's SO cannot see the audit key (a private object), and a token
- * holds one login at a time: so the user logs in for the intent, out for
- * the SO's step, and in again for the result record. */
-static enum err audited(const struct cli *c, struct cli_token *t,
-                        struct trust_opts *o, EVP_PKEY *k, const char *pin)
-{
-	struct cli_audit_rec rec = { .op = "key.trust-transport",
-		                     .label = o->in.label,
-		                     .kind = "wrap" };
-	struct cli_audit_intent in = { 0 };
-	struct p11_session *s = t->session;
-	enum err r, back;
-
-	r = as_user(s, pin);
-	if (r == ERR_OK)
-		r = cli_audit_begin(c, s, &rec, &in);
-	if (r == ERR_OK)
-		r = p11_session_logout(s);
-	if (r == ERR_OK)
-		r = as_so(s, o, k);
-	rec.result = r;
-	rec.intent = &in;
-	if (!in.seq || in.refused)
-		return cli_audit(c, s, &rec);
-	back = as_user(s, pin);
-	if (back == ERR_OK)
-		return cli_audit(c, s, &rec);
-	if (r != ERR_OK)
-		return err_set(r, "%s", err_detail());
-	return err_wrap(back, "the station key is trusted, but the user "
-	                      "could not log in again to record it (the "
-	                      "audit log holds its intent only)");
+	return p11_trust_add(s, st->o->in.label, st->k, &h, &st->o->hard);
 }
 
 static enum err trust(const struct cli *c, struct trust_opts *o)
 {
+	struct cli_audit_rec rec = { .op = "key.trust-transport",
+		                     .label = o->in.label,
+		                     .kind = "wrap" };
 	struct cli_token t = { 0 };
-	EVP_PKEY *k = NULL;
-	char *pin = NULL;
+	struct station st = { o, NULL };
 	enum err r;
 
-	r = read_station(o, &k);
+	r = read_station(o, &st.k);
 	if (r == ERR_OK)
 		r = cli_token_open(c, CLI_TOKEN_RW, &t);
-	if (r == ERR_OK && p11_session_login_required(t.session))
-		r = cli_token_read_pin(
-		        c, t.uri, p11_session_token(t.session)->label, &pin);
 	if (r == ERR_OK)
-		r = audited(c, &t, o, k, pin ? pin : "");
-	secmem_free(pin);
+		r = cli_trust_audited(c, &t, &rec, o->in.so_pin_source,
+		                      add_station, &st);
 	cli_token_close(&t);
-	EVP_PKEY_free(k);
+	EVP_PKEY_free(st.k);
 	return r;
 }
 

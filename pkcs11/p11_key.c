@@ -74,6 +74,17 @@ static const struct profile profiles[P11P_COUNT] = {
 	                       W(UNWRAP, false), W(DERIVE, false), FIXED) },
 	[P11P_ROOT_CBC] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_CBC_PAD,
 	                    ROOT_WANTS },
+	/* Key Protect wraps DEKs with AES-GCM under this material, and
+	 * GCM's keystream depends on key and IV only: a copy that encrypts
+	 * (any mode) opens every WDEK for a PIN holder
+	 * (t-custody-keystream.sh). Nothing in p11seal uses it after the
+	 * import; it records that the token made the material. */
+	[P11P_ROOT_KEPT] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_GCM,
+	                     WANTS(KEPT, W(EXTRACTABLE, false),
+	                           W(ENCRYPT, false), W(DECRYPT, false),
+	                           W(WRAP, false), W(UNWRAP, false),
+	                           W(SIGN, false), W(VERIFY, false),
+	                           W(DERIVE, false), FIXED) },
 };
 
 #define TMPL_MAX 32

@@ -189,12 +189,25 @@ static void persist_tmpl(struct tmpl *t, const char *label, const uint8_t *id,
 		add_bool(t, CKA_COPYABLE, false);
 }
 
+/* Switch attribute a of the material off if info says it is on. */
+static enum err switch_off(struct p11_session *s, CK_OBJECT_HANDLE key,
+                           const struct p11_obj_info *info, enum p11_flag f,
+                           const char *what)
+{
+	CK_ATTRIBUTE off = { p11_flag_attr[f], p11_unconst(&no), sizeof(no) };
+	CK_RV rv = CKR_OK;
+
+	if (!info->known[f] || info->flag[f])
+		rv = p11_session_fn(s)->C_SetAttributeValue(
+		        p11_session_handle(s), key, &off, 1);
+	return rv == CKR_OK ? ERR_OK : p11_fail(rv, what, info->label);
+}
+
 enum err p11_root_persist(struct p11_session *s, CK_OBJECT_HANDLE key,
                           const char *label, const uint8_t *id, size_t id_len,
                           CK_OBJECT_HANDLE *out)
 {
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
-	CK_ATTRIBUTE lock = { CKA_EXTRACTABLE, p11_unconst(&no), sizeof(no) };
 	char partial[P11_LABEL_MAX + 1];
 	struct p11_obj_info info;
 	struct tmpl t;
@@ -206,7 +219,9 @@ enum err p11_root_persist(struct p11_session *s, CK_OBJECT_HANDLE key,
 	 * it applies the template, so a process killed in C_CopyObject left
 	 * an extractable token key, and later a modifiable one under the
 	 * original's label (t-custody-keys.sh, measured): the material stops
-	 * being extractable first, and its label is a p11_root_partial one. */
+	 * being extractable, and stops encrypting (the kept copy must be no
+	 * keystream oracle for the WDEKs, t-custody-keystream.sh), first,
+	 * and its label is a p11_root_partial one. */
 	r = p11_obj_info(s, key, &info);
 	if (r != ERR_OK)
 		return r;
@@ -215,15 +230,14 @@ enum err p11_root_persist(struct p11_session *s, CK_OBJECT_HANDLE key,
 		               "root material '%s' is not "
 		               "labelled as partial",
 		               info.label);
-	rv = info.flag[P11F_EXTRACTABLE]
-	             ? fn->C_SetAttributeValue(p11_session_handle(s), key,
-	                                       &lock, 1)
-	             : CKR_OK;
-	if (rv != CKR_OK)
-		return p11_fail(rv,
-		                "C_SetAttributeValue (root material "
-		                "not extractable)",
-		                label);
+	r = switch_off(s, key, &info, P11F_EXTRACTABLE,
+	               "C_SetAttributeValue (root material not extractable)");
+	if (r == ERR_OK)
+		r = switch_off(s, key, &info, P11F_ENCRYPT,
+		               "C_SetAttributeValue (root material no longer "
+		               "encrypts)");
+	if (r != ERR_OK)
+		return r;
 	/* CKA_COPYABLE=false is the one attribute the copy may go without
 	 * (SoftHSM 2.6.1 refuses it in a copy: CKR_ATTRIBUTE_READ_ONLY);
 	 * CKA_MODIFIABLE=false is custody and never left out. */
@@ -242,7 +256,7 @@ enum err p11_root_persist(struct p11_session *s, CK_OBJECT_HANDLE key,
 	snprintf(partial, sizeof(partial), "%s", info.label);
 	r = p11_obj_info(s, *out, &info);
 	if (r == ERR_OK)
-		r = p11_key_check_profile(&info, P11P_ROOT_LOCKED);
+		r = p11_key_check_profile(&info, P11P_ROOT_KEPT);
 	if (r == ERR_OK &&
 	    !(info.known[P11F_MODIFIABLE] && !info.flag[P11F_MODIFIABLE]))
 		r = err_set(ERR_POLICY, "root key '%s' came out modifiable",

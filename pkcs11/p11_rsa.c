@@ -22,6 +22,7 @@
 #include "p11_ckr.h"
 #include "p11_enforce.h"
 #include "p11_int.h"
+#include "p11_policy_scan.h"
 #include "p11_pubkey.h"
 #include "p11_session.h"
 #include "p11_tmpl.h"
@@ -214,6 +215,16 @@ enum err p11_rsa_find_transport(struct p11_session *s, const char *label,
 		r = p11_obj_info(s, *out, &info);
 	if (r == ERR_OK)
 		r = p11_rsa_check(&info, P11_RSA_TRANSPORT_PRIVATE);
+	/* An older p11seal's transport key unwraps a chosen blob as a key
+	 * that wraps and decrypts (issue 11): p11seal uses it no more. */
+	if (r == ERR_OK && !p11_policy_unwrap_pinned(s, *out))
+		r = err_set(ERR_POLICY,
+		            "transport key '%s' has an older "
+		            "CKA_UNWRAP_TEMPLATE that does not pin class, key "
+		            "type and usage; make a new one with `p11seal key "
+		            "create transport` (the bridge's security officer "
+		            "trusts its public key again) and delete '%s'",
+		            label, label);
 	return r;
 }
 

@@ -18,6 +18,7 @@
 #include "p11_enforce.h"
 #include "p11_int.h"
 #include "p11_obj.h"
+#include "p11_policy_scan.h"
 #include "p11_rsa.h"
 #include "p11_session.h"
 #include "p11_tmpl.h"
@@ -95,7 +96,7 @@ enum err p11_trust_find(struct p11_session *s, EVP_PKEY *pub,
 	CK_OBJECT_HANDLE *h = NULL;
 	struct p11_obj_info info;
 	size_t n = 0, copies = 0;
-	char fp[P11_RSA_FP_HEX] = "?";
+	char fp[P11_RSA_FP_HEX] = "?", loose[P11_LABEL_MAX + 1] = "";
 	enum err r;
 
 	r = p11_obj_find_all(s, CKO_PUBLIC_KEY, PUBKEYS_MAX, &h, &n);
@@ -103,17 +104,35 @@ enum err p11_trust_find(struct p11_session *s, EVP_PKEY *pub,
 		if (!holds(s, h[i], pub))
 			continue;
 		copies++;
-		if (p11_obj_info(s, h[i], &info) == ERR_OK &&
-		    p11_rsa_check(&info, P11_RSA_TRUSTED_WRAP) == ERR_OK) {
-			*out = h[i];
-			free(h);
-			return ERR_OK;
+		if (p11_obj_info(s, h[i], &info) != ERR_OK ||
+		    p11_rsa_check(&info, P11_RSA_TRUSTED_WRAP) != ERR_OK) {
+			err_clear();
+			continue;
 		}
+		/* An older p11seal's station key: a root key could leave
+		 * under it too (issue 11). p11seal wraps nothing under it. */
+		if (!p11_policy_wrap_pinned(s, h[i])) {
+			snprintf(loose, sizeof(loose), "%s", info.label);
+			continue;
+		}
+		*out = h[i];
+		free(h);
+		return ERR_OK;
 	}
 	free(h);
 	if (r != ERR_OK)
 		return r;
 	p11_rsa_fingerprint(pub, fp);
+	if (loose[0])
+		return err_set(ERR_POLICY,
+		               "the station key (fingerprint %s) is "
+		               "trusted in token '%s' only as '%s', whose "
+		               "CKA_WRAP_TEMPLATE does not pin class, key type "
+		               "and mechanisms (a root key could leave under "
+		               "it); the security officer must trust it again "
+		               "with `p11seal key trust-transport` and delete "
+		               "'%s'",
+		               fp, p11_session_token(s)->label, loose, loose);
 	return err_set(copies ? ERR_POLICY : ERR_NOT_FOUND,
 	               "the station key "
 	               "(fingerprint %s) is %s in token '%s'; the security "

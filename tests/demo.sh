@@ -5,10 +5,15 @@
 # CA, the root-key ceremony, a DEK wrapped by Key Protect, a small
 # cloud-init image encrypted and checked, the import manifest, preflight,
 # upload and import against the local SoftLayer/IAM/COS stand-in, an
-# air-gapped handover to a second token, and the audit trail.
+# air-gapped handover to a second token, and the audit trail with its
+# second copy in syslog (a private rsyslogd, as t-audit-syslog.sh runs it).
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-build}
+# As root: again in a mount namespace of its own, where /dev/log is the
+# demo's rsyslogd and nobody else's.
+. "$ROOT/tests/integration/syslog-lib.sh"
+syslog_private_dev "$0"
 sh "$ROOT/tests/need.sh"
 for bin in p11seal kp-server; do
 	[ -x "$ROOT/$B/$bin" ] || make -C "$ROOT" B="$B" >/dev/null
@@ -19,6 +24,14 @@ KP_SERVER="$ROOT/$B/kp-server"
 . "$ROOT/tests/integration/lib.sh"
 . "$ROOT/tests/integration/kp-lib.sh"
 set -e
+# The syslog copy: a private rsyslogd writing authpriv to $DEMO/syslog,
+# started before the first audited command; without one (not root, or a
+# /dev/log of the machine's) the demo says so and goes on.
+COPY=$WORK/syslog/authpriv.log
+syslog_devlog
+if [ ! -x "$RSYSLOGD" ] || [ -z "$DEVLOG" ] || ! syslog_start "$COPY"; then
+	COPY=
+fi
 T0=$(date +%s)
 
 step() { printf '\n== %s\n' "$*"; }
@@ -185,6 +198,37 @@ step "11. The audit trail: hash-chained, MACed in the token, head kept in the to
 as bridge audit show --last 3 "$WORK/bridge/audit.log" 2>/dev/null || true
 as bridge audit verify "$WORK/bridge/audit.log"
 as station audit verify "$WORK/station/audit.log"
+
+step "11. The second copy in syslog, out of the PIN holder's reach"
+if [ -z "$COPY" ]; then
+	echo "(not shown: no private syslog daemon here; make demo as root, with"
+	echo " rsyslog installed, runs one; see t-audit-syslog.sh)"
+else
+	echo "Every record also went to syslog (authpriv), one line each with its"
+	echo "seq, hash and MAC; here a private rsyslogd wrote \$DEMO/syslog/authpriv.log:"
+	sleep 0.3 # rsyslogd writes asynchronously
+	grep 'p11seal-audit/1' "$COPY" | tail -n 2 | cut -c1-150 | sed 's/$/.../'
+	as station audit verify --syslog-copy "$COPY" "$WORK/station/audit.log"
+	echo "A station PIN holder cuts the last two records (a command's intent and"
+	echo "result) from the log and rewrites the token's chain head to match:"
+	SLOG=$WORK/station/audit.log
+	N=$(($(wc -l <"$SLOG") - 2))
+	head -n "$N" "$SLOG" >"$WORK/cut.log"
+	AID=$(as station --json key show --label p11seal-audit 2>/dev/null | jq -r .id)
+	printf '{"v":1,"key_id":"%s","seq":%s,"hash":"%s"}' "$AID" "$N" \
+		"$(sed -n "${N}p" "$SLOG" | tr -d '\n' | sha256sum | cut -c1-64)" \
+		>"$WORK/head.json"
+	PIN=$(cat "$WORK/user.pin")
+	export PIN SOFTHSM2_CONF="$WORK/station/softhsm2.conf"
+	PT="pkcs11-tool --module $SOFTHSM_MODULE --token-label station --login --pin env:PIN"
+	show $PT --delete-object --type data --label p11seal-audit-head >/dev/null
+	show $PT --write-object "$WORK/head.json" --type data --private \
+		--label p11seal-audit-head --application-label p11seal >/dev/null
+	echo "The local log and the token's head now agree, so the log alone looks intact:"
+	as station audit verify "$WORK/cut.log"
+	echo "The syslog copy names what is gone:"
+	as station audit verify --syslog-copy "$COPY" "$WORK/cut.log" || true
+fi
 
 printf '\ndemo finished in %s s; tokens, server and files in $DEMO are removed\n' \
 	"$(($(date +%s) - T0))"
