@@ -55,6 +55,7 @@ struct km_audit_rec {
 	const char *key_label, *key_id, *key_kind, *key_keyhash;
 	const char *kp_key_id, *kp_correlation_id;
 	const char *image_sha256, *image_path;
+	const char *image_target; /* where it went: cos://REGION/BUCKET/OBJ */
 	const char *result; /* "ok", "<class>: <detail>", KM_AUDIT_STARTED
 	                       or KM_AUDIT_FINAL */
 	uint64_t intent;    /* seq of the intent this result ends; 0: none */
