@@ -103,7 +103,7 @@ static enum err parts_page(const struct cos_answer *an, cos_part_fn fn,
 	while (r == ERR_OK &&
 	       cos_xml_next(an->body, an->len, "Part", &pos, &at, &len)) {
 		const char *p = an->body + at;
-		char *e1, *e2;
+		char *e1, *e2, *q;
 		unsigned long pn;
 		unsigned long long sz;
 
@@ -121,9 +121,9 @@ static enum err parts_page(const struct cos_answer *an, cos_part_fn fn,
 		if (*e1 || *e2 || pn < 1 || pn > 10000)
 			return err_set(ERR_FORMAT, "COS ListParts: bad part "
 			                           "number or size");
-		etag[strcspn(etag, "\"")] = '\0';
-		r = fn(ctx, (unsigned)pn, etag[0] == '"' ? etag + 1 : etag,
-		       sz);
+		q = etag[0] == '"' ? etag + 1 : etag;
+		q[strcspn(q, "\"")] = '\0';
+		r = fn(ctx, (unsigned)pn, q, sz);
 	}
 	*next = 0;
 	cos_xml_text(an->body, an->len, "IsTruncated", trunc, sizeof(trunc));

@@ -429,7 +429,9 @@ static enum err failed(struct cos_conn *c, const struct cos_req *rq,
 	err_clear();
 	if (attempts > 1)
 		snprintf(more, sizeof(more), " after %u attempts", attempts);
-	if (status == 404)
+	if (kp_retry_status(status) || retry_code(code))
+		e = ERR_HTTP; /* still busy after every attempt: resumable */
+	else if (status == 404)
 		e = ERR_NOT_FOUND;
 	else if (status == 401 || status == 403)
 		e = ERR_AUTH;

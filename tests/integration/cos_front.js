@@ -202,6 +202,9 @@ async function handle(req, res, body) {
   log.push(entry);
   const f = takeFault(op, entry.part);
   if (f && f.delay_ms) await new Promise((r) => setTimeout(r, f.delay_ms));
+  // a client killed while its request waited: nothing is stored, as a
+  // server that never got the whole request stores nothing
+  if (req.socket.destroyed) return (entry.status = 499);
   if (f && f.status) {
     if (f.retry_after) res.setHeader('Retry-After', f.retry_after);
     return (entry.status = xmlError(res, f.status, f.code || 'InternalError', 'injected fault'));
