@@ -92,8 +92,8 @@ enum err cli_cos_open(const struct cli_cos_opts *o, struct cos_config *cfg)
 		cfg->secret_key = key;
 		return r;
 	}
-	r = cli_secret_read(o->api_key_source, "IBM Cloud API key: ",
-	                    "API key", &key);
+	r = cli_secret_read(o->api_key_source, "IBM Cloud API key: ", "API key",
+	                    &key);
 	if (r == ERR_OK)
 		r = iam_token_new(&cfg->iam,
 		                  o->iam_url ? o->iam_url
@@ -140,7 +140,8 @@ void cli_cos_progress(void *ctx, uint64_t done, uint64_t total)
 	rate = el > 0 ? (double)done / el : 0;
 	fprintf(stderr, "%s%s: %.1f / %.1f MiB (%d%%), %.1f MiB/s, ETA %.0fs%s",
 	        p->tty ? "\r" : "", p->c->cmd, (double)done / mib,
-	        (double)total / mib, (int)(100.0 * (double)done / (double)total),
-	        rate / mib, rate > 0 ? (double)(total - done) / rate : 0.0,
+	        (double)total / mib,
+	        (int)(100.0 * (double)done / (double)total), rate / mib,
+	        rate > 0 ? (double)(total - done) / rate : 0.0,
 	        p->tty && done < total ? "" : "\n");
 }

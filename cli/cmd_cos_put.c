@@ -54,8 +54,8 @@ static enum err check_manifest(struct put_args *a, struct km_manifest *m)
 	if (r == ERR_OK)
 		r = km_manifest_verify_image(m, a->image, &rep);
 	if (r == ERR_OK && rep.failures)
-		r = err_set(ERR_VERIFY, "%s does not match %s: %s: %s", a->image,
-		            a->manifest, rep.issue[0].field,
+		r = err_set(ERR_VERIFY, "%s does not match %s: %s: %s",
+		            a->image, a->manifest, rep.issue[0].field,
 		            rep.issue[0].detail);
 	if (r != ERR_OK)
 		return r;
@@ -65,8 +65,9 @@ static enum err check_manifest(struct put_args *a, struct km_manifest *m)
 		return err_set(ERR_VERIFY, "%s is not the manifest's uri %s",
 		               a->uri, m->icos.uri);
 	if (!a->uri)
-		return err_set(ERR_USAGE, "%s has no uri: give the cos:// "
-		                          "target",
+		return err_set(ERR_USAGE,
+		               "%s has no uri: give the cos:// "
+		               "target",
 		               a->manifest);
 	return ERR_OK;
 }
@@ -118,8 +119,9 @@ static enum err upload(struct cli *c, const struct put_args *a,
 		char d[1024];
 
 		snprintf(d, sizeof(d), "%s", err_detail());
-		r = err_set(r, "%s; the parts sent are kept: run the same "
-		               "command again to resume (%s)",
+		r = err_set(r,
+		            "%s; the parts sent are kept: run the same "
+		            "command again to resume (%s)",
 		            d, res->state);
 	}
 	if (t.session) {
@@ -170,10 +172,15 @@ int cmd_cos_put(struct cli *c, int argc, char **argv)
 	pr.on = !a.no_progress && !c->json && c->verbosity >= 0;
 	pr.tty = isatty(STDERR_FILENO);
 	if (r == ERR_OK) {
-		struct cos_upload_opts uo = {
-			&cfg,       &t,      a.uri, a.image, a.part_mib << 20,
-			(unsigned)a.threads, a.force, cli_cos_progress, &pr
-		};
+		struct cos_upload_opts uo = { &cfg,
+			                      &t,
+			                      a.uri,
+			                      a.image,
+			                      a.part_mib << 20,
+			                      (unsigned)a.threads,
+			                      a.force,
+			                      cli_cos_progress,
+			                      &pr };
 
 		r = upload(c, &a, &uo, &res);
 	}

@@ -52,8 +52,8 @@ enum err cos_create(struct cos_conn *c, char id[COS_UPLOAD_MAX])
 	return ERR_OK;
 }
 
-static enum err query(char *out, size_t cap, const char *fmt_before,
-                      unsigned n, const char *id)
+static enum err query(char *out, size_t cap, const char *fmt_before, unsigned n,
+                      const char *id)
 {
 	char eid[3 * COS_UPLOAD_MAX + 1];
 	enum err r = cos_sigv4_encode(id, strlen(id), 0, eid, sizeof(eid));
@@ -189,7 +189,8 @@ enum err cos_complete(struct cos_conn *c, const char *id,
 	if (r == ERR_OK &&
 	    cos_xml_text(an.body, an.len, "ETag", tag, sizeof(tag)) == ERR_OK) {
 		tag[strcspn(tag + 1, "\"") + 1] = '\0';
-		snprintf(etag, COS_ETAG_MAX, "%s", tag[0] == '"' ? tag + 1 : tag);
+		snprintf(etag, COS_ETAG_MAX, "%s",
+		         tag[0] == '"' ? tag + 1 : tag);
 	} else if (r == ERR_OK) {
 		etag[0] = '\0';
 		err_clear();

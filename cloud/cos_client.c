@@ -31,9 +31,9 @@
 struct cos_conn {
 	CURL *curl;
 	const struct cos_config *cfg;
-	char base[512];           /* https://host[:port] */
-	char host[256];           /* Host header, as signed */
-	char region[32];          /* signing region: the bucket's */
+	char base[512];                     /* https://host[:port] */
+	char host[256];                     /* Host header, as signed */
+	char region[32];                    /* signing region: the bucket's */
 	char path[3 * COS_OBJECT_MAX + 80]; /* /bucket/encoded-object */
 	char where[COS_OBJECT_MAX + 80];    /* bucket/object, for messages */
 	char errbuf[CURL_ERROR_SIZE];
@@ -55,21 +55,24 @@ enum err cos_target_parse(const char *uri, struct cos_target *t)
 
 	memset(t, 0, sizeof(*t));
 	if (strncmp(p, "cos://", 6) != 0)
-		return err_set(ERR_USAGE, "'%s' is not a cos://REGION/BUCKET/"
-		                          "OBJECT URI",
+		return err_set(ERR_USAGE,
+		               "'%s' is not a cos://REGION/BUCKET/"
+		               "OBJECT URI",
 		               uri);
 	p += 6;
 	b = strchr(p, '/');
 	o = b ? strchr(b + 1, '/') : NULL;
 	if (!b || !o || !o[1])
-		return err_set(ERR_USAGE, "'%s': expected cos://REGION/BUCKET/"
-		                          "OBJECT",
+		return err_set(ERR_USAGE,
+		               "'%s': expected cos://REGION/BUCKET/"
+		               "OBJECT",
 		               uri);
 	if ((size_t)(b - p) >= sizeof(t->region) ||
 	    (size_t)(o - b - 1) >= sizeof(t->bucket) ||
 	    strlen(o + 1) >= sizeof(t->object))
-		return err_set(ERR_USAGE, "'%s': region, bucket or object too "
-		                          "long",
+		return err_set(ERR_USAGE,
+		               "'%s': region, bucket or object too "
+		               "long",
 		               uri);
 	memcpy(t->region, p, (size_t)(b - p));
 	memcpy(t->bucket, b + 1, (size_t)(o - b - 1));
@@ -79,13 +82,15 @@ enum err cos_target_parse(const char *uri, struct cos_target *t)
 		               t->region);
 	if (strlen(t->bucket) < 3 ||
 	    !in_set(t->bucket, "abcdefghijklmnopqrstuvwxyz0123456789.-"))
-		return err_set(ERR_USAGE, "'%s': bad bucket name '%s' (3-63 of "
-		                          "a-z 0-9 . -)",
+		return err_set(ERR_USAGE,
+		               "'%s': bad bucket name '%s' (3-63 of "
+		               "a-z 0-9 . -)",
 		               uri, t->bucket);
 	for (const char *q = t->object; *q; q++)
 		if ((unsigned char)*q < 0x20 || *q == 0x7f)
-			return err_set(ERR_USAGE, "'%s': control byte in the "
-			                          "object name",
+			return err_set(ERR_USAGE,
+			               "'%s': control byte in the "
+			               "object name",
 			               uri);
 	return ERR_OK;
 }
@@ -112,8 +117,9 @@ enum err cos_endpoint(const struct cos_config *cfg, const struct cos_target *t,
 		             infix[cfg->kind], t->region);
 	}
 	if (n <= 0 || (size_t)n >= cap || strchr(out + 8, '/'))
-		return err_set(ERR_USAGE, "bad COS endpoint '%s' (no path, "
-		                          "please)",
+		return err_set(ERR_USAGE,
+		               "bad COS endpoint '%s' (no path, "
+		               "please)",
 		               out);
 	return ERR_OK;
 }
@@ -312,8 +318,7 @@ static void wipe_headers(struct curl_slist *h)
 }
 
 static CURLcode setup(struct cos_conn *c, const struct cos_req *rq,
-                      struct reader *rd, struct curl_slist *h,
-                      const char *url)
+                      struct reader *rd, struct curl_slist *h, const char *url)
 {
 	CURL *k = c->curl;
 	CURLcode rc = CURLE_OK;
@@ -459,7 +464,8 @@ enum err cos_conn_call(struct cos_conn *c, const struct cos_req *rq,
 	memset(an, 0, sizeof(*an));
 	for (n = 1;; n++) {
 		r = attempt(c, rq, payload, &status, &gen, &retry);
-		snprintf(last, sizeof(last), "%s", r != ERR_OK ? err_detail() : "");
+		snprintf(last, sizeof(last), "%s",
+		         r != ERR_OK ? err_detail() : "");
 		code[0] = '\0';
 		if (r == ERR_OK && c->answer && c->len)
 			cos_xml_text(c->answer, c->len, "Code", code,
@@ -476,20 +482,19 @@ enum err cos_conn_call(struct cos_conn *c, const struct cos_req *rq,
 			break;
 		if (r != ERR_OK && !retry)
 			return err_set(r, "%s", last);
-		if (r == ERR_OK && !kp_retry_status(status) && !retry_code(code))
+		if (r == ERR_OK && !kp_retry_status(status) &&
+		    !retry_code(code))
 			break;
 		if (n >= max)
 			break;
 		ra = -1;
 		kp_retry_after_parse(c->retry_after, time(NULL), &ra);
 		c->retries++;
-		sleep_ms(kp_retry_delay_ms(n, ra,
-		                           cfg->retry_base_ms > 0
-		                                   ? cfg->retry_base_ms
-		                                   : 1000,
-		                           cfg->retry_cap_ms > 0 ? cfg->retry_cap_ms
-		                                                 : 20000,
-		                           rand32()));
+		sleep_ms(kp_retry_delay_ms(
+		        n, ra,
+		        cfg->retry_base_ms > 0 ? cfg->retry_base_ms : 1000,
+		        cfg->retry_cap_ms > 0 ? cfg->retry_cap_ms : 20000,
+		        rand32()));
 	}
 	if (r != ERR_OK)
 		return err_set(r, "%s (gave up after %u attempts)", last, n);

@@ -32,12 +32,12 @@ enum cos_endpoint_kind { COS_PUBLIC, COS_PRIVATE, COS_DIRECT };
 struct cos_config {
 	const char *endpoint; /* https://host[:port] override, or NULL */
 	enum cos_endpoint_kind kind;
-	const char *cacert; /* extra trust anchors, or NULL */
-	long timeout_ms;    /* per attempt [300 s] */
-	long retry_base_ms; /* [1 s] */
-	long retry_cap_ms;  /* [20 s] */
-	unsigned max_attempts; /* [6] */
-	struct iam_token *iam; /* bearer auth, or NULL: HMAC */
+	const char *cacert;                  /* extra trust anchors, or NULL */
+	long timeout_ms;                     /* per attempt [300 s] */
+	long retry_base_ms;                  /* [1 s] */
+	long retry_cap_ms;                   /* [20 s] */
+	unsigned max_attempts;               /* [6] */
+	struct iam_token *iam;               /* bearer auth, or NULL: HMAC */
 	const char *access_key, *secret_key; /* HMAC keys (secmem) */
 };
 

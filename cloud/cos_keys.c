@@ -52,7 +52,8 @@ enum err cos_keys_parse(const char *text, char **access, char **secret)
 	         key_chars(text, (size_t)(colon - text)) &&
 	         key_chars(colon + 1, n - (size_t)(colon - text) - 1)) {
 		*access = secmem_memdup(text, (size_t)(colon - text));
-		*secret = secmem_memdup(colon + 1, n - (size_t)(colon - text) - 1);
+		*secret = secmem_memdup(colon + 1,
+		                        n - (size_t)(colon - text) - 1);
 	}
 	if (*access && *secret)
 		return ERR_OK;

@@ -21,11 +21,10 @@ enum err cos_sigv4_encode(const char *s, size_t len, int keep_slash, char *out,
 
 	for (size_t i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)s[i];
-		int plain = (ch >= 'A' && ch <= 'Z') ||
-		            (ch >= 'a' && ch <= 'z') ||
-		            (ch >= '0' && ch <= '9') || ch == '-' ||
-		            ch == '.' || ch == '_' || ch == '~' ||
-		            (ch == '/' && keep_slash);
+		int plain =
+		        (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		        (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
+		        ch == '_' || ch == '~' || (ch == '/' && keep_slash);
 
 		if (o + (plain ? 1 : 3) >= cap)
 			return err_set(ERR_USAGE, "URL part too long");
@@ -85,12 +84,14 @@ enum err cos_sigv4_string_to_sign(const struct cos_sigv4_req *rq, char *out,
 	int n;
 
 	if (strlen(rq->amz_date) != 16 || rq->amz_date[8] != 'T')
-		return err_set(ERR_USAGE, "x-amz-date must be YYYYMMDDTHHMMSSZ");
+		return err_set(ERR_USAGE,
+		               "x-amz-date must be YYYYMMDDTHHMMSSZ");
 	r = cos_sigv4_canonical(rq, canon, sizeof(canon));
 	if (r != ERR_OK)
 		return r;
 	sha256_hex(canon, hash);
-	n = snprintf(out, cap, "AWS4-HMAC-SHA256\n%s\n%.8s/%s/s3/aws4_request\n%s",
+	n = snprintf(out, cap,
+	             "AWS4-HMAC-SHA256\n%s\n%.8s/%s/s3/aws4_request\n%s",
 	             rq->amz_date, rq->amz_date, rq->region, hash);
 	if (n < 0 || (size_t)n >= cap)
 		return err_set(ERR_USAGE, "SigV4 string to sign too long");

@@ -80,15 +80,16 @@ static enum err read_part(struct job *j, unsigned n, uint8_t *buf, size_t len)
 	size_t got = 0;
 
 	while (got < len) {
-		ssize_t k = pread(j->fd, buf + got, len - got,
-		                  off + (off_t)got);
+		ssize_t k =
+		        pread(j->fd, buf + got, len - got, off + (off_t)got);
 
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
 			return k < 0 ? err_errno(ERR_IO, j->o->image)
-			             : err_set(ERR_IO, "%s: shorter than when "
-			                               "the upload began",
+			             : err_set(ERR_IO,
+			                       "%s: shorter than when "
+			                       "the upload began",
 			                       j->o->image);
 		got += (size_t)k;
 	}
@@ -182,8 +183,7 @@ static enum err run_parts(struct job *j, unsigned threads)
 	return ERR_OK;
 }
 
-static enum err on_part(void *ctx, unsigned n, const char *etag,
-                        uint64_t size)
+static enum err on_part(void *ctx, unsigned n, const char *etag, uint64_t size)
 {
 	struct job *j = ctx;
 
@@ -201,8 +201,9 @@ static enum err open_image(const struct cos_upload_opts *o, uint64_t ps,
 
 	j->fd = open(o->image, O_RDONLY | O_CLOEXEC);
 	if (j->fd < 0)
-		return errno == ENOENT ? err_set(ERR_NOT_FOUND, "%s: no such "
-		                                                "file",
+		return errno == ENOENT ? err_set(ERR_NOT_FOUND,
+		                                 "%s: no such "
+		                                 "file",
 		                                 o->image)
 		                       : err_errno(ERR_IO, o->image);
 	if (fstat(j->fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0)
@@ -211,13 +212,15 @@ static enum err open_image(const struct cos_upload_opts *o, uint64_t ps,
 	j->size = (uint64_t)sb.st_size;
 	j->part_size = ps ? ps : cos_part_size(j->size);
 	if (j->part_size < COS_PART_MIN || j->part_size > COS_PART_MAX)
-		return err_set(ERR_USAGE, "part size %llu is outside COS's "
-		                          "5 MiB..5 GiB",
+		return err_set(ERR_USAGE,
+		               "part size %llu is outside COS's "
+		               "5 MiB..5 GiB",
 		               (unsigned long long)j->part_size);
 	j->nparts = (unsigned)((j->size + j->part_size - 1) / j->part_size);
 	if ((j->size + j->part_size - 1) / j->part_size > COS_PARTS_MAX)
-		return err_set(ERR_USAGE, "%s: %llu-byte parts make more than "
-		                          "%u parts",
+		return err_set(ERR_USAGE,
+		               "%s: %llu-byte parts make more than "
+		               "%u parts",
 		               o->image, (unsigned long long)j->part_size,
 		               COS_PARTS_MAX);
 	j->md5 = calloc(j->nparts, 16);
@@ -280,8 +283,9 @@ static enum err start(const struct cos_upload_opts *o, struct job *j,
 	if (r == ERR_OK)
 		r = cos_head(c, &exists, &size, etag);
 	if (r == ERR_OK && exists && !o->force)
-		return err_set(ERR_EXISTS, "%s already exists (%llu bytes); "
-		                           "--force replaces it",
+		return err_set(ERR_EXISTS,
+		               "%s already exists (%llu bytes); "
+		               "--force replaces it",
 		               o->uri, (unsigned long long)size);
 	if (r != ERR_OK || res->resumed)
 		return r;
@@ -312,13 +316,15 @@ static enum err finish(const struct cos_upload_opts *o, struct job *j,
 	if (r != ERR_OK)
 		return r;
 	if (!exists || size != j->size)
-		return err_set(ERR_VERIFY, "%s: the object has %llu bytes, the "
-		                           "file %llu",
+		return err_set(ERR_VERIFY,
+		               "%s: the object has %llu bytes, the "
+		               "file %llu",
 		               o->uri, (unsigned long long)size,
 		               (unsigned long long)j->size);
 	if (strcasecmp(got, res->etag) != 0)
-		return err_set(ERR_VERIFY, "%s: the object's ETag %s is not the "
-		                           "file's %s",
+		return err_set(ERR_VERIFY,
+		               "%s: the object's ETag %s is not the "
+		               "file's %s",
 		               o->uri, got, res->etag);
 	return ERR_OK;
 }
@@ -365,10 +371,10 @@ enum err cos_upload(const struct cos_upload_opts *o,
 		r = start(o, &j, c, &st, res);
 	j.id = st.upload_id;
 	if (r == ERR_OK)
-		r = run_parts(&j, o->threads ? (o->threads < j.nparts
-		                                        ? o->threads
-		                                        : j.nparts)
-		                             : (j.nparts < 4 ? j.nparts : 4));
+		r = run_parts(&j, o->threads
+		                          ? (o->threads < j.nparts ? o->threads
+		                                                   : j.nparts)
+		                          : (j.nparts < 4 ? j.nparts : 4));
 	if (r == ERR_OK)
 		r = finish(o, &j, c, res);
 	if (r != ERR_EXISTS && !j.completed)

@@ -13,17 +13,17 @@
 #include "cos_client.h"
 #include "err.h"
 
-#define COS_PART_MIN   (5ull << 20) /* S3: every part but the last */
-#define COS_PART_MAX   (5ull << 30)
-#define COS_PARTS_MAX  10000u
-#define COS_PART_DFLT  (8ull << 20)
+#define COS_PART_MIN    (5ull << 20) /* S3: every part but the last */
+#define COS_PART_MAX    (5ull << 30)
+#define COS_PARTS_MAX   10000u
+#define COS_PART_DFLT   (8ull << 20)
 #define COS_THREADS_MAX 16u
 
 struct cos_upload_opts {
 	const struct cos_config *cfg;
 	const struct cos_target *target;
-	const char *uri;   /* the cos:// URI as given, kept in the state */
-	const char *image; /* the file */
+	const char *uri;    /* the cos:// URI as given, kept in the state */
+	const char *image;  /* the file */
 	uint64_t part_size; /* 0: cos_part_size() */
 	unsigned threads;   /* 0: 4 */
 	bool force;         /* replace an existing object */

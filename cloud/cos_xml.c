@@ -32,8 +32,11 @@ int cos_xml_next(const char *xml, size_t len, const char *tag, size_t *pos,
 static const struct {
 	const char *ent;
 	char ch;
-} entities[] = { { "&quot;", '"' }, { "&amp;", '&' }, { "&lt;", '<' },
-	         { "&gt;", '>' },   { "&apos;", '\'' } };
+} entities[] = { { "&quot;", '"' },
+	         { "&amp;", '&' },
+	         { "&lt;", '<' },
+	         { "&gt;", '>' },
+	         { "&apos;", '\'' } };
 
 enum err cos_xml_text(const char *xml, size_t len, const char *tag, char *out,
                       size_t cap)

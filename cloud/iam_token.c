@@ -152,8 +152,8 @@ enum err iam_token_bearer(struct iam_token *t, char **out, unsigned *gen)
 
 	*out = NULL;
 	pthread_mutex_lock(&t->lock);
-	if (!t->token || kp_client_token_stale(time(NULL), t->expiration,
-	                                       t->expires_in))
+	if (!t->token ||
+	    kp_client_token_stale(time(NULL), t->expiration, t->expires_in))
 		r = exchange(t);
 	if (r == ERR_OK) {
 		n = strlen(t->token) + 8;

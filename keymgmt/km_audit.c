@@ -218,8 +218,7 @@ static void put_members(struct out *o, const struct km_audit_rec *r)
 	const char *kv[] = { r->key_label, r->key_id, r->key_kind,
 		             r->key_keyhash };
 	const char *pv[] = { r->kp_key_id, r->kp_correlation_id };
-	const char *iv[] = { r->image_sha256, r->image_path,
-		             r->image_target };
+	const char *iv[] = { r->image_sha256, r->image_path, r->image_target };
 	bool first = true, inner = true;
 
 	member(o, &first, "v");

@@ -63,6 +63,10 @@ assert "the stand-in refuses a part without Content-MD5 (400)" [ "$code" = 400 ]
 curl -sS --cacert "$COS_CACERT" --aws-sigv4 "aws:amz:us-south:s3" --user S3RVER:S3RVER \
 	-H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -X DELETE "$COS_ENDPOINT/images/raw?uploadId=$ID"
 
+check "progress on stderr without --no-progress" $P11 cos put --hmac-source "$COS_HMAC" \
+	--cacert "$COS_CACERT" --part-size 5 "$WORK/a.vhd" "$URI/p-0.vhd"
+grep_err "bytes, rate and ETA" "12\.0 / 12\.0 MiB \(100%\), [0-9.]+ MiB/s, ETA 0s"
+
 # --- an existing object
 cos_log_clear >/dev/null
 expect_exit 7 "an existing object is not replaced" $PUT "$WORK/a.vhd" "$URI/a-0.vhd"
@@ -74,11 +78,12 @@ cos_get images a-0.vhd "$WORK/b.back"
 assert "the object is the new file" cmp -s "$WORK/b.vhd" "$WORK/b.back"
 
 # --- 5xx, 429 and SlowDown are retried
-cos_fault '[{"op":"create","status":429,"code":"TooManyRequests","retry_after":"0"},
+cos_fault '[{"op":"part","part":3,"status":400,"code":"RequestTimeout"},
+	{"op":"create","status":429,"code":"TooManyRequests","retry_after":"0"},
 	{"op":"part","part":2,"status":503,"code":"SlowDown","times":2},
 	{"op":"complete","status":500,"code":"InternalError"}]'
-check "an upload through 429, SlowDown and 500" $PUT "$WORK/a.vhd" "$URI/r-0.vhd" --json
-assert "4 requests repeated" [ "$(jq .retries "$WORK/out")" -ge 4 ]
+check "an upload through RequestTimeout, 429, SlowDown and 500" $PUT "$WORK/a.vhd" "$URI/r-0.vhd" --json
+assert "5 requests repeated" [ "$(jq .retries "$WORK/out")" -ge 5 ]
 cos_get images r-0.vhd "$WORK/r.back"
 assert "the object is intact" cmp -s "$WORK/a.vhd" "$WORK/r.back"
 cos_fault '[{"op":"part","status":503,"code":"SlowDown","times":100}]'
