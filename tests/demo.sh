@@ -3,8 +3,8 @@
 # embedded defaults, with no prompts: throw-away SoftHSM tokens made from
 # softhsm-conf/, the local Key Protect server on loopback with a throw-away
 # CA, the root-key ceremony, a DEK wrapped by Key Protect, a small
-# cloud-init image encrypted and checked, the import manifest, an
-# air-gapped handover to a second token, and the audit trail.
+# cloud-init image encrypted and checked, the import manifest, the
+# upload to a local Cloud Object Storage stand-in, an air-gapped handover to a second token, and the audit trail.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-build}
@@ -17,6 +17,7 @@ KP_SERVER="$ROOT/$B/kp-server"
 # lib.sh gives a private $WORK removed at exit; kp-lib.sh starts kp-server.
 . "$ROOT/tests/integration/lib.sh"
 . "$ROOT/tests/integration/kp-lib.sh"
+. "$ROOT/tests/integration/cos-lib.sh"
 set -e
 T0=$(date +%s)
 
@@ -122,6 +123,15 @@ M=$(jq -r .encryption.keyhash "$WORK/manifest.json")
 echo "keyhash of the unwrapped DEK: $U"
 echo "keyhash in the manifest:      $M"
 [ "$U" = "$M" ]
+
+step "8b. Upload to Cloud Object Storage (local stand-in: s3rver behind a TLS front)"
+if cos_available && cos_start demo-images >"$WORK/cos.out" 2>&1; then
+	echo "COS_ENDPOINT=$COS_ENDPOINT (IAM token from the local Key Protect server's IAM)"
+	as bridge cos put "$WORK/demo.vhd-0.vhd" --manifest "$WORK/manifest.json" \
+		--no-progress $(KPOPTS)
+else
+	echo "skipped: ${COS_WHY:-the COS stand-in did not start: $(tail -n 1 "$WORK/cos.out")}"
+fi
 
 step "9. Air-gapped handover: a signed bundle; the station keeps the DEK never extractable"
 as station key create transport --label station-transport
