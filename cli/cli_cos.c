@@ -54,16 +54,6 @@ void cli_cos_defaults(struct cli_cos_opts *o)
 	o->api_key_source = "env:IBMCLOUD_API_KEY";
 }
 
-static long env_ms(const char *name)
-{
-	const char *v = getenv(name);
-	unsigned long ms = 0;
-
-	if (v && cli_parse_ulong(v, name, 1, 600000, &ms) != ERR_OK)
-		ms = 0;
-	return (long)ms;
-}
-
 enum err cli_cos_open(const struct cli_cos_opts *o, struct cos_config *cfg)
 {
 	char *secret = NULL, *access = NULL, *key = NULL;
@@ -77,9 +67,9 @@ enum err cli_cos_open(const struct cli_cos_opts *o, struct cos_config *cfg)
 	cfg->kind = o->private_ep ? COS_PRIVATE
 	                          : (o->direct_ep ? COS_DIRECT : COS_PUBLIC);
 	cfg->cacert = o->cacert;
-	cfg->retry_base_ms = env_ms("P11SEAL_COS_RETRY_BASE_MS");
-	cfg->retry_cap_ms = env_ms("P11SEAL_COS_RETRY_CAP_MS");
-	cfg->timeout_ms = env_ms("P11SEAL_COS_TIMEOUT_MS");
+	cfg->retry_base_ms = cli_env_ms("P11SEAL_COS_RETRY_BASE_MS");
+	cfg->retry_cap_ms = cli_env_ms("P11SEAL_COS_RETRY_CAP_MS");
+	cfg->timeout_ms = cli_env_ms("P11SEAL_COS_TIMEOUT_MS");
 	if (o->hmac_source) {
 		if (strcmp(o->hmac_source, "prompt") == 0)
 			return err_set(ERR_USAGE, "--hmac-source: file:, env: "

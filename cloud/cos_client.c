@@ -15,7 +15,6 @@
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include "cos_conn.h"
 #include "cos_sigv4.h"
@@ -24,6 +23,7 @@
 #include "http_tls.h"
 #include "iam_token.h"
 #include "kp_retry.h"
+#include "retry_wait.h"
 #include "secmem.h"
 
 #define MAX_ANSWER (1u << 20)
@@ -396,23 +396,6 @@ static enum err attempt(struct cos_conn *c, const struct cos_req *rq,
 	               c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-static uint32_t rand32(void)
-{
-	uint32_t v = 0;
-
-	if (RAND_bytes((unsigned char *)&v, sizeof(v)) != 1)
-		v = (uint32_t)time(NULL);
-	return v;
-}
-
 /* S3 error codes worth another attempt whatever their status. */
 static bool retry_code(const char *code)
 {
@@ -490,11 +473,11 @@ enum err cos_conn_call(struct cos_conn *c, const struct cos_req *rq,
 		ra = -1;
 		kp_retry_after_parse(c->retry_after, time(NULL), &ra);
 		c->retries++;
-		sleep_ms(kp_retry_delay_ms(
+		retry_sleep_ms(kp_retry_delay_ms(
 		        n, ra,
 		        cfg->retry_base_ms > 0 ? cfg->retry_base_ms : 1000,
 		        cfg->retry_cap_ms > 0 ? cfg->retry_cap_ms : 20000,
-		        rand32()));
+		        retry_rand32()));
 	}
 	if (r != ERR_OK)
 		return err_set(r, "%s (gave up after %u attempts)", last, n);

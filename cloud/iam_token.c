@@ -17,6 +17,7 @@
 #include "kp_jbuf.h"
 #include "kp_json.h"
 #include "kp_retry.h"
+#include "retry_wait.h"
 #include "secmem.h"
 
 #define IAM_ATTEMPTS 4
@@ -79,14 +80,6 @@ const char *iam_token_url(const struct iam_token *t)
 	return t->url;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 /* One exchange with retries on transport failures, 429 and 5xx. */
 static enum err post_form(struct iam_token *t, const struct kp_jbuf *form,
                           struct kp_http_resp *hr)
@@ -108,7 +101,7 @@ static enum err post_form(struct iam_token *t, const struct kp_jbuf *form,
 			break;
 		err_clear();
 		r = ERR_OK;
-		sleep_ms(kp_retry_delay_ms(n, -1, 500, 4000, 0));
+		retry_sleep_ms(kp_retry_delay_ms(n, -1, 500, 4000, 0));
 	}
 	kp_http_headers_free(h);
 	return r;
