@@ -107,6 +107,21 @@ static enum err post_form(struct iam_token *t, const struct kp_jbuf *form,
 	return r;
 }
 
+/* IAM's answer as one line, as the Key Protect client words it. */
+static enum err refused(const struct iam_token *t,
+                        const struct kp_http_resp *hr)
+{
+	struct kp_error e;
+	bool parsed = hr->body &&
+	              kp_json_parse_iam_error(hr->body, hr->len, &e) == ERR_OK;
+	char line[1024];
+
+	kp_json_error_format(parsed ? &e : NULL, "IAM", hr->status, NULL, line,
+	                     sizeof(line));
+	return err_set(hr->status >= 500 ? ERR_HTTP : ERR_AUTH,
+	               "%s; token URL %s", line, t->url);
+}
+
 static enum err exchange(struct iam_token *t)
 {
 	struct kp_http_resp hr = { 0 };
@@ -119,9 +134,7 @@ static enum err exchange(struct iam_token *t)
 	if (r != ERR_OK)
 		r = err_wrap(r, "IAM token");
 	else if (hr.status != 200)
-		r = err_set(hr.status >= 500 ? ERR_HTTP : ERR_AUTH,
-		            "IAM refused the API key: HTTP %ld; token URL %s",
-		            hr.status, t->url);
+		r = refused(t, &hr);
 	else
 		r = kp_json_parse_iam(hr.body ? hr.body : "", hr.len, &it);
 	if (r == ERR_OK) {
