@@ -139,6 +139,7 @@ static void describe(struct p11_session *s, const struct cli_audit_rec *a,
 		rec->image_sha256 = t->image;
 	}
 	rec->image_path = a->image_path;
+	rec->image_target = a->image_target;
 	if (st->result)
 		snprintf(t->result, sizeof(t->result), "%s", st->result);
 	else if (a->result == ERR_OK)

@@ -24,7 +24,8 @@
  *
  * Ops in use or reserved: key.create, key.import, key.delete, key.export,
  * key.trust-transport, key.rotate (kp rotate), vhd.encrypt, vhd.decrypt,
- * vhd.verify, kp.import-root, kp.wrap, kp.unwrap, kp.rewrap, image.import.
+ * vhd.verify, cos.put, image.import, kp.import-root, kp.wrap, kp.unwrap,
+ * kp.rewrap.
  * Not recorded: key export-public (reads a public key, uses none), and
  * token init (the token has no audit key yet).
  *
@@ -65,6 +66,7 @@ struct cli_audit_rec {
 	const char *kp_key_id, *kp_correlation_id; /* Key Protect, or NULL */
 	const uint8_t *image_sha256;               /* 32 bytes, or NULL */
 	const char *image_path;
+	const char *image_target; /* cos:// URI of an upload, or NULL */
 	/* From cli_audit_begin, or NULL (the token never got that far). */
 	const struct cli_audit_intent *intent;
 };

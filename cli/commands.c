@@ -114,6 +114,13 @@ const struct cli_command cli_commands[] = {
 	{ "image", "os-codes", cmd_image_os_codes,
 	  "list the operatingSystemReferenceCode values a VHD import takes",
 	  "[--sl-url URL] " KP_OPTS_USAGE },
+	{ "cos", "put", cmd_cos_put,
+	  "upload an image to Cloud Object Storage: multipart, resumable, "
+	  "checked by HEAD (size, multipart ETag)",
+	  "IMAGE [cos://REGION/BUCKET/OBJECT] [--manifest FILE] [--force] "
+	  "[--threads N] [--part-size MIB] [--no-progress] [--cos-endpoint "
+	  "URL] [--private|--direct] [--cacert FILE] [--iam-url URL] "
+	  "[--api-key-source SRC | --hmac-source SRC]" },
 	{ "kp", "keys", cmd_kp_keys, "list the Key Protect instance's keys",
 	  "[--limit N] [--offset N] [--state 1,2,3,5] "
 	  "[--root|--standard] " KP_OPTS_USAGE },

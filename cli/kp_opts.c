@@ -52,26 +52,15 @@ static const struct cli_opt table[] = {
 	{ NULL },
 };
 
-/* Whole milliseconds from a test-tuning variable, or 0 (default). */
-static long env_ms(const char *name)
-{
-	const char *v = getenv(name);
-	unsigned long ms = 0;
-
-	if (v && cli_parse_ulong(v, name, 1, 600000, &ms) != ERR_OK)
-		ms = 0;
-	return (long)ms;
-}
-
 static void defaults(struct kp_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->cfg.kp_url = getenv("KP_URL");
 	o->cfg.instance_id = getenv("KP_INSTANCE_ID");
 	o->cfg.iam_url = getenv("IAM_URL");
-	o->cfg.retry_base_ms = env_ms("P11SEAL_KP_RETRY_BASE_MS");
-	o->cfg.retry_cap_ms = env_ms("P11SEAL_KP_RETRY_CAP_MS");
-	o->cfg.timeout_ms = env_ms("P11SEAL_KP_TIMEOUT_MS");
+	o->cfg.retry_base_ms = cli_env_ms("P11SEAL_KP_RETRY_BASE_MS");
+	o->cfg.retry_cap_ms = cli_env_ms("P11SEAL_KP_RETRY_CAP_MS");
+	o->cfg.timeout_ms = cli_env_ms("P11SEAL_KP_TIMEOUT_MS");
 	o->api_key_source = "env:IBMCLOUD_API_KEY";
 }
 

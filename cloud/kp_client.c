@@ -18,6 +18,7 @@
 #include "kp_http.h"
 #include "kp_json.h"
 #include "kp_retry.h"
+#include "retry_wait.h"
 #include "secmem.h"
 
 /* 1 MiB including secmem's block header, so the largest body buffer
@@ -61,23 +62,6 @@ static long long mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-static uint32_t rand32(void)
-{
-	uint32_t v = 0;
-
-	if (RAND_bytes((unsigned char *)&v, sizeof(v)) != 1)
-		v = (uint32_t)mono_ms();
-	return v;
 }
 
 /* Random UUID v4 (RFC 9562) for Correlation-Id. */
@@ -271,12 +255,12 @@ static bool backoff(struct kp_client *c, unsigned n, const char *retry_after,
 	}
 	kp_retry_after_parse(retry_after, time(NULL), &ra);
 	delay = kp_retry_delay_ms(n, ra, c->retry_base_ms, c->retry_cap_ms,
-	                          rand32());
+	                          retry_rand32());
 	if (mono_ms() + delay > deadline) {
 		*why = "time budget";
 		return false;
 	}
-	sleep_ms(delay);
+	retry_sleep_ms(delay);
 	return true;
 }
 

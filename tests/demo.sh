@@ -4,9 +4,10 @@
 # softhsm-conf/, the local Key Protect server on loopback with a throw-away
 # CA, the root-key ceremony, a DEK wrapped by Key Protect, a small
 # cloud-init image encrypted and checked, the import manifest, preflight,
-# upload and import against the local SoftLayer/IAM/COS stand-in, an
-# air-gapped handover to a second token, and the audit trail with its
-# second copy in syslog (a private rsyslogd, as t-audit-syslog.sh runs it).
+# the upload to a local Cloud Object Storage stand-in (s3rver), the import
+# against the local SoftLayer/IAM stand-in, an air-gapped handover to a
+# second token, and the audit trail with its second copy in syslog (a
+# private rsyslogd, as t-audit-syslog.sh runs it).
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-build}
@@ -23,6 +24,7 @@ KP_SERVER="$ROOT/$B/kp-server"
 # lib.sh gives a private $WORK removed at exit; kp-lib.sh starts kp-server.
 . "$ROOT/tests/integration/lib.sh"
 . "$ROOT/tests/integration/kp-lib.sh"
+. "$ROOT/tests/integration/cos-lib.sh"
 set -e
 # The syslog copy: a private rsyslogd writing authpriv to $DEMO/syslog,
 # started before the first audited command; without one (not root, or a
@@ -77,8 +79,8 @@ as bridge key create audit --label p11seal-audit
 as station key create audit --label p11seal-audit
 
 step "2. The local Key Protect server on loopback (throw-away CA and token)"
-mkdir -p "$WORK/cos/demo-images"
-KP_NO_FAULTS=1 kp_start --cos-dir "$WORK/cos" --policies "$WORK/policies.json" \
+mkdir -p "$WORK/cos/data"
+KP_NO_FAULTS=1 kp_start --cos-dir "$WORK/cos/data" --policies "$WORK/policies.json" \
 	--import-delay 1
 unset IBMCLOUD_API_KEY
 echo "Key Protect at $KP_URL, instance $KP_INSTANCE_ID"
@@ -152,10 +154,18 @@ jq -n --arg i "$KP_INSTANCE_ID" '{policies: [{id: "demo", type: "authorization",
 		{name: "serviceInstance", value: $i}]}]}]}' | tee "$WORK/policies.json" |
 	jq -c '.policies[0] | {subject: .subjects[0].attributes[0].value,
 		target: .resources[0].attributes[0].value, role: .roles[0].role_id}'
-as bridge preflight "$WORK/manifest.json" $(KPOPTS)
-# UPLOAD STAND-IN: the cos helper's `p11seal cos put` replaces this copy
-# into the directory the stand-in serves as COS.
-show cp "$WORK/demo.vhd-0.vhd" "$WORK/cos/demo-images/demo.vhd-0.vhd"
+if cos_available && cos_start demo-images >"$WORK/cos.out" 2>&1; then
+	echo "COS at $COS_ENDPOINT: s3rver behind a TLS front that checks the IAM bearer"
+	as bridge preflight "$WORK/manifest.json" $(KPOPTS)
+	as bridge cos put "$WORK/demo.vhd-0.vhd" --manifest "$WORK/manifest.json" \
+		--no-progress $(KPOPTS)
+else
+	echo "COS stand-in unavailable (${COS_WHY:-$(tail -n 1 "$WORK/cos.out")}):"
+	echo "the object is copied where kp-server's stand-in reads it instead"
+	as bridge preflight "$WORK/manifest.json" $(KPOPTS)
+	mkdir -p "$WORK/cos/data/demo-images"
+	show cp "$WORK/demo.vhd-0.vhd" "$WORK/cos/data/demo-images/demo.vhd-0.vhd"
+fi
 as bridge image import "$WORK/manifest.json" --wait --interval 1 \
 	--import-key-source "file:$KP_DIR/apikey" $(KPOPTS) >"$WORK/import.txt"
 cat "$WORK/import.txt"
