@@ -245,9 +245,11 @@ kill_each() {
 	while [ "$i" -le "${total:-0}" ]; do
 		strace -f -o /dev/null -e trace="$sc" \
 			-e inject="$sc:signal=SIGKILL:when=$i" $cmd \
-			--label "$name.$i" --name "$name.$i" >/dev/null 2>&1
+			--label "$name.$i" --name "$name.$i" >/dev/null 2>"$WORK/kill.err"
 		rc=$?
 		assert "$name: killed at $sc #$i (exit $rc)" test "$rc" -eq 137
+		# a run that ended on its own says why
+		[ "$rc" -eq 137 ] || sed 's/^/#   /' "$WORK/kill.err" | tail -n 3
 		left_clean "$name: killed at $sc #$i, nothing left that can wrap or leave, or flagged" partial-ok
 		i=$((i + 1))
 	done
