@@ -82,6 +82,7 @@ static int parse(struct cli *c, int argc, char **argv, struct cli_opts *spec,
 	int rc;
 
 	defaults(o);
+	o->cfg.cacert = c->cacert; /* P11SEAL_CACERT, SSL_CERT_FILE */
 	spec->sets[0] = (struct cli_opt_set){ table, o };
 	rc = cli_opts_parse(c, spec, argc, argv);
 	if (o->json)

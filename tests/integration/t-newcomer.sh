@@ -50,4 +50,62 @@ SOFTHSM2_CONF=$WORK/empty/softhsm2.conf expect_exit 4 \
 grep_err "... the token is named as not initialised, and the fix" \
 	"not initialised.*token init --label"
 
+# README "Configuration": P11SEAL_* in the environment, then the same keys
+# in $XDG_CONFIG_HOME/p11seal/config; a flag beats both
+export XDG_CONFIG_HOME="$WORK/xdg"
+mkdir -p "$XDG_CONFIG_HOME/p11seal"
+CFG=$XDG_CONFIG_HOME/p11seal/config
+check "environment alone: module, token and PIN source" env \
+	P11SEAL_MODULE="$SOFTHSM_MODULE" P11SEAL_TOKEN=pkcs11:token=station \
+	P11SEAL_PIN_SOURCE=file:"$WORK/pin" "$P11SEAL" token info
+assert "... station" grep -q '^token: *station' "$WORK/out"
+printf '# p11seal defaults\nP11SEAL_MODULE = %s\nP11SEAL_TOKEN=pkcs11:token=station\nP11SEAL_PIN_SOURCE=file:%s\n' \
+	"$SOFTHSM_MODULE" "$WORK/pin" >"$CFG"
+chmod 600 "$CFG"
+check "config file alone" "$P11SEAL" -v key list
+grep_err "... -v says where the module came from" \
+	"P11SEAL_MODULE from $CFG"
+expect_exit 4 "environment beats the file" env \
+	P11SEAL_TOKEN=pkcs11:token=nosuch "$P11SEAL" token info
+grep_err "... (it asked for nosuch)" "no token matches"
+expect_exit 4 "a flag beats the environment and the file" env \
+	P11SEAL_TOKEN=pkcs11:token=station "$P11SEAL" \
+	--token pkcs11:token=other token info
+printf 'P11SEAL_PIN_SOURCE=1234\n' >>"$CFG"
+expect_exit 2 "a PIN where its source belongs (file): exit 2" \
+	"$P11SEAL" key list
+grep_err "... naming file and line" "config:5: P11SEAL_PIN_SOURCE is not"
+assert "... not repeating the value" test -z "$(grep 1234 "$WORK/err")"
+expect_exit 2 "a PIN in P11SEAL_PIN_SOURCE: exit 2" env \
+	P11SEAL_PIN_SOURCE=1234 "$P11SEAL" --module "$SOFTHSM_MODULE" key list
+assert "... not repeated" test -z "$(grep 1234 "$WORK/err")"
+printf 'P11SEAL_MODULE=%s\nP11SEAL_TOKN=x\n' "$SOFTHSM_MODULE" >"$CFG"
+expect_exit 2 "an unknown key: exit 2" "$P11SEAL" key list
+grep_err "... named with its line" "config:2: unknown key 'P11SEAL_TOKN'"
+printf 'P11SEAL_MODULE=%s\n' "$SOFTHSM_MODULE" >"$CFG"
+chmod 620 "$CFG"
+expect_exit 7 "a config file others can write: exit 7" "$P11SEAL" key list
+grep_err "... it names the module p11seal loads" "writable by no one else"
+rm -f "$CFG"
+
+# README "Configuration": the CA file of Key Protect from P11SEAL_CACERT
+# (environment or file), else SSL_CERT_FILE; --cacert beats them
+. "$ROOT/tests/integration/kp-lib.sh"
+if ! KP_NO_FAULTS=1 kp_start; then
+	skip "CA file settings" "kp-server did not start"
+else
+	expect_exit 8 "kp keys without a CA file: exit 8" "$P11SEAL" kp keys
+	grep_err "... the certificate is not trusted" "not signed by a trusted CA"
+	check "P11SEAL_CACERT in the environment" env \
+		P11SEAL_CACERT="$KP_CACERT" "$P11SEAL" kp keys
+	check "SSL_CERT_FILE honoured" env SSL_CERT_FILE="$KP_CACERT" \
+		"$P11SEAL" kp keys
+	printf 'P11SEAL_CACERT=%s\n' "$KP_CACERT" >"$CFG"
+	chmod 600 "$CFG"
+	check "P11SEAL_CACERT in the config file" "$P11SEAL" kp keys
+	expect_exit 8 "--cacert beats the file" "$P11SEAL" kp keys \
+		--cacert /etc/ssl/certs/ca-certificates.crt
+	rm -f "$CFG"
+fi
+
 done_testing
