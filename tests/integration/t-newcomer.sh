@@ -50,6 +50,14 @@ SOFTHSM2_CONF=$WORK/empty/softhsm2.conf expect_exit 4 \
 grep_err "... the token is named as not initialised, and the fix" \
 	"not initialised.*token init --label"
 
+# README "Using it" (key import dek): -q keeps the warning that the key
+# file is still a plaintext secret
+head -c 64 /dev/urandom >plain.key
+check "key import dek -q" $P11 -q key import dek --label imported \
+	--raw-file plain.key
+grep_err "... still warns to shred the key file" \
+	"warning: plain.key is still a plaintext copy.*shred -u plain.key"
+
 # README "Configuration": P11SEAL_* in the environment, then the same keys
 # in $XDG_CONFIG_HOME/p11seal/config; a flag beats both
 export XDG_CONFIG_HOME="$WORK/xdg"
