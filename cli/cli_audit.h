@@ -98,8 +98,11 @@ enum err cli_audit(const struct cli *c, struct p11_session *s,
  * only a record needs (hashing an output file). Clears the error. */
 bool cli_audit_enabled(struct p11_session *s);
 
-/* The log path: --audit-log, else the XDG default ($HOME/.local/state
- * when XDG_STATE_HOME is unset or not absolute). */
-enum err cli_audit_path(const struct cli *c, char *out, size_t cap);
+/* The log path of token s: --audit-log, else the XDG default
+ * $XDG_STATE_HOME/p11seal/audit-SERIAL.log ($HOME/.local/state when
+ * XDG_STATE_HOME is unset or not absolute): one chain per token, so each
+ * token gets its own file. s may be NULL only with --audit-log. */
+enum err cli_audit_path(const struct cli *c, struct p11_session *s, char *out,
+                        size_t cap);
 
 #endif

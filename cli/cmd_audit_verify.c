@@ -330,11 +330,11 @@ int cmd_audit_verify(struct cli *c, int argc, char **argv)
 	rc = parse_args(c, argc, argv, &o);
 	if (rc >= 0)
 		return rc;
-	r = o.path ? ERR_OK : cli_audit_path(c, path, sizeof(path));
-	if (!o.path)
+	r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
+	if (r == ERR_OK && !o.path) {
+		r = cli_audit_path(c, t.session, path, sizeof(path));
 		o.path = path;
-	if (r == ERR_OK)
-		r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
+	}
 	if (r == ERR_OK)
 		r = load_copy(&t, &o);
 	if (r == ERR_OK)
