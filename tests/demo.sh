@@ -15,9 +15,8 @@ done
 # P11SEAL may name a wrapper (t-newcomer.sh logs each run's argv with one)
 P11SEAL=${P11SEAL:-$ROOT/$B/p11seal}
 KP_SERVER="$ROOT/$B/kp-server"
-# lib.sh gives a private $WORK removed at exit; kp-lib.sh starts kp-server.
+# lib.sh gives a private $WORK removed at exit.
 . "$ROOT/tests/integration/lib.sh"
-. "$ROOT/tests/integration/kp-lib.sh"
 set -e
 T0=$(date +%s)
 
@@ -74,7 +73,7 @@ to() { # FILE ROLE p11seal-args...: as, stdout into FILE
 	shift
 	"$P11SEAL" "$@" >"$f"
 }
-KPOPTS() { echo "--api-key-source file:$KP_DIR/apikey"; }
+KPOPTS() { echo "--api-key-source file:$WORK/kp/apikey"; }
 
 umask 077
 DEMO=$WORK
@@ -97,13 +96,19 @@ as bridge key create audit --label p11seal-audit
 as station key create audit --label p11seal-audit
 
 step "2. The local Key Protect server on loopback (throw-away CA and token)"
-echo "(started as tests/integration/kp-lib.sh does: openssl makes the CA,"
-echo " softhsm2-util the server's token; kp-server prints its URL)"
-KP_NO_FAULTS=1 kp_start
-unset IBMCLOUD_API_KEY
-P11SEAL_CACERT=$KP_CACERT
-export P11SEAL_CACERT
-say "export KP_URL=$KP_URL IAM_URL=$IAM_URL KP_INSTANCE_ID=$KP_INSTANCE_ID P11SEAL_CACERT=\$DEMO/kp/ca.pem"
+say "kp-server --demo \$DEMO/kp &"
+"$KP_SERVER" --demo "$WORK/kp" >"$WORK/kp.out" 2>&1 &
+KP_PID=$!
+stop_kp() { kill "$KP_PID" 2>/dev/null && wait "$KP_PID" 2>/dev/null; }
+at_exit stop_kp
+i=0
+while [ ! -s "$WORK/kp/env" ] && [ $i -lt 300 ] && kill -0 "$KP_PID"; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sed "s|$WORK|\$DEMO|g" "$WORK/kp.out"
+say ". \$DEMO/kp/env"
+. "$WORK/kp/env"
 
 step "3. Root-key ceremony: new material imported into Key Protect with an import token"
 echo "(SoftHSM 2.6.1 cannot OAEP-wrap with SHA-256, so the explicit host-assisted path)"

@@ -116,4 +116,52 @@ else
 	rm -f "$CFG"
 fi
 
+# README "Key Protect": `kp-server --demo DIR` is the whole local setup in
+# one command, and says how to point p11seal at it
+kpd_start() {
+	"$KP_SERVER" --demo "$WORK/kpd" >"$WORK/kpd.out" 2>&1 &
+	KPD_PID=$!
+	i=0
+	while [ ! -s "$WORK/kpd/env" ] && [ $i -lt 300 ] &&
+		kill -0 "$KPD_PID" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+kpd_stop() {
+	[ -n "${KPD_PID:-}" ] || return 0
+	kill "$KPD_PID"
+	wait "$KPD_PID"
+	KPD_PID=
+}
+at_exit kpd_stop
+kpd_start
+assert "kp-server --demo DIR starts and writes DIR/env" test -s "$WORK/kpd/env"
+assert "... and prints how to use it" grep -q "p11seal kp keys --api-key-source file:$WORK/kpd/apikey" "$WORK/kpd.out"
+assert "... PIN, API key and TLS key files are 0600" test \
+	"$(stat -c %a "$WORK/kpd/pin" "$WORK/kpd/apikey" "$WORK/kpd/server.key" | sort -u)" = 600
+check "openssl verifies the server certificate against DIR/ca.pem" \
+	openssl verify -CAfile "$WORK/kpd/ca.pem" "$WORK/kpd/server.pem"
+openssl x509 -in "$WORK/kpd/server.pem" -noout -ext subjectAltName >"$WORK/san" 2>&1
+assert "... for 127.0.0.1 and localhost" grep -q "IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, DNS:localhost" "$WORK/san"
+(
+	. "$WORK/kpd/env"
+	"$P11SEAL" kp key-create demo-root --api-key-source \
+		file:"$WORK/kpd/apikey" >"$WORK/out" 2>"$WORK/err"
+) && ok "p11seal, pointed by DIR/env, creates a key there" ||
+	not_ok "p11seal, pointed by DIR/env: $(cat "$WORK/err")"
+inst=$(sed -n 's/.*KP_INSTANCE_ID=\([^ ]*\).*/\1/p' "$WORK/kpd/env")
+kpd_stop
+kpd_start
+assert "a second run reuses the instance" \
+	grep -q "KP_INSTANCE_ID=$inst" "$WORK/kpd/env"
+(
+	. "$WORK/kpd/env"
+	"$P11SEAL" kp keys --api-key-source file:"$WORK/kpd/apikey" \
+		>"$WORK/out" 2>"$WORK/err"
+)
+assert "... and its keys" grep -q demo-root "$WORK/out"
+[ -s "$WORK/out" ] || diag "$(cat "$WORK/err" "$WORK/kpd.out")"
+kpd_stop
+
 done_testing
