@@ -394,6 +394,8 @@ assert "station unchanged by the bundle for another station" \
 # --- station: the real import
 check "station: key import dek --bundle" \
 	station key import dek --bundle "$B" --unwrap-with T
+grep_err "... says 'not extractable', which key show confirms (never_extractable is false for an unwrapped key)" \
+	"as sensitive and not extractable \(key show: extractable false; never_extractable is false"
 check "station: key show D" station --json key show --label D
 cp "$WORK/out" "$WORK/D.json"
 assert "keyhash on the station equals the bridge's" \

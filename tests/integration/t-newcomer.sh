@@ -58,6 +58,26 @@ check "key import dek -q" $P11 -q key import dek --label imported \
 grep_err "... still warns to shred the key file" \
 	"warning: plain.key is still a plaintext copy.*shred -u plain.key"
 
+# Issue 15 item 7: misleading messages, each now names what is wrong
+$P11 key create root --label crk >/dev/null 2>&1
+head -c 1M /dev/urandom >small.raw
+expect_exit 4 "vhd encrypt with a root key: exit 4" $P11 vhd encrypt \
+	--key crk small.raw o.vhd
+grep_err "... says it is not a DEK and points at key list" \
+	"key 'crk' \(32 bytes\) is not a DEK.*key list"
+assert "... nothing written" test ! -e o.vhd
+expect_exit 4 "SOFTHSM2_CONF naming a missing file: exit 4" env \
+	SOFTHSM2_CONF="$WORK/nosuch.conf" $P11 key list
+grep_err "... names the file, not a GCM tag" \
+	"SOFTHSM2_CONF names $WORK/nosuch.conf, which cannot be read"
+mkdir outdir
+expect_exit 7 "an output that is a directory: exit 7" $P11 vhd encrypt \
+	--key imported small.raw outdir
+grep_err "... refused before any work" "outdir: output exists"
+expect_exit 1 "... with --force too" $P11 vhd encrypt --key imported --force \
+	small.raw outdir
+grep_err "... naming it" "outdir: Is a directory"
+
 # README "Configuration": P11SEAL_* in the environment, then the same keys
 # in $XDG_CONFIG_HOME/p11seal/config; a flag beats both
 export XDG_CONFIG_HOME="$WORK/xdg"
@@ -119,6 +139,7 @@ fi
 # README "Key Protect": `kp-server --demo DIR` is the whole local setup in
 # one command, and says how to point p11seal at it
 kpd_start() {
+	rm -f "$WORK/kpd/env" # the server removes it too, but maybe after we look
 	"$KP_SERVER" --demo "$WORK/kpd" >"$WORK/kpd.out" 2>&1 &
 	KPD_PID=$!
 	i=0
