@@ -134,6 +134,39 @@ else
 	expect_exit 8 "--cacert beats the file" "$P11SEAL" kp keys \
 		--cacert /etc/ssl/certs/ca-certificates.crt
 	rm -f "$CFG"
+
+	# README "Key Protect": IBM's apikey.json as the API key source
+	export P11SEAL_CACERT="$KP_CACERT"
+	printf '{\n\t"name": "p11seal",\n\t"description": "",\n\t"createdAt": "2026-01-01T00:00+0000",\n\t"apikey": "%s"\n}\n' \
+		"$(cat "$KP_DIR/apikey")" >apikey.json
+	chmod 600 apikey.json
+	check "IBM's apikey.json as --api-key-source file:" env -u \
+		IBMCLOUD_API_KEY "$P11SEAL" kp keys --api-key-source \
+		file:apikey.json
+	printf '{"name": "p11seal"}\n' >nokey.json
+	chmod 600 nokey.json
+	expect_exit 5 "... JSON without an apikey member: exit 5" "$P11SEAL" \
+		kp keys --api-key-source file:nokey.json
+	grep_err "... named" 'no "apikey" string'
+
+	# README "Key Protect": a flag beats KP_URL; two flags are refused
+	FAST="P11SEAL_KP_RETRY_BASE_MS=1 P11SEAL_KP_RETRY_CAP_MS=1"
+	expect_exit 8 "KP_URL and --region: --region wins" env $FAST \
+		"$P11SEAL" kp keys --region us-east
+	grep_err "... with a warning naming both" \
+		"warning: KP_URL \($KP_URL\) ignored: --region us-east"
+	grep_err "... and it went to us-east" "us-east.kms.cloud.ibm.com"
+	expect_exit 2 "--kp-url and --region together: exit 2" "$P11SEAL" \
+		kp keys --kp-url "$KP_URL" --region us-east
+	grep_err "... give one" "both name the Key Protect endpoint; give one"
+
+	# an unreachable Key Protect is not silent under -v
+	expect_exit 8 "unreachable Key Protect: exit 8" env $FAST \
+		"$P11SEAL" -v kp keys --kp-url https://127.0.0.1:1
+	grep_err "-v names each attempt" \
+		"Key Protect: GET https://127.0.0.1:1/api/v2/keys.*\(attempt 1 of 5\)"
+	grep_err "... and each wait" "Key Protect: attempt 1 failed \(.*\); next of 5 in"
+	unset P11SEAL_CACERT
 fi
 
 # README "Key Protect": `kp-server --demo DIR` is the whole local setup in
