@@ -78,6 +78,22 @@ expect_exit 1 "... with --force too" $P11 vhd encrypt --key imported --force \
 	small.raw outdir
 grep_err "... naming it" "outdir: Is a directory"
 
+# Issue 15 item 10: mechanisms by name, as pkcs11-tool names them
+check "token mechanisms --no-trials" $P11 token mechanisms --no-trials
+sed -n '/mechanisms:$/,$p' "$WORK/out" | tail -n +2 | tr ' ' '\n' | grep . >mechs
+assert "SoftHSM: no mechanism left as raw hex ($(grep -c '^0x' mechs) of $(wc -l <mechs))" \
+	test "$(grep -c '^0x' mechs)" -eq 0
+if command -v pkcs11-tool >/dev/null; then
+	pkcs11-tool --module "$SOFTHSM_MODULE" --token-label station -M \
+		2>/dev/null | sed -n 's/^  *\([^ ,]*\).*/\1/p' >tool-mechs
+	missing=$(grep -vxF -f tool-mechs mechs | grep -vx AES-KEY-WRAP-PAD)
+	assert "every name is pkcs11-tool's (but its vendor 0x210A)" \
+		test -z "$missing"
+	[ -z "$missing" ] || diag "not in pkcs11-tool -M: $missing"
+else
+	skip "names are pkcs11-tool's" "pkcs11-tool missing"
+fi
+
 # README "Configuration": P11SEAL_* in the environment, then the same keys
 # in $XDG_CONFIG_HOME/p11seal/config; a flag beats both
 export XDG_CONFIG_HOME="$WORK/xdg"
