@@ -35,13 +35,18 @@ static bool is_audit_key(const struct km_key *k)
 	return yes;
 }
 
-static enum err confirm(const struct km_key *k, const char *label, bool yes)
+/* The prompt names the token: with several tokens (or an SO at the
+ * wrong station) "in token?" says nothing about which one. */
+static enum err confirm(struct p11_session *s, const struct km_key *k,
+                        const char *label, bool yes)
 {
-	char prompt[256];
+	const struct p11_token_desc *t = p11_session_token(s);
+	char prompt[400];
 
 	snprintf(prompt, sizeof(prompt),
-	         "Destroy %s key '%s' in token? This cannot be undone.",
-	         k->kind, label);
+	         "Destroy %s key '%s' in token '%s' (serial %s)? This cannot "
+	         "be undone.",
+	         k->kind, label, t->label, t->serial);
 	if (yes || cli_confirm(prompt))
 		return ERR_OK;
 	return err_set(ERR_USAGE, "not confirmed; nothing deleted (use --yes "
@@ -62,7 +67,7 @@ static enum err delete_key(const struct cli *c, struct p11_session *s,
 	if (r == ERR_OK)
 		r = km_inventory_find(s, label, &k);
 	if (r == ERR_OK)
-		r = confirm(&k, label, yes);
+		r = confirm(s, &k, label, yes);
 	rec.key = k.info.label[0] ? &k : NULL;
 	if (r == ERR_OK && is_audit_key(&k))
 		r = cli_audit_final(c, s, &rec, &in);

@@ -353,6 +353,8 @@ cJSON *km_inventory_json(const struct km_key *k, bool detailed)
 	cJSON_AddStringToObject(o, "class", class_name(k->info.cls));
 	cJSON_AddStringToObject(o, "type", type_name(k->info.key_type));
 	cJSON_AddNumberToObject(o, "size", (double)k->size);
+	if (k->info.cls != CKO_SECRET_KEY && k->size)
+		cJSON_AddNumberToObject(o, "bits", (double)k->size * 8);
 	cJSON_AddBoolToObject(o, "sensitive", flag_of(k, P11F_SENSITIVE));
 	cJSON_AddBoolToObject(o, "extractable", flag_of(k, P11F_EXTRACTABLE));
 	cJSON_AddBoolToObject(o, "always_sensitive",

@@ -78,6 +78,14 @@ assert "pkcs11-tool: transport public key has no usage" \
 	test "$(jq -r '.T.usage | join(",")' "$WORK/ptool-pub.json")" = none
 assert "pkcs11-tool: transport private key usage is unwrap only" \
 	test "$(jq -r '.T.usage | join(",")' "$WORK/ptool-priv.json")" = unwrap
+# issue 15: an RSA-4096 key pair is one row of key list, "4096b" (not 512)
+check "station: key list" station key list
+assert "key list: the transport key pair is one row of 4096 bits" \
+	test "$(grep -E '^T +transport +4096b ' "$WORK/out" | wc -l)/$(grep -c '^T ' "$WORK/out")" = 1/1
+check "station: key list --json" station --json key list
+assert "key list --json: both halves, bits 4096" \
+	test "$(jq -r '[.[] | select(.label == "T") | "\(.class) \(.bits)"] | sort | join(",")' "$WORK/out")" = \
+	"private-key 4096,public-key 4096"
 expect_exit 2 "transport key below 3072 bits is refused" \
 	station key create transport --label small --bits 2048
 expect_exit 7 "transport key label taken is refused" \

@@ -94,6 +94,26 @@ else
 	skip "names are pkcs11-tool's" "pkcs11-tool missing"
 fi
 
+# Issue 15 item 10: key list shows a key pair once, its size in bits; the
+# delete prompt names the token
+check "key create signer (a P-256 key pair)" $P11 key create signer --label sg
+check "key list" $P11 key list
+assert "... the pair is one row" test "$(grep -c '^sg ' "$WORK/out")" -eq 1
+check "key list --json" $P11 --json key list
+assert "... JSON keeps both halves" test \
+	"$(jq -r '[.[] | select(.label == "sg") | .class] | sort | join(",")' "$WORK/out")" = \
+	"private-key,public-key"
+if command -v script >/dev/null; then
+	printf 'n\n' | script -qec "$P11 key delete --label sg" /dev/null \
+		>prompt.txt 2>&1
+	assert "the delete prompt names the token and its serial" grep -q \
+		"Destroy signer key 'sg' in token 'station' (serial [0-9a-f]*)? This cannot be undone." \
+		prompt.txt
+	check "... and answering n deleted nothing" $P11 key show --label sg
+else
+	skip "the delete prompt names the token" "script (util-linux) missing"
+fi
+
 # README "Configuration": P11SEAL_* in the environment, then the same keys
 # in $XDG_CONFIG_HOME/p11seal/config; a flag beats both
 export XDG_CONFIG_HOME="$WORK/xdg"
