@@ -299,3 +299,10 @@ void cli_vhd_job_end(struct cli_vhd_job *j)
 		printf("\n");
 	j->bar.shown = false;
 }
+
+enum err cli_vhd_name_output(enum err e, const char *out)
+{
+	if (e == ERR_IO && strncmp(err_detail(), "write", 5) == 0)
+		return err_wrap(e, "%s", out);
+	return e;
+}

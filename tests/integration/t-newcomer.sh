@@ -114,6 +114,19 @@ else
 	skip "the delete prompt names the token" "script (util-linux) missing"
 fi
 
+# README "Encrypting images": the 100 GB warning compares the image's own
+# size (a key that does not exist stops the run right after it)
+truncate -s 99999999488 under.raw
+truncate -s 100000002048 over.raw
+expect_exit 4 "99,999,999,488 bytes: no 100 GB warning" $P11 vhd encrypt \
+	--key nosuch under.raw u.vhd
+assert "... none" test -z "$(grep '100 GB' "$WORK/err")"
+expect_exit 4 "100,000,002,048 bytes: the warning" $P11 vhd encrypt \
+	--key nosuch over.raw o.vhd
+grep_err "... naming the input and its size" \
+	"warning: over.raw: 100.0 GB .* exceeds IBM Cloud's 100 GB import limit"
+rm -f under.raw over.raw
+
 # README "Configuration": P11SEAL_* in the environment, then the same keys
 # in $XDG_CONFIG_HOME/p11seal/config; a flag beats both
 export XDG_CONFIG_HOME="$WORK/xdg"
