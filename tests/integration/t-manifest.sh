@@ -5,7 +5,8 @@
 # by field and a wrong key are each caught with the right exit code and
 # the field named; no DEK byte, PIN or API key ever lands in a manifest;
 # a DEK wrapped by the local kp-server unwraps from the manifest's
-# wrappedDek to the key whose keyhash the image holds.
+# wrappedDek to the key whose keyhash the image holds. README "Import
+# manifest": each field tampered is named, or shows as binding with --key.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kp-lib.sh"
 . "$(dirname "$0")/kp-test.sh"
