@@ -127,6 +127,18 @@ grep_err "... naming the input and its size" \
 	"warning: over.raw: 100.0 GB .* exceeds IBM Cloud's 100 GB import limit"
 rm -f under.raw over.raw
 
+# README "Audit trail" (canonical form): a control byte in a --label is
+# refused, so p11seal's own keys never show as look-alike '?' labels
+expect_exit 2 "a TAB in --label: exit 2" $P11 key create dek --size 32 \
+	--label "$(printf 'a\tb')"
+grep_err "... naming the byte" "label: byte 2 is a control character \(0x09\)"
+# README "Exit codes": a malformed --token URI is a usage error (2)
+for uri in 'pkcs11:token=%zz' 'http://x' 'pkcs11:token=a;token=b' \
+	'pkcs11:?foo' 'pkcs11:;bogus'; do
+	expect_exit 2 "--token '$uri': exit 2" "$P11SEAL" --module \
+		"$SOFTHSM_MODULE" --token "$uri" token info
+done
+
 # README "Configuration": P11SEAL_* in the environment, then the same keys
 # in $XDG_CONFIG_HOME/p11seal/config; a flag beats both
 export XDG_CONFIG_HOME="$WORK/xdg"
