@@ -306,6 +306,14 @@ enum err p11_session_login(struct p11_session *s, const char *pin,
 	                    (CK_UTF8CHAR *)p11_unconst(pin), pin_len);
 	if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN)
 		return ERR_OK;
+	/* NSS softoken has no security officer: a missing capability, not
+	 * a failure of the token (exit 7, as for its other refusals). */
+	if (so && rv == CKR_USER_TYPE_INVALID)
+		return err_set(ERR_UNSUPPORTED,
+		               "token '%s' has no security officer (C_Login as "
+		               "SO: CKR_USER_TYPE_INVALID); this step needs a "
+		               "token with one (SoftHSM, an HSM)",
+		               s->tok.label);
 	r = p11_fail(rv, so ? "C_Login (SO) to token" : "C_Login to token",
 	             s->tok.label);
 	if (rv == CKR_PIN_INCORRECT &&

@@ -443,10 +443,12 @@ if [ -f "$NSS_MODULE" ] && command -v certutil >/dev/null &&
 		$P11NSS key export dek --label D --to "$WORK/station.pem" \
 		--out "$WORK/nss.p11seal"
 	grep_err "NSS: export refusal names the attribute" "CKA_WRAP_WITH_TRUSTED"
-	expect_exit 1 "NSS: the SO cannot log in to an initialised database" \
+	# README "Air-gapped stations": steps 1, 2 and 5 refused on NSS, exit 7
+	expect_exit 7 "NSS: no trust-transport (no SO login once initialised): exit 7" \
 		$P11NSS key trust-transport --pubkey "$WORK/station.pem" --label S \
 		--so-pin-source "file:$WORK/pin"
-	grep_err "NSS: SO login refused" "CKR_USER_TYPE_INVALID"
+	grep_err "NSS: SO login refused, named as a missing SO" \
+		"has no security officer \(C_Login as SO: CKR_USER_TYPE_INVALID\)"
 	skip "NSS: air-gapped handover" "NSS softoken 3.87 has no SO login once initialised, lets any user set CKA_TRUSTED, and enforces neither CKA_WRAP_WITH_TRUSTED nor CKA_UNWRAP_TEMPLATE (measured), so neither a bridge nor a station can keep the handover's guarantees"
 else
 	skip "NSS softoken checks" "libnss3/libnss3-tools not installed"
