@@ -118,6 +118,9 @@ c "--kp-root crk (the token label) is the root key" $P1 -v --json key create \
 assert "... wrapped under it" [ "$(jo .root_key_id)" = "$ROOT_ID" ]
 grep_err "... -v says so" "kp-root crk: the token's root key, Key Protect key $ROOT_ID"
 $P1 key delete --label dek-bylabel --yes >/dev/null 2>&1
+c "--cacert before --kp-root (any order)" $P1 key create dek --label dek-order \
+	--size 32 $CA --kp-root "$ROOT_ID"
+$P1 key delete --label dek-order --yes >/dev/null 2>&1
 x 4 "--kp-root naming a token DEK: exit 4" $P1 key create dek \
 	--label dek-bad --kp-root dek1 $CA
 grep_err "... says it is no root key in Key Protect and what --kp-root takes" \
