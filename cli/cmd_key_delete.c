@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "cli_audit.h"
+#include "cli_key.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "km_inventory.h"
@@ -56,25 +57,26 @@ static enum err confirm(struct p11_session *s, const struct km_key *k,
 /* The intent comes first: finding a DEK computes its keyhash in the
  * token. The audit key's own deletion is recorded before it goes. */
 static enum err delete_key(const struct cli *c, struct p11_session *s,
-                           const char *label, bool yes)
+                           const char *label, const char *id, bool yes)
 {
-	struct cli_audit_rec rec = { .op = "key.delete", .label = label };
+	struct cli_audit_rec rec = { .op = "key.delete",
+		                     .label = label ? label : id };
 	struct cli_audit_intent in = { 0 };
 	struct km_key k = { 0 };
 	enum err r;
 
 	r = cli_audit_begin(c, s, &rec, &in);
 	if (r == ERR_OK)
-		r = km_inventory_find(s, label, &k);
+		r = cli_key_select(s, label, id, &k);
 	if (r == ERR_OK)
-		r = confirm(s, &k, label, yes);
+		r = confirm(s, &k, k.info.label, yes);
 	rec.key = k.info.label[0] ? &k : NULL;
 	if (r == ERR_OK && is_audit_key(&k))
 		r = cli_audit_final(c, s, &rec, &in);
 	if (r == ERR_OK)
 		r = destroy(s, &k);
 	if (r == ERR_OK)
-		cli_info(c, "deleted %s key '%s'", k.kind, label);
+		cli_info(c, "deleted %s key '%s'", k.kind, k.info.label);
 	rec.result = r;
 	rec.intent = &in;
 	r = cli_audit(c, s, &rec);
@@ -86,10 +88,11 @@ int cmd_key_delete(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "label", required_argument, NULL, 'l' },
+		{ "id", required_argument, NULL, 'i' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *label = NULL;
+	const char *label = NULL, *id = NULL;
 	struct cli_token t;
 	bool yes = false;
 	enum err r;
@@ -100,15 +103,16 @@ int cmd_key_delete(struct cli *c, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "y", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l': label = optarg; break;
+		case 'i': id = optarg; break;
 		case 'y': yes = true; break;
 		default: return cli_usage(c, "unknown option");
 		}
 	}
-	if (!label || optind < argc)
-		return cli_usage(c, "--label LABEL is required");
+	if ((!label && !id) || optind < argc)
+		return cli_usage(c, "--label LABEL or --id HEX is required");
 	r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
 	if (r == ERR_OK)
-		r = delete_key(c, t.session, label, yes);
+		r = delete_key(c, t.session, label, id, yes);
 	cli_token_close(&t);
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

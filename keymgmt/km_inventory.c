@@ -222,29 +222,37 @@ enum err km_inventory_list(struct p11_session *s, struct km_key **out,
 	return ERR_OK;
 }
 
-enum err km_inventory_find(struct p11_session *s, const char *label,
-                           struct km_key *out)
+enum err km_inventory_find_by(struct p11_session *s, const char *label,
+                              const uint8_t *id, size_t id_len,
+                              struct km_key *out)
 {
 	CK_OBJECT_HANDLE h;
 	enum err r;
 
 	memset(out, 0, sizeof(*out));
-	r = p11_obj_find_one(s, P11_ANY_CLASS, label, NULL, 0, &h);
+	r = p11_obj_find_one(s, P11_ANY_CLASS, label, id, id_len, &h);
 	if (r == ERR_USAGE) {
-		/* A key pair shares its label: prefer the private key. */
-		r = p11_obj_find_one(s, CKO_PRIVATE_KEY, label, NULL, 0, &h);
+		/* A key pair shares its label and id: prefer the private key.
+		 */
+		r = p11_obj_find_one(s, CKO_PRIVATE_KEY, label, id, id_len, &h);
 		if (r == ERR_NOT_FOUND)
-			r = p11_obj_find_one(s, CKO_SECRET_KEY, label, NULL, 0,
-			                     &h);
+			r = p11_obj_find_one(s, CKO_SECRET_KEY, label, id,
+			                     id_len, &h);
 	}
 	if (r == ERR_OK)
 		r = p11_obj_info(s, h, &out->info);
 	if (r == ERR_OK && out->info.cls == CKO_DATA)
 		r = err_set(ERR_NOT_FOUND, "'%s' is a data object, not a key",
-		            label);
+		            out->info.label);
 	if (r == ERR_OK)
 		describe(s, out);
 	return r;
+}
+
+enum err km_inventory_find(struct p11_session *s, const char *label,
+                           struct km_key *out)
+{
+	return km_inventory_find_by(s, label, NULL, 0, out);
 }
 
 void km_inventory_free_one(struct km_key *k)

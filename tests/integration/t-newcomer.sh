@@ -139,6 +139,27 @@ for uri in 'pkcs11:token=%zz' 'http://x' 'pkcs11:token=a;token=b' \
 		"$SOFTHSM_MODULE" --token "$uri" token info
 done
 
+# Issue 15 item 10: --id selects a key whose label repeats (made here by
+# pkcs11-tool, since p11seal refuses a taken label)
+if command -v pkcs11-tool >/dev/null; then
+	for id in 0a0a 0b0b; do
+		pkcs11-tool --module "$SOFTHSM_MODULE" --token-label station \
+			--login --pin "$USER_PIN" --keygen --key-type AES:32 \
+			--label dup --id "$id" >/dev/null 2>&1
+	done
+	expect_exit 2 "key show of a repeated label: exit 2" $P11 key show --label dup
+	grep_err "... pointing at --id" "matches more than one object.*select one with --id"
+	check "key show --id 0b0b" $P11 --json key show --id 0b0b
+	assert "... that key" test "$(jq -r '"\(.label) \(.id)"' "$WORK/out")" = "dup 0b0b"
+	check "key delete --id 0a0a --yes" $P11 key delete --id 0a0a --yes
+	check "... the other dup is the only one left" $P11 key show --label dup
+	expect_exit 2 "--id that is not hex: exit 2" $P11 key show --id xyz
+	expect_exit 4 "--id of no key: exit 4" $P11 key show --id 0a0a
+	grep_err "... named" "no key with that CKA_ID"
+else
+	skip "--id selection" "pkcs11-tool missing"
+fi
+
 # README "Configuration": P11SEAL_* in the environment, then the same keys
 # in $XDG_CONFIG_HOME/p11seal/config; a flag beats both
 export XDG_CONFIG_HOME="$WORK/xdg"
