@@ -41,6 +41,7 @@
 #include "err.h"
 
 struct cli;
+struct cli_opt;
 struct km_key;
 struct p11_session;
 
@@ -104,5 +105,15 @@ bool cli_audit_enabled(struct p11_session *s);
  * token gets its own file. s may be NULL only with --audit-log. */
 enum err cli_audit_path(const struct cli *c, struct p11_session *s, char *out,
                         size_t cap);
+
+/* The command line of a command that reads the log (audit show, audit
+ * verify): the options of opts into base, then at most one FILE into
+ * *path, else *path NULL and def (CLI_AUDIT_PATH_MAX bytes) empty for the
+ * caller's cli_audit_path once it knows the token. Returns -1 to go on,
+ * else the exit code. */
+#define CLI_AUDIT_PATH_MAX 4096
+int cli_audit_parse_log(struct cli *c, int argc, char **argv,
+                        const struct cli_opt *opts, void *base,
+                        const char **path, char *def);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_opts.h"
 #include "p11_session.h"
 #include "secmem.h"
 
@@ -56,4 +57,40 @@ enum err cli_trust_check_fingerprint(const char *want, const char *got)
 	               "given with --fingerprint: this is not the key you "
 	               "were told to trust",
 	               got, want);
+}
+
+static const struct cli_opt opts[] = {
+	{ "pubkey", CLI_STR(struct cli_trust_args, pubkey), .arg = "FILE",
+	  .required = true, .help = "the public key to trust, PEM (required)" },
+	{ "label", CLI_STR(struct cli_trust_args, label), .arg = "L",
+	  .required = true, .help = "its label in the token (required)" },
+	{ "fingerprint", CLI_STR(struct cli_trust_args, fingerprint),
+	  .arg = "HEX",
+	  .help = "the SHA-256 fingerprint read out over a second channel; "
+	          "a key without it is refused; default not checked" },
+	CLI_SO_PIN_OPTS(struct cli_trust_args, so_pin_source, "prompt"),
+	{ NULL },
+};
+
+int cli_trust_parse(struct cli *c, int argc, char **argv,
+                    struct cli_trust_args *a)
+{
+	enum err r;
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	rc = cli_opts_parse(c,
+	                    &(struct cli_opts){ .sets = { { opts, a } },
+	                                        .required_usage =
+	                                                "--pubkey FILE and "
+	                                                "--label LABEL are "
+	                                                "required" },
+	                    argc, argv);
+	if (rc >= 0 || !a->fingerprint)
+		return rc;
+	r = cli_trust_parse_fingerprint(a->fingerprint, a->want_buf);
+	if (r != ERR_OK)
+		return cli_fail(c, r);
+	a->want = a->want_buf;
+	return -1;
 }

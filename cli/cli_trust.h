@@ -7,7 +7,24 @@
 
 #include "err.h"
 
+struct cli;
 struct p11_session;
+
+/* The options both take: --pubkey FILE --label L [--fingerprint HEX]
+ * [--so-pin-source SRC]; --so-pin is refused. */
+struct cli_trust_args {
+	const char *pubkey;
+	const char *label;
+	const char *so_pin_source;
+	const char *fingerprint; /* as given, or NULL */
+	const char *want;        /* want_buf once checked; NULL if not given */
+	char want_buf[65];
+};
+
+/* Parse argv into a (zeroed first), --fingerprint checked and normalised.
+ * Returns -1 to go on, else the exit code (0 after --help). */
+int cli_trust_parse(struct cli *c, int argc, char **argv,
+                    struct cli_trust_args *a);
 
 /* Read the SO PIN from src (NULL: prompt) and log the SO in; the PIN is
  * wiped on every path. */

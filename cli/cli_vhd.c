@@ -306,3 +306,16 @@ enum err cli_vhd_name_output(enum err e, const char *out)
 		return err_wrap(e, "%s", out);
 	return e;
 }
+
+enum err cli_vhd_key_done(const struct cli *c, const struct cli_vhd_args *a,
+                          const char *op, struct cli_vhd_key *k, enum err e)
+{
+	e = cli_audit(c, k->t.session,
+	              &(struct cli_audit_rec){ .op = op,
+	                                       .result = e,
+	                                       .label = a->key,
+	                                       .image_path = a->in,
+	                                       .intent = &k->audit });
+	cli_vhd_key_close(k);
+	return e;
+}

@@ -170,21 +170,18 @@ static enum err default_path(const struct cli *c, char *out, size_t cap)
 int cmd_audit_show(struct cli *c, int argc, char **argv)
 {
 	struct show_opts o = { 0 };
-	struct cli_opts spec = {
-		.sets = { { opts, &o } },
-		.args = { &o.file },
-		.args_usage = "give at most one log file",
-	};
-	char def[4096];
+	char def[CLI_AUDIT_PATH_MAX];
 	enum err r = ERR_OK;
 	int rc;
 
-	rc = cli_opts_parse(c, &spec, argc, argv);
+	rc = cli_audit_parse_log(c, argc, argv, opts, &o, &o.file, def);
 	if (rc >= 0)
 		return rc;
-	if (!o.file)
-		r = default_path(c, def, sizeof(def));
+	if (!o.file) {
+		r = default_path(c, def, CLI_AUDIT_PATH_MAX);
+		o.file = def;
+	}
 	if (r == ERR_OK)
-		r = show(c, o.file ? o.file : def, &o);
+		r = show(c, o.file, &o);
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

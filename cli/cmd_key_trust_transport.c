@@ -6,7 +6,6 @@
  * key, the one thing exportable DEKs may leave the token under; so the step is
  * audited, from a user session (--pin-source) around the SO's login
  * (--so-pin-source). */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,11 +23,7 @@
 #include "secmem.h"
 
 struct trust_opts {
-	const char *pubkey;
-	const char *label;
-	const char *so_pin_source;
-	const char *want; /* --fingerprint, normalised; NULL if not given */
-	char want_buf[65];
+	struct cli_trust_args in;
 	char fingerprint[P11_RSA_FP_HEX];
 	int bits;
 	struct p11_trust_hardening hard;
@@ -36,14 +31,14 @@ struct trust_opts {
 
 static enum err read_station(struct trust_opts *o, EVP_PKEY **k)
 {
-	enum err r = cli_file_read_pubkey(o->pubkey, k);
+	enum err r = cli_file_read_pubkey(o->in.pubkey, k);
 
 	if (r == ERR_OK)
 		r = p11_rsa_fingerprint(*k, o->fingerprint);
 	if (r == ERR_OK)
 		o->bits = p11_rsa_bits(*k);
 	if (r == ERR_OK)
-		r = cli_trust_check_fingerprint(o->want, o->fingerprint);
+		r = cli_trust_check_fingerprint(o->in.want, o->fingerprint);
 	return r;
 }
 
@@ -54,10 +49,10 @@ static enum err as_so(struct p11_session *s, struct trust_opts *o, EVP_PKEY *k)
 	CK_OBJECT_HANDLE h;
 	enum err r, out;
 
-	r = cli_trust_so_login(s, o->so_pin_source);
+	r = cli_trust_so_login(s, o->in.so_pin_source);
 	if (r != ERR_OK)
 		return r;
-	r = p11_trust_add(s, o->label, k, &h, &o->hard);
+	r = p11_trust_add(s, o->in.label, k, &h, &o->hard);
 	out = p11_session_logout(s);
 	return r != ERR_OK ? r : out;
 }
@@ -77,7 +72,7 @@ static enum err audited(const struct cli *c, struct cli_token *t,
                         struct trust_opts *o, EVP_PKEY *k, const char *pin)
 {
 	struct cli_audit_rec rec = { .op = "key.trust-transport",
-		                     .label = o->label,
+		                     .label = o->in.label,
 		                     .kind = "wrap" };
 	struct cli_audit_intent in = { 0 };
 	struct p11_session *s = t->session;
@@ -131,7 +126,7 @@ static void report(const struct cli *c, const struct trust_opts *o)
 
 	if (c->json) {
 		j = cJSON_CreateObject();
-		cJSON_AddStringToObject(j, "label", o->label);
+		cJSON_AddStringToObject(j, "label", o->in.label);
 		cJSON_AddNumberToObject(j, "bits", o->bits);
 		cJSON_AddStringToObject(j, "fingerprint", o->fingerprint);
 		cJSON_AddBoolToObject(j, "oaep_only", o->hard.oaep_only);
@@ -144,7 +139,8 @@ static void report(const struct cli *c, const struct trust_opts *o)
 	cli_info(c,
 	         "trusted station key '%s' (RSA-%d) for wrapping; allowed "
 	         "mechanisms: %s; wrap template: %s; modifiable: %s",
-	         o->label, o->bits, o->hard.oaep_only ? "RSA-OAEP only" : "any",
+	         o->in.label, o->bits,
+	         o->hard.oaep_only ? "RSA-OAEP only" : "any",
 	         o->hard.wrap_template ? "exportable DEK halves only" : "none",
 	         o->hard.not_modifiable ? "no" : "yes");
 	printf("%s\n", o->fingerprint);
@@ -152,40 +148,13 @@ static void report(const struct cli *c, const struct trust_opts *o)
 
 int cmd_key_trust_transport(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "pubkey", required_argument, NULL, 'k' },
-		{ "label", required_argument, NULL, 'l' },
-		{ "fingerprint", required_argument, NULL, 'F' },
-		{ "so-pin-source", required_argument, NULL, 's' },
-		{ "so-pin", required_argument, NULL, 'S' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct trust_opts o = { 0 };
 	enum err r;
-	int ch;
+	int rc;
 
-	if (cli_wants_help(c, argc, argv))
-		return 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'k': o.pubkey = optarg; break;
-		case 'l': o.label = optarg; break;
-		case 'F':
-			r = cli_trust_parse_fingerprint(optarg, o.want_buf);
-			if (r != ERR_OK)
-				return cli_fail(c, r);
-			o.want = o.want_buf;
-			break;
-		case 's': o.so_pin_source = optarg; break;
-		case 'S':
-			return cli_fail(c, cli_refuse_argv_secret("--so-pin",
-			                                          "SO PIN"));
-		default: return cli_usage(c, "unknown option");
-		}
-	}
-	if (!o.pubkey || !o.label || !o.label[0] || optind < argc)
-		return cli_usage(c, "--pubkey FILE and --label LABEL are "
-		                    "required");
+	rc = cli_trust_parse(c, argc, argv, &o.in);
+	if (rc >= 0)
+		return rc;
 	r = trust(c, &o);
 	if (r != ERR_OK)
 		return cli_fail(c, r);

@@ -133,10 +133,13 @@ int kp_cmd_parse(struct cli *c, int argc, char **argv, const struct kp_cmd *k,
                  struct kp_opts *ko)
 {
 	struct cli_opts spec = {
-		.sets = { { NULL, NULL }, { k->opts, k->args } },
+		.sets = { { NULL, NULL },
+		          { k->opts, k->args },
+		          { k->shared, k->args } },
 		.args = { k->arg },
 		.min_args = k->arg ? 1 : 0,
 		.args_usage = k->arg ? "expected one KEY (id or alias)" : NULL,
+		.required_usage = k->required_usage,
 	};
 	int rc = parse(c, argc, argv, &spec, ko);
 
@@ -160,21 +163,6 @@ int kp_cmd_run(struct cli *c, int argc, char **argv, const struct kp_cmd *k)
 		r = k->call(c, kp, k->args);
 	kp_client_free(kp);
 	return r == ERR_OK ? 0 : cli_fail(c, r);
-}
-
-int kp_opts_parse(struct cli *c, int argc, char **argv,
-                  const struct option *extra, const char *shortopts,
-                  kp_opts_fn fn, void *ctx, struct kp_opts *o)
-{
-	struct cli_opts spec = {
-		.rest = true,
-		.extra = extra,
-		.extra_short = shortopts,
-		.on_extra = fn,
-		.ctx = ctx,
-	};
-
-	return parse(c, argc, argv, &spec, o);
 }
 
 /* IBM's own key file (`ibmcloud iam api-key-create NAME --file F`) is a

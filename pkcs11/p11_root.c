@@ -15,9 +15,9 @@
 #include "p11_obj.h"
 #include "p11_rsa.h"
 #include "p11_session.h"
+#include "p11_tmpl.h"
 
-#define TMPL_MAX  20
-#define SWEEP_MAX 1024
+#define TMPL_MAX 20
 
 struct tmpl {
 	CK_ATTRIBUTE a[TMPL_MAX];
@@ -41,14 +41,6 @@ static void add(struct tmpl *t, CK_ATTRIBUTE_TYPE type, const void *v,
 static void add_bool(struct tmpl *t, CK_ATTRIBUTE_TYPE type, bool v)
 {
 	add(t, type, v ? &yes : &no, sizeof(CK_BBOOL));
-}
-
-/* Tokens reject a whole template over one attribute they do not keep. */
-static bool retry_plain(CK_RV rv)
-{
-	return rv == CKR_ATTRIBUTE_TYPE_INVALID || rv == CKR_GENERAL_ERROR ||
-	       rv == CKR_TEMPLATE_INCONSISTENT ||
-	       rv == CKR_ATTRIBUTE_VALUE_INVALID;
 }
 
 static void wrap_key_tmpl(struct tmpl *t, const uint8_t *n, size_t n_len,
@@ -85,7 +77,7 @@ enum err p11_root_wrap_key(struct p11_session *s, struct evp_pkey_st *pub,
 	wrap_key_tmpl(&t, n, n_len, e, e_len, true);
 	rv = p11_session_fn(s)->C_CreateObject(p11_session_handle(s), t.a, t.n,
 	                                       out);
-	if (retry_plain(rv)) {
+	if (p11_tmpl_retry(rv)) {
 		wrap_key_tmpl(&t, n, n_len, e, e_len, false);
 		rv = p11_session_fn(s)->C_CreateObject(p11_session_handle(s),
 		                                       t.a, t.n, out);
@@ -239,7 +231,7 @@ enum err p11_root_persist(struct p11_session *s, CK_OBJECT_HANDLE key,
 		persist_tmpl(&t, label, id, id_len, level);
 		rv = fn->C_CopyObject(p11_session_handle(s), key, t.a, t.n,
 		                      out);
-		if (!retry_plain(rv) && rv != CKR_ATTRIBUTE_READ_ONLY)
+		if (!p11_tmpl_retry(rv) && rv != CKR_ATTRIBUTE_READ_ONLY)
 			break;
 	}
 	if (rv != CKR_OK) {
@@ -274,32 +266,10 @@ bool p11_root_partial(const struct p11_obj_info *i)
 	               strlen(P11_ROOT_PARTIAL_PREFIX)) == 0;
 }
 
+/* A copy SoftHSM left half made still says CKA_TOKEN=false, the
+ * original's; this process holds no material yet. */
 enum err p11_root_sweep(struct p11_session *s, size_t *removed)
 {
-	CK_OBJECT_HANDLE h[SWEEP_MAX];
-	struct p11_obj_info info;
-	size_t n = 0;
-	enum err r;
-
-	*removed = 0;
-	r = p11_obj_find(s, CKO_SECRET_KEY, NULL, NULL, 0, h, SWEEP_MAX, &n);
-	for (size_t i = 0; r == ERR_OK && i < n; i++) {
-		if (p11_obj_info(s, h[i], &info) != ERR_OK) {
-			err_clear();
-			continue;
-		}
-		/* A copy SoftHSM left half made still says CKA_TOKEN=false,
-		 * the original's; this process holds no material yet. */
-		if (!p11_root_partial(&info))
-			continue;
-		r = p11_obj_destroy(s, h[i]);
-		if (r == ERR_OK)
-			(*removed)++;
-		else
-			r = err_wrap(r,
-			             "removing '%s', left by an "
-			             "interrupted import",
-			             info.label);
-	}
-	return r;
+	return p11_obj_sweep(s, CKO_SECRET_KEY, p11_root_partial, "root copy",
+	                     removed);
 }
