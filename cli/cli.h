@@ -32,6 +32,8 @@ struct cli {
 	const char *token_uri;        /* --token URI */
 	const char *pin_source;       /* --pin-source SRC */
 	const char *audit_log;        /* --audit-log FILE */
+	const char *cacert;           /* --cacert FILE of a kp command, else
+	                                 P11SEAL_CACERT or SSL_CERT_FILE */
 	bool json;                    /* --json */
 	int verbosity;                /* -q: -1, default 0, -v: 1 */
 };

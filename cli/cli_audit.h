@@ -101,14 +101,18 @@ enum err cli_audit(const struct cli *c, struct p11_session *s,
  * only a record needs (hashing an output file). Clears the error. */
 bool cli_audit_enabled(struct p11_session *s);
 
-/* The log path: --audit-log, else the XDG default ($HOME/.local/state
- * when XDG_STATE_HOME is unset or not absolute). */
-enum err cli_audit_path(const struct cli *c, char *out, size_t cap);
+/* The log path of token s: --audit-log, else the XDG default
+ * $XDG_STATE_HOME/p11seal/audit-SERIAL.log ($HOME/.local/state when
+ * XDG_STATE_HOME is unset or not absolute): one chain per token, so each
+ * token gets its own file. s may be NULL only with --audit-log. */
+enum err cli_audit_path(const struct cli *c, struct p11_session *s, char *out,
+                        size_t cap);
 
 /* The command line of a command that reads the log (audit show, audit
  * verify): the options of opts into base, then at most one FILE into
- * *path, else cli_audit_path's into def (CLI_AUDIT_PATH_MAX bytes).
- * Returns -1 to go on, else the exit code. */
+ * *path, else *path NULL and def (CLI_AUDIT_PATH_MAX bytes) empty for the
+ * caller's cli_audit_path once it knows the token. Returns -1 to go on,
+ * else the exit code. */
 #define CLI_AUDIT_PATH_MAX 4096
 int cli_audit_parse_log(struct cli *c, int argc, char **argv,
                         const struct cli_opt *opts, void *base,

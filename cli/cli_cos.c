@@ -46,9 +46,10 @@ const struct cli_opt cli_cos_table[] = {
 	{ NULL },
 };
 
-void cli_cos_defaults(struct cli_cos_opts *o)
+void cli_cos_defaults(const struct cli *c, struct cli_cos_opts *o)
 {
 	memset(o, 0, sizeof(*o));
+	o->cacert = c->cacert; /* P11SEAL_CACERT, SSL_CERT_FILE */
 	o->endpoint = getenv("COS_ENDPOINT");
 	o->iam_url = getenv("IAM_URL");
 	o->api_key_source = "env:IBMCLOUD_API_KEY";

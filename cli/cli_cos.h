@@ -27,8 +27,9 @@ struct cli_cos_opts {
 /* The option table filling struct cli_cos_opts. */
 extern const struct cli_opt cli_cos_table[];
 
-/* Defaults from the environment ($IAM_URL, $COS_ENDPOINT). */
-void cli_cos_defaults(struct cli_cos_opts *o);
+/* Defaults from the environment ($IAM_URL, $COS_ENDPOINT) and c's
+ * configuration (the CA file). */
+void cli_cos_defaults(const struct cli *c, struct cli_cos_opts *o);
 
 /* Read the credentials and fill cfg (endpoint kind, cacert, IAM token or
  * HMAC keys, test timings from P11SEAL_COS_RETRY_BASE_MS). Release with

@@ -13,6 +13,8 @@
 #include "cli_audit.h"
 #include "cli_file.h"
 #include "encode.h"
+#include "json.h"
+#include "km_inventory.h"
 #include "km_kpdek.h"
 #include "km_kproot.h"
 #include "kp_client.h"
@@ -304,6 +306,45 @@ enum err cli_kp_dek_store(const struct cli *c, struct p11_session *s,
 		r = err_wrap(r, "%s is left behind", to->wdek_out);
 	if (r == ERR_OK)
 		r = cli_kp_print_dek(c, d, to->wdek_out);
+	return r;
+}
+
+enum err cli_kp_root_resolve(const struct cli *c, struct p11_session *s,
+                             const char **root, char buf[KP_ID_BUF])
+{
+	struct km_key k;
+	enum err r;
+
+	if (json_is_uuid(*root))
+		return ERR_OK;
+	r = km_inventory_find(s, *root, &k);
+	if (r == ERR_NOT_FOUND) {
+		err_clear();
+		return ERR_OK; /* an alias, for Key Protect to resolve */
+	}
+	if (r != ERR_OK)
+		return r;
+	buf[0] = '\0';
+	if (strcmp(k.kind, "root") == 0)
+		r = json_get_str(k.meta, "key_id", false, buf, KP_ID_BUF);
+	if (r == ERR_OK && !json_is_uuid(buf))
+		r = err_set(
+		        ERR_NOT_FOUND,
+		        "--kp-root %s: the token's key '%s' (%s) is not "
+		        "a root key in Key Protect (its metadata holds no "
+		        "Key Protect key id); "
+		        "--kp-root takes a Key Protect root key's id or "
+		        "alias (`p11seal kp keys --root`), or the label of a "
+		        "token root key made by `kp import-root`",
+		        *root, *root, k.kind[0] ? k.kind : "no kind");
+	else if (r == ERR_OK && c->verbosity > 0)
+		cli_info(c,
+		         "--kp-root %s: the token's root key, Key Protect "
+		         "key %s",
+		         *root, buf);
+	if (r == ERR_OK)
+		*root = buf;
+	km_inventory_free_one(&k);
 	return r;
 }
 

@@ -114,6 +114,16 @@ struct cli_kp_dek_dest {
 	bool force; /* wdek_out may replace a file */
 };
 
+/* --kp-root as given, or the Key Protect key id of the token's root key
+ * labelled so (its metadata's key_id, with a note under -v): a newcomer
+ * gives the label p11seal showed them. A token key of that label without
+ * a Key Protect id is refused naming what --kp-root takes; a root not in
+ * the token goes to Key Protect as is (an id or alias). *root may point
+ * into buf (KP_ID_BUF bytes). */
+#define KP_ID_BUF 64
+enum err cli_kp_root_resolve(const struct cli *c, struct p11_session *s,
+                             const char **root, char buf[KP_ID_BUF]);
+
 /* Before any Key Protect call: the label is free, the WDEK has a place
  * (metadata or wdek_out), and wdek_out can be written. */
 enum err cli_kp_dek_check(struct p11_session *s,

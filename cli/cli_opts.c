@@ -99,6 +99,22 @@ static int take_list(struct cli *c, const struct cli_opt *e, void *base,
 	return -1;
 }
 
+/* A label is printed, logged and matched by name: a control byte in one
+ * (a TAB, an escape) would show as '?' and make two labels look alike.
+ * -1 when it is text, else the usage exit code. */
+static int take_label(struct cli *c, const char *flag, const char *arg,
+                      const char **p)
+{
+	for (size_t i = 0; arg[i]; i++)
+		if ((unsigned char)arg[i] < 0x20 || arg[i] == 0x7f)
+			return cli_usage(c,
+			                 "%s: byte %zu is a control character "
+			                 "(0x%02x); a label is text",
+			                 flag, i + 1, (unsigned char)arg[i]);
+	*p = arg;
+	return -1;
+}
+
 /* Store one option's value: -1 to go on, else the exit code. */
 static int take(struct cli *c, const struct cli_opt *e, void *base,
                 const char *arg)
@@ -110,7 +126,11 @@ static int take(struct cli *c, const struct cli_opt *e, void *base,
 	switch (e->kind) {
 	case CLI_OPT_FLAG: *(bool *)p = true; return -1;
 	case CLI_OPT_SET: *(int *)p = (int)e->min; return -1;
-	case CLI_OPT_STR: *(const char **)p = arg; return -1;
+	case CLI_OPT_STR:
+		if (strcmp(e->name, "label") == 0)
+			return take_label(c, flag, arg, p);
+		*(const char **)p = arg;
+		return -1;
 	case CLI_OPT_ULONG: return take_ulong(c, e, flag, arg, p);
 	case CLI_OPT_LIST: return take_list(c, e, base, flag, arg);
 	case CLI_OPT_SECRET:

@@ -300,6 +300,13 @@ void cli_vhd_job_end(struct cli_vhd_job *j)
 	j->bar.shown = false;
 }
 
+enum err cli_vhd_name_output(enum err e, const char *out)
+{
+	if (e == ERR_IO && strncmp(err_detail(), "write", 5) == 0)
+		return err_wrap(e, "%s", out);
+	return e;
+}
+
 enum err cli_vhd_key_done(const struct cli *c, const struct cli_vhd_args *a,
                           const char *op, struct cli_vhd_key *k, enum err e)
 {

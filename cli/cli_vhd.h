@@ -130,4 +130,8 @@ void cli_vhd_job_begin(const struct cli *c, const struct cli_vhd_args *a,
 /* Restore the signal handlers and end the progress line. */
 void cli_vhd_job_end(struct cli_vhd_job *j);
 
+/* e, with out named when the pipeline's write failed ("write: No space
+ * left on device" names no file; every error line must). */
+enum err cli_vhd_name_output(enum err e, const char *out);
+
 #endif

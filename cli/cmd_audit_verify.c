@@ -22,6 +22,7 @@
 
 struct outcome {
 	const char *path;
+	char *def; /* CLI_AUDIT_PATH_MAX bytes for the token's default log */
 	struct km_audit_key key;
 	struct km_audit_check check;
 	struct km_audit_head head;
@@ -306,15 +307,21 @@ static enum err load_copy(struct p11_session *s, struct outcome *o)
 static enum err check(const struct cli *c, struct p11_session *s, void *ctx)
 {
 	struct outcome *o = ctx;
-	enum err r = load_copy(s, o);
+	enum err r = ERR_OK;
 
+	if (!o->path) {
+		r = cli_audit_path(c, s, o->def, CLI_AUDIT_PATH_MAX);
+		o->path = o->def;
+	}
+	if (r == ERR_OK)
+		r = load_copy(s, o);
 	return r == ERR_OK ? verify(c, s, o) : r;
 }
 
 int cmd_audit_verify(struct cli *c, int argc, char **argv)
 {
-	struct outcome o = { 0 };
 	char def[CLI_AUDIT_PATH_MAX];
+	struct outcome o = { .def = def };
 	int rc;
 
 	rc = cli_audit_parse_log(c, argc, argv, opts, &o, &o.path, def);

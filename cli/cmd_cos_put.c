@@ -151,7 +151,7 @@ int cmd_cos_put(struct cli *c, int argc, char **argv)
 	enum err r = ERR_OK;
 	int rc;
 
-	cli_cos_defaults(&co);
+	cli_cos_defaults(c, &co);
 	rc = cli_opts_parse(c, &o, argc, argv);
 	if (a.json)
 		c->json = true;

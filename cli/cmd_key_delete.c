@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "cli_audit.h"
+#include "cli_key.h"
 #include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
@@ -15,13 +16,16 @@
 #include "p11_key.h"
 
 struct delete_opts {
-	const char *label;
+	const char *label, *id;
 	bool yes;
 };
 
 static const struct cli_opt opts[] = {
 	{ "label", CLI_STR(struct delete_opts, label), .arg = "L",
-	  .required = true, .help = "the key (required)" },
+	  .help = "the key (this or --id is required)" },
+	{ "id", CLI_STR(struct delete_opts, id), .arg = "HEX",
+	  .help = "the key by CKA_ID, as key list shows it (for labels that "
+	          "repeat); with --label, both must match" },
 	{ "yes", CLI_FLAG(struct delete_opts, yes), .letter = 'y',
 	  .help = "do not ask; default ask on the terminal" },
 	{ NULL },
@@ -48,13 +52,18 @@ static bool is_audit_key(const struct km_key *k)
 	return yes;
 }
 
-static enum err confirm(const struct km_key *k, const char *label, bool yes)
+/* The prompt names the token: with several tokens (or an SO at the
+ * wrong station) "in token?" says nothing about which one. */
+static enum err confirm(struct p11_session *s, const struct km_key *k,
+                        const char *label, bool yes)
 {
-	char prompt[256];
+	const struct p11_token_desc *t = p11_session_token(s);
+	char prompt[400];
 
 	snprintf(prompt, sizeof(prompt),
-	         "Destroy %s key '%s' in token? This cannot be undone.",
-	         k->kind, label);
+	         "Destroy %s key '%s' in token '%s' (serial %s)? This cannot "
+	         "be undone.",
+	         k->kind, label, t->label, t->serial);
 	if (yes || cli_confirm(prompt))
 		return ERR_OK;
 	return err_set(ERR_USAGE, "not confirmed; nothing deleted (use --yes "
@@ -68,23 +77,24 @@ static enum err delete_key(const struct cli *c, struct p11_session *s,
 {
 	const struct delete_opts *o = ctx;
 	const char *label = o->label;
-	struct cli_audit_rec rec = { .op = "key.delete", .label = label };
+	struct cli_audit_rec rec = { .op = "key.delete",
+		                     .label = label ? label : o->id };
 	struct cli_audit_intent in = { 0 };
 	struct km_key k = { 0 };
 	enum err r;
 
 	r = cli_audit_begin(c, s, &rec, &in);
 	if (r == ERR_OK)
-		r = km_inventory_find(s, label, &k);
+		r = cli_key_select(s, label, o->id, &k);
 	if (r == ERR_OK)
-		r = confirm(&k, label, o->yes);
+		r = confirm(s, &k, k.info.label, o->yes);
 	rec.key = k.info.label[0] ? &k : NULL;
 	if (r == ERR_OK && is_audit_key(&k))
 		r = cli_audit_final(c, s, &rec, &in);
 	if (r == ERR_OK)
 		r = destroy(s, &k);
 	if (r == ERR_OK)
-		cli_info(c, "deleted %s key '%s'", k.kind, label);
+		cli_info(c, "deleted %s key '%s'", k.kind, k.info.label);
 	rec.result = r;
 	rec.intent = &in;
 	r = cli_audit(c, s, &rec);
@@ -95,11 +105,13 @@ static enum err delete_key(const struct cli *c, struct p11_session *s,
 int cmd_key_delete(struct cli *c, int argc, char **argv)
 {
 	struct delete_opts o = { 0 };
+	int rc;
 
-	return cli_token_main(
-	        c, argc, argv,
-	        &(struct cli_opts){ .sets = { { opts, &o } },
-	                            .required_usage =
-	                                    "--label LABEL is required" },
-	        CLI_TOKEN_RW | CLI_TOKEN_LOGIN, delete_key, &o);
+	rc = cli_opts_parse(c, &(struct cli_opts){ .sets = { { opts, &o } } },
+	                    argc, argv);
+	if (rc < 0 && !o.label && !o.id)
+		rc = cli_usage(c, "--label LABEL or --id HEX is required");
+	return rc >= 0 ? rc
+	               : cli_token_run(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN,
+	                               delete_key, &o);
 }

@@ -2,7 +2,7 @@
 /* cmd_key_import_bundle.c - `p11seal key import dek --bundle F
  * --unwrap-with T [--label NEW]` (the command table's row for `key import
  * dek` with --bundle or --unwrap-with): on an air-gapped station, take a DEK
- * bundle from the bridge into the token as a sensitive, never extractable DEK,
+ * bundle from the bridge into the token as a sensitive, non-extractable DEK,
  * refusing one made for another station, one changed on the way, or a DEK the
  * token already holds. */
 #include <stdio.h>
@@ -46,9 +46,13 @@ static enum err report(const struct cli *c, struct p11_session *s,
 		r = cli_print_json(km_inventory_json(&k, false));
 	} else {
 		encode_hex(hex, k.keyhash, sizeof(k.keyhash));
+		/* CKA_NEVER_EXTRACTABLE is false for any unwrapped key (it
+		 * was once outside this token): say what holds instead. */
 		cli_info(c,
-		         "imported DEK '%s' (%zu bytes) as sensitive and "
-		         "never extractable, keyhash %s",
+		         "imported DEK '%s' (%zu bytes) as sensitive and not "
+		         "extractable (key show: extractable false; "
+		         "never_extractable is false for any unwrapped key), "
+		         "keyhash %s",
 		         dek->label, dek->size, hex);
 	}
 	km_inventory_free_one(&k);

@@ -61,6 +61,7 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 	cli_vhd_job_begin(c, a, "decrypting", &job);
 	e = vhd_decrypt(in, a->out, fmt, &ci, hash, &job.opts);
 	cli_vhd_job_end(&job);
+	e = cli_vhd_name_output(e, a->out);
 	if (e != ERR_OK)
 		goto out;
 	report(c, a, in);

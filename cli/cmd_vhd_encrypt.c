@@ -108,7 +108,7 @@ static enum err encrypt(const struct cli *c, const struct cli_vhd_args *a,
 	cli_vhd_job_begin(c, a, "encrypting", &job);
 	e = vhd_encrypt(in, a->out, &ci, hash, &job.opts);
 	cli_vhd_job_end(&job);
-	return e;
+	return cli_vhd_name_output(e, a->out);
 }
 
 /* Before the token is opened: nothing to log in for. */

@@ -49,7 +49,7 @@ const struct cli_command cli_commands[] = {
 	{ "key", "show", cmd_key_show,
 	  "show one key with every security "
 	  "attribute",
-	  "--label L" },
+	  "--label L | --id HEX" },
 	{ "key", "create", NULL,
 	  "generate a key in the token: root "
 	  "(AES-256, never extractable unless --import-ceremony), dek (32|64 "
@@ -66,7 +66,7 @@ const struct cli_command cli_commands[] = {
 	  "dek --label L --raw-file "
 	  "FILE | dek --bundle FILE --unwrap-with T [--label L]" },
 	{ "key", "delete", cmd_key_delete, "destroy a key and its metadata",
-	  "--label L [--yes]" },
+	  "--label L | --id HEX [--yes]" },
 	{ "vhd", "info", cmd_vhd_info,
 	  "show a disk image: kind, sizes, "
 	  "allocation, creator, keyhash",

@@ -5,6 +5,7 @@
 #include "kp_client.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,8 @@ struct kp_client {
 	long token_expires_in;
 	long retry_base_ms, retry_cap_ms, total_ms;
 	unsigned max_attempts;
+	void (*progress)(void *ctx, const char *line);
+	void *progress_ctx;
 	bool hpcs;
 	char correlation_id[64];
 };
@@ -120,6 +123,8 @@ enum err kp_client_new(struct kp_client **out, const struct kp_config *cfg,
 	c->retry_cap_ms = pick(cfg->retry_cap_ms, 30000);
 	c->total_ms = pick(cfg->total_ms, 120000);
 	c->max_attempts = cfg->max_attempts ? cfg->max_attempts : 5;
+	c->progress = cfg->progress;
+	c->progress_ctx = cfg->progress_ctx;
 	c->hpcs = cfg->hpcs;
 	*out = c;
 	return ERR_OK;
@@ -243,6 +248,22 @@ static enum err give_up(enum err r, unsigned n, const char *why)
 	               n == 1 ? "" : "s", why);
 }
 
+static void say(const struct kp_client *c, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
+static void say(const struct kp_client *c, const char *fmt, ...)
+{
+	char line[1200];
+	va_list ap;
+
+	if (!c->progress)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	c->progress(c->progress_ctx, line);
+}
+
 /* Wait before the next attempt; false when the budget forbids it. */
 static bool backoff(struct kp_client *c, unsigned n, const char *retry_after,
                     long long deadline, const char **why)
@@ -260,6 +281,9 @@ static bool backoff(struct kp_client *c, unsigned n, const char *retry_after,
 		*why = "time budget";
 		return false;
 	}
+	say(c, "attempt %u failed (%.600s); next of %u in %.1f s", n,
+	    err_detail()[0] ? err_detail() : "a status worth retrying",
+	    c->max_attempts, (double)delay / 1000.0);
 	retry_sleep_ms(delay);
 	return true;
 }
@@ -281,6 +305,8 @@ static enum err run(struct kp_client *c, const struct exchange *ex,
 
 		*attempts = n;
 		kp_http_resp_clear(hr);
+		say(c, "%s %s (attempt %u of %u)", ex->method, ex->url, n,
+		    c->max_attempts);
 		r = send_once(c, ex, hr);
 		if (r != ERR_OK && hr->fail == KP_HTTP_NONE)
 			return r; /* IAM or local failure, already explained */

@@ -127,6 +127,11 @@ enum err p11_obj_find_one(struct p11_session *s, CK_OBJECT_CLASS cls,
 	r = p11_obj_find(s, cls, label, id, id_len, h, 2, &n);
 	if (r != ERR_OK)
 		return r;
+	if (n == 0 && !label && id)
+		return err_set(ERR_NOT_FOUND,
+		               "no key with that CKA_ID in token "
+		               "'%s'",
+		               p11_session_token(s)->label);
 	if (n == 0)
 		return err_set(ERR_NOT_FOUND,
 		               "no object labelled '%s' in token "
@@ -136,8 +141,9 @@ enum err p11_obj_find_one(struct p11_session *s, CK_OBJECT_CLASS cls,
 	if (n > 1)
 		return err_set(ERR_USAGE,
 		               "label '%s' matches more than one "
-		               "object in token '%s'; rename or delete the "
-		               "duplicates",
+		               "object in token '%s'; select one with --id "
+		               "(its CKA_ID, as key list shows it), or rename "
+		               "or delete the duplicates",
 		               label ? label : "(any)",
 		               p11_session_token(s)->label);
 	*out = h[0];

@@ -94,12 +94,16 @@ function checkBearer(auth) {
 }
 
 // Strict checks s3rver does not make. Returns an error [status, code, msg] or null.
+// A bearer-token GET without a body (preflight's bucket location) needs
+// neither x-amz-date nor a body hash, as with COS; everything else does.
 function strict(op, req, body) {
   const h = req.headers;
-  if (!h['x-amz-date']) return [400, 'AccessDenied', 'x-amz-date is required'];
+  const bare = (h.authorization || '').startsWith('Bearer ') &&
+    req.method === 'GET' && body.length === 0;
+  if (!h['x-amz-date'] && !bare) return [400, 'AccessDenied', 'x-amz-date is required'];
   const sha = h['x-amz-content-sha256'];
-  if (!sha) return [400, 'InvalidRequest', 'x-amz-content-sha256 is required'];
-  if (sha !== 'UNSIGNED-PAYLOAD' &&
+  if (!sha && !bare) return [400, 'InvalidRequest', 'x-amz-content-sha256 is required'];
+  if (sha && sha !== 'UNSIGNED-PAYLOAD' &&
       sha !== crypto.createHash('sha256').update(body).digest('hex'))
     return [400, 'XAmzContentSHA256Mismatch', 'the body does not match x-amz-content-sha256'];
   const md5 = h['content-md5'];

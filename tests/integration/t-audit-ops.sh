@@ -76,7 +76,7 @@ assert "each vhd run: its intent, then its result naming it" \
 	test "$(sed -n "$((n0 + 1)),\$p" "$BLOG" | jq -s '[range(0; length; 2) as $i | .[$i].result == "started" and .[$i + 1].intent == .[$i].seq] | all')" = true
 assert "vhd intents name the key asked for and the file" \
 	test "$(sed -n "$((n0 + 1)),\$p" "$BLOG" | jq -r 'select(.result == "started") | "\(.op) \(.key.label) \(.image.path)"' | paste -sd, -)" = \
-	"vhd.encrypt imp a.vhd,vhd.encrypt nope b.vhd,vhd.encrypt imp m.vhd,vhd.decrypt imp a.vhd,vhd.decrypt D a.vhd,vhd.verify imp a.vhd,vhd.verify D a.vhd"
+	"vhd.encrypt imp $WORK/a.vhd,vhd.encrypt nope $WORK/b.vhd,vhd.encrypt imp $WORK/m.vhd,vhd.decrypt imp $WORK/a.vhd,vhd.decrypt D $WORK/a.vhd,vhd.verify imp $WORK/a.vhd,vhd.verify D $WORK/a.vhd"
 assert "vhd ops in order" \
 	test "$(results "$BLOG" $((n0 + 1)) | jq -r .op | paste -sd, -)" = \
 	vhd.encrypt,vhd.encrypt,vhd.encrypt,vhd.decrypt,vhd.decrypt,vhd.verify,vhd.verify
@@ -87,19 +87,19 @@ assert "vhd.encrypt: key label, CKA_ID, kind and keyhash of the DEK" \
 	test "$(res 1 '"\(.key.label) \(.key.id) \(.key.kind) \(.key.keyhash)"')" = "imp $IMP_ID dek $IMP_KH"
 assert "vhd.encrypt: image.sha256 is sha256sum of the output" \
 	test "$(res 1 .image.sha256)" = "$(sha256sum a.vhd | cut -c1-64)"
-assert "vhd.encrypt: image.path is the output" \
-	test "$(res 1 .image.path)" = a.vhd
+assert "vhd.encrypt: image.path is the output, absolute (README \"Audit trail\")" \
+	test "$(res 1 .image.path)" = "$WORK/a.vhd"
 assert "failed vhd.encrypt: the label asked for, no image hash" \
-	test "$(res 2 '"\(.key.label) \(.image.sha256) \(.image.path)"')" = "nope null b.vhd"
+	test "$(res 2 '"\(.key.label) \(.image.sha256) \(.image.path)"')" = "nope null $WORK/b.vhd"
 assert "vhd.encrypt --manifest: image.sha256 = sha256sum = manifest's" \
 	test "$(res 3 .image.sha256)" = "$(sha256sum m.vhd | cut -c1-64)" -a \
 	"$(jq -r .image.sha256 m.json)" = "$(sha256sum m.vhd | cut -c1-64)"
 assert "vhd.decrypt: image.path is the input, no hash" \
-	test "$(res 4 '"\(.key.label) \(.image.path) \(.image.sha256)"')" = "imp a.vhd null"
+	test "$(res 4 '"\(.key.label) \(.image.path) \(.image.sha256)"')" = "imp $WORK/a.vhd null"
 assert "failed vhd.decrypt names the key asked for and the file" \
-	test "$(res 5 '"\(.key.label) \(.image.path)"')" = "D a.vhd"
+	test "$(res 5 '"\(.key.label) \(.image.path)"')" = "D $WORK/a.vhd"
 assert "vhd.verify --data: no plaintext hash in image.sha256" \
-	test "$(res 6 '"\(.key.label) \(.image.path) \(.image.sha256)"')" = "imp a.vhd null"
+	test "$(res 6 '"\(.key.label) \(.image.path) \(.image.sha256)"')" = "imp $WORK/a.vhd null"
 check "bridge: audit verify after the vhd commands" bridge audit verify
 
 # --- no auditing, no hashing: a token without an audit key

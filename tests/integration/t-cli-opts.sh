@@ -117,7 +117,7 @@ for cmd in "key delete --label d extra" "key export-public --label t --out f ext
 	esac
 done
 expect_exit 2 "key delete without --label" "$P11SEAL" key delete --yes
-grep_err "its own line" "key delete: --label LABEL is required"
+grep_err "its own line" "key delete: --label LABEL or --id HEX is required"
 expect_exit 2 "kp import-root without --name" "$P11SEAL" kp import-root --label r
 grep_err "its own line" "import-root: --label LABEL and --name NAME are required"
 expect_exit 2 "key trust-signer with an empty --label" "$P11SEAL" key \

@@ -11,6 +11,7 @@
 
 #include "secmem.h"
 #include "srv.h"
+#include "srv_demo.h"
 #include "srv_fault.h"
 #include "srv_file.h"
 #include "srv_hsm.h"
@@ -27,6 +28,12 @@ static const char usage_text[] =
         "usage: kp-server --cert FILE --key FILE --instance-id GUID\n"
         "                 --api-keys FILE --module PATH --token URI\n"
         "                 --pin-source file:PATH|env:VAR [options]\n"
+        "       kp-server --demo DIR [options]\n"
+        "  --demo DIR                make (or reuse) in DIR a SoftHSM token, "
+        "CA,\n"
+        "                            certificate and API key, serve, and "
+        "print\n"
+        "                            how to point p11seal at it\n"
         "  --listen ADDR:PORT        default 127.0.0.1:0 (loopback only)\n"
         "  --allow-remote            allow a non-loopback --listen address\n"
         "  --state FILE              keep metadata across restarts\n"
@@ -123,11 +130,13 @@ static const struct option options[] = {
 	{ "cos-dir", required_argument, NULL, 'C' },
 	{ "policies", required_argument, NULL, 'O' },
 	{ "import-delay", required_argument, NULL, 'D' },
+	{ "demo", required_argument, NULL, 'M' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
-static bool parse_args(int argc, char **argv, struct srv_config *c)
+static bool parse_args(int argc, char **argv, struct srv_config *c,
+                       const char **demo)
 {
 	int opt;
 
@@ -143,6 +152,10 @@ static bool parse_args(int argc, char **argv, struct srv_config *c)
 		.max_body = 64 * 1024,
 	};
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (opt == 'M') {
+			*demo = optarg;
+			continue;
+		}
 		if (opt == 'h' || !set_option(c, opt, optarg)) {
 			if (opt != 'h' && opt != '?')
 				fprintf(stderr,
@@ -152,6 +165,8 @@ static bool parse_args(int argc, char **argv, struct srv_config *c)
 			return false;
 		}
 	}
+	if (optind == argc && *demo)
+		return true;
 	if (optind != argc || !c->cert_file || !c->key_file ||
 	    !c->instance_id || !c->api_keys_file || !c->module ||
 	    !c->token_uri || !c->pin_source)
@@ -218,6 +233,7 @@ int main(int argc, char **argv)
 {
 	struct srv srv = { 0 };
 	struct srv_http *http = NULL;
+	const char *demo = NULL;
 	char url[128];
 	sigset_t set;
 	enum err r;
@@ -226,16 +242,20 @@ int main(int argc, char **argv)
 	secmem_harden_process();
 	secmem_init(SECURE_HEAP);
 	secmem_use_for_json();
-	if (!parse_args(argc, argv, &srv.cfg)) {
+	if (!parse_args(argc, argv, &srv.cfg, &demo)) {
 		fputs(usage_text, stderr);
 		return 2;
 	}
 	block_signals(&set);
-	r = srv_open(&srv);
+	r = demo ? srv_demo_setup(demo, &srv.cfg) : ERR_OK;
+	if (r == ERR_OK)
+		r = srv_open(&srv);
 	if (r == ERR_OK)
 		r = srv_http_start(&srv, &http, url, sizeof(url));
 	if (r == ERR_OK)
 		r = announce(&srv, url);
+	if (r == ERR_OK && demo)
+		r = srv_demo_announce(url);
 	if (r == ERR_OK)
 		sigwait(&set, &sig);
 	srv_http_stop(http);
