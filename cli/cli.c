@@ -276,3 +276,13 @@ bool cli_confirm(const char *prompt)
 	yes = strcmp(answer, "y\n") == 0 || strcmp(answer, "yes\n") == 0;
 	return yes;
 }
+
+long cli_env_ms(const char *name)
+{
+	const char *v = getenv(name);
+	unsigned long ms = 0;
+
+	if (v && cli_parse_ulong(v, name, 1, 600000, &ms) != ERR_OK)
+		ms = 0;
+	return (long)ms;
+}

@@ -32,6 +32,8 @@ struct cli {
 	const char *token_uri;        /* --token URI */
 	const char *pin_source;       /* --pin-source SRC */
 	const char *audit_log;        /* --audit-log FILE */
+	const char *cacert;           /* --cacert FILE of a kp command, else
+	                                 P11SEAL_CACERT or SSL_CERT_FILE */
 	bool json;                    /* --json */
 	int verbosity;                /* -q: -1, default 0, -v: 1 */
 };
@@ -101,6 +103,10 @@ enum err cli_refuse_argv_secret(const char *flag, const char *what);
  * within [min, max]. */
 enum err cli_parse_ulong(const char *s, const char *what, unsigned long min,
                          unsigned long max, unsigned long *out);
+
+/* Whole milliseconds (1..600000) from a test-tuning variable such as
+ * P11SEAL_KP_RETRY_BASE_MS, or 0 (the default) when unset or bad. */
+long cli_env_ms(const char *name);
 
 /* True if argv (before any "--") holds --help or -h. */
 bool cli_asks_help(int argc, char **argv);

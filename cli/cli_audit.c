@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_opts.h"
 #include "encode.h"
 #include "km_audit.h"
 #include "km_audit_trail.h"
@@ -26,6 +27,7 @@ struct texts {
 	char user[256], host[256];
 	char id[KM_AUDIT_ID_HEX_MAX + 1], keyhash[65], image[65];
 	char result[1200];
+	char path[PATH_LEN];
 	struct km_key found;
 	bool have_found;
 };
@@ -42,26 +44,51 @@ static const char *home_dir(char *buf, size_t cap)
 	return res->pw_dir;
 }
 
-enum err cli_audit_path(const struct cli *c, char *out, size_t cap)
+/* The token's serial (else its label) as a file name part: anything
+ * outside [A-Za-z0-9._-] becomes '_'. */
+static void token_name(struct p11_session *s, char *out, size_t cap)
+{
+	const struct p11_token_desc *d = p11_session_token(s);
+	const char *src = d->serial[0] ? d->serial : d->label;
+	size_t n = 0;
+
+	for (; *src && n + 1 < cap; src++)
+		out[n++] = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP"
+		                  "QRSTUVWXYZ0123456789._-",
+		                  *src)
+		                   ? *src
+		                   : '_';
+	out[n] = '\0';
+}
+
+enum err cli_audit_path(const struct cli *c, struct p11_session *s, char *out,
+                        size_t cap)
 {
 	const char *state = getenv("XDG_STATE_HOME");
-	char pwbuf[1024];
+	char pwbuf[1024], tok[40];
 	const char *home;
 	int n;
 
 	if (c->audit_log) {
 		n = snprintf(out, cap, "%s", c->audit_log);
-	} else if (state && state[0] == '/') {
-		n = snprintf(out, cap, "%s/p11seal/audit.log", state);
+		goto out;
+	}
+	if (!s)
+		return err_set(ERR_USAGE, "no token to name the audit log "
+		                          "after; pass --audit-log FILE");
+	token_name(s, tok, sizeof(tok));
+	if (state && state[0] == '/') {
+		n = snprintf(out, cap, "%s/p11seal/audit-%s.log", state, tok);
 	} else {
 		home = home_dir(pwbuf, sizeof(pwbuf));
 		if (!home)
 			return err_set(ERR_USAGE,
 			               "no home directory for the "
 			               "audit log; pass --audit-log FILE");
-		n = snprintf(out, cap, "%s/.local/state/p11seal/audit.log",
-		             home);
+		n = snprintf(out, cap, "%s/.local/state/p11seal/audit-%s.log",
+		             home, tok);
 	}
+out:
 	if (n <= 0 || (size_t)n >= cap)
 		return err_set(ERR_USAGE,
 		               "audit log path is empty or too long");
@@ -121,6 +148,21 @@ struct stage {
 	uint64_t intent;    /* the intent a result ends; 0: none */
 };
 
+/* path as an absolute name: "disk.vhd" in a record says nothing once the
+ * shell's working directory is gone. As typed when that cannot be had. */
+static const char *absolute(const char *path, char *buf, size_t cap)
+{
+	char cwd[PATH_LEN];
+	int n;
+
+	if (!path || path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return path;
+	if (strncmp(path, "./", 2) == 0)
+		path += 2;
+	n = snprintf(buf, cap, "%s/%s", cwd, path);
+	return n > 0 && (size_t)n < cap ? buf : path;
+}
+
 static void describe(struct p11_session *s, const struct cli_audit_rec *a,
                      const struct stage *st, struct km_audit_rec *rec,
                      struct texts *t)
@@ -137,7 +179,8 @@ static void describe(struct p11_session *s, const struct cli_audit_rec *a,
 		encode_hex(t->image, a->image_sha256, 32);
 		rec->image_sha256 = t->image;
 	}
-	rec->image_path = a->image_path;
+	rec->image_path = absolute(a->image_path, t->path, sizeof(t->path));
+	rec->image_target = a->image_target;
 	if (st->result)
 		snprintf(t->result, sizeof(t->result), "%s", st->result);
 	else if (a->result == ERR_OK)
@@ -164,7 +207,7 @@ static enum err write_record(const struct cli *c, struct p11_session *s,
 	*seq = 0;
 	if (!t)
 		return err_set(ERR_NOMEM, "audit record");
-	r = cli_audit_path(c, path, sizeof(path));
+	r = cli_audit_path(c, s, path, sizeof(path));
 	if (r == ERR_OK) {
 		describe(s, a, st, &rec, t);
 		r = km_audit_trail_append(s, key, path, &rec);
@@ -221,11 +264,12 @@ static enum err append(const struct cli *c, struct p11_session *s,
 }
 
 /* The one line a fail-closed refusal prints: the log and why. */
-static enum err refuse(const struct cli *c, const char *why)
+static enum err refuse(const struct cli *c, struct p11_session *s,
+                       const char *why)
 {
 	char path[PATH_LEN] = "";
 
-	cli_audit_path(c, path, sizeof(path));
+	cli_audit_path(c, s, path, sizeof(path));
 	err_clear();
 	if (path[0] && strstr(why, path))
 		return err_set(ERR_POLICY,
@@ -267,7 +311,7 @@ static enum err write_first(const struct cli *c, struct p11_session *s,
 	in->refused = true;
 	in->seq = 0;
 	snprintf(why, sizeof(why), "%s", err_detail());
-	return refuse(c, why);
+	return refuse(c, s, why);
 }
 
 enum err cli_audit_begin(const struct cli *c, struct p11_session *s,
@@ -343,4 +387,25 @@ enum err cli_audit(const struct cli *c, struct p11_session *s,
 		return err_wrap(r, "the operation itself is done, but its "
 		                   "audit record has a problem");
 	return ERR_OK;
+}
+
+int cli_audit_parse_log(struct cli *c, int argc, char **argv,
+                        const struct cli_opt *opts, void *base,
+                        const char **path, char *def)
+{
+	int rc;
+
+	*path = NULL;
+	rc = cli_opts_parse(
+	        c,
+	        &(struct cli_opts){ .sets = { { opts, base } },
+	                            .args = { path },
+	                            .args_usage = "give at most one log file" },
+	        argc, argv);
+	if (rc >= 0 || *path)
+		return rc;
+	/* the default names the token: the caller fills def once a token
+	 * is open (cli_audit_path) */
+	def[0] = '\0';
+	return -1;
 }

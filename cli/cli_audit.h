@@ -24,7 +24,8 @@
  *
  * Ops in use or reserved: key.create, key.import, key.delete, key.export,
  * key.trust-transport, key.rotate (kp rotate), vhd.encrypt, vhd.decrypt,
- * vhd.verify, kp.import-root, kp.wrap, kp.unwrap, kp.rewrap.
+ * vhd.verify, cos.put, image.import, kp.import-root, kp.wrap, kp.unwrap,
+ * kp.rewrap.
  * Not recorded: key export-public (reads a public key, uses none), and
  * token init (the token has no audit key yet).
  *
@@ -41,6 +42,7 @@
 #include "err.h"
 
 struct cli;
+struct cli_opt;
 struct km_key;
 struct p11_session;
 
@@ -64,6 +66,7 @@ struct cli_audit_rec {
 	const char *kp_key_id, *kp_correlation_id; /* Key Protect, or NULL */
 	const uint8_t *image_sha256;               /* 32 bytes, or NULL */
 	const char *image_path;
+	const char *image_target; /* cos:// URI of an upload, or NULL */
 	/* From cli_audit_begin, or NULL (the token never got that far). */
 	const struct cli_audit_intent *intent;
 };
@@ -98,8 +101,21 @@ enum err cli_audit(const struct cli *c, struct p11_session *s,
  * only a record needs (hashing an output file). Clears the error. */
 bool cli_audit_enabled(struct p11_session *s);
 
-/* The log path: --audit-log, else the XDG default ($HOME/.local/state
- * when XDG_STATE_HOME is unset or not absolute). */
-enum err cli_audit_path(const struct cli *c, char *out, size_t cap);
+/* The log path of token s: --audit-log, else the XDG default
+ * $XDG_STATE_HOME/p11seal/audit-SERIAL.log ($HOME/.local/state when
+ * XDG_STATE_HOME is unset or not absolute): one chain per token, so each
+ * token gets its own file. s may be NULL only with --audit-log. */
+enum err cli_audit_path(const struct cli *c, struct p11_session *s, char *out,
+                        size_t cap);
+
+/* The command line of a command that reads the log (audit show, audit
+ * verify): the options of opts into base, then at most one FILE into
+ * *path, else *path NULL and def (CLI_AUDIT_PATH_MAX bytes) empty for the
+ * caller's cli_audit_path once it knows the token. Returns -1 to go on,
+ * else the exit code. */
+#define CLI_AUDIT_PATH_MAX 4096
+int cli_audit_parse_log(struct cli *c, int argc, char **argv,
+                        const struct cli_opt *opts, void *base,
+                        const char **path, char *def);
 
 #endif

@@ -3,8 +3,13 @@
  * its result after. */
 #include "cli_key.h"
 
+#include <stdint.h>
+#include <string.h>
+
 #include "cli_audit.h"
 #include "cli_token.h"
+#include "encode.h"
+#include "km_inventory.h"
 
 enum err cli_key_run(const struct cli *c, const char *op, const char *kind,
                      const char *label, cli_key_fn fn, void *ctx)
@@ -25,4 +30,19 @@ enum err cli_key_run(const struct cli *c, const char *op, const char *kind,
 	r = cli_audit(c, t.session, &rec);
 	cli_token_close(&t);
 	return r;
+}
+
+enum err cli_key_select(struct p11_session *s, const char *label,
+                        const char *id_hex, struct km_key *out)
+{
+	uint8_t id[P11_ID_MAX];
+	size_t n = id_hex ? strlen(id_hex) : 0;
+
+	if (id_hex && (n == 0 || n % 2 || n / 2 > sizeof(id) ||
+	               decode_hex(id, n / 2, id_hex) != ERR_OK))
+		return err_set(ERR_USAGE,
+		               "--id: '%.80s' is not a CKA_ID in hex (1..%zu "
+		               "bytes, as key list shows it)",
+		               id_hex, sizeof(id));
+	return km_inventory_find_by(s, label, id_hex ? id : NULL, n / 2, out);
 }

@@ -20,4 +20,11 @@ typedef enum err (*cli_key_fn)(const struct cli *c, struct p11_session *s,
 enum err cli_key_run(const struct cli *c, const char *op, const char *kind,
                      const char *label, cli_key_fn fn, void *ctx);
 
+struct km_key;
+
+/* The key named by --label and/or --id HEX (a CKA_ID as key list shows
+ * it): ERR_USAGE for bad hex, else km_inventory_find_by's answer. */
+enum err cli_key_select(struct p11_session *s, const char *label,
+                        const char *id_hex, struct km_key *out);
+
 #endif

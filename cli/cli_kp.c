@@ -13,6 +13,8 @@
 #include "cli_audit.h"
 #include "cli_file.h"
 #include "encode.h"
+#include "json.h"
+#include "km_inventory.h"
 #include "km_kpdek.h"
 #include "km_kproot.h"
 #include "kp_client.h"
@@ -86,22 +88,35 @@ void cli_kp_session_close(struct cli_kp_session *ks)
 	memset(ks, 0, sizeof(*ks));
 }
 
-int cli_kp_root_opt(void *ctx, int ch, const char *arg)
-{
-	struct cli_kp_root_args *a = ctx;
+const struct cli_opt cli_kp_root_opts[] = {
+	{ "host-assisted", CLI_FLAG(struct cli_kp_root_args, host_assisted),
+	  .help = "let the host make the root material when the token cannot "
+	          "wrap it itself; default refused" },
+	CLI_SO_PIN_OPTS(struct cli_kp_root_args, so_pin_source,
+	                "prompt, asked only on the trusted path"),
+	{ NULL },
+};
 
-	switch (ch) {
-	case 'l': a->o.label = arg; return 0;
-	case 'n': a->o.name = arg; return 0;
-	case 'a': a->o.alias = arg; return 0;
-	case 'H': a->host_assisted = true; return 0;
-	case 'd': a->o.drop_previous = true; return 0;
-	case 's': a->so_pin_source = arg; return 0;
-	case 'S':
-		return cli_fail(a->c,
-		                cli_refuse_argv_secret("--so-pin", "SO PIN"));
-	default: return cli_usage(a->c, "unknown option");
-	}
+/* fn with the session's path and PINs (kept in a->o only for the call),
+ * then the report. */
+static enum err root_ceremony(struct cli_kp_root_args *a, struct kp_client *kp,
+                              const struct cli_kp_session *ks,
+                              cli_kp_root_fn fn, struct km_kproot *res)
+{
+	enum err r;
+
+	a->o.path = ks->path;
+	a->o.so_pin = ks->so_pin;
+	a->o.user_pin = ks->user_pin;
+	r = fn(kp, ks->t.session, &a->o, res);
+	a->o.so_pin = a->o.user_pin = NULL;
+	if (r != ERR_OK)
+		return r;
+	cli_info(a->c,
+	         "Key Protect key %s and token root key '%s' hold the same "
+	         "material (%s)",
+	         res->key_id, res->label, km_path_name(res->path));
+	return cli_kp_print_root(a->c, res);
 }
 
 enum err cli_kp_root_run(const struct kp_opts *ko, struct cli_kp_root_args *a,
@@ -128,20 +143,8 @@ enum err cli_kp_root_run(const struct kp_opts *ko, struct cli_kp_root_args *a,
 		        &(struct cli_audit_rec){
 		                .op = op, .label = a->o.label, .kind = "root" },
 		        &in);
-	if (r == ERR_OK) {
-		a->o.path = ks.path;
-		a->o.so_pin = ks.so_pin;
-		a->o.user_pin = ks.user_pin;
-		r = fn(kp, ks.t.session, &a->o, &res);
-		a->o.so_pin = a->o.user_pin = NULL;
-	}
-	if (r == ERR_OK) {
-		cli_info(a->c,
-		         "Key Protect key %s and token root key '%s' hold the "
-		         "same material (%s)",
-		         res.key_id, res.label, km_path_name(res.path));
-		r = cli_kp_print_root(a->c, &res);
-	}
+	if (r == ERR_OK)
+		r = root_ceremony(a, kp, &ks, fn, &res);
 	r = cli_audit(a->c, ks.t.session,
 	              &(struct cli_audit_rec){
 	                      .op = op,
@@ -304,4 +307,64 @@ enum err cli_kp_dek_store(const struct cli *c, struct p11_session *s,
 	if (r == ERR_OK)
 		r = cli_kp_print_dek(c, d, to->wdek_out);
 	return r;
+}
+
+enum err cli_kp_root_resolve(const struct cli *c, struct p11_session *s,
+                             const char **root, char buf[KP_ID_BUF])
+{
+	struct km_key k;
+	enum err r;
+
+	if (json_is_uuid(*root))
+		return ERR_OK;
+	r = km_inventory_find(s, *root, &k);
+	if (r == ERR_NOT_FOUND) {
+		err_clear();
+		return ERR_OK; /* an alias, for Key Protect to resolve */
+	}
+	if (r != ERR_OK)
+		return r;
+	buf[0] = '\0';
+	if (strcmp(k.kind, "root") == 0)
+		r = json_get_str(k.meta, "key_id", false, buf, KP_ID_BUF);
+	if (r == ERR_OK && !json_is_uuid(buf))
+		r = err_set(
+		        ERR_NOT_FOUND,
+		        "--kp-root %s: the token's key '%s' (%s) is not "
+		        "a root key in Key Protect (its metadata holds no "
+		        "Key Protect key id); "
+		        "--kp-root takes a Key Protect root key's id or "
+		        "alias (`p11seal kp keys --root`), or the label of a "
+		        "token root key made by `kp import-root`",
+		        *root, *root, k.kind[0] ? k.kind : "no kind");
+	else if (r == ERR_OK && c->verbosity > 0)
+		cli_info(c,
+		         "--kp-root %s: the token's root key, Key Protect "
+		         "key %s",
+		         *root, buf);
+	if (r == ERR_OK)
+		*root = buf;
+	km_inventory_free_one(&k);
+	return r;
+}
+
+int cli_kp_root_main(struct cli *c, int argc, char **argv,
+                     const struct cli_opt *own, const char *need,
+                     cli_kp_root_fn fn, const char *op)
+{
+	struct cli_kp_root_args a = { .c = c };
+	struct kp_opts ko;
+	enum err r;
+	int rc;
+
+	rc = kp_cmd_parse(c, argc, argv,
+	                  &(struct kp_cmd){ .opts = own,
+	                                    .shared = cli_kp_root_opts,
+	                                    .args = &a,
+	                                    .required_usage = need },
+	                  &ko);
+	if (rc >= 0)
+		return rc;
+	r = cli_kp_root_run(&ko, &a, fn, op);
+	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

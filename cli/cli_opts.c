@@ -19,7 +19,7 @@ struct flat {
 	const struct cli_opt *ent[MAX_OPTS];
 	void *base[MAX_OPTS];
 	char letters[2 * MAX_OPTS + 1];
-	size_t n, n_all;
+	size_t n;
 };
 
 static void add_letter(struct flat *f, char letter, bool value)
@@ -51,17 +51,9 @@ static void flatten(const struct cli_opts *o, struct flat *f)
 			f->base[f->n++] = o->sets[s].base;
 			add_letter(f, e->letter, value);
 		}
-	f->n_all = f->n;
-	for (size_t i = 0; o->extra && o->extra[i].name && f->n_all < MAX_OPTS;
-	     i++)
-		f->all[f->n_all++] = o->extra[i];
-	if (o->extra_short)
-		snprintf(f->letters + strlen(f->letters),
-		         sizeof(f->letters) - strlen(f->letters), "%s",
-		         o->extra_short);
 }
 
-/* The entry getopt returned ch for, or -1 (an extra option). */
+/* The entry getopt returned ch for, or -1. */
 static int entry_of(const struct flat *f, int ch)
 {
 	if (ch >= FIRST_VAL && ch < FIRST_VAL + (int)f->n)
@@ -107,6 +99,22 @@ static int take_list(struct cli *c, const struct cli_opt *e, void *base,
 	return -1;
 }
 
+/* A label is printed, logged and matched by name: a control byte in one
+ * (a TAB, an escape) would show as '?' and make two labels look alike.
+ * -1 when it is text, else the usage exit code. */
+static int take_label(struct cli *c, const char *flag, const char *arg,
+                      const char **p)
+{
+	for (size_t i = 0; arg[i]; i++)
+		if ((unsigned char)arg[i] < 0x20 || arg[i] == 0x7f)
+			return cli_usage(c,
+			                 "%s: byte %zu is a control character "
+			                 "(0x%02x); a label is text",
+			                 flag, i + 1, (unsigned char)arg[i]);
+	*p = arg;
+	return -1;
+}
+
 /* Store one option's value: -1 to go on, else the exit code. */
 static int take(struct cli *c, const struct cli_opt *e, void *base,
                 const char *arg)
@@ -118,25 +126,17 @@ static int take(struct cli *c, const struct cli_opt *e, void *base,
 	switch (e->kind) {
 	case CLI_OPT_FLAG: *(bool *)p = true; return -1;
 	case CLI_OPT_SET: *(int *)p = (int)e->min; return -1;
-	case CLI_OPT_STR: *(const char **)p = arg; return -1;
+	case CLI_OPT_STR:
+		if (strcmp(e->name, "label") == 0)
+			return take_label(c, flag, arg, p);
+		*(const char **)p = arg;
+		return -1;
 	case CLI_OPT_ULONG: return take_ulong(c, e, flag, arg, p);
 	case CLI_OPT_LIST: return take_list(c, e, base, flag, arg);
 	case CLI_OPT_SECRET:
 		return cli_fail(c, cli_refuse_argv_secret(flag, e->arg));
 	}
 	return cli_usage(c, "unknown option");
-}
-
-/* An option of o->extra: -1 to go on, else the exit code. */
-static int take_extra(struct cli *c, const struct cli_opts *o, int ch,
-                      const char *arg)
-{
-	int rc;
-
-	if (!o->on_extra)
-		return cli_usage(c, "unknown option");
-	rc = o->on_extra(o->ctx, ch, arg);
-	return rc == 0 ? -1 : rc;
 }
 
 /* The positional arguments into o->args: -1 to go on, else 2. */
@@ -162,6 +162,27 @@ static int take_args(struct cli *c, const struct cli_opts *o, int argc,
 	return -1;
 }
 
+/* Every .required option given: -1 to go on, else 2. */
+static int check_required(struct cli *c, const struct cli_opts *o,
+                          const struct flat *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const struct cli_opt *e = f->ent[i];
+		const char *v;
+
+		if (!e->required || e->kind != CLI_OPT_STR)
+			continue;
+		v = *(const char **)((char *)f->base[i] + e->off);
+		if (v && v[0])
+			continue;
+		if (o->required_usage)
+			return cli_usage(c, "%s", o->required_usage);
+		return cli_usage(c, "--%s %s is required", e->name,
+		                 e->arg ? e->arg : "VALUE");
+	}
+	return -1;
+}
+
 int cli_opts_parse(struct cli *c, const struct cli_opts *o, int argc,
                    char **argv)
 {
@@ -182,9 +203,10 @@ int cli_opts_parse(struct cli *c, const struct cli_opts *o, int argc,
 			return cli_usage(c, "unknown option");
 		i = entry_of(&f, ch);
 		rc = i >= 0 ? take(c, f.ent[i], f.base[i], optarg)
-		            : take_extra(c, o, ch, optarg);
+		            : cli_usage(c, "unknown option");
 		if (rc >= 0)
 			return rc;
 	}
-	return take_args(c, o, argc, argv);
+	rc = take_args(c, o, argc, argv);
+	return rc >= 0 ? rc : check_required(c, o, &f);
 }

@@ -3,7 +3,8 @@
  * command (long name, kind, where the value goes, the value's name, what
  * it means with its default), read over getopt_long by cli_opts_parse,
  * which also answers --help, refuses unknown options, missing and bad
- * values and a wrong count of positional arguments, with cli_usage's
+ * values, missing required options and a wrong count of positional
+ * arguments, with cli_usage's
  * messages and exit code 2. */
 #ifndef P11SEAL_CLI_OPTS_H
 #define P11SEAL_CLI_OPTS_H
@@ -33,6 +34,7 @@ struct cli_opt {
 	const char *arg;  /* the value's name ("LABEL"); SECRET: "SO PIN" */
 	const char *help; /* one line: what it means, and its default */
 	const char *bad;  /* usage message for any bad value, or NULL */
+	bool required;    /* STR: must be given, not empty */
 };
 
 /* offsetof(type, field), refused at compile time unless the field has
@@ -55,6 +57,20 @@ struct cli_opt {
 	.count_off = CLI_OPT_AT(type, count, size_t), .max = (cap)
 #define CLI_SECRET(what) .kind = CLI_OPT_SECRET, .arg = (what)
 
+/* The two entries of every command that takes the SO PIN: where it is
+ * read (into field), and the refusal of the PIN itself on argv; what the
+ * default is (a prompt) said by dflt. */
+#define CLI_SO_PIN_OPTS(type, field, dflt)                                 \
+	{ "so-pin-source", CLI_STR(type, field), .arg = "SRC",             \
+	  .help = "where the SO PIN is read: file:PATH, env:VAR, fd:N or " \
+		  "prompt; default " dflt },                               \
+	{                                                                  \
+		"so-pin", CLI_SECRET("SO PIN"),                            \
+		        .help = "refused: an SO PIN on the command line "  \
+		                "shows in "                                \
+		                "ps and shell history"                     \
+	}
+
 #define CLI_OPTS_SETS 5
 #define CLI_OPTS_ARGS 2
 
@@ -75,13 +91,8 @@ struct cli_opts {
 	bool rest;              /* positional arguments left to the caller
 	                           at argv[optind..], not counted */
 	const char *usage;      /* --help prints this, not the table's line */
-	/* Options of a command not yet on tables (kp import-root, kp
-	 * rotate): getopt_long entries and short letters, handled by
-	 * on_extra (0 if taken, else an exit code). */
-	const struct option *extra;
-	const char *extra_short;
-	int (*on_extra)(void *ctx, int ch, const char *arg);
-	void *ctx;
+	const char *required_usage; /* when a .required option is missing;
+	                               NULL: "--NAME ARG is required" */
 };
 
 /* Parse argv (argv[0]: the command or kind) by o. Returns -1 to go on,

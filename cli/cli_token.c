@@ -3,9 +3,11 @@
  * the PIN lives in secure memory and is wiped right after C_Login. */
 #include "cli_token.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cli_opts.h"
@@ -27,6 +29,21 @@ enum err cli_token_uri(const struct cli *c, struct p11_uri **out)
 	return ERR_OK;
 }
 
+/* SoftHSM fails C_Initialize with a bare CKR_GENERAL_ERROR when its
+ * configuration file is missing: name the file instead of the code's
+ * usual causes. */
+static enum err softhsm_conf_missing(enum err r)
+{
+	const char *conf = getenv("SOFTHSM2_CONF");
+
+	if (r == ERR_OK || !conf || access(conf, R_OK) == 0)
+		return r;
+	return err_set(ERR_NOT_FOUND,
+	               "SOFTHSM2_CONF names %s, which cannot be read (%s); "
+	               "the module could not start without it",
+	               conf, strerror(errno));
+}
+
 enum err cli_token_module(const struct cli *c, const struct p11_uri *uri,
                           struct p11_module **out)
 {
@@ -34,7 +51,8 @@ enum err cli_token_module(const struct cli *c, const struct p11_uri *uri,
 
 	if (!path && uri && uri->module_path)
 		path = uri->module_path;
-	return p11_module_load(out, path, c->module_init_args);
+	return softhsm_conf_missing(
+	        p11_module_load(out, path, c->module_init_args));
 }
 
 enum err cli_token_read_pin(const struct cli *c, const struct p11_uri *uri,

@@ -39,7 +39,7 @@ static enum err create(const struct cli *c, struct p11_session *s, void *ctx)
 	char path[4096];
 	enum err r;
 
-	r = cli_audit_path(c, path, sizeof(path));
+	r = cli_audit_path(c, s, path, sizeof(path));
 	if (r == ERR_OK)
 		r = km_key_create_audit(s, label, path, &keeps_head, &stored);
 	if (r != ERR_OK)

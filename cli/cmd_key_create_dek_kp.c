@@ -28,8 +28,8 @@ static const struct cli_opt opts[] = {
 	          "64, with --kp-generate 32",
 	  .bad = "--size must be 32 or 64" },
 	{ "kp-root", CLI_STR(struct dek_args, root), .arg = "ID",
-	  .help = "the Key Protect root key (id or alias) that wraps the DEK "
-	          "(required)" },
+	  .help = "the Key Protect root key (id or alias, or the token label "
+	          "kp import-root gave it) that wraps the DEK (required)" },
 	{ "kp-generate", CLI_FLAG(struct dek_args, kp_generate),
 	  .help = "Key Protect makes the material (32 bytes only); default "
 	          "the token's RNG" },
@@ -61,6 +61,7 @@ static enum err create(struct cli *c, struct kp_client *kp, void *args)
 	struct dek_args *a = args;
 	struct cli_audit_intent in = { 0 };
 	struct km_kpdek d = { 0 };
+	char root[KP_ID_BUF];
 	struct cli_token t;
 	enum err r;
 
@@ -73,6 +74,8 @@ static enum err create(struct cli *c, struct kp_client *kp, void *args)
 	if (r != ERR_OK)
 		goto out;
 	r = cli_kp_dek_check(t.session, &a->to);
+	if (r == ERR_OK)
+		r = cli_kp_root_resolve(c, t.session, &a->root, root);
 	if (r != ERR_OK)
 		goto out;
 	/* Key Protect first: the token changes only once it has wrapped. */

@@ -3,11 +3,11 @@
  * online bridge's bundle signer, an ECDSA P-256 key pair generated in the
  * token; the private half only signs, is sensitive and never leaves the
  * token. Every DEK bundle the bridge exports carries its signature. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
 #include "cli_key.h"
+#include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "km_key_create.h"
@@ -22,6 +22,12 @@ static const char usage[] =
 struct signer {
 	const char *label;
 	struct km_signer made;
+};
+
+static const struct cli_opt opts[] = {
+	{ "label", CLI_STR(struct signer, label), .arg = "S", .required = true,
+	  .help = "the signer key's label (required)" },
+	{ NULL },
 };
 
 static void report(const struct cli *c, const struct signer *sg)
@@ -42,29 +48,6 @@ static void report(const struct cli *c, const struct signer *sg)
 	printf("%s\n", sg->made.fingerprint);
 }
 
-static int parse(struct cli *c, int argc, char **argv, struct signer *sg)
-{
-	static const struct option opts[] = {
-		{ "label", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'l': sg->label = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: return cli_usage(c, "unknown option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage(c, "unexpected argument '%s'", argv[optind]);
-	if (!sg->label || !sg->label[0])
-		return cli_usage(c, "--label LABEL is required");
-	return -1;
-}
-
 static enum err create(const struct cli *c, struct p11_session *s, void *ctx)
 {
 	struct signer *sg = ctx;
@@ -81,7 +64,13 @@ int cmd_key_create_signer(struct cli *c, int argc, char **argv)
 	enum err r;
 	int rc;
 
-	rc = parse(c, argc, argv, &sg);
+	rc = cli_opts_parse(c,
+	                    &(struct cli_opts){ .sets = { { opts, &sg } },
+	                                        .usage = usage,
+	                                        .required_usage = "--label "
+	                                                          "LABEL is "
+	                                                          "required" },
+	                    argc, argv);
 	if (rc >= 0)
 		return rc;
 	r = cli_key_run(c, "key.create", "signer", sg.label, create, &sg);

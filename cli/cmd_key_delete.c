@@ -2,17 +2,34 @@
 /* cmd_key_delete.c - `p11seal key delete --label L [--yes]`: destroy a key
  * (both halves of a DEK) and its metadata, after confirmation; audited
  * before and after, and the audit key's deletion before it happens. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
 #include "cli_audit.h"
+#include "cli_key.h"
+#include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "km_inventory.h"
 #include "p11_data.h"
 #include "p11_dek.h"
 #include "p11_key.h"
+
+struct delete_opts {
+	const char *label, *id;
+	bool yes;
+};
+
+static const struct cli_opt opts[] = {
+	{ "label", CLI_STR(struct delete_opts, label), .arg = "L",
+	  .help = "the key (this or --id is required)" },
+	{ "id", CLI_STR(struct delete_opts, id), .arg = "HEX",
+	  .help = "the key by CKA_ID, as key list shows it (for labels that "
+	          "repeat); with --label, both must match" },
+	{ "yes", CLI_FLAG(struct delete_opts, yes), .letter = 'y',
+	  .help = "do not ask; default ask on the terminal" },
+	{ NULL },
+};
 
 static enum err destroy(struct p11_session *s, struct km_key *k)
 {
@@ -35,13 +52,18 @@ static bool is_audit_key(const struct km_key *k)
 	return yes;
 }
 
-static enum err confirm(const struct km_key *k, const char *label, bool yes)
+/* The prompt names the token: with several tokens (or an SO at the
+ * wrong station) "in token?" says nothing about which one. */
+static enum err confirm(struct p11_session *s, const struct km_key *k,
+                        const char *label, bool yes)
 {
-	char prompt[256];
+	const struct p11_token_desc *t = p11_session_token(s);
+	char prompt[400];
 
 	snprintf(prompt, sizeof(prompt),
-	         "Destroy %s key '%s' in token? This cannot be undone.",
-	         k->kind, label);
+	         "Destroy %s key '%s' in token '%s' (serial %s)? This cannot "
+	         "be undone.",
+	         k->kind, label, t->label, t->serial);
 	if (yes || cli_confirm(prompt))
 		return ERR_OK;
 	return err_set(ERR_USAGE, "not confirmed; nothing deleted (use --yes "
@@ -51,25 +73,28 @@ static enum err confirm(const struct km_key *k, const char *label, bool yes)
 /* The intent comes first: finding a DEK computes its keyhash in the
  * token. The audit key's own deletion is recorded before it goes. */
 static enum err delete_key(const struct cli *c, struct p11_session *s,
-                           const char *label, bool yes)
+                           void *ctx)
 {
-	struct cli_audit_rec rec = { .op = "key.delete", .label = label };
+	const struct delete_opts *o = ctx;
+	const char *label = o->label;
+	struct cli_audit_rec rec = { .op = "key.delete",
+		                     .label = label ? label : o->id };
 	struct cli_audit_intent in = { 0 };
 	struct km_key k = { 0 };
 	enum err r;
 
 	r = cli_audit_begin(c, s, &rec, &in);
 	if (r == ERR_OK)
-		r = km_inventory_find(s, label, &k);
+		r = cli_key_select(s, label, o->id, &k);
 	if (r == ERR_OK)
-		r = confirm(&k, label, yes);
+		r = confirm(s, &k, k.info.label, o->yes);
 	rec.key = k.info.label[0] ? &k : NULL;
 	if (r == ERR_OK && is_audit_key(&k))
 		r = cli_audit_final(c, s, &rec, &in);
 	if (r == ERR_OK)
 		r = destroy(s, &k);
 	if (r == ERR_OK)
-		cli_info(c, "deleted %s key '%s'", k.kind, label);
+		cli_info(c, "deleted %s key '%s'", k.kind, k.info.label);
 	rec.result = r;
 	rec.intent = &in;
 	r = cli_audit(c, s, &rec);
@@ -79,31 +104,14 @@ static enum err delete_key(const struct cli *c, struct p11_session *s,
 
 int cmd_key_delete(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "label", required_argument, NULL, 'l' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *label = NULL;
-	struct cli_token t;
-	bool yes = false;
-	enum err r;
-	int ch;
+	struct delete_opts o = { 0 };
+	int rc;
 
-	if (cli_wants_help(c, argc, argv))
-		return 0;
-	while ((ch = getopt_long(argc, argv, "y", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'l': label = optarg; break;
-		case 'y': yes = true; break;
-		default: return cli_usage(c, "unknown option");
-		}
-	}
-	if (!label || optind < argc)
-		return cli_usage(c, "--label LABEL is required");
-	r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
-	if (r == ERR_OK)
-		r = delete_key(c, t.session, label, yes);
-	cli_token_close(&t);
-	return r == ERR_OK ? 0 : cli_fail(c, r);
+	rc = cli_opts_parse(c, &(struct cli_opts){ .sets = { { opts, &o } } },
+	                    argc, argv);
+	if (rc < 0 && !o.label && !o.id)
+		rc = cli_usage(c, "--label LABEL or --id HEX is required");
+	return rc >= 0 ? rc
+	               : cli_token_run(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN,
+	                               delete_key, &o);
 }

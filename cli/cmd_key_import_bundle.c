@@ -2,16 +2,16 @@
 /* cmd_key_import_bundle.c - `p11seal key import dek --bundle F
  * --unwrap-with T [--label NEW]` (the command table's row for `key import
  * dek` with --bundle or --unwrap-with): on an air-gapped station, take a DEK
- * bundle from the bridge into the token as a sensitive, never extractable DEK,
+ * bundle from the bridge into the token as a sensitive, non-extractable DEK,
  * refusing one made for another station, one changed on the way, or a DEK the
  * token already holds. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cli.h"
-#include "cli_audit.h"
 #include "cli_file.h"
+#include "cli_key.h"
+#include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "encode.h"
@@ -33,22 +33,6 @@ static enum err read_bundle(const char *path, struct km_bundle *b)
 	return r == ERR_OK ? r : err_wrap(r, "%s", path);
 }
 
-static enum err import(const struct cli *c, struct p11_session *s,
-                       const struct km_bundle *b, const char *unwrap_with,
-                       const char *label, struct p11_dek *dek)
-{
-	bool kept = false;
-	enum err r = km_airgap_import(s, b, unwrap_with, label, dek, &kept);
-
-	if (r == ERR_OK && !kept)
-		cli_info(c,
-		         "note: token '%s' keeps no data objects, so the Key "
-		         "Protect fields of the bundle are not stored beside "
-		         "'%s'",
-		         p11_session_token(s)->label, dek->label);
-	return r;
-}
-
 static enum err report(const struct cli *c, struct p11_session *s,
                        const struct p11_dek *dek)
 {
@@ -62,9 +46,13 @@ static enum err report(const struct cli *c, struct p11_session *s,
 		r = cli_print_json(km_inventory_json(&k, false));
 	} else {
 		encode_hex(hex, k.keyhash, sizeof(k.keyhash));
+		/* CKA_NEVER_EXTRACTABLE is false for any unwrapped key (it
+		 * was once outside this token): say what holds instead. */
 		cli_info(c,
-		         "imported DEK '%s' (%zu bytes) as sensitive and "
-		         "never extractable, keyhash %s",
+		         "imported DEK '%s' (%zu bytes) as sensitive and not "
+		         "extractable (key show: extractable false; "
+		         "never_extractable is false for any unwrapped key), "
+		         "keyhash %s",
 		         dek->label, dek->size, hex);
 	}
 	km_inventory_free_one(&k);
@@ -74,71 +62,60 @@ static enum err report(const struct cli *c, struct p11_session *s,
 struct bundle_opts {
 	const char *bundle;
 	const char *unwrap_with;
-	const char *label; /* NULL: the bundle's */
+	const char *label;    /* NULL: the bundle's */
+	const char *raw_file; /* refused here: key import dek's other form */
+	struct km_bundle *b;
 };
 
-/* -1 to go on, else the exit code. */
-static int parse(struct cli *c, int argc, char **argv, struct bundle_opts *o)
-{
-	static const struct option opts[] = {
-		{ "label", required_argument, NULL, 'l' },
-		{ "bundle", required_argument, NULL, 'b' },
-		{ "unwrap-with", required_argument, NULL, 'u' },
-		{ "raw-file", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 },
-	};
-	bool raw = false;
-	int ch;
+static const struct cli_opt opts[] = {
+	{ "bundle", CLI_STR(struct bundle_opts, bundle), .arg = "FILE",
+	  .help = "the DEK bundle from the bridge (required)" },
+	{ "unwrap-with", CLI_STR(struct bundle_opts, unwrap_with), .arg = "KEY",
+	  .help = "the station's transport key it was made for (required)" },
+	{ "label", CLI_STR(struct bundle_opts, label), .arg = "NEW",
+	  .help = "the DEK's label here; default the bundle's" },
+	{ "raw-file", CLI_STR(struct bundle_opts, raw_file), .arg = "FILE",
+	  .help = "not with --bundle (key import dek's raw form)" },
+	{ NULL },
+};
 
-	if (cli_wants_help(c, argc, argv))
-		return 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'l': o->label = optarg; break;
-		case 'b': o->bundle = optarg; break;
-		case 'u': o->unwrap_with = optarg; break;
-		case 'r': raw = true; break;
-		default: return cli_usage(c, "unknown option");
-		}
-	}
-	if (!o->bundle || !o->unwrap_with || raw || optind < argc)
-		return cli_usage(c,
-		                 "--bundle FILE needs --unwrap-with KEY (and "
-		                 "no --raw-file)");
-	return -1;
+static enum err import(const struct cli *c, struct p11_session *s, void *ctx)
+{
+	const struct bundle_opts *o = ctx;
+	struct p11_dek dek;
+	bool kept = false;
+	enum err r;
+
+	r = km_airgap_import(s, o->b, o->unwrap_with, o->label, &dek, &kept);
+	if (r != ERR_OK)
+		return r;
+	if (!kept)
+		cli_info(c,
+		         "note: token '%s' keeps no data objects, so the Key "
+		         "Protect fields of the bundle are not stored beside "
+		         "'%s'",
+		         p11_session_token(s)->label, dek.label);
+	return report(c, s, &dek);
 }
 
 int cmd_key_import_bundle(struct cli *c, int argc, char **argv)
 {
 	struct bundle_opts o = { 0 };
-	struct km_bundle *b = NULL;
-	struct cli_audit_rec rec = { .op = "key.import", .kind = "dek" };
-	struct cli_audit_intent in = { 0 };
-	struct cli_token t = { 0 };
-	struct p11_dek dek;
 	enum err r;
 	int rc;
 
-	rc = parse(c, argc, argv, &o);
+	rc = cli_opts_parse(c, &(struct cli_opts){ .sets = { { opts, &o } } },
+	                    argc, argv);
+	if (rc < 0 && (!o.bundle || !o.unwrap_with || o.raw_file))
+		rc = cli_usage(c, "--bundle FILE needs --unwrap-with KEY (and "
+		                  "no --raw-file)");
 	if (rc >= 0)
 		return rc;
-	b = calloc(1, sizeof(*b));
-	if (!b)
-		return cli_fail(c, err_set(ERR_NOMEM, "bundle"));
-	r = read_bundle(o.bundle, b);
-	rec.label = o.label ? o.label : b->label;
+	o.b = calloc(1, sizeof(*o.b));
+	r = o.b ? read_bundle(o.bundle, o.b) : err_set(ERR_NOMEM, "bundle");
 	if (r == ERR_OK)
-		r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
-	if (r == ERR_OK)
-		r = cli_audit_begin(c, t.session, &rec, &in);
-	if (r == ERR_OK)
-		r = import(c, t.session, b, o.unwrap_with, o.label, &dek);
-	if (r == ERR_OK)
-		r = report(c, t.session, &dek);
-	rec.result = r;
-	rec.intent = &in;
-	r = cli_audit(c, t.session, &rec);
-	cli_token_close(&t);
-	free(b);
+		r = cli_key_run(c, "key.import", "dek",
+		                o.label ? o.label : o.b->label, import, &o);
+	free(o.b);
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

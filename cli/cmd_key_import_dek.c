@@ -3,6 +3,8 @@
  * migrate an IBM vhd-util key file (exactly 32 or 64 raw bytes) into the
  * token as a sensitive, non-extractable DEK. (`key import dek --bundle`:
  * cmd_key_import_bundle.c.) */
+#include <stdio.h>
+
 #include "cli.h"
 #include "cli_key.h"
 #include "cli_opts.h"
@@ -40,10 +42,11 @@ static enum err import(const struct cli *c, struct p11_session *s, void *ctx)
 	         "imported DEK '%s' (%zu bytes) as sensitive and "
 	         "non-extractable, keyhash %s",
 	         o->label, d.dek.size, hex);
-	cli_info(c,
-	         "warning: %s is still a plaintext copy of the DEK; "
-	         "destroy it (shred -u %s) once the import is checked",
-	         o->raw_file, o->raw_file);
+	/* Not cli_info: -q must not hide that a plaintext key is left. */
+	fprintf(stderr,
+	        "%s: %s: warning: %s is still a plaintext copy of the DEK; "
+	        "destroy it (shred -u %s) once the import is checked\n",
+	        c->prog, c->cmd, o->raw_file, o->raw_file);
 	return ERR_OK;
 }
 

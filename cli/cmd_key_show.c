@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "cli_key.h"
 #include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
@@ -34,12 +35,15 @@ static void print_text(const cJSON *o, int depth)
 }
 
 struct show_opts {
-	const char *label;
+	const char *label, *id;
 };
 
 static const struct cli_opt opts[] = {
 	{ "label", CLI_STR(struct show_opts, label), .arg = "L",
-	  .help = "the key (required)" },
+	  .help = "the key (this or --id is required)" },
+	{ "id", CLI_STR(struct show_opts, id), .arg = "HEX",
+	  .help = "the key by CKA_ID, as key list shows it (for labels that "
+	          "repeat); with --label, both must match" },
 	{ NULL },
 };
 
@@ -50,7 +54,7 @@ static enum err show(const struct cli *c, struct p11_session *s, void *ctx)
 	cJSON *j;
 	enum err r;
 
-	r = km_inventory_find(s, o->label, &k);
+	r = cli_key_select(s, o->label, o->id, &k);
 	if (r != ERR_OK)
 		return r;
 	j = km_inventory_json(&k, true);
@@ -69,7 +73,7 @@ int cmd_key_show(struct cli *c, int argc, char **argv)
 
 	rc = cli_opts_parse(c, &(struct cli_opts){ .sets = { { opts, &o } } },
 	                    argc, argv);
-	if (rc < 0 && !o.label)
-		rc = cli_usage(c, "--label LABEL is required");
+	if (rc < 0 && !o.label && !o.id)
+		rc = cli_usage(c, "--label LABEL or --id HEX is required");
 	return rc >= 0 ? rc : cli_token_run(c, CLI_TOKEN_LOGIN, show, &o);
 }

@@ -51,6 +51,8 @@ static enum err unwrap(struct cli *c, const struct unwrap_args *a,
 	struct km_kpdek d = { 0 };
 	struct kp_client *kp = NULL;
 	struct cli_token t = { 0 };
+	char buf[KP_ID_BUF];
+	const char *root = a->root;
 	enum err r;
 
 	r = cli_kp_read_record(a->wdek_file, &rec);
@@ -66,9 +68,11 @@ static enum err unwrap(struct cli *c, const struct unwrap_args *a,
 	if (r != ERR_OK)
 		goto out;
 	r = cli_kp_dek_check(t.session, &a->to);
+	if (r == ERR_OK)
+		r = cli_kp_root_resolve(c, t.session, &root, buf);
 	if (r != ERR_OK)
 		goto out;
-	r = km_kpdek_unwrap(kp, a->root, &rec, &d);
+	r = km_kpdek_unwrap(kp, root, &rec, &d);
 	if (r != ERR_OK)
 		goto out;
 	r = cli_kp_dek_store(c, t.session, &a->to, &d);

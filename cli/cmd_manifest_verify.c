@@ -4,7 +4,8 @@
  * agree (CRN, cos:// URI, object name, parameters), IMAGE is the file it
  * describes (size, SHA-256, virtual size, batmap keyhash), and with --key
  * the DEK in the token matches the keyhash and the binding. Exit 0, 5 for
- * a malformed manifest, 6 naming every field that differs. */
+ * a malformed manifest, 6 naming every field that differs or when it is
+ * not importable as is (unless --allow-incomplete). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +22,16 @@
 
 struct verify_args {
 	const char *key, *file, *image;
+	bool allow_incomplete;
 };
 
 static const struct cli_opt opts[] = {
 	{ "key", CLI_STR(struct verify_args, key), .arg = "LABEL",
 	  .help = "also check the DEK in the token: keyhash and binding; "
 	          "default the manifest and image only" },
+	{ "allow-incomplete", CLI_FLAG(struct verify_args, allow_incomplete),
+	  .help = "exit 0 for a manifest that is right but not importable "
+	          "yet (no uri, wrappedDek or crkCrn); default exit 6" },
 	{ NULL },
 };
 
@@ -156,6 +161,15 @@ int cmd_manifest_verify(struct cli *c, int argc, char **argv)
 	}
 	if (r == ERR_OK && !c->json)
 		print_text(a.file, a.image, m, a.key);
+	/* "OK" with exit 0 reads as "ready to upload": a manifest IBM would
+	 * refuse is not, unless the caller says it will be completed. */
+	if (r == ERR_OK && !m->importable && !a.allow_incomplete)
+		r = err_set(ERR_VERIFY,
+		            "%s: not importable as is (missing%s%s%s); "
+		            "--allow-incomplete accepts that",
+		            a.file, m->missing & KM_MISSING_URI ? " uri" : "",
+		            m->missing & KM_MISSING_WDEK ? " wrappedDek" : "",
+		            m->missing & KM_MISSING_CRK ? " crkCrn" : "");
 	free(m);
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

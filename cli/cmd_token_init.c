@@ -25,18 +25,32 @@ struct init_opts {
 static const struct cli_opt opts[] = {
 	{ "label", CLI_STR(struct init_opts, label), .arg = "L",
 	  .help = "the token's new label, 1..32 bytes (required)" },
-	{ "so-pin-source", CLI_STR(struct init_opts, so_pin_source),
-	  .arg = "SRC",
-	  .help = "where the new SO PIN is read: file:PATH, env:VAR, fd:N or "
-	          "prompt; default prompt (asked twice)" },
-	{ "so-pin", CLI_SECRET("SO PIN"),
-	  .help = "refused: a PIN on the command line shows in ps and shell "
-	          "history" },
+	CLI_SO_PIN_OPTS(struct init_opts, so_pin_source,
+	                "prompt (asked twice)"),
 	{ "force", CLI_FLAG(struct init_opts, force),
 	  .help = "re-initialise a token in use, destroying every key on it; "
 	          "default refused" },
 	{ NULL },
 };
+
+/* Another initialised token already called label: a second one would
+ * make every later pkcs11:token=LABEL ambiguous. */
+static enum err label_taken(const struct p11_token_desc *d, size_t n,
+                            const struct p11_token_desc *tok, const char *label)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!(d[i].info.flags & CKF_TOKEN_INITIALIZED) ||
+		    d[i].slot == tok->slot || strcmp(d[i].label, label) != 0)
+			continue;
+		return err_set(ERR_EXISTS,
+		               "a token labelled '%s' already exists (slot "
+		               "%lu, serial %s); pick another --label, or "
+		               "select that token with --token and --force to "
+		               "re-initialise it",
+		               label, (unsigned long)d[i].slot, d[i].serial);
+	}
+	return ERR_OK;
+}
 
 /* The one token to initialise: matching --token, else the only free one. */
 static enum err pick(struct p11_module *m, const struct p11_uri *uri,
@@ -55,6 +69,8 @@ static enum err pick(struct p11_module *m, const struct p11_uri *uri,
 			hits++;
 		}
 	}
+	if (r == ERR_OK && hits == 1)
+		r = label_taken(d, n, out, o->label);
 	free(d);
 	if (r != ERR_OK)
 		return r;

@@ -49,7 +49,7 @@ const struct cli_command cli_commands[] = {
 	{ "key", "show", cmd_key_show,
 	  "show one key with every security "
 	  "attribute",
-	  "--label L" },
+	  "--label L | --id HEX" },
 	{ "key", "create", NULL,
 	  "generate a key in the token: root "
 	  "(AES-256, never extractable unless --import-ceremony), dek (32|64 "
@@ -66,7 +66,7 @@ const struct cli_command cli_commands[] = {
 	  "dek --label L --raw-file "
 	  "FILE | dek --bundle FILE --unwrap-with T [--label L]" },
 	{ "key", "delete", cmd_key_delete, "destroy a key and its metadata",
-	  "--label L [--yes]" },
+	  "--label L | --id HEX [--yes]" },
 	{ "vhd", "info", cmd_vhd_info,
 	  "show a disk image: kind, sizes, "
 	  "allocation, creator, keyhash",
@@ -99,6 +99,28 @@ const struct cli_command cli_commands[] = {
 	  "--key LABEL IMAGE [--out FILE] [--cos-uri cos://REGION/BUCKET/"
 	  "OBJECT] [--name NAME] [--os CODE] [--note TEXT] [--wdek FILE] "
 	  "[--allow-unwrapped] [--force]" },
+	{ NULL, "preflight", cmd_preflight,
+	  "before upload or import: one line per check (IAM authorization, "
+	  "bucket region, root key, WDEK unwrap, image); exit 6 if any fails",
+	  "MANIFEST [--image FILE] [--cos-endpoint URL] " KP_OPTS_USAGE },
+	{ "image", "import", cmd_image_import,
+	  "import the encrypted image from COS as an image template "
+	  "(createFromIcos with the manifest's parameters)",
+	  "MANIFEST [--import-key-source SRC] [--wait [--interval S] "
+	  "[--timeout S]] [--sl-url URL] " KP_OPTS_USAGE },
+	{ "image", "show", cmd_image_show,
+	  "show an image template and its import's state",
+	  "ID [--sl-url URL] " KP_OPTS_USAGE },
+	{ "image", "os-codes", cmd_image_os_codes,
+	  "list the operatingSystemReferenceCode values a VHD import takes",
+	  "[--sl-url URL] " KP_OPTS_USAGE },
+	{ "cos", "put", cmd_cos_put,
+	  "upload an image to Cloud Object Storage: multipart, resumable, "
+	  "checked by HEAD (size, multipart ETag)",
+	  "IMAGE [cos://REGION/BUCKET/OBJECT] [--manifest FILE] [--force] "
+	  "[--threads N] [--part-size MIB] [--no-progress] [--cos-endpoint "
+	  "URL] [--private|--direct] [--cacert FILE] [--iam-url URL] "
+	  "[--api-key-source SRC | --hmac-source SRC]" },
 	{ "kp", "keys", cmd_kp_keys, "list the Key Protect instance's keys",
 	  "[--limit N] [--offset N] [--state 1,2,3,5] "
 	  "[--root|--standard] " KP_OPTS_USAGE },

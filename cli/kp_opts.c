@@ -6,10 +6,12 @@
  * tests. */
 #include "kp_opts.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "json.h"
 #include "kp_client.h"
 #include "secmem.h"
 
@@ -52,27 +54,53 @@ static const struct cli_opt table[] = {
 	{ NULL },
 };
 
-/* Whole milliseconds from a test-tuning variable, or 0 (default). */
-static long env_ms(const char *name)
-{
-	const char *v = getenv(name);
-	unsigned long ms = 0;
-
-	if (v && cli_parse_ulong(v, name, 1, 600000, &ms) != ERR_OK)
-		ms = 0;
-	return (long)ms;
-}
-
 static void defaults(struct kp_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->cfg.kp_url = getenv("KP_URL");
 	o->cfg.instance_id = getenv("KP_INSTANCE_ID");
 	o->cfg.iam_url = getenv("IAM_URL");
-	o->cfg.retry_base_ms = env_ms("P11SEAL_KP_RETRY_BASE_MS");
-	o->cfg.retry_cap_ms = env_ms("P11SEAL_KP_RETRY_CAP_MS");
-	o->cfg.timeout_ms = env_ms("P11SEAL_KP_TIMEOUT_MS");
+	o->cfg.retry_base_ms = cli_env_ms("P11SEAL_KP_RETRY_BASE_MS");
+	o->cfg.retry_cap_ms = cli_env_ms("P11SEAL_KP_RETRY_CAP_MS");
+	o->cfg.timeout_ms = cli_env_ms("P11SEAL_KP_TIMEOUT_MS");
 	o->api_key_source = "env:IBMCLOUD_API_KEY";
+}
+
+/* -v: what the client is doing, so an unreachable service is not 13 s of
+ * silence. */
+static void progress(void *ctx, const char *line)
+{
+	const struct cli *c = ctx;
+
+	fprintf(stderr, "%s: %s: Key Protect: %s\n", c->prog, c->cmd, line);
+}
+
+/* Which of --kp-url, KP_URL and --region names the endpoint: a flag beats
+ * the environment (KP_URL is dropped, with a warning, for --region), and
+ * two flags that both name it are refused. -1 to go on, else 2. */
+static int endpoint(struct cli *c, struct kp_opts *o)
+{
+	const char *env = getenv("KP_URL");
+	bool from_env = o->cfg.kp_url && o->cfg.kp_url == env;
+
+	if (o->cfg.kp_url && !from_env && o->cfg.region)
+		return cli_usage(c, "--kp-url and --region both name the Key "
+		                    "Protect endpoint; give one");
+	if (from_env && o->cfg.region) {
+		fprintf(stderr,
+		        "%s: %s: warning: KP_URL (%.200s) ignored: --region "
+		        "%.64s on the command line wins\n",
+		        c->prog, c->cmd, env, o->cfg.region);
+		o->cfg.kp_url = NULL;
+	}
+	if (c->verbosity > 0) {
+		o->cfg.progress = progress;
+		o->cfg.progress_ctx = c;
+	}
+	if (o->cfg.kp_url && c->verbosity > 0)
+		cli_info(c, "Key Protect at %.200s (%s)", o->cfg.kp_url,
+		         from_env ? "KP_URL" : "--kp-url");
+	return -1;
 }
 
 /* Parse by spec (its sets[0] is the Key Protect table). */
@@ -82,21 +110,27 @@ static int parse(struct cli *c, int argc, char **argv, struct cli_opts *spec,
 	int rc;
 
 	defaults(o);
+	o->cfg.cacert = c->cacert; /* P11SEAL_CACERT, SSL_CERT_FILE */
 	spec->sets[0] = (struct cli_opt_set){ table, o };
 	rc = cli_opts_parse(c, spec, argc, argv);
 	if (o->json)
 		c->json = true;
-	return rc;
+	return rc < 0 ? endpoint(c, o) : rc;
 }
 
 int kp_cmd_parse(struct cli *c, int argc, char **argv, const struct kp_cmd *k,
                  struct kp_opts *ko)
 {
 	struct cli_opts spec = {
-		.sets = { { NULL, NULL }, { k->opts, k->args } },
+		.sets = { { NULL, NULL },
+		          { k->opts, k->args },
+		          { k->shared, k->args } },
 		.args = { k->arg },
 		.min_args = k->arg ? 1 : 0,
-		.args_usage = k->arg ? "expected one KEY (id or alias)" : NULL,
+		.args_usage = !k->arg        ? NULL
+		              : k->arg_usage ? k->arg_usage
+		                             : "expected one KEY (id or alias)",
+		.required_usage = k->required_usage,
 	};
 	int rc = parse(c, argc, argv, &spec, ko);
 
@@ -122,19 +156,35 @@ int kp_cmd_run(struct cli *c, int argc, char **argv, const struct kp_cmd *k)
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }
 
-int kp_opts_parse(struct cli *c, int argc, char **argv,
-                  const struct option *extra, const char *shortopts,
-                  kp_opts_fn fn, void *ctx, struct kp_opts *o)
+/* IBM's own key file (`ibmcloud iam api-key-create NAME --file F`) is a
+ * JSON object whose "apikey" member is the key: take that member. The
+ * tree lives in secmem (secmem_use_for_json), wiped when deleted. */
+static enum err from_key_file(char **key)
 {
-	struct cli_opts spec = {
-		.rest = true,
-		.extra = extra,
-		.extra_short = shortopts,
-		.on_extra = fn,
-		.ctx = ctx,
-	};
+	struct cJSON *j = NULL;
+	const char *v = NULL;
+	char *copy;
+	enum err r;
 
-	return parse(c, argc, argv, &spec, o);
+	if ((*key)[0] != '{')
+		return ERR_OK;
+	r = json_parse_object(*key, strlen(*key), &j);
+	if (r == ERR_OK)
+		r = json_get_strp(j, "apikey", true, 4096, &v);
+	if (r != ERR_OK) {
+		cJSON_Delete(j);
+		return err_set(
+		        ERR_FORMAT,
+		        "the API key source holds JSON but no \"apikey\" "
+		        "string (IBM's apikey.json has one)");
+	}
+	copy = secmem_strdup(v);
+	cJSON_Delete(j);
+	if (!copy)
+		return err_set(ERR_NOMEM, "no secure memory for the API key");
+	secmem_free(*key);
+	*key = copy;
+	return ERR_OK;
 }
 
 enum err kp_opts_connect(const struct kp_opts *o, struct kp_client **out)
@@ -145,6 +195,8 @@ enum err kp_opts_connect(const struct kp_opts *o, struct kp_client **out)
 	*out = NULL;
 	r = cli_secret_read(o->api_key_source, "IBM Cloud API key: ", "API key",
 	                    &key);
+	if (r == ERR_OK)
+		r = from_key_file(&key);
 	if (r == ERR_OK)
 		r = kp_client_new(out, &o->cfg, key);
 	secmem_free(key);

@@ -12,6 +12,7 @@
 #include <openssl/opensslv.h>
 
 #include "cli.h"
+#include "cli_config.h"
 #include "commands.h"
 #include "secmem.h"
 
@@ -201,6 +202,7 @@ static int dispatch(struct cli *c, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	struct cli c = { .prog = "p11seal" };
+	enum err r;
 	int rc;
 
 	/* A module that talks to its token over a socket (caml-crush, a
@@ -213,6 +215,9 @@ int main(int argc, char **argv)
 	rc = parse_globals(&c, argc, argv);
 	if (rc >= 0)
 		return rc;
+	r = cli_config_apply(&c);
+	if (r != ERR_OK)
+		return cli_fail(&c, r);
 	if (optind >= argc) {
 		print_commands(stderr);
 		return EXIT_USAGE;

@@ -5,16 +5,21 @@
 #include "kp_client.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <openssl/rand.h>
 
+#include "encode.h"
+#include "json.h"
 #include "kp_http.h"
 #include "kp_json.h"
 #include "kp_retry.h"
+#include "retry_wait.h"
 #include "secmem.h"
 
 /* 1 MiB including secmem's block header, so the largest body buffer
@@ -31,6 +36,8 @@ struct kp_client {
 	long token_expires_in;
 	long retry_base_ms, retry_cap_ms, total_ms;
 	unsigned max_attempts;
+	void (*progress)(void *ctx, const char *line);
+	void *progress_ctx;
 	bool hpcs;
 	char correlation_id[64];
 };
@@ -44,6 +51,7 @@ struct exchange {
 	const char *prefer;
 	bool iam; /* the IAM token call: no bearer, form body */
 	bool idempotent;
+	bool foreign; /* another service: bearer only, no KP headers */
 };
 
 static long pick(long v, long dflt)
@@ -57,23 +65,6 @@ static long long mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-static uint32_t rand32(void)
-{
-	uint32_t v = 0;
-
-	if (RAND_bytes((unsigned char *)&v, sizeof(v)) != 1)
-		v = (uint32_t)mono_ms();
-	return v;
 }
 
 /* Random UUID v4 (RFC 9562) for Correlation-Id. */
@@ -132,6 +123,8 @@ enum err kp_client_new(struct kp_client **out, const struct kp_config *cfg,
 	c->retry_cap_ms = pick(cfg->retry_cap_ms, 30000);
 	c->total_ms = pick(cfg->total_ms, 120000);
 	c->max_attempts = cfg->max_attempts ? cfg->max_attempts : 5;
+	c->progress = cfg->progress;
+	c->progress_ctx = cfg->progress_ctx;
 	c->hpcs = cfg->hpcs;
 	*out = c;
 	return ERR_OK;
@@ -183,6 +176,10 @@ static enum err kp_headers(struct kp_client *c, const struct exchange *ex,
 	memcpy(auth + 7, c->token, strlen(c->token));
 	r = kp_http_header(h, "Authorization", auth);
 	secmem_free(auth);
+	if (r == ERR_OK && ex->foreign && strcmp(ex->method, "POST") == 0)
+		r = kp_http_header(h, "Content-Type", "application/json");
+	if (ex->foreign)
+		return r;
 	if (r == ERR_OK)
 		r = kp_http_header(h, "Bluemix-Instance", c->ep.instance);
 	if (r == ERR_OK)
@@ -251,6 +248,22 @@ static enum err give_up(enum err r, unsigned n, const char *why)
 	               n == 1 ? "" : "s", why);
 }
 
+static void say(const struct kp_client *c, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
+static void say(const struct kp_client *c, const char *fmt, ...)
+{
+	char line[1200];
+	va_list ap;
+
+	if (!c->progress)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	c->progress(c->progress_ctx, line);
+}
+
 /* Wait before the next attempt; false when the budget forbids it. */
 static bool backoff(struct kp_client *c, unsigned n, const char *retry_after,
                     long long deadline, const char **why)
@@ -263,12 +276,15 @@ static bool backoff(struct kp_client *c, unsigned n, const char *retry_after,
 	}
 	kp_retry_after_parse(retry_after, time(NULL), &ra);
 	delay = kp_retry_delay_ms(n, ra, c->retry_base_ms, c->retry_cap_ms,
-	                          rand32());
+	                          retry_rand32());
 	if (mono_ms() + delay > deadline) {
 		*why = "time budget";
 		return false;
 	}
-	sleep_ms(delay);
+	say(c, "attempt %u failed (%.600s); next of %u in %.1f s", n,
+	    err_detail()[0] ? err_detail() : "a status worth retrying",
+	    c->max_attempts, (double)delay / 1000.0);
+	retry_sleep_ms(delay);
 	return true;
 }
 
@@ -289,6 +305,8 @@ static enum err run(struct kp_client *c, const struct exchange *ex,
 
 		*attempts = n;
 		kp_http_resp_clear(hr);
+		say(c, "%s %s (attempt %u of %u)", ex->method, ex->url, n,
+		    c->max_attempts);
 		r = send_once(c, ex, hr);
 		if (r != ERR_OK && hr->fail == KP_HTTP_NONE)
 			return r; /* IAM or local failure, already explained */
@@ -346,8 +364,9 @@ static enum err store_token(struct kp_client *c, const struct kp_http_resp *hr)
 
 enum err kp_iam_token(struct kp_client *c)
 {
-	struct exchange ex = { "POST", c->ep.iam_token, NULL, 0, NULL, true,
-		               true };
+	struct exchange ex = {
+		"POST", c->ep.iam_token, NULL, 0, NULL, true, true, false
+	};
 	struct kp_http_resp hr = { 0 };
 	struct kp_jbuf form = { 0 };
 	unsigned attempts = 0;
@@ -397,22 +416,22 @@ static enum err kp_failed(struct kp_client *c, const struct kp_http_resp *hr,
 	return err_set(code, "%s%s", line, more);
 }
 
-enum err kp_client_call(struct kp_client *c, const struct kp_request *rq,
-                        struct kp_response *rs)
+static enum err call(struct kp_client *c, const struct kp_request *rq,
+                     bool foreign, struct kp_response *rs)
 {
 	char url[KP_URL_MAX + 1024];
-	struct exchange ex = { rq->method, url,   rq->body,      rq->body_len,
-		               rq->prefer, false, rq->idempotent };
+	struct exchange ex = { rq->method, url,   rq->body,       rq->body_len,
+		               rq->prefer, false, rq->idempotent, foreign };
 	struct kp_http_resp hr = { 0 };
 	enum err r;
 
 	memset(rs, 0, sizeof(*rs));
-	if (snprintf(url, sizeof(url), "%s%s", c->ep.kp_base, rq->path) >=
-	    (int)sizeof(url))
+	if (snprintf(url, sizeof(url), "%s%s", foreign ? "" : c->ep.kp_base,
+	             rq->path) >= (int)sizeof(url))
 		return err_set(ERR_USAGE, "request path too long");
 	r = run(c, &ex, &hr, &rs->attempts, &rs->uncertain);
 	rs->status = hr.status;
-	if (r == ERR_OK && (hr.status < 200 || hr.status > 299))
+	if (r == ERR_OK && !foreign && (hr.status < 200 || hr.status > 299))
 		r = kp_failed(c, &hr, rs->attempts);
 	if (r == ERR_OK) {
 		rs->body = hr.body;
@@ -421,6 +440,20 @@ enum err kp_client_call(struct kp_client *c, const struct kp_request *rq,
 	}
 	kp_http_resp_clear(&hr);
 	return r;
+}
+
+enum err kp_client_call(struct kp_client *c, const struct kp_request *rq,
+                        struct kp_response *rs)
+{
+	return call(c, rq, false, rs);
+}
+
+enum err kp_client_call_url(struct kp_client *c, const struct kp_request *rq,
+                            struct kp_response *rs)
+{
+	if (strncmp(rq->path, "https://", 8) != 0)
+		return err_set(ERR_USAGE, "%.80s: only https URLs", rq->path);
+	return call(c, rq, true, rs);
 }
 
 void kp_response_clear(struct kp_response *rs)
@@ -445,4 +478,61 @@ enum err kp_client_bad_body(const struct kp_client *c,
 	               "Key Protect %s: malformed response: %s "
 	               "(HTTP %ld, correlation-id %s)",
 	               what, detail, rs->status, c->correlation_id);
+}
+
+/* The middle part of a JWT, base64url without padding, as text. */
+static enum err jwt_payload(const char *tok, char *out, size_t cap)
+{
+	const char *a = strchr(tok, '.'), *b = a ? strchr(a + 1, '.') : NULL;
+	size_t n = b ? (size_t)(b - a - 1) : 0, len = 0;
+	char *std = NULL;
+	enum err r;
+
+	if (!b || n == 0 || n > 4 * (cap / 3))
+		return err_set(ERR_FORMAT, "IAM token is not a JWT");
+	std = calloc(1, n + 4);
+	if (!std)
+		return err_set(ERR_NOMEM, "IAM token");
+	for (size_t i = 0; i < n; i++)
+		std[i] = a[1 + i] == '-'   ? '+'
+		         : a[1 + i] == '_' ? '/'
+		                           : a[1 + i];
+	while (n % 4)
+		std[n++] = '=';
+	r = decode_base64((uint8_t *)out, cap - 1, &len, std, n);
+	free(std);
+	if (r != ERR_OK)
+		return err_set(ERR_FORMAT,
+		               "IAM token payload is not base64url");
+	out[len] = '\0';
+	return ERR_OK;
+}
+
+enum err kp_client_account(struct kp_client *c, char out[64])
+{
+	const cJSON *acct = NULL;
+	cJSON *j = NULL;
+	const char *bss = NULL;
+	char text[4096];
+	enum err r = kp_iam_token(c);
+
+	if (r == ERR_OK)
+		r = jwt_payload(c->token, text, sizeof(text));
+	if (r == ERR_OK)
+		r = json_parse_object(text, strlen(text), &j);
+	if (r == ERR_OK && json_get_obj(j, "account", true, &acct) == ERR_OK)
+		r = json_get_strp(acct, "bss", true, 63, &bss);
+	else if (r == ERR_OK)
+		r = ERR_FORMAT;
+	/* it goes into a query string: hex or a UUID only */
+	if (r == ERR_OK &&
+	    (!bss[0] || strspn(bss, "0123456789abcdefABCDEF-") != strlen(bss)))
+		r = ERR_FORMAT;
+	if (r == ERR_OK)
+		snprintf(out, 64, "%s", bss);
+	else
+		r = err_set(ERR_FORMAT, "IAM token: no account.bss claim "
+		                        "(the account id)");
+	cJSON_Delete(j);
+	return r;
 }

@@ -27,6 +27,11 @@ struct kp_config {
 	long retry_cap_ms;       /* longest backoff [30 s] */
 	long total_ms;           /* all attempts of one call [120 s] */
 	unsigned max_attempts;   /* [5] */
+	/* Told each attempt and each wait, one line (no secret): so a
+	 * caller can show what a slow or unreachable service is doing.
+	 * NULL: silent. */
+	void (*progress)(void *ctx, const char *line);
+	void *progress_ctx;
 };
 
 /* Resolved endpoints. */

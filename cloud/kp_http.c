@@ -11,6 +11,7 @@
 
 #include <curl/curl.h>
 
+#include "http_tls.h"
 #include "secmem.h"
 
 /* secmem is a buddy allocator with a 16-byte header in front of each
@@ -101,29 +102,15 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* Low-speed guard: under 16 bytes/s for a third of the timeout aborts a
- * trickling server well before the overall timeout. */
 static enum err setup(struct kp_http *h, const struct kp_http_opts *o)
 {
 	CURL *c = h->curl;
-	long slow_s = o->timeout_ms / 3000 > 1 ? o->timeout_ms / 3000 : 1;
-	const char *capath = NULL;
 	CURLcode rc = CURLE_OK;
+	enum err r = http_tls_setup(c, o->cacert, o->connect_timeout_ms,
+	                            o->timeout_ms);
 
-	curl_easy_getinfo(c, CURLINFO_CAPATH, &capath);
-	rc |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-	rc |= curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-	rc |= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	rc |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	rc |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	rc |= curl_easy_setopt(c, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
-	rc |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	rc |= curl_easy_setopt(c, CURLOPT_HTTP_CONTENT_DECODING, 0L);
-	rc |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-	                       o->connect_timeout_ms);
-	rc |= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
-	rc |= curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 16L);
-	rc |= curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, slow_s);
+	if (r != ERR_OK)
+		return r;
 	rc |= curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
 	                       (curl_off_t)o->max_body);
 	rc |= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
@@ -131,18 +118,8 @@ static enum err setup(struct kp_http *h, const struct kp_http_opts *o)
 	rc |= curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
 	rc |= curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	rc |= curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
-	rc |= curl_easy_setopt(c, CURLOPT_USERAGENT,
-	                       "p11seal/" P11SEAL_VERSION);
-	if (o->cacert) {
-		/* CAINFO replaces the bundle; the built-in CA directory stays,
-		 * so --cacert adds anchors to the system ones. */
-		rc |= curl_easy_setopt(c, CURLOPT_CAINFO, o->cacert);
-		if (capath)
-			rc |= curl_easy_setopt(c, CURLOPT_CAPATH, capath);
-	}
 	if (rc != CURLE_OK)
-		return err_set(ERR_HTTP, "libcurl lacks a required option "
-		                         "(https-only, TLS 1.2)");
+		return err_set(ERR_HTTP, "libcurl lacks a required option");
 	return ERR_OK;
 }
 
@@ -176,22 +153,6 @@ void kp_http_free(struct kp_http *h)
 		return;
 	curl_easy_cleanup(h->curl);
 	free(h);
-}
-
-/* A hint for the TLS failures users can fix themselves. */
-static const char *tls_hint(const char *msg)
-{
-	if (strstr(msg, "expired"))
-		return "the server certificate has expired";
-	if (strstr(msg, "not yet valid"))
-		return "the server certificate is not valid yet (clock?)";
-	if (strstr(msg, "subject name") || strstr(msg, "does not match"))
-		return "the server certificate does not match the host name";
-	if (strstr(msg, "local issuer") || strstr(msg, "self-signed") ||
-	    strstr(msg, "self signed"))
-		return "the server certificate is not signed by a trusted CA "
-		       "(use --cacert FILE)";
-	return "TLS certificate verification failed";
 }
 
 static enum kp_http_fail classify(CURLcode rc, long sent)
@@ -233,7 +194,7 @@ static enum err transport_error(struct kp_http *h, CURLcode rc, const char *url,
 		               url, h->max_body);
 	}
 	if (rc == CURLE_PEER_FAILED_VERIFICATION)
-		return err_set(ERR_HTTP, "%s: %s (%s)", url, tls_hint(msg),
+		return err_set(ERR_HTTP, "%s: %s (%s)", url, http_tls_hint(msg),
 		               msg);
 	if (rc == CURLE_UNSUPPORTED_PROTOCOL)
 		return err_set(ERR_HTTP, "%s: refused: only https is allowed",

@@ -87,7 +87,10 @@ enum err secret_src_file(const char *path, const char *what, char **out)
 		return err_set(ERR_USAGE, "%s file %s is not a regular file",
 		               what, path);
 	}
-	if ((st.st_mode & 077) || st.st_uid != geteuid()) {
+	/* Exactly these two: 0700 or 0500 would mark a PIN executable, 0200
+	 * one its owner cannot read back to check. */
+	if (((st.st_mode & 07777) != 0600 && (st.st_mode & 07777) != 0400) ||
+	    st.st_uid != geteuid()) {
 		close(fd);
 		return err_set(ERR_POLICY,
 		               "%s file %s must be owned by you "

@@ -213,12 +213,12 @@ static void put_members(struct out *o, const struct km_audit_rec *r)
 	static const char *const tok[] = { "label", "serial" };
 	static const char *const key[] = { "label", "id", "kind", "keyhash" };
 	static const char *const kp[] = { "key_id", "correlation_id" };
-	static const char *const img[] = { "sha256", "path" };
+	static const char *const img[] = { "sha256", "path", "target" };
 	const char *tv[] = { r->token_label, r->token_serial };
 	const char *kv[] = { r->key_label, r->key_id, r->key_kind,
 		             r->key_keyhash };
 	const char *pv[] = { r->kp_key_id, r->kp_correlation_id };
-	const char *iv[] = { r->image_sha256, r->image_path };
+	const char *iv[] = { r->image_sha256, r->image_path, r->image_target };
 	bool first = true, inner = true;
 
 	member(o, &first, "v");
@@ -241,7 +241,7 @@ static void put_members(struct out *o, const struct km_audit_rec *r)
 	put_str(o, r->op);
 	put_obj(o, &first, "key", key, kv, 4);
 	put_obj(o, &first, "kp", kp, pv, 2);
-	put_obj(o, &first, "image", img, iv, 2);
+	put_obj(o, &first, "image", img, iv, 3);
 	member(o, &first, "result");
 	put_str(o, r->result);
 	if (r->intent) {
@@ -360,6 +360,8 @@ static enum err get_subjects(const cJSON *j, struct km_audit_rec *out)
 		r = get_str(img, "sha256", false, &out->image_sha256);
 	if (r == ERR_OK && img)
 		r = get_str(img, "path", false, &out->image_path);
+	if (r == ERR_OK && img)
+		r = get_str(img, "target", false, &out->image_target);
 	return r;
 }
 

@@ -55,9 +55,10 @@ struct km_audit_rec {
 	const char *key_label, *key_id, *key_kind, *key_keyhash;
 	const char *kp_key_id, *kp_correlation_id;
 	const char *image_sha256, *image_path;
-	const char *result; /* "ok", "<class>: <detail>", KM_AUDIT_STARTED
-	                       or KM_AUDIT_FINAL */
-	uint64_t intent;    /* seq of the intent this result ends; 0: none */
+	const char *image_target; /* where it went: cos://REGION/BUCKET/OBJ */
+	const char *result;       /* "ok", "<class>: <detail>", KM_AUDIT_STARTED
+	                             or KM_AUDIT_FINAL */
+	uint64_t intent; /* seq of the intent this result ends; 0: none */
 	uint8_t prev[KM_AUDIT_HASH_LEN];
 	uint8_t mac[KM_AUDIT_MAC_LEN];
 	cJSON *json; /* km_audit_parse: owns the strings above */

@@ -53,11 +53,13 @@ static const char *guess_kind(const struct km_key *k)
 
 	if (k->is_dek)
 		return "dek";
-	/* The root profile: AES, encrypt only (the GCM nonce step). Tokens
-	 * without CKA_ALLOWED_MECHANISMS (NSS) show no mechanism list. */
+	/* The root profiles: AES, encrypt only (the GCM nonce step), or no
+	 * usage at all (kept after an import). Tokens without
+	 * CKA_ALLOWED_MECHANISMS (NSS) show no mechanism list. */
 	if (i->cls == CKO_SECRET_KEY && i->key_type == CKK_AES &&
-	    i->flag[P11F_ENCRYPT] && !i->flag[P11F_DECRYPT] &&
-	    !i->flag[P11F_WRAP] && !i->flag[P11F_UNWRAP] &&
+	    !i->flag[P11F_DECRYPT] && !i->flag[P11F_WRAP] &&
+	    !i->flag[P11F_UNWRAP] && !i->flag[P11F_SIGN] &&
+	    !i->flag[P11F_DERIVE] &&
 	    (i->n_mechs == 0 ||
 	     (i->n_mechs == 1 && i->mechs[0] == CKM_AES_GCM)))
 		return "root";
@@ -222,29 +224,37 @@ enum err km_inventory_list(struct p11_session *s, struct km_key **out,
 	return ERR_OK;
 }
 
-enum err km_inventory_find(struct p11_session *s, const char *label,
-                           struct km_key *out)
+enum err km_inventory_find_by(struct p11_session *s, const char *label,
+                              const uint8_t *id, size_t id_len,
+                              struct km_key *out)
 {
 	CK_OBJECT_HANDLE h;
 	enum err r;
 
 	memset(out, 0, sizeof(*out));
-	r = p11_obj_find_one(s, P11_ANY_CLASS, label, NULL, 0, &h);
+	r = p11_obj_find_one(s, P11_ANY_CLASS, label, id, id_len, &h);
 	if (r == ERR_USAGE) {
-		/* A key pair shares its label: prefer the private key. */
-		r = p11_obj_find_one(s, CKO_PRIVATE_KEY, label, NULL, 0, &h);
+		/* A key pair shares its label and id: prefer the private key.
+		 */
+		r = p11_obj_find_one(s, CKO_PRIVATE_KEY, label, id, id_len, &h);
 		if (r == ERR_NOT_FOUND)
-			r = p11_obj_find_one(s, CKO_SECRET_KEY, label, NULL, 0,
-			                     &h);
+			r = p11_obj_find_one(s, CKO_SECRET_KEY, label, id,
+			                     id_len, &h);
 	}
 	if (r == ERR_OK)
 		r = p11_obj_info(s, h, &out->info);
 	if (r == ERR_OK && out->info.cls == CKO_DATA)
 		r = err_set(ERR_NOT_FOUND, "'%s' is a data object, not a key",
-		            label);
+		            out->info.label);
 	if (r == ERR_OK)
 		describe(s, out);
 	return r;
+}
+
+enum err km_inventory_find(struct p11_session *s, const char *label,
+                           struct km_key *out)
+{
+	return km_inventory_find_by(s, label, NULL, 0, out);
 }
 
 void km_inventory_free_one(struct km_key *k)
@@ -353,6 +363,8 @@ cJSON *km_inventory_json(const struct km_key *k, bool detailed)
 	cJSON_AddStringToObject(o, "class", class_name(k->info.cls));
 	cJSON_AddStringToObject(o, "type", type_name(k->info.key_type));
 	cJSON_AddNumberToObject(o, "size", (double)k->size);
+	if (k->info.cls != CKO_SECRET_KEY && k->size)
+		cJSON_AddNumberToObject(o, "bits", (double)k->size * 8);
 	cJSON_AddBoolToObject(o, "sensitive", flag_of(k, P11F_SENSITIVE));
 	cJSON_AddBoolToObject(o, "extractable", flag_of(k, P11F_EXTRACTABLE));
 	cJSON_AddBoolToObject(o, "always_sensitive",

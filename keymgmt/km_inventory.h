@@ -39,6 +39,13 @@ enum err km_inventory_list(struct p11_session *s, struct km_key **out,
 enum err km_inventory_find(struct p11_session *s, const char *label,
                            struct km_key *out);
 
+/* The key with label and/or CKA_ID id (NULL/0: any), exactly one; a key
+ * pair counts once (its private half). Labels can repeat in a token;
+ * an id selects where a label cannot. */
+enum err km_inventory_find_by(struct p11_session *s, const char *label,
+                              const uint8_t *id, size_t id_len,
+                              struct km_key *out);
+
 /* Free what list/find returned (n entries). */
 void km_inventory_free(struct km_key *keys, size_t n);
 

@@ -184,9 +184,13 @@ enum err p11_dek_find(struct p11_session *s, const char *label,
 	r = p11_obj_find_one(s, CKO_SECRET_KEY, tweak_label, NULL, 0, &d.tweak);
 	if (r == ERR_NOT_FOUND)
 		r = err_set(ERR_NOT_FOUND,
-		            "key '%s' is not a p11seal DEK (no "
-		            "tweak half '%s')",
-		            label, tweak_label);
+		            "key '%s' (%lu bytes) is not a DEK: a DEK is "
+		            "two halves, '%s' and '%s', and there is no "
+		            "'%s'; `p11seal key list` shows each key's kind "
+		            "(a root key wraps DEKs, it never encrypts an "
+		            "image)",
+		            label, (unsigned long)a.value_len, label,
+		            tweak_label, tweak_label);
 	if (r == ERR_OK)
 		r = p11_obj_info(s, d.tweak, &b);
 	if (r != ERR_OK)

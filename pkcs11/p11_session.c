@@ -134,6 +134,20 @@ static void list_names(char *buf, size_t cap, const struct p11_token_desc *d,
 	}
 }
 
+/* True, with its index in *hit, if exactly one of d is initialised. */
+static bool sole_initialised(const struct p11_token_desc *d, size_t n,
+                             size_t *hit)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (d[i].info.flags & CKF_TOKEN_INITIALIZED) {
+			count++;
+			*hit = i;
+		}
+	return count == 1;
+}
+
 enum err p11_token_find(struct p11_module *m, const struct p11_uri *filter,
                         struct p11_token_desc *out)
 {
@@ -150,7 +164,17 @@ enum err p11_token_find(struct p11_module *m, const struct p11_uri *filter,
 			hits++;
 			hit = i;
 		}
-	if (hits == 1) {
+	/* SoftHSM always offers a free slot beside its tokens: with no
+	 * filter, the one initialised token is the one meant. */
+	if (!filter && hits > 1 && sole_initialised(d, n, &hit))
+		hits = 1;
+	if (hits == 1 && !(d[hit].info.flags & CKF_TOKEN_INITIALIZED)) {
+		r = err_set(ERR_NOT_FOUND,
+		            "the token in slot %lu of %s is not initialised "
+		            "(no label yet); initialise it first with "
+		            "`p11seal token init --label LABEL`",
+		            (unsigned long)d[hit].slot, p11_module_name(m));
+	} else if (hits == 1) {
 		*out = d[hit];
 	} else if (hits == 0) {
 		list_names(names, sizeof(names), d, n, NULL);
@@ -283,6 +307,14 @@ enum err p11_session_login(struct p11_session *s, const char *pin,
 	                    (CK_UTF8CHAR *)p11_unconst(pin), pin_len);
 	if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN)
 		return ERR_OK;
+	/* NSS softoken has no security officer: a missing capability, not
+	 * a failure of the token (exit 7, as for its other refusals). */
+	if (so && rv == CKR_USER_TYPE_INVALID)
+		return err_set(ERR_UNSUPPORTED,
+		               "token '%s' has no security officer (C_Login as "
+		               "SO: CKR_USER_TYPE_INVALID); this step needs a "
+		               "token with one (SoftHSM, an HSM)",
+		               s->tok.label);
 	r = p11_fail(rv, so ? "C_Login (SO) to token" : "C_Login to token",
 	             s->tok.label);
 	if (rv == CKR_PIN_INCORRECT &&

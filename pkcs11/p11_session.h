@@ -26,8 +26,10 @@ enum err p11_token_list(struct p11_module *m, struct p11_token_desc **out,
                         size_t *n);
 
 /* Find exactly one token matching filter (NULL or no token attributes:
- * there must be exactly one token). ERR_NOT_FOUND if none, ERR_USAGE if
- * several match (the detail lists them and says which attribute to add). */
+ * there must be exactly one token, or exactly one initialised one when
+ * filter is NULL). ERR_NOT_FOUND if none or the one found is not
+ * initialised, ERR_USAGE if several match (the detail lists them and says
+ * which attribute to add). */
 enum err p11_token_find(struct p11_module *m, const struct p11_uri *filter,
                         struct p11_token_desc *out);
 

@@ -10,7 +10,8 @@
 # crypto path alone); 3 decrypt and verify --data; 4 a remote token's
 # latency (test shim, 0/1/5 ms per call); 5 sparse 64 GiB raw and dynamic
 # VHD vs 256 MiB full; 6 peak RSS; 7 chunk / window sweep; 8 Key Protect
-# DEKs per second; 9 opencryptoki's rate; 10 vhd-util copy (VHD_UTIL).
+# DEKs per second; 9 opencryptoki's rate; 10 vhd-util copy (VHD_UTIL);
+# 11 COS upload (cos put vs curl -T to the same stand-in, peak RSS).
 # Env: B (build dir, default build/bench), BENCH_RUNS, BENCH_FULL_MIB
 # (default 2048: cases 2-4), BENCH_COLD_MIB (default "1024 4096": case 1),
 # BENCH_OCK_MIB (default 128), VHD_UTIL (a vhd-util binary to compare
@@ -58,7 +59,9 @@ log() { printf '# %s\n' "$*" >&2; }
 # --- scratch space: input, output and cp copy of the full image, plus the
 # sparse case (its files are sparse: 256 MiB each), on one file system.
 MAX_COLD=$(echo $COLD_MIB | tr ' ' '\n' | sort -n | tail -n 1)
-need_kib=$(((MAX_COLD * 3 + FULL_MIB * 3 + 1536) * 1024))
+# 3 x the largest cold size (case 1), 3 x FULL_MIB for cases 2-4 and 3 for
+# the COS stand-in (case 11)
+need_kib=$(((MAX_COLD * 3 + FULL_MIB * 6 + 1536) * 1024))
 have_kib=$(df -Pk "$WORK" | awk 'NR == 2 { print $4 }')
 if [ "$have_kib" -lt "$need_kib" ]; then
 	echo "run-bench: $WORK has $((have_kib / 1024)) MiB free, needs" \
@@ -504,6 +507,44 @@ fi
 say ""
 
 # ======================================================================
+log "case 11: COS upload"
+. "$ROOT/tests/integration/cos-lib.sh"
+R_COS=NaN COS_RSS=NaN
+say "## 11. Upload to COS (\`cos put\` vs \`curl -T\`)"
+say ""
+if cos_available && cos_start bench >"$WORK/cos.out" 2>&1; then
+	COSPUT="$P11 cos put --no-progress --force --hmac-source $COS_HMAC --cacert $COS_CACERT"
+	measure cosput drop $COSPUT "$D/in.raw" cos://us-south/bench/p-0.vhd
+	measure curlput drop curl -sS -f -o /dev/null --cacert "$COS_CACERT" \
+		--aws-sigv4 "aws:amz:us-south:s3" --user S3RVER:S3RVER \
+		-H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -T "$D/in.raw" \
+		"$COS_ENDPOINT/bench/c-0.vhd"
+	cos_stop
+	R_COS=$(ratio "$(med curlput 1)" "$(med cosput 1)")
+	COS_RSS=$(tstat cosput 3 | awk '{ printf "%.1f", $3 / 1024 }')
+	say "$FULL_MIB MiB from the page cache to the local stand-in (tests/integration/cos-lib.sh:"
+	say "@20minutes/s3rver 4.0.4 behind cos_front.js, TLS on loopback, objects on the"
+	say "scratch file system), the same server for both in the same run. \`cos put\`:"
+	say "multipart, 8 MiB parts, 4 in flight, Content-MD5 and SHA-256 of every part,"
+	say "which the front checks (it buffers each part), then Complete and HEAD;"
+	say "HMAC keys. \`curl -T\`: one PUT of the whole file, signed by curl's"
+	say "\`--aws-sigv4\` with an unsigned payload, which the front pipes to s3rver"
+	say "without buffering or hashing. s3rver is one node process: it writes,"
+	say "then for the multipart upload concatenates the parts into the object."
+	say ""
+	say "| client | wall s | MB/s | CPU s | peak RSS MiB |"
+	say "|---|---|---|---|---|"
+	say "| p11seal cos put | $(fmt cosput 1 2) | $(rate cosput "$FULL_MIB") | $(fmt cosput 2 2) | $(fmt cosput 3 1 1024) |"
+	say "| curl -T (one PUT) | $(fmt curlput 1 2) | $(rate curlput "$FULL_MIB") | $(fmt curlput 2 2) | $(fmt curlput 3 1 1024) |"
+	say ""
+	say "Throughput of cos put / curl -T: **$R_COS×**; largest peak RSS of cos put:"
+	say "**$COS_RSS MiB** (4 part buffers of 8 MiB, then TLS, libcurl, SoftHSM)."
+else
+	say "Not measured: ${COS_WHY:-the stand-in did not start} ($(tail -n 1 "$WORK/cos.out" 2>/dev/null))."
+fi
+say ""
+
+# ======================================================================
 LOAD1=$(load)
 T_END=$(date +%s)
 TOTAL="script $((T_END - T_START)) s"
@@ -536,6 +577,7 @@ fi
 	echo "| opencryptoki rate, MB/s | $([ "$R_OCK" = NaN ] && echo "skipped: $OCK_WHY" || echo "$R_OCK") | (no target) |"
 	echo "| p11seal / \`vhd-util copy -k\` | $([ "$R_VU" = NaN ] && echo "not run (no VHD_UTIL)" || echo "$R_VU×") | (no target) |"
 	echo "| DEKs/s, connection reused vs per process | $KP_REUSE vs $KP_PER | (no target) |"
+	echo "| COS upload of $FULL_MIB MiB: peak RSS < 64 MiB; throughput vs \`curl -T\` | $COS_RSS MiB; $R_COS× | $(verdict "$COS_RSS" "<" 64); ratio (no target) |"
 	echo ""
 	if [ -f "$ROOT/tests/bench/NOTES.md" ]; then
 		cat "$ROOT/tests/bench/NOTES.md"

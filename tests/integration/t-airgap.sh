@@ -78,6 +78,14 @@ assert "pkcs11-tool: transport public key has no usage" \
 	test "$(jq -r '.T.usage | join(",")' "$WORK/ptool-pub.json")" = none
 assert "pkcs11-tool: transport private key usage is unwrap only" \
 	test "$(jq -r '.T.usage | join(",")' "$WORK/ptool-priv.json")" = unwrap
+# issue 15: an RSA-4096 key pair is one row of key list, "4096b" (not 512)
+check "station: key list" station key list
+assert "key list: the transport key pair is one row of 4096 bits" \
+	test "$(grep -E '^T +transport +4096b ' "$WORK/out" | wc -l)/$(grep -c '^T ' "$WORK/out")" = 1/1
+check "station: key list --json" station --json key list
+assert "key list --json: both halves, bits 4096" \
+	test "$(jq -r '[.[] | select(.label == "T") | "\(.class) \(.bits)"] | sort | join(",")' "$WORK/out")" = \
+	"private-key 4096,public-key 4096"
 expect_exit 2 "transport key below 3072 bits is refused" \
 	station key create transport --label small --bits 2048
 expect_exit 7 "transport key label taken is refused" \
@@ -394,6 +402,8 @@ assert "station unchanged by the bundle for another station" \
 # --- station: the real import
 check "station: key import dek --bundle" \
 	station key import dek --bundle "$B" --unwrap-with T
+grep_err "... says 'not extractable', which key show confirms (never_extractable is false for an unwrapped key)" \
+	"as sensitive and not extractable \(key show: extractable false; never_extractable is false"
 check "station: key show D" station --json key show --label D
 cp "$WORK/out" "$WORK/D.json"
 assert "keyhash on the station equals the bridge's" \
@@ -433,10 +443,12 @@ if [ -f "$NSS_MODULE" ] && command -v certutil >/dev/null &&
 		$P11NSS key export dek --label D --to "$WORK/station.pem" \
 		--out "$WORK/nss.p11seal"
 	grep_err "NSS: export refusal names the attribute" "CKA_WRAP_WITH_TRUSTED"
-	expect_exit 1 "NSS: the SO cannot log in to an initialised database" \
+	# README "Air-gapped stations": steps 1, 2 and 5 refused on NSS, exit 7
+	expect_exit 7 "NSS: no trust-transport (no SO login once initialised): exit 7" \
 		$P11NSS key trust-transport --pubkey "$WORK/station.pem" --label S \
 		--so-pin-source "file:$WORK/pin"
-	grep_err "NSS: SO login refused" "CKR_USER_TYPE_INVALID"
+	grep_err "NSS: SO login refused, named as a missing SO" \
+		"has no security officer \(C_Login as SO: CKR_USER_TYPE_INVALID\)"
 	skip "NSS: air-gapped handover" "NSS softoken 3.87 has no SO login once initialised, lets any user set CKA_TRUSTED, and enforces neither CKA_WRAP_WITH_TRUSTED nor CKA_UNWRAP_TEMPLATE (measured), so neither a bridge nor a station can keep the handover's guarantees"
 else
 	skip "NSS softoken checks" "libnss3/libnss3-tools not installed"

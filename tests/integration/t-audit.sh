@@ -195,17 +195,19 @@ softhsm2-util --init-token --free --label au2 --pin "$USER_PIN" \
 	--so-pin "$SO_PIN" >/dev/null
 P2="$P11SEAL --module $SOFTHSM_MODULE --token pkcs11:token=au2 --pin-source file:$WORK/pin"
 check "au2: key create audit (default log)" $P2 key create audit
-DEF=$XDG_STATE_HOME/p11seal/audit.log
-assert "default log is \$XDG_STATE_HOME/p11seal/audit.log" test -f "$DEF"
+$P2 --json token info >"$WORK/au2.json"
+SERIAL2=$(jq -r .serial "$WORK/au2.json")
+DEF=$XDG_STATE_HOME/p11seal/audit-$SERIAL2.log
+assert "default log is \$XDG_STATE_HOME/p11seal/audit-SERIAL.log" test -f "$DEF"
 assert "default log directory created 0700" test "$(stat -c %a "$XDG_STATE_HOME/p11seal")" = 700
 assert "default log created 0600" test "$(stat -c %a "$DEF")" = 600
 check "au2: key create root" $P2 key create root --label a2r
 check "au2: audit verify (default log)" $P2 audit verify
-expect_exit 4 "without XDG_STATE_HOME: ~/.local/state/p11seal/audit.log" \
-	env -u XDG_STATE_HOME HOME="$WORK/h" $P11SEAL audit show
-grep_err "HOME fallback path" "$WORK/h/.local/state/p11seal/audit.log: No such file"
+expect_exit 4 "without XDG_STATE_HOME: ~/.local/state/p11seal/audit-SERIAL.log" \
+	env -u XDG_STATE_HOME HOME="$WORK/h" $P2 audit show
+grep_err "HOME fallback path" "$WORK/h/.local/state/p11seal/audit-$SERIAL2.log: No such file"
 expect_exit 4 "a relative XDG_STATE_HOME is ignored" \
-	env XDG_STATE_HOME=rel HOME="$WORK/h" $P11SEAL audit show
+	env XDG_STATE_HOME=rel HOME="$WORK/h" $P2 audit show
 grep_err "relative XDG_STATE_HOME: HOME fallback" "$WORK/h/.local/state/p11seal"
 
 # --- the appender waits for the lock (flock), then appends its intent
@@ -274,11 +276,36 @@ assert "au2: nothing more is written" test "$(wc -l <"$DEF")" -eq "$n2"
 expect_exit 4 "au2: verify without an audit key: exit 4" $P2 audit verify
 grep_err "au2: no audit key message" "has no audit key"
 grep_err "au2: verify explains the log ends with the key's deletion" \
-	"the audit log .*audit.log ends with record 5, the deletion of audit key 'p11seal-audit' \(CKA_ID $AU2_ID\)"
+	"the audit log .*audit-$SERIAL2.log ends with record 5, the deletion of audit key 'p11seal-audit' \(CKA_ID $AU2_ID\)"
 expect_exit 7 "au2: a new audit key will not continue an old chain's log" $P2 key create audit
 grep_err "au2: names the log and --audit-log" "already holds records.*--audit-log"
 check "au2: a new audit key with a new log" $P2 --audit-log "$WORK/au2-new.log" key create audit
 check "au2: the new chain verifies" $P2 --audit-log "$WORK/au2-new.log" audit verify
+
+# --- README "Audit trail": one default log per token, so a second token's
+# `key create audit` is not refused over the first one's records
+softhsm2-util --init-token --free --label au3 --pin "$USER_PIN" \
+	--so-pin "$SO_PIN" >/dev/null
+P3="$P11SEAL --module $SOFTHSM_MODULE --token pkcs11:token=au3 --pin-source file:$WORK/pin"
+check "au3: key create audit beside au2's default log" $P3 key create audit
+check "au3: key create root" $P3 key create root --label a3r
+check "au3: audit verify (its own default log)" $P3 audit verify
+assert "au3: two default logs, one per serial" \
+	test "$(ls "$XDG_STATE_HOME/p11seal" | grep -c '^audit-.*\.log$')" -eq 2
+
+# --- README "Audit trail": audit show filters
+check "audit show --op key.delete" $P11 audit show --op key.delete "$LOG"
+assert "... only key.delete records" test "$(wc -l <"$WORK/out")" -gt 0 -a \
+	"$(grep -vc 'key.delete' "$WORK/out")" -eq 0
+check "audit show --label d1 --json" $P11 --json audit show --label d1 "$LOG"
+assert "... only d1's records" \
+	test "$(jq -r '.[].key.label' "$WORK/out" | sort -u)" = d1
+check "audit show --op key.create --last 2" $P11 --json audit show \
+	--op key.create --last 2 "$LOG"
+assert "... the last two key.create records" \
+	test "$(jq -r '.[].op' "$WORK/out" | paste -sd, -)" = key.create,key.create
+check "audit show --image nomatch: nothing" $P11 audit show --image nomatch "$LOG"
+assert "... empty" test ! -s "$WORK/out"
 
 # --- appending to a tampered log: written, but reported (exit 6)
 sed '$d' "$LOG" >"$WORK/cut.log"

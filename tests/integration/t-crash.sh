@@ -166,10 +166,11 @@ fault() {
 	if [ -z "$why" ]; then ok "$desc"; else not_ok "$desc$why"; fi
 	rm -f out.vhd out.raw
 }
-fault "ENOSPC at the last write (metadata)" "No space left" \
+# README "Security and robustness": every error names the file
+fault "ENOSPC at the last write (metadata)" "vhd encrypt: out.vhd: write: No space left" \
 	env LD_PRELOAD="$KILLAT" KILLAT_PWRITEV="${WRITES:-26}" KILLAT_ERRNO=28 \
 	$ENC in.raw out.vhd
-fault "EIO at the first block write" "write: Input/output error" \
+fault "EIO at the first block write" "out.vhd: write: Input/output error" \
 	env LD_PRELOAD="$KILLAT" KILLAT_PWRITEV=1 KILLAT_ERRNO=5 \
 	$ENC in.raw out.vhd
 fault "EIO on the directory fsync after the rename" "Input/output error" \
@@ -181,7 +182,7 @@ fault "EIO reading the input" "Input/output error" \
 	strace -f -o /dev/null -P in.raw \
 	-e inject=pread64,preadv,preadv2:error=EIO:when=3+ $ENC in.raw out.vhd
 $ENC in.raw good.vhd >/dev/null 2>&1
-fault "decrypt: ENOSPC on a raw block write" "No space left" \
+fault "decrypt: ENOSPC on a raw block write" "vhd decrypt: out.raw: write: No space left" \
 	env LD_PRELOAD="$KILLAT" KILLAT_PWRITEV=4 KILLAT_ERRNO=28 \
 	$P11 vhd decrypt --key crash good.vhd out.raw
 fault "decrypt: EIO on fsync" "Input/output error" \
@@ -218,7 +219,8 @@ if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=16m p11seal-small small \
 	rc=$?
 	assert "full tmpfs: exit 1 (got $rc)" test "$rc" -eq 1
 	grep_file() { grep -q "$1" f.err; }
-	assert "full tmpfs: ENOSPC named" grep_file "No space left on device"
+	assert "full tmpfs: ENOSPC named, with the file" \
+		grep_file "small/out.vhd: write: No space left on device"
 	assert "full tmpfs: nothing left on it" test -z "$(ls -A small)"
 	assert "full tmpfs: space given back" \
 		test "$(df -k small | awk 'NR == 2 { print $3 }')" -lt 1024

@@ -226,7 +226,8 @@ softhsm2-util --init-token --free --label thin --pin "$USER_PIN" \
 	--so-pin "$SO_PIN" >/dev/null
 T="$P11SEAL --module $SOFTHSM_MODULE --token pkcs11:token=thin --pin-source file:$WORK/pin"
 H="$P11SEAL --module $P11SHIM --token pkcs11:token=thin --pin-source file:$WORK/pin"
-AUDIT_LOG=$WORK/state/p11seal/audit.log
+# the token's default log, named after its serial
+AUDIT_LOG=$WORK/state/p11seal/audit-$($T --json token info | jq -r .serial).log
 check "thin: audit key" $T key create audit
 check "thin: DEK made directly (two AES keys)" $T key create dek --label td --size 32
 

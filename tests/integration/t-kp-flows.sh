@@ -111,6 +111,20 @@ assert "32 bytes, kp_generated, root id resolved from the alias" \
 	[ "$(jo '[.size, .kp_generated, .root_key_id] | @csv')" = "32,true,\"$ROOT_ID\"" ]
 assert "Key Protect's DEK is the token's" \
 	[ "$(kp_plain "$ROOT_ID" "$(jo .wrapped_dek)" | keyhash_b64)" = "$(jo .keyhash)" ]
+# README "Root keys and DEKs shared with Key Protect": --kp-root takes the
+# token label kp import-root gave the root key, not only its id or alias
+c "--kp-root crk (the token label) is the root key" $P1 -v --json key create \
+	dek --label dek-bylabel --size 32 --kp-root crk $CA
+assert "... wrapped under it" [ "$(jo .root_key_id)" = "$ROOT_ID" ]
+grep_err "... -v says so" "kp-root crk: the token's root key, Key Protect key $ROOT_ID"
+$P1 key delete --label dek-bylabel --yes >/dev/null 2>&1
+c "--cacert before --kp-root (any order)" $P1 key create dek --label dek-order \
+	--size 32 $CA --kp-root "$ROOT_ID"
+$P1 key delete --label dek-order --yes >/dev/null 2>&1
+x 4 "--kp-root naming a token DEK: exit 4" $P1 key create dek \
+	--label dek-bad --kp-root dek1 $CA
+grep_err "... says it is no root key in Key Protect and what --kp-root takes" \
+	"the token's key 'dek1' \(dek\) is not a root key in Key Protect.*id or alias"
 x 2 "--kp-generate with --size 64 is a usage error" $P1 key create dek \
 	--label dek3 --size 64 --kp-root "$ROOT_ID" --kp-generate $CA
 w0=$(calls POST "/api/v2/keys/$ROOT_ID/actions/wrap")
@@ -264,8 +278,8 @@ if [ -f "$NSS_MODULE" ] && command -v certutil >/dev/null &&
 	assert "CKA_ID carries the key and version UUIDs" \
 		[ "$(jo .id)" = "$(echo "$NSS_ID$(jo .key_version)" | tr -d -)" ]
 	c "NSS key show" $P11NSS --json key show --label nroot
-	assert "never extractable, not modifiable, encrypt only" \
-		[ "$(jo '[.kind, .extractable, .attributes.modifiable, .attributes.decrypt, .attributes.encrypt] | @csv')" = '"root",false,false,false,true' ]
+	assert "never extractable, not modifiable, no usage (no keystream oracle)" \
+		[ "$(jo '[.kind, .extractable, .attributes.modifiable, .attributes.decrypt, .attributes.encrypt] | @csv')" = '"root",false,false,false,false' ]
 	assert "no import key left on NSS" [ "$($P11NSS --json key list | jq '[.[] | select(.class == "public-key")] | length')" -eq 0 ]
 	w0=$(calls POST "/api/v2/keys/$NSS_ID/actions/wrap")
 	x 7 "a DEK on NSS without --wdek-out is refused" $P11NSS key create \

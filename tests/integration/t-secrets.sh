@@ -156,7 +156,7 @@ export SECRET_DEK_HEX="$DEK_HEX" SECRET_PIN="$USER_PIN"
 # --pin-source, kp-server's API key list and its client copy
 SECRET_SKIP="$WORK/pin $WORK/kp/pin $WORK/kp/apikeys $WORK/kp/apikey"
 export SECRET_SKIP
-assert "the audit log was written" test -s "$XDG_STATE_HOME/p11seal/audit.log"
+assert "the audit log was written" test -n "$(find "$XDG_STATE_HOME/p11seal" -name 'audit-*.log' -size +0)"
 scan_secrets "$WORK" >scan.txt 2>&1
 rc=$?
 sed -n 's/^# scanned/scanned/p' scan.txt | while read -r l; do diag "$l"; done

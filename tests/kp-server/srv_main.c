@@ -11,6 +11,7 @@
 
 #include "secmem.h"
 #include "srv.h"
+#include "srv_demo.h"
 #include "srv_fault.h"
 #include "srv_file.h"
 #include "srv_hsm.h"
@@ -18,6 +19,7 @@
 #include "srv_iam.h"
 #include "srv_import.h"
 #include "srv_keys.h"
+#include "srv_sl.h"
 #include "srv_state.h"
 
 #define SECURE_HEAP (64u * 1024 * 1024)
@@ -26,6 +28,12 @@ static const char usage_text[] =
         "usage: kp-server --cert FILE --key FILE --instance-id GUID\n"
         "                 --api-keys FILE --module PATH --token URI\n"
         "                 --pin-source file:PATH|env:VAR [options]\n"
+        "       kp-server --demo DIR [options]\n"
+        "  --demo DIR                make (or reuse) in DIR a SoftHSM token, "
+        "CA,\n"
+        "                            certificate and API key, serve, and "
+        "print\n"
+        "                            how to point p11seal at it\n"
         "  --listen ADDR:PORT        default 127.0.0.1:0 (loopback only)\n"
         "  --allow-remote            allow a non-loopback --listen address\n"
         "  --state FILE              keep metadata across restarts\n"
@@ -42,7 +50,10 @@ static const char usage_text[] =
         "  --hpcs                    accept RSAES_OAEP_SHA_1 and CBC nonces\n"
         "  --faults                  serve /admin/faults, /admin/log, "
         "/admin/clock\n"
-        "  --verbose                 one line per request on stderr\n";
+        "  --verbose                 one line per request on stderr\n"
+        "  --cos-dir DIR             COS objects at DIR/BUCKET/OBJECT\n"
+        "  --policies FILE           IAM authorization policies (JSON)\n"
+        "  --import-delay SECONDS    until an image import finishes (0)\n";
 
 static bool num(const char *s, long lo, long hi, long *out)
 {
@@ -76,6 +87,9 @@ static bool set_option(struct srv_config *c, int opt, const char *arg)
 	case 'F': c->faults = true; return true;
 	case 'H': c->hpcs = true; return true;
 	case 'v': c->verbose = true; return true;
+	case 'C': c->cos_dir = arg; return true;
+	case 'O': c->policies_file = arg; return true;
+	case 'D': return num(arg, 0, 86400, &c->import_delay);
 	case 'T': return num(arg, 1, 86400, &c->token_ttl);
 	case 'r': return num(arg, 0, 86400, &c->rotate_interval);
 	case 'e': return num(arg, 0, 86400, &c->enable_wait);
@@ -113,11 +127,16 @@ static const struct option options[] = {
 	{ "purge-wait", required_argument, NULL, 'u' },
 	{ "min-token-expiration", required_argument, NULL, 'x' },
 	{ "max-body", required_argument, NULL, 'b' },
+	{ "cos-dir", required_argument, NULL, 'C' },
+	{ "policies", required_argument, NULL, 'O' },
+	{ "import-delay", required_argument, NULL, 'D' },
+	{ "demo", required_argument, NULL, 'M' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
-static bool parse_args(int argc, char **argv, struct srv_config *c)
+static bool parse_args(int argc, char **argv, struct srv_config *c,
+                       const char **demo)
 {
 	int opt;
 
@@ -133,6 +152,10 @@ static bool parse_args(int argc, char **argv, struct srv_config *c)
 		.max_body = 64 * 1024,
 	};
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (opt == 'M') {
+			*demo = optarg;
+			continue;
+		}
 		if (opt == 'h' || !set_option(c, opt, optarg)) {
 			if (opt != 'h' && opt != '?')
 				fprintf(stderr,
@@ -142,6 +165,8 @@ static bool parse_args(int argc, char **argv, struct srv_config *c)
 			return false;
 		}
 	}
+	if (optind == argc && *demo)
+		return true;
 	if (optind != argc || !c->cert_file || !c->key_file ||
 	    !c->instance_id || !c->api_keys_file || !c->module ||
 	    !c->token_uri || !c->pin_source)
@@ -158,6 +183,8 @@ static enum err srv_open(struct srv *srv)
 	if (r == ERR_OK)
 		r = srv_fault_new(&srv->fault);
 	if (r == ERR_OK)
+		r = srv_sl_new(&srv->sl);
+	if (r == ERR_OK)
 		r = srv_iam_new(&srv->iam, srv->cfg.api_keys_file);
 	if (r == ERR_OK)
 		r = srv_hsm_open(&srv->hsm, srv->cfg.module, srv->cfg.token_uri,
@@ -173,6 +200,7 @@ static void srv_close(struct srv *srv)
 	srv_hsm_close(srv->hsm);
 	srv_iam_free(srv->iam);
 	srv_fault_free(srv->fault);
+	srv_sl_free(srv->sl);
 	srv_keys_free(srv->keys);
 	pthread_mutex_destroy(&srv->lock);
 }
@@ -205,6 +233,7 @@ int main(int argc, char **argv)
 {
 	struct srv srv = { 0 };
 	struct srv_http *http = NULL;
+	const char *demo = NULL;
 	char url[128];
 	sigset_t set;
 	enum err r;
@@ -213,16 +242,20 @@ int main(int argc, char **argv)
 	secmem_harden_process();
 	secmem_init(SECURE_HEAP);
 	secmem_use_for_json();
-	if (!parse_args(argc, argv, &srv.cfg)) {
+	if (!parse_args(argc, argv, &srv.cfg, &demo)) {
 		fputs(usage_text, stderr);
 		return 2;
 	}
 	block_signals(&set);
-	r = srv_open(&srv);
+	r = demo ? srv_demo_setup(demo, &srv.cfg) : ERR_OK;
+	if (r == ERR_OK)
+		r = srv_open(&srv);
 	if (r == ERR_OK)
 		r = srv_http_start(&srv, &http, url, sizeof(url));
 	if (r == ERR_OK)
 		r = announce(&srv, url);
+	if (r == ERR_OK && demo)
+		r = srv_demo_announce(url);
 	if (r == ERR_OK)
 		sigwait(&set, &sig);
 	srv_http_stop(http);
