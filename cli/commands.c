@@ -75,19 +75,20 @@ const struct cli_command cli_commands[] = {
 	  "raw/fixed/dynamic image -> "
 	  "encrypted VHD for IBM Cloud (vhd-util copy -k layout)",
 	  "--key LABEL IN OUT [--input-format auto|raw] [--threads N] "
-	  "[--chunk BYTES] [--no-progress] [--force] [--manifest FILE "
+	  "[--chunk BYTES] [--remote] [--progress|--no-progress] [--force] "
+	  "[--manifest FILE "
 	  "[--cos-uri URI] [--name NAME] [--os CODE] "
 	  "[--note TEXT] [--wdek FILE] [--allow-unwrapped]]" },
 	{ "vhd", "decrypt", cmd_vhd_decrypt,
 	  "encrypted VHD -> sparse raw "
 	  "image or plain dynamic VHD; wrong key refused by keyhash",
 	  "--key LABEL IN OUT [--format raw|vhd] [--threads N] "
-	  "[--chunk BYTES] [--no-progress] [--force]" },
+	  "[--chunk BYTES] [--remote] [--progress|--no-progress] [--force]" },
 	{ "vhd", "verify", cmd_vhd_verify,
 	  "check an encrypted VHD: blktap "
 	  "rules, keyhash matches the key; --data hashes the plaintext",
 	  "--key LABEL FILE [--data] [--threads N] [--chunk BYTES] "
-	  "[--no-progress]" },
+	  "[--remote] [--progress|--no-progress]" },
 	{ "manifest", "verify", cmd_manifest_verify,
 	  "check an import "
 	  "manifest against the image before upload: fields, size, SHA-256, "
