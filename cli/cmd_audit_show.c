@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "cli_audit.h"
+#include "cli_opts.h"
 #include "commands.h"
 #include "km_audit.h"
 #include "km_audit_log.h"
@@ -121,6 +122,14 @@ static enum err show(struct cli *c, const char *path, unsigned long last)
 	return r;
 }
 
+/* The options the getopt loop below takes, for help, man page and
+ * completion. */
+static const struct cli_opt described[] = {
+	{ "last", .kind = CLI_OPT_STR, .arg = "N",
+	  .help = "only the last N records; default all" },
+	{ NULL },
+};
+
 int cmd_audit_show(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -133,7 +142,7 @@ int cmd_audit_show(struct cli *c, int argc, char **argv)
 	enum err r = ERR_OK;
 	int ch;
 
-	if (cli_wants_help(c, argc, argv))
+	if (cli_wants_help(c, argc, argv, described))
 		return 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch != 'n')

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "cli_audit.h"
+#include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "encode.h"
@@ -317,6 +318,15 @@ static enum err load_copy(struct cli_token *t, struct outcome *o)
 	return r;
 }
 
+/* The options the getopt loop below takes, for help, man page and
+ * completion. */
+static const struct cli_opt described[] = {
+	{ "syslog-copy", .kind = CLI_OPT_STR, .arg = "COPY",
+	  .help = "also compare the records with this copy of the syslog "
+	          "lines; default none" },
+	{ NULL },
+};
+
 int cmd_audit_verify(struct cli *c, int argc, char **argv)
 {
 	struct outcome o = { 0 };
@@ -325,7 +335,7 @@ int cmd_audit_verify(struct cli *c, int argc, char **argv)
 	enum err r;
 	int rc;
 
-	if (cli_wants_help(c, argc, argv))
+	if (cli_wants_help(c, argc, argv, described))
 		return 0;
 	rc = parse_args(c, argc, argv, &o);
 	if (rc >= 0)

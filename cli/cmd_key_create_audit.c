@@ -14,13 +14,6 @@
 #include "km_key_create.h"
 #include "p11_session.h"
 
-#define AUDIT_USAGE                                        \
-	"usage: p11seal key create audit [--label L]\n"    \
-	"  generate the token's audit key (default label " \
-	"'" KM_AUDIT_TRAIL_LABEL                           \
-	"'); key commands then append MAC'd records\n"     \
-	"  to the audit log (--audit-log FILE)\n"
-
 struct audit_opts {
 	const char *label;
 };
@@ -63,9 +56,7 @@ int cmd_key_create_audit(struct cli *c, int argc, char **argv)
 {
 	static const char only[] = "key create audit takes only [--label L]";
 	struct audit_opts o = { .label = KM_AUDIT_TRAIL_LABEL };
-	struct cli_opts spec = { .sets = { { opts, &o } },
-		                 .args_usage = only,
-		                 .usage = AUDIT_USAGE };
+	struct cli_opts spec = { .sets = { { opts, &o } }, .args_usage = only };
 	enum err r;
 	int rc;
 

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "cli_key.h"
+#include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "km_key_create.h"
@@ -20,6 +21,19 @@ struct root_opts {
 };
 
 /* -1 to go on, else the exit code. */
+/* The options the getopt loop below takes, for help, man page and
+ * completion. */
+static const struct cli_opt described[] = {
+	{ "label", .kind = CLI_OPT_STR, .arg = "L",
+	  .help = "the root key's label (required)" },
+	{ "import-ceremony", .kind = CLI_OPT_FLAG,
+	  .help = "extractable once, for the Key Protect import ceremony; "
+	          "default never extractable" },
+	{ "never-extractable", .kind = CLI_OPT_FLAG,
+	  .help = "the default, accepted for old scripts" },
+	{ NULL },
+};
+
 static int parse(struct cli *c, int argc, char **argv, struct root_opts *o)
 {
 	static const struct option opts[] = {
@@ -30,7 +44,7 @@ static int parse(struct cli *c, int argc, char **argv, struct root_opts *o)
 	};
 	int ch;
 
-	if (cli_wants_help(c, argc, argv))
+	if (cli_wants_help(c, argc, argv, described))
 		return 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {

@@ -8,16 +8,10 @@
 
 #include "cli.h"
 #include "cli_key.h"
+#include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "km_key_create.h"
-
-static const char usage[] =
-        "usage: p11seal key create signer --label S\n"
-        "  ECDSA P-256 key pair that signs the DEK bundles this bridge "
-        "exports:\n  the private key only signs, is sensitive and never "
-        "extractable.\n  Publish it with `key export-public --label S`; "
-        "each station's SO pins it\n  with `key trust-signer`.\n";
 
 struct signer {
 	const char *label;
@@ -42,19 +36,27 @@ static void report(const struct cli *c, const struct signer *sg)
 	printf("%s\n", sg->made.fingerprint);
 }
 
+/* The options the getopt loop below takes, for help, man page and
+ * completion. */
+static const struct cli_opt described[] = {
+	{ "label", .kind = CLI_OPT_STR, .arg = "S",
+	  .help = "the key pair's label (required)" },
+	{ NULL },
+};
+
 static int parse(struct cli *c, int argc, char **argv, struct signer *sg)
 {
 	static const struct option opts[] = {
 		{ "label", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
 
+	if (cli_wants_help(c, argc, argv, described))
+		return 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l': sg->label = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
 		default: return cli_usage(c, "unknown option");
 		}
 	}

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "cli_audit.h"
+#include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "km_inventory.h"
@@ -77,6 +78,16 @@ static enum err delete_key(const struct cli *c, struct p11_session *s,
 	return r;
 }
 
+/* The options the getopt loop below takes, for help, man page and
+ * completion. */
+static const struct cli_opt described[] = {
+	{ "label", .kind = CLI_OPT_STR, .arg = "L",
+	  .help = "the key to destroy (required)" },
+	{ "yes", .kind = CLI_OPT_FLAG,
+	  .help = "no confirmation prompt; default ask on the terminal" },
+	{ NULL },
+};
+
 int cmd_key_delete(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -90,7 +101,7 @@ int cmd_key_delete(struct cli *c, int argc, char **argv)
 	enum err r;
 	int ch;
 
-	if (cli_wants_help(c, argc, argv))
+	if (cli_wants_help(c, argc, argv, described))
 		return 0;
 	while ((ch = getopt_long(argc, argv, "y", opts, NULL)) != -1) {
 		switch (ch) {

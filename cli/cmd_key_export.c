@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "cli_audit.h"
 #include "cli_file.h"
+#include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "encode.h"
@@ -96,6 +97,25 @@ static int parse_hash(struct cli *c, const char *v, enum km_airgap_hash *h)
 	return -1;
 }
 
+/* The options the getopt loop below takes, for help, man page and
+ * completion. */
+static const struct cli_opt described[] = {
+	{ "label", .kind = CLI_OPT_STR, .arg = "L",
+	  .help = "the exportable DEK (required)" },
+	{ "to", .kind = CLI_OPT_STR, .arg = "STATION.pem",
+	  .help = "the station's trusted transport public key (required)" },
+	{ "out", .kind = CLI_OPT_STR, .arg = "FILE",
+	  .help = "the DEK bundle to write (required)" },
+	{ "force", .kind = CLI_OPT_FLAG,
+	  .help = "FILE may replace an existing file; default refused" },
+	{ "oaep-hash", .kind = CLI_OPT_STR, .arg = "sha256|sha1",
+	  .help = "RSA-OAEP hash of the wrap; default sha256" },
+	{ "sign-with", .kind = CLI_OPT_STR, .arg = "S",
+	  .help = "the bridge's signer key; default the token's one signer "
+	          "key" },
+	{ NULL },
+};
+
 static int parse(struct cli *c, int argc, char **argv, struct export_opts *o)
 {
 	static const struct option opts[] = {
@@ -141,7 +161,7 @@ int cmd_key_export(struct cli *c, int argc, char **argv)
 	enum err r;
 	int rc;
 
-	if (cli_wants_help(c, argc, argv))
+	if (cli_wants_help(c, argc, argv, described))
 		return 0;
 	rc = parse(c, argc, argv, &o);
 	if (rc >= 0)

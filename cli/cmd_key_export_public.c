@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "cli_file.h"
+#include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "p11_ec.h"
@@ -105,6 +106,18 @@ static void report(const struct cli *c, const struct export_public *o)
 	printf("%s\n", o->fingerprint);
 }
 
+/* The options the getopt loop below takes, for help, man page and
+ * completion. */
+static const struct cli_opt described[] = {
+	{ "label", .kind = CLI_OPT_STR, .arg = "T",
+	  .help = "the transport or signer key (required)" },
+	{ "out", .kind = CLI_OPT_STR, .arg = "FILE",
+	  .help = "the PEM file to write (required)" },
+	{ "force", .kind = CLI_OPT_FLAG,
+	  .help = "FILE may replace an existing file; default refused" },
+	{ NULL },
+};
+
 int cmd_key_export_public(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -118,7 +131,7 @@ int cmd_key_export_public(struct cli *c, int argc, char **argv)
 	enum err r;
 	int ch;
 
-	if (cli_wants_help(c, argc, argv))
+	if (cli_wants_help(c, argc, argv, described))
 		return 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "cli_audit.h"
 #include "cli_file.h"
+#include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
 #include "encode.h"
@@ -78,6 +79,18 @@ struct bundle_opts {
 };
 
 /* -1 to go on, else the exit code. */
+/* The options the getopt loop below takes, for help, man page and
+ * completion. */
+static const struct cli_opt described[] = {
+	{ "bundle", .kind = CLI_OPT_STR, .arg = "FILE",
+	  .help = "the DEK bundle from the bridge (required)" },
+	{ "unwrap-with", .kind = CLI_OPT_STR, .arg = "T",
+	  .help = "the station's transport key (required)" },
+	{ "label", .kind = CLI_OPT_STR, .arg = "L",
+	  .help = "the DEK's label; default the bundle's" },
+	{ NULL },
+};
+
 static int parse(struct cli *c, int argc, char **argv, struct bundle_opts *o)
 {
 	static const struct option opts[] = {
@@ -90,7 +103,7 @@ static int parse(struct cli *c, int argc, char **argv, struct bundle_opts *o)
 	bool raw = false;
 	int ch;
 
-	if (cli_wants_help(c, argc, argv))
+	if (cli_wants_help(c, argc, argv, described))
 		return 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "cli_file.h"
+#include "cli_opts.h"
 #include "cli_token.h"
 #include "cli_trust.h"
 #include "commands.h"
@@ -96,6 +97,25 @@ static void report(const struct cli *c, const struct pin_opts *o)
 	printf("%s\n", o->fingerprint);
 }
 
+/* The options the getopt loop below takes, for help, man page and
+ * completion. */
+static const struct cli_opt described[] = {
+	{ "pubkey", .kind = CLI_OPT_STR, .arg = "FILE",
+	  .help = "the bridge's signer public key, PEM (required)" },
+	{ "label", .kind = CLI_OPT_STR, .arg = "B",
+	  .help = "the label of the pinned key (required)" },
+	{ "fingerprint", .kind = CLI_OPT_STR, .arg = "HEX",
+	  .help = "refuse unless the key has this SHA-256 fingerprint; default "
+	          "none, the fingerprint is printed" },
+	{ "so-pin-source", .kind = CLI_OPT_STR, .arg = "SRC",
+	  .help = "where the SO PIN is read: file:PATH, env:VAR, fd:N; default "
+	          "a prompt" },
+	{ "so-pin", .kind = CLI_OPT_SECRET, .arg = "SO PIN",
+	  .help = "refused: an SO PIN on the command line shows in ps and "
+	          "shell history" },
+	{ NULL },
+};
+
 static int parse(struct cli *c, int argc, char **argv, struct pin_opts *o)
 {
 	static const struct option opts[] = {
@@ -138,7 +158,7 @@ int cmd_key_trust_signer(struct cli *c, int argc, char **argv)
 	enum err r;
 	int rc;
 
-	if (cli_wants_help(c, argc, argv))
+	if (cli_wants_help(c, argc, argv, described))
 		return 0;
 	rc = parse(c, argc, argv, &o);
 	if (rc >= 0)

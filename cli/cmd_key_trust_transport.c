@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "cli_audit.h"
 #include "cli_file.h"
+#include "cli_opts.h"
 #include "cli_token.h"
 #include "cli_trust.h"
 #include "commands.h"
@@ -150,6 +151,25 @@ static void report(const struct cli *c, const struct trust_opts *o)
 	printf("%s\n", o->fingerprint);
 }
 
+/* The options the getopt loop below takes, for help, man page and
+ * completion. */
+static const struct cli_opt described[] = {
+	{ "pubkey", .kind = CLI_OPT_STR, .arg = "FILE",
+	  .help = "the station's transport public key, PEM (required)" },
+	{ "label", .kind = CLI_OPT_STR, .arg = "S",
+	  .help = "the label of the trusted key (required)" },
+	{ "fingerprint", .kind = CLI_OPT_STR, .arg = "HEX",
+	  .help = "refuse unless the key has this SHA-256 fingerprint; default "
+	          "none, the fingerprint is printed" },
+	{ "so-pin-source", .kind = CLI_OPT_STR, .arg = "SRC",
+	  .help = "where the SO PIN is read: file:PATH, env:VAR, fd:N; default "
+	          "a prompt" },
+	{ "so-pin", .kind = CLI_OPT_SECRET, .arg = "SO PIN",
+	  .help = "refused: an SO PIN on the command line shows in ps and "
+	          "shell history" },
+	{ NULL },
+};
+
 int cmd_key_trust_transport(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -164,7 +184,7 @@ int cmd_key_trust_transport(struct cli *c, int argc, char **argv)
 	enum err r;
 	int ch;
 
-	if (cli_wants_help(c, argc, argv))
+	if (cli_wants_help(c, argc, argv, described))
 		return 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {

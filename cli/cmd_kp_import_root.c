@@ -9,6 +9,29 @@
 #include "commands.h"
 #include "kp_opts.h"
 
+/* The options cli_kp_root_opt takes, for help, man page and
+ * completion. */
+static const struct cli_opt described[] = {
+	{ "label", .kind = CLI_OPT_STR, .arg = "L",
+	  .help = "the root key's label in the token (required)" },
+	{ "name", .kind = CLI_OPT_STR, .arg = "NAME",
+	  .help = "the key's name in Key Protect (required)" },
+	{ "alias", .kind = CLI_OPT_STR, .arg = "A",
+	  .help = "an alias of the key in Key Protect; default none" },
+	{ "host-assisted", .kind = CLI_OPT_FLAG,
+	  .help = "allow the key material to be made on the host when the "
+	          "token cannot wrap it for Key Protect itself; default "
+	          "refused" },
+	{ "so-pin-source", .kind = CLI_OPT_STR, .arg = "SRC",
+	  .help = "where the SO PIN is read (tokens that make the key with the "
+	          "security officer): file:PATH, env:VAR, fd:N; default a "
+	          "prompt" },
+	{ "so-pin", .kind = CLI_OPT_SECRET, .arg = "SO PIN",
+	  .help = "refused: an SO PIN on the command line shows in ps and "
+	          "shell history" },
+	{ NULL },
+};
+
 int cmd_kp_import_root(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -25,7 +48,8 @@ int cmd_kp_import_root(struct cli *c, int argc, char **argv)
 	enum err r;
 	int rc;
 
-	rc = kp_opts_parse(c, argc, argv, opts, "", cli_kp_root_opt, &a, &ko);
+	rc = kp_opts_parse(c, argc, argv, opts, "", cli_kp_root_opt, &a,
+	                   described, &ko);
 	if (rc < 0 && optind < argc)
 		rc = cli_usage(c, "unexpected argument '%s'", argv[optind]);
 	if (rc < 0 && (!a.o.label || !a.o.label[0] || !a.o.name))

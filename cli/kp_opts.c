@@ -75,14 +75,17 @@ static void defaults(struct kp_opts *o)
 	o->api_key_source = "env:IBMCLOUD_API_KEY";
 }
 
-/* Parse by spec (its sets[0] is the Key Protect table). */
+/* Parse by spec, the Key Protect table added after its own tables. */
 static int parse(struct cli *c, int argc, char **argv, struct cli_opts *spec,
                  struct kp_opts *o)
 {
+	size_t n = 0;
 	int rc;
 
 	defaults(o);
-	spec->sets[0] = (struct cli_opt_set){ table, o };
+	while (n + 1 < CLI_OPTS_SETS && spec->sets[n].opts)
+		n++; /* after the command's own, in help too */
+	spec->sets[n] = (struct cli_opt_set){ table, o };
 	rc = cli_opts_parse(c, spec, argc, argv);
 	if (o->json)
 		c->json = true;
@@ -93,7 +96,7 @@ int kp_cmd_parse(struct cli *c, int argc, char **argv, const struct kp_cmd *k,
                  struct kp_opts *ko)
 {
 	struct cli_opts spec = {
-		.sets = { { NULL, NULL }, { k->opts, k->args } },
+		.sets = { { k->opts, k->args } },
 		.args = { k->arg },
 		.min_args = k->arg ? 1 : 0,
 		.args_usage = k->arg ? "expected one KEY (id or alias)" : NULL,
@@ -124,10 +127,12 @@ int kp_cmd_run(struct cli *c, int argc, char **argv, const struct kp_cmd *k)
 
 int kp_opts_parse(struct cli *c, int argc, char **argv,
                   const struct option *extra, const char *shortopts,
-                  kp_opts_fn fn, void *ctx, struct kp_opts *o)
+                  kp_opts_fn fn, void *ctx, const struct cli_opt *described,
+                  struct kp_opts *o)
 {
 	struct cli_opts spec = {
 		.rest = true,
+		.described = described,
 		.extra = extra,
 		.extra_short = shortopts,
 		.on_extra = fn,

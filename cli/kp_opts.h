@@ -17,10 +17,8 @@
 struct cli;
 struct kp_client;
 
-#define KP_OPTS_USAGE                                                        \
-	"[--kp-url URL] [--instance-id GUID|CRN] "                           \
-	"[--region R] [--private] [--iam-url URL] [--cacert FILE] [--hpcs] " \
-	"[--key-ring ID] [--api-key-source SRC]"
+/* In a synopsis: help lists the options themselves from the table. */
+#define KP_OPTS_USAGE "[KEY PROTECT OPTIONS]"
 
 struct kp_opts {
 	struct kp_config cfg;
@@ -56,11 +54,13 @@ typedef int (*kp_opts_fn)(void *ctx, int ch, const char *arg);
 
 /* For the commands not yet on option tables (kp import-root, kp rotate):
  * the Key Protect options plus extra (short letters in shortopts,
- * handled by fn). Returns -1 to go on (positional arguments at
- * argv[optind..]), else an exit code (0 after --help). */
+ * handled by fn, described for help by described). Returns -1 to go on
+ * (positional arguments at argv[optind..]), else an exit code (0 after --help).
+ */
 int kp_opts_parse(struct cli *c, int argc, char **argv,
                   const struct option *extra, const char *shortopts,
-                  kp_opts_fn fn, void *ctx, struct kp_opts *o);
+                  kp_opts_fn fn, void *ctx, const struct cli_opt *described,
+                  struct kp_opts *o);
 
 /* A whole command that takes KEY and calls fn on it (disable, enable):
  * parse, connect, call, report "<verb> key KEY". */
