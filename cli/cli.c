@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli_help.h"
+#include "json_out.h"
 #include "p11_key.h"
 
 int cli_exit_code(enum err r)
@@ -253,18 +254,14 @@ void cli_warn_omissions(const struct cli *c)
 
 enum err cli_print_json(cJSON *j)
 {
-	char *text;
+	bool ok;
 
 	if (!j)
 		return err_set(ERR_NOMEM, "JSON output");
 	add_template_warnings(j);
-	text = cJSON_Print(j);
+	ok = json_out_print(stdout, j);
 	cJSON_Delete(j);
-	if (!text)
-		return err_set(ERR_NOMEM, "JSON output");
-	puts(text);
-	cJSON_free(text);
-	return ERR_OK;
+	return ok ? ERR_OK : err_set(ERR_NOMEM, "JSON output");
 }
 
 bool cli_confirm(const char *prompt)

@@ -36,6 +36,8 @@ const struct cli_opt cli_global_opts[] = {
 	          "history; use --pin-source" },
 	{ "so-pin", CLI_SECRET("SO PIN"),
 	  .help = "refused, as --pin; use the command's --so-pin-source" },
+	{ "api-key", CLI_SECRET("API key"),
+	  .help = "refused, as --pin; use the kp commands' --api-key-source" },
 	{ NULL },
 };
 

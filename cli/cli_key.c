@@ -26,3 +26,17 @@ enum err cli_key_run(const struct cli *c, const char *op, const char *kind,
 	cli_token_close(&t);
 	return r;
 }
+
+cJSON *cli_key_json(const char *label, const char *kind, size_t size,
+                    const char *keyhash, bool extractable)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(j, "label", label);
+	cJSON_AddStringToObject(j, "kind", kind);
+	cJSON_AddNumberToObject(j, "size", (double)size);
+	if (keyhash)
+		cJSON_AddStringToObject(j, "keyhash", keyhash);
+	cJSON_AddBoolToObject(j, "extractable", extractable);
+	return j;
+}

@@ -6,6 +6,11 @@
 #ifndef P11SEAL_CLI_KEY_H
 #define P11SEAL_CLI_KEY_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
 #include "err.h"
 
 struct cli;
@@ -19,5 +24,10 @@ typedef enum err (*cli_key_fn)(const struct cli *c, struct p11_session *s,
  * the command reports (fn's result, or the audit's trouble) is returned. */
 enum err cli_key_run(const struct cli *c, const char *op, const char *kind,
                      const char *label, cli_key_fn fn, void *ctx);
+
+/* What --json prints for a key just made or imported: {"label", "kind",
+ * "size" (bytes), "keyhash" (a DEK's, NULL: none), "extractable"}. */
+cJSON *cli_key_json(const char *label, const char *kind, size_t size,
+                    const char *keyhash, bool extractable);
 
 #endif

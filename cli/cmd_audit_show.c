@@ -134,6 +134,7 @@ int cmd_audit_show(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "last", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' }, /* the global, after */
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long last = 0;
@@ -145,6 +146,10 @@ int cmd_audit_show(struct cli *c, int argc, char **argv)
 	if (cli_wants_help(c, argc, argv, described))
 		return 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'j') {
+			c->json = true;
+			continue;
+		}
 		if (ch != 'n')
 			return cli_usage(c, "unknown option");
 		if (cli_parse_ulong(optarg, "--last", 1, 1000000, &last) !=

@@ -288,14 +288,18 @@ static int parse_args(struct cli *c, int argc, char **argv, struct outcome *o)
 {
 	static const struct option opts[] = {
 		{ "syslog-copy", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' }, /* the global, after */
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch != 'c')
+		if (ch == 'j')
+			c->json = true;
+		else if (ch != 'c')
 			return cli_usage(c, "unknown option");
-		o->copy_path = optarg;
+		else
+			o->copy_path = optarg;
 	}
 	if (argc - optind > 1)
 		return cli_usage(c, "give at most one log file");

@@ -66,5 +66,8 @@ int cmd_key_create_audit(struct cli *c, int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	r = cli_key_run(c, "key.create", "audit", o.label, create, &o);
+	if (r == ERR_OK && c->json)
+		r = cli_print_json(
+		        cli_key_json(o.label, "audit", 32, NULL, false));
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

@@ -40,6 +40,7 @@ static int parse(struct cli *c, int argc, char **argv, struct root_opts *o)
 		{ "label", required_argument, NULL, 'l' },
 		{ "never-extractable", no_argument, NULL, 'n' },
 		{ "import-ceremony", no_argument, NULL, 'i' },
+		{ "json", no_argument, NULL, 'j' }, /* the global, after */
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -51,6 +52,7 @@ static int parse(struct cli *c, int argc, char **argv, struct root_opts *o)
 		case 'l': o->label = optarg; break;
 		case 'n': o->never_extractable = true; break;
 		case 'i': o->import_ceremony = true; break;
+		case 'j': c->json = true; break;
 		default: return cli_usage(c, "unknown option");
 		}
 	}
@@ -74,6 +76,8 @@ static enum err create(const struct cli *c, struct p11_session *s, void *ctx)
 	if (r != ERR_OK)
 		return r;
 	cli_token_meta_note(c, s, o->label, stored);
+	if (c->json)
+		return ERR_OK; /* the document, after the audit record */
 	cli_info(c, "created root key '%s' (AES-256, %s)", o->label,
 	         o->import_ceremony
 	                 ? "exportable only by trusted wrap, for an import "
@@ -93,5 +97,8 @@ int cmd_key_create_root(struct cli *c, int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	r = cli_key_run(c, "key.create", "root", o.label, create, &o);
+	if (r == ERR_OK && c->json)
+		r = cli_print_json(cli_key_json(o.label, "root", 32, NULL,
+		                                o.import_ceremony));
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

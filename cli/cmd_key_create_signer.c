@@ -48,6 +48,7 @@ static int parse(struct cli *c, int argc, char **argv, struct signer *sg)
 {
 	static const struct option opts[] = {
 		{ "label", required_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'j' }, /* the global, after */
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -57,6 +58,7 @@ static int parse(struct cli *c, int argc, char **argv, struct signer *sg)
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l': sg->label = optarg; break;
+		case 'j': c->json = true; break;
 		default: return cli_usage(c, "unknown option");
 		}
 	}

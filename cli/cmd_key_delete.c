@@ -49,6 +49,17 @@ static enum err confirm(const struct km_key *k, const char *label, bool yes)
 	                          "when there is no terminal)");
 }
 
+/* --json: what was destroyed. */
+static enum err print_deleted(const char *label, const char *kind)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(j, "label", label);
+	cJSON_AddStringToObject(j, "kind", kind);
+	cJSON_AddBoolToObject(j, "deleted", true);
+	return cli_print_json(j);
+}
+
 /* The intent comes first: finding a DEK computes its keyhash in the
  * token. The audit key's own deletion is recorded before it goes. */
 static enum err delete_key(const struct cli *c, struct p11_session *s,
@@ -74,6 +85,8 @@ static enum err delete_key(const struct cli *c, struct p11_session *s,
 	rec.result = r;
 	rec.intent = &in;
 	r = cli_audit(c, s, &rec);
+	if (r == ERR_OK && c->json)
+		r = print_deleted(label, k.kind);
 	km_inventory_free_one(&k);
 	return r;
 }
@@ -93,6 +106,7 @@ int cmd_key_delete(struct cli *c, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "label", required_argument, NULL, 'l' },
 		{ "yes", no_argument, NULL, 'y' },
+		{ "json", no_argument, NULL, 'j' }, /* the global, after */
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *label = NULL;
@@ -107,6 +121,7 @@ int cmd_key_delete(struct cli *c, int argc, char **argv)
 		switch (ch) {
 		case 'l': label = optarg; break;
 		case 'y': yes = true; break;
+		case 'j': c->json = true; break;
 		default: return cli_usage(c, "unknown option");
 		}
 	}

@@ -125,6 +125,7 @@ static int parse(struct cli *c, int argc, char **argv, struct export_opts *o)
 		{ "force", no_argument, NULL, 'f' },
 		{ "oaep-hash", required_argument, NULL, 'H' },
 		{ "sign-with", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' }, /* the global, after */
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch, rc;
@@ -145,6 +146,7 @@ static int parse(struct cli *c, int argc, char **argv, struct export_opts *o)
 			if (rc >= 0)
 				return rc;
 			break;
+		case 'j': c->json = true; break;
 		default: return cli_usage(c, "unknown option");
 		}
 	}

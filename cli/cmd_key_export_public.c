@@ -124,6 +124,7 @@ int cmd_key_export_public(struct cli *c, int argc, char **argv)
 		{ "label", required_argument, NULL, 'l' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' }, /* the global, after */
 		{ NULL, 0, NULL, 0 },
 	};
 	struct export_public o = { 0 };
@@ -138,6 +139,7 @@ int cmd_key_export_public(struct cli *c, int argc, char **argv)
 		case 'l': o.label = optarg; break;
 		case 'o': o.out = optarg; break;
 		case 'f': o.force = true; break;
+		case 'j': c->json = true; break;
 		default: return cli_usage(c, "unknown option");
 		}
 	}

@@ -98,6 +98,7 @@ static int parse(struct cli *c, int argc, char **argv, struct bundle_opts *o)
 		{ "bundle", required_argument, NULL, 'b' },
 		{ "unwrap-with", required_argument, NULL, 'u' },
 		{ "raw-file", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' }, /* the global, after */
 		{ NULL, 0, NULL, 0 },
 	};
 	bool raw = false;
@@ -111,6 +112,7 @@ static int parse(struct cli *c, int argc, char **argv, struct bundle_opts *o)
 		case 'b': o->bundle = optarg; break;
 		case 'u': o->unwrap_with = optarg; break;
 		case 'r': raw = true; break;
+		case 'j': c->json = true; break;
 		default: return cli_usage(c, "unknown option");
 		}
 	}

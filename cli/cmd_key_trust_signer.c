@@ -124,6 +124,7 @@ static int parse(struct cli *c, int argc, char **argv, struct pin_opts *o)
 		{ "fingerprint", required_argument, NULL, 'F' },
 		{ "so-pin-source", required_argument, NULL, 's' },
 		{ "so-pin", required_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'j' }, /* the global, after */
 		{ NULL, 0, NULL, 0 },
 	};
 	enum err r;
@@ -143,6 +144,7 @@ static int parse(struct cli *c, int argc, char **argv, struct pin_opts *o)
 		case 'S':
 			return cli_fail(c, cli_refuse_argv_secret("--so-pin",
 			                                          "SO PIN"));
+		case 'j': c->json = true; break;
 		default: return cli_usage(c, "unknown option");
 		}
 	}

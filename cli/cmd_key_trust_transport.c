@@ -178,6 +178,7 @@ int cmd_key_trust_transport(struct cli *c, int argc, char **argv)
 		{ "fingerprint", required_argument, NULL, 'F' },
 		{ "so-pin-source", required_argument, NULL, 's' },
 		{ "so-pin", required_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'j' }, /* the global, after */
 		{ NULL, 0, NULL, 0 },
 	};
 	struct trust_opts o = { 0 };
@@ -200,6 +201,7 @@ int cmd_key_trust_transport(struct cli *c, int argc, char **argv)
 		case 'S':
 			return cli_fail(c, cli_refuse_argv_secret("--so-pin",
 			                                          "SO PIN"));
+		case 'j': c->json = true; break;
 		default: return cli_usage(c, "unknown option");
 		}
 	}

@@ -162,6 +162,16 @@ struct action {
 	const char *verb;
 };
 
+/* --json: {"key_id": KEY, "action": "disabled"}. */
+static enum err print_action(const struct action *a)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(j, "key_id", a->id);
+	cJSON_AddStringToObject(j, "action", a->verb);
+	return cli_print_json(j);
+}
+
 static enum err act(struct cli *c, struct kp_client *kp, void *args)
 {
 	const struct action *a = args;
@@ -169,6 +179,8 @@ static enum err act(struct cli *c, struct kp_client *kp, void *args)
 
 	if (r == ERR_OK)
 		cli_info(c, "%s key %s", a->verb, a->id);
+	if (r == ERR_OK && c->json)
+		r = print_action(a);
 	return r;
 }
 

@@ -26,11 +26,13 @@ int cmd_version(struct cli *c, int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (c->json) {
-		printf("{\"p11seal\":\"%s\",\"openssl\":\"%s\",\"p11-kit\":"
-		       "\"%s\",\"cjson\":\"%s\"}\n",
-		       P11SEAL_VERSION, OPENSSL_VERSION_TEXT,
-		       P11KIT_BUILD_VERSION, cJSON_Version());
-		return 0;
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "p11seal", P11SEAL_VERSION);
+		cJSON_AddStringToObject(j, "openssl", OPENSSL_VERSION_TEXT);
+		cJSON_AddStringToObject(j, "p11_kit", P11KIT_BUILD_VERSION);
+		cJSON_AddStringToObject(j, "cjson", cJSON_Version());
+		return cli_print_json(j) == ERR_OK ? 0 : cli_fail(c, ERR_NOMEM);
 	}
 	printf("p11seal %s (%s, p11-kit %s, cJSON %s)\n", P11SEAL_VERSION,
 	       OPENSSL_VERSION_TEXT, P11KIT_BUILD_VERSION, cJSON_Version());

@@ -75,6 +75,9 @@ grep_err "... and used" "no-such-module\.so"
 expect_exit 2 "--pin after the command: refused as before it" \
 	"$P11SEAL" key list --pin 1234
 grep_err "... naming the safe way" "pin-source"
+expect_exit 2 "--api-key before the command: refused" "$P11SEAL" \
+	--api-key not-a-key kp keys
+grep_err "... naming the safe way" "api-key-source"
 
 # --- the man page, made from the same tables
 man=$ROOT/$B/p11seal.1
