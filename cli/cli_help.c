@@ -225,15 +225,16 @@ static void help_kinds(const struct cli *c)
 	       c->cmd);
 }
 
-/* Every table of o, then those described only. */
+/* The options described only (the command's own, parsed outside the
+ * tables), then every table of o. */
 static void each_table(FILE *f, const struct cli_opts *o,
                        void (*fn)(FILE *, const struct cli_opt *))
 {
+	if (o && o->described)
+		fn(f, o->described);
 	for (size_t s = 0; o && s < CLI_OPTS_SETS; s++)
 		if (o->sets[s].opts)
 			fn(f, o->sets[s].opts);
-	if (o && o->described)
-		fn(f, o->described);
 }
 
 static bool has_options(const struct cli_opts *o)

@@ -56,6 +56,32 @@ struct cli_opt {
 	.count_off = CLI_OPT_AT(type, count, size_t), .max = (cap)
 #define CLI_SECRET(what) .kind = CLI_OPT_SECRET, .arg = (what)
 
+/* Described entries (struct cli_opts.described) of the SO PIN options
+ * that commands still parsing with getopt_long take: --so-pin-source,
+ * read where says ("" or " (tokens that ...)"), and the refused
+ * --so-pin. */
+#define CLI_DESCRIBE_SO_PIN(where)                                          \
+	{ "so-pin-source", .kind = CLI_OPT_STR, .arg = "SRC",               \
+	  .help = "where the SO PIN is read" where ": file:PATH, env:VAR, " \
+		  "fd:N; default a prompt" },                               \
+	{                                                                   \
+		"so-pin", .kind = CLI_OPT_SECRET, .arg = "SO PIN",          \
+		          .help = "refused: an SO PIN on the command line " \
+		                  "shows in "                               \
+		                  "ps and shell history"                    \
+	}
+
+/* Described --fingerprint of the trust commands. */
+#define CLI_DESCRIBE_FINGERPRINT                                              \
+	{                                                                     \
+		"fingerprint",                                                \
+		        .kind = CLI_OPT_STR, .arg = "HEX",                    \
+		        .help = "refuse unless the key has this SHA-256 "     \
+		                "fingerprint; default none, the fingerprint " \
+		                "is "                                         \
+		                "printed"                                     \
+	}
+
 #define CLI_OPTS_SETS 5
 #define CLI_OPTS_ARGS 2
 

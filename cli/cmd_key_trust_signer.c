@@ -104,15 +104,8 @@ static const struct cli_opt described[] = {
 	  .help = "the bridge's signer public key, PEM (required)" },
 	{ "label", .kind = CLI_OPT_STR, .arg = "B",
 	  .help = "the label of the pinned key (required)" },
-	{ "fingerprint", .kind = CLI_OPT_STR, .arg = "HEX",
-	  .help = "refuse unless the key has this SHA-256 fingerprint; default "
-	          "none, the fingerprint is printed" },
-	{ "so-pin-source", .kind = CLI_OPT_STR, .arg = "SRC",
-	  .help = "where the SO PIN is read: file:PATH, env:VAR, fd:N; default "
-	          "a prompt" },
-	{ "so-pin", .kind = CLI_OPT_SECRET, .arg = "SO PIN",
-	  .help = "refused: an SO PIN on the command line shows in ps and "
-	          "shell history" },
+	CLI_DESCRIBE_FINGERPRINT,
+	CLI_DESCRIBE_SO_PIN(""),
 	{ NULL },
 };
 

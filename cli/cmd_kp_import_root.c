@@ -22,13 +22,8 @@ static const struct cli_opt described[] = {
 	  .help = "allow the key material to be made on the host when the "
 	          "token cannot wrap it for Key Protect itself; default "
 	          "refused" },
-	{ "so-pin-source", .kind = CLI_OPT_STR, .arg = "SRC",
-	  .help = "where the SO PIN is read (tokens that make the key with the "
-	          "security officer): file:PATH, env:VAR, fd:N; default a "
-	          "prompt" },
-	{ "so-pin", .kind = CLI_OPT_SECRET, .arg = "SO PIN",
-	  .help = "refused: an SO PIN on the command line shows in ps and "
-	          "shell history" },
+	CLI_DESCRIBE_SO_PIN(" (tokens that make the key with the "
+	                    "security officer)"),
 	{ NULL },
 };
 

@@ -20,13 +20,8 @@ static const struct cli_opt described[] = {
 	{ "drop-previous", .kind = CLI_OPT_FLAG,
 	  .help = "destroy the older versions in the token; default kept as "
 	          "L.v<n>" },
-	{ "so-pin-source", .kind = CLI_OPT_STR, .arg = "SRC",
-	  .help = "where the SO PIN is read (tokens that make the key with the "
-	          "security officer): file:PATH, env:VAR, fd:N; default a "
-	          "prompt" },
-	{ "so-pin", .kind = CLI_OPT_SECRET, .arg = "SO PIN",
-	  .help = "refused: an SO PIN on the command line shows in ps and "
-	          "shell history" },
+	CLI_DESCRIBE_SO_PIN(" (tokens that make the key with the "
+	                    "security officer)"),
 	{ NULL },
 };
 
