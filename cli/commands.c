@@ -54,7 +54,7 @@ static const struct cli_subcommand key_import_kinds[] = {
 
 const struct cli_command cli_commands[] = {
 	{ NULL, "help", cmd_help, "show commands, or one command's options",
-	  "[GROUP [NAME]]" },
+	  "[GROUP [NAME [KIND]]]" },
 	{ NULL, "version", cmd_version,
 	  "print versions of p11seal and its "
 	  "libraries",
