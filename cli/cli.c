@@ -121,7 +121,7 @@ int cli_command_run(struct cli *c, const struct cli_command *k, int argc,
 			return s->run(c, argc - 1, argv + 1);
 		}
 	}
-	if (cli_wants_help(c, argc, argv, NULL))
+	if (cli_wants_help(c, argc, argv))
 		return 0;
 	kind_names(kinds, names, sizeof(names));
 	if (argc < 2 || argv[1][0] == '-')
@@ -192,12 +192,11 @@ bool cli_asks_help(int argc, char **argv)
 	return false;
 }
 
-bool cli_wants_help(const struct cli *c, int argc, char **argv,
-                    const struct cli_opt *described)
+bool cli_wants_help(const struct cli *c, int argc, char **argv)
 {
 	if (!cli_asks_help(argc, argv))
 		return false;
-	cli_help_command(c, &(struct cli_opts){ .described = described });
+	cli_help_command(c, NULL);
 	return true;
 }
 

@@ -130,13 +130,10 @@ enum err cli_parse_ulong(const char *s, const char *what, unsigned long min,
 /* True if argv (before any "--") holds --help or -h. */
 bool cli_asks_help(int argc, char **argv);
 
-struct cli_opt;
-
 /* cli_asks_help, with the help printed when true (the command then
- * returns 0): described lists the options the command parses itself.
- * Commands on option tables get this from cli_opts_parse. */
-bool cli_wants_help(const struct cli *c, int argc, char **argv,
-                    const struct cli_opt *described);
+ * returns 0): for a verb run without its kind, which has no options of
+ * its own. Commands get this from cli_opts_parse. */
+bool cli_wants_help(const struct cli *c, int argc, char **argv);
 
 /* Print j (one JSON document) on stdout and free it; ERR_NOMEM if NULL.
  * An object gets "template_warnings" when this run made keys without

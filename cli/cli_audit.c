@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_opts.h"
 #include "encode.h"
 #include "km_audit.h"
 #include "km_audit_trail.h"
@@ -343,4 +344,27 @@ enum err cli_audit(const struct cli *c, struct p11_session *s,
 		return err_wrap(r, "the operation itself is done, but its "
 		                   "audit record has a problem");
 	return ERR_OK;
+}
+
+int cli_audit_parse_log(struct cli *c, int argc, char **argv,
+                        const struct cli_opt *opts, void *base,
+                        const char **path, char *def)
+{
+	enum err r;
+	int rc;
+
+	*path = NULL;
+	rc = cli_opts_parse(
+	        c,
+	        &(struct cli_opts){ .sets = { { opts, base } },
+	                            .args = { path },
+	                            .args_usage = "give at most one log file" },
+	        argc, argv);
+	if (rc >= 0 || *path)
+		return rc;
+	r = cli_audit_path(c, def, CLI_AUDIT_PATH_MAX);
+	if (r != ERR_OK)
+		return cli_fail(c, r);
+	*path = def;
+	return -1;
 }

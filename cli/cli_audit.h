@@ -24,7 +24,7 @@
  *
  * Ops in use or reserved: key.create, key.import, key.delete, key.export,
  * key.trust-transport, key.rotate (kp rotate), vhd.encrypt, vhd.decrypt,
- * vhd.verify, kp.import-root, kp.wrap, kp.unwrap, kp.rewrap.
+ * vhd.verify, kp.import-root, kp.wrap, kp.unwrap, kp.rewrap, image.import.
  * Not recorded: key export-public (reads a public key, uses none), and
  * token init (the token has no audit key yet).
  *
@@ -41,6 +41,7 @@
 #include "err.h"
 
 struct cli;
+struct cli_opt;
 struct km_key;
 struct p11_session;
 
@@ -101,5 +102,14 @@ bool cli_audit_enabled(struct p11_session *s);
 /* The log path: --audit-log, else the XDG default ($HOME/.local/state
  * when XDG_STATE_HOME is unset or not absolute). */
 enum err cli_audit_path(const struct cli *c, char *out, size_t cap);
+
+/* The command line of a command that reads the log (audit show, audit
+ * verify): the options of opts into base, then at most one FILE into
+ * *path, else cli_audit_path's into def (CLI_AUDIT_PATH_MAX bytes).
+ * Returns -1 to go on, else the exit code. */
+#define CLI_AUDIT_PATH_MAX 4096
+int cli_audit_parse_log(struct cli *c, int argc, char **argv,
+                        const struct cli_opt *opts, void *base,
+                        const char **path, char *def);
 
 #endif

@@ -225,13 +225,10 @@ static void help_kinds(const struct cli *c)
 	       c->cmd);
 }
 
-/* The options described only (the command's own, parsed outside the
- * tables), then every table of o. */
+/* Every table of o, the command's own first. */
 static void each_table(FILE *f, const struct cli_opts *o,
                        void (*fn)(FILE *, const struct cli_opt *))
 {
-	if (o && o->described)
-		fn(f, o->described);
 	for (size_t s = 0; o && s < CLI_OPTS_SETS; s++)
 		if (o->sets[s].opts)
 			fn(f, o->sets[s].opts);
@@ -242,7 +239,7 @@ static bool has_options(const struct cli_opts *o)
 	for (size_t s = 0; o && s < CLI_OPTS_SETS; s++)
 		if (o->sets[s].opts && o->sets[s].opts->name)
 			return true;
-	return o && o->described && o->described->name;
+	return false;
 }
 
 static void help_text(const struct cli *c, const struct cli_opts *o)

@@ -86,22 +86,35 @@ void cli_kp_session_close(struct cli_kp_session *ks)
 	memset(ks, 0, sizeof(*ks));
 }
 
-int cli_kp_root_opt(void *ctx, int ch, const char *arg)
-{
-	struct cli_kp_root_args *a = ctx;
+const struct cli_opt cli_kp_root_opts[] = {
+	{ "host-assisted", CLI_FLAG(struct cli_kp_root_args, host_assisted),
+	  .help = "let the host make the root material when the token cannot "
+	          "wrap it itself; default refused" },
+	CLI_SO_PIN_OPTS(struct cli_kp_root_args, so_pin_source,
+	                "prompt, asked only on the trusted path"),
+	{ NULL },
+};
 
-	switch (ch) {
-	case 'l': a->o.label = arg; return 0;
-	case 'n': a->o.name = arg; return 0;
-	case 'a': a->o.alias = arg; return 0;
-	case 'H': a->host_assisted = true; return 0;
-	case 'd': a->o.drop_previous = true; return 0;
-	case 's': a->so_pin_source = arg; return 0;
-	case 'S':
-		return cli_fail(a->c,
-		                cli_refuse_argv_secret("--so-pin", "SO PIN"));
-	default: return cli_usage(a->c, "unknown option");
-	}
+/* fn with the session's path and PINs (kept in a->o only for the call),
+ * then the report. */
+static enum err root_ceremony(struct cli_kp_root_args *a, struct kp_client *kp,
+                              const struct cli_kp_session *ks,
+                              cli_kp_root_fn fn, struct km_kproot *res)
+{
+	enum err r;
+
+	a->o.path = ks->path;
+	a->o.so_pin = ks->so_pin;
+	a->o.user_pin = ks->user_pin;
+	r = fn(kp, ks->t.session, &a->o, res);
+	a->o.so_pin = a->o.user_pin = NULL;
+	if (r != ERR_OK)
+		return r;
+	cli_info(a->c,
+	         "Key Protect key %s and token root key '%s' hold the same "
+	         "material (%s)",
+	         res->key_id, res->label, km_path_name(res->path));
+	return cli_kp_print_root(a->c, res);
 }
 
 enum err cli_kp_root_run(const struct kp_opts *ko, struct cli_kp_root_args *a,
@@ -128,20 +141,8 @@ enum err cli_kp_root_run(const struct kp_opts *ko, struct cli_kp_root_args *a,
 		        &(struct cli_audit_rec){
 		                .op = op, .label = a->o.label, .kind = "root" },
 		        &in);
-	if (r == ERR_OK) {
-		a->o.path = ks.path;
-		a->o.so_pin = ks.so_pin;
-		a->o.user_pin = ks.user_pin;
-		r = fn(kp, ks.t.session, &a->o, &res);
-		a->o.so_pin = a->o.user_pin = NULL;
-	}
-	if (r == ERR_OK) {
-		cli_info(a->c,
-		         "Key Protect key %s and token root key '%s' hold the "
-		         "same material (%s)",
-		         res.key_id, res.label, km_path_name(res.path));
-		r = cli_kp_print_root(a->c, &res);
-	}
+	if (r == ERR_OK)
+		r = root_ceremony(a, kp, &ks, fn, &res);
 	r = cli_audit(a->c, ks.t.session,
 	              &(struct cli_audit_rec){
 	                      .op = op,
@@ -304,4 +305,25 @@ enum err cli_kp_dek_store(const struct cli *c, struct p11_session *s,
 	if (r == ERR_OK)
 		r = cli_kp_print_dek(c, d, to->wdek_out);
 	return r;
+}
+
+int cli_kp_root_main(struct cli *c, int argc, char **argv,
+                     const struct cli_opt *own, const char *need,
+                     cli_kp_root_fn fn, const char *op)
+{
+	struct cli_kp_root_args a = { .c = c };
+	struct kp_opts ko;
+	enum err r;
+	int rc;
+
+	rc = kp_cmd_parse(c, argc, argv,
+	                  &(struct kp_cmd){ .opts = own,
+	                                    .shared = cli_kp_root_opts,
+	                                    .args = &a,
+	                                    .required_usage = need },
+	                  &ko);
+	if (rc >= 0)
+		return rc;
+	r = cli_kp_root_run(&ko, &a, fn, op);
+	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "cli_audit.h"
+#include "cli_opts.h"
 #include "cli_token.h"
 #include "err.h"
 #include "km_ceremony.h"
@@ -51,10 +52,9 @@ struct cli_kp_root_args {
 	bool host_assisted;
 };
 
-/* kp_opts_fn for them (ctx: struct cli_kp_root_args): --label (l),
- * --name (n), --alias (a), --host-assisted (H), --drop-previous (d),
- * --so-pin-source (s); --so-pin (S) is refused. */
-int cli_kp_root_opt(void *ctx, int ch, const char *arg);
+/* The options both take: --host-assisted, --so-pin-source; --so-pin is
+ * refused. A second table beside each command's own. */
+extern const struct cli_opt cli_kp_root_opts[];
 
 /* km_kproot_import or km_kproot_rotate. */
 typedef enum err (*cli_kp_root_fn)(struct kp_client *kp, struct p11_session *s,
@@ -67,6 +67,13 @@ typedef enum err (*cli_kp_root_fn)(struct kp_client *kp, struct p11_session *s,
  * audit it as op. */
 enum err cli_kp_root_run(const struct kp_opts *ko, struct cli_kp_root_args *a,
                          cli_kp_root_fn fn, const char *op);
+
+/* The whole of import-root and rotate after the command's own table
+ * (filling a->o) and cli_kp_root_opts: parse (the required options' message:
+ * need), connect, run fn as op. */
+int cli_kp_root_main(struct cli *c, int argc, char **argv,
+                     const struct cli_opt *own, const char *need,
+                     cli_kp_root_fn fn, const char *op);
 
 /* Report an import or rotation: JSON, or one member per line. */
 enum err cli_kp_print_root(const struct cli *c, const struct km_kproot *r);

@@ -36,6 +36,8 @@ enum err cli_manifest_check_opts(const struct cli_manifest_opts *o)
 		return ERR_USAGE;
 	if (o->os && km_manifest_check_os(o->os) != ERR_OK)
 		return err_wrap(ERR_USAGE, "--os");
+	if (o->boot && km_manifest_check_boot(o->boot) != ERR_OK)
+		return err_wrap(ERR_USAGE, "--boot-mode");
 	return ERR_OK;
 }
 
@@ -52,6 +54,10 @@ const struct cli_opt cli_manifest_options[] = {
 	          "none" },
 	{ "note", CLI_STR(struct cli_manifest_opts, note), .arg = "TEXT",
 	  .help = "createFromIcos note; default none" },
+	{ "boot-mode", CLI_STR(struct cli_manifest_opts, boot), .arg = "MODE",
+	  .help = "createFromIcos bootMode, HVM or PV; default left out" },
+	{ "byol", CLI_FLAG(struct cli_manifest_opts, byol),
+	  .help = "byol true: you bring the OS license; default false" },
 	{ "wdek", CLI_STR(struct cli_manifest_opts, wdek), .arg = "FILE",
 	  .help = "the wrapped DEK's record file; default the metadata "
 	          "beside the key" },
@@ -158,6 +164,8 @@ enum err cli_manifest_begin(const struct cli_manifest_opts *o,
 	copy_opt(j->m.icos.note, sizeof(j->m.icos.note), o->note);
 	copy_opt(j->m.icos.os, sizeof(j->m.icos.os), o->os);
 	copy_opt(j->m.icos.uri, sizeof(j->m.icos.uri), o->cos_uri);
+	copy_opt(j->m.icos.boot_mode, sizeof(j->m.icos.boot_mode), o->boot);
+	j->m.icos.byol = o->byol;
 	*out = j;
 	j = NULL;
 out:

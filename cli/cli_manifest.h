@@ -20,19 +20,21 @@ struct cli_manifest_opts {
 	const char *name;    /* createFromIcos name [image name] */
 	const char *os;      /* operatingSystemReferenceCode */
 	const char *note;    /* createFromIcos note */
+	const char *boot;    /* bootMode, or NULL to leave it out */
+	bool byol;           /* bring your own license */
 	const char *wdek;    /* wrapped-DEK JSON file instead of metadata */
 	bool allow_unwrapped;
 	bool force;
 };
 
-/* ERR_USAGE naming the option for a bad --cos-uri, --name, --os or
- * --note value. */
+/* ERR_USAGE naming the option for a bad --cos-uri, --name, --os,
+ * --note or --boot-mode value. */
 enum err cli_manifest_check_opts(const struct cli_manifest_opts *o);
 
 /* The options `manifest` and `vhd encrypt --manifest` share, into a
  * struct cli_manifest_opts (a table for cli_opts_parse, beside each
  * command's own --out/--manifest and --force): --cos-uri, --name, --os,
- * --note, --wdek and --allow-unwrapped. */
+ * --note, --boot-mode, --byol, --wdek and --allow-unwrapped. */
 extern const struct cli_opt cli_manifest_options[];
 
 struct cli_manifest;

@@ -20,7 +20,7 @@ struct flat {
 	const struct cli_opt *ent[MAX_OPTS];
 	void *base[MAX_OPTS];
 	char letters[2 * MAX_OPTS + 1];
-	size_t n, n_all;
+	size_t n;
 };
 
 static void add_letter(struct flat *f, char letter, bool value)
@@ -60,17 +60,9 @@ static void flatten(struct cli *c, const struct cli_opts *o, struct flat *f)
 		add_table(f, o->sets[s].opts, o->sets[s].base);
 	if (!o->in_order)
 		add_table(f, cli_global_opts, c);
-	f->n_all = f->n;
-	for (size_t i = 0; o->extra && o->extra[i].name && f->n_all < MAX_OPTS;
-	     i++)
-		f->all[f->n_all++] = o->extra[i];
-	if (o->extra_short)
-		snprintf(f->letters + strlen(f->letters),
-		         sizeof(f->letters) - strlen(f->letters), "%s",
-		         o->extra_short);
 }
 
-/* The entry getopt returned ch for, or -1 (an extra option). */
+/* The entry getopt returned ch for, or -1. */
 static int entry_of(const struct flat *f, int ch)
 {
 	if (ch >= FIRST_VAL && ch < FIRST_VAL + (int)f->n)
@@ -136,18 +128,6 @@ static int take(struct cli *c, const struct cli_opt *e, void *base,
 	return cli_usage(c, "unknown option");
 }
 
-/* An option of o->extra: -1 to go on, else the exit code. */
-static int take_extra(struct cli *c, const struct cli_opts *o, int ch,
-                      const char *arg)
-{
-	int rc;
-
-	if (!o->on_extra)
-		return cli_usage(c, "unknown option");
-	rc = o->on_extra(o->ctx, ch, arg);
-	return rc == 0 ? -1 : rc;
-}
-
 /* The positional arguments into o->args: -1 to go on, else 2. */
 static int take_args(struct cli *c, const struct cli_opts *o, int argc,
                      char **argv)
@@ -171,6 +151,27 @@ static int take_args(struct cli *c, const struct cli_opts *o, int argc,
 	return -1;
 }
 
+/* Every .required option given: -1 to go on, else 2. */
+static int check_required(struct cli *c, const struct cli_opts *o,
+                          const struct flat *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const struct cli_opt *e = f->ent[i];
+		const char *v;
+
+		if (!e->required || e->kind != CLI_OPT_STR)
+			continue;
+		v = *(const char **)((char *)f->base[i] + e->off);
+		if (v && v[0])
+			continue;
+		if (o->required_usage)
+			return cli_usage(c, "%s", o->required_usage);
+		return cli_usage(c, "--%s %s is required", e->name,
+		                 e->arg ? e->arg : "VALUE");
+	}
+	return -1;
+}
+
 int cli_opts_parse(struct cli *c, const struct cli_opts *o, int argc,
                    char **argv)
 {
@@ -188,10 +189,13 @@ int cli_opts_parse(struct cli *c, const struct cli_opts *o, int argc,
 			return cli_usage(c, "unknown option");
 		i = entry_of(&f, ch);
 		rc = i >= 0 ? take(c, f.ent[i], f.base[i], optarg)
-		            : take_extra(c, o, ch, optarg);
+		            : cli_usage(c, "unknown option");
 		if (rc >= 0)
 			return rc;
 	}
 	cli_apply_globals(c);
-	return o->in_order ? -1 : take_args(c, o, argc, argv);
+	if (o->in_order)
+		return -1;
+	rc = take_args(c, o, argc, argv);
+	return rc >= 0 ? rc : check_required(c, o, &f);
 }

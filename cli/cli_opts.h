@@ -3,9 +3,9 @@
  * command (long name, kind, where the value goes, the value's name, what
  * it means with its default), read over getopt_long by cli_opts_parse,
  * which also answers --help (cli_help.h), refuses unknown options,
- * missing and bad values and a wrong count of positional arguments, with
- * cli_usage's messages and exit code 2. The global options
- * (cli_global_opts) are taken among every command's own. */
+ * missing and bad values, missing required options and a wrong count of
+ * positional arguments, with cli_usage's messages and exit code 2. The
+ * global options (cli_global_opts) are taken among every command's own. */
 #ifndef P11SEAL_CLI_OPTS_H
 #define P11SEAL_CLI_OPTS_H
 
@@ -34,6 +34,7 @@ struct cli_opt {
 	const char *arg;  /* the value's name ("LABEL"); SECRET: "SO PIN" */
 	const char *help; /* one line: what it means, and its default */
 	const char *bad;  /* usage message for any bad value, or NULL */
+	bool required;    /* STR: must be given, not empty */
 };
 
 /* offsetof(type, field), refused at compile time unless the field has
@@ -56,30 +57,18 @@ struct cli_opt {
 	.count_off = CLI_OPT_AT(type, count, size_t), .max = (cap)
 #define CLI_SECRET(what) .kind = CLI_OPT_SECRET, .arg = (what)
 
-/* Described entries (struct cli_opts.described) of the SO PIN options
- * that commands still parsing with getopt_long take: --so-pin-source,
- * read where says ("" or " (tokens that ...)"), and the refused
- * --so-pin. */
-#define CLI_DESCRIBE_SO_PIN(where)                                          \
-	{ "so-pin-source", .kind = CLI_OPT_STR, .arg = "SRC",               \
-	  .help = "where the SO PIN is read" where ": file:PATH, env:VAR, " \
-		  "fd:N; default a prompt" },                               \
-	{                                                                   \
-		"so-pin", .kind = CLI_OPT_SECRET, .arg = "SO PIN",          \
-		          .help = "refused: an SO PIN on the command line " \
-		                  "shows in "                               \
-		                  "ps and shell history"                    \
-	}
-
-/* Described --fingerprint of the trust commands. */
-#define CLI_DESCRIBE_FINGERPRINT                                              \
-	{                                                                     \
-		"fingerprint",                                                \
-		        .kind = CLI_OPT_STR, .arg = "HEX",                    \
-		        .help = "refuse unless the key has this SHA-256 "     \
-		                "fingerprint; default none, the fingerprint " \
-		                "is "                                         \
-		                "printed"                                     \
+/* The two entries of every command that takes the SO PIN: where it is
+ * read (into field), and the refusal of the PIN itself on argv; what the
+ * default is (a prompt) said by dflt. */
+#define CLI_SO_PIN_OPTS(type, field, dflt)                                 \
+	{ "so-pin-source", CLI_STR(type, field), .arg = "SRC",             \
+	  .help = "where the SO PIN is read: file:PATH, env:VAR, fd:N or " \
+		  "prompt; default " dflt },                               \
+	{                                                                  \
+		"so-pin", CLI_SECRET("SO PIN"),                            \
+		        .help = "refused: an SO PIN on the command line "  \
+		                "shows in "                                \
+		                "ps and shell history"                     \
 	}
 
 #define CLI_OPTS_SETS 5
@@ -104,17 +93,8 @@ struct cli_opts {
 	bool in_order;          /* options end at the first argument (the
 	                           global options before the command): no
 	                           --help scan, no global options added */
-	/* Options parsed outside the tables (extra, or a command's own
-	 * getopt loop), described in table form for help, man page and
-	 * completion only. */
-	const struct cli_opt *described;
-	/* Options of a command not yet on tables (kp import-root, kp
-	 * rotate): getopt_long entries and short letters, handled by
-	 * on_extra (0 if taken, else an exit code). */
-	const struct option *extra;
-	const char *extra_short;
-	int (*on_extra)(void *ctx, int ch, const char *arg);
-	void *ctx;
+	const char *required_usage; /* when a .required option is missing;
+	                               NULL: "--NAME ARG is required" */
 };
 
 /* Parse argv (argv[0]: the command or kind) by o. Returns -1 to go on,

@@ -299,3 +299,16 @@ void cli_vhd_job_end(struct cli_vhd_job *j)
 		printf("\n");
 	j->bar.shown = false;
 }
+
+enum err cli_vhd_key_done(const struct cli *c, const struct cli_vhd_args *a,
+                          const char *op, struct cli_vhd_key *k, enum err e)
+{
+	e = cli_audit(c, k->t.session,
+	              &(struct cli_audit_rec){ .op = op,
+	                                       .result = e,
+	                                       .label = a->key,
+	                                       .image_path = a->in,
+	                                       .intent = &k->audit });
+	cli_vhd_key_close(k);
+	return e;
+}

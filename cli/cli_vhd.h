@@ -83,6 +83,11 @@ struct vhd_cipher cli_vhd_cipher(struct cli_vhd_key *k);
 /* Close the token; safe on a zeroed or failed k. */
 void cli_vhd_key_close(struct cli_vhd_key *k);
 
+/* The result record of op on a->in with key a->key (outcome e, after
+ * k's intent), then close k. Returns what the command reports. */
+enum err cli_vhd_key_done(const struct cli *c, const struct cli_vhd_args *a,
+                          const char *op, struct cli_vhd_key *k, enum err e);
+
 /* A vhd command's work on its open input; arg is the command's own. */
 typedef enum err cli_vhd_run_fn(const struct cli *c,
                                 const struct cli_vhd_args *a,

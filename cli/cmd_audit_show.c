@@ -3,7 +3,6 @@
  * log's records, one per line (or as a JSON array), without checking them;
  * `audit verify` is what checks. An intent's result is "started"; a
  * result names its intent. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -122,47 +121,27 @@ static enum err show(struct cli *c, const char *path, unsigned long last)
 	return r;
 }
 
-/* The options the getopt loop below takes, for help, man page and
- * completion. */
-static const struct cli_opt described[] = {
-	{ "last", .kind = CLI_OPT_STR, .arg = "N",
-	  .help = "only the last N records; default all" },
+struct show_opts {
+	unsigned long last;
+	const char *path;
+};
+
+static const struct cli_opt opts[] = {
+	{ "last", CLI_ULONG(struct show_opts, last, 1, 1000000), .arg = "N",
+	  .help = "only the last N records (1..1000000); default all" },
 	{ NULL },
 };
 
 int cmd_audit_show(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "last", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' }, /* the global, after */
-		{ NULL, 0, NULL, 0 },
-	};
-	unsigned long last = 0;
-	const char *path = NULL;
-	char def[4096];
-	enum err r = ERR_OK;
-	int ch;
+	struct show_opts o = { 0 };
+	char def[CLI_AUDIT_PATH_MAX];
+	enum err r;
+	int rc;
 
-	if (cli_wants_help(c, argc, argv, described))
-		return 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 'j') {
-			c->json = true;
-			continue;
-		}
-		if (ch != 'n')
-			return cli_usage(c, "unknown option");
-		if (cli_parse_ulong(optarg, "--last", 1, 1000000, &last) !=
-		    ERR_OK)
-			return cli_usage(c, "%s", err_detail());
-	}
-	if (argc - optind > 1)
-		return cli_usage(c, "give at most one log file");
-	if (optind < argc)
-		path = argv[optind];
-	else
-		r = cli_audit_path(c, def, sizeof(def));
-	if (r == ERR_OK)
-		r = show(c, path ? path : def, last);
+	rc = cli_audit_parse_log(c, argc, argv, opts, &o, &o.path, def);
+	if (rc >= 0)
+		return rc;
+	r = show(c, o.path, o.last);
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

@@ -5,7 +5,6 @@
  * copy, every record against its copy too, which catches what a PIN
  * holder can do to the log and the head together (km_audit_copy.h). The
  * first problem is named precisely. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,77 +282,45 @@ static enum err verify(const struct cli *c, struct p11_session *s,
 	return r;
 }
 
-/* Options and the optional FILE; -1 to go on, else an exit code. */
-static int parse_args(struct cli *c, int argc, char **argv, struct outcome *o)
-{
-	static const struct option opts[] = {
-		{ "syslog-copy", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' }, /* the global, after */
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 'j')
-			c->json = true;
-		else if (ch != 'c')
-			return cli_usage(c, "unknown option");
-		else
-			o->copy_path = optarg;
-	}
-	if (argc - optind > 1)
-		return cli_usage(c, "give at most one log file");
-	if (optind < argc)
-		o->path = argv[optind];
-	return -1;
-}
+static const struct cli_opt opts[] = {
+	{ "syslog-copy", CLI_STR(struct outcome, copy_path), .arg = "FILE",
+	  .help = "also check the syslog copy of the records in FILE; "
+	          "default none" },
+	{ NULL },
+};
 
 /* Only the token's own lines of the copy are kept, so it is read once
  * the token (its serial) is known. */
-static enum err load_copy(struct cli_token *t, struct outcome *o)
+static enum err load_copy(struct p11_session *s, struct outcome *o)
 {
 	enum err r;
 
 	if (!o->copy_path)
 		return ERR_OK;
-	r = km_audit_copy_new(&o->copy, p11_session_token(t->session)->serial);
+	r = km_audit_copy_new(&o->copy, p11_session_token(s)->serial);
 	if (r == ERR_OK)
 		r = km_audit_copy_load(o->copy, o->copy_path);
 	return r;
 }
 
-/* The options the getopt loop below takes, for help, man page and
- * completion. */
-static const struct cli_opt described[] = {
-	{ "syslog-copy", .kind = CLI_OPT_STR, .arg = "COPY",
-	  .help = "also compare the records with this copy of the syslog "
-	          "lines; default none" },
-	{ NULL },
-};
+static enum err check(const struct cli *c, struct p11_session *s, void *ctx)
+{
+	struct outcome *o = ctx;
+	enum err r = load_copy(s, o);
+
+	return r == ERR_OK ? verify(c, s, o) : r;
+}
 
 int cmd_audit_verify(struct cli *c, int argc, char **argv)
 {
 	struct outcome o = { 0 };
-	struct cli_token t = { 0 };
-	char path[4096];
-	enum err r;
+	char def[CLI_AUDIT_PATH_MAX];
 	int rc;
 
-	if (cli_wants_help(c, argc, argv, described))
-		return 0;
-	rc = parse_args(c, argc, argv, &o);
+	rc = cli_audit_parse_log(c, argc, argv, opts, &o, &o.path, def);
 	if (rc >= 0)
 		return rc;
-	r = o.path ? ERR_OK : cli_audit_path(c, path, sizeof(path));
-	if (!o.path)
-		o.path = path;
-	if (r == ERR_OK)
-		r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
-	if (r == ERR_OK)
-		r = load_copy(&t, &o);
-	if (r == ERR_OK)
-		r = verify(c, t.session, &o);
+	rc = cli_token_run(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, check, &o);
 	km_audit_copy_free(o.copy);
-	cli_token_close(&t);
-	return r == ERR_OK ? 0 : cli_fail(c, r);
+	return rc;
 }

@@ -10,11 +10,15 @@
 #include "cli_help.h"
 #include "commands.h"
 
+struct help_args {
+	bool man;
+	const char *completion;
+};
+
 static const struct cli_opt help_opts[] = {
-	/* parsed by cmd_help itself: described here */
-	{ "man", .kind = CLI_OPT_FLAG,
+	{ "man", CLI_FLAG(struct help_args, man),
 	  .help = "print the p11seal(1) man page (roff) instead" },
-	{ "completion", .kind = CLI_OPT_STR, .arg = "bash",
+	{ "completion", CLI_STR(struct help_args, completion), .arg = "bash",
 	  .help = "print the bash completion script instead" },
 	{ NULL },
 };
@@ -38,11 +42,6 @@ static int run_help(struct cli *c, const struct cli_command *k,
 	snprintf(name, sizeof(name), "%s", s ? s->kind : k->name);
 	c->cmd = full;
 	c->kind = s;
-	if (k->run == cmd_help) {
-		cli_help_command(c,
-		                 &(struct cli_opts){ .described = help_opts });
-		return 0;
-	}
 	if (s)
 		return s->run(c, 2, argv);
 	if (k->run)
@@ -303,36 +302,51 @@ static int unknown(const struct cli *c, int argc, char **argv)
 	return EXIT_USAGE;
 }
 
-/* argv[0] is "help"; the words after it name the command. */
-int cmd_help(struct cli *c, int argc, char **argv)
+/* The words after "help" (and its options) name a command. */
+static int help_on(struct cli *c, int argc, char **argv)
 {
 	const struct cli_command *k;
 	int used;
 
-	if (argc < 2) {
+	if (argc == 0) {
 		cli_help_commands(stdout);
 		return 0;
 	}
-	if (strcmp(argv[1], "--man") == 0 && argc == 2) {
-		man_page(c);
-		return 0;
-	}
-	if (strcmp(argv[1], "--completion") == 0 && argc == 3)
-		return completion(c, argv[2]);
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-		return run_help(c, find(1, argv), NULL);
-	if (argv[1][0] == '-')
-		return cli_usage(c, "unknown option '%s'", argv[1]);
-	k = find(argc - 1, argv + 1);
-	if (!k && argc == 2 && is_group(argv[1])) {
-		cli_help_group(stdout, argv[1]);
+	k = find(argc, argv);
+	if (!k && argc == 1 && is_group(argv[0])) {
+		cli_help_group(stdout, argv[0]);
 		return 0;
 	}
 	used = k ? (k->group ? 2 : 1) : 0;
-	if (k && argc - 1 == used)
+	if (k && argc == used)
 		return run_help(c, k, NULL);
-	if (k && argc - 1 == used + 1 && cli_command_kinds(k) &&
+	if (k && argc == used + 1 && cli_command_kinds(k) &&
 	    help_kind(c, k, argv[argc - 1]))
 		return 0;
-	return unknown(c, argc - 1, argv + 1);
+	return unknown(c, argc, argv);
+}
+
+/* argv[0] is "help". Its options go on the table like any command's:
+ * `help --help` is help's own help. */
+int cmd_help(struct cli *c, int argc, char **argv)
+{
+	struct help_args a = { 0 };
+	int rc = cli_opts_parse(
+	        c,
+	        &(struct cli_opts){ .sets = { { help_opts, &a } },
+	                            .rest = true },
+	        argc, argv);
+
+	if (rc >= 0)
+		return rc;
+	if ((a.man || a.completion) &&
+	    (optind < argc || (a.man && a.completion)))
+		return cli_usage(c, "--man and --completion go alone");
+	if (a.man) {
+		man_page(c);
+		return 0;
+	}
+	if (a.completion)
+		return completion(c, a.completion);
+	return help_on(c, argc - optind, argv + optind);
 }

@@ -5,8 +5,6 @@
  * it can leave only under a trusted key, and `token audit` flags it for
  * as long as it exists). `--never-extractable`, once the way to ask for
  * the default, is still accepted. */
-#include <getopt.h>
-
 #include "cli.h"
 #include "cli_key.h"
 #include "cli_opts.h"
@@ -20,50 +18,31 @@ struct root_opts {
 	bool import_ceremony;
 };
 
-/* -1 to go on, else the exit code. */
-/* The options the getopt loop below takes, for help, man page and
- * completion. */
-static const struct cli_opt described[] = {
-	{ "label", .kind = CLI_OPT_STR, .arg = "L",
-	  .help = "the root key's label (required)" },
-	{ "import-ceremony", .kind = CLI_OPT_FLAG,
-	  .help = "extractable once, for the Key Protect import ceremony; "
-	          "default never extractable" },
-	{ "never-extractable", .kind = CLI_OPT_FLAG,
+static const struct cli_opt opts[] = {
+	{ "label", CLI_STR(struct root_opts, label), .arg = "L",
+	  .required = true, .help = "the root key's label (required)" },
+	{ "import-ceremony", CLI_FLAG(struct root_opts, import_ceremony),
+	  .help = "exportable under a trusted key, for an import ceremony run "
+	          "by hand; default never extractable" },
+	{ "never-extractable", CLI_FLAG(struct root_opts, never_extractable),
 	  .help = "the default, accepted for old scripts" },
 	{ NULL },
 };
 
+/* -1 to go on, else the exit code. */
 static int parse(struct cli *c, int argc, char **argv, struct root_opts *o)
 {
-	static const struct option opts[] = {
-		{ "label", required_argument, NULL, 'l' },
-		{ "never-extractable", no_argument, NULL, 'n' },
-		{ "import-ceremony", no_argument, NULL, 'i' },
-		{ "json", no_argument, NULL, 'j' }, /* the global, after */
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
+	int rc = cli_opts_parse(
+	        c,
+	        &(struct cli_opts){ .sets = { { opts, o } },
+	                            .required_usage =
+	                                    "--label LABEL is required" },
+	        argc, argv);
 
-	if (cli_wants_help(c, argc, argv, described))
-		return 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'l': o->label = optarg; break;
-		case 'n': o->never_extractable = true; break;
-		case 'i': o->import_ceremony = true; break;
-		case 'j': c->json = true; break;
-		default: return cli_usage(c, "unknown option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage(c, "unexpected argument '%s'", argv[optind]);
-	if (!o->label || !o->label[0])
-		return cli_usage(c, "--label LABEL is required");
-	if (o->never_extractable && o->import_ceremony)
-		return cli_usage(c, "--never-extractable and --import-ceremony "
-		                    "contradict each other");
-	return -1;
+	if (rc < 0 && o->never_extractable && o->import_ceremony)
+		rc = cli_usage(c, "--never-extractable and --import-ceremony "
+		                  "contradict each other");
+	return rc;
 }
 
 static enum err create(const struct cli *c, struct p11_session *s, void *ctx)

@@ -3,7 +3,6 @@
  * online bridge's bundle signer, an ECDSA P-256 key pair generated in the
  * token; the private half only signs, is sensitive and never leaves the
  * token. Every DEK bundle the bridge exports carries its signature. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -16,6 +15,12 @@
 struct signer {
 	const char *label;
 	struct km_signer made;
+};
+
+static const struct cli_opt opts[] = {
+	{ "label", CLI_STR(struct signer, label), .arg = "S", .required = true,
+	  .help = "the signer key's label (required)" },
+	{ NULL },
 };
 
 static void report(const struct cli *c, const struct signer *sg)
@@ -36,39 +41,6 @@ static void report(const struct cli *c, const struct signer *sg)
 	printf("%s\n", sg->made.fingerprint);
 }
 
-/* The options the getopt loop below takes, for help, man page and
- * completion. */
-static const struct cli_opt described[] = {
-	{ "label", .kind = CLI_OPT_STR, .arg = "S",
-	  .help = "the key pair's label (required)" },
-	{ NULL },
-};
-
-static int parse(struct cli *c, int argc, char **argv, struct signer *sg)
-{
-	static const struct option opts[] = {
-		{ "label", required_argument, NULL, 'l' },
-		{ "json", no_argument, NULL, 'j' }, /* the global, after */
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-
-	if (cli_wants_help(c, argc, argv, described))
-		return 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'l': sg->label = optarg; break;
-		case 'j': c->json = true; break;
-		default: return cli_usage(c, "unknown option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage(c, "unexpected argument '%s'", argv[optind]);
-	if (!sg->label || !sg->label[0])
-		return cli_usage(c, "--label LABEL is required");
-	return -1;
-}
-
 static enum err create(const struct cli *c, struct p11_session *s, void *ctx)
 {
 	struct signer *sg = ctx;
@@ -85,7 +57,12 @@ int cmd_key_create_signer(struct cli *c, int argc, char **argv)
 	enum err r;
 	int rc;
 
-	rc = parse(c, argc, argv, &sg);
+	rc = cli_opts_parse(c,
+	                    &(struct cli_opts){ .sets = { { opts, &sg } },
+	                                        .required_usage = "--label "
+	                                                          "LABEL is "
+	                                                          "required" },
+	                    argc, argv);
 	if (rc >= 0)
 		return rc;
 	r = cli_key_run(c, "key.create", "signer", sg.label, create, &sg);

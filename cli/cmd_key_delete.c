@@ -2,7 +2,6 @@
 /* cmd_key_delete.c - `p11seal key delete --label L [--yes]`: destroy a key
  * (both halves of a DEK) and its metadata, after confirmation; audited
  * before and after, and the audit key's deletion before it happens. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -14,6 +13,19 @@
 #include "p11_data.h"
 #include "p11_dek.h"
 #include "p11_key.h"
+
+struct delete_opts {
+	const char *label;
+	bool yes;
+};
+
+static const struct cli_opt opts[] = {
+	{ "label", CLI_STR(struct delete_opts, label), .arg = "L",
+	  .required = true, .help = "the key to destroy (required)" },
+	{ "yes", CLI_FLAG(struct delete_opts, yes), .letter = 'y',
+	  .help = "no confirmation prompt; default ask on the terminal" },
+	{ NULL },
+};
 
 static enum err destroy(struct p11_session *s, struct km_key *k)
 {
@@ -63,8 +75,10 @@ static enum err print_deleted(const char *label, const char *kind)
 /* The intent comes first: finding a DEK computes its keyhash in the
  * token. The audit key's own deletion is recorded before it goes. */
 static enum err delete_key(const struct cli *c, struct p11_session *s,
-                           const char *label, bool yes)
+                           void *ctx)
 {
+	const struct delete_opts *o = ctx;
+	const char *label = o->label;
 	struct cli_audit_rec rec = { .op = "key.delete", .label = label };
 	struct cli_audit_intent in = { 0 };
 	struct km_key k = { 0 };
@@ -74,7 +88,7 @@ static enum err delete_key(const struct cli *c, struct p11_session *s,
 	if (r == ERR_OK)
 		r = km_inventory_find(s, label, &k);
 	if (r == ERR_OK)
-		r = confirm(&k, label, yes);
+		r = confirm(&k, label, o->yes);
 	rec.key = k.info.label[0] ? &k : NULL;
 	if (r == ERR_OK && is_audit_key(&k))
 		r = cli_audit_final(c, s, &rec, &in);
@@ -91,45 +105,14 @@ static enum err delete_key(const struct cli *c, struct p11_session *s,
 	return r;
 }
 
-/* The options the getopt loop below takes, for help, man page and
- * completion. */
-static const struct cli_opt described[] = {
-	{ "label", .kind = CLI_OPT_STR, .arg = "L",
-	  .help = "the key to destroy (required)" },
-	{ "yes", .kind = CLI_OPT_FLAG,
-	  .help = "no confirmation prompt; default ask on the terminal" },
-	{ NULL },
-};
-
 int cmd_key_delete(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "label", required_argument, NULL, 'l' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ "json", no_argument, NULL, 'j' }, /* the global, after */
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *label = NULL;
-	struct cli_token t;
-	bool yes = false;
-	enum err r;
-	int ch;
+	struct delete_opts o = { 0 };
 
-	if (cli_wants_help(c, argc, argv, described))
-		return 0;
-	while ((ch = getopt_long(argc, argv, "y", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'l': label = optarg; break;
-		case 'y': yes = true; break;
-		case 'j': c->json = true; break;
-		default: return cli_usage(c, "unknown option");
-		}
-	}
-	if (!label || optind < argc)
-		return cli_usage(c, "--label LABEL is required");
-	r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
-	if (r == ERR_OK)
-		r = delete_key(c, t.session, label, yes);
-	cli_token_close(&t);
-	return r == ERR_OK ? 0 : cli_fail(c, r);
+	return cli_token_main(
+	        c, argc, argv,
+	        &(struct cli_opts){ .sets = { { opts, &o } },
+	                            .required_usage =
+	                                    "--label LABEL is required" },
+	        CLI_TOKEN_RW | CLI_TOKEN_LOGIN, delete_key, &o);
 }

@@ -3,7 +3,6 @@
  * --out F [--sign-with S]`: on the online bridge, wrap an exportable DEK
  * for one air-gapped station key the SO has trusted, into a DEK bundle
  * signed by the bridge's bundle signer key (no secret in it; mode 0644). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,35 +25,50 @@ struct export_opts {
 	const char *to;
 	const char *out;
 	const char *sign_with; /* NULL: the token's only signer key */
+	const char *oaep_hash; /* NULL: the best the token has */
 	bool force;
 	enum km_airgap_hash hash;
+	EVP_PKEY *station; /* read from --to */
+	struct km_bundle *b;
 };
 
-static enum err export(const struct cli *c, const struct export_opts *o,
-                       struct km_bundle *b) {
-	struct cli_token t = { 0 }; EVP_PKEY *k = NULL; char *text = NULL;
+static const struct cli_opt opts[] = {
+	{ "label", CLI_STR(struct export_opts, label), .arg = "L",
+	  .required = true, .help = "the exportable DEK (required)" },
+	{ "to", CLI_STR(struct export_opts, to), .arg = "STATION.pem",
+	  .required = true,
+	  .help = "the station's transport key the SO trusted (required)" },
+	{ "out", CLI_STR(struct export_opts, out), .arg = "FILE",
+	  .required = true, .help = "the DEK bundle to write (required)" },
+	{ "force", CLI_FLAG(struct export_opts, force),
+	  .help = "replace FILE if it exists; default refused" },
+	{ "oaep-hash", CLI_STR(struct export_opts, oaep_hash),
+	  .arg = "sha256|sha1",
+	  .help = "RSA-OAEP's hash; default sha256 where the token has it" },
+	{ "sign-with", CLI_STR(struct export_opts, sign_with), .arg = "S",
+	  .help = "the bundle signer key; default the token's only one" },
+	{ NULL },
+};
+
+static enum err export(const struct cli *c, struct p11_session *s, void *ctx) {
+	struct export_opts *o = ctx;
 	struct cli_audit_rec rec = { .op = "key.export",
 	                             .label = o->label,
 	                             .kind = "dek" };
 	struct cli_audit_intent in = { 0 };
+	char *text = NULL;
 	size_t len = 0;
 	enum err r;
 
-	r = cli_file_check_new(o->out, o->force);
-	if (r == ERR_OK) r = cli_file_read_pubkey(o->to, &k);
-	if (r == ERR_OK) r = cli_token_open(c, CLI_TOKEN_LOGIN, &t);
-	if (r == ERR_OK) r = cli_audit_begin(c, t.session, &rec, &in);
-	if (r == ERR_OK) r = km_airgap_export(t.session, o->label, k, o->hash,
-	                                      o->sign_with, b);
-	EVP_PKEY_free(k);
-	if (r == ERR_OK) r = km_bundle_build(b, &text, &len);
+	r = cli_audit_begin(c, s, &rec, &in);
+	if (r == ERR_OK) r = km_airgap_export(s, o->label, o->station, o->hash,
+	                                      o->sign_with, o->b);
+	if (r == ERR_OK) r = km_bundle_build(o->b, &text, &len);
 	if (r == ERR_OK) r = cli_file_write(o->out, text, len, o->force);
 	free(text);
 	rec.result = r;
 	rec.intent = &in;
-	r = cli_audit(c, t.session, &rec);
-	cli_token_close(&t);
-	return r;
+	return cli_audit(c, s, &rec);
 }
 
 static void report(const struct cli *c, const struct export_opts *o,
@@ -88,6 +102,8 @@ static void report(const struct cli *c, const struct export_opts *o,
 
 static int parse_hash(struct cli *c, const char *v, enum km_airgap_hash *h)
 {
+	if (!v)
+		return -1;
 	if (strcmp(v, "sha256") == 0)
 		*h = KM_AIRGAP_HASH_SHA256;
 	else if (strcmp(v, "sha1") == 0)
@@ -97,83 +113,49 @@ static int parse_hash(struct cli *c, const char *v, enum km_airgap_hash *h)
 	return -1;
 }
 
-/* The options the getopt loop below takes, for help, man page and
- * completion. */
-static const struct cli_opt described[] = {
-	{ "label", .kind = CLI_OPT_STR, .arg = "L",
-	  .help = "the exportable DEK (required)" },
-	{ "to", .kind = CLI_OPT_STR, .arg = "STATION.pem",
-	  .help = "the station's trusted transport public key (required)" },
-	{ "out", .kind = CLI_OPT_STR, .arg = "FILE",
-	  .help = "the DEK bundle to write (required)" },
-	{ "force", .kind = CLI_OPT_FLAG,
-	  .help = "FILE may replace an existing file; default refused" },
-	{ "oaep-hash", .kind = CLI_OPT_STR, .arg = "sha256|sha1",
-	  .help = "RSA-OAEP hash of the wrap; default sha256" },
-	{ "sign-with", .kind = CLI_OPT_STR, .arg = "S",
-	  .help = "the bridge's signer key; default the token's one signer "
-	          "key" },
-	{ NULL },
-};
-
 static int parse(struct cli *c, int argc, char **argv, struct export_opts *o)
 {
-	static const struct option opts[] = {
-		{ "label", required_argument, NULL, 'l' },
-		{ "to", required_argument, NULL, 't' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "oaep-hash", required_argument, NULL, 'H' },
-		{ "sign-with", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' }, /* the global, after */
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch, rc;
+	int rc;
 
-	if (argc < 2 || strcmp(argv[1], "dek") != 0)
+	/* `key export --help` is answered by the table too */
+	if (argc >= 2 && strcmp(argv[1], "dek") == 0) {
+		argc--;
+		argv++;
+	} else if (!cli_asks_help(argc, argv)) {
 		return cli_usage(c, "only 'key export dek' is supported");
-	argc--;
-	argv++;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'l': o->label = optarg; break;
-		case 't': o->to = optarg; break;
-		case 'o': o->out = optarg; break;
-		case 'f': o->force = true; break;
-		case 's': o->sign_with = optarg; break;
-		case 'H':
-			rc = parse_hash(c, optarg, &o->hash);
-			if (rc >= 0)
-				return rc;
-			break;
-		case 'j': c->json = true; break;
-		default: return cli_usage(c, "unknown option");
-		}
 	}
-	if (!o->label || !o->to || !o->out || optind < argc)
-		return cli_usage(c, "--label LABEL, --to STATION.pem and --out "
-		                    "FILE are required");
-	return -1;
+	rc = cli_opts_parse(
+	        c,
+	        &(struct cli_opts){ .sets = { { opts, o } },
+	                            .required_usage =
+	                                    "--label LABEL, --to STATION.pem "
+	                                    "and --out FILE are required" },
+	        argc, argv);
+	return rc >= 0 ? rc : parse_hash(c, o->oaep_hash, &o->hash);
 }
 
+/* The files first: a bundle in the way or a bad station key changes
+ * nothing and opens no token. */
 int cmd_key_export(struct cli *c, int argc, char **argv)
 {
 	struct export_opts o = { .hash = KM_AIRGAP_HASH_BEST };
-	struct km_bundle *b = NULL;
 	enum err r;
 	int rc;
 
-	if (cli_wants_help(c, argc, argv, described))
-		return 0;
 	rc = parse(c, argc, argv, &o);
 	if (rc >= 0)
 		return rc;
-	b = calloc(1, sizeof(*b));
-	if (!b)
-		return cli_fail(c, err_set(ERR_NOMEM, "bundle"));
-	r = export(c, &o, b);
+	r = cli_file_check_new(o.out, o.force);
 	if (r == ERR_OK)
-		report(c, &o, b);
-	free(b);
-	return r == ERR_OK ? 0 : cli_fail(c, r);
+		r = cli_file_read_pubkey(o.to, &o.station);
+	o.b = calloc(1, sizeof(*o.b));
+	if (r == ERR_OK && !o.b)
+		r = err_set(ERR_NOMEM, "bundle");
+	rc = r == ERR_OK ? cli_token_run(c, CLI_TOKEN_LOGIN, export, &o)
+	                 : cli_fail(c, r);
+	if (rc == 0)
+		report(c, &o, o.b);
+	EVP_PKEY_free(o.station);
+	free(o.b);
+	return rc;
 }

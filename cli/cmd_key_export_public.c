@@ -4,7 +4,6 @@
  * officer) or of a bridge's bundle signer key (for each station's) as
  * SubjectPublicKeyInfo PEM, with its SHA-256 fingerprint (the value to
  * compare over a second channel). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -26,6 +25,16 @@ struct export_public {
 	char fingerprint[P11_RSA_FP_HEX];
 	int bits;
 	bool signer; /* an ECDSA bundle signer, else an RSA transport key */
+};
+
+static const struct cli_opt opts[] = {
+	{ "label", CLI_STR(struct export_public, label), .arg = "L",
+	  .required = true, .help = "the transport or signer key (required)" },
+	{ "out", CLI_STR(struct export_public, out), .arg = "FILE",
+	  .required = true, .help = "where the PEM goes (required)" },
+	{ "force", CLI_FLAG(struct export_public, force),
+	  .help = "replace FILE if it exists; default refused" },
+	{ NULL },
 };
 
 /* The key labelled o->label: a signer's public half (proven to match its
@@ -56,13 +65,16 @@ static enum err public_key(struct p11_session *s, struct export_public *o,
 	return r;
 }
 
-static enum err export_pem(struct p11_session *s, struct export_public *o)
+static enum err export_pem(const struct cli *c, struct p11_session *s,
+                           void *ctx)
 {
+	struct export_public *o = ctx;
 	EVP_PKEY *k = NULL;
 	char *pem = NULL;
 	size_t len = 0;
 	enum err r;
 
+	(void)c;
 	r = public_key(s, o, &k);
 	if (r == ERR_OK)
 		r = p11_rsa_fingerprint(k, o->fingerprint);
@@ -106,55 +118,27 @@ static void report(const struct cli *c, const struct export_public *o)
 	printf("%s\n", o->fingerprint);
 }
 
-/* The options the getopt loop below takes, for help, man page and
- * completion. */
-static const struct cli_opt described[] = {
-	{ "label", .kind = CLI_OPT_STR, .arg = "T",
-	  .help = "the transport or signer key (required)" },
-	{ "out", .kind = CLI_OPT_STR, .arg = "FILE",
-	  .help = "the PEM file to write (required)" },
-	{ "force", .kind = CLI_OPT_FLAG,
-	  .help = "FILE may replace an existing file; default refused" },
-	{ NULL },
-};
-
 int cmd_key_export_public(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "label", required_argument, NULL, 'l' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'j' }, /* the global, after */
-		{ NULL, 0, NULL, 0 },
-	};
 	struct export_public o = { 0 };
-	struct cli_token t;
 	enum err r;
-	int ch;
+	int rc;
 
-	if (cli_wants_help(c, argc, argv, described))
-		return 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'l': o.label = optarg; break;
-		case 'o': o.out = optarg; break;
-		case 'f': o.force = true; break;
-		case 'j': c->json = true; break;
-		default: return cli_usage(c, "unknown option");
-		}
-	}
-	if (!o.label || !o.out || optind < argc)
-		return cli_usage(c,
-		                 "--label LABEL and --out FILE are required");
+	rc = cli_opts_parse(c,
+	                    &(struct cli_opts){ .sets = { { opts, &o } },
+	                                        .required_usage =
+	                                                "--label LABEL and "
+	                                                "--out FILE are "
+	                                                "required" },
+	                    argc, argv);
+	if (rc >= 0)
+		return rc;
+	/* before the token is opened: a file in the way changes nothing */
 	r = cli_file_check_new(o.out, o.force);
-	if (r == ERR_OK)
-		r = cli_token_open(c, CLI_TOKEN_LOGIN, &t);
 	if (r != ERR_OK)
 		return cli_fail(c, r);
-	r = export_pem(t.session, &o);
-	cli_token_close(&t);
-	if (r != ERR_OK)
-		return cli_fail(c, r);
-	report(c, &o);
-	return 0;
+	rc = cli_token_run(c, CLI_TOKEN_LOGIN, export_pem, &o);
+	if (rc == 0)
+		report(c, &o);
+	return rc;
 }

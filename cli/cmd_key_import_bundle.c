@@ -5,13 +5,12 @@
  * bundle from the bridge into the token as a sensitive, never extractable DEK,
  * refusing one made for another station, one changed on the way, or a DEK the
  * token already holds. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cli.h"
-#include "cli_audit.h"
 #include "cli_file.h"
+#include "cli_key.h"
 #include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
@@ -32,22 +31,6 @@ static enum err read_bundle(const char *path, struct km_bundle *b)
 		r = km_bundle_parse(text, len, b);
 	free(text);
 	return r == ERR_OK ? r : err_wrap(r, "%s", path);
-}
-
-static enum err import(const struct cli *c, struct p11_session *s,
-                       const struct km_bundle *b, const char *unwrap_with,
-                       const char *label, struct p11_dek *dek)
-{
-	bool kept = false;
-	enum err r = km_airgap_import(s, b, unwrap_with, label, dek, &kept);
-
-	if (r == ERR_OK && !kept)
-		cli_info(c,
-		         "note: token '%s' keeps no data objects, so the Key "
-		         "Protect fields of the bundle are not stored beside "
-		         "'%s'",
-		         p11_session_token(s)->label, dek->label);
-	return r;
 }
 
 static enum err report(const struct cli *c, struct p11_session *s,
@@ -75,85 +58,60 @@ static enum err report(const struct cli *c, struct p11_session *s,
 struct bundle_opts {
 	const char *bundle;
 	const char *unwrap_with;
-	const char *label; /* NULL: the bundle's */
+	const char *label;    /* NULL: the bundle's */
+	const char *raw_file; /* refused here: key import dek's other form */
+	struct km_bundle *b;
 };
 
-/* -1 to go on, else the exit code. */
-/* The options the getopt loop below takes, for help, man page and
- * completion. */
-static const struct cli_opt described[] = {
-	{ "bundle", .kind = CLI_OPT_STR, .arg = "FILE",
+static const struct cli_opt opts[] = {
+	{ "bundle", CLI_STR(struct bundle_opts, bundle), .arg = "FILE",
 	  .help = "the DEK bundle from the bridge (required)" },
-	{ "unwrap-with", .kind = CLI_OPT_STR, .arg = "T",
-	  .help = "the station's transport key (required)" },
-	{ "label", .kind = CLI_OPT_STR, .arg = "L",
-	  .help = "the DEK's label; default the bundle's" },
+	{ "unwrap-with", CLI_STR(struct bundle_opts, unwrap_with), .arg = "KEY",
+	  .help = "the station's transport key it was made for (required)" },
+	{ "label", CLI_STR(struct bundle_opts, label), .arg = "NEW",
+	  .help = "the DEK's label here; default the bundle's" },
+	{ "raw-file", CLI_STR(struct bundle_opts, raw_file), .arg = "FILE",
+	  .help = "not with --bundle (key import dek's raw form)" },
 	{ NULL },
 };
 
-static int parse(struct cli *c, int argc, char **argv, struct bundle_opts *o)
+static enum err import(const struct cli *c, struct p11_session *s, void *ctx)
 {
-	static const struct option opts[] = {
-		{ "label", required_argument, NULL, 'l' },
-		{ "bundle", required_argument, NULL, 'b' },
-		{ "unwrap-with", required_argument, NULL, 'u' },
-		{ "raw-file", required_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' }, /* the global, after */
-		{ NULL, 0, NULL, 0 },
-	};
-	bool raw = false;
-	int ch;
+	const struct bundle_opts *o = ctx;
+	struct p11_dek dek;
+	bool kept = false;
+	enum err r;
 
-	if (cli_wants_help(c, argc, argv, described))
-		return 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'l': o->label = optarg; break;
-		case 'b': o->bundle = optarg; break;
-		case 'u': o->unwrap_with = optarg; break;
-		case 'r': raw = true; break;
-		case 'j': c->json = true; break;
-		default: return cli_usage(c, "unknown option");
-		}
-	}
-	if (!o->bundle || !o->unwrap_with || raw || optind < argc)
-		return cli_usage(c,
-		                 "--bundle FILE needs --unwrap-with KEY (and "
-		                 "no --raw-file)");
-	return -1;
+	r = km_airgap_import(s, o->b, o->unwrap_with, o->label, &dek, &kept);
+	if (r != ERR_OK)
+		return r;
+	if (!kept)
+		cli_info(c,
+		         "note: token '%s' keeps no data objects, so the Key "
+		         "Protect fields of the bundle are not stored beside "
+		         "'%s'",
+		         p11_session_token(s)->label, dek.label);
+	return report(c, s, &dek);
 }
 
 int cmd_key_import_bundle(struct cli *c, int argc, char **argv)
 {
 	struct bundle_opts o = { 0 };
-	struct km_bundle *b = NULL;
-	struct cli_audit_rec rec = { .op = "key.import", .kind = "dek" };
-	struct cli_audit_intent in = { 0 };
-	struct cli_token t = { 0 };
-	struct p11_dek dek;
 	enum err r;
 	int rc;
 
-	rc = parse(c, argc, argv, &o);
+	rc = cli_opts_parse(c, &(struct cli_opts){ .sets = { { opts, &o } } },
+	                    argc, argv);
+	if (rc < 0 && (!o.bundle || !o.unwrap_with || o.raw_file))
+		rc = cli_usage(c, "--bundle FILE needs --unwrap-with KEY (and "
+		                  "no --raw-file)");
 	if (rc >= 0)
 		return rc;
-	b = calloc(1, sizeof(*b));
-	if (!b)
-		return cli_fail(c, err_set(ERR_NOMEM, "bundle"));
-	r = read_bundle(o.bundle, b);
-	rec.label = o.label ? o.label : b->label;
+	o.b = calloc(1, sizeof(*o.b));
+	r = o.b ? read_bundle(o.bundle, o.b) : err_set(ERR_NOMEM, "bundle");
 	if (r == ERR_OK)
-		r = cli_token_open(c, CLI_TOKEN_RW | CLI_TOKEN_LOGIN, &t);
-	if (r == ERR_OK)
-		r = cli_audit_begin(c, t.session, &rec, &in);
-	if (r == ERR_OK)
-		r = import(c, t.session, b, o.unwrap_with, o.label, &dek);
-	if (r == ERR_OK)
-		r = report(c, t.session, &dek);
-	rec.result = r;
-	rec.intent = &in;
-	r = cli_audit(c, t.session, &rec);
-	cli_token_close(&t);
-	free(b);
+		r = cli_key_run(c, "key.import", "dek",
+		                o.label ? o.label : o.b->label, import, &o);
+	free(o.b);
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

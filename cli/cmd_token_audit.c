@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "encode.h"
 #include "json.h"
+#include "km_rootver.h"
 #include "p11_data.h"
 #include "p11_policy.h"
 #include "p11_policy_scan.h"
@@ -165,6 +166,8 @@ static enum err audit(const struct cli *c, struct p11_session *s, void *ctx)
 
 	(void)ctx;
 	r = p11_policy_scan(s, &keys, &n, &tok);
+	for (size_t i = 0; r == ERR_OK && i < n; i++)
+		keys[i].kp_root = km_rootver_in_kp(s, &keys[i].info);
 	if (r == ERR_OK)
 		r = p11_policy_check(keys, n, &tok, &f, &nf);
 	if (r == ERR_OK)

@@ -25,13 +25,8 @@ struct init_opts {
 static const struct cli_opt opts[] = {
 	{ "label", CLI_STR(struct init_opts, label), .arg = "L",
 	  .help = "the token's new label, 1..32 bytes (required)" },
-	{ "so-pin-source", CLI_STR(struct init_opts, so_pin_source),
-	  .arg = "SRC",
-	  .help = "where the new SO PIN is read: file:PATH, env:VAR, fd:N or "
-	          "prompt; default prompt (asked twice)" },
-	{ "so-pin", CLI_SECRET("SO PIN"),
-	  .help = "refused: a PIN on the command line shows in ps and shell "
-	          "history" },
+	CLI_SO_PIN_OPTS(struct init_opts, so_pin_source,
+	                "prompt (asked twice)"),
 	{ "force", CLI_FLAG(struct init_opts, force),
 	  .help = "re-initialise a token in use, destroying every key on it; "
 	          "default refused" },

@@ -65,14 +65,7 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 		goto out;
 	report(c, a, in);
 out:
-	e = cli_audit(c, k.t.session,
-	              &(struct cli_audit_rec){ .op = "vhd.decrypt",
-	                                       .result = e,
-	                                       .label = a->key,
-	                                       .image_path = a->in,
-	                                       .intent = &k.audit });
-	cli_vhd_key_close(&k);
-	return e;
+	return cli_vhd_key_done(c, a, "vhd.decrypt", &k, e);
 }
 
 int cmd_vhd_decrypt(struct cli *c, int argc, char **argv)

@@ -111,6 +111,21 @@ static enum err encrypt(const struct cli *c, const struct cli_vhd_args *a,
 	return e;
 }
 
+/* Before the token is opened: nothing to log in for. */
+static enum err check_input(const struct cli *c, const struct cli_vhd_args *a,
+                            const struct vhd_reader *in)
+{
+	if (vhd_encrypt_check_input(in) != ERR_OK)
+		return err_wrap(ERR_FORMAT, "%s", a->in);
+	if (vhd_encrypt_over_import_limit(in))
+		cli_info(c,
+		         "warning: %s: %.1f GB (%.1f GiB) exceeds IBM Cloud's "
+		         "100 GB import limit",
+		         a->in, (double)vhd_reader_size(in) / 1e9,
+		         (double)vhd_reader_size(in) / (1u << 30));
+	return ERR_OK;
+}
+
 /* arg: the --manifest options (no manifest without --manifest FILE). */
 static enum err run(const struct cli *c, const struct cli_vhd_args *a,
                     const struct vhd_reader *in, void *arg)
@@ -123,15 +138,9 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 	uint32_t allocated = 0;
 	enum err e;
 
-	/* before the token is opened: nothing to log in for */
-	if (vhd_encrypt_check_input(in) != ERR_OK)
-		return err_wrap(ERR_FORMAT, "%s", a->in);
-	if (vhd_encrypt_over_import_limit(in))
-		cli_info(c,
-		         "warning: %s: %.1f GB (%.1f GiB) exceeds IBM Cloud's "
-		         "100 GB import limit",
-		         a->in, (double)vhd_reader_size(in) / 1e9,
-		         (double)vhd_reader_size(in) / (1u << 30));
+	e = check_input(c, a, in);
+	if (e != ERR_OK)
+		return e;
 	e = cli_vhd_key_open(c, a,
 	                     &(struct cli_audit_rec){ .op = "vhd.encrypt",
 	                                              .label = a->key,

@@ -102,15 +102,9 @@ static enum err run(const struct cli *c, const struct cli_vhd_args *a,
 	}
 	report(c, a, in, sha);
 out:
-	/* image.sha256 is a file's own hash: not the --data plaintext's */
-	e = cli_audit(c, k.t.session,
-	              &(struct cli_audit_rec){ .op = "vhd.verify",
-	                                       .result = e,
-	                                       .label = a->key,
-	                                       .image_path = a->in,
-	                                       .intent = &k.audit });
-	cli_vhd_key_close(&k);
-	return e;
+	/* image.sha256 is a file's own hash: not the --data plaintext's:
+	 * none is recorded */
+	return cli_vhd_key_done(c, a, "vhd.verify", &k, e);
 }
 
 int cmd_vhd_verify(struct cli *c, int argc, char **argv)

@@ -121,6 +121,21 @@ const struct cli_command cli_commands[] = {
 	  "--key LABEL IMAGE [--out FILE] [--cos-uri cos://REGION/BUCKET/"
 	  "OBJECT] [--name NAME] [--os CODE] [--note TEXT] [--wdek FILE] "
 	  "[--allow-unwrapped] [--force]" },
+	{ NULL, "preflight", cmd_preflight,
+	  "before upload or import: one line per check (IAM authorization, "
+	  "bucket region, root key, WDEK unwrap, image); exit 6 if any fails",
+	  "MANIFEST [--image FILE] [--cos-endpoint URL] " KP_OPTS_USAGE },
+	{ "image", "import", cmd_image_import,
+	  "import the encrypted image from COS as an image template "
+	  "(createFromIcos with the manifest's parameters)",
+	  "MANIFEST [--import-key-source SRC] [--wait [--interval S] "
+	  "[--timeout S]] [--sl-url URL] " KP_OPTS_USAGE },
+	{ "image", "show", cmd_image_show,
+	  "show an image template and its import's state",
+	  "ID [--sl-url URL] " KP_OPTS_USAGE },
+	{ "image", "os-codes", cmd_image_os_codes,
+	  "list the operatingSystemReferenceCode values a VHD import takes",
+	  "[--sl-url URL] " KP_OPTS_USAGE },
 	{ "kp", "keys", cmd_kp_keys, "list the Key Protect instance's keys",
 	  "[--limit N] [--offset N] [--state 1,2,3,5] "
 	  "[--root|--standard] " KP_OPTS_USAGE },

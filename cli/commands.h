@@ -34,6 +34,10 @@ int cmd_vhd_verify(struct cli *c, int argc, char **argv);
 int cmd_manifest(struct cli *c, int argc, char **argv);
 int cmd_manifest_verify(struct cli *c, int argc, char **argv);
 
+int cmd_preflight(struct cli *c, int argc, char **argv);
+int cmd_image_import(struct cli *c, int argc, char **argv);
+int cmd_image_show(struct cli *c, int argc, char **argv);
+int cmd_image_os_codes(struct cli *c, int argc, char **argv);
 int cmd_kp_keys(struct cli *c, int argc, char **argv);
 int cmd_kp_key_show(struct cli *c, int argc, char **argv);
 int cmd_kp_key_create(struct cli *c, int argc, char **argv);

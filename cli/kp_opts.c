@@ -96,10 +96,15 @@ int kp_cmd_parse(struct cli *c, int argc, char **argv, const struct kp_cmd *k,
                  struct kp_opts *ko)
 {
 	struct cli_opts spec = {
-		.sets = { { k->opts, k->args } },
+		/* the command's own table first, in help too */
+		.sets = { { k->opts ? k->opts : k->shared, k->args },
+		          { k->opts ? k->shared : NULL, k->args } },
 		.args = { k->arg },
 		.min_args = k->arg ? 1 : 0,
-		.args_usage = k->arg ? "expected one KEY (id or alias)" : NULL,
+		.args_usage = !k->arg        ? NULL
+		              : k->arg_usage ? k->arg_usage
+		                             : "expected one KEY (id or alias)",
+		.required_usage = k->required_usage,
 	};
 	int rc = parse(c, argc, argv, &spec, ko);
 
@@ -123,23 +128,6 @@ int kp_cmd_run(struct cli *c, int argc, char **argv, const struct kp_cmd *k)
 		r = k->call(c, kp, k->args);
 	kp_client_free(kp);
 	return r == ERR_OK ? 0 : cli_fail(c, r);
-}
-
-int kp_opts_parse(struct cli *c, int argc, char **argv,
-                  const struct option *extra, const char *shortopts,
-                  kp_opts_fn fn, void *ctx, const struct cli_opt *described,
-                  struct kp_opts *o)
-{
-	struct cli_opts spec = {
-		.rest = true,
-		.described = described,
-		.extra = extra,
-		.extra_short = shortopts,
-		.on_extra = fn,
-		.ctx = ctx,
-	};
-
-	return parse(c, argc, argv, &spec, o);
 }
 
 enum err kp_opts_connect(const struct kp_opts *o, struct kp_client **out)

@@ -7,7 +7,6 @@
 #ifndef P11SEAL_KP_OPTS_H
 #define P11SEAL_KP_OPTS_H
 
-#include <getopt.h>
 #include <stdbool.h>
 
 #include "cli_opts.h"
@@ -30,9 +29,14 @@ struct kp_opts {
  * positional argument goes (KEY or NAME), if it takes one; a check of
  * what was given; and the call that does its work and prints it. */
 struct kp_cmd {
-	const struct cli_opt *opts; /* the command's own table, or NULL */
-	void *args;                 /* what opts fill; passed on */
-	const char **arg;           /* the one KEY or NAME, or NULL: none */
+	const struct cli_opt *opts;   /* the command's own table, or NULL */
+	const struct cli_opt *shared; /* a table shared with sibling
+	                                 commands, also filling args */
+	void *args;                   /* what opts fill; passed on */
+	const char **arg;             /* the one KEY or NAME, or NULL: none */
+	const char *arg_usage;        /* when it is missing; NULL: "expected
+	                                 one KEY (id or alias)" */
+	const char *required_usage;   /* see struct cli_opts */
 	/* -1 to go on, else the exit code (usage printed); or NULL */
 	int (*check)(struct cli *c, void *args);
 	enum err (*call)(struct cli *c, struct kp_client *kp, void *args);
@@ -47,20 +51,6 @@ int kp_cmd_parse(struct cli *c, int argc, char **argv, const struct kp_cmd *k,
 /* The whole of a `kp` command: kp_cmd_parse, open a client with the API
  * key, k->call, close. Returns the exit code. */
 int kp_cmd_run(struct cli *c, int argc, char **argv, const struct kp_cmd *k);
-
-/* The command's own option handler: return 0 if handled, else an exit
- * code (2 for a bad value). */
-typedef int (*kp_opts_fn)(void *ctx, int ch, const char *arg);
-
-/* For the commands not yet on option tables (kp import-root, kp rotate):
- * the Key Protect options plus extra (short letters in shortopts,
- * handled by fn, described for help by described). Returns -1 to go on
- * (positional arguments at argv[optind..]), else an exit code (0 after --help).
- */
-int kp_opts_parse(struct cli *c, int argc, char **argv,
-                  const struct option *extra, const char *shortopts,
-                  kp_opts_fn fn, void *ctx, const struct cli_opt *described,
-                  struct kp_opts *o);
 
 /* A whole command that takes KEY and calls fn on it (disable, enable):
  * parse, connect, call, report "<verb> key KEY". */

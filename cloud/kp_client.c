@@ -9,9 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <openssl/rand.h>
 
+#include "encode.h"
+#include "json.h"
 #include "kp_http.h"
 #include "kp_json.h"
 #include "kp_retry.h"
@@ -44,6 +47,7 @@ struct exchange {
 	const char *prefer;
 	bool iam; /* the IAM token call: no bearer, form body */
 	bool idempotent;
+	bool foreign; /* another service: bearer only, no KP headers */
 };
 
 static long pick(long v, long dflt)
@@ -183,6 +187,10 @@ static enum err kp_headers(struct kp_client *c, const struct exchange *ex,
 	memcpy(auth + 7, c->token, strlen(c->token));
 	r = kp_http_header(h, "Authorization", auth);
 	secmem_free(auth);
+	if (r == ERR_OK && ex->foreign && strcmp(ex->method, "POST") == 0)
+		r = kp_http_header(h, "Content-Type", "application/json");
+	if (ex->foreign)
+		return r;
 	if (r == ERR_OK)
 		r = kp_http_header(h, "Bluemix-Instance", c->ep.instance);
 	if (r == ERR_OK)
@@ -346,8 +354,9 @@ static enum err store_token(struct kp_client *c, const struct kp_http_resp *hr)
 
 enum err kp_iam_token(struct kp_client *c)
 {
-	struct exchange ex = { "POST", c->ep.iam_token, NULL, 0, NULL, true,
-		               true };
+	struct exchange ex = {
+		"POST", c->ep.iam_token, NULL, 0, NULL, true, true, false
+	};
 	struct kp_http_resp hr = { 0 };
 	struct kp_jbuf form = { 0 };
 	unsigned attempts = 0;
@@ -397,22 +406,22 @@ static enum err kp_failed(struct kp_client *c, const struct kp_http_resp *hr,
 	return err_set(code, "%s%s", line, more);
 }
 
-enum err kp_client_call(struct kp_client *c, const struct kp_request *rq,
-                        struct kp_response *rs)
+static enum err call(struct kp_client *c, const struct kp_request *rq,
+                     bool foreign, struct kp_response *rs)
 {
 	char url[KP_URL_MAX + 1024];
-	struct exchange ex = { rq->method, url,   rq->body,      rq->body_len,
-		               rq->prefer, false, rq->idempotent };
+	struct exchange ex = { rq->method, url,   rq->body,       rq->body_len,
+		               rq->prefer, false, rq->idempotent, foreign };
 	struct kp_http_resp hr = { 0 };
 	enum err r;
 
 	memset(rs, 0, sizeof(*rs));
-	if (snprintf(url, sizeof(url), "%s%s", c->ep.kp_base, rq->path) >=
-	    (int)sizeof(url))
+	if (snprintf(url, sizeof(url), "%s%s", foreign ? "" : c->ep.kp_base,
+	             rq->path) >= (int)sizeof(url))
 		return err_set(ERR_USAGE, "request path too long");
 	r = run(c, &ex, &hr, &rs->attempts, &rs->uncertain);
 	rs->status = hr.status;
-	if (r == ERR_OK && (hr.status < 200 || hr.status > 299))
+	if (r == ERR_OK && !foreign && (hr.status < 200 || hr.status > 299))
 		r = kp_failed(c, &hr, rs->attempts);
 	if (r == ERR_OK) {
 		rs->body = hr.body;
@@ -421,6 +430,20 @@ enum err kp_client_call(struct kp_client *c, const struct kp_request *rq,
 	}
 	kp_http_resp_clear(&hr);
 	return r;
+}
+
+enum err kp_client_call(struct kp_client *c, const struct kp_request *rq,
+                        struct kp_response *rs)
+{
+	return call(c, rq, false, rs);
+}
+
+enum err kp_client_call_url(struct kp_client *c, const struct kp_request *rq,
+                            struct kp_response *rs)
+{
+	if (strncmp(rq->path, "https://", 8) != 0)
+		return err_set(ERR_USAGE, "%.80s: only https URLs", rq->path);
+	return call(c, rq, true, rs);
 }
 
 void kp_response_clear(struct kp_response *rs)
@@ -445,4 +468,61 @@ enum err kp_client_bad_body(const struct kp_client *c,
 	               "Key Protect %s: malformed response: %s "
 	               "(HTTP %ld, correlation-id %s)",
 	               what, detail, rs->status, c->correlation_id);
+}
+
+/* The middle part of a JWT, base64url without padding, as text. */
+static enum err jwt_payload(const char *tok, char *out, size_t cap)
+{
+	const char *a = strchr(tok, '.'), *b = a ? strchr(a + 1, '.') : NULL;
+	size_t n = b ? (size_t)(b - a - 1) : 0, len = 0;
+	char *std = NULL;
+	enum err r;
+
+	if (!b || n == 0 || n > 4 * (cap / 3))
+		return err_set(ERR_FORMAT, "IAM token is not a JWT");
+	std = calloc(1, n + 4);
+	if (!std)
+		return err_set(ERR_NOMEM, "IAM token");
+	for (size_t i = 0; i < n; i++)
+		std[i] = a[1 + i] == '-'   ? '+'
+		         : a[1 + i] == '_' ? '/'
+		                           : a[1 + i];
+	while (n % 4)
+		std[n++] = '=';
+	r = decode_base64((uint8_t *)out, cap - 1, &len, std, n);
+	free(std);
+	if (r != ERR_OK)
+		return err_set(ERR_FORMAT,
+		               "IAM token payload is not base64url");
+	out[len] = '\0';
+	return ERR_OK;
+}
+
+enum err kp_client_account(struct kp_client *c, char out[64])
+{
+	const cJSON *acct = NULL;
+	cJSON *j = NULL;
+	const char *bss = NULL;
+	char text[4096];
+	enum err r = kp_iam_token(c);
+
+	if (r == ERR_OK)
+		r = jwt_payload(c->token, text, sizeof(text));
+	if (r == ERR_OK)
+		r = json_parse_object(text, strlen(text), &j);
+	if (r == ERR_OK && json_get_obj(j, "account", true, &acct) == ERR_OK)
+		r = json_get_strp(acct, "bss", true, 63, &bss);
+	else if (r == ERR_OK)
+		r = ERR_FORMAT;
+	/* it goes into a query string: hex or a UUID only */
+	if (r == ERR_OK &&
+	    (!bss[0] || strspn(bss, "0123456789abcdefABCDEF-") != strlen(bss)))
+		r = ERR_FORMAT;
+	if (r == ERR_OK)
+		snprintf(out, 64, "%s", bss);
+	else
+		r = err_set(ERR_FORMAT, "IAM token: no account.bss claim "
+		                        "(the account id)");
+	cJSON_Delete(j);
+	return r;
 }

@@ -60,6 +60,17 @@ enum err kp_client_call(struct kp_client *c, const struct kp_request *rq,
                         struct kp_response *rs);
 void kp_response_clear(struct kp_response *rs);
 
+/* One call to another IBM Cloud service (SoftLayer, IAM policies, COS)
+ * at the absolute https URL rq->path, with this client's bearer token,
+ * retries and token refresh, but no Key Protect headers. ERR_OK for any
+ * final status: the caller reads that service's own error body. */
+enum err kp_client_call_url(struct kp_client *c, const struct kp_request *rq,
+                            struct kp_response *rs);
+
+/* The account id (the IAM token's account.bss claim), for calls scoped
+ * to an account (IAM policies). Gets a token if none is cached. */
+enum err kp_client_account(struct kp_client *c, char out[64]);
+
 /* After a 2xx body failed to parse: ERR_REMOTE if it is a KP error body,
  * else ERR_FORMAT "Key Protect <what>: malformed response: <detail>". */
 enum err kp_client_bad_body(const struct kp_client *c,

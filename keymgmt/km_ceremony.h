@@ -89,8 +89,9 @@ const struct kp_import_fields *km_ceremony_fields(const struct km_ceremony *c);
 const struct km_ceremony_info *km_ceremony_info(const struct km_ceremony *c);
 
 /* Key Protect accepted the material: the token keeps the root key, made
- * now on every path, never extractable and not modifiable where the token
- * allows, with CKA_ID id; read back against P11P_ROOT_LOCKED. */
+ * now on every path, not extractable, with no usage (no keystream oracle
+ * for the WDEKs) and not modifiable where the token allows, with CKA_ID
+ * id; read back against P11P_ROOT_KEPT. */
 enum err km_ceremony_keep(struct km_ceremony *c, const uint8_t *id,
                           size_t id_len, CK_OBJECT_HANDLE *out);
 

@@ -53,11 +53,13 @@ static const char *guess_kind(const struct km_key *k)
 
 	if (k->is_dek)
 		return "dek";
-	/* The root profile: AES, encrypt only (the GCM nonce step). Tokens
-	 * without CKA_ALLOWED_MECHANISMS (NSS) show no mechanism list. */
+	/* The root profiles: AES, encrypt only (the GCM nonce step), or no
+	 * usage at all (kept after an import). Tokens without
+	 * CKA_ALLOWED_MECHANISMS (NSS) show no mechanism list. */
 	if (i->cls == CKO_SECRET_KEY && i->key_type == CKK_AES &&
-	    i->flag[P11F_ENCRYPT] && !i->flag[P11F_DECRYPT] &&
-	    !i->flag[P11F_WRAP] && !i->flag[P11F_UNWRAP] &&
+	    !i->flag[P11F_DECRYPT] && !i->flag[P11F_WRAP] &&
+	    !i->flag[P11F_UNWRAP] && !i->flag[P11F_SIGN] &&
+	    !i->flag[P11F_DERIVE] &&
 	    (i->n_mechs == 0 ||
 	     (i->n_mechs == 1 && i->mechs[0] == CKM_AES_GCM)))
 		return "root";

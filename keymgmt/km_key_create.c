@@ -77,96 +77,93 @@ static double seconds_since(const struct timespec *t0)
 	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static cJSON *transport_meta(const struct km_transport *t)
-{
-	cJSON *meta = km_key_meta_new();
+/* A key pair just made, its public key (as OpenSSL's) and metadata. */
+struct pair {
+	CK_OBJECT_HANDLE pub, priv;
+	EVP_PKEY *k;
+	cJSON *meta;
+};
 
-	if (!meta)
-		return NULL;
-	cJSON_AddNumberToObject(meta, "bits", (double)t->bits);
-	cJSON_AddStringToObject(meta, "fingerprint", t->fingerprint);
-	return meta;
+/* The end of making a pair whatever happened (r): store its metadata as
+ * kind when all went well, else destroy both halves; free the rest. */
+static enum err pair_keep(struct p11_session *s, const char *label,
+                          const char *kind, struct pair *p, bool *stored,
+                          enum err r)
+{
+	if (r == ERR_OK)
+		r = km_key_put_meta(s, label, kind, p->meta, stored);
+	if (r != ERR_OK) {
+		p11_obj_discard(s, p->pub);
+		p11_obj_discard(s, p->priv);
+	}
+	cJSON_Delete(p->meta);
+	EVP_PKEY_free(p->k);
+	return r;
+}
+
+/* The free label and a new random CKA_ID every key pair starts with. */
+static enum err pair_start(struct p11_session *s, const char *label,
+                           uint8_t id[P11_KEY_ID_LEN], struct pair *p)
+{
+	enum err r = p11_obj_label_free(s, label);
+
+	*p = (struct pair){ CK_INVALID_HANDLE, CK_INVALID_HANDLE, NULL, NULL };
+	return r == ERR_OK ? p11_key_new_id(s, id) : r;
 }
 
 enum err km_key_create_transport(struct p11_session *s, const char *label,
                                  unsigned long bits, struct km_transport *out)
 {
-	CK_OBJECT_HANDLE pub = CK_INVALID_HANDLE, priv = CK_INVALID_HANDLE;
 	uint8_t id[P11_KEY_ID_LEN];
 	struct timespec t0;
-	EVP_PKEY *k = NULL;
-	cJSON *meta = NULL;
+	struct pair p;
 	enum err r;
 
 	memset(out, 0, sizeof(*out));
 	out->bits = bits;
-	r = p11_obj_label_free(s, label);
-	if (r == ERR_OK)
-		r = p11_key_new_id(s, id);
+	r = pair_start(s, label, id, &p);
 	if (r != ERR_OK)
 		return r;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = p11_rsa_generate_transport(s, label, id, sizeof(id), bits, &pub,
-	                               &priv);
+	r = p11_rsa_generate_transport(s, label, id, sizeof(id), bits, &p.pub,
+	                               &p.priv);
 	if (r != ERR_OK)
 		return r;
 	out->seconds = seconds_since(&t0);
-	r = p11_rsa_public_key(s, priv, &k);
-	if (r != ERR_OK)
-		goto out;
-	r = p11_rsa_fingerprint(k, out->fingerprint);
-	if (r != ERR_OK)
-		goto out;
-	meta = transport_meta(out);
-	r = km_key_put_meta(s, label, "transport", meta, &out->meta_stored);
-out:
-	if (r != ERR_OK) {
-		p11_obj_discard(s, pub);
-		p11_obj_discard(s, priv);
+	r = p11_rsa_public_key(s, p.priv, &p.k);
+	if (r == ERR_OK)
+		r = p11_rsa_fingerprint(p.k, out->fingerprint);
+	if (r == ERR_OK && (p.meta = km_key_meta_new())) {
+		cJSON_AddNumberToObject(p.meta, "bits", (double)bits);
+		cJSON_AddStringToObject(p.meta, "fingerprint",
+		                        out->fingerprint);
 	}
-	cJSON_Delete(meta);
-	EVP_PKEY_free(k);
-	return r;
+	return pair_keep(s, label, "transport", &p, &out->meta_stored, r);
 }
 
 enum err km_key_create_signer(struct p11_session *s, const char *label,
                               struct km_signer *out)
 {
-	CK_OBJECT_HANDLE pub = CK_INVALID_HANDLE, priv = CK_INVALID_HANDLE;
 	uint8_t id[P11_KEY_ID_LEN];
-	EVP_PKEY *k = NULL;
-	cJSON *meta = NULL;
+	struct pair p;
 	enum err r;
 
 	memset(out, 0, sizeof(*out));
-	r = p11_obj_label_free(s, label);
+	r = pair_start(s, label, id, &p);
 	if (r == ERR_OK)
-		r = p11_key_new_id(s, id);
-	if (r == ERR_OK)
-		r = p11_ec_generate_signer(s, label, id, sizeof(id), &pub,
-		                           &priv);
+		r = p11_ec_generate_signer(s, label, id, sizeof(id), &p.pub,
+		                           &p.priv);
 	if (r != ERR_OK)
 		return r;
-	r = p11_ec_signer_public(s, priv, &k);
-	if (r != ERR_OK)
-		goto out;
-	r = p11_rsa_fingerprint(k, out->fingerprint);
-	if (r != ERR_OK)
-		goto out;
-	meta = km_key_meta_new();
-	if (meta) {
-		cJSON_AddStringToObject(meta, "curve", "P-256");
-		cJSON_AddStringToObject(meta, "fingerprint", out->fingerprint);
+	r = p11_ec_signer_public(s, p.priv, &p.k);
+	if (r == ERR_OK)
+		r = p11_rsa_fingerprint(p.k, out->fingerprint);
+	if (r == ERR_OK && (p.meta = km_key_meta_new())) {
+		cJSON_AddStringToObject(p.meta, "curve", "P-256");
+		cJSON_AddStringToObject(p.meta, "fingerprint",
+		                        out->fingerprint);
 	}
-	r = km_key_put_meta(s, label, "signer", meta, &out->meta_stored);
-out:
-	if (r != ERR_OK) {
-		p11_obj_discard(s, pub);
-		p11_obj_discard(s, priv);
-	}
-	cJSON_Delete(meta);
-	EVP_PKEY_free(k);
-	return r;
+	return pair_keep(s, label, "signer", &p, &out->meta_stored, r);
 }
 
 /* A new key starts a new chain: it cannot continue a log that has one. */

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "encode.h"
+#include "json.h"
 #include "km_dek_store.h"
 #include "km_key_meta.h"
 #include "kp_client.h"
@@ -301,12 +302,13 @@ static enum err stored_record(struct p11_session *s, const char *label,
                               cJSON **meta, struct km_kpdek_record *rec,
                               size_t *size)
 {
-	struct p11_dek dek;
+	struct p11_dek dek = { 0 };
 	char *text = NULL;
 	size_t len = 0;
 	enum err r;
 
 	*meta = NULL;
+	*size = 0;
 	r = p11_dek_find(s, label, &dek);
 	if (r == ERR_OK)
 		r = p11_data_get(s, label, &text, &len);
@@ -319,18 +321,23 @@ static enum err stored_record(struct p11_session *s, const char *label,
 		               label);
 	if (r != ERR_OK)
 		goto out;
-	r = kp_json_parse_strict(text, len, meta);
-	if (r != ERR_OK)
+	/* p11seal's own record: the strict reader of common/json */
+	r = json_parse_object(text, len, meta);
+	if (r != ERR_OK) {
+		r = err_wrap(r, "metadata of '%s'", label);
 		goto out;
+	}
 	r = record_from_json(*meta, rec);
 	if (r != ERR_OK)
 		goto out;
-	if (!rec->root_key_id[0])
+	if (!rec->root_key_id[0]) {
 		r = err_set(ERR_NOT_FOUND,
 		            "the metadata of DEK '%s' names no "
 		            "Key Protect root key",
 		            label);
-	*size = dek.size;
+		goto out;
+	}
+	*size = dek.size; /* only once p11_dek_find has filled dek */
 out:
 	free(text);
 	return r;

@@ -194,6 +194,16 @@ enum err km_manifest_check_os(const char *s)
 	return ERR_OK;
 }
 
+/* IBM's sample script sends "HVM"; the template group's other mode is
+ * PV. */
+enum err km_manifest_check_boot(const char *s)
+{
+	if (strcmp(s, "HVM") != 0 && strcmp(s, "PV") != 0)
+		return err_set(ERR_USAGE, "bootMode '%.8s' is not HVM or PV",
+		               s);
+	return ERR_OK;
+}
+
 enum err km_manifest_check_name(const char *s, const char *what, size_t max)
 {
 	if (!s[0] || strlen(s) > max || !text_ok(s))
@@ -508,11 +518,14 @@ static void check_params(const struct km_manifest *m, struct km_report *r)
 		km_report_add(r, false,
 		              "import.parameters.operatingSystemReferenceCode",
 		              "%s", err_detail());
+	if (p->boot_mode[0] && km_manifest_check_boot(p->boot_mode) != ERR_OK)
+		km_report_add(r, false, "import.parameters.bootMode", "%s",
+		              err_detail());
 	if (!p->cloud_init)
-		km_report_add(r, false, "import.parameters.cloud-init",
+		km_report_add(r, false, "import.parameters.cloudInit",
 		              "must be true for an encrypted image");
 	if (!p->encrypted)
-		km_report_add(r, false, "import.parameters.encrypted",
+		km_report_add(r, false, "import.parameters.isEncrypted",
 		              "must be true for an encrypted image");
 	if (strcmp(p->crk_crn, m->root_key_crn) != 0)
 		km_report_add(r, false, "import.parameters.crkCrn",

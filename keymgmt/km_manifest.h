@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* km_manifest.h - the import manifest of an encrypted VHD: one JSON
- * document ("p11seal-manifest/1") with what IBM Cloud's createFromIcos
+ * document ("p11seal-manifest/2") with what IBM Cloud's createFromIcos
  * needs and what an auditor checks (file size and SHA-256, keyhash,
  * wrapped DEK, root key CRN), bound to the DEK by a digest keyed with the
  * DEK inside the token. It never holds a secret: no DEK, PIN or API key.
@@ -20,9 +20,13 @@ struct cJSON;
 struct p11_dek;
 struct p11_session;
 
-#define KM_MANIFEST_FORMAT "p11seal-manifest/1"
-#define KM_MANIFEST_MAX    (64u * 1024) /* largest manifest read */
-#define KM_OBJECT_SUFFIX   ".vhd-0.vhd" /* IBM: "filename.vhd-0.vhd" */
+#define KM_MANIFEST_FORMAT "p11seal-manifest/2"
+/* Format 1 named two parameters as IBM's docs page does ("cloud-init",
+ * "encrypted"), not as the SDKs send them; it is refused with a line
+ * saying how to remake it (its binding covers those names). */
+#define KM_MANIFEST_FORMAT_1 "p11seal-manifest/1"
+#define KM_MANIFEST_MAX      (64u * 1024) /* largest manifest read */
+#define KM_OBJECT_SUFFIX     ".vhd-0.vhd" /* IBM: "filename.vhd-0.vhd" */
 
 #define KM_FILE_MAX   255
 #define KM_OBJECT_MAX 1024 /* COS object key limit */
@@ -30,6 +34,7 @@ struct p11_session;
 #define KM_NAME_MAX   255
 #define KM_NOTE_MAX   1024
 #define KM_OS_MAX     64
+#define KM_BOOT_MAX   8
 #define KM_CRN_MAX    255
 #define KM_WDEK_MAX   16384 /* base64 ciphertext, as Key Protect caps it */
 #define KM_TEXT_MAX   64    /* root_key_id, key_version, version */
@@ -69,7 +74,8 @@ struct km_cos_uri {
 	char object[KM_OBJECT_MAX + 1];
 };
 
-/* The createFromIcos parameters ("" = absent). */
+/* The createFromIcos parameters, named in JSON as IBM's SDKs send them
+ * ("" = absent). */
 struct km_icos {
 	char name[KM_NAME_MAX + 1];
 	char note[KM_NOTE_MAX + 1];
@@ -77,8 +83,10 @@ struct km_icos {
 	char uri[KM_URI_MAX + 1];
 	char crk_crn[KM_CRN_MAX + 1];
 	char wrapped_dek[KM_WDEK_MAX + 1];
-	bool cloud_init;
-	bool encrypted;
+	char boot_mode[KM_BOOT_MAX + 1]; /* bootMode: "" or "HVM" */
+	bool cloud_init;                 /* cloudInit */
+	bool encrypted;                  /* isEncrypted */
+	bool byol;                       /* byol: bring your own license */
 };
 
 struct km_manifest {
@@ -152,6 +160,8 @@ enum err km_manifest_cos_uri_parse(const char *s, struct km_cos_uri *out);
 /* ERR_USAGE unless s is a valid operatingSystemReferenceCode, image name
  * or note (what names the option in the detail). */
 enum err km_manifest_check_os(const char *s);
+/* ERR_USAGE unless s is a bootMode createFromIcos takes ("HVM", "PV"). */
+enum err km_manifest_check_boot(const char *s);
 enum err km_manifest_check_name(const char *s, const char *what, size_t max);
 
 /* "keyprotect", "hpcs", or NULL for KM_KMS_NONE. */
@@ -170,7 +180,7 @@ void km_manifest_stamp(struct km_manifest *m, long long now,
 
 /* Fill the derived fields once image, encryption, DEK and KMS fields and
  * icos name/note/os/uri are set: object, xts, name default, crkCrn,
- * wrappedDek, cloud-init, encrypted, importable, missing, notes. */
+ * wrappedDek, cloudInit, isEncrypted, importable, missing, notes. */
 enum err km_manifest_complete(struct km_manifest *m);
 
 /* Check the fields against each other and their formats: one failure per
@@ -196,7 +206,8 @@ enum err km_manifest_build(const struct km_manifest *m, char **out,
                            size_t *len);
 
 /* Parse len bytes. ERR_FORMAT for anything that is not a
- * p11seal-manifest/1 document: bad JSON, duplicate, unknown or missing
+ * p11seal-manifest/2 document (format 1 is refused with how to remake
+ * it): bad JSON, duplicate, unknown or missing
  * members, wrong types, control characters, hex of the wrong length, an
  * ibmApiKey member. Consistency is km_manifest_validate's job. */
 enum err km_manifest_parse(const char *buf, size_t len, struct km_manifest *m);

@@ -129,8 +129,10 @@ static void build_import(struct jb *b, cJSON *root, const struct km_manifest *m)
 	jb_opt(b, q, "note", p->note);
 	jb_opt(b, q, "operatingSystemReferenceCode", p->os);
 	jb_opt(b, q, "uri", p->uri);
-	jb_bool(b, q, "cloud-init", p->cloud_init);
-	jb_bool(b, q, "encrypted", p->encrypted);
+	jb_bool(b, q, "cloudInit", p->cloud_init);
+	jb_bool(b, q, "isEncrypted", p->encrypted);
+	jb_bool(b, q, "byol", p->byol);
+	jb_opt(b, q, "bootMode", p->boot_mode);
 	jb_opt(b, q, "crkCrn", p->crk_crn);
 	jb_opt(b, q, "wrappedDek", p->wrapped_dek);
 	a = jb_arr(b, o, "notes");
@@ -264,6 +266,13 @@ static enum err parse_top(const cJSON *root, struct km_manifest *m)
 
 	p.r = known(root, "the top level", names, 8);
 	jp_str(&p, "format", true, format, sizeof(format));
+	if (p.r == ERR_OK && strcmp(format, KM_MANIFEST_FORMAT_1) == 0)
+		return err_set(ERR_FORMAT,
+		               "manifest format " KM_MANIFEST_FORMAT_1
+		               " names createFromIcos parameters as IBM no "
+		               "longer takes them (cloud-init, encrypted): "
+		               "remake it with `p11seal manifest --key LABEL "
+		               "IMAGE` (the image and the DEK are unchanged)");
 	if (p.r == ERR_OK && strcmp(format, KM_MANIFEST_FORMAT) != 0)
 		return err_set(
 		        ERR_FORMAT,
@@ -351,9 +360,10 @@ static enum err parse_dek(const cJSON *root, struct km_manifest *m)
 static enum err parse_params(const cJSON *imp, struct km_manifest *m)
 {
 	static const char *const names[] = {
-		"name",   "note",       "operatingSystemReferenceCode",
-		"uri",    "cloud-init", "encrypted",
-		"crkCrn", "wrappedDek"
+		"name",      "note",      "operatingSystemReferenceCode",
+		"uri",       "cloudInit", "isEncrypted",
+		"byol",      "bootMode",  "crkCrn",
+		"wrappedDek"
 	};
 	struct jp p = { NULL, "import.parameters", ERR_OK };
 	struct km_icos *q = &m->icos;
@@ -366,13 +376,15 @@ static enum err parse_params(const cJSON *imp, struct km_manifest *m)
 		                           "(import.parameters.ibmApiKey): "
 		                           "p11seal never writes one; remove "
 		                           "it");
-	p.r = known(p.o, "import.parameters", names, 8);
+	p.r = known(p.o, "import.parameters", names, 10);
 	jp_str(&p, "name", true, q->name, sizeof(q->name));
 	jp_str(&p, "note", false, q->note, sizeof(q->note));
 	jp_str(&p, "operatingSystemReferenceCode", false, q->os, sizeof(q->os));
 	jp_str(&p, "uri", false, q->uri, sizeof(q->uri));
-	jp_bool(&p, "cloud-init", &q->cloud_init);
-	jp_bool(&p, "encrypted", &q->encrypted);
+	jp_bool(&p, "cloudInit", &q->cloud_init);
+	jp_bool(&p, "isEncrypted", &q->encrypted);
+	jp_bool(&p, "byol", &q->byol);
+	jp_str(&p, "bootMode", false, q->boot_mode, sizeof(q->boot_mode));
 	jp_str(&p, "crkCrn", false, q->crk_crn, sizeof(q->crk_crn));
 	jp_str(&p, "wrappedDek", false, q->wrapped_dek, sizeof(q->wrapped_dek));
 	return p.r;
@@ -552,9 +564,12 @@ static void canon_fields(struct canon *c, const struct km_manifest *m)
 	line(c, "import.parameters.note", p->note);
 	line(c, "import.parameters.operatingSystemReferenceCode", p->os);
 	line(c, "import.parameters.uri", p->uri);
-	line(c, "import.parameters.cloud-init",
+	line(c, "import.parameters.cloudInit",
 	     p->cloud_init ? "true" : "false");
-	line(c, "import.parameters.encrypted", p->encrypted ? "true" : "false");
+	line(c, "import.parameters.isEncrypted",
+	     p->encrypted ? "true" : "false");
+	line(c, "import.parameters.byol", p->byol ? "true" : "false");
+	line(c, "import.parameters.bootMode", p->boot_mode);
 	line(c, "import.parameters.crkCrn", p->crk_crn);
 	line(c, "import.parameters.wrappedDek", p->wrapped_dek);
 }

@@ -32,12 +32,14 @@ unsigned km_rootver_of(const char *label, const char *base)
 }
 
 /* The root key shape (km_inventory's guess for keys without metadata):
- * an AES key that encrypts and does nothing else. */
+ * an AES key that does nothing, as a kept root is since issue 11, or that
+ * encrypts and does nothing else, as older versions kept it. */
 static bool root_shaped(const struct p11_obj_info *i)
 {
 	return i->cls == CKO_SECRET_KEY && i->key_type == CKK_AES &&
-	       i->flag[P11F_ENCRYPT] && !i->flag[P11F_DECRYPT] &&
-	       !i->flag[P11F_WRAP] && !i->flag[P11F_UNWRAP];
+	       !i->flag[P11F_DECRYPT] && !i->flag[P11F_WRAP] &&
+	       !i->flag[P11F_UNWRAP] && !i->flag[P11F_SIGN] &&
+	       !i->flag[P11F_DERIVE];
 }
 
 static void add_version(struct km_rootver *out, size_t *n,
@@ -176,4 +178,30 @@ enum err km_rootver_kp_id(struct p11_session *s, const struct km_rootver *v,
 		               v->label);
 	uuid_text(info.id, id);
 	return ERR_OK;
+}
+
+bool km_rootver_in_kp(struct p11_session *s, const struct p11_obj_info *info)
+{
+	char kind[16] = "", id[KP_ID_SIZE] = "";
+	cJSON *meta = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	bool have_meta, in_kp;
+
+	if (info->cls != CKO_SECRET_KEY || info->key_type != CKK_AES)
+		return false;
+	have_meta = p11_data_get(s, info->label, &text, &len) == ERR_OK &&
+	            json_parse_object(text, len, &meta) == ERR_OK;
+	if (have_meta) {
+		/* absent fields leave kind or id empty: not a Key Protect root
+		 */
+		(void)json_get_str(meta, "kind", false, kind, sizeof(kind));
+		(void)json_get_str(meta, "key_id", false, id, sizeof(id));
+	}
+	in_kp = have_meta ? strcmp(kind, "root") == 0 && json_is_uuid(id)
+	                  : info->id_len == KM_ROOTVER_ID_LEN;
+	free(text);
+	cJSON_Delete(meta);
+	err_clear();
+	return in_kp;
 }

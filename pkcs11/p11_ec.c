@@ -19,16 +19,12 @@
 
 #include "p11_ckr.h"
 #include "p11_int.h"
+#include "p11_pubkey.h"
 #include "p11_session.h"
 #include "p11_tmpl.h"
 
 #define SIGNERS_MAX 64
 #define PEM_MAX     (16u * 1024)
-
-struct want {
-	enum p11_flag flag;
-	bool value;
-};
 
 /* DER OID 1.2.840.10045.3.1.7 (prime256v1), the only curve p11seal uses. */
 const uint8_t p11_ec_p256_params[10] = { 0x06, 0x08, 0x2a, 0x86, 0x48,
@@ -38,7 +34,7 @@ static const CK_OBJECT_CLASS pub_class = CKO_PUBLIC_KEY;
 static const CK_OBJECT_CLASS priv_class = CKO_PRIVATE_KEY;
 static const CK_KEY_TYPE ec_type = CKK_EC;
 
-static const struct want private_wants[] = {
+static const struct p11_want private_wants[] = {
 	{ P11F_TOKEN, true },
 	{ P11F_PRIVATE, true },
 	{ P11F_SENSITIVE, true },
@@ -49,11 +45,11 @@ static const struct want private_wants[] = {
 	{ P11F_UNWRAP, false },
 	{ P11F_DERIVE, false },
 };
-static const struct want public_wants[] = {
+static const struct p11_want public_wants[] = {
 	{ P11F_TOKEN, true },   { P11F_ENCRYPT, false }, { P11F_WRAP, false },
 	{ P11F_VERIFY, false }, { P11F_DERIVE, false },
 };
-static const struct want pinned_wants[] = {
+static const struct p11_want pinned_wants[] = {
 	{ P11F_TOKEN, true },    { P11F_TRUSTED, true }, { P11F_VERIFY, true },
 	{ P11F_ENCRYPT, false }, { P11F_WRAP, false },   { P11F_DERIVE, false },
 };
@@ -61,10 +57,7 @@ static const struct want pinned_wants[] = {
 static void tmpl_common(struct p11_tmpl *t, const CK_OBJECT_CLASS *cls,
                         const char *label, const uint8_t *id, size_t id_len)
 {
-	p11_tmpl_add(t, CKA_CLASS, cls, sizeof(*cls));
-	p11_tmpl_add(t, CKA_KEY_TYPE, &ec_type, sizeof(ec_type));
-	p11_tmpl_add(t, CKA_LABEL, label, strlen(label));
-	p11_tmpl_add(t, CKA_ID, id, id_len);
+	p11_tmpl_key_head(t, cls, &ec_type, label, id, id_len);
 	p11_tmpl_bool(t, CKA_TOKEN, true);
 }
 
@@ -75,12 +68,7 @@ static void public_tmpl(struct p11_tmpl *t, const char *label,
 	tmpl_common(t, &pub_class, label, id, id_len);
 	p11_tmpl_add(t, CKA_EC_PARAMS, p11_ec_p256_params,
 	             sizeof(p11_ec_p256_params));
-	p11_tmpl_bool(t, CKA_PRIVATE, false);
-	p11_tmpl_bool(t, CKA_ENCRYPT, false);
-	p11_tmpl_bool(t, CKA_WRAP, false);
-	p11_tmpl_bool(t, CKA_VERIFY, false);
-	p11_tmpl_bool(t, CKA_VERIFY_RECOVER, false);
-	p11_tmpl_bool(t, CKA_DERIVE, false);
+	p11_tmpl_public_use(t, false, false);
 	if (level >= 1)
 		p11_tmpl_bool(t, CKA_MODIFIABLE, false);
 }
@@ -99,37 +87,8 @@ static void private_tmpl(struct p11_tmpl *t, const char *label,
 	p11_tmpl_bool(t, CKA_DECRYPT, false);
 	p11_tmpl_bool(t, CKA_UNWRAP, false);
 	p11_tmpl_bool(t, CKA_DERIVE, false);
-	if (level >= 1)
-		p11_tmpl_bool(t, CKA_MODIFIABLE, false);
-	if (level >= 2) {
-		p11_tmpl_add(t, CKA_ALLOWED_MECHANISMS, &ecdsa_only,
-		             sizeof(ecdsa_only));
-		p11_tmpl_bool(t, CKA_COPYABLE, false);
-	}
+	p11_tmpl_harden(t, level, &ecdsa_only);
 }
-
-static enum err check_wants(const struct p11_obj_info *i, const struct want *w,
-                            size_t n, const char *role)
-{
-	for (size_t k = 0; k < n; k++) {
-		enum p11_flag f = w[k].flag;
-
-		if (!i->known[f])
-			return err_set(ERR_POLICY,
-			               "token does not report CKA_%s of %s "
-			               "'%s'",
-			               p11_flag_name(f), role, i->label);
-		if (i->flag[f] != w[k].value)
-			return err_set(ERR_POLICY,
-			               "%s '%s' has %s=%s; its role needs %s",
-			               role, i->label, p11_flag_name(f),
-			               i->flag[f] ? "true" : "false",
-			               w[k].value ? "true" : "false");
-	}
-	return ERR_OK;
-}
-
-#define WANTS(w) (w), sizeof(w) / sizeof((w)[0])
 
 enum err p11_ec_check(const struct p11_obj_info *info, enum p11_ec_role role)
 {
@@ -145,11 +104,14 @@ enum err p11_ec_check(const struct p11_obj_info *info, enum p11_ec_role role)
 		               cls == CKO_PRIVATE_KEY ? "private" : "public");
 	switch (role) {
 	case P11_EC_SIGNER_PRIVATE:
-		return check_wants(info, WANTS(private_wants), names[role]);
+		return p11_obj_check_wants(info, P11_WANTS(private_wants),
+		                           names[role]);
 	case P11_EC_SIGNER_PUBLIC:
-		return check_wants(info, WANTS(public_wants), names[role]);
+		return p11_obj_check_wants(info, P11_WANTS(public_wants),
+		                           names[role]);
 	case P11_EC_PINNED:
-		return check_wants(info, WANTS(pinned_wants), names[role]);
+		return p11_obj_check_wants(info, P11_WANTS(pinned_wants),
+		                           names[role]);
 	}
 	return err_set(ERR_INTERNAL, "unknown EC role %d", (int)role);
 }
@@ -186,29 +148,16 @@ static enum err check_object(struct p11_session *s, CK_OBJECT_HANDLE h,
 	return r;
 }
 
-/* Tokens that lack an optional attribute reject the whole template (as
- * in p11_rsa.c); the read-back check still enforces every required one. */
-static bool retry_plain(CK_RV rv)
-{
-	return rv == CKR_ATTRIBUTE_TYPE_INVALID || rv == CKR_GENERAL_ERROR ||
-	       rv == CKR_TEMPLATE_INCONSISTENT ||
-	       rv == CKR_ATTRIBUTE_VALUE_INVALID;
-}
-
 static CK_RV keypair(struct p11_session *s, const char *label,
                      const uint8_t *id, size_t id_len, int level,
                      CK_OBJECT_HANDLE *pub, CK_OBJECT_HANDLE *priv)
 {
-	CK_MECHANISM mech = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
 	struct p11_tmpl tpub = { .n = 0 }, tpriv = { .n = 0 };
 
 	public_tmpl(&tpub, label, id, id_len, level);
 	private_tmpl(&tpriv, label, id, id_len, level);
-	if (tpub.full || tpriv.full)
-		return CKR_TEMPLATE_INCOMPLETE; /* a bug: P11_TMPL_MAX */
-	return p11_session_fn(s)->C_GenerateKeyPair(
-	        p11_session_handle(s), &mech, tpub.a, tpub.n, tpriv.a, tpriv.n,
-	        pub, priv);
+	return p11_tmpl_generate_pair(s, CKM_EC_KEY_PAIR_GEN, &tpub, &tpriv,
+	                              pub, priv);
 }
 
 enum err p11_ec_generate_signer(struct p11_session *s, const char *label,
@@ -220,7 +169,7 @@ enum err p11_ec_generate_signer(struct p11_session *s, const char *label,
 
 	*pub = *priv = CK_INVALID_HANDLE;
 	rv = keypair(s, label, id, id_len, 2, pub, priv);
-	for (int level = 1; level >= 0 && retry_plain(rv); level--)
+	for (int level = 1; level >= 0 && p11_tmpl_retry(rv); level--)
 		rv = keypair(s, label, id, id_len, level, pub, priv);
 	if (rv != CKR_OK)
 		return p11_fail(rv, "C_GenerateKeyPair (EC P-256) for", label);
@@ -311,16 +260,6 @@ enum err p11_ec_find_signer(struct p11_session *s, const char *label,
 	return r;
 }
 
-/* ERR_CRYPTO with OpenSSL's reason for the last failure. */
-static enum err ossl_fail(const char *what)
-{
-	unsigned long e = ERR_get_error();
-	const char *why = e ? ERR_reason_error_string(e) : NULL;
-
-	ERR_clear_error();
-	return err_set(ERR_CRYPTO, "%s: %s", what, why ? why : "failed");
-}
-
 /* A P-256 key from its uncompressed point, checked to be on the curve. */
 static enum err pkey_from_point(const uint8_t *pt, size_t len, EVP_PKEY **out)
 {
@@ -336,7 +275,7 @@ static enum err pkey_from_point(const uint8_t *pt, size_t len, EVP_PKEY **out)
 	params[2] = OSSL_PARAM_construct_end();
 	if (!ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
 	    EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		r = ossl_fail("EC public key");
+		r = p11_ossl_fail("EC public key");
 	if (r == ERR_OK)
 		chk = EVP_PKEY_CTX_new_from_pkey(NULL, *out, NULL);
 	if (r == ERR_OK && (!chk || EVP_PKEY_public_check(chk) != 1)) {
@@ -493,7 +432,7 @@ enum err p11_ec_point(EVP_PKEY *pub, uint8_t out[P11_EC_POINT_LEN])
 	                                     OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
 	                                     out, P11_EC_POINT_LEN, &len) ||
 	    len != P11_EC_POINT_LEN || out[0] != 0x04)
-		return ossl_fail("P-256 public point");
+		return p11_ossl_fail("P-256 public point");
 	return ERR_OK;
 }
 
@@ -523,29 +462,5 @@ static enum err check_pubkey(EVP_PKEY *k)
 
 enum err p11_ec_pem_parse(const char *text, size_t len, EVP_PKEY **out)
 {
-	static const char begin[] = "-----BEGIN PUBLIC KEY-----";
-	BIO *bio = NULL;
-	EVP_PKEY *k = NULL;
-	enum err r;
-
-	*out = NULL;
-	if (len == 0 || len > PEM_MAX ||
-	    !memmem(text, len, begin, sizeof(begin) - 1))
-		return err_set(ERR_FORMAT,
-		               "not a PEM public key (no '%s' line)", begin);
-	bio = BIO_new_mem_buf(text, (int)len);
-	if (bio)
-		k = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
-	BIO_free(bio);
-	ERR_clear_error();
-	if (!k)
-		return err_set(ERR_FORMAT, "not a valid PEM public key "
-		                           "(SubjectPublicKeyInfo)");
-	r = check_pubkey(k);
-	if (r != ERR_OK) {
-		EVP_PKEY_free(k);
-		return r;
-	}
-	*out = k;
-	return ERR_OK;
+	return p11_pubkey_pem_parse(text, len, PEM_MAX, check_pubkey, out);
 }

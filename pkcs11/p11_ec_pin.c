@@ -27,64 +27,26 @@ static const CK_MECHANISM_TYPE ecdsa_only = CKM_ECDSA;
 struct signer {
 	uint8_t point[P11_EC_POINT_LEN + 2], id[32];
 	const char *label;
+	bool session; /* a session object (the enforcement trial) */
 };
 
 /* Required: trusted, verify only, public (the SO can make nothing else
  * on SoftHSM). level 2 adds every hardening, 1 not modifiable only
  * (opencryptoki 3.8.1 refuses CKA_COPYABLE and CKA_ALLOWED_MECHANISMS),
  * 0 none: tokens refuse a whole template over one unknown attribute. */
-static void build(struct p11_tmpl *t, const struct signer *sg, bool token,
-                  int level)
+static void build(struct p11_tmpl *t, int level, void *ctx)
 {
-	*t = (struct p11_tmpl){ .n = 0 };
-	p11_tmpl_add(t, CKA_CLASS, &pub_class, sizeof(pub_class));
-	p11_tmpl_add(t, CKA_KEY_TYPE, &ec_type, sizeof(ec_type));
-	p11_tmpl_add(t, CKA_LABEL, sg->label, strlen(sg->label));
-	p11_tmpl_add(t, CKA_ID, sg->id, sizeof(sg->id));
+	const struct signer *sg = ctx;
+
+	p11_tmpl_key_head(t, &pub_class, &ec_type, sg->label, sg->id,
+	                  sizeof(sg->id));
 	p11_tmpl_add(t, CKA_EC_PARAMS, p11_ec_p256_params,
 	             sizeof(p11_ec_p256_params));
 	p11_tmpl_add(t, CKA_EC_POINT, sg->point, sizeof(sg->point));
-	p11_tmpl_bool(t, CKA_TOKEN, token);
-	p11_tmpl_bool(t, CKA_PRIVATE, false);
+	p11_tmpl_bool(t, CKA_TOKEN, !sg->session);
 	p11_tmpl_bool(t, CKA_TRUSTED, true);
-	p11_tmpl_bool(t, CKA_VERIFY, true);
-	p11_tmpl_bool(t, CKA_VERIFY_RECOVER, false);
-	p11_tmpl_bool(t, CKA_ENCRYPT, false);
-	p11_tmpl_bool(t, CKA_WRAP, false);
-	p11_tmpl_bool(t, CKA_DERIVE, false);
-	if (level >= 1)
-		p11_tmpl_bool(t, CKA_MODIFIABLE, false);
-	if (level >= 2) {
-		p11_tmpl_add(t, CKA_ALLOWED_MECHANISMS, &ecdsa_only,
-		             sizeof(ecdsa_only));
-		p11_tmpl_bool(t, CKA_COPYABLE, false);
-	}
-}
-
-static bool retry_plain(CK_RV rv)
-{
-	return rv == CKR_ATTRIBUTE_TYPE_INVALID || rv == CKR_GENERAL_ERROR ||
-	       rv == CKR_TEMPLATE_INCONSISTENT ||
-	       rv == CKR_ATTRIBUTE_VALUE_INVALID;
-}
-
-static CK_RV create(struct p11_session *s, const struct signer *sg,
-                    CK_OBJECT_HANDLE *out)
-{
-	struct p11_tmpl t;
-	CK_RV rv = CKR_GENERAL_ERROR;
-
-	for (int level = 2; level >= 0; level--) {
-		build(&t, sg, true, level);
-		if (t.full)
-			return CKR_TEMPLATE_INCOMPLETE; /* a bug: P11_TMPL_MAX
-			                                 */
-		rv = p11_session_fn(s)->C_CreateObject(p11_session_handle(s),
-		                                       t.a, t.n, out);
-		if (!retry_plain(rv))
-			break;
-	}
-	return rv;
+	p11_tmpl_public_use(t, true, false);
+	p11_tmpl_harden(t, level, &ecdsa_only);
 }
 
 static enum err signer_of(EVP_PKEY *pub, const char *label, struct signer *sg)
@@ -101,24 +63,6 @@ static enum err signer_of(EVP_PKEY *pub, const char *label, struct signer *sg)
 	if (r == ERR_OK)
 		r = decode_hex(sg->id, sizeof(sg->id), fp);
 	return r;
-}
-
-/* Every public key object of the token (up to PUBKEYS_MAX); free(). */
-static enum err public_keys(struct p11_session *s, CK_OBJECT_HANDLE **out,
-                            size_t *n)
-{
-	CK_OBJECT_HANDLE *h = calloc(PUBKEYS_MAX, sizeof(*h));
-	enum err r;
-
-	if (!h)
-		return err_set(ERR_NOMEM, "object list");
-	r = p11_obj_find(s, CKO_PUBLIC_KEY, NULL, NULL, 0, h, PUBKEYS_MAX, n);
-	if (r != ERR_OK) {
-		free(h);
-		return r;
-	}
-	*out = h;
-	return ERR_OK;
 }
 
 /* True if h holds an EC key whose fingerprint is fp. */
@@ -145,7 +89,7 @@ enum err p11_ec_pin_find(struct p11_session *s, const char *fp,
 	CK_OBJECT_HANDLE *h = NULL;
 	struct p11_obj_info info;
 	size_t n = 0, copies = 0;
-	enum err r = public_keys(s, &h, &n);
+	enum err r = p11_obj_find_all(s, CKO_PUBLIC_KEY, PUBKEYS_MAX, &h, &n);
 
 	for (size_t i = 0; r == ERR_OK && i < n; i++) {
 		if (!holds(s, h[i], fp, &info))
@@ -207,7 +151,7 @@ enum err p11_ec_pin_add(struct p11_session *s, const char *label, EVP_PKEY *pub,
 		r = signer_of(pub, label, &sg);
 	if (r != ERR_OK)
 		return r;
-	rv = create(s, &sg, out);
+	rv = p11_tmpl_create(s, build, &sg, out);
 	if (rv != CKR_OK) {
 		*out = CK_INVALID_HANDLE;
 		return p11_fail(rv, "C_CreateObject (pinned signer key)",
@@ -264,16 +208,16 @@ static const uint8_t base_point[P11_EC_POINT_LEN] = {
 
 enum err p11_ec_pin_enforced(struct p11_session *s)
 {
-	struct signer sg = { .label = "p11seal-trial" };
+	struct signer sg = { .label = "p11seal-trial", .session = true };
 	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
-	struct p11_tmpl t;
+	struct p11_tmpl t = { .n = 0 };
 	CK_RV rv;
 
 	sg.point[0] = 0x04;
 	sg.point[1] = P11_EC_POINT_LEN;
 	memcpy(sg.point + 2, base_point, sizeof(base_point));
 	memset(sg.id, 0xa5, sizeof(sg.id));
-	build(&t, &sg, false, 0); /* a session object */
+	build(&t, 0, &sg);
 	rv = p11_session_fn(s)->C_CreateObject(p11_session_handle(s), t.a, t.n,
 	                                       &h);
 	if (rv != CKR_OK)

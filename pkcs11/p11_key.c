@@ -42,61 +42,49 @@ struct profile {
 	{ __VA_ARGS__ }, sizeof((const struct want[]){ __VA_ARGS__ }) / \
 	                         sizeof(struct want)
 
+/* Held in the token, private and sensitive; and never changed or copied
+ * where the token lets that be said. */
+#define KEPT  W(TOKEN, true), W(PRIVATE, true), W(SENSITIVE, true)
+#define FIXED O(MODIFIABLE, false), O(COPYABLE, false)
+/* An encryption key: it encrypts, decrypts only if dec, nothing else. */
+#define CIPHER(dec)                                                          \
+	W(ENCRYPT, true), W(DECRYPT, dec), W(WRAP, false), W(UNWRAP, false), \
+	        W(SIGN, false), W(VERIFY, false), W(DERIVE, false)
+/* A root key: leaves the token only by trusted wrap, encrypts only. */
+#define ROOT_WANTS                                                    \
+	WANTS(KEPT, W(EXTRACTABLE, true), W(WRAP_WITH_TRUSTED, true), \
+	      CIPHER(false), FIXED)
+
 static const struct profile profiles[P11P_COUNT] = {
-	[P11P_ROOT] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_GCM,
-	                WANTS(W(TOKEN, true), W(PRIVATE, true),
-	                      W(SENSITIVE, true), W(EXTRACTABLE, true),
-	                      W(WRAP_WITH_TRUSTED, true), W(ENCRYPT, true),
-	                      W(DECRYPT, false), W(WRAP, false),
-	                      W(UNWRAP, false), W(SIGN, false),
-	                      W(VERIFY, false), W(DERIVE, false),
-	                      O(MODIFIABLE, false), O(COPYABLE, false)) },
+	[P11P_ROOT] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_GCM, ROOT_WANTS },
 	[P11P_ROOT_LOCKED] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_GCM,
-	                       WANTS(W(TOKEN, true), W(PRIVATE, true),
-	                             W(SENSITIVE, true), W(EXTRACTABLE, false),
-	                             W(ENCRYPT, true), W(DECRYPT, false),
-	                             W(WRAP, false), W(UNWRAP, false),
-	                             W(SIGN, false), W(VERIFY, false),
-	                             W(DERIVE, false), O(MODIFIABLE, false),
-	                             O(COPYABLE, false)) },
+	                       WANTS(KEPT, W(EXTRACTABLE, false), CIPHER(false),
+	                             FIXED) },
 	[P11P_DEK_DATA] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_ECB,
-	                    WANTS(W(TOKEN, true), W(PRIVATE, true),
-	                          W(SENSITIVE, true), W(ENCRYPT, true),
-	                          W(DECRYPT, true), W(WRAP, false),
-	                          W(UNWRAP, false), W(SIGN, false),
-	                          W(VERIFY, false), W(DERIVE, false),
-	                          O(MODIFIABLE, false), O(COPYABLE, false)) },
+	                    WANTS(KEPT, CIPHER(true), FIXED) },
 	[P11P_DEK_TWEAK] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_ECB,
-	                     WANTS(W(TOKEN, true), W(PRIVATE, true),
-	                           W(SENSITIVE, true), W(ENCRYPT, true),
-	                           W(DECRYPT, false), W(WRAP, false),
-	                           W(UNWRAP, false), W(SIGN, false),
-	                           W(VERIFY, false), W(DERIVE, false),
-	                           O(MODIFIABLE, false), O(COPYABLE, false)) },
+	                     WANTS(KEPT, CIPHER(false), FIXED) },
 	[P11P_DEK_XTS] = { CKK_AES_XTS, CKM_AES_XTS_KEY_GEN, CKM_AES_XTS,
-	                   WANTS(W(TOKEN, true), W(PRIVATE, true),
-	                         W(SENSITIVE, true), W(ENCRYPT, true),
-	                         W(DECRYPT, true), W(WRAP, false),
-	                         W(UNWRAP, false), W(SIGN, false),
-	                         W(VERIFY, false), W(DERIVE, false),
-	                         O(MODIFIABLE, false), O(COPYABLE, false)) },
+	                   WANTS(KEPT, CIPHER(true), FIXED) },
 	[P11P_AUDIT] = { CKK_GENERIC_SECRET, CKM_GENERIC_SECRET_KEY_GEN,
 	                 CKM_SHA256_HMAC,
-	                 WANTS(W(TOKEN, true), W(PRIVATE, true),
-	                       W(SENSITIVE, true), W(EXTRACTABLE, false),
-	                       W(SIGN, true), W(VERIFY, true),
-	                       W(ENCRYPT, false), W(DECRYPT, false),
-	                       W(WRAP, false), W(UNWRAP, false),
-	                       W(DERIVE, false), O(MODIFIABLE, false),
-	                       O(COPYABLE, false)) },
+	                 WANTS(KEPT, W(EXTRACTABLE, false), W(SIGN, true),
+	                       W(VERIFY, true), W(ENCRYPT, false),
+	                       W(DECRYPT, false), W(WRAP, false),
+	                       W(UNWRAP, false), W(DERIVE, false), FIXED) },
 	[P11P_ROOT_CBC] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_CBC_PAD,
-	                    WANTS(W(TOKEN, true), W(PRIVATE, true),
-	                          W(SENSITIVE, true), W(EXTRACTABLE, true),
-	                          W(WRAP_WITH_TRUSTED, true), W(ENCRYPT, true),
-	                          W(DECRYPT, false), W(WRAP, false),
-	                          W(UNWRAP, false), W(SIGN, false),
-	                          W(VERIFY, false), W(DERIVE, false),
-	                          O(MODIFIABLE, false), O(COPYABLE, false)) },
+	                    ROOT_WANTS },
+	/* Key Protect wraps DEKs with AES-GCM under this material, and
+	 * GCM's keystream depends on key and IV only: a copy that encrypts
+	 * (any mode) opens every WDEK for a PIN holder
+	 * (t-custody-keystream.sh). Nothing in p11seal uses it after the
+	 * import; it records that the token made the material. */
+	[P11P_ROOT_KEPT] = { CKK_AES, CKM_AES_KEY_GEN, CKM_AES_GCM,
+	                     WANTS(KEPT, W(EXTRACTABLE, false),
+	                           W(ENCRYPT, false), W(DECRYPT, false),
+	                           W(WRAP, false), W(UNWRAP, false),
+	                           W(SIGN, false), W(VERIFY, false),
+	                           W(DERIVE, false), FIXED) },
 };
 
 #define TMPL_MAX 32

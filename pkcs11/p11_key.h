@@ -24,6 +24,9 @@ enum p11_profile {
 	P11P_DEK_XTS,     /* native CKM_AES_XTS key */
 	P11P_AUDIT,       /* HMAC-SHA256 key for the audit chain */
 	P11P_ROOT_CBC,    /* as P11P_ROOT, but CBC-PAD only (HPCS nonce step) */
+	P11P_ROOT_KEPT,   /* the root a token keeps once Key Protect holds
+	                   * the material: AES-256, no usage at all (an
+	                   * encrypting copy gives every WDEK's keystream) */
 	P11P_COUNT
 };
 

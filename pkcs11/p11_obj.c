@@ -396,3 +396,77 @@ void p11_obj_discard(struct p11_session *s, CK_OBJECT_HANDLE h)
 	if (h != CK_INVALID_HANDLE)
 		p11_session_fn(s)->C_DestroyObject(p11_session_handle(s), h);
 }
+
+enum err p11_obj_find_all(struct p11_session *s, CK_OBJECT_CLASS cls,
+                          size_t cap, CK_OBJECT_HANDLE **out, size_t *n)
+{
+	CK_OBJECT_HANDLE *h = calloc(cap, sizeof(*h));
+	enum err r;
+
+	*out = NULL;
+	*n = 0;
+	if (!h)
+		return err_set(ERR_NOMEM, "object list");
+	r = p11_obj_find(s, cls, NULL, NULL, 0, h, cap, n);
+	if (r != ERR_OK) {
+		free(h);
+		return r;
+	}
+	*out = h;
+	return ERR_OK;
+}
+
+#define SWEEP_MAX 1024
+
+enum err p11_obj_sweep(struct p11_session *s, CK_OBJECT_CLASS cls,
+                       bool (*left)(const struct p11_obj_info *),
+                       const char *what, size_t *removed)
+{
+	CK_OBJECT_HANDLE *h = NULL;
+	struct p11_obj_info info;
+	size_t n = 0;
+	enum err r;
+
+	*removed = 0;
+	r = p11_obj_find_all(s, cls, SWEEP_MAX, &h, &n);
+	for (size_t i = 0; r == ERR_OK && i < n; i++) {
+		if (p11_obj_info(s, h[i], &info) != ERR_OK) {
+			err_clear();
+			continue;
+		}
+		if (!left(&info))
+			continue;
+		r = p11_obj_destroy(s, h[i]);
+		if (r == ERR_OK)
+			(*removed)++;
+		else
+			r = err_wrap(r,
+			             "removing %s '%s', left by an "
+			             "interrupted import",
+			             what, info.label);
+	}
+	free(h);
+	return r;
+}
+
+enum err p11_obj_check_wants(const struct p11_obj_info *i,
+                             const struct p11_want *w, size_t n,
+                             const char *role)
+{
+	for (size_t k = 0; k < n; k++) {
+		enum p11_flag f = w[k].flag;
+
+		if (!i->known[f])
+			return err_set(
+			        ERR_POLICY,
+			        "token does not report CKA_%s of %s '%s'",
+			        p11_flag_name(f), role, i->label);
+		if (i->flag[f] != w[k].value)
+			return err_set(ERR_POLICY,
+			               "%s '%s' has %s=%s; its role needs %s",
+			               role, i->label, p11_flag_name(f),
+			               i->flag[f] ? "true" : "false",
+			               w[k].value ? "true" : "false");
+	}
+	return ERR_OK;
+}

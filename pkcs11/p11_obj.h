@@ -74,6 +74,33 @@ enum err p11_obj_find(struct p11_session *s, CK_OBJECT_CLASS cls,
                       const char *label, const uint8_t *id, size_t id_len,
                       CK_OBJECT_HANDLE *out, size_t cap, size_t *n);
 
+/* Every object of class cls (up to cap) into *out, which the caller
+ * frees (NULL on error). */
+enum err p11_obj_find_all(struct p11_session *s, CK_OBJECT_CLASS cls,
+                          size_t cap, CK_OBJECT_HANDLE **out, size_t *n);
+
+/* Destroy every object of class cls that left(info) says an interrupted
+ * run left behind; *removed counts them. A failure names what ("root
+ * copy", "import key") and the label. */
+enum err p11_obj_sweep(struct p11_session *s, CK_OBJECT_CLASS cls,
+                       bool (*left)(const struct p11_obj_info *),
+                       const char *what, size_t *removed);
+
+/* A flag a key's role needs, and its value. */
+struct p11_want {
+	enum p11_flag flag;
+	bool value;
+};
+
+/* ERR_POLICY naming role, i's label and the first flag of w[0..n) that
+ * the token does not report or that has another value. */
+enum err p11_obj_check_wants(const struct p11_obj_info *i,
+                             const struct p11_want *w, size_t n,
+                             const char *role);
+
+/* The arguments w, n of p11_obj_check_wants for a static array. */
+#define P11_WANTS(w) (w), sizeof(w) / sizeof((w)[0])
+
 /* Exactly one object: ERR_NOT_FOUND if none, ERR_USAGE if several
  * ("label 'x' matches 2 objects"). */
 enum err p11_obj_find_one(struct p11_session *s, CK_OBJECT_CLASS cls,

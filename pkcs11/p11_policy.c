@@ -25,6 +25,8 @@ static const char *const attack_names[P11A_COUNT] = {
 	[P11A_ROOT_EXTRACTABLE] = "extractable-root",
 	[P11A_LOOSE_TRUSTED] = "loose-trusted-wrap",
 	[P11A_IMPORT_LEFTOVER] = "interrupted-import",
+	[P11A_ROOT_ORACLE] = "root-oracle",
+	[P11A_LOOSE_UNWRAP] = "loose-unwrap",
 };
 
 const char *p11_policy_attack_name(enum p11_attack a)
@@ -214,6 +216,15 @@ static void check_custody(struct findings *fs, size_t k,
 		    "interrupted Key Protect import left half made (its "
 		    "label and CKA_ID never set, perhaps still modifiable); "
 		    "the next `kp import-root` or `kp rotate` removes it");
+	else if (i->cls == CKO_PRIVATE_KEY && has(i, P11F_UNWRAP) &&
+	         key->unwrap_tmpl_safe && !key->unwrap_tmpl_pinned)
+		add(fs, k, P11A_LOOSE_UNWRAP,
+		    "unwrapping key whose "
+		    "CKA_UNWRAP_TEMPLATE forces only sensitive and not "
+		    "extractable: a blob of the user's choosing comes back as "
+		    "a key that wraps and decrypts, or of another type; make a "
+		    "new transport key (`key create transport`) and delete "
+		    "this one");
 	else if (has(i, P11F_TRUSTED) && has(i, P11F_WRAP) &&
 	         !key->wrap_tmpl_pinned)
 		add(fs, k, P11A_LOOSE_TRUSTED,
@@ -222,6 +233,35 @@ static void check_custody(struct findings *fs, size_t k,
 		    "mechanisms: any key marked wrap_with_trusted, a root key "
 		    "too, can leave under it; trust the station again with "
 		    "`key trust-transport` and delete this one");
+}
+
+/* A root whose material Key Protect holds: Key Protect wraps DEKs with
+ * AES-GCM under it, and GCM's keystream depends on key and IV only, so
+ * any usage that runs the AES block function for a PIN holder opens every
+ * WDEK (t-custody-keystream.sh). p11seal keeps such keys without usage. */
+static void check_oracle(struct findings *fs, size_t k,
+                         const struct p11_policy_key *key)
+{
+	static const enum p11_flag usage[] = { P11F_ENCRYPT, P11F_DECRYPT,
+		                               P11F_WRAP,    P11F_UNWRAP,
+		                               P11F_SIGN,    P11F_DERIVE };
+	const size_t n = sizeof(usage) / sizeof(usage[0]);
+	const struct p11_obj_info *i = &key->info;
+	size_t u = 0;
+
+	if (!key->kp_root || i->cls != CKO_SECRET_KEY)
+		return;
+	while (u < n && i->known[usage[u]] && !i->flag[usage[u]])
+		u++;
+	if (u < n)
+		add(fs, k, P11A_ROOT_ORACLE,
+		    "a root key whose material Key "
+		    "Protect holds, with CKA_%s %s: AES-GCM under it with a "
+		    "WDEK's IV gives the keystream that turns the WDEK into "
+		    "its DEK; `kp rotate --drop-previous` replaces it with a "
+		    "copy that has no usage",
+		    p11_flag_name(usage[u]),
+		    i->known[usage[u]] ? "true" : "unreported");
 }
 
 /* A dangerous combination one C_SetAttributeValue away. */
@@ -310,6 +350,7 @@ enum err p11_policy_check(const struct p11_policy_key *keys, size_t n,
 		check_strength(&fs, k, keys, n, tok);
 		check_mutable(&fs, k, &keys[k].info);
 		check_custody(&fs, k, &keys[k]);
+		check_oracle(&fs, k, &keys[k]);
 	}
 	if (fs.nomem) {
 		free(fs.f);

@@ -27,6 +27,10 @@ enum p11_attack {
 	P11A_LOOSE_TRUSTED,    /* trusted key whose wrap template pins little */
 	P11A_IMPORT_LEFTOVER,  /* what an interrupted import left: a trusted
 	                        * import key, a half-made root key copy */
+	P11A_ROOT_ORACLE,      /* a root Key Protect holds that still has a
+	                        * usage: its keystream opens the WDEKs */
+	P11A_LOOSE_UNWRAP,     /* RSA unwrap key whose template pins only
+	                        * sensitive and not extractable */
 	P11A_COUNT
 };
 
@@ -38,6 +42,10 @@ struct p11_policy_key {
 	                        * and extractable=false or wrap_with_trusted */
 	bool wrap_tmpl_pinned; /* CKA_WRAP_TEMPLATE names class, key type,
 	                        * mechanisms and wrap_with_trusted=true */
+	bool unwrap_tmpl_pinned; /* CKA_UNWRAP_TEMPLATE names class and key
+	                          * type and forbids wrap and unwrap */
+	bool kp_root;            /* Key Protect holds its material (the caller
+	                          * says so from metadata or CKA_ID) */
 };
 
 /* What the audit knows of the token as a whole, from trials on session

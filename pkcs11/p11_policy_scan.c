@@ -79,10 +79,7 @@ static bool unwrap_template_safe(struct p11_session *s, CK_OBJECT_HANDLE o)
 	        tmpl_has(in, n, CKA_WRAP_WITH_TRUSTED, CK_TRUE));
 }
 
-/* A trusted key's wrap template must name the class, the key type and
- * the mechanism list of what it may carry (p11_tmpl.c); {AES,
- * wrap_with_trusted} alone let a root key leave with the DEK halves. */
-static bool wrap_template_pinned(struct p11_session *s, CK_OBJECT_HANDLE o)
+bool p11_policy_wrap_pinned(struct p11_session *s, CK_OBJECT_HANDLE o)
 {
 	CK_ATTRIBUTE in[TMPL_ATTRS_MAX];
 	CK_ULONG val[TMPL_ATTRS_MAX][TMPL_VALUE_MAX];
@@ -94,6 +91,22 @@ static bool wrap_template_pinned(struct p11_session *s, CK_OBJECT_HANDLE o)
 	       tmpl_names(in, n, CKA_KEY_TYPE) &&
 	       tmpl_names(in, n, CKA_ALLOWED_MECHANISMS) &&
 	       tmpl_has(in, n, CKA_WRAP_WITH_TRUSTED, CK_TRUE);
+}
+
+bool p11_policy_unwrap_pinned(struct p11_session *s, CK_OBJECT_HANDLE o)
+{
+	CK_ATTRIBUTE in[TMPL_ATTRS_MAX];
+	CK_ULONG val[TMPL_ATTRS_MAX][TMPL_VALUE_MAX];
+	CK_ULONG n = 0;
+
+	if (!read_template(s, o, CKA_UNWRAP_TEMPLATE, in, val, &n))
+		return false;
+	return tmpl_names(in, n, CKA_CLASS) &&
+	       tmpl_names(in, n, CKA_KEY_TYPE) &&
+	       tmpl_has(in, n, CKA_WRAP, CK_FALSE) &&
+	       tmpl_has(in, n, CKA_UNWRAP, CK_FALSE) &&
+	       tmpl_has(in, n, CKA_SENSITIVE, CK_TRUE) &&
+	       tmpl_has(in, n, CKA_EXTRACTABLE, CK_FALSE);
 }
 
 /* Private RSA keys carry CKA_MODULUS, not always CKA_MODULUS_BITS. */
@@ -120,10 +133,12 @@ enum err p11_policy_scan_key(struct p11_session *s, CK_OBJECT_HANDLE h,
 		return r;
 	if (out->info.cls == CKO_SECRET_KEY || out->info.cls == CKO_PRIVATE_KEY)
 		out->readable = p11_obj_secret_readable(s, h, out->info.cls);
-	if (out->info.flag[P11F_UNWRAP])
+	if (out->info.flag[P11F_UNWRAP]) {
 		out->unwrap_tmpl_safe = unwrap_template_safe(s, h);
+		out->unwrap_tmpl_pinned = p11_policy_unwrap_pinned(s, h);
+	}
 	if (out->info.flag[P11F_TRUSTED] && out->info.flag[P11F_WRAP])
-		out->wrap_tmpl_pinned = wrap_template_pinned(s, h);
+		out->wrap_tmpl_pinned = p11_policy_wrap_pinned(s, h);
 	rsa_bits(s, out);
 	return ERR_OK;
 }

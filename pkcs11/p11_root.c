@@ -15,9 +15,9 @@
 #include "p11_obj.h"
 #include "p11_rsa.h"
 #include "p11_session.h"
+#include "p11_tmpl.h"
 
-#define TMPL_MAX  20
-#define SWEEP_MAX 1024
+#define TMPL_MAX 20
 
 struct tmpl {
 	CK_ATTRIBUTE a[TMPL_MAX];
@@ -41,14 +41,6 @@ static void add(struct tmpl *t, CK_ATTRIBUTE_TYPE type, const void *v,
 static void add_bool(struct tmpl *t, CK_ATTRIBUTE_TYPE type, bool v)
 {
 	add(t, type, v ? &yes : &no, sizeof(CK_BBOOL));
-}
-
-/* Tokens reject a whole template over one attribute they do not keep. */
-static bool retry_plain(CK_RV rv)
-{
-	return rv == CKR_ATTRIBUTE_TYPE_INVALID || rv == CKR_GENERAL_ERROR ||
-	       rv == CKR_TEMPLATE_INCONSISTENT ||
-	       rv == CKR_ATTRIBUTE_VALUE_INVALID;
 }
 
 static void wrap_key_tmpl(struct tmpl *t, const uint8_t *n, size_t n_len,
@@ -85,7 +77,7 @@ enum err p11_root_wrap_key(struct p11_session *s, struct evp_pkey_st *pub,
 	wrap_key_tmpl(&t, n, n_len, e, e_len, true);
 	rv = p11_session_fn(s)->C_CreateObject(p11_session_handle(s), t.a, t.n,
 	                                       out);
-	if (retry_plain(rv)) {
+	if (p11_tmpl_retry(rv)) {
 		wrap_key_tmpl(&t, n, n_len, e, e_len, false);
 		rv = p11_session_fn(s)->C_CreateObject(p11_session_handle(s),
 		                                       t.a, t.n, out);
@@ -197,12 +189,25 @@ static void persist_tmpl(struct tmpl *t, const char *label, const uint8_t *id,
 		add_bool(t, CKA_COPYABLE, false);
 }
 
+/* Switch attribute a of the material off if info says it is on. */
+static enum err switch_off(struct p11_session *s, CK_OBJECT_HANDLE key,
+                           const struct p11_obj_info *info, enum p11_flag f,
+                           const char *what)
+{
+	CK_ATTRIBUTE off = { p11_flag_attr[f], p11_unconst(&no), sizeof(no) };
+	CK_RV rv = CKR_OK;
+
+	if (!info->known[f] || info->flag[f])
+		rv = p11_session_fn(s)->C_SetAttributeValue(
+		        p11_session_handle(s), key, &off, 1);
+	return rv == CKR_OK ? ERR_OK : p11_fail(rv, what, info->label);
+}
+
 enum err p11_root_persist(struct p11_session *s, CK_OBJECT_HANDLE key,
                           const char *label, const uint8_t *id, size_t id_len,
                           CK_OBJECT_HANDLE *out)
 {
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
-	CK_ATTRIBUTE lock = { CKA_EXTRACTABLE, p11_unconst(&no), sizeof(no) };
 	char partial[P11_LABEL_MAX + 1];
 	struct p11_obj_info info;
 	struct tmpl t;
@@ -214,7 +219,9 @@ enum err p11_root_persist(struct p11_session *s, CK_OBJECT_HANDLE key,
 	 * it applies the template, so a process killed in C_CopyObject left
 	 * an extractable token key, and later a modifiable one under the
 	 * original's label (t-custody-keys.sh, measured): the material stops
-	 * being extractable first, and its label is a p11_root_partial one. */
+	 * being extractable, and stops encrypting (the kept copy must be no
+	 * keystream oracle for the WDEKs, t-custody-keystream.sh), first,
+	 * and its label is a p11_root_partial one. */
 	r = p11_obj_info(s, key, &info);
 	if (r != ERR_OK)
 		return r;
@@ -223,15 +230,14 @@ enum err p11_root_persist(struct p11_session *s, CK_OBJECT_HANDLE key,
 		               "root material '%s' is not "
 		               "labelled as partial",
 		               info.label);
-	rv = info.flag[P11F_EXTRACTABLE]
-	             ? fn->C_SetAttributeValue(p11_session_handle(s), key,
-	                                       &lock, 1)
-	             : CKR_OK;
-	if (rv != CKR_OK)
-		return p11_fail(rv,
-		                "C_SetAttributeValue (root material "
-		                "not extractable)",
-		                label);
+	r = switch_off(s, key, &info, P11F_EXTRACTABLE,
+	               "C_SetAttributeValue (root material not extractable)");
+	if (r == ERR_OK)
+		r = switch_off(s, key, &info, P11F_ENCRYPT,
+		               "C_SetAttributeValue (root material no longer "
+		               "encrypts)");
+	if (r != ERR_OK)
+		return r;
 	/* CKA_COPYABLE=false is the one attribute the copy may go without
 	 * (SoftHSM 2.6.1 refuses it in a copy: CKR_ATTRIBUTE_READ_ONLY);
 	 * CKA_MODIFIABLE=false is custody and never left out. */
@@ -239,7 +245,7 @@ enum err p11_root_persist(struct p11_session *s, CK_OBJECT_HANDLE key,
 		persist_tmpl(&t, label, id, id_len, level);
 		rv = fn->C_CopyObject(p11_session_handle(s), key, t.a, t.n,
 		                      out);
-		if (!retry_plain(rv) && rv != CKR_ATTRIBUTE_READ_ONLY)
+		if (!p11_tmpl_retry(rv) && rv != CKR_ATTRIBUTE_READ_ONLY)
 			break;
 	}
 	if (rv != CKR_OK) {
@@ -250,7 +256,7 @@ enum err p11_root_persist(struct p11_session *s, CK_OBJECT_HANDLE key,
 	snprintf(partial, sizeof(partial), "%s", info.label);
 	r = p11_obj_info(s, *out, &info);
 	if (r == ERR_OK)
-		r = p11_key_check_profile(&info, P11P_ROOT_LOCKED);
+		r = p11_key_check_profile(&info, P11P_ROOT_KEPT);
 	if (r == ERR_OK &&
 	    !(info.known[P11F_MODIFIABLE] && !info.flag[P11F_MODIFIABLE]))
 		r = err_set(ERR_POLICY, "root key '%s' came out modifiable",
@@ -274,32 +280,10 @@ bool p11_root_partial(const struct p11_obj_info *i)
 	               strlen(P11_ROOT_PARTIAL_PREFIX)) == 0;
 }
 
+/* A copy SoftHSM left half made still says CKA_TOKEN=false, the
+ * original's; this process holds no material yet. */
 enum err p11_root_sweep(struct p11_session *s, size_t *removed)
 {
-	CK_OBJECT_HANDLE h[SWEEP_MAX];
-	struct p11_obj_info info;
-	size_t n = 0;
-	enum err r;
-
-	*removed = 0;
-	r = p11_obj_find(s, CKO_SECRET_KEY, NULL, NULL, 0, h, SWEEP_MAX, &n);
-	for (size_t i = 0; r == ERR_OK && i < n; i++) {
-		if (p11_obj_info(s, h[i], &info) != ERR_OK) {
-			err_clear();
-			continue;
-		}
-		/* A copy SoftHSM left half made still says CKA_TOKEN=false,
-		 * the original's; this process holds no material yet. */
-		if (!p11_root_partial(&info))
-			continue;
-		r = p11_obj_destroy(s, h[i]);
-		if (r == ERR_OK)
-			(*removed)++;
-		else
-			r = err_wrap(r,
-			             "removing '%s', left by an "
-			             "interrupted import",
-			             info.label);
-	}
-	return r;
+	return p11_obj_sweep(s, CKO_SECRET_KEY, p11_root_partial, "root copy",
+	                     removed);
 }

@@ -63,9 +63,10 @@ enum err p11_root_nonce_encrypt(struct p11_session *s, CK_OBJECT_HANDLE key,
                                 size_t *out_len);
 
 /* Make session key key (labelled P11_ROOT_PARTIAL_PREFIX..., no CKA_ID,
- * else ERR_INTERNAL) not extractable, then copy it as a token key
- * labelled label with CKA_ID id: not extractable, not modifiable where the
- * token allows; read back and checked against P11P_ROOT_LOCKED, destroyed
+ * else ERR_INTERNAL) not extractable and not encrypting, then copy it as a
+ * token key labelled label with CKA_ID id: no usage at all, not
+ * extractable, not modifiable where the token allows; read back and
+ * checked against P11P_ROOT_KEPT, destroyed
  * if the token cheated. The session key (modifiable: SoftHSM 2.6.1 copies
  * no other) is left to the caller. */
 enum err p11_root_persist(struct p11_session *s, CK_OBJECT_HANDLE key,

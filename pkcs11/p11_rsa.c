@@ -22,16 +22,13 @@
 #include "p11_ckr.h"
 #include "p11_enforce.h"
 #include "p11_int.h"
+#include "p11_policy_scan.h"
+#include "p11_pubkey.h"
 #include "p11_session.h"
 #include "p11_tmpl.h"
 
 #define NUM_MAX (P11_RSA_MAX_BITS / 8)
 #define PEM_MAX (64u * 1024)
-
-struct want {
-	enum p11_flag flag;
-	bool value;
-};
 
 static const CK_BYTE f4[] = { 0x01, 0x00, 0x01 };
 static const CK_MECHANISM_TYPE oaep_only = CKM_RSA_PKCS_OAEP;
@@ -39,21 +36,21 @@ static const CK_OBJECT_CLASS pub_class = CKO_PUBLIC_KEY;
 static const CK_OBJECT_CLASS priv_class = CKO_PRIVATE_KEY;
 static const CK_KEY_TYPE rsa_type = CKK_RSA;
 
-static const struct want private_wants[] = {
+static const struct p11_want private_wants[] = {
 	{ P11F_TOKEN, true },     { P11F_PRIVATE, true },
 	{ P11F_SENSITIVE, true }, { P11F_EXTRACTABLE, false },
 	{ P11F_UNWRAP, true },    { P11F_DECRYPT, false },
 	{ P11F_SIGN, false },     { P11F_DERIVE, false },
 };
-static const struct want public_wants[] = {
+static const struct p11_want public_wants[] = {
 	{ P11F_TOKEN, true },   { P11F_ENCRYPT, false }, { P11F_WRAP, false },
 	{ P11F_VERIFY, false }, { P11F_DERIVE, false },
 };
-static const struct want trusted_wants[] = {
+static const struct p11_want trusted_wants[] = {
 	{ P11F_TOKEN, true },    { P11F_TRUSTED, true }, { P11F_WRAP, true },
 	{ P11F_ENCRYPT, false }, { P11F_VERIFY, false }, { P11F_DERIVE, false },
 };
-static const struct want import_wants[] = {
+static const struct p11_want import_wants[] = {
 	{ P11F_TOKEN, false },   { P11F_TRUSTED, true }, { P11F_WRAP, true },
 	{ P11F_ENCRYPT, false }, { P11F_VERIFY, false }, { P11F_DERIVE, false },
 };
@@ -61,10 +58,7 @@ static const struct want import_wants[] = {
 static void tmpl_common(struct p11_tmpl *t, const CK_OBJECT_CLASS *cls,
                         const char *label, const uint8_t *id, size_t id_len)
 {
-	p11_tmpl_add(t, CKA_CLASS, cls, sizeof(*cls));
-	p11_tmpl_add(t, CKA_KEY_TYPE, &rsa_type, sizeof(rsa_type));
-	p11_tmpl_add(t, CKA_LABEL, label, strlen(label));
-	p11_tmpl_add(t, CKA_ID, id, id_len);
+	p11_tmpl_key_head(t, cls, &rsa_type, label, id, id_len);
 	p11_tmpl_bool(t, CKA_TOKEN, true);
 }
 
@@ -76,12 +70,7 @@ static void public_tmpl(struct p11_tmpl *t, const char *label,
 	tmpl_common(t, &pub_class, label, id, id_len);
 	p11_tmpl_add(t, CKA_MODULUS_BITS, bits, sizeof(*bits));
 	p11_tmpl_add(t, CKA_PUBLIC_EXPONENT, f4, sizeof(f4));
-	p11_tmpl_bool(t, CKA_PRIVATE, false);
-	p11_tmpl_bool(t, CKA_ENCRYPT, false);
-	p11_tmpl_bool(t, CKA_WRAP, false);
-	p11_tmpl_bool(t, CKA_VERIFY, false);
-	p11_tmpl_bool(t, CKA_VERIFY_RECOVER, false);
-	p11_tmpl_bool(t, CKA_DERIVE, false);
+	p11_tmpl_public_use(t, false, false);
 	if (hardening)
 		p11_tmpl_bool(t, CKA_MODIFIABLE, false);
 }
@@ -104,34 +93,7 @@ static void private_tmpl(struct p11_tmpl *t, const char *label,
 	p11_tmpl_bool(t, CKA_SIGN_RECOVER, false);
 	p11_tmpl_bool(t, CKA_DERIVE, false);
 	p11_tmpl_add(t, CKA_UNWRAP_TEMPLATE, unwrap_t, n * sizeof(*unwrap_t));
-	if (hardening) {
-		p11_tmpl_add(t, CKA_ALLOWED_MECHANISMS, &oaep_only,
-		             sizeof(oaep_only));
-		p11_tmpl_bool(t, CKA_MODIFIABLE, false);
-		p11_tmpl_bool(t, CKA_COPYABLE, false);
-	}
-}
-
-static enum err check_wants(const struct p11_obj_info *i, const struct want *w,
-                            size_t n, const char *role)
-{
-	for (size_t k = 0; k < n; k++) {
-		enum p11_flag f = w[k].flag;
-
-		if (!i->known[f])
-			return err_set(ERR_POLICY,
-			               "token does not report "
-			               "CKA_%s of %s '%s'",
-			               p11_flag_name(f), role, i->label);
-		if (i->flag[f] != w[k].value)
-			return err_set(ERR_POLICY,
-			               "%s '%s' has %s=%s; its role "
-			               "needs %s",
-			               role, i->label, p11_flag_name(f),
-			               i->flag[f] ? "true" : "false",
-			               w[k].value ? "true" : "false");
-	}
-	return ERR_OK;
+	p11_tmpl_harden(t, hardening ? 2 : 0, &oaep_only);
 }
 
 enum err p11_rsa_check(const struct p11_obj_info *info, enum p11_rsa_role role)
@@ -156,32 +118,19 @@ enum err p11_rsa_check(const struct p11_obj_info *info, enum p11_rsa_role role)
 			               "has no CKA_UNWRAP_TEMPLATE, so keys it "
 			               "unwraps could come out readable",
 			               info->label);
-		return check_wants(info, private_wants,
-		                   sizeof(private_wants) / sizeof(struct want),
-		                   names[role]);
+		return p11_obj_check_wants(info, P11_WANTS(private_wants),
+		                           names[role]);
 	case P11_RSA_TRANSPORT_PUBLIC:
-		return check_wants(info, public_wants,
-		                   sizeof(public_wants) / sizeof(struct want),
-		                   names[role]);
+		return p11_obj_check_wants(info, P11_WANTS(public_wants),
+		                           names[role]);
 	case P11_RSA_TRUSTED_WRAP:
-		return check_wants(info, trusted_wants,
-		                   sizeof(trusted_wants) / sizeof(struct want),
-		                   names[role]);
+		return p11_obj_check_wants(info, P11_WANTS(trusted_wants),
+		                           names[role]);
 	case P11_RSA_TRUSTED_IMPORT:
-		return check_wants(info, import_wants,
-		                   sizeof(import_wants) / sizeof(struct want),
-		                   names[role]);
+		return p11_obj_check_wants(info, P11_WANTS(import_wants),
+		                           names[role]);
 	}
 	return err_set(ERR_INTERNAL, "unknown RSA role %d", (int)role);
-}
-
-/* Tokens that lack an optional attribute reject the whole template (as
- * in p11_key.c); the read-back check still enforces every required one. */
-static bool retry_plain(CK_RV rv)
-{
-	return rv == CKR_ATTRIBUTE_TYPE_INVALID || rv == CKR_GENERAL_ERROR ||
-	       rv == CKR_TEMPLATE_INCONSISTENT ||
-	       rv == CKR_ATTRIBUTE_VALUE_INVALID;
 }
 
 static CK_RV keypair(struct p11_session *s, const char *label,
@@ -189,17 +138,13 @@ static CK_RV keypair(struct p11_session *s, const char *label,
                      bool hardening, CK_OBJECT_HANDLE *pub,
                      CK_OBJECT_HANDLE *priv)
 {
-	CK_MECHANISM mech = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
 	CK_ATTRIBUTE unwrap_t[P11_TMPL_PINNED_MAX];
 	struct p11_tmpl tpub = { .n = 0 }, tpriv = { .n = 0 };
 
 	public_tmpl(&tpub, label, id, id_len, bits, hardening);
 	private_tmpl(&tpriv, label, id, id_len, unwrap_t, hardening);
-	if (tpub.full || tpriv.full)
-		return CKR_TEMPLATE_INCOMPLETE; /* a bug: P11_TMPL_MAX */
-	return p11_session_fn(s)->C_GenerateKeyPair(
-	        p11_session_handle(s), &mech, tpub.a, tpub.n, tpriv.a, tpriv.n,
-	        pub, priv);
+	return p11_tmpl_generate_pair(s, CKM_RSA_PKCS_KEY_PAIR_GEN, &tpub,
+	                              &tpriv, pub, priv);
 }
 
 static enum err verify_pair(struct p11_session *s, CK_OBJECT_HANDLE pub,
@@ -237,7 +182,7 @@ enum err p11_rsa_generate_transport(struct p11_session *s, const char *label,
 	if (r != ERR_OK)
 		return r;
 	rv = keypair(s, label, id, id_len, &modulus_bits, true, pub, priv);
-	if (retry_plain(rv))
+	if (p11_tmpl_retry(rv))
 		rv = keypair(s, label, id, id_len, &modulus_bits, false, pub,
 		             priv);
 	if (rv != CKR_OK)
@@ -270,17 +215,17 @@ enum err p11_rsa_find_transport(struct p11_session *s, const char *label,
 		r = p11_obj_info(s, *out, &info);
 	if (r == ERR_OK)
 		r = p11_rsa_check(&info, P11_RSA_TRANSPORT_PRIVATE);
+	/* An older p11seal's transport key unwraps a chosen blob as a key
+	 * that wraps and decrypts (issue 11): p11seal uses it no more. */
+	if (r == ERR_OK && !p11_policy_unwrap_pinned(s, *out))
+		r = err_set(ERR_POLICY,
+		            "transport key '%s' has an older "
+		            "CKA_UNWRAP_TEMPLATE that does not pin class, key "
+		            "type and usage; make a new one with `p11seal key "
+		            "create transport` (the bridge's security officer "
+		            "trusts its public key again) and delete '%s'",
+		            label, label);
 	return r;
-}
-
-/* ERR_CRYPTO with OpenSSL's reason for the last failure. */
-static enum err ossl_fail(const char *what)
-{
-	unsigned long e = ERR_get_error();
-	const char *why = e ? ERR_reason_error_string(e) : NULL;
-
-	ERR_clear_error();
-	return err_set(ERR_CRYPTO, "%s: %s", what, why ? why : "failed");
 }
 
 /* A public attribute of up to cap bytes (two-call C_GetAttributeValue). */
@@ -323,7 +268,7 @@ static enum err pkey_from_numbers(const uint8_t *n, size_t n_len,
 	if (!bn_n || !bn_e || !bld ||
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) ||
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e))
-		r = ossl_fail("RSA public key parameters");
+		r = p11_ossl_fail("RSA public key parameters");
 	if (r == ERR_OK) {
 		params = OSSL_PARAM_BLD_to_param(bld);
 		ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
@@ -331,7 +276,7 @@ static enum err pkey_from_numbers(const uint8_t *n, size_t n_len,
 	if (r == ERR_OK &&
 	    (!params || !ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
 	     EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, params) <= 0))
-		r = ossl_fail("RSA public key");
+		r = p11_ossl_fail("RSA public key");
 	EVP_PKEY_CTX_free(ctx);
 	OSSL_PARAM_free(params);
 	OSSL_PARAM_BLD_free(bld);
@@ -364,7 +309,7 @@ static enum err bn_out(EVP_PKEY *pub, const char *name, uint8_t *buf,
 	int n;
 
 	if (!EVP_PKEY_get_bn_param(pub, name, &bn))
-		return ossl_fail("RSA key numbers");
+		return p11_ossl_fail("RSA key numbers");
 	n = BN_num_bytes(bn);
 	if (n <= 0 || (size_t)n > cap) {
 		BN_free(bn);
@@ -399,7 +344,7 @@ enum err p11_rsa_pem(EVP_PKEY *pub, char **pem, size_t *len)
 	*pem = NULL;
 	if (!bio || !PEM_write_bio_PUBKEY(bio, pub)) {
 		BIO_free(bio);
-		return ossl_fail("PEM encoding of the public key");
+		return p11_ossl_fail("PEM encoding of the public key");
 	}
 	n = BIO_get_mem_data(bio, &data);
 	if (n > 0)
@@ -440,33 +385,7 @@ static enum err check_pubkey(EVP_PKEY *k)
 
 enum err p11_rsa_pem_parse(const char *text, size_t len, EVP_PKEY **out)
 {
-	static const char begin[] = "-----BEGIN PUBLIC KEY-----";
-	BIO *bio = NULL;
-	EVP_PKEY *k = NULL;
-	enum err r;
-
-	*out = NULL;
-	if (len == 0 || len > PEM_MAX ||
-	    !memmem(text, len, begin, sizeof(begin) - 1))
-		return err_set(ERR_FORMAT,
-		               "not a PEM public key (no '%s' "
-		               "line)",
-		               begin);
-	bio = BIO_new_mem_buf(text, (int)len);
-	if (bio)
-		k = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
-	BIO_free(bio);
-	ERR_clear_error();
-	if (!k)
-		return err_set(ERR_FORMAT, "not a valid PEM public key "
-		                           "(SubjectPublicKeyInfo)");
-	r = check_pubkey(k);
-	if (r != ERR_OK) {
-		EVP_PKEY_free(k);
-		return r;
-	}
-	*out = k;
-	return ERR_OK;
+	return p11_pubkey_pem_parse(text, len, PEM_MAX, check_pubkey, out);
 }
 
 enum err p11_rsa_fingerprint(EVP_PKEY *pub, char hex[P11_RSA_FP_HEX])
@@ -477,11 +396,11 @@ enum err p11_rsa_fingerprint(EVP_PKEY *pub, char hex[P11_RSA_FP_HEX])
 	int ok;
 
 	if (n <= 0)
-		return ossl_fail("DER encoding of the public key");
+		return p11_ossl_fail("DER encoding of the public key");
 	ok = EVP_Digest(der, (size_t)n, md, &md_len, EVP_sha256(), NULL);
 	OPENSSL_free(der);
 	if (!ok || md_len != sizeof(md))
-		return ossl_fail("SHA-256 of the public key");
+		return p11_ossl_fail("SHA-256 of the public key");
 	encode_hex(hex, md, sizeof(md));
 	return ERR_OK;
 }

@@ -43,7 +43,8 @@ enum err p11_rsa_generate_transport(struct p11_session *s, const char *label,
 /* ERR_POLICY naming the first attribute of info that breaks role (pure). */
 enum err p11_rsa_check(const struct p11_obj_info *info, enum p11_rsa_role role);
 
-/* The private key labelled label, checked as a transport private key. */
+/* The private key labelled label, checked as a transport private key
+ * whose CKA_UNWRAP_TEMPLATE is pinned (ERR_POLICY for an older one). */
 enum err p11_rsa_find_transport(struct p11_session *s, const char *label,
                                 CK_OBJECT_HANDLE *out);
 

@@ -18,6 +18,7 @@
 #include "p11_enforce.h"
 #include "p11_int.h"
 #include "p11_obj.h"
+#include "p11_policy_scan.h"
 #include "p11_rsa.h"
 #include "p11_session.h"
 #include "p11_tmpl.h"
@@ -45,78 +46,33 @@ struct purpose {
  * SoftHSM) and the pinned wrap template. level 2 adds every hardening,
  * 1 all but CKA_MODIFIABLE=false, 0 none: tokens refuse a whole
  * template over one unknown attribute. */
-static void build(struct p11_tmpl *t, const struct station *st,
-                  const struct purpose *p, CK_ATTRIBUTE *wrap_t, int level)
-{
-	size_t n = p->session ? p11_tmpl_import_wrap(wrap_t, p->cbc)
-	                      : p11_tmpl_station_wrap(wrap_t);
+/* What build makes a template from. */
+struct build_ctx {
+	const struct station *st;
+	const struct purpose *p;
+	CK_ATTRIBUTE wrap_t[P11_TMPL_PINNED_MAX];
+};
 
-	*t = (struct p11_tmpl){ .n = 0 };
-	p11_tmpl_add(t, CKA_CLASS, &pub_class, sizeof(pub_class));
-	p11_tmpl_add(t, CKA_KEY_TYPE, &rsa_type, sizeof(rsa_type));
-	p11_tmpl_add(t, CKA_LABEL, st->label, strlen(st->label));
-	p11_tmpl_add(t, CKA_ID, st->id, sizeof(st->id));
+static void build(struct p11_tmpl *t, int level, void *ctx)
+{
+	struct build_ctx *b = ctx;
+	const struct station *st = b->st;
+	size_t n = b->p->session ? p11_tmpl_import_wrap(b->wrap_t, b->p->cbc)
+	                         : p11_tmpl_station_wrap(b->wrap_t);
+
+	p11_tmpl_key_head(t, &pub_class, &rsa_type, st->label, st->id,
+	                  sizeof(st->id));
 	p11_tmpl_add(t, CKA_MODULUS, st->n, st->n_len);
 	p11_tmpl_add(t, CKA_PUBLIC_EXPONENT, st->e, st->e_len);
-	p11_tmpl_bool(t, CKA_TOKEN, !p->session);
-	p11_tmpl_bool(t, CKA_PRIVATE, false);
+	p11_tmpl_bool(t, CKA_TOKEN, !b->p->session);
 	p11_tmpl_bool(t, CKA_TRUSTED, true);
-	p11_tmpl_bool(t, CKA_WRAP, true);
-	p11_tmpl_bool(t, CKA_ENCRYPT, false);
-	p11_tmpl_bool(t, CKA_VERIFY, false);
-	p11_tmpl_bool(t, CKA_VERIFY_RECOVER, false);
-	p11_tmpl_bool(t, CKA_DERIVE, false);
-	p11_tmpl_add(t, CKA_WRAP_TEMPLATE, wrap_t, n * sizeof(*wrap_t));
+	p11_tmpl_public_use(t, false, true);
+	p11_tmpl_add(t, CKA_WRAP_TEMPLATE, b->wrap_t, n * sizeof(*b->wrap_t));
 	if (level >= 1)
 		p11_tmpl_add(t, CKA_ALLOWED_MECHANISMS, &oaep_only,
 		             sizeof(oaep_only));
 	if (level >= 2)
 		p11_tmpl_bool(t, CKA_MODIFIABLE, false);
-}
-
-static bool retry_plain(CK_RV rv)
-{
-	return rv == CKR_ATTRIBUTE_TYPE_INVALID || rv == CKR_GENERAL_ERROR ||
-	       rv == CKR_TEMPLATE_INCONSISTENT ||
-	       rv == CKR_ATTRIBUTE_VALUE_INVALID;
-}
-
-static CK_RV create(struct p11_session *s, const struct station *st,
-                    const struct purpose *p, CK_OBJECT_HANDLE *out)
-{
-	CK_ATTRIBUTE wrap_t[P11_TMPL_PINNED_MAX];
-	struct p11_tmpl t;
-	CK_RV rv = CKR_GENERAL_ERROR;
-
-	for (int level = 2; level >= 0; level--) {
-		build(&t, st, p, wrap_t, level);
-		if (t.full)
-			return CKR_TEMPLATE_INCOMPLETE; /* a bug: P11_TMPL_MAX
-			                                 */
-		rv = p11_session_fn(s)->C_CreateObject(p11_session_handle(s),
-		                                       t.a, t.n, out);
-		if (!retry_plain(rv))
-			break;
-	}
-	return rv;
-}
-
-/* Every public key object of the token (up to PUBKEYS_MAX); free(). */
-static enum err public_keys(struct p11_session *s, CK_OBJECT_HANDLE **out,
-                            size_t *n)
-{
-	CK_OBJECT_HANDLE *h = calloc(PUBKEYS_MAX, sizeof(*h));
-	enum err r;
-
-	if (!h)
-		return err_set(ERR_NOMEM, "object list");
-	r = p11_obj_find(s, CKO_PUBLIC_KEY, NULL, NULL, 0, h, PUBKEYS_MAX, n);
-	if (r != ERR_OK) {
-		free(h);
-		return r;
-	}
-	*out = h;
-	return ERR_OK;
 }
 
 /* True if object h is an RSA public key equal to pub. */
@@ -140,25 +96,43 @@ enum err p11_trust_find(struct p11_session *s, EVP_PKEY *pub,
 	CK_OBJECT_HANDLE *h = NULL;
 	struct p11_obj_info info;
 	size_t n = 0, copies = 0;
-	char fp[P11_RSA_FP_HEX] = "?";
+	char fp[P11_RSA_FP_HEX] = "?", loose[P11_LABEL_MAX + 1] = "";
 	enum err r;
 
-	r = public_keys(s, &h, &n);
+	r = p11_obj_find_all(s, CKO_PUBLIC_KEY, PUBKEYS_MAX, &h, &n);
 	for (size_t i = 0; r == ERR_OK && i < n; i++) {
 		if (!holds(s, h[i], pub))
 			continue;
 		copies++;
-		if (p11_obj_info(s, h[i], &info) == ERR_OK &&
-		    p11_rsa_check(&info, P11_RSA_TRUSTED_WRAP) == ERR_OK) {
-			*out = h[i];
-			free(h);
-			return ERR_OK;
+		if (p11_obj_info(s, h[i], &info) != ERR_OK ||
+		    p11_rsa_check(&info, P11_RSA_TRUSTED_WRAP) != ERR_OK) {
+			err_clear();
+			continue;
 		}
+		/* An older p11seal's station key: a root key could leave
+		 * under it too (issue 11). p11seal wraps nothing under it. */
+		if (!p11_policy_wrap_pinned(s, h[i])) {
+			snprintf(loose, sizeof(loose), "%s", info.label);
+			continue;
+		}
+		*out = h[i];
+		free(h);
+		return ERR_OK;
 	}
 	free(h);
 	if (r != ERR_OK)
 		return r;
 	p11_rsa_fingerprint(pub, fp);
+	if (loose[0])
+		return err_set(ERR_POLICY,
+		               "the station key (fingerprint %s) is "
+		               "trusted in token '%s' only as '%s', whose "
+		               "CKA_WRAP_TEMPLATE does not pin class, key type "
+		               "and mechanisms (a root key could leave under "
+		               "it); the security officer must trust it again "
+		               "with `p11seal key trust-transport` and delete "
+		               "'%s'",
+		               fp, p11_session_token(s)->label, loose, loose);
 	return err_set(copies ? ERR_POLICY : ERR_NOT_FOUND,
 	               "the station key "
 	               "(fingerprint %s) is %s in token '%s'; the security "
@@ -267,7 +241,8 @@ static enum err add(struct p11_session *s, const char *label, EVP_PKEY *pub,
 		r = station_of(pub, label, &st);
 	if (r != ERR_OK)
 		return r;
-	rv = create(s, &st, p, out);
+	rv = p11_tmpl_create(s, build, &(struct build_ctx){ .st = &st, .p = p },
+	                     out);
 	if (rv != CKR_OK) {
 		*out = CK_INVALID_HANDLE;
 		return p11_fail(rv, "C_CreateObject (trusted public key)",
@@ -307,32 +282,15 @@ bool p11_trust_import_label(const char *label)
 	               strlen(P11_TRUST_IMPORT_PREFIX)) == 0;
 }
 
+/* A trusted token key under an import key's label. */
+static bool left_import_key(const struct p11_obj_info *i)
+{
+	return i->flag[P11F_TOKEN] && i->flag[P11F_TRUSTED] &&
+	       p11_trust_import_label(i->label);
+}
+
 enum err p11_trust_sweep_import(struct p11_session *s, size_t *removed)
 {
-	CK_OBJECT_HANDLE *h = NULL;
-	struct p11_obj_info info;
-	size_t n = 0;
-	enum err r;
-
-	*removed = 0;
-	r = public_keys(s, &h, &n);
-	for (size_t i = 0; r == ERR_OK && i < n; i++) {
-		if (p11_obj_info(s, h[i], &info) != ERR_OK) {
-			err_clear();
-			continue;
-		}
-		if (!info.flag[P11F_TOKEN] || !info.flag[P11F_TRUSTED] ||
-		    !p11_trust_import_label(info.label))
-			continue;
-		r = p11_obj_destroy(s, h[i]);
-		if (r == ERR_OK)
-			(*removed)++;
-		else
-			r = err_wrap(r,
-			             "removing import key '%s' left by an "
-			             "interrupted import",
-			             info.label);
-	}
-	free(h);
-	return r;
+	return p11_obj_sweep(s, CKO_PUBLIC_KEY, left_import_key, "import key",
+	                     removed);
 }

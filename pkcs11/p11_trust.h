@@ -56,8 +56,9 @@ bool p11_trust_import_label(const char *label);
  * count in *removed. */
 enum err p11_trust_sweep_import(struct p11_session *s, size_t *removed);
 
-/* The trusted wrapping key holding pub. ERR_NOT_FOUND if the token has
- * no copy of pub, ERR_POLICY if it has only untrusted copies. */
+/* The trusted wrapping key holding pub, with a pinned CKA_WRAP_TEMPLATE.
+ * ERR_NOT_FOUND if the token has no copy of pub, ERR_POLICY if it has
+ * only untrusted copies or trusted ones with an older, loose template. */
 enum err p11_trust_find(struct p11_session *s, struct evp_pkey_st *pub,
                         CK_OBJECT_HANDLE *out);
 

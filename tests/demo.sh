@@ -3,11 +3,17 @@
 # embedded defaults, with no prompts: throw-away SoftHSM tokens made from
 # softhsm-conf/, the local Key Protect server on loopback with a throw-away
 # CA, the root-key ceremony, a DEK wrapped by Key Protect, a small
-# cloud-init image encrypted and checked, the import manifest, an
-# air-gapped handover to a second token, and the audit trail.
+# cloud-init image encrypted and checked, the import manifest, preflight,
+# upload and import against the local SoftLayer/IAM/COS stand-in, an
+# air-gapped handover to a second token, and the audit trail with its
+# second copy in syslog (a private rsyslogd, as t-audit-syslog.sh runs it).
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-build}
+# As root: again in a mount namespace of its own, where /dev/log is the
+# demo's rsyslogd and nobody else's.
+. "$ROOT/tests/integration/syslog-lib.sh"
+syslog_private_dev "$0"
 sh "$ROOT/tests/need.sh"
 for bin in p11seal kp-server; do
 	[ -x "$ROOT/$B/$bin" ] || make -C "$ROOT" B="$B" >/dev/null
@@ -18,13 +24,22 @@ KP_SERVER="$ROOT/$B/kp-server"
 . "$ROOT/tests/integration/lib.sh"
 . "$ROOT/tests/integration/kp-lib.sh"
 set -e
+# The syslog copy: a private rsyslogd writing authpriv to $DEMO/syslog,
+# started before the first audited command; without one (not root, or a
+# /dev/log of the machine's) the demo says so and goes on.
+COPY=$WORK/syslog/authpriv.log
+syslog_devlog
+if [ ! -x "$RSYSLOGD" ] || [ -z "$DEVLOG" ] || ! syslog_start "$COPY"; then
+	COPY=
+fi
 T0=$(date +%s)
 
 step() { printf '\n== %s\n' "$*"; }
 show() { # print the command as a user would type it (on stderr), run it
 	printf '$ %s\n' "$*" | sed "s|$P11SEAL|p11seal|g; s|$WORK|\$DEMO|g; \
 		s|--module [^ ]* ||g; s|--pin-source [^ ]* ||g; \
-		s|--api-key-source [^ ]* ||g; s|--cacert [^ ]* ||g; \
+		s| --api-key-source [^ ]*||g; s| --cacert [^ ]*||g; \
+		s|--import-key-source [^ ]*|--import-key-source file:import.key|g; \
 		s|--so-pin-source [^ ]*|--so-pin-source file:so.pin|g" >&2
 	"$@"
 }
@@ -62,9 +77,13 @@ as bridge key create audit --label p11seal-audit
 as station key create audit --label p11seal-audit
 
 step "2. The local Key Protect server on loopback (throw-away CA and token)"
-KP_NO_FAULTS=1 kp_start
+mkdir -p "$WORK/cos/demo-images"
+KP_NO_FAULTS=1 kp_start --cos-dir "$WORK/cos" --policies "$WORK/policies.json" \
+	--import-delay 1
 unset IBMCLOUD_API_KEY
 echo "Key Protect at $KP_URL, instance $KP_INSTANCE_ID"
+echo "(its stand-ins for SoftLayer, IAM's policies and COS too: step 9)"
+export SL_URL="$KP_URL/rest/v3.1" COS_ENDPOINT="$KP_URL/cos"
 
 step "3. Root-key ceremony: new material imported into Key Protect with an import token"
 echo "(SoftHSM 2.6.1 cannot OAEP-wrap with SHA-256, so the explicit host-assisted path)"
@@ -98,7 +117,8 @@ as bridge vhd info "$WORK/disk.vhd"
 step "6. Encrypt through the token, with the import manifest"
 as bridge vhd encrypt --key image-dek --no-progress "$WORK/disk.vhd" \
 	"$WORK/demo.vhd-0.vhd" --manifest "$WORK/manifest.json" \
-	--cos-uri cos://us-south/demo-images/demo.vhd-0.vhd --name demo-image
+	--cos-uri cos://us-south/demo-images/demo.vhd-0.vhd --name demo-image \
+	--os DEBIAN_12_64
 as bridge vhd info "$WORK/demo.vhd-0.vhd"
 show qemu-img info "$WORK/demo.vhd-0.vhd" | sed -n '1,4p'
 show vhdiinfo "$WORK/demo.vhd-0.vhd" | grep -E "Disk type|Media size"
@@ -123,7 +143,25 @@ echo "keyhash of the unwrapped DEK: $U"
 echo "keyhash in the manifest:      $M"
 [ "$U" = "$M" ]
 
-step "9. Air-gapped handover: a signed bundle; the station keeps the DEK never extractable"
+step "9. Preflight, upload, import (createFromIcos) and wait for the template"
+echo "The service authorization an account admin creates once (IAM policy):"
+jq -n --arg i "$KP_INSTANCE_ID" '{policies: [{id: "demo", type: "authorization",
+	state: "active", roles: [{role_id: "crn:v1:bluemix:public:iam::::serviceRole:Reader"}],
+	subjects: [{attributes: [{name: "serviceName", value: "server-protect"}]}],
+	resources: [{attributes: [{name: "serviceName", value: "kms"},
+		{name: "serviceInstance", value: $i}]}]}]}' | tee "$WORK/policies.json" |
+	jq -c '.policies[0] | {subject: .subjects[0].attributes[0].value,
+		target: .resources[0].attributes[0].value, role: .roles[0].role_id}'
+as bridge preflight "$WORK/manifest.json" $(KPOPTS)
+# UPLOAD STAND-IN: the cos helper's `p11seal cos put` replaces this copy
+# into the directory the stand-in serves as COS.
+show cp "$WORK/demo.vhd-0.vhd" "$WORK/cos/demo-images/demo.vhd-0.vhd"
+as bridge image import "$WORK/manifest.json" --wait --interval 1 \
+	--import-key-source "file:$KP_DIR/apikey" $(KPOPTS) >"$WORK/import.txt"
+cat "$WORK/import.txt"
+as bridge image show "$(sed -n 's/^id: //p' "$WORK/import.txt")" $(KPOPTS)
+
+step "10. Air-gapped handover: a signed bundle; the station keeps the DEK never extractable"
 as station key create transport --label station-transport
 as station key export-public --label station-transport --out "$WORK/station.pem"
 as bridge key trust-transport --pubkey "$WORK/station.pem" --label station1 \
@@ -156,10 +194,41 @@ echo "Bridge and station produce the same encrypted data (XTS is deterministic):
 show cmp "$WORK/demo.vhd-0.vhd" "$WORK/station.vhd-0.vhd" 2>&1 | head -1 || true
 as station manifest verify "$WORK/station-manifest.json" "$WORK/station.vhd-0.vhd"
 
-step "10. The audit trail: hash-chained, MACed in the token, head kept in the token"
+step "11. The audit trail: hash-chained, MACed in the token, head kept in the token"
 as bridge audit show --last 3 "$WORK/bridge/audit.log" 2>/dev/null || true
 as bridge audit verify "$WORK/bridge/audit.log"
 as station audit verify "$WORK/station/audit.log"
+
+step "11. The second copy in syslog, out of the PIN holder's reach"
+if [ -z "$COPY" ]; then
+	echo "(not shown: no private syslog daemon here; make demo as root, with"
+	echo " rsyslog installed, runs one; see t-audit-syslog.sh)"
+else
+	echo "Every record also went to syslog (authpriv), one line each with its"
+	echo "seq, hash and MAC; here a private rsyslogd wrote \$DEMO/syslog/authpriv.log:"
+	sleep 0.3 # rsyslogd writes asynchronously
+	grep 'p11seal-audit/1' "$COPY" | tail -n 2 | cut -c1-150 | sed 's/$/.../'
+	as station audit verify --syslog-copy "$COPY" "$WORK/station/audit.log"
+	echo "A station PIN holder cuts the last two records (a command's intent and"
+	echo "result) from the log and rewrites the token's chain head to match:"
+	SLOG=$WORK/station/audit.log
+	N=$(($(wc -l <"$SLOG") - 2))
+	head -n "$N" "$SLOG" >"$WORK/cut.log"
+	AID=$(as station --json key show --label p11seal-audit 2>/dev/null | jq -r .id)
+	printf '{"v":1,"key_id":"%s","seq":%s,"hash":"%s"}' "$AID" "$N" \
+		"$(sed -n "${N}p" "$SLOG" | tr -d '\n' | sha256sum | cut -c1-64)" \
+		>"$WORK/head.json"
+	PIN=$(cat "$WORK/user.pin")
+	export PIN SOFTHSM2_CONF="$WORK/station/softhsm2.conf"
+	PT="pkcs11-tool --module $SOFTHSM_MODULE --token-label station --login --pin env:PIN"
+	show $PT --delete-object --type data --label p11seal-audit-head >/dev/null
+	show $PT --write-object "$WORK/head.json" --type data --private \
+		--label p11seal-audit-head --application-label p11seal >/dev/null
+	echo "The local log and the token's head now agree, so the log alone looks intact:"
+	as station audit verify "$WORK/cut.log"
+	echo "The syslog copy names what is gone:"
+	as station audit verify --syslog-copy "$COPY" "$WORK/cut.log" || true
+fi
 
 printf '\ndemo finished in %s s; tokens, server and files in $DEMO are removed\n' \
 	"$(($(date +%s) - T0))"

@@ -4,11 +4,12 @@
   json_style.py [--kp] FILE   FILE holds exactly one JSON document, laid
                               out with two spaces per level and no TAB, and
                               every member name p11seal chose is snake_case;
-                              with --kp the Key Protect objects (the
-                              members key, keys, import_token and versions
-                              of a kp command's document) keep Key
-                              Protect's names. Prints what is wrong and
-                              exits 1.
+                              with --kp the Key Protect and SoftLayer
+                              objects (the members key, keys,
+                              import_token and versions of a kp
+                              command's document, image and os_codes of
+                              an image command's) keep the service's
+                              names. Prints what is wrong and exits 1.
   json_style.py --paths FILE  the member paths of FILE's document, one a
                               line, sorted ("geometry.heads", "keys[].id"):
                               what a README example is compared by.
@@ -23,7 +24,7 @@ import re
 import sys
 
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
-KP_MEMBERS = {"key", "keys", "import_token", "versions"}
+KP_MEMBERS = {"key", "keys", "import_token", "versions", "image", "os_codes"}
 
 
 def layout_errors(text):
@@ -64,7 +65,7 @@ def name_errors(v, path, kp, top=True):
                 errs.append("%s: member name %r is not snake_case" %
                             (path or "/", k))
             if kp and top and k in KP_MEMBERS:
-                continue  # Key Protect's object, Key Protect's names
+                continue  # the service's object, the service's names
             errs += name_errors(sub, path + "." + k, kp, False)
     elif isinstance(v, list):
         for sub in v:

@@ -22,7 +22,8 @@
 #   destroy KEY                          C_DestroyObject
 #   get KEY NAMES...                     print name=value per attribute
 #   logout / login so|user PINFILE       C_Logout / C_Login
-# MECH: oaep-sha1, oaep-sha256, aes-kw, gcm:IVHEX, ecb.
+# MECH: oaep-sha1, oaep-sha256, aes-kw, gcm:IVHEX, cbc-pad:IVHEX, ecb.
+# get prints booleans as true/false, numbers in decimal, bytes in hex.
 # Each step prints "STEP: CKR_..."; the exit status is 0 when every step
 # returned CKR_OK, else 1 (the first failure stops the run), 2 on usage.
 import ctypes
@@ -161,6 +162,9 @@ class Run:
             self.keep.append(p)
             return Mech(MECHS["gcm"], ctypes.cast(ctypes.pointer(p), VOIDP),
                         ctypes.sizeof(p))
+        if name.startswith("cbc-pad:"):
+            iv, n = self.buf(bytes.fromhex(name[8:]))
+            return Mech(MECHS["cbc-pad"], iv, n)
         return Mech(MECHS[name], None, 0)
 
     def obj(self, ref):
@@ -264,12 +268,15 @@ class Run:
 
     def get(self, o, names):
         for name in names:
-            v = ctypes.create_string_buffer(8)
-            code = BOOLS.get(name, ULONGS.get(name))
-            at = (Attr * 1)(Attr(code, ctypes.cast(v, VOIDP), 8))
+            cap = 256 if name in BYTES else 8
+            v = ctypes.create_string_buffer(cap)
+            code = BOOLS.get(name, ULONGS.get(name, BYTES.get(name)))
+            at = (Attr * 1)(Attr(code, ctypes.cast(v, VOIDP), cap))
             rv = self.lib.C_GetAttributeValue(self.h, ULONG(o), at, ULONG(1))
             if rv != 0:
                 print("%s=unavailable" % name)
+            elif name in BYTES:
+                print("%s=%s" % (name, v.raw[:at[0].ulValueLen].hex()))
             elif name in BOOLS:
                 print("%s=%s" % (name, "true" if v.raw[0] else "false"))
             else:

@@ -4,7 +4,8 @@
 # full file system, a lock another process never releases) stops vhd
 # decrypt, vhd encrypt, key create, key delete and key export before they
 # touch a key: exit 7, one line naming the log, no output, the token as it
-# was. Then the SO's trust-transport and the audit key's own deletion
+# was. Then the SO's trust-transport and trust-signer (refused first with
+# an unwritable log) and the audit key's own deletion
 # leave records that `audit verify` checks, and a run killed between its
 # intent and its result is a warning naming the intent, not tampering.
 . "$(dirname "$0")/lib.sh"
@@ -27,15 +28,31 @@ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 2>/dev/null |
 head -c 3145728 /dev/urandom >a.raw
 check "vhd encrypt with a good log" $A vhd encrypt --key D a.raw a.vhd
 
-# --- trust-transport: the SO's step, recorded from a user session
-n=$(wc -l <"$LOG")
-check "SO: key trust-transport (user and SO PIN sources)" $A \
-	key trust-transport --pubkey station.pem --label S \
-	--so-pin-source "file:$WORK/sopin"
-assert "trust-transport: intent, then result" \
-	test "$(sed -n "$((n + 1)),\$p" "$LOG" | jq -r '"\(.op) \(.key.label) \(.result)"' | paste -sd, -)" = \
-	"key.trust-transport S started,key.trust-transport S ok"
+# so_step OP PUBKEY LABEL: the SO's `key OP` with an unwritable log is
+# refused with nothing made; with the real log it runs, recorded from a
+# user session: its intent, then its result
+so_step() {
+	op=$1 pub=$2 label=$3
+	expect_exit 7 "SO: key $op with an unwritable log: exit 7" \
+		$P11 --audit-log /dev/null key "$op" --pubkey "$pub" \
+		--label "$label" --so-pin-source "file:$WORK/sopin"
+	grep_err "$op: names the log, nothing done" \
+		"audit log /dev/null is not a regular file; refused before the operation"
+	expect_exit 4 "$op: no key was made" $P11 key show --label "$label"
+	n=$(wc -l <"$LOG")
+	check "SO: key $op (user and SO PIN sources)" $A key "$op" \
+		--pubkey "$pub" --label "$label" --so-pin-source "file:$WORK/sopin"
+	assert "$op: intent, then result" \
+		test "$(sed -n "$((n + 1)),\$p" "$LOG" | jq -r '"\(.op) \(.key.label) \(.result)"' | paste -sd, -)" = \
+		"key.$op $label started,key.$op $label ok"
+}
+# --- the SO's steps: trust-transport (a bridge's) and trust-signer (a
+# station's, here on the same token)
+so_step trust-transport station.pem S
 check "a bundle signer key for the exports" $A key create signer --label SIG
+check "the signer's public key" $P11 key export-public --label SIG \
+	--out signer.pem
+so_step trust-signer signer.pem PB
 check "key export with a good log" $A key export dek --label D \
 	--to station.pem --out ok.bundle
 check "the log verifies" $A audit verify

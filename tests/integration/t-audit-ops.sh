@@ -2,8 +2,8 @@
 # t-audit-ops.sh - the audit records of the commands that use, export and
 # import keys beyond `key create/import/delete` (t-audit.sh): vhd encrypt,
 # decrypt and verify, the air-gap handover (transport key, export,
-# import --bundle, and the SO's trust-transport, recorded from a user
-# session), and the Key Protect commands against kp-server (import-root,
+# import --bundle, and the SO's trust-transport and trust-signer, recorded
+# from a user session), and the Key Protect commands against kp-server (import-root,
 # rotate, key create dek --kp-root, unwrap, rewrap). An intent and a
 # result per run, success and failure, the chain verifies, no secrets.
 . "$(dirname "$0")/lib.sh"
@@ -123,19 +123,25 @@ expect_exit 7 "station: a second transport key T: exit 7" \
 	station key create transport --label T --bits 3072
 check "station: key export-public (not recorded)" \
 	station key export-public --label T --out "$WORK/station.pem"
-check "station SO: key trust-signer (not recorded)" station key trust-signer \
-	--pubkey "$WORK/signer.pem" --label B --so-pin-source "file:$WORK/sopin"
+# so_step ROLE LOG OP PUBKEY LABEL: the SO's `key OP` on ROLE's token,
+# its intent and result from the user's session around the SO's, the
+# result naming the key made by CKA_ID
+so_step() {
+	role=$1 log=$2 op=$3 pub=$4 label=$5
+	n=$(wc -l <"$log")
+	check "$role SO: key $op" $role key "$op" --pubkey "$pub" \
+		--label "$label" --so-pin-source "file:$WORK/sopin"
+	assert "$op: intent and result, from the user's session around the SO's" \
+		test "$(sed -n "$((n + 1)),\$p" "$log" | jq -r '"\(.op) \(.key.label) \(.result) \(.intent)"' | paste -sd, -)" = \
+		"key.$op $label started null,key.$op $label ok $((n + 1))"
+	check "$role: key show $label" $role --json key show --label "$label"
+	assert "$op's result names the key by CKA_ID" \
+		test "$(rec "$log" $((n + 2)) .key.id)" = "$(jq -r .id "$WORK/out")"
+}
+so_step station "$SLOG" trust-signer "$WORK/signer.pem" B
 
 # --- bridge: the SO trusts it; export
-n2=$(wc -l <"$BLOG")
-check "SO: key trust-transport" bridge key trust-transport \
-	--pubkey "$WORK/station.pem" --label S --so-pin-source "file:$WORK/sopin"
-assert "trust-transport: intent and result, from the user's session around the SO's" \
-	test "$(sed -n "$((n2 + 1)),\$p" "$BLOG" | jq -r '"\(.op) \(.key.label) \(.result) \(.intent)"' | paste -sd, -)" = \
-	"key.trust-transport S started null,key.trust-transport S ok $((n2 + 1))"
-check "bridge: key show S" bridge --json key show --label S
-assert "trust-transport's result names the trusted key by CKA_ID" \
-	test "$(rec "$BLOG" $((n2 + 2)) .key.id)" = "$(jq -r .id "$WORK/out")"
+so_step bridge "$BLOG" trust-transport "$WORK/station.pem" S
 expect_exit 3 "SO: a wrong user PIN stops trust-transport before the SO logs in" \
 	env SOFTHSM2_CONF="$WORK/bridge/softhsm2.conf" "$P11SEAL" --module \
 	"$SOFTHSM_MODULE" --token pkcs11:token=bridge --pin-source \
@@ -159,13 +165,13 @@ assert "bridge: ops of the new log" \
 	"key.create p11seal-audit ok,key.trust-transport S ok,key.export D ok,key.export imp refused by policy"
 assert "station: ops" \
 	test "$(results "$SLOG" | jq -r '"\(.op) \(.key.label) \(.key.kind) \(.result | split(":")[0])"' | paste -sd, -)" = \
-	"key.create p11seal-audit audit ok,key.create T transport ok,key.create T transport already exists,key.import D dek ok,key.import D2 dek already exists"
+	"key.create p11seal-audit audit ok,key.create T transport ok,key.create T transport already exists,key.trust-signer B signer-pin ok,key.import D dek ok,key.import D2 dek already exists"
 check "bridge: key show D" bridge --json key show --label D
 assert "key.export names the DEK by CKA_ID and keyhash" \
 	test "$(rec "$BLOG" 5 '"\(.key.id) \(.key.keyhash)"')" = \
 	"$(jq -r '"\(.id) \(.keyhash)"' "$WORK/out")"
 assert "key.import --bundle carries the bridge DEK's keyhash" \
-	test "$(rec "$SLOG" 7 .key.keyhash)" = "$(jq -r .keyhash "$WORK/out")"
+	test "$(rec "$SLOG" 9 .key.keyhash)" = "$(jq -r .keyhash "$WORK/out")"
 check "station: audit verify" station audit verify
 check "bridge: audit verify" bridge audit verify
 check "bridge: audit show --json" bridge --json audit show

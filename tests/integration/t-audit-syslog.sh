@@ -13,39 +13,16 @@
 # socket is removed at the end (the records of other p11seal runs that
 # land in the copy meanwhile carry other serials and are skipped). Else
 # the test skips, naming what is missing.
-if [ -z "${P11SEAL_SYSLOG_DEV:-}" ] && [ "$(id -u)" = 0 ] &&
-	unshare -m --propagation private true 2>/dev/null; then
-	# The overlay is mounted by the shell unshare starts, so it can only
-	# ever land in the new namespace; its layers live on a tmpfs there.
-	d=$(mktemp -d "${TMPDIR:-/tmp}/p11seal-dev.XXXXXX") || exit 1
-	unshare -m --propagation private sh -c '
-		if mount -t tmpfs tmpfs "$1" && mkdir "$1/u" "$1/w" &&
-			mount -t overlay overlay \
-				-o "lowerdir=/dev,upperdir=$1/u,workdir=$1/w" /dev
-		then dev=$1; else dev=none; fi
-		P11SEAL_SYSLOG_DEV=$dev exec sh "$2"' sh "$d" "$0"
-	rc=$?
-	rmdir "$d"
-	exit $rc
-fi
+. "$(dirname "$0")/syslog-lib.sh"
+syslog_private_dev "$0"
 . "$(dirname "$0")/lib.sh"
 
-RSYSLOGD=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
 if [ ! -x "$RSYSLOGD" ]; then
 	skip "syslog copy of the audit trail" "rsyslogd not installed (Debian package rsyslog)"
 	done_testing
 	exit
 fi
-DEVLOG=
-# Private only if /dev is the overlay made above, seen from here.
-if [ -n "${P11SEAL_SYSLOG_DEV:-}" ] && [ "$P11SEAL_SYSLOG_DEV" != none ] &&
-	grep -q " /dev .*upperdir=$P11SEAL_SYSLOG_DEV/u," /proc/self/mountinfo; then
-	DEVLOG=private
-	rm -f /dev/log
-fi
-if [ -z "$DEVLOG" ] && [ "$(id -u)" = 0 ] && [ ! -e /dev/log ]; then
-	DEVLOG=global
-fi
+syslog_devlog
 if [ -z "$DEVLOG" ]; then
 	skip "syslog copy of the audit trail" "no private mount namespace with an overlay on /dev (needs root and CAP_SYS_ADMIN), and /dev/log is already taken"
 	done_testing
@@ -54,26 +31,7 @@ fi
 diag "/dev/log: $DEVLOG"
 
 COPY=$WORK/syslog/authpriv.log
-mkdir -p "$WORK/syslog/work"
-cat >"$WORK/syslog/rsyslog.conf" <<CONF
-global(workDirectory="$WORK/syslog/work")
-module(load="imuxsock" SysSock.Name="/dev/log" SysSock.RateLimit.Interval="0")
-template(name="copy" type="string"
-	string="%timegenerated:::date-rfc3339% %HOSTNAME% %syslogfacility-text%.%syslogseverity-text% %syslogtag%%msg:::sp-if-no-1st-sp%%msg:::drop-last-lf%\n")
-authpriv.* action(type="omfile" file="$COPY" template="copy")
-CONF
-"$RSYSLOGD" -n -f "$WORK/syslog/rsyslog.conf" -i "$WORK/syslog/pid" \
-	>"$WORK/syslog/out" 2>&1 &
-RSYSLOG_PID=$!
-stop_syslog() {
-	kill "$RSYSLOG_PID" 2>/dev/null
-	wait "$RSYSLOG_PID" 2>/dev/null
-	# the private overlay goes with the namespace
-	[ "$DEVLOG" = global ] && rm -f /dev/log
-}
-at_exit stop_syslog
-i=0
-while [ ! -S /dev/log ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+syslog_start "$COPY"
 assert "rsyslogd listens on /dev/log" test -S /dev/log
 
 USER_PIN=Syslog-PIN-r4Tq

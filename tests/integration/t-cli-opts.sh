@@ -103,6 +103,37 @@ grep_err "what is expected" "expected one KEY \(id or alias\)"
 expect_exit 2 "key create audit takes only --label" "$P11SEAL" key create \
 	audit x
 grep_err "its own message" "key create audit takes only \[--label L\]"
+# --- every command on a table: a stray argument is named, a missing
+# required option gets the command's own line (no token is opened)
+for cmd in "key delete --label d extra" "key export-public --label t --out f extra" \
+	"key trust-transport --pubkey p --label s extra" \
+	"key trust-signer --pubkey p --label b extra" "audit show a b" \
+	"kp rotate --label r extra" "kp import-root --label r --name n extra" \
+	"key export dek --label d --to s --out f extra" "key create root --label r extra"; do
+	# shellcheck disable=SC2086
+	expect_exit 2 "$cmd: exit 2" "$P11SEAL" $cmd
+	case $cmd in
+	audit*) grep_err "$cmd: at most one log file" "give at most one log file" ;;
+	*) grep_err "$cmd: the stray argument named" "unexpected argument 'extra'" ;;
+	esac
+done
+expect_exit 2 "key delete without --label" "$P11SEAL" key delete --yes
+grep_err "its own line" "key delete: --label LABEL is required"
+expect_exit 2 "kp import-root without --name" "$P11SEAL" kp import-root --label r
+grep_err "its own line" "import-root: --label LABEL and --name NAME are required"
+expect_exit 2 "key trust-signer with an empty --label" "$P11SEAL" key \
+	trust-signer --pubkey p --label ''
+grep_err "empty counts as missing" "trust-signer: --pubkey FILE and --label LABEL are required"
+expect_exit 2 "kp rotate takes no --name (import-root's)" "$P11SEAL" kp rotate \
+	--label r --name n
+grep_err "unknown to it" "kp rotate: unknown option"
+expect_exit 2 "key trust-transport --so-pin: refused" "$P11SEAL" key \
+	trust-transport --pubkey p --label s --so-pin 1
+grep_err "the shared table refuses it" "on the command line is refused"
+expect_exit 2 "key export --oaep-hash md5" "$P11SEAL" key export dek --label d \
+	--to s --out f --oaep-hash md5
+grep_err "checked after the table" "export: --oaep-hash must be sha256 or sha1"
+
 expect_exit 4 "after --, an argument that looks like an option is a file" \
 	"$P11SEAL" vhd info -- --no-such-file
 

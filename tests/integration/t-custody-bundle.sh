@@ -167,4 +167,57 @@ check "station: vhd encrypt" station vhd encrypt --key D --no-progress \
 assert "station output is byte-identical to the bridge's (identity fields aside)" \
 	cmp -s "$WORK/bridge.id" "$WORK/station.id"
 
+
+# --- keys an older p11seal made with loose templates: p11seal uses
+# neither, and token audit names both (raw PKCS#11, p11raw.py)
+RAW="/usr/bin/python3 $ROOT/tests/integration/p11raw.py"
+check "raw: a station transport key with the old unwrap template" \
+	env SOFTHSM2_CONF="$SC" $RAW --module "$SOFTHSM_MODULE" --token station \
+	--pin-file "$WORK/pin" genrsa T_old 3072 token=true label=T_old \
+	id=hex:0e1d encrypt=false wrap=false verify=false / token=true \
+	private=true label=T_old id=hex:0e1d sensitive=true extractable=false \
+	unwrap=true decrypt=false sign=false derive=false \
+	'unwrap_template=[' sensitive=true extractable=false ']'
+ptool "$SC" station --read-object --type pubkey --label T_old \
+	-o "$WORK/told.der" >/dev/null
+openssl pkey -pubin -inform DER -in "$WORK/told.der" -out "$WORK/told.pem"
+check "raw, SO: the bridge trusts it with the old wrap template" \
+	env SOFTHSM2_CONF="$BC" $RAW --module "$SOFTHSM_MODULE" --token bridge \
+	--pin-file "$WORK/sopin" --so pubkey S_old "$WORK/told.pem" token=true \
+	private=false trusted=true wrap=true encrypt=false verify=false \
+	label=S_old id=hex:0ead 'wrap_template=[' key_type=aes \
+	wrap_with_trusted=true ']'
+expect_exit 7 "bridge: key export to a station trusted only with the old template: exit 7" \
+	bridge key export dek --label D --to "$WORK/told.pem" \
+	--out "$WORK/old.bundle"
+grep_err "names the loose station key and the way out" \
+	"only as 'S_old'.*trust-transport"
+assert "no bundle written" test ! -e "$WORK/old.bundle"
+expect_exit 6 "bridge: token audit exits 6" bridge token audit
+grep -q "^'S_old' .*loose-trusted-wrap" "$WORK/out" &&
+	ok "bridge: token audit names S_old (loose-trusted-wrap)" ||
+	not_ok "bridge: token audit names S_old: $(cat "$WORK/out")"
+check "bridge, SO: trust-transport trusts it again, pinned" bridge key \
+	trust-transport --pubkey "$WORK/told.pem" --label S2 \
+	--so-pin-source "file:$WORK/sopin"
+check "bridge: key export dek to it now" bridge key export dek --label D \
+	--to "$WORK/told.pem" --out "$WORK/old.bundle"
+snapshot before_old
+expect_exit 7 "station: key import --bundle with the old transport key: exit 7" \
+	shimmed key import dek --bundle "$WORK/old.bundle" --unwrap-with T_old \
+	--label D_old
+grep_err "names the old transport key and the way out" \
+	"transport key 'T_old' has an older CKA_UNWRAP_TEMPLATE.*key create transport"
+no_unwrap "old transport key"
+snapshot after_old
+assert "station token unchanged" cmp -s "$WORK/snap.before_old" "$WORK/snap.after_old"
+expect_exit 7 "station: key export-public of the old transport key: exit 7" \
+	station key export-public --label T_old --out "$WORK/told2.pem"
+expect_exit 6 "station: token audit exits 6" station token audit
+grep -q "^'T_old' .*loose-unwrap" "$WORK/out" &&
+	ok "station: token audit names T_old (loose-unwrap)" ||
+	not_ok "station: token audit names T_old: $(cat "$WORK/out")"
+assert "station: and not T (p11seal's pinned transport key)" \
+	sh -c "! grep -v ') note: ' '$WORK/out' | grep -q \"^'T' \""
+
 done_testing

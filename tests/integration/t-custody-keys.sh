@@ -8,7 +8,8 @@
 # sends and every token write (SO path on SoftHSM, host-assisted path,
 # session path on NSS softoken): nothing that can wrap or be wrapped may
 # stay, and an older p11seal's leftover import key is flagged by `token
-# audit` and removed by the next run.
+# audit` and removed by the next run. `key create root --import-ceremony`
+# killed at every token write: token audit names every key it leaves.
 . "$(dirname "$0")/lib.sh"
 
 if ! command -v jq >/dev/null || ! command -v openssl >/dev/null ||
@@ -291,6 +292,51 @@ check "the next import-root runs" $TRUSTED --label swept --name swept
 assert "it removed both leftovers (leftovers_removed 2)" \
 	test "$(jq -r .leftovers_removed "$WORK/out")" = 2
 left_clean "after the sweep: clean"
+
+# --- `key create root --import-ceremony` (an import run by hand): nothing
+# ends that ceremony for p11seal, so the key stays exportable by trusted
+# wrap until `key delete`; killed at every token write, it leaves nothing
+# or keys that `token audit` names, every one of them. SoftHSM 2.6.1
+# stores a generated token key before its template and value, so a kill
+# inside C_GenerateKey leaves an object with its defaults (wrap, decrypt)
+# and no label, ID or value: nothing to steal, and flagged.
+softhsm2-util --init-token --free --label cek --pin "$USER_PIN" \
+	--so-pin "$SO_PIN" >/dev/null
+use_token cek
+# all_flagged DESC: token audit names every key of the token
+all_flagged() {
+	$P11 token audit >"$WORK/audit.out" 2>"$WORK/audit.err"
+	sed -n 's/.* in \([0-9]*\) of \([0-9]*\) keys;.*/\1 \2/p' \
+		"$WORK/audit.err" >"$WORK/counts"
+	read -r hit all <"$WORK/counts" || hit=none
+	if [ "$hit" = "${all:-}" ]; then ok "$1 ($hit keys)"; else
+		not_ok "$1: $(cat "$WORK/audit.err")"; fi
+}
+strace -f -c -o "$WORK/count" -e trace=ftruncate $P11 key create root \
+	--label rc.count --import-ceremony >/dev/null 2>&1
+total=$(awk '$NF == "ftruncate" { print $4 }' "$WORK/count")
+assert "key create root --import-ceremony: ${total:-no} token writes" \
+	test "${total:-0}" -gt 0
+i=1
+while [ "$i" -le "${total:-0}" ]; do
+	strace -f -o /dev/null -e trace=ftruncate \
+		-e inject="ftruncate:signal=SIGKILL:when=$i" $P11 key create root \
+		--label "rc.$i" --import-ceremony >/dev/null 2>&1
+	rc=$?
+	assert "--import-ceremony killed at ftruncate #$i (exit $rc)" test "$rc" -eq 137
+	all_flagged "--import-ceremony killed at ftruncate #$i: token audit names every key left"
+	i=$((i + 1))
+done
+grep -q "^'rc.count' .*extractable-root" "$WORK/audit.out" &&
+	ok "the finished but never ended ceremony key is flagged" ||
+	not_ok "rc.count flagged: $(cat "$WORK/audit.out")"
+for l in $($P11 --json key list | jq -r '.[].label'); do
+	$P11 key delete --label "$l" --yes >/dev/null 2>&1
+done
+n=$(ptool --list-objects --type secrkey | grep -c 'Secret Key Object; AES length')
+assert "after key delete: no key with a value is left ($n, pkcs11-tool)" test "$n" -eq 0
+assert "...and no key with a label" \
+	sh -c "$P11 --json key list | jq -e 'all(.[]; .label == \"\")' >/dev/null"
 
 # --- the session path (NSS softoken: no trusted wrap, OAEP-SHA-256)
 if [ -f "$NSS_MODULE" ] && command -v certutil >/dev/null &&

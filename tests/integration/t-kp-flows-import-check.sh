@@ -3,11 +3,13 @@
 # independent implementation: kp_fake.py plays Key Protect with its own
 # RSA key and the real service's checks in Python `cryptography` (OAEP
 # SHA-256/MGF1-SHA-256 payload, AES-GCM nonce; OAEP SHA-1 and AES-CBC for
-# HPCS), and records the key material K it decrypted. The token's root
-# key then encrypts a fixed block (test_kp_root_check, raw PKCS#11) and
-# must give what Python gives under K: the token holds exactly what Key
-# Protect got. Host-assisted on SoftHSM, in the token on NSS softoken, the
-# SO ceremony on SoftHSM for HPCS.
+# HPCS), and records the key material K it decrypted. The token's kept
+# root key must refuse to encrypt (no keystream oracle for the WDEKs) and
+# its check value must be what Python computes under K
+# (test_kp_root_check, raw PKCS#11): the token holds what Key Protect got
+# (NSS softoken keeps no check value: there only the refusal is checked).
+# Host-assisted on SoftHSM, in the token on NSS softoken, the SO ceremony
+# on SoftHSM for HPCS.
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
@@ -32,7 +34,6 @@ chmod 600 "$WORK/sopin"
 KP="--kp-url $F_URL --iam-url $F_URL --instance-id $FAKE_GUID --cacert $WORK/pki/ca.pem"
 IV=a0a1a2a3a4a5a6a7a8a9aaab
 IV16=b0b1b2b3b4b5b6b7b8b9babbbcbdbebf
-DATA=000102030405060708090a0b0c0d0e0f101112131415
 
 # service HPCS: the fake's secure-import rules (fresh state each time).
 service() {
@@ -44,21 +45,14 @@ service() {
 }
 # material: the K the fake decrypted from the last import
 material() { jq -r 'select(.imported) | .imported.key' "$WORK/F.log" | tail -n 1; }
-# expect MECH K IV: AES-GCM (ct || tag) or AES-CBC-PKCS#7 of DATA under K
-expect() {
-	$PY - "$@" "$DATA" <<-'EOF'
+# kcv K: the check value of AES key K (PKCS#11 3.0: the first 3 bytes of
+# AES-ECB of a zero block)
+kcv() {
+	$PY - "$1" <<-'EOF'
 	import sys
-	from cryptography.hazmat.primitives import padding
 	from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-	from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-	mech, k, iv, data = sys.argv[1], *(bytes.fromhex(a) for a in sys.argv[2:5])
-	if mech == "gcm":
-	    out = AESGCM(k).encrypt(iv, data, None)
-	else:
-	    p = padding.PKCS7(128).padder()
-	    e = Cipher(algorithms.AES(k), modes.CBC(iv)).encryptor()
-	    out = e.update(p.update(data) + p.finalize()) + e.finalize()
-	print(out.hex())
+	e = Cipher(algorithms.AES(bytes.fromhex(sys.argv[1])), modes.ECB()).encryptor()
+	print((e.update(bytes(16)) + e.finalize())[:3].hex())
 	EOF
 }
 # token_check DESC MODULE INITARGS TOKEN KEY MECH IV EXPECT [EXIT]
@@ -66,7 +60,7 @@ token_check() {
 	desc=$1
 	shift
 	P11CHK_MODULE=$1 P11CHK_INIT_ARGS=$2 P11CHK_TOKEN=$3 P11CHK_KEY=$4 \
-		P11CHK_MECH=$5 P11CHK_IV=$6 P11CHK_DATA=$DATA P11CHK_EXPECT=$7 \
+		P11CHK_MECH=$5 P11CHK_IV=$6 P11CHK_EXPECT=$7 \
 		P11CHK_PIN_FILE=$WORK/pin expect_exit "${8:-0}" "$desc" "$CHECK"
 }
 # flip HEX: HEX with its first digit changed
@@ -92,10 +86,10 @@ check "host-assisted import against the independent service" $P11 --json \
 	kp import-root --label hk --name indep-host --host-assisted $KP
 K=$(material)
 assert "the service decrypted a 32-byte key" [ "${#K}" -eq 64 ]
-token_check "SoftHSM root key encrypts like K (AES-GCM)" "$SOFTHSM_MODULE" \
-	"" c1 hk gcm "$IV" "$(expect gcm "$K" "$IV")"
+token_check "SoftHSM root key: no AES-GCM encrypt, check value of K" \
+	"$SOFTHSM_MODULE" "" c1 hk gcm "$IV" "$(kcv "$K")"
 token_check "a wrong expectation fails (the check can fail)" \
-	"$SOFTHSM_MODULE" "" c1 hk gcm "$IV" "$(flip "$(expect gcm "$K" "$IV")")" 1
+	"$SOFTHSM_MODULE" "" c1 hk gcm "$IV" "$(flip "$(kcv "$K")")" 1
 # refused DESC REASON JQ: a tampered replay gets Key Protect's REASON
 refused() {
 	got=$(replay t "$3")
@@ -116,9 +110,11 @@ if [ -f "$NSS_MODULE" ] && command -v certutil >/dev/null &&
 		$P11NSS --json kp import-root --label nk --name indep-nss $KP
 	assert "made in the token" [ "$(jq -r .ceremony "$WORK/out")" = session-copy ]
 	K=$(material)
-	token_check "NSS root key encrypts like K (AES-GCM)" "$NSS_MODULE" \
-		"configdir='sql:$WORK/nss'" "NSS%20Certificate%20DB" nk gcm \
-		"$IV" "$(expect gcm "$K" "$IV")"
+	# NSS softoken 3.87 keeps no CKA_CHECK_VALUE (measured): nothing
+	# left to compare the material with once the key does nothing
+	token_check "NSS root key: no AES-GCM encrypt (no check value kept)" \
+		"$NSS_MODULE" "configdir='sql:$WORK/nss'" \
+		"NSS%20Certificate%20DB" nk gcm "$IV" none
 else
 	skip "NSS softoken against the independent service" "NSS missing"
 fi
@@ -131,8 +127,8 @@ check "HPCS trusted import against the independent service" \
 	--name indep-hpcs --hpcs --so-pin-source "file:$WORK/sopin" $KP
 assert "trusted wrap" [ "$(jq -r .ceremony "$WORK/out")" = trusted-wrap ]
 K=$(material)
-token_check "HPCS root key encrypts like K (AES-CBC-PAD)" "$SOFTHSM_MODULE" \
-	"" c2 ck cbc "$IV16" "$(expect cbc "$K" "$IV16")"
+token_check "HPCS root key: no AES-CBC-PAD encrypt, check value of K" \
+	"$SOFTHSM_MODULE" "" c2 ck cbc "$IV16" "$(kcv "$K")"
 
 # F.log is the fake service's own request log: it holds the IAM form.
 leaks=$(grep -rlF "$FAKE_API_KEY" "$WORK" 2>/dev/null | grep -v "/F.log$")

@@ -264,8 +264,8 @@ if [ -f "$NSS_MODULE" ] && command -v certutil >/dev/null &&
 	assert "CKA_ID carries the key and version UUIDs" \
 		[ "$(jo .id)" = "$(echo "$NSS_ID$(jo .key_version)" | tr -d -)" ]
 	c "NSS key show" $P11NSS --json key show --label nroot
-	assert "never extractable, not modifiable, encrypt only" \
-		[ "$(jo '[.kind, .extractable, .attributes.modifiable, .attributes.decrypt, .attributes.encrypt] | @csv')" = '"root",false,false,false,true' ]
+	assert "never extractable, not modifiable, no usage (no keystream oracle)" \
+		[ "$(jo '[.kind, .extractable, .attributes.modifiable, .attributes.decrypt, .attributes.encrypt] | @csv')" = '"root",false,false,false,false' ]
 	assert "no import key left on NSS" [ "$($P11NSS --json key list | jq '[.[] | select(.class == "public-key")] | length')" -eq 0 ]
 	w0=$(calls POST "/api/v2/keys/$NSS_ID/actions/wrap")
 	x 7 "a DEK on NSS without --wdek-out is refused" $P11NSS key create \

@@ -72,7 +72,7 @@ check "vhd encrypt --manifest" $P11 vhd encrypt --key ibm --manifest m.json \
 assert "manifest written" test -s m.json
 assert "manifest is mode 0644" test "$(stat -c %a m.json)" = 644
 assert "no temp file left" test -z "$(find . -name '.*p11seal-tmp*')"
-expect_eq "format" "$(jm .format)" p11seal-manifest/1
+expect_eq "format" "$(jm .format)" p11seal-manifest/2
 expect_eq "image file" "$(jm .image.file)" a.vhd
 expect_eq "object name IBM expects" "$(jm .image.object)" a.vhd-0.vhd
 expect_eq "size of the encrypted file" "$(jm .image.size)" "$(stat -c %s a.vhd)"
@@ -94,9 +94,11 @@ expect_eq "DEK CKA_ID" "$(jm .dek.id)" "$(jq -r .id key.json)"
 expect_eq "kms" "$(jm .dek.kms)" keyprotect
 expect_eq "wrapped_dek from the metadata" "$(jm .dek.wrapped_dek)" "$WDEK"
 expect_eq "createFromIcos uri" "$(jm .import.parameters.uri)" "$URI"
-expect_eq "createFromIcos encrypted, cloud-init" \
-	"$(jm '"\(.import.parameters.encrypted) \(.import.parameters["cloud-init"])"')" \
-	"true true"
+expect_eq "createFromIcos isEncrypted, cloudInit, byol (the SDKs' names)" \
+	"$(jm '"\(.import.parameters.isEncrypted) \(.import.parameters.cloudInit) \(.import.parameters.byol)"')" \
+	"true true false"
+expect_eq "no bootMode unless asked, no docs-page names" \
+	"$(jm '.import.parameters|[has("bootMode"), has("cloud-init"), has("encrypted")]|any')" false
 expect_eq "createFromIcos crkCrn" "$(jm .import.parameters.crkCrn)" "$CRN"
 expect_eq "createFromIcos wrappedDek" "$(jm .import.parameters.wrappedDek)" "$WDEK"
 expect_eq "createFromIcos name, os, note" \
@@ -142,7 +144,22 @@ check "verify the manifest without uri" $P11 manifest verify o.json a.vhd
 grep -q "importable: NO, missing uri" "$WORK/out" && ok "... says uri is missing" ||
 	not_ok "... says uri is missing: $(cat "$WORK/out")"
 
+check "manifest --byol --boot-mode HVM" $P11 manifest --key ibm a.vhd \
+	--cos-uri "$URI" --byol --boot-mode HVM --out bh.json
+expect_eq "... byol true, bootMode HVM" \
+	"$(jm '"\(.import.parameters.byol) \(.import.parameters.bootMode)"' bh.json)" "true HVM"
+check "... verifies with --key" $P11 manifest verify --key ibm bh.json a.vhd
+jq '.format="p11seal-manifest/1" | .import.parameters |= (with_entries(
+	if .key == "cloudInit" then .key = "cloud-init"
+	elif .key == "isEncrypted" then .key = "encrypted" else . end) | del(.byol))' \
+	m.json >f1.json
+expect_exit 5 "a format 1 manifest: exit 5" $P11 manifest verify f1.json a.vhd
+grep_err "... says how to remake it" "remake it with \`p11seal manifest --key LABEL IMAGE\`"
+
 # --- refusals before any work
+expect_exit 2 "bad --boot-mode: exit 2" $P11 manifest --key ibm a.vhd \
+	--boot-mode UEFI
+grep_err "... names --boot-mode" ": --boot-mode: bootMode .UEFI. is not HVM or PV"
 expect_exit 7 "existing --out: exit 7" $P11 manifest --key ibm a.vhd --out o.json
 grep_err "... names --force" "use --force"
 check "--force replaces it" $P11 manifest --key ibm a.vhd --out o.json --force
@@ -287,8 +304,11 @@ parameters.note|key|6|^binding: |.import.parameters.note="evil"
 parameters.os|key|6|^binding: |.import.parameters.operatingSystemReferenceCode="WIN_2019-STD_64"
 parameters.uri (another bucket)|key|6|^binding: |.import.parameters.uri="cos://us-south/evil-1/a.vhd-0.vhd"
 parameters.uri (malformed)|-|6|^import.parameters.uri: COS URI|.import.parameters.uri="s3://x/y"
-parameters.cloud-init|-|6|^import.parameters.cloud-init: must be true|.import.parameters["cloud-init"]=false
-parameters.encrypted|-|6|^import.parameters.encrypted: must be true|.import.parameters.encrypted=false
+parameters.cloudInit|-|6|^import.parameters.cloudInit: must be true|.import.parameters.cloudInit=false
+parameters.isEncrypted|-|6|^import.parameters.isEncrypted: must be true|.import.parameters.isEncrypted=false
+parameters.byol|key|6|^binding: |.import.parameters.byol=true
+parameters.bootMode|-|6|^import.parameters.bootMode: |.import.parameters.bootMode="UEFI"
+docs-page name cloud-init|-|5|unknown member 'cloud-init'|.import.parameters["cloud-init"]=true
 parameters.crkCrn|-|6|^import.parameters.crkCrn: differs|.import.parameters.crkCrn=$crn
 parameters.wrappedDek|-|6|^import.parameters.wrappedDek: differs|.import.parameters.wrappedDek="QUJD"
 notes|-|6|^import.notes: |.import.notes=[]

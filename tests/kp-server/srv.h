@@ -38,6 +38,10 @@ struct srv_config {
 	bool faults;               /* serve the /admin endpoints (loopback) */
 	bool hpcs;                 /* accept RSAES_OAEP_SHA_1 + AES-CBC nonce */
 	bool verbose;              /* one line per request on stderr */
+	/* the SoftLayer/IAM/COS stand-in (srv_sl.c) */
+	const char *cos_dir;       /* objects at DIR/BUCKET/OBJECT */
+	const char *policies_file; /* IAM authorization policies */
+	long import_delay;         /* seconds until an import finishes */
 };
 
 struct srv_keys;
@@ -45,6 +49,7 @@ struct srv_itok;
 struct srv_hsm;
 struct srv_iam;
 struct srv_fault;
+struct srv_sl;
 
 struct srv {
 	struct srv_config cfg;
@@ -54,6 +59,7 @@ struct srv {
 	struct srv_hsm *hsm;
 	struct srv_iam *iam;
 	struct srv_fault *fault;
+	struct srv_sl *sl;
 	int64_t clock_offset; /* seconds added to the wall clock (tests) */
 	atomic_bool stopping; /* set at shutdown: injected delays end */
 };
@@ -71,6 +77,8 @@ struct srv_req {
 struct srv_reply {
 	int status;
 	cJSON *body;      /* NULL: no body */
+	char *text;       /* malloc'd non-JSON body (XML), or NULL */
+	const char *text_type; /* its Content-Type */
 	const char *what; /* summary for error envelopes; NULL: none */
 	struct {
 		char name[32];

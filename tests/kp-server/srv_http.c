@@ -173,6 +173,16 @@ static struct MHD_Response *reply_response(struct srv_reply *rep, int *status)
 	char *text;
 
 	*status = rep->status ? rep->status : 500;
+	if (rep->text) {
+		resp = MHD_create_response_from_buffer_with_free_callback(
+		        strlen(rep->text), rep->text, free);
+		if (resp) {
+			rep->text = NULL;
+			MHD_add_response_header(resp, "Content-Type",
+			                        rep->text_type);
+		}
+		return resp;
+	}
 	if (!rep->body)
 		return MHD_create_response_from_buffer(0, NULL,
 		                                       MHD_RESPMEM_PERSISTENT);
@@ -357,6 +367,7 @@ static enum MHD_Result answer(struct srv_http *h, struct MHD_Connection *c,
 		log_request(srv, c, method, url, ret == MHD_YES ? status : 0,
 		            corr, faulted ? f.kind : SRV_FAULT_NONE);
 	cJSON_Delete(rep.body);
+	free(rep.text);
 	return ret;
 }
 

@@ -178,11 +178,12 @@ static bool sign(const struct srv_iam *iam, const char *msg, size_t len,
 
 /* header.payload.signature into out (TOKEN_MAX bytes, secmem). */
 static enum err make_token(const struct srv_iam *iam, const char *sub,
-                           int64_t now, long ttl, char *out)
+                           const char *account, int64_t now, long ttl,
+                           char *out)
 {
 	static const char hdr[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":"
 	                          "\"kp-server\"}";
-	cJSON *p = cJSON_CreateObject();
+	cJSON *p = cJSON_CreateObject(), *acct;
 	char jti[SRV_UUID_LEN + 1], iam_id[160], *text = NULL;
 	uint8_t mac[32];
 	size_t o = 0;
@@ -196,7 +197,9 @@ static enum err make_token(const struct srv_iam *iam, const char *sub,
 	     cJSON_AddNumberToObject(p, "exp", (double)(now + ttl)) &&
 	     cJSON_AddStringToObject(p, "iss", "kp-server") &&
 	     cJSON_AddStringToObject(p, "grant_type", APIKEY_GRANT) &&
-	     cJSON_AddStringToObject(p, "jti", jti);
+	     cJSON_AddStringToObject(p, "jti", jti) &&
+	     (acct = cJSON_AddObjectToObject(p, "account")) &&
+	     cJSON_AddStringToObject(acct, "bss", account);
 	text = ok ? cJSON_PrintUnformatted(p) : NULL;
 	ok = text && put_b64url(out, TOKEN_MAX, &o, hdr, strlen(hdr));
 	if (ok)
@@ -284,7 +287,8 @@ enum err srv_iam_token(struct srv_req *req, struct srv_reply *rep)
 		r = iam_fail(rep, "BXNIM0415E",
 		             "Provided API key could not be found");
 	else
-		r = make_token(iam, hit->subject, now, ttl, tok);
+		r = make_token(iam, hit->subject, req->srv->cfg.account, now,
+		               ttl, tok);
 	if (r == ERR_OK)
 		r = srv_reply_json(rep, 200, token_reply(tok, now, ttl));
 	secmem_free(key);
@@ -394,4 +398,9 @@ enum err srv_iam_check(struct srv_req *req, struct srv_reply *rep)
 		                "The bearer token has expired");
 	memcpy(req->subject, sub, sizeof(sub));
 	return ERR_OK;
+}
+
+bool srv_iam_key_known(const struct srv_iam *iam, const char *key)
+{
+	return find_key(iam, key) != NULL;
 }

@@ -5,6 +5,7 @@
 #ifndef SRV_IAM_H
 #define SRV_IAM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -19,6 +20,9 @@ void srv_iam_free(struct srv_iam *iam);
 
 /* POST /identity/token and /oidc/token (form body, apikey grant). */
 enum err srv_iam_token(struct srv_req *req, struct srv_reply *rep);
+
+/* True if key is one of the API keys (createFromIcos's ibmApiKey). */
+bool srv_iam_key_known(const struct srv_iam *iam, const char *key);
 
 /* Check the request's Authorization header; on success the subject is in
  * req->subject. 401 (missing, bad signature, expired) or 400

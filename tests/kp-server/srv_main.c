@@ -18,6 +18,7 @@
 #include "srv_iam.h"
 #include "srv_import.h"
 #include "srv_keys.h"
+#include "srv_sl.h"
 #include "srv_state.h"
 
 #define SECURE_HEAP (64u * 1024 * 1024)
@@ -42,7 +43,10 @@ static const char usage_text[] =
         "  --hpcs                    accept RSAES_OAEP_SHA_1 and CBC nonces\n"
         "  --faults                  serve /admin/faults, /admin/log, "
         "/admin/clock\n"
-        "  --verbose                 one line per request on stderr\n";
+        "  --verbose                 one line per request on stderr\n"
+        "  --cos-dir DIR             COS objects at DIR/BUCKET/OBJECT\n"
+        "  --policies FILE           IAM authorization policies (JSON)\n"
+        "  --import-delay SECONDS    until an image import finishes (0)\n";
 
 static bool num(const char *s, long lo, long hi, long *out)
 {
@@ -76,6 +80,9 @@ static bool set_option(struct srv_config *c, int opt, const char *arg)
 	case 'F': c->faults = true; return true;
 	case 'H': c->hpcs = true; return true;
 	case 'v': c->verbose = true; return true;
+	case 'C': c->cos_dir = arg; return true;
+	case 'O': c->policies_file = arg; return true;
+	case 'D': return num(arg, 0, 86400, &c->import_delay);
 	case 'T': return num(arg, 1, 86400, &c->token_ttl);
 	case 'r': return num(arg, 0, 86400, &c->rotate_interval);
 	case 'e': return num(arg, 0, 86400, &c->enable_wait);
@@ -113,6 +120,9 @@ static const struct option options[] = {
 	{ "purge-wait", required_argument, NULL, 'u' },
 	{ "min-token-expiration", required_argument, NULL, 'x' },
 	{ "max-body", required_argument, NULL, 'b' },
+	{ "cos-dir", required_argument, NULL, 'C' },
+	{ "policies", required_argument, NULL, 'O' },
+	{ "import-delay", required_argument, NULL, 'D' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -158,6 +168,8 @@ static enum err srv_open(struct srv *srv)
 	if (r == ERR_OK)
 		r = srv_fault_new(&srv->fault);
 	if (r == ERR_OK)
+		r = srv_sl_new(&srv->sl);
+	if (r == ERR_OK)
 		r = srv_iam_new(&srv->iam, srv->cfg.api_keys_file);
 	if (r == ERR_OK)
 		r = srv_hsm_open(&srv->hsm, srv->cfg.module, srv->cfg.token_uri,
@@ -173,6 +185,7 @@ static void srv_close(struct srv *srv)
 	srv_hsm_close(srv->hsm);
 	srv_iam_free(srv->iam);
 	srv_fault_free(srv->fault);
+	srv_sl_free(srv->sl);
 	srv_keys_free(srv->keys);
 	pthread_mutex_destroy(&srv->lock);
 }

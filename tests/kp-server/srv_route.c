@@ -13,10 +13,12 @@
 #include "srv_fault.h"
 #include "srv_iam.h"
 #include "srv_import.h"
+#include "srv_sl.h"
 
 enum {
 	R_KP = 1,   /* needs a bearer token and the Bluemix-Instance header */
 	R_LOCK = 2, /* handler runs under the server lock */
+	R_IAM = 4,  /* needs a bearer token only (SoftLayer, IAM, COS) */
 };
 
 typedef enum err (*srv_handler)(struct srv_req *, struct srv_reply *);
@@ -64,6 +66,13 @@ static const struct route {
 	  R_KP | R_LOCK },
 	{ "POST", "/api/v2/import_token", srv_import_post, R_KP },
 	{ "GET", "/api/v2/import_token", srv_import_get, R_KP | R_LOCK },
+	{ "POST", SRV_SL_BASE "/createFromIcos.json", srv_sl_create,
+	  R_IAM | R_LOCK },
+	{ "GET", SRV_SL_BASE "/getVhdImportSoftwareDescriptions.json",
+	  srv_sl_os_codes, R_IAM | R_LOCK },
+	{ "GET", SRV_SL_BASE "/*/getObject.json", srv_sl_get, R_IAM | R_LOCK },
+	{ "GET", "/v1/policies", srv_sl_policies, R_IAM | R_LOCK },
+	{ "GET", "/cos/*", srv_sl_location, R_IAM | R_LOCK },
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -139,7 +148,7 @@ static enum err run(const struct route *rt, struct srv_req *req,
 	enum err r = ERR_OK;
 
 	pthread_mutex_lock(&srv->lock);
-	if (rt->flags & R_KP)
+	if (rt->flags & (R_KP | R_IAM))
 		r = srv_iam_check(req, rep);
 	if (r == ERR_OK && (rt->flags & R_KP))
 		r = instance_check(req, rep);

@@ -324,6 +324,8 @@ static void test_complete(void **state)
 	assert_string_equal(m->icos.wrapped_dek, WDEK);
 	assert_true(m->icos.cloud_init);
 	assert_true(m->icos.encrypted);
+	assert_false(m->icos.byol);
+	assert_string_equal(m->icos.boot_mode, "");
 	assert_true(m->importable);
 	assert_int_equal(m->missing, 0);
 	assert_int_equal(m->n_notes, 1);
@@ -359,7 +361,11 @@ static void test_round_trip(void **state)
 	(void)state;
 	t1 = text_of(m);
 	assert_null(strstr(t1, "ibmApiKey\":"));
-	assert_non_null(strstr(t1, "\"cloud-init\":\ttrue"));
+	assert_non_null(strstr(t1, "\"cloudInit\":\ttrue"));
+	assert_non_null(strstr(t1, "\"isEncrypted\":\ttrue"));
+	assert_non_null(strstr(t1, "\"byol\":\tfalse"));
+	assert_null(strstr(t1, "cloud-init"));
+	assert_null(strstr(t1, "bootMode"));
 	assert_int_equal(t1[strlen(t1) - 1], '\n');
 	assert_int_equal(km_manifest_parse(t1, strlen(t1), back), ERR_OK);
 	t2 = text_of(back);
@@ -461,10 +467,12 @@ static void test_validate_params(void **state)
 	MUTATE("import.parameters.note", false, SET(m->icos.note, "a\x01"));
 	MUTATE("import.parameters.operatingSystemReferenceCode", false,
 	       SET(m->icos.os, "DEBIAN 12"));
-	MUTATE("import.parameters.cloud-init", false,
+	MUTATE("import.parameters.cloudInit", false,
 	       m->icos.cloud_init = false);
-	MUTATE("import.parameters.encrypted", false,
+	MUTATE("import.parameters.isEncrypted", false,
 	       m->icos.encrypted = false);
+	MUTATE("import.parameters.bootMode", false,
+	       SET(m->icos.boot_mode, "UEFI"));
 	MUTATE("import.parameters.crkCrn", false, SET(m->icos.crk_crn, HCRN));
 	MUTATE("import.parameters.crkCrn", false, m->icos.crk_crn[0] = '\0');
 	MUTATE("import.parameters.wrappedDek", false,
@@ -534,7 +542,7 @@ static void expect_json_error(void (*fn)(cJSON *), const char *detail)
 
 static void test_parse_rejects(void **state)
 {
-	static const char nul[] = "{\"format\":\"p11seal-manifest/1\"}\0";
+	static const char nul[] = "{\"format\":\"p11seal-manifest/2\"}\0";
 	struct km_manifest *m = calloc(1, sizeof(*m));
 	char *big;
 
@@ -545,13 +553,19 @@ static void test_parse_rejects(void **state)
 	expect_parse_error("\"format\"", "\"extra\":1,\"format\"",
 	                   "unknown member 'extra'");
 	expect_parse_error("\"file\"", "\"owner\":\"x\",\"file\"", "in image");
-	expect_parse_error("\"cloud-init\"",
-	                   "\"ibmApiKey\":\"secret\",\"cloud-init\"",
+	expect_parse_error("\"cloudInit\"",
+	                   "\"ibmApiKey\":\"secret\",\"cloudInit\"",
 	                   "API key");
-	expect_parse_error("\"cloud-init\"", "\"byol\":true,\"cloud-init\"",
-	                   "unknown member 'byol'");
-	expect_parse_error(KM_MANIFEST_FORMAT, "p11seal-manifest/2",
-	                   "p11seal-manifest/2");
+	/* the docs page's names, and the 2018 ones, are not what IBM takes */
+	expect_parse_error("\"cloudInit\"", "\"cloud-init\":true,\"cloudInit\"",
+	                   "unknown member 'cloud-init'");
+	expect_parse_error("\"cloudInit\"", "\"rootKeyId\":\"k\",\"cloudInit\"",
+	                   "unknown member 'rootKeyId'");
+	expect_parse_error("\"byol\":\tfalse", "\"byol\":\t0", "byol");
+	expect_parse_error(KM_MANIFEST_FORMAT, "p11seal-manifest/3",
+	                   "p11seal-manifest/3");
+	expect_parse_error(KM_MANIFEST_FORMAT, KM_MANIFEST_FORMAT_1,
+	                   "remake it with `p11seal manifest");
 	expect_parse_error("\"size\":\t8401408", "\"size\":\t\"8401408\"",
 	                   "size");
 	expect_parse_error("\"size\":\t8401408", "\"size\":\t-1", "size");
@@ -575,8 +589,8 @@ static void test_parse_rejects(void **state)
 	                   "label");
 	expect_parse_error("\"label\":\t\"ibm\"", "\"label\":\t\"a\\nb\"",
 	                   "control character");
-	expect_parse_error("\"encrypted\":\ttrue", "\"encrypted\":\t\"true\"",
-	                   "encrypted");
+	expect_parse_error("\"isEncrypted\":\ttrue",
+	                   "\"isEncrypted\":\t\"true\"", "isEncrypted");
 	expect_parse_error("\"binding\":", "\"bind\":", "unknown member");
 	assert_int_equal(km_manifest_parse("", 0, m), ERR_FORMAT);
 	assert_int_equal(km_manifest_parse(nul, sizeof(nul) - 1, m),
@@ -630,6 +644,9 @@ static void test_digest(void **state)
 	CHANGES(SET(m->icos.wrapped_dek, "QUJD"));
 	CHANGES(SET(m->icos.name, "other"));
 	CHANGES(m->icos.cloud_init = false);
+	CHANGES(m->icos.encrypted = false);
+	CHANGES(m->icos.byol = true);
+	CHANGES(SET(m->icos.boot_mode, "HVM"));
 	CHANGES(m->importable = false);
 	CHANGES(SET(m->created, "2023-11-14T22:13:21Z"));
 	/* "name=a" + "note=" must differ from "name=" + ... : no run-on */

@@ -2,7 +2,8 @@
 /* test_p11_policy.c - the audit rules on hand-made key descriptions: each
  * classic attack is found where it applies and only there, and the
  * attributes of p11seal's own profiles pass; so are the custody rules
- * (extractable root keys, loose trusted keys, import leftovers). */
+ * (extractable root keys, loose trusted keys, import leftovers, root
+ * keys Key Protect holds that still have a usage). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -136,10 +137,12 @@ static void test_rsa_keys(void **state)
 	k = key(CKO_PRIVATE_KEY, CKK_RSA, 0, SAFE "decrypt,");
 	k.info.modulus_bits = 4096;
 	assert_int_equal(attacks(k), BIT(P11A_WRAP_DECRYPT));
-	/* a transport key: unwrap only, behind a safe unwrap template */
+	/* a transport key: unwrap only, behind a pinned unwrap template */
 	k = key(CKO_PRIVATE_KEY, CKK_RSA, 0, SAFE "unwrap,");
 	k.info.modulus_bits = 4096;
 	k.unwrap_tmpl_safe = true;
+	assert_int_equal(attacks(k), BIT(P11A_LOOSE_UNWRAP));
+	k.unwrap_tmpl_pinned = true;
 	assert_int_equal(attacks(k), 0);
 	k.info.flag[P11F_MODIFIABLE] = true;
 	assert_int_equal(attacks(k), BIT(P11A_MUTABLE));
@@ -255,6 +258,38 @@ static void test_custody(void **state)
 					 ",trusted,wrap,", true)), 0);
 }
 
+/* A root whose material Key Protect holds: any usage is a keystream
+ * oracle for the WDEKs; the kept profile (no usage) passes, and so does
+ * an encrypting root Key Protect does not hold (`key create root`). */
+static void test_root_oracle(void **state)
+{
+	static const char *const usage[] = { "encrypt,", "decrypt,", "wrap,",
+					     "unwrap,", "sign,", "derive," };
+	struct p11_policy_key k;
+
+	(void)state;
+	k = key(CKO_SECRET_KEY, CKK_AES, 32, LOCKED);
+	k.kp_root = true;
+	assert_int_equal(attacks(k), 0);
+	for (size_t u = 0; u < sizeof(usage) / sizeof(usage[0]); u++) {
+		char flags[128];
+
+		snprintf(flags, sizeof(flags), LOCKED "%s", usage[u]);
+		k = key(CKO_SECRET_KEY, CKK_AES, 32, flags);
+		k.kp_root = true;
+		assert_true(attacks(k) & BIT(P11A_ROOT_ORACLE));
+	}
+	/* a usage the token does not report counts as on */
+	k = key(CKO_SECRET_KEY, CKK_AES, 32, LOCKED);
+	k.kp_root = true;
+	k.info.known[P11F_ENCRYPT] = false;
+	assert_true(attacks(k) & BIT(P11A_ROOT_ORACLE));
+	k = root(CKM_AES_GCM, LOCKED "encrypt,");
+	assert_int_equal(attacks(k), 0);
+	k.kp_root = true;
+	assert_int_equal(attacks(k), BIT(P11A_ROOT_ORACLE));
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -275,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_weak_wrapper_needs_a_stronger_target),
 		cmocka_unit_test(test_token_that_ignores_attributes),
 		cmocka_unit_test(test_custody),
+		cmocka_unit_test(test_root_oracle),
 		cmocka_unit_test(test_names),
 	};
 
