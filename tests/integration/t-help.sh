@@ -72,6 +72,12 @@ assert "... one JSON document" python3 -m json.tool "$WORK/out" /dev/null
 expect_exit 4 "token list --module MISSING: taken after the command" \
 	"$P11SEAL" token list --module "$WORK/no-such-module.so"
 grep_err "... and used" "no-such-module\.so"
+expect_exit 4 "key delete --module MISSING -q: once a getopt loop, globals taken" \
+	"$P11SEAL" key delete --label x --yes --module "$WORK/no-such-module.so" -q
+grep_err "... and used" "no-such-module\.so"
+expect_exit 4 "audit show --audit-log MISSING --no-syslog: taken after it" \
+	"$P11SEAL" audit show --last 1 --audit-log "$WORK/no-such.log" --no-syslog
+grep_err "... and used" "no-such\.log"
 expect_exit 2 "--pin after the command: refused as before it" \
 	"$P11SEAL" key list --pin 1234
 grep_err "... naming the safe way" "pin-source"
