@@ -13,7 +13,6 @@
 #include "cli.h"
 #include "cli_audit.h"
 #include "cli_file.h"
-#include "cli_opts.h"
 #include "cli_token.h"
 #include "cli_trust.h"
 #include "commands.h"

@@ -31,8 +31,8 @@ assert "help key create dek: --size defaults to 64" \
 assert "... both rows of the kind (--kp-root too)" grep -q -- '--kp-root ID' \
 	dek.txt
 "$P11SEAL" help key delete >del.txt
-assert "help key delete (own getopt loop): its options described" \
-	grep -q -- '--yes .*no confirmation prompt' del.txt
+assert "help key delete: -y, --yes and its default, from its table" \
+	grep -q -- '-y, --yes .*no confirmation prompt; default ask' del.txt
 "$P11SEAL" help >all.txt
 assert "help: the global options, with defaults" sh -c \
 	"grep -A1 -- '--pin-source SRC' all.txt | grep -q 'default a prompt'"
