@@ -3,6 +3,9 @@
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+# where bash-completion looks for a command's completion on demand
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
 B       ?= build
 CC      ?= cc
@@ -70,12 +73,14 @@ FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz-replay/%)
 SHIM_SO := $(if $(SHIM_SRC),$(B)/tests/libp11shim.so)
 KILLAT_SO := $(B)/tests/libkillat.so
 SRV_BIN := $(if $(SRV_SRC),$(B)/kp-server)
+# Made by the binary from the option tables it parses with (cli_help.h).
+DOCS := $(B)/p11seal.1 $(B)/p11seal.bash-completion
 
 ALL_CFLAGS = $(BASE) $(WARN) $(HARDEN) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 
 .PHONY: all check asan ubsan valgrind install uninstall clean demo bench \
 	fuzz fuzz-targets lint layers format format-check test-bins
-all: layers $(B)/p11seal $(SRV_BIN)
+all: layers $(B)/p11seal $(SRV_BIN) $(DOCS)
 
 # The include flags of one folder, for tests/integration/t-layers.sh.
 print-inc-%:
@@ -101,6 +106,12 @@ $(B)/libp11seal.a: $(LIB_OBJ)
 
 $(B)/p11seal: $(CLI_OBJ) $(B)/libp11seal.a
 	$(CC) $(CFLAGS) -pie -Wl,-z,relro,-z,now $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/p11seal.1: $(B)/p11seal
+	$(B)/p11seal help --man >$@.tmp && mv $@.tmp $@
+
+$(B)/p11seal.bash-completion: $(B)/p11seal
+	$(B)/p11seal help --completion bash >$@.tmp && mv $@.tmp $@
 
 $(B)/kp-server: $(SRV_OBJ) $(B)/libp11seal.a
 	$(CC) $(CFLAGS) -pie $(LDFLAGS) -o $@ $^ $(SRV_LIBS)
@@ -145,7 +156,7 @@ $(B)/fuzzer/%: tests/fuzz/%.c $(B)/libp11seal.a
 	$(CC) $(ALL_CFLAGS) $(INC_tests) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
 fuzz-targets: $(FUZZ_BIN)
 
-test-bins: $(B)/p11seal $(SRV_BIN) $(UNIT_BIN) $(FUZZ_REPLAY) $(SHIM_SO) \
+test-bins: $(B)/p11seal $(DOCS) $(SRV_BIN) $(UNIT_BIN) $(FUZZ_REPLAY) $(SHIM_SO) \
 	$(KILLAT_SO)
 
 check: test-bins
@@ -183,12 +194,17 @@ bench:
 		build/bench/tests/libp11shim.so && \
 	B=build/bench BENCH_START=$$start sh tests/bench/run-bench.sh
 
-install: $(B)/p11seal
-	install -d $(DESTDIR)$(BINDIR)
+install: $(B)/p11seal $(DOCS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(B)/p11seal $(DESTDIR)$(BINDIR)/p11seal
+	install -m 0644 $(B)/p11seal.1 $(DESTDIR)$(MANDIR)/man1/p11seal.1
+	install -m 0644 $(B)/p11seal.bash-completion \
+		$(DESTDIR)$(BASHCOMPDIR)/p11seal
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/p11seal
+	rm -f $(DESTDIR)$(BINDIR)/p11seal $(DESTDIR)$(MANDIR)/man1/p11seal.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/p11seal
 
 # Layers held by the build, not by convention. Per-folder -I already makes
 # a wrong-way include by bare name fail to compile; `make layers` closes the

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_help.h"
+#include "json_out.h"
 #include "p11_key.h"
 
 int cli_exit_code(enum err r)
@@ -81,7 +83,7 @@ static void kind_names(const struct cli_subcommand *kinds, char *out,
 	}
 }
 
-static const struct cli_subcommand *kinds_of(const struct cli_command *k)
+const struct cli_subcommand *cli_command_kinds(const struct cli_command *k)
 {
 	for (const struct cli_verb_kinds *v = cli_verb_kinds; v->name; v++)
 		if (strcmp(v->group ? v->group : "",
@@ -89,6 +91,15 @@ static const struct cli_subcommand *kinds_of(const struct cli_command *k)
 		    strcmp(v->name, k->name) == 0)
 			return v->kinds;
 	return NULL;
+}
+
+bool cli_kind_repeats(const struct cli_subcommand *kinds,
+                      const struct cli_subcommand *s)
+{
+	for (const struct cli_subcommand *p = kinds; p < s; p++)
+		if (strcmp(p->kind, s->kind) == 0 && p->run == s->run)
+			return true;
+	return false;
 }
 
 int cli_command_run(struct cli *c, const struct cli_command *k, int argc,
@@ -99,14 +110,16 @@ int cli_command_run(struct cli *c, const struct cli_command *k, int argc,
 
 	if (k->run)
 		return k->run(c, argc, argv);
-	kinds = kinds_of(k);
+	kinds = cli_command_kinds(k);
 	if (!kinds)
 		return cli_fail(
 		        c, err_set(ERR_INTERNAL, "no kinds for '%s'", k->name));
 	if (argc > 1 && argv[1][0] != '-') {
 		s = find_kind(kinds, argc - 1, argv + 1);
-		if (s)
+		if (s) {
+			c->kind = s;
 			return s->run(c, argc - 1, argv + 1);
+		}
 	}
 	if (cli_wants_help(c, argc, argv))
 		return 0;
@@ -116,31 +129,25 @@ int cli_command_run(struct cli *c, const struct cli_command *k, int argc,
 	return cli_usage(c, "unknown kind '%s' (%s)", argv[1], names);
 }
 
-void cli_print_usage(const struct cli *c)
+void cli_apply_globals(struct cli *c)
 {
-	for (size_t i = 0; i < cli_n_commands; i++) {
-		const struct cli_command *k = &cli_commands[i];
-		char full[64];
-
-		snprintf(full, sizeof(full), "%s%s%s", k->group ? k->group : "",
-		         k->group ? " " : "", k->name);
-		if (c->cmd && strcmp(full, c->cmd) == 0) {
-			printf("usage: %s %s %s\n  %s\n", c->prog, full,
-			       k->usage ? k->usage : "", k->summary);
-			return;
-		}
-	}
+	if (c->quiet || c->verbose)
+		c->verbosity = c->quiet ? -1 : 1;
+	if (c->no_syslog)
+		setenv("P11SEAL_AUDIT_SYSLOG", "0", 1);
 }
 
 int cli_usage(const struct cli *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: %s: ", c->prog, c->cmd ? c->cmd : "");
+	fprintf(stderr, "%s: %s%s", c->prog, c->cmd ? c->cmd : "",
+	        c->cmd ? ": " : "");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see '%s help %s')\n", c->prog, c->cmd ? c->cmd : "");
+	fprintf(stderr, " (see '%s help%s%s')\n", c->prog, c->cmd ? " " : "",
+	        c->cmd ? c->cmd : "");
 	return EXIT_USAGE;
 }
 
@@ -189,7 +196,7 @@ bool cli_wants_help(const struct cli *c, int argc, char **argv)
 {
 	if (!cli_asks_help(argc, argv))
 		return false;
-	cli_print_usage(c);
+	cli_help_command(c, NULL);
 	return true;
 }
 
@@ -246,18 +253,14 @@ void cli_warn_omissions(const struct cli *c)
 
 enum err cli_print_json(cJSON *j)
 {
-	char *text;
+	bool ok;
 
 	if (!j)
 		return err_set(ERR_NOMEM, "JSON output");
 	add_template_warnings(j);
-	text = cJSON_Print(j);
+	ok = json_out_print(stdout, j);
 	cJSON_Delete(j);
-	if (!text)
-		return err_set(ERR_NOMEM, "JSON output");
-	puts(text);
-	cJSON_free(text);
-	return ERR_OK;
+	return ok ? ERR_OK : err_set(ERR_NOMEM, "JSON output");
 }
 
 bool cli_confirm(const char *prompt)

@@ -24,9 +24,19 @@ enum cli_exit {
 	EXIT_REMOTE = 8,   /* network or Key Protect error */
 };
 
+/* What a command run with --help prints (cli_help.h). */
+enum cli_help_fmt {
+	CLI_HELP_TEXT,  /* the help text on stdout */
+	CLI_HELP_MAN,   /* its section of the man page */
+	CLI_HELP_WORDS, /* "CMD<TAB> --opt --opt=ARG" for the completion */
+};
+
+struct cli_subcommand;
+
 struct cli {
 	const char *prog;
-	const char *cmd;              /* "key create", for messages */
+	const char *cmd;                   /* "key create", for messages */
+	const struct cli_subcommand *kind; /* the kind's row, or NULL */
 	const char *module;           /* --module PATH; NULL = p11-kit proxy */
 	const char *module_init_args; /* --module-init-args STR */
 	const char *token_uri;        /* --token URI */
@@ -36,7 +46,15 @@ struct cli {
 	                                 P11SEAL_CACERT or SSL_CERT_FILE */
 	bool json;                    /* --json */
 	int verbosity;                /* -q: -1, default 0, -v: 1 */
+	bool quiet, verbose;          /* -q, -v as given: verbosity */
+	bool no_syslog;               /* --no-syslog */
+	bool help, version;           /* --help, --version (main only) */
+	enum cli_help_fmt help_fmt;
 };
+
+/* After global options were parsed: -q/-v into verbosity, --no-syslog
+ * into the environment the audit code reads. */
+void cli_apply_globals(struct cli *c);
 
 /* One kind a verb acts on, named by the verb's first argument (`key
  * create root`). A row with a flag is taken when that option is on the
@@ -46,6 +64,8 @@ struct cli_subcommand {
 	const char *kind;
 	const char *flag; /* "--kp-root", or NULL */
 	int (*run)(struct cli *c, int argc, char **argv);
+	const char *summary;
+	const char *usage; /* after "p11seal GROUP NAME", the kind first */
 };
 
 struct cli_command {
@@ -67,6 +87,14 @@ extern const struct cli_command cli_commands[];
 extern const size_t cli_n_commands;
 extern const struct cli_verb_kinds cli_verb_kinds[]; /* ends with NULL */
 
+/* The kinds of command k (`key create`), or NULL. */
+const struct cli_subcommand *cli_command_kinds(const struct cli_command *k);
+
+/* True if kind row s repeats an earlier row of its list (same kind,
+ * same function: `key import dek --unwrap-with`), so help shows it once. */
+bool cli_kind_repeats(const struct cli_subcommand *kinds,
+                      const struct cli_subcommand *s);
+
 /* Run command k on argv (argv[0] = its name): k->run, or the row of
  * k->kinds that argv[1] and the options choose. */
 int cli_command_run(struct cli *c, const struct cli_command *k, int argc,
@@ -81,9 +109,6 @@ int cli_exit_code(enum err r);
 /* Usage error: print the message and the command's usage; returns 2. */
 int cli_usage(const struct cli *c, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
-
-/* Print the usage of the current command (c->cmd) to stdout. */
-void cli_print_usage(const struct cli *c);
 
 /* Informational line on stderr unless -q (never carries secrets). */
 void cli_info(const struct cli *c, const char *fmt, ...)
@@ -111,8 +136,9 @@ long cli_env_ms(const char *name);
 /* True if argv (before any "--") holds --help or -h. */
 bool cli_asks_help(int argc, char **argv);
 
-/* cli_asks_help, with the usage printed when true (the command then
- * returns 0). Commands on option tables get this from cli_opts_parse. */
+/* cli_asks_help, with the help printed when true (the command then
+ * returns 0): for a verb run without its kind, which has no options of
+ * its own. Commands get this from cli_opts_parse. */
 bool cli_wants_help(const struct cli *c, int argc, char **argv);
 
 /* Print j (one JSON document) on stdout and free it; ERR_NOMEM if NULL.

@@ -25,7 +25,8 @@ const struct cli_opt cli_cos_table[] = {
 	  .help = "the region's direct endpoint (s3.direct.REGION..., from "
 	          "VPC)" },
 	{ "cacert", CLI_STR(struct cli_cos_opts, cacert), .arg = "FILE",
-	  .help = "PEM file of extra trust anchors; default the system's "
+	  .help = "PEM file of extra trust anchors; default "
+	          "$P11SEAL_CACERT, else $SSL_CERT_FILE, else the system's "
 	          "only" },
 	{ "iam-url", CLI_STR(struct cli_cos_opts, iam_url), .arg = "URL",
 	  .help = "IAM token URL, or a host for its /identity/token; default "

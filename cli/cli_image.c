@@ -109,7 +109,7 @@ void cli_image_icos(const struct km_manifest *m, struct sl_icos *p)
 
 enum err cli_image_print(const struct cli *c, const struct sl_image *im)
 {
-	cJSON *j;
+	cJSON *j, *t;
 
 	if (!c->json) {
 		printf("id: %lld\nglobalIdentifier: %s\nname: %s\n"
@@ -120,13 +120,18 @@ enum err cli_image_print(const struct cli *c, const struct sl_image *im)
 			printf("transaction: %s\n", im->status);
 		return ERR_OK;
 	}
+	/* SoftLayer's members under "image" with SoftLayer's names; what
+	 * p11seal makes of them beside it, in its own */
 	j = cJSON_CreateObject();
-	if (!j)
+	t = j ? cJSON_AddObjectToObject(j, "image") : NULL;
+	if (!t) {
+		cJSON_Delete(j);
 		return err_set(ERR_NOMEM, "JSON");
-	cJSON_AddNumberToObject(j, "id", (double)im->id);
-	cJSON_AddStringToObject(j, "globalIdentifier", im->global_id);
-	cJSON_AddStringToObject(j, "name", im->name);
-	cJSON_AddStringToObject(j, "createDate", im->create_date);
+	}
+	cJSON_AddNumberToObject(t, "id", (double)im->id);
+	cJSON_AddStringToObject(t, "globalIdentifier", im->global_id);
+	cJSON_AddStringToObject(t, "name", im->name);
+	cJSON_AddStringToObject(t, "createDate", im->create_date);
 	cJSON_AddStringToObject(j, "state", sl_state_name(im->state));
 	cJSON_AddStringToObject(j, "transaction", im->status);
 	return cli_print_json(j);

@@ -56,7 +56,8 @@ const char *cli_image_sl_url(const char *flag, const struct kp_opts *ko);
 /* The createFromIcos configuration of m (borrowing its strings). */
 void cli_image_icos(const struct km_manifest *m, struct sl_icos *p);
 
-/* A template: JSON, or "name: value" lines. */
+/* A template: JSON ({"image": SoftLayer's members, "state", "transaction"}),
+ * or "name: value" lines. */
 enum err cli_image_print(const struct cli *c, const struct sl_image *im);
 
 #endif

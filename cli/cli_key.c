@@ -46,3 +46,17 @@ enum err cli_key_select(struct p11_session *s, const char *label,
 		               id_hex, sizeof(id));
 	return km_inventory_find_by(s, label, id_hex ? id : NULL, n / 2, out);
 }
+
+cJSON *cli_key_json(const char *label, const char *kind, size_t size,
+                    const char *keyhash, bool extractable)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(j, "label", label);
+	cJSON_AddStringToObject(j, "kind", kind);
+	cJSON_AddNumberToObject(j, "size", (double)size);
+	if (keyhash)
+		cJSON_AddStringToObject(j, "keyhash", keyhash);
+	cJSON_AddBoolToObject(j, "extractable", extractable);
+	return j;
+}

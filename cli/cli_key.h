@@ -6,6 +6,11 @@
 #ifndef P11SEAL_CLI_KEY_H
 #define P11SEAL_CLI_KEY_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
 #include "err.h"
 
 struct cli;
@@ -26,5 +31,9 @@ struct km_key;
  * it): ERR_USAGE for bad hex, else km_inventory_find_by's answer. */
 enum err cli_key_select(struct p11_session *s, const char *label,
                         const char *id_hex, struct km_key *out);
+/* What --json prints for a key just made or imported: {"label", "kind",
+ * "size" (bytes), "keyhash" (a DEK's, NULL: none), "extractable"}. */
+cJSON *cli_key_json(const char *label, const char *kind, size_t size,
+                    const char *keyhash, bool extractable);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_help.h"
 
 #define MAX_OPTS  64
 #define FIRST_VAL 0x1000 /* getopt values of table entries: above letters */
@@ -33,24 +34,32 @@ static void add_letter(struct flat *f, char letter, bool value)
 	}
 }
 
-static void flatten(const struct cli_opts *o, struct flat *f)
+static void add_table(struct flat *f, const struct cli_opt *t, void *base)
+{
+	for (const struct cli_opt *e = t; e->name && f->n < MAX_OPTS; e++) {
+		bool value = e->kind != CLI_OPT_FLAG && e->kind != CLI_OPT_SET;
+
+		f->all[f->n] = (struct option){ e->name,
+			                        value ? required_argument
+			                              : no_argument,
+			                        NULL, FIRST_VAL + (int)f->n };
+		f->ent[f->n] = e;
+		f->base[f->n++] = base;
+		add_letter(f, e->letter, value);
+	}
+}
+
+/* The command's tables, then the global options (a name the command
+ * takes itself is the command's: getopt_long takes the first). */
+static void flatten(struct cli *c, const struct cli_opts *o, struct flat *f)
 {
 	memset(f, 0, sizeof(*f));
+	if (o->in_order)
+		f->letters[0] = '+'; /* stop at the command */
 	for (size_t s = 0; s < CLI_OPTS_SETS && o->sets[s].opts; s++)
-		for (const struct cli_opt *e = o->sets[s].opts;
-		     e->name && f->n < MAX_OPTS; e++) {
-			bool value = e->kind != CLI_OPT_FLAG &&
-			             e->kind != CLI_OPT_SET;
-
-			f->all[f->n] =
-			        (struct option){ e->name,
-				                 value ? required_argument
-				                       : no_argument,
-				                 NULL, FIRST_VAL + (int)f->n };
-			f->ent[f->n] = e;
-			f->base[f->n++] = o->sets[s].base;
-			add_letter(f, e->letter, value);
-		}
+		add_table(f, o->sets[s].opts, o->sets[s].base);
+	if (!o->in_order)
+		add_table(f, cli_global_opts, c);
 }
 
 /* The entry getopt returned ch for, or -1. */
@@ -189,14 +198,11 @@ int cli_opts_parse(struct cli *c, const struct cli_opts *o, int argc,
 	struct flat f;
 	int ch, i, rc;
 
-	if (cli_asks_help(argc, argv)) {
-		if (o->usage)
-			fputs(o->usage, stdout);
-		else
-			cli_print_usage(c);
+	if (!o->in_order && cli_asks_help(argc, argv)) {
+		cli_help_command(c, o);
 		return 0;
 	}
-	flatten(o, &f);
+	flatten(c, o, &f);
 	optind = 0; /* glibc: start afresh on this argv */
 	while ((ch = getopt_long(argc, argv, f.letters, f.all, NULL)) != -1) {
 		if (ch == '?')
@@ -207,6 +213,9 @@ int cli_opts_parse(struct cli *c, const struct cli_opts *o, int argc,
 		if (rc >= 0)
 			return rc;
 	}
+	cli_apply_globals(c);
+	if (o->in_order)
+		return -1;
 	rc = take_args(c, o, argc, argv);
 	return rc >= 0 ? rc : check_required(c, o, &f);
 }

@@ -2,10 +2,10 @@
 /* cli_opts.h - the one way a command takes its options: a table per
  * command (long name, kind, where the value goes, the value's name, what
  * it means with its default), read over getopt_long by cli_opts_parse,
- * which also answers --help, refuses unknown options, missing and bad
- * values, missing required options and a wrong count of positional
- * arguments, with cli_usage's
- * messages and exit code 2. */
+ * which also answers --help (cli_help.h), refuses unknown options,
+ * missing and bad values, missing required options and a wrong count of
+ * positional arguments, with cli_usage's messages and exit code 2. The
+ * global options (cli_global_opts) are taken among every command's own. */
 #ifndef P11SEAL_CLI_OPTS_H
 #define P11SEAL_CLI_OPTS_H
 
@@ -90,7 +90,9 @@ struct cli_opts {
 	                           argument 'X'" for one too many */
 	bool rest;              /* positional arguments left to the caller
 	                           at argv[optind..], not counted */
-	const char *usage;      /* --help prints this, not the table's line */
+	bool in_order;          /* options end at the first argument (the
+	                           global options before the command): no
+	                           --help scan, no global options added */
 	const char *required_usage; /* when a .required option is missing;
 	                               NULL: "--NAME ARG is required" */
 };

@@ -14,13 +14,6 @@
 #include "km_key_create.h"
 #include "p11_session.h"
 
-#define AUDIT_USAGE                                        \
-	"usage: p11seal key create audit [--label L]\n"    \
-	"  generate the token's audit key (default label " \
-	"'" KM_AUDIT_TRAIL_LABEL                           \
-	"'); key commands then append MAC'd records\n"     \
-	"  to the audit log (--audit-log FILE)\n"
-
 struct audit_opts {
 	const char *label;
 };
@@ -63,9 +56,7 @@ int cmd_key_create_audit(struct cli *c, int argc, char **argv)
 {
 	static const char only[] = "key create audit takes only [--label L]";
 	struct audit_opts o = { .label = KM_AUDIT_TRAIL_LABEL };
-	struct cli_opts spec = { .sets = { { opts, &o } },
-		                 .args_usage = only,
-		                 .usage = AUDIT_USAGE };
+	struct cli_opts spec = { .sets = { { opts, &o } }, .args_usage = only };
 	enum err r;
 	int rc;
 
@@ -75,5 +66,8 @@ int cmd_key_create_audit(struct cli *c, int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	r = cli_key_run(c, "key.create", "audit", o.label, create, &o);
+	if (r == ERR_OK && c->json)
+		r = cli_print_json(
+		        cli_key_json(o.label, "audit", 32, NULL, false));
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

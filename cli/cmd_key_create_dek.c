@@ -13,6 +13,7 @@ struct dek_opts {
 	const char *label;
 	unsigned long size;
 	bool exportable;
+	char keyhash[65]; /* hex, once made */
 };
 
 static const struct cli_opt opts[] = {
@@ -31,9 +32,9 @@ static const struct cli_opt opts[] = {
 
 static enum err create(const struct cli *c, struct p11_session *s, void *ctx)
 {
-	const struct dek_opts *o = ctx;
+	struct dek_opts *o = ctx;
 	struct km_dek_stored d;
-	char hex[65];
+	char *hex = o->keyhash;
 	enum err r;
 
 	r = km_key_create_dek(s, o->label, o->size, o->exportable, &d);
@@ -41,6 +42,8 @@ static enum err create(const struct cli *c, struct p11_session *s, void *ctx)
 		return r;
 	cli_token_meta_note(c, s, o->label, d.meta_stored);
 	encode_hex(hex, d.keyhash, sizeof(d.keyhash));
+	if (c->json)
+		return ERR_OK; /* the document, after the audit record */
 	cli_info(c, "created DEK '%s' (%lu bytes, XTS-AES-%d), keyhash %s",
 	         o->label, o->size, o->size == 32 ? 128 : 256, hex);
 	return ERR_OK;
@@ -59,5 +62,8 @@ int cmd_key_create_dek(struct cli *c, int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	r = cli_key_run(c, "key.create", "dek", o.label, create, &o);
+	if (r == ERR_OK && c->json)
+		r = cli_print_json(cli_key_json(o.label, "dek", o.size,
+		                                o.keyhash, o.exportable));
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

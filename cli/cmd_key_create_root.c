@@ -55,6 +55,8 @@ static enum err create(const struct cli *c, struct p11_session *s, void *ctx)
 	if (r != ERR_OK)
 		return r;
 	cli_token_meta_note(c, s, o->label, stored);
+	if (c->json)
+		return ERR_OK; /* the document, after the audit record */
 	cli_info(c, "created root key '%s' (AES-256, %s)", o->label,
 	         o->import_ceremony
 	                 ? "exportable only by trusted wrap, for an import "
@@ -74,5 +76,8 @@ int cmd_key_create_root(struct cli *c, int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	r = cli_key_run(c, "key.create", "root", o.label, create, &o);
+	if (r == ERR_OK && c->json)
+		r = cli_print_json(cli_key_json(o.label, "root", 32, NULL,
+		                                o.import_ceremony));
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

@@ -12,13 +12,6 @@
 #include "commands.h"
 #include "km_key_create.h"
 
-static const char usage[] =
-        "usage: p11seal key create signer --label S\n"
-        "  ECDSA P-256 key pair that signs the DEK bundles this bridge "
-        "exports:\n  the private key only signs, is sensitive and never "
-        "extractable.\n  Publish it with `key export-public --label S`; "
-        "each station's SO pins it\n  with `key trust-signer`.\n";
-
 struct signer {
 	const char *label;
 	struct km_signer made;
@@ -66,7 +59,6 @@ int cmd_key_create_signer(struct cli *c, int argc, char **argv)
 
 	rc = cli_opts_parse(c,
 	                    &(struct cli_opts){ .sets = { { opts, &sg } },
-	                                        .usage = usage,
 	                                        .required_usage = "--label "
 	                                                          "LABEL is "
 	                                                          "required" },

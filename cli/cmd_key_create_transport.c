@@ -12,12 +12,6 @@
 #include "commands.h"
 #include "km_key_create.h"
 
-static const char usage[] =
-        "usage: p11seal key create transport --label T [--bits N]\n"
-        "  RSA key pair for an air-gapped station (N = 3072..16384, default "
-        "4096):\n  the private key only unwraps (RSA-OAEP) into sensitive, "
-        "non-extractable keys.\n";
-
 struct transport {
 	const char *label;
 	unsigned long bits;
@@ -45,7 +39,7 @@ static void report(const struct cli *c, const struct transport *t)
 	printf("%s\n", t->made.fingerprint);
 }
 
-/* The usage above and the table below name these numbers. */
+/* The table below names these numbers. */
 _Static_assert(P11_RSA_MIN_BITS == 3072 && P11_RSA_MAX_BITS == 16384 &&
                        P11_RSA_DEFAULT_BITS == 4096,
                "transport key sizes in the help");
@@ -76,7 +70,7 @@ static enum err create(const struct cli *c, struct p11_session *s, void *ctx)
 int cmd_key_create_transport(struct cli *c, int argc, char **argv)
 {
 	struct transport t = { .bits = P11_RSA_DEFAULT_BITS };
-	struct cli_opts o = { .sets = { { opts, &t } }, .usage = usage };
+	struct cli_opts o = { .sets = { { opts, &t } } };
 	enum err r;
 	int rc;
 

@@ -27,7 +27,7 @@ static const struct cli_opt opts[] = {
 	  .help = "the key by CKA_ID, as key list shows it (for labels that "
 	          "repeat); with --label, both must match" },
 	{ "yes", CLI_FLAG(struct delete_opts, yes), .letter = 'y',
-	  .help = "do not ask; default ask on the terminal" },
+	  .help = "no confirmation prompt; default ask on the terminal" },
 	{ NULL },
 };
 
@@ -70,6 +70,17 @@ static enum err confirm(struct p11_session *s, const struct km_key *k,
 	                          "when there is no terminal)");
 }
 
+/* --json: what was destroyed. */
+static enum err print_deleted(const char *label, const char *kind)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(j, "label", label);
+	cJSON_AddStringToObject(j, "kind", kind);
+	cJSON_AddBoolToObject(j, "deleted", true);
+	return cli_print_json(j);
+}
+
 /* The intent comes first: finding a DEK computes its keyhash in the
  * token. The audit key's own deletion is recorded before it goes. */
 static enum err delete_key(const struct cli *c, struct p11_session *s,
@@ -98,6 +109,8 @@ static enum err delete_key(const struct cli *c, struct p11_session *s,
 	rec.result = r;
 	rec.intent = &in;
 	r = cli_audit(c, s, &rec);
+	if (r == ERR_OK && c->json)
+		r = print_deleted(label, k.kind);
 	km_inventory_free_one(&k);
 	return r;
 }

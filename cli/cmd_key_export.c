@@ -39,7 +39,7 @@ static const struct cli_opt opts[] = {
 	  .required = true,
 	  .help = "the station's transport key the SO trusted (required)" },
 	{ "out", CLI_STR(struct export_opts, out), .arg = "FILE",
-	  .required = true, .help = "where the bundle goes (required)" },
+	  .required = true, .help = "the DEK bundle to write (required)" },
 	{ "force", CLI_FLAG(struct export_opts, force),
 	  .help = "replace FILE if it exists; default refused" },
 	{ "oaep-hash", CLI_STR(struct export_opts, oaep_hash),
@@ -117,15 +117,20 @@ static int parse(struct cli *c, int argc, char **argv, struct export_opts *o)
 {
 	int rc;
 
-	if (argc < 2 || strcmp(argv[1], "dek") != 0)
+	/* `key export --help` is answered by the table too */
+	if (argc >= 2 && strcmp(argv[1], "dek") == 0) {
+		argc--;
+		argv++;
+	} else if (!cli_asks_help(argc, argv)) {
 		return cli_usage(c, "only 'key export dek' is supported");
+	}
 	rc = cli_opts_parse(
 	        c,
 	        &(struct cli_opts){ .sets = { { opts, o } },
 	                            .required_usage =
 	                                    "--label LABEL, --to STATION.pem "
 	                                    "and --out FILE are required" },
-	        argc - 1, argv + 1);
+	        argc, argv);
 	return rc >= 0 ? rc : parse_hash(c, o->oaep_hash, &o->hash);
 }
 
@@ -137,8 +142,6 @@ int cmd_key_export(struct cli *c, int argc, char **argv)
 	enum err r;
 	int rc;
 
-	if (cli_wants_help(c, argc, argv))
-		return 0;
 	rc = parse(c, argc, argv, &o);
 	if (rc >= 0)
 		return rc;

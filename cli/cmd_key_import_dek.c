@@ -16,6 +16,8 @@
 struct import_opts {
 	const char *label;
 	const char *raw_file;
+	size_t size;      /* once imported */
+	char keyhash[65]; /* hex, once imported */
 };
 
 static const struct cli_opt opts[] = {
@@ -28,9 +30,9 @@ static const struct cli_opt opts[] = {
 
 static enum err import(const struct cli *c, struct p11_session *s, void *ctx)
 {
-	const struct import_opts *o = ctx;
+	struct import_opts *o = ctx;
 	struct km_dek_stored d;
-	char hex[65];
+	char *hex = o->keyhash;
 	enum err r;
 
 	r = km_key_import_raw(s, o->label, o->raw_file, &d);
@@ -38,10 +40,12 @@ static enum err import(const struct cli *c, struct p11_session *s, void *ctx)
 		return r;
 	cli_token_meta_note(c, s, o->label, d.meta_stored);
 	encode_hex(hex, d.keyhash, sizeof(d.keyhash));
-	cli_info(c,
-	         "imported DEK '%s' (%zu bytes) as sensitive and "
-	         "non-extractable, keyhash %s",
-	         o->label, d.dek.size, hex);
+	o->size = d.dek.size;
+	if (!c->json)
+		cli_info(c,
+		         "imported DEK '%s' (%zu bytes) as sensitive and "
+		         "non-extractable, keyhash %s",
+		         o->label, d.dek.size, hex);
 	/* Not cli_info: -q must not hide that a plaintext key is left. */
 	fprintf(stderr,
 	        "%s: %s: warning: %s is still a plaintext copy of the DEK; "
@@ -64,5 +68,8 @@ int cmd_key_import_dek(struct cli *c, int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	r = cli_key_run(c, "key.import", "dek", o.label, import, &o);
+	if (r == ERR_OK && c->json)
+		r = cli_print_json(
+		        cli_key_json(o.label, "dek", o.size, o.keyhash, false));
 	return r == ERR_OK ? 0 : cli_fail(c, r);
 }

@@ -37,7 +37,8 @@ static enum err print(const struct cli *c, const struct kp_import_token *t)
 		       t->remaining_retrievals);
 		return ERR_OK;
 	}
-	return cli_print_json(kp_print_import_token_json(t));
+	return cli_print_json(
+	        kp_print_nest("import_token", kp_print_import_token_json(t)));
 }
 
 static enum err create(struct cli *c, struct kp_client *kp, void *args)

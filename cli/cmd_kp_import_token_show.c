@@ -21,20 +21,24 @@ static enum err print_json(const struct kp_import_token *t, int bits,
 {
 	char *payload = malloc(encode_base64_len(t->pubkey_len) + 1);
 	char nonce[24];
-	cJSON *o = kp_print_import_token_json(t);
+	cJSON *kp = kp_print_import_token_json(t), *o;
 
-	if (!payload || !o) {
+	if (!payload || !kp) {
 		free(payload);
-		cJSON_Delete(o);
+		cJSON_Delete(kp);
 		return err_set(ERR_NOMEM, "JSON output");
 	}
 	encode_base64(payload, t->pubkey, t->pubkey_len);
 	encode_base64(nonce, t->nonce, sizeof(t->nonce));
-	cJSON_AddNumberToObject(o, "keyBits", bits);
-	cJSON_AddStringToObject(o, "keySha256", fp);
-	cJSON_AddStringToObject(o, "payload", payload);
-	cJSON_AddStringToObject(o, "nonce", nonce);
+	cJSON_AddStringToObject(kp, "payload", payload);
+	cJSON_AddStringToObject(kp, "nonce", nonce);
 	free(payload);
+	/* Key Protect's token, then what p11seal read from its key */
+	o = kp_print_nest("import_token", kp);
+	if (o) {
+		cJSON_AddNumberToObject(o, "key_bits", bits);
+		cJSON_AddStringToObject(o, "key_sha256", fp);
+	}
 	return cli_print_json(o);
 }
 

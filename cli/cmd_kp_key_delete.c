@@ -9,6 +9,7 @@
 #include "kp_client.h"
 #include "kp_key.h"
 #include "kp_opts.h"
+#include "kp_print.h"
 
 struct delete_args {
 	const char *id;
@@ -22,6 +23,16 @@ static const struct cli_opt opts[] = {
 	  .help = "do not ask; default ask on the terminal (none: refused)" },
 	{ NULL },
 };
+
+/* --json: Key Protect's key as it was before, and that it is gone. */
+static enum err print_deleted(const struct kp_key *k)
+{
+	cJSON *j = kp_print_nest("key", kp_print_key_json(k));
+
+	if (j)
+		cJSON_AddBoolToObject(j, "deleted", true);
+	return cli_print_json(j);
+}
 
 static enum err delete_key(struct cli *c, struct kp_client *kp, void *args)
 {
@@ -43,6 +54,8 @@ static enum err delete_key(struct cli *c, struct kp_client *kp, void *args)
 		r = kp_key_delete(kp, k.id, a->force);
 	if (r == ERR_OK)
 		cli_info(c, "deleted key %s", k.id);
+	if (r == ERR_OK && c->json)
+		r = print_deleted(&k);
 	kp_json_key_clear(&k);
 	return r;
 }

@@ -9,6 +9,7 @@
 #include "kp_client.h"
 #include "kp_key.h"
 #include "kp_opts.h"
+#include "kp_print.h"
 
 static enum err print(const struct cli *c, const struct kp_key_version *v,
                       size_t n)
@@ -31,7 +32,7 @@ static enum err print(const struct cli *c, const struct kp_key_version *v,
 			                        v[i].creation_date);
 		cJSON_AddItemToArray(arr, o);
 	}
-	return cli_print_json(arr);
+	return cli_print_json(kp_print_nest("versions", arr));
 }
 
 static enum err versions(struct cli *c, struct kp_client *kp, void *args)

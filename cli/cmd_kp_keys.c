@@ -44,7 +44,7 @@ static enum err print(const struct cli *c, const struct kp_key *keys, size_t n)
 	arr = cJSON_CreateArray();
 	for (size_t i = 0; arr && i < n; i++)
 		cJSON_AddItemToArray(arr, kp_print_key_json(&keys[i]));
-	return cli_print_json(arr);
+	return cli_print_json(kp_print_nest("keys", arr));
 }
 
 static enum err list(struct cli *c, struct kp_client *kp, void *args)

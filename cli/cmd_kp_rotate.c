@@ -14,7 +14,7 @@ static const struct cli_opt opts[] = {
 	  .help = "the imported root key, or one of its versions (required)" },
 	{ "drop-previous", CLI_FLAG(struct cli_kp_root_args, o.drop_previous),
 	  .help = "destroy the older versions in the token after; default "
-	          "kept" },
+	          "kept as L.v<n>" },
 	{ NULL },
 };
 

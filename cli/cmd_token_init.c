@@ -147,6 +147,16 @@ out:
 	return r;
 }
 
+/* --json: the token's new label. */
+static int print_init(const struct cli *c, const char *label)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(j, "label", label);
+	cJSON_AddBoolToObject(j, "initialized", true);
+	return cli_print_json(j) == ERR_OK ? 0 : cli_fail(c, ERR_NOMEM);
+}
+
 int cmd_token_init(struct cli *c, int argc, char **argv)
 {
 	struct init_opts o = { 0 };
@@ -163,5 +173,7 @@ int cmd_token_init(struct cli *c, int argc, char **argv)
 	if (r != ERR_OK)
 		return cli_fail(c, r);
 	cli_info(c, "initialised token '%s'", o.label);
+	if (c->json)
+		return print_init(c, o.label);
 	return 0;
 }

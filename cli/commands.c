@@ -9,26 +9,52 @@
 
 /* `key create KIND`: --kp-root makes a DEK under a Key Protect root. */
 static const struct cli_subcommand key_create_kinds[] = {
-	{ "root", NULL, cmd_key_create_root },
-	{ "dek", "--kp-root", cmd_key_create_dek_kp },
-	{ "dek", NULL, cmd_key_create_dek },
-	{ "transport", NULL, cmd_key_create_transport },
-	{ "audit", NULL, cmd_key_create_audit },
-	{ "signer", NULL, cmd_key_create_signer },
-	{ NULL, NULL, NULL },
+	{ "root", NULL, cmd_key_create_root,
+	  "AES-256 root key, never extractable unless --import-ceremony",
+	  "root --label L [--import-ceremony]" },
+	{ "dek", "--kp-root", cmd_key_create_dek_kp,
+	  "a DEK wrapped by a Key Protect root key (WDEK kept beside it)",
+	  "dek --label L --kp-root ID [--size 32|64] [--kp-generate] "
+	  "[--exportable] [--wdek-out FILE [--force]] [KEY PROTECT OPTIONS]" },
+	{ "dek", NULL, cmd_key_create_dek,
+	  "a DEK for vhd encrypt: two AES halves of an XTS key (32 or 64 "
+	  "bytes)",
+	  "dek --label L [--size 32|64] [--exportable]" },
+	{ "transport", NULL, cmd_key_create_transport,
+	  "an air-gapped station's RSA key pair: the private key only "
+	  "unwraps (RSA-OAEP) into sensitive, non-extractable keys",
+	  "transport --label T [--bits N]" },
+	{ "audit", NULL, cmd_key_create_audit,
+	  "the token's audit key (HMAC-SHA256): key commands then append "
+	  "MAC'd records to the audit log",
+	  "audit [--label L]" },
+	{ "signer", NULL, cmd_key_create_signer,
+	  "ECDSA P-256 key pair that signs the DEK bundles this bridge "
+	  "exports: the private key only signs, is sensitive and never "
+	  "extractable. Publish it with `key export-public --label S`; each "
+	  "station's SO pins it with `key trust-signer`",
+	  "signer --label S" },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 /* `key import dek`: a raw IBM key file, or a bundle from a bridge. */
 static const struct cli_subcommand key_import_kinds[] = {
-	{ "dek", "--bundle", cmd_key_import_bundle },
-	{ "dek", "--unwrap-with", cmd_key_import_bundle },
-	{ "dek", NULL, cmd_key_import_dek },
-	{ NULL, NULL, NULL },
+	{ "dek", "--bundle", cmd_key_import_bundle,
+	  "a DEK bundle from a bridge token, unwrapped by the station's "
+	  "transport key",
+	  "dek --bundle FILE --unwrap-with T [--label L]" },
+	{ "dek", "--unwrap-with", cmd_key_import_bundle,
+	  "a DEK bundle, as with --bundle",
+	  "dek --bundle FILE --unwrap-with T [--label L]" },
+	{ "dek", NULL, cmd_key_import_dek,
+	  "an IBM vhd-util key file (32 or 64 raw bytes) as a DEK",
+	  "dek --label L --raw-file FILE" },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 const struct cli_command cli_commands[] = {
 	{ NULL, "help", cmd_help, "show commands, or one command's options",
-	  "[GROUP [NAME]]" },
+	  "[GROUP [NAME [KIND]]]" },
 	{ NULL, "version", cmd_version,
 	  "print versions of p11seal and its "
 	  "libraries",
@@ -54,12 +80,8 @@ const struct cli_command cli_commands[] = {
 	  "generate a key in the token: root "
 	  "(AES-256, never extractable unless --import-ceremony), dek (32|64 "
 	  "bytes), transport (RSA), audit (HMAC), signer (ECDSA P-256)",
-	  "root --label L [--import-ceremony] | dek --label L [--size 32|64] "
-	  "[--exportable] | dek --label L --kp-root ID [--size 32|64] "
-	  "[--kp-generate] [--exportable] [--wdek-out FILE "
-	  "[--force]] " KP_OPTS_USAGE
-	  " | transport --label T [--bits 3072|4096] | audit "
-	  "[--label L] | signer --label S" },
+	  "KIND [OPTIONS], KIND one of root, dek, transport, audit, "
+	  "signer" },
 	{ "key", "import", NULL,
 	  "import a DEK: an IBM vhd-util key "
 	  "file, or a bundle from a bridge token",

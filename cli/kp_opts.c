@@ -34,7 +34,8 @@ static const struct cli_opt table[] = {
 	{ "private", CLI_FLAG(struct kp_opts, cfg.private_endpoint),
 	  .help = "private endpoints (Key Protect and IAM); default public" },
 	{ "cacert", CLI_STR(struct kp_opts, cfg.cacert), .arg = "FILE",
-	  .help = "PEM file of extra trust anchors; default the system's "
+	  .help = "PEM file of extra trust anchors; default "
+	          "$P11SEAL_CACERT, else $SSL_CERT_FILE, else the system's "
 	          "only" },
 	{ "hpcs", CLI_FLAG(struct kp_opts, cfg.hpcs),
 	  .help = "the instance is Hyper Protect Crypto Services; default "
@@ -103,15 +104,18 @@ static int endpoint(struct cli *c, struct kp_opts *o)
 	return -1;
 }
 
-/* Parse by spec (its sets[0] is the Key Protect table). */
+/* Parse by spec, the Key Protect table added after its own tables. */
 static int parse(struct cli *c, int argc, char **argv, struct cli_opts *spec,
                  struct kp_opts *o)
 {
+	size_t n = 0;
 	int rc;
 
 	defaults(o);
 	o->cfg.cacert = c->cacert; /* P11SEAL_CACERT, SSL_CERT_FILE */
-	spec->sets[0] = (struct cli_opt_set){ table, o };
+	while (n + 1 < CLI_OPTS_SETS && spec->sets[n].opts)
+		n++; /* after the command's own, in help too */
+	spec->sets[n] = (struct cli_opt_set){ table, o };
 	rc = cli_opts_parse(c, spec, argc, argv);
 	if (o->json)
 		c->json = true;
@@ -122,9 +126,9 @@ int kp_cmd_parse(struct cli *c, int argc, char **argv, const struct kp_cmd *k,
                  struct kp_opts *ko)
 {
 	struct cli_opts spec = {
-		.sets = { { NULL, NULL },
-		          { k->opts, k->args },
-		          { k->shared, k->args } },
+		/* the command's own table first, in help too */
+		.sets = { { k->opts ? k->opts : k->shared, k->args },
+		          { k->opts ? k->shared : NULL, k->args } },
 		.args = { k->arg },
 		.min_args = k->arg ? 1 : 0,
 		.args_usage = !k->arg        ? NULL
@@ -209,6 +213,16 @@ struct action {
 	const char *verb;
 };
 
+/* --json: {"key_id": KEY, "action": "disabled"}. */
+static enum err print_action(const struct action *a)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(j, "key_id", a->id);
+	cJSON_AddStringToObject(j, "action", a->verb);
+	return cli_print_json(j);
+}
+
 static enum err act(struct cli *c, struct kp_client *kp, void *args)
 {
 	const struct action *a = args;
@@ -216,6 +230,8 @@ static enum err act(struct cli *c, struct kp_client *kp, void *args)
 
 	if (r == ERR_OK)
 		cli_info(c, "%s key %s", a->verb, a->id);
+	if (r == ERR_OK && c->json)
+		r = print_action(a);
 	return r;
 }
 

@@ -16,10 +16,8 @@
 struct cli;
 struct kp_client;
 
-#define KP_OPTS_USAGE                                                        \
-	"[--kp-url URL] [--instance-id GUID|CRN] "                           \
-	"[--region R] [--private] [--iam-url URL] [--cacert FILE] [--hpcs] " \
-	"[--key-ring ID] [--api-key-source SRC]"
+/* In a synopsis: help lists the options themselves from the table. */
+#define KP_OPTS_USAGE "[KEY PROTECT OPTIONS]"
 
 struct kp_opts {
 	struct kp_config cfg;

@@ -43,7 +43,6 @@ cJSON *kp_print_key_json(const struct kp_key *k)
 	add_str(o, "name", k->name);
 	add_str(o, "description", k->description);
 	cJSON_AddNumberToObject(o, "state", k->state);
-	cJSON_AddStringToObject(o, "stateName", kp_json_state_name(k->state));
 	cJSON_AddBoolToObject(o, "extractable", k->extractable);
 	cJSON_AddBoolToObject(o, "imported", k->imported);
 	aliases = cJSON_AddArrayToObject(o, "aliases");
@@ -110,9 +109,22 @@ void kp_print_key_row(const struct kp_key *k)
 enum err kp_print_key(const struct cli *c, const struct kp_key *k)
 {
 	if (c->json)
-		return cli_print_json(kp_print_key_json(k));
+		return cli_print_json(
+		        kp_print_nest("key", kp_print_key_json(k)));
 	kp_print_key_text(k);
 	return ERR_OK;
+}
+
+cJSON *kp_print_nest(const char *member, cJSON *kp)
+{
+	cJSON *o = kp ? cJSON_CreateObject() : NULL;
+
+	if (!o || !cJSON_AddItemToObject(o, member, kp)) {
+		cJSON_Delete(o);
+		cJSON_Delete(kp);
+		return NULL;
+	}
+	return o;
 }
 
 cJSON *kp_print_import_token_json(const struct kp_import_token *t)

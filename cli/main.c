@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* main.c - global options, then dispatch "GROUP NAME" through the one
- * command table in commands.c. */
+/* main.c - global options (cli_help.c's table), then dispatch "GROUP NAME"
+ * through the one command table in commands.c. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -13,160 +13,50 @@
 
 #include "cli.h"
 #include "cli_config.h"
+#include "cli_help.h"
 #include "commands.h"
 #include "secmem.h"
 
 #define SECURE_HEAP (4u << 20)
 
-static const char global_usage[] =
-        "usage: p11seal [GLOBAL OPTIONS] COMMAND [ARGS]\n"
-        "\n"
-        "Global options (before the command):\n"
-        "  --module PATH           PKCS#11 module (default: p11-kit proxy)\n"
-        "  --module-init-args STR  C_Initialize pReserved string (NSS)\n"
-        "  --token URI             RFC 7512 token URI, e.g. pkcs11:token=st1\n"
-        "  --pin-source SRC        file:PATH | env:VAR | fd:N (default: "
-        "prompt)\n"
-        "  --audit-log FILE        audit log (default "
-        "$XDG_STATE_HOME/p11seal/audit.log)\n"
-        "  --no-syslog             no syslog copy of audit records (also "
-        "P11SEAL_AUDIT_SYSLOG=0)\n"
-        "  --json                  one JSON document on stdout\n"
-        "  -q, --quiet / -v, --verbose\n"
-        "  --version, --help\n"
-        "\n"
-        "Exit codes: 0 ok, 1 failed, 2 usage, 3 PIN/authentication, 4 not "
-        "found,\n5 malformed input, 6 verification failed, 7 refused, "
-        "8 network/Key Protect.\n";
-
-static const char *group_of(const struct cli_command *k)
-{
-	return k->group ? k->group : "";
-}
-
-/* True if group g already appeared before index i (printed with it). */
-static bool group_seen(const char *g, size_t i)
-{
-	for (size_t j = 0; j < i; j++)
-		if (strcmp(group_of(&cli_commands[j]), g) == 0)
-			return true;
-	return false;
-}
-
-/* Commands grouped in order of each group's first appearance. */
-static void print_commands(FILE *f)
-{
-	fputs(global_usage, f);
-	for (size_t i = 0; i < cli_n_commands; i++) {
-		const char *g = group_of(&cli_commands[i]);
-
-		if (group_seen(g, i))
-			continue;
-		fputc('\n', f);
-		for (size_t j = i; j < cli_n_commands; j++) {
-			const struct cli_command *k = &cli_commands[j];
-			char full[64];
-
-			if (strcmp(group_of(k), g) != 0)
-				continue;
-			snprintf(full, sizeof(full), "%s%s%s", g, *g ? " " : "",
-			         k->name);
-			fprintf(f, "  %-22s %s\n", full, k->summary);
-		}
-	}
-	fputs("\nRun 'p11seal help COMMAND' for a command's options.\n", f);
-}
-
-int cmd_help(struct cli *c, int argc, char **argv)
-{
-	char want[64];
-
-	(void)c;
-	if (argc < 2) {
-		print_commands(stdout);
-		return 0;
-	}
-	snprintf(want, sizeof(want), "%s%s%s", argv[1], argc > 2 ? " " : "",
-	         argc > 2 ? argv[2] : "");
-	for (size_t i = 0; i < cli_n_commands; i++) {
-		const struct cli_command *k = &cli_commands[i];
-		char full[64];
-
-		snprintf(full, sizeof(full), "%s%s%s", k->group ? k->group : "",
-		         k->group ? " " : "", k->name);
-		if (strcmp(full, want) == 0 ||
-		    (argc == 2 && k->group && strcmp(k->group, argv[1]) == 0)) {
-			printf("p11seal %s %s\n  %s\n", full,
-			       k->usage ? k->usage : "", k->summary);
-			if (argc > 2)
-				return 0;
-		}
-	}
-	return 0;
-}
-
 int cmd_version(struct cli *c, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	int rc = argc ? cli_opts_parse(c, &(struct cli_opts){ 0 }, argc, argv)
+	              : -1;
+
+	if (rc >= 0)
+		return rc;
 	if (c->json) {
-		printf("{\"p11seal\":\"%s\",\"openssl\":\"%s\",\"p11-kit\":"
-		       "\"%s\",\"cjson\":\"%s\"}\n",
-		       P11SEAL_VERSION, OPENSSL_VERSION_TEXT,
-		       P11KIT_BUILD_VERSION, cJSON_Version());
-		return 0;
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "p11seal", P11SEAL_VERSION);
+		cJSON_AddStringToObject(j, "openssl", OPENSSL_VERSION_TEXT);
+		cJSON_AddStringToObject(j, "p11_kit", P11KIT_BUILD_VERSION);
+		cJSON_AddStringToObject(j, "cjson", cJSON_Version());
+		return cli_print_json(j) == ERR_OK ? 0 : cli_fail(c, ERR_NOMEM);
 	}
 	printf("p11seal %s (%s, p11-kit %s, cJSON %s)\n", P11SEAL_VERSION,
 	       OPENSSL_VERSION_TEXT, P11KIT_BUILD_VERSION, cJSON_Version());
 	return 0;
 }
 
-/* Parse global options; returns -1 to go on, else an exit code. */
+/* Parse global options (up to the command); returns -1 to go on, else
+ * an exit code. */
 static int parse_globals(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "module", required_argument, NULL, 'm' },
-		{ "module-init-args", required_argument, NULL, 'I' },
-		{ "token", required_argument, NULL, 't' },
-		{ "pin-source", required_argument, NULL, 'p' },
-		{ "audit-log", required_argument, NULL, 'a' },
-		{ "no-syslog", no_argument, NULL, 'L' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "pin", required_argument, NULL, 'P' },
-		{ "so-pin", required_argument, NULL, 'S' },
-		{ "api-key", required_argument, NULL, 'K' },
-		{ NULL, 0, NULL, 0 },
+	struct cli_opts o = {
+		.sets = { { cli_global_opts, c }, { cli_global_only_opts, c } },
+		.in_order = true,
 	};
-	int o;
+	int rc = cli_opts_parse(c, &o, argc, argv);
 
-	while ((o = getopt_long(argc, argv, "+qvh", opts, NULL)) != -1) {
-		switch (o) {
-		case 'm': c->module = optarg; break;
-		case 'I': c->module_init_args = optarg; break;
-		case 't': c->token_uri = optarg; break;
-		case 'p': c->pin_source = optarg; break;
-		case 'a': c->audit_log = optarg; break;
-		case 'L': setenv("P11SEAL_AUDIT_SYSLOG", "0", 1); break;
-		case 'j': c->json = true; break;
-		case 'q': c->verbosity = -1; break;
-		case 'v': c->verbosity = 1; break;
-		case 'V': return cmd_version(c, 0, NULL);
-		case 'h': print_commands(stdout); return 0;
-		case 'P':
-			return cli_fail(c,
-			                cli_refuse_argv_secret("--pin", "PIN"));
-		case 'S':
-			return cli_fail(c, cli_refuse_argv_secret("--so-pin",
-			                                          "SO PIN"));
-		case 'K':
-			return cli_fail(c, cli_refuse_argv_secret("--api-key",
-			                                          "API key"));
-		default: print_commands(stderr); return EXIT_USAGE;
-		}
+	if (rc >= 0)
+		return rc;
+	if (c->version)
+		return cmd_version(c, 0, NULL);
+	if (c->help) {
+		cli_help_commands(stdout);
+		return 0;
 	}
 	return -1;
 }
@@ -219,7 +109,7 @@ int main(int argc, char **argv)
 	if (r != ERR_OK)
 		return cli_fail(&c, r);
 	if (optind >= argc) {
-		print_commands(stderr);
+		cli_help_commands(stderr);
 		return EXIT_USAGE;
 	}
 	argc -= optind;

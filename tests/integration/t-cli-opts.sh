@@ -21,7 +21,8 @@ while read -r c; do
 	# shellcheck disable=SC2086
 	for h in --help -h; do
 		"$P11SEAL" $c $h >out 2>err || bad="$bad|$c $h (exit $?)"
-		grep -q "^usage: p11seal $c " out || bad="$bad|$c $h (no usage)"
+		grep -qE "^usage: p11seal $c( |\$)" out ||
+			bad="$bad|$c $h (no usage)"
 	done
 done <cmds
 assert "every command answers --help and -h with its usage, exit 0" \

@@ -102,7 +102,8 @@ bad=""
 while read -r c; do
 	# $c unquoted: "token list" is two arguments, GROUP NAME.
 	# shellcheck disable=SC2086
-	"$P11SEAL" help $c | grep -q "^p11seal $c " || bad="$bad|$c"
+	"$P11SEAL" help $c | grep -qE "^usage: p11seal $c( |\$)" ||
+		bad="$bad|$c"
 done <"$WORK/cmds"
 assert "every name read from help is a command (help NAME knows it)" \
 	[ -z "$bad" ]

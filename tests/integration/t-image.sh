@@ -30,6 +30,8 @@ IMPORT_KEY=$(cat "$KP_DIR/apikey")
 IK="--import-key-source file:$KP_DIR/apikey"
 hsm_setup t1
 jo() { jq -r "$1" "$WORK/out"; }
+# style DESC: the last output is one document in p11seal's JSON style
+style() { assert "$1" python3 "$ROOT/tests/integration/json_style.py" --kp "$WORK/out"; }
 keep() { cat "$WORK/out" "$WORK/err" >>"$WORK/transcript"; }
 c() { check "$@"; keep; }
 x() { expect_exit "$@"; keep; }
@@ -48,7 +50,7 @@ policies() {
 policies kms "$KP_INSTANCE_ID" Reader
 
 c "kp key-create a root key" $P11SEAL --json kp key-create img-root $CA
-ROOT_ID=$(jo .id)
+ROOT_ID=$(jo .key.id)
 c "key create audit" $P11 key create audit
 c "key create dek --kp-root" $P11 key create dek --label dek1 --size 64 \
 	--kp-root "$ROOT_ID" $CA
@@ -76,6 +78,7 @@ grep -q '^DEBIAN_12_64 ' "$WORK/out" && ok "... lists DEBIAN_12_64" ||
 c "image os-codes --json" $P11SEAL --json image os-codes $CA
 assert "... referenceCode and name per entry" \
 	[ "$(jo '[.os_codes[] | select(.referenceCode == "REDHAT_7_64")] | length')" = 1 ]
+style "... SoftLayer's objects nested under os_codes, p11seal's JSON style"
 
 # --- preflight: everything right
 c "preflight" $P11SEAL preflight "$WORK/m.json" $CA
@@ -86,6 +89,7 @@ for k in "service authorization" "bucket location" "root key" "wrapped DEK" imag
 done
 c "preflight --json" $P11SEAL --json preflight "$WORK/m.json" $CA
 assert "... ok true, 5 checks" [ "$(jo '"\(.ok) \(.checks | length)"')" = "true 5" ]
+style "... p11seal's JSON style"
 
 # pf_fail DESC CHECK PATTERN [ARGS]: preflight exits 6, CHECK fails
 # alone with PATTERN
@@ -172,11 +176,13 @@ ID=$(sed -n 's/^id: //p' "$WORK/out")
 grep_err "... polled while pending" "template $ID: pending"
 c "image show" $P11SEAL --json image show "$ID" $CA
 assert "... ready, same globalIdentifier" \
-	[ "$(jo '"\(.state) \(.id)"')" = "ready $ID" ]
+	[ "$(jo '"\(.state) \(.image.id)"')" = "ready $ID" ]
+style "... SoftLayer's template nested under image, p11seal's JSON style"
 c "image import --json, no --wait" $P11 --json image import "$WORK/m.json" \
 	$IK $CA
-ID2=$(jo .id)
+ID2=$(jo .image.id)
 assert "... pending right after" [ "$(jo .state)" = pending ]
+style "... p11seal's JSON style"
 x 8 "image import --wait --timeout 1 on a pending import: exit 8" \
 	$P11 image import "$WORK/m.json" $IK --wait --interval 1 --timeout 1 $CA
 grep_err "... says it is still pending" "still pending after 1 s"

@@ -25,11 +25,11 @@ posts() {
 # named NAME: how many keys of that name the server has (any state)
 named() {
 	$KP keys $CA --json --state 1,2,3,5 |
-		jq --arg n "$1" '[.[] | select(.name == $n)] | length'
+		jq --arg n "$1" '[.keys[] | select(.name == $n)] | length'
 }
 # key_id NAME: id of the key of that name
 key_id() {
-	$KP keys $CA --json | jq -r --arg n "$1" '.[] | select(.name == $n) | .id'
+	$KP keys $CA --json | jq -r --arg n "$1" '.keys[] | select(.name == $n) | .id'
 }
 
 # --- commands, happy path
@@ -37,19 +37,19 @@ check "kp keys on an empty instance" $KP keys $CA
 assert "only the header" [ "$(wc -l <"$WORK/out")" -eq 1 ]
 check "key-create root key with alias and description" $KP key-create \
 	crk-a --alias image-crk --description "root key for images" $CA --json
-ROOT_ID=$(jq -r .id "$WORK/out")
+ROOT_ID=$(jq -r .key.id "$WORK/out")
 assert "root key: not extractable, active, CRN with the instance" \
-	[ "$(jq -r '[.extractable, .state, (.crn | contains(env.KP_INSTANCE_ID))] | @csv' "$WORK/out")" = 'false,1,true' ]
+	[ "$(jq -r '.key | [.extractable, .state, (.crn | contains(env.KP_INSTANCE_ID))] | @csv' "$WORK/out")" = 'false,1,true' ]
 check "key-create --standard" $KP key-create std-a --standard $CA
 assert "standard key shown as such" grep -q 'standard' "$WORK/out"
 check "kp keys --json lists both" $KP keys $CA --json
-assert "two keys" [ "$(jq length "$WORK/out")" -eq 2 ]
+assert "two keys" [ "$(jq '.keys | length' "$WORK/out")" -eq 2 ]
 check "kp keys --root" $KP keys --root $CA --json
-assert "one root key" [ "$(jq -r '.[0].name' "$WORK/out")/$(jq length "$WORK/out")" = "crk-a/1" ]
+assert "one root key" [ "$(jq -r '.keys[0].name' "$WORK/out")/$(jq '.keys | length' "$WORK/out")" = "crk-a/1" ]
 check "key-show by alias" $KP key-show image-crk $CA --json
-assert "alias resolves to the root key" [ "$(jq -r .id "$WORK/out")" = "$ROOT_ID" ]
+assert "alias resolves to the root key" [ "$(jq -r .key.id "$WORK/out")" = "$ROOT_ID" ]
 check "key-versions" $KP key-versions "$ROOT_ID" $CA --json
-assert "first version id is the key id" [ "$(jq -r '.[0].id' "$WORK/out")" = "$ROOT_ID" ]
+assert "first version id is the key id" [ "$(jq -r '.versions[0].id' "$WORK/out")" = "$ROOT_ID" ]
 
 check "key-disable" $KP key-disable "$ROOT_ID" $CA
 check "key-show after disable" $KP key-show "$ROOT_ID" $CA
@@ -61,14 +61,14 @@ check "enable after the wait" $KP key-enable "$ROOT_ID" $CA
 
 check "import-token-create" $KP import-token-create --expiration 600 \
 	--max-retrievals 2 $CA --json
-assert "two retrievals allowed" [ "$(jq .maxAllowedRetrievals "$WORK/out")" -eq 2 ]
+assert "two retrievals allowed" [ "$(jq .import_token.maxAllowedRetrievals "$WORK/out")" -eq 2 ]
 check "import-token-show" $KP import-token-show $CA
 assert "the token key is RSA-4096" grep -q 'RSA-4096' "$WORK/out"
 check "import-token-show --json" $KP import-token-show $CA --json
-jq -r .payload "$WORK/out" | base64 -d >"$WORK/itok.pem"
+jq -r .import_token.payload "$WORK/out" | base64 -d >"$WORK/itok.pem"
 FP=$(openssl pkey -pubin -in "$WORK/itok.pem" -outform DER | sha256sum | cut -c1-64)
-assert "fingerprint matches openssl's" [ "$(jq -r .keySha256 "$WORK/out")" = "$FP" ]
-assert "nonce is 12 bytes" [ "$(jq -r .nonce "$WORK/out" | base64 -d | wc -c)" -eq 12 ]
+assert "fingerprint matches openssl's" [ "$(jq -r .key_sha256 "$WORK/out")" = "$FP" ]
+assert "nonce is 12 bytes" [ "$(jq -r .import_token.nonce "$WORK/out" | base64 -d | wc -c)" -eq 12 ]
 expect_exit 8 "a third retrieval is refused" $KP import-token-show $CA
 
 # --- faults: retried
@@ -136,7 +136,7 @@ expect_exit 8 "no --cacert: server not trusted" $KP keys
 STD_ID=$(key_id std-a)
 check "key-delete --yes" $KP key-delete "$STD_ID" --yes $CA
 check "deleted key still shows" $KP key-show "$STD_ID" $CA --json
-assert "state destroyed" [ "$(jq .state "$WORK/out")" -eq 5 ]
+assert "state destroyed" [ "$(jq .key.state "$WORK/out")" -eq 5 ]
 expect_exit 8 "deleting twice is KP's 410" $KP key-delete "$STD_ID" --yes $CA
 grep_err "gone" "HTTP 410"
 expect_exit 4 "an unknown key is exit 4" $KP key-show \

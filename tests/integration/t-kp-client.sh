@@ -57,8 +57,8 @@ assert "Accept: application/json, no Accept-Encoding" \
 assert "IAM and KP share one connection" \
 	[ "$(jq -r .peer "$WORK/F.log" | sort -u | wc -l)" -eq 1 ]
 check "kp keys --json" $KP keys $CA --json
-assert "JSON array of 2 with state names" \
-	[ "$(jq -r '.[1].stateName' "$WORK/out")" = suspended ]
+assert "JSON keys member: the second key suspended (state 2)" \
+	[ "$(jq -r '.keys[1].state' "$WORK/out")" = 2 ]
 
 script "$(rule "GET /api/v2/keys/$FAKE_ID/metadata" 200 "$ONE1")"
 check "kp key-show" $KP key-show "$FAKE_ID" $CA
@@ -143,7 +143,7 @@ script "$(rule 'GET /api/v2/keys?' 200 "$(fake_keys 1 "$EXIST")" 1)" \
 	"$(rule "GET /api/v2/keys/$FAKE_ID/metadata" 200 "$(fake_keys 1 "$NEW")")"
 check "an older key of the same name is not mistaken for ours" \
 	$KP key-create new-root $CA --json
-assert "adopted the new id" [ "$(jq -r .id "$WORK/out")" = "$FAKE_ID" ]
+assert "adopted the new id" [ "$(jq -r .key.id "$WORK/out")" = "$FAKE_ID" ]
 
 # --- authentication
 script "$(rule 'GET /api/v2/keys?' 401 "$(fake_error 'Unauthorized: token expired' '' '' 401)" 1)" \
@@ -247,6 +247,6 @@ assert "fingerprint equals openssl's SHA-256 of the SPKI" grep -q "$FP" "$WORK/o
 assert "the PEM itself is not printed" sh -c "! grep -q 'BEGIN PUBLIC KEY' '$WORK/out'"
 check "import-token-show --json" $KP import-token-show $CA --json
 assert "--json carries payload and nonce" \
-	[ "$(jq -r '.payload + " " + .nonce' "$WORK/out")" = "$PAYLOAD 8zJE9pKVdXVe/nLb" ]
+	[ "$(jq -r '.import_token | .payload + " " + .nonce' "$WORK/out")" = "$PAYLOAD 8zJE9pKVdXVe/nLb" ]
 
 done_testing

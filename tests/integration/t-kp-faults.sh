@@ -33,12 +33,12 @@ calls() {
 }
 named() {
 	$KP keys $CA --json --state 1,2,3,5 |
-		jq --arg n "$1" '[.[] | select(.name == $n)] | length'
+		jq --arg n "$1" '[.keys[] | select(.name == $n)] | length'
 }
 labels() { $P11 --json key list | jq -r '.[].label' | sort | tr '\n' ' '; }
 
 check "a root key for the DEKs" $P11SEAL --json kp key-create crk-f $CA
-CRK=$(jq -r .id "$WORK/out")
+CRK=$(jq -r .key.id "$WORK/out")
 check "a DEK wrapped by Key Protect" $P11 --json key create dek --label d0 \
 	--size 32 --kp-root "$CRK" --wdek-out "$WORK/d0.json" $CA
 TOKEN0=$(labels)

@@ -43,7 +43,7 @@ calls() {
 # named NAME: Key Protect keys of that name, any state
 named() {
 	$P11SEAL kp keys $CA --json --state 1,2,3,5 |
-		jq --arg n "$1" '[.[] | select(.name == $n)] | length'
+		jq --arg n "$1" '[.keys[] | select(.name == $n)] | length'
 }
 # labels P11: the labels of a token's keys, sorted, one line
 labels() { $1 --json key list | jq -r '.[].label' | sort | tr '\n' ' '; }
@@ -77,8 +77,8 @@ assert "CKA_ID is the key UUID then the version UUID" \
 c "Key Protect shows the imported root key" $P1 kp key-show crk-soft-alias \
 	$CA --json
 assert "imported, not extractable, same id" \
-	[ "$(jo '[.imported, .extractable, .id] | @csv')" = "true,false,\"$ROOT_ID\"" ]
-KP_CRN=$(jo .crn)
+	[ "$(jo '.key | [.imported, .extractable, .id] | @csv')" = "true,false,\"$ROOT_ID\"" ]
+KP_CRN=$(jo .key.crn)
 c "key show has the Key Protect metadata" $P1 --json key show --label crk
 assert "kind root, key_id, crn, instance, key_version" \
 	[ "$(jo '[.kind, .key_id, .crn, .instance, .key_version] | @csv')" = "\"root\",\"$ROOT_ID\",\"$KP_CRN\",\"$KP_INSTANCE_ID\",\"$V1\"" ]

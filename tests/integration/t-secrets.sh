@@ -76,7 +76,7 @@ if [ -x "$KP_SERVER" ] && [ -f "$ROOT/tests/integration/kp-lib.sh" ]; then
 		CA="--cacert $KP_CACERT"
 		run kp-keys $P11SEAL kp keys $CA
 		run kp-key-create $P11SEAL --json kp key-create crk-sec $CA
-		CRK=$(jq -r .id logs/kp-key-create.out)
+		CRK=$(jq -r .key.id logs/kp-key-create.out)
 		run kp-key-show $P11SEAL kp key-show "$CRK" $CA
 		run kp-import-root $P11 --json kp import-root --label imported \
 			--name imp-sec --host-assisted $CA

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_json.c - the strict JSON reader of common/: known answers for each
  * rule it applies (what it takes and what it refuses, and the detail it
- * gives), and for each typed getter. */
+ * gives), and for each typed getter; and the printer's layout. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "json.h"
+#include "json_out.h"
 #include "secmem.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -541,6 +542,57 @@ static void test_text(void **state)
 	assert_string_equal(out, "");
 }
 
+/* json_out_print of text's tree, into out. */
+static void print_of(const char *text, char *out, size_t cap)
+{
+	cJSON *root = NULL;
+	FILE *f = fmemopen(out, cap, "w");
+
+	assert_non_null(f);
+	assert_int_equal(json_parse(text, strlen(text), &root), ERR_OK);
+	assert_true(json_out_print(f, root));
+	assert_int_equal(fclose(f), 0);
+	cJSON_Delete(root);
+}
+
+/* The printed layout: two spaces a level, "name": value, [] and {},
+ * arrays of objects one element a line; escapes are cJSON's; and the
+ * text reads back as the same tree. */
+static void test_out(void **state)
+{
+	static const char in[] =
+	        "{\"a\":1,\"b\":[{\"c\":\"x\\ty\"},{}],\"d\":[],"
+	        "\"e\\\"\":{\"f\":null,\"g\":true}}";
+	static const char want[] = "{\n"
+	                           "  \"a\": 1,\n"
+	                           "  \"b\": [\n"
+	                           "    {\n"
+	                           "      \"c\": \"x\\ty\"\n"
+	                           "    },\n"
+	                           "    {}\n"
+	                           "  ],\n"
+	                           "  \"d\": [],\n"
+	                           "  \"e\\\"\": {\n"
+	                           "    \"f\": null,\n"
+	                           "    \"g\": true\n"
+	                           "  }\n"
+	                           "}\n";
+	char out[512] = "", again[512] = "";
+	cJSON *a = NULL, *b = NULL;
+
+	(void)state;
+	print_of(in, out, sizeof(out));
+	assert_string_equal(out, want);
+	assert_null(strchr(out, '\t'));
+	print_of("[]", again, sizeof(again));
+	assert_string_equal(again, "[]\n");
+	assert_int_equal(json_parse(in, strlen(in), &a), ERR_OK);
+	assert_int_equal(json_parse(out, strlen(out), &b), ERR_OK);
+	assert_true(cJSON_Compare(a, b, true));
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+}
+
 static int check_secmem(void **state)
 {
 	(void)state;
@@ -565,6 +617,7 @@ int main(void)
 		cmocka_unit_test(test_get_hex),
 		cmocka_unit_test(test_get_b64),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_out),
 	};
 
 	secmem_init(1u << 22);
