@@ -243,11 +243,19 @@ kill_each() {
 		test "${total:-0}" -gt 0
 	i=1
 	while [ "$i" -le "${total:-0}" ]; do
-		strace -f -o /dev/null -e trace="$sc" \
+		strace -f -o "$WORK/kill.trace" -e trace="$sc" \
 			-e inject="$sc:signal=SIGKILL:when=$i" $cmd \
 			--label "$name.$i" --name "$name.$i" >/dev/null 2>"$WORK/kill.err"
 		rc=$?
-		assert "$name: killed at $sc #$i (exit $rc)" test "$rc" -eq 137
+		# libcurl may reuse a connection and send fewer requests than
+		# the counting run did: a run with fewer calls than i had no
+		# point i to die at, and must then have succeeded
+		calls=$(grep -c "$sc(" "$WORK/kill.trace")
+		if [ "$rc" -eq 0 ] && [ "$calls" -lt "$i" ]; then
+			ok "$name: run $i made $calls $sc calls, none to kill at #$i, and succeeded"
+		else
+			assert "$name: killed at $sc #$i (exit $rc)" test "$rc" -eq 137
+		fi
 		# a run that ended on its own says why
 		[ "$rc" -eq 137 ] || sed 's/^/#   /' "$WORK/kill.err" | tail -n 3
 		left_clean "$name: killed at $sc #$i, nothing left that can wrap or leave, or flagged" partial-ok
