@@ -32,19 +32,43 @@ enum err cli_key_run(const struct cli *c, const char *op, const char *kind,
 	return r;
 }
 
+/* --id HEX into id (*n bytes); NULL hex: no id, *n = 0. */
+static enum err parse_id(const char *id_hex, uint8_t id[P11_ID_MAX], size_t *n)
+{
+	size_t len = id_hex ? strlen(id_hex) : 0;
+
+	*n = len / 2;
+	if (id_hex && (len == 0 || len % 2 || len / 2 > P11_ID_MAX ||
+	               decode_hex(id, len / 2, id_hex) != ERR_OK))
+		return err_set(ERR_USAGE,
+		               "--id: '%.80s' is not a CKA_ID in hex (1..%d "
+		               "bytes, as key list shows it)",
+		               id_hex, P11_ID_MAX);
+	return ERR_OK;
+}
+
 enum err cli_key_select(struct p11_session *s, const char *label,
                         const char *id_hex, struct km_key *out)
 {
 	uint8_t id[P11_ID_MAX];
-	size_t n = id_hex ? strlen(id_hex) : 0;
+	size_t n;
+	enum err r = parse_id(id_hex, id, &n);
 
-	if (id_hex && (n == 0 || n % 2 || n / 2 > sizeof(id) ||
-	               decode_hex(id, n / 2, id_hex) != ERR_OK))
-		return err_set(ERR_USAGE,
-		               "--id: '%.80s' is not a CKA_ID in hex (1..%zu "
-		               "bytes, as key list shows it)",
-		               id_hex, sizeof(id));
-	return km_inventory_find_by(s, label, id_hex ? id : NULL, n / 2, out);
+	if (r == ERR_OK)
+		r = km_inventory_find_by(s, label, id_hex ? id : NULL, n, out);
+	return r;
+}
+
+enum err cli_key_dek(struct p11_session *s, const char *label,
+                     const char *id_hex, struct p11_dek *out)
+{
+	uint8_t id[P11_ID_MAX];
+	size_t n;
+	enum err r = parse_id(id_hex, id, &n);
+
+	if (r == ERR_OK)
+		r = p11_dek_find_by(s, label, id_hex ? id : NULL, n, out);
+	return r;
 }
 
 cJSON *cli_key_json(const char *label, const char *kind, size_t size,

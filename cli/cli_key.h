@@ -31,6 +31,14 @@ struct km_key;
  * it): ERR_USAGE for bad hex, else km_inventory_find_by's answer. */
 enum err cli_key_select(struct p11_session *s, const char *label,
                         const char *id_hex, struct km_key *out);
+struct p11_dek;
+
+/* The DEK named by --key LABEL and, where the label repeats, --id HEX (its
+ * data half's CKA_ID as key list shows it): ERR_USAGE for bad hex, else
+ * p11_dek_find_by's answer. */
+enum err cli_key_dek(struct p11_session *s, const char *label,
+                     const char *id_hex, struct p11_dek *out);
+
 /* What --json prints for a key just made or imported: {"label", "kind",
  * "size" (bytes), "keyhash" (a DEK's, NULL: none), "extractable"}. */
 cJSON *cli_key_json(const char *label, const char *kind, size_t size,

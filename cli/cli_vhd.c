@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_key.h"
 #include "cli_opts.h"
 #include "p11_session.h"
 #include "p11_xts.h"
@@ -29,6 +30,9 @@ static const int signals[CLI_VHD_SIGNALS] = { SIGINT, SIGTERM, SIGHUP };
 static const struct cli_opt common[] = {
 	{ "key", CLI_STR(struct cli_vhd_args, key), .arg = "LABEL",
 	  .help = "the DEK in the token (required)" },
+	{ "id", CLI_STR(struct cli_vhd_args, id), .arg = "HEX",
+	  .help = "which DEK labelled LABEL, by its CKA_ID as key list "
+	          "shows it (for labels that repeat); default the only one" },
 	{ "threads",
 	  CLI_ULONG(struct cli_vhd_args, threads, 1, VHD_PIPELINE_MAX_THREADS),
 	  .arg = "N", .help = "worker threads (1..64); default one per CPU" },
@@ -200,7 +204,7 @@ enum err cli_vhd_key_open(const struct cli *c, const struct cli_vhd_args *a,
 	if (r == ERR_OK)
 		r = cli_audit_begin(c, k->t.session, rec, &k->audit);
 	if (r == ERR_OK)
-		r = p11_dek_find(k->t.session, a->key, &k->dek);
+		r = cli_key_dek(k->t.session, a->key, a->id, &k->dek);
 	return r;
 }
 

@@ -29,6 +29,7 @@ enum cli_vhd_extra {
 
 struct cli_vhd_args {
 	const char *key; /* --key LABEL */
+	const char *id;  /* --id HEX: which key LABEL, if it repeats */
 	const char *in;
 	const char *out;
 	const char *format;

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "cli_key.h"
 #include "cli_manifest.h"
 #include "cli_opts.h"
 #include "cli_token.h"
@@ -18,13 +19,16 @@
 #include "p11_dek.h"
 
 struct manifest_args {
-	const char *key, *image;
+	const char *key, *id, *image;
 	struct cli_manifest_opts m;
 };
 
 static const struct cli_opt opts[] = {
 	{ "key", CLI_STR(struct manifest_args, key), .arg = "LABEL",
 	  .help = "the DEK that encrypted IMAGE (required)" },
+	{ "id", CLI_STR(struct manifest_args, id), .arg = "HEX",
+	  .help = "which DEK labelled LABEL, by its CKA_ID as key list "
+	          "shows it (for labels that repeat); default the only one" },
 	{ "out", CLI_STR(struct manifest_args, m.out), .arg = "FILE",
 	  .help = "write the manifest to FILE; default stdout" },
 	{ "force", CLI_FLAG(struct manifest_args, m.force),
@@ -77,7 +81,7 @@ static enum err write_manifest(const struct cli *c, struct p11_session *s,
 	struct p11_dek dek;
 	enum err r;
 
-	r = p11_dek_find(s, a->key, &dek);
+	r = cli_key_dek(s, a->key, a->id, &dek);
 	if (r != ERR_OK)
 		return r;
 	r = cli_manifest_begin(&a->m, a->image, s, &dek, &job);

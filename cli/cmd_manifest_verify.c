@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "cli_key.h"
 #include "cli_opts.h"
 #include "cli_token.h"
 #include "commands.h"
@@ -21,7 +22,7 @@
 #include "p11_dek.h"
 
 struct verify_args {
-	const char *key, *file, *image;
+	const char *key, *id, *file, *image;
 	bool allow_incomplete;
 };
 
@@ -29,6 +30,9 @@ static const struct cli_opt opts[] = {
 	{ "key", CLI_STR(struct verify_args, key), .arg = "LABEL",
 	  .help = "also check the DEK in the token: keyhash and binding; "
 	          "default the manifest and image only" },
+	{ "id", CLI_STR(struct verify_args, id), .arg = "HEX",
+	  .help = "with --key: which DEK labelled LABEL, by its CKA_ID as "
+	          "key list shows it (for labels that repeat)" },
 	{ "allow-incomplete", CLI_FLAG(struct verify_args, allow_incomplete),
 	  .help = "exit 0 for a manifest that is right but not importable "
 	          "yet (no uri, wrappedDek or crkCrn); default exit 6" },
@@ -36,7 +40,7 @@ static const struct cli_opt opts[] = {
 };
 
 /* Keyhash and binding against the DEK labelled key. */
-static enum err check_key(const struct cli *c, const char *key,
+static enum err check_key(const struct cli *c, const struct verify_args *a,
                           const struct km_manifest *m, struct km_report *rep)
 {
 	struct cli_token t = { 0 };
@@ -45,7 +49,7 @@ static enum err check_key(const struct cli *c, const char *key,
 
 	r = cli_token_open(c, CLI_TOKEN_LOGIN, &t);
 	if (r == ERR_OK)
-		r = p11_dek_find(t.session, key, &dek);
+		r = cli_key_dek(t.session, a->key, a->id, &dek);
 	if (r == ERR_OK)
 		r = km_manifest_verify_dek(t.session, &dek, m, rep);
 	cli_token_close(&t);
@@ -142,6 +146,8 @@ int cmd_manifest_verify(struct cli *c, int argc, char **argv)
 	int rc;
 
 	rc = cli_opts_parse(c, &o, argc, argv);
+	if (rc < 0 && a.id && !a.key)
+		rc = cli_usage(c, "--id HEX goes with --key LABEL");
 	if (rc >= 0)
 		return rc;
 	m = calloc(1, sizeof(*m));
@@ -153,7 +159,7 @@ int cmd_manifest_verify(struct cli *c, int argc, char **argv)
 		r = km_manifest_verify_image(m, a.image, &rep);
 	}
 	if ((r == ERR_OK || r == ERR_VERIFY) && a.key)
-		r = check_key(c, a.key, m, &rep);
+		r = check_key(c, &a, m, &rep);
 	if (r == ERR_OK || r == ERR_VERIFY) {
 		if (c->json)
 			print_json(a.file, a.image, m, &rep, a.key);

@@ -96,7 +96,8 @@ const struct cli_command cli_commands[] = {
 	{ "vhd", "encrypt", cmd_vhd_encrypt,
 	  "raw/fixed/dynamic image -> "
 	  "encrypted VHD for IBM Cloud (vhd-util copy -k layout)",
-	  "--key LABEL IN OUT [--input-format auto|raw] [--threads N] "
+	  "--key LABEL [--id HEX] IN OUT [--input-format auto|raw] [--threads "
+	  "N] "
 	  "[--chunk BYTES] [--remote] [--progress|--no-progress] [--force] "
 	  "[--manifest FILE "
 	  "[--cos-uri URI] [--name NAME] [--os CODE] "
@@ -104,22 +105,23 @@ const struct cli_command cli_commands[] = {
 	{ "vhd", "decrypt", cmd_vhd_decrypt,
 	  "encrypted VHD -> sparse raw "
 	  "image or plain dynamic VHD; wrong key refused by keyhash",
-	  "--key LABEL IN OUT [--format raw|vhd] [--threads N] "
+	  "--key LABEL [--id HEX] IN OUT [--format raw|vhd] [--threads N] "
 	  "[--chunk BYTES] [--remote] [--progress|--no-progress] [--force]" },
 	{ "vhd", "verify", cmd_vhd_verify,
 	  "check an encrypted VHD: blktap "
 	  "rules, keyhash matches the key; --data hashes the plaintext",
-	  "--key LABEL FILE [--data] [--threads N] [--chunk BYTES] "
+	  "--key LABEL [--id HEX] FILE [--data] [--threads N] [--chunk BYTES] "
 	  "[--remote] [--progress|--no-progress]" },
 	{ "manifest", "verify", cmd_manifest_verify,
 	  "check an import "
 	  "manifest against the image before upload: fields, size, SHA-256, "
 	  "keyhash; --key also checks the DEK and the binding",
-	  "FILE IMAGE [--key LABEL]" },
+	  "FILE IMAGE [--key LABEL [--id HEX]]" },
 	{ NULL, "manifest", cmd_manifest,
 	  "write the import manifest of an "
 	  "encrypted VHD: createFromIcos parameters, hashes, wrapped DEK",
-	  "--key LABEL IMAGE [--out FILE] [--cos-uri cos://REGION/BUCKET/"
+	  "--key LABEL [--id HEX] IMAGE [--out FILE] [--cos-uri "
+	  "cos://REGION/BUCKET/"
 	  "OBJECT] [--name NAME] [--os CODE] [--note TEXT] [--wdek FILE] "
 	  "[--allow-unwrapped] [--force]" },
 	{ NULL, "preflight", cmd_preflight,

@@ -127,7 +127,8 @@ static void describe(struct p11_session *s, struct km_key *k)
 	else if (k->info.key_type == CKK_RSA)
 		k->size = modulus_bytes(s, k->info.handle);
 	if (k->info.cls == CKO_SECRET_KEY &&
-	    p11_dek_find(s, k->info.label, &k->dek) == ERR_OK) {
+	    p11_dek_find_by(s, k->info.label, k->info.id, k->info.id_len,
+	                    &k->dek) == ERR_OK) {
 		k->is_dek = true;
 		k->size = k->dek.size;
 		if (!k->dek.native)

@@ -160,18 +160,41 @@ static bool ids_pair(const struct p11_obj_info *a, const struct p11_obj_info *b)
 enum err p11_dek_find(struct p11_session *s, const char *label,
                       struct p11_dek *out)
 {
-	char tweak_label[P11_LABEL_MAX + 1];
+	return p11_dek_find_by(s, label, NULL, 0, out);
+}
+
+/* The tweak half's CKA_ID given the data half's: same prefix, role byte
+ * tweak (NULL when id is not a two-key DEK's, then the label decides). */
+static const uint8_t *tweak_id(const uint8_t *id, size_t id_len,
+                               uint8_t out[P11_DEK_ID_LEN + 1])
+{
+	if (!id || id_len != P11_DEK_ID_LEN + 1 ||
+	    id[P11_DEK_ID_LEN] != P11_DEK_ROLE_DATA)
+		return NULL;
+	memcpy(out, id, P11_DEK_ID_LEN);
+	out[P11_DEK_ID_LEN] = P11_DEK_ROLE_TWEAK;
+	return out;
+}
+
+enum err p11_dek_find_by(struct p11_session *s, const char *label,
+                         const uint8_t *id, size_t id_len, struct p11_dek *out)
+{
+	char tweak_label[P11_LABEL_MAX + sizeof(P11_DEK_TWEAK_SUFFIX)];
+	uint8_t tid_buf[P11_DEK_ID_LEN + 1];
+	const uint8_t *tid;
 	struct p11_obj_info a, b;
 	struct p11_dek d = { .tweak = CK_INVALID_HANDLE };
 	enum err r;
 
-	snprintf(tweak_label, sizeof(tweak_label), "%s%s", label,
-	         P11_DEK_TWEAK_SUFFIX);
-	r = p11_obj_find_one(s, CKO_SECRET_KEY, label, NULL, 0, &d.data);
+	r = p11_obj_find_one(s, CKO_SECRET_KEY, label, id, id_len, &d.data);
 	if (r == ERR_OK)
 		r = p11_obj_info(s, d.data, &a);
 	if (r != ERR_OK)
 		return r;
+	/* by --id alone the label is the data half's */
+	label = a.label;
+	snprintf(tweak_label, sizeof(tweak_label), "%s%s", label,
+	         P11_DEK_TWEAK_SUFFIX);
 	snprintf(d.label, sizeof(d.label), "%s", label);
 	if (a.id_len >= sizeof(d.id))
 		memcpy(d.id, a.id, sizeof(d.id));
@@ -181,7 +204,9 @@ enum err p11_dek_find(struct p11_session *s, const char *label,
 		r = check_size(d.size);
 		goto out;
 	}
-	r = p11_obj_find_one(s, CKO_SECRET_KEY, tweak_label, NULL, 0, &d.tweak);
+	tid = tweak_id(id, id_len, tid_buf);
+	r = p11_obj_find_one(s, CKO_SECRET_KEY, tweak_label, tid,
+	                     tid ? sizeof(tid_buf) : 0, &d.tweak);
 	if (r == ERR_NOT_FOUND)
 		r = err_set(ERR_NOT_FOUND,
 		            "key '%s' (%lu bytes) is not a DEK: a DEK is "

@@ -53,6 +53,11 @@ enum err p11_dek_import(struct p11_session *s, const char *label,
 enum err p11_dek_find(struct p11_session *s, const char *label,
                       struct p11_dek *out);
 
+/* The same by label and/or the data half's CKA_ID (NULL/0: any), for
+ * labels that repeat; the tweak half must carry the matching ID. */
+enum err p11_dek_find_by(struct p11_session *s, const char *label,
+                         const uint8_t *id, size_t id_len, struct p11_dek *out);
+
 /* SHA-256(nonce || DEK) computed in the token with C_DigestKey, so the
  * key never leaves it. */
 enum err p11_dek_keyhash(struct p11_session *s, const struct p11_dek *dek,

@@ -156,6 +156,44 @@ if command -v pkcs11-tool >/dev/null; then
 	expect_exit 2 "--id that is not hex: exit 2" $P11 key show --id xyz
 	expect_exit 4 "--id of no key: exit 4" $P11 key show --id 0a0a
 	grep_err "... named" "no key with that CKA_ID"
+
+	# README "Using it": --id with --key picks one of two DEKs labelled dd
+	# (halves dd and dd.tweak, CKA_IDs PREFIX||00 and PREFIX||01) in vhd
+	# encrypt/decrypt/verify, manifest and manifest verify
+	for p in 11 22; do
+		pre=$(printf "$p%.0s" 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
+		for half in dd:00 dd.tweak:01; do
+			pkcs11-tool --module "$SOFTHSM_MODULE" --token-label \
+				station --login --pin "$USER_PIN" --keygen \
+				--key-type AES:32 --sensitive --label "${half%:*}" \
+				--id "$pre${half#*:}" >/dev/null 2>&1
+		done
+	done
+	A=${pre}00 B=1111111111111111111111111111111100
+	head -c 3145728 /dev/urandom >dup.raw
+	expect_exit 2 "vhd encrypt --key of a repeated DEK label: exit 2" \
+		$P11 vhd encrypt --key dd dup.raw dup.vhd
+	grep_err "... pointing at --id" "select one with --id"
+	check "vhd encrypt --key dd --id $A" $P11 vhd encrypt --key dd \
+		--id "$A" dup.raw dup.vhd
+	check "vhd verify --key dd --id (the same DEK)" $P11 vhd verify \
+		--key dd --id "$A" dup.vhd
+	expect_exit 6 "vhd verify --key dd --id (the other DEK): exit 6" \
+		$P11 vhd verify --key dd --id "$B" dup.vhd
+	check "vhd decrypt --key dd --id" $P11 vhd decrypt --key dd --id "$A" \
+		dup.vhd dup.out
+	assert "... gives back the image" cmp -s dup.raw dup.out
+	check "manifest --key dd --id" $P11 manifest --key dd --id "$A" \
+		dup.vhd --out dup.json --allow-unwrapped
+	check "manifest verify --key dd --id (the same DEK)" $P11 manifest \
+		verify dup.json dup.vhd --key dd --id "$A" --allow-incomplete
+	expect_exit 6 "manifest verify --key dd --id (the other DEK): exit 6" \
+		$P11 manifest verify dup.json dup.vhd --key dd --id "$B" \
+		--allow-incomplete
+	expect_exit 2 "manifest verify --id without --key: exit 2" $P11 \
+		manifest verify dup.json dup.vhd --id "$A"
+	expect_exit 2 "vhd verify --id not hex: exit 2" $P11 vhd verify \
+		--key dd --id zz dup.vhd
 else
 	skip "--id selection" "pkcs11-tool missing"
 fi
