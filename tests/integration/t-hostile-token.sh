@@ -337,6 +337,17 @@ grep_err "wrong PIN message names the cause" "PIN is incorrect \\(CKR_PIN_INCORR
 check "the right PIN still works after 10 wrong ones" $P11 key list
 assert "and the keys are all there" test "$(grep -c . "$WORK/out")" -ge 3
 
+# README "Using it": p11seal will not spend a token's last PIN try. With
+# the token saying one try is left, even a wrong PIN is refused before
+# C_Login (the message is not CKR_PIN_INCORRECT); the one knob lets it try.
+P11SHIM_HOSTILE=pin-final-try expect_exit 3 "last PIN try left: exit 3" \
+	$P11SEAL --module "$P11SHIM" --token pkcs11:token=hos \
+	--pin-source "file:$WORK/badpin" key list
+grep_err "... refused before C_Login, naming the way out" \
+	"one user PIN try left; refusing to risk locking it.*P11SEAL_ALLOW_FINAL_PIN_TRY"
+P11SHIM_HOSTILE=pin-final-try P11SEAL_ALLOW_FINAL_PIN_TRY=1 check \
+	"... P11SEAL_ALLOW_FINAL_PIN_TRY=1 logs in" $H key list
+
 # --- the token gone between two commands
 rm -rf "$WORK/hsm/tokens/"*
 expect_exit 4 "token directory deleted: exit 4" $P11 key list

@@ -35,6 +35,8 @@
  *                  answer CKR_MECHANISM_INVALID (opencryptoki 3.8.1)
  *   hmac-keytype   generic secret keys read as CKK_SHA256_HMAC, and a
  *                  search finds them only by that type (tpm2-pkcs11)
+ *   pin-final-try  C_GetTokenInfo sets CKF_USER_PIN_FINAL_TRY, as a token
+ *                  with one user PIN try left does
  * P11SHIM_FAIL=FUNCTION:N:RV  the N-th call of C_FUNCTION and every later
  *   one return RV (a CKR_ name or 0x hex) without reaching the token.
  * P11SHIM_DIE=FUNCTION:N:RV  the module dies at the N-th call of
@@ -78,6 +80,7 @@ enum {
 	H_NO_SECRET_KEYS = 1 << 17,
 	H_NO_GCM = 1 << 18,
 	H_HMAC_KEYTYPE = 1 << 19,
+	H_PIN_FINAL_TRY = 1 << 20,
 };
 
 /* A key type no token has: a search for it finds nothing. */
@@ -101,6 +104,7 @@ static const struct {
 	{ "sensitive-value", H_SENSITIVE_VALUE }, { "no-xts", H_NO_XTS },
 	{ "digest-stuck", H_DIGEST_STUCK }, { "no-secret-keys", H_NO_SECRET_KEYS },
 	{ "no-gcm", H_NO_GCM }, { "hmac-keytype", H_HMAC_KEYTYPE },
+	{ "pin-final-try", H_PIN_FINAL_TRY },
 };
 
 #define N_BEHAVIOURS (sizeof(behaviours) / sizeof(behaviours[0]))
@@ -557,7 +561,17 @@ static CK_RV h_DecryptUpdate(CK_SESSION_HANDLE s, CK_BYTE_PTR in,
 		return inner.C_##fn args;                              \
 	}
 
-PASS(GetTokenInfo, (CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info), (slot, info))
+static CK_RV h_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
+{
+	CK_RV rv;
+
+	FAULT(C_GetTokenInfo);
+	rv = inner.C_GetTokenInfo(slot, info);
+	if (rv == CKR_OK && (hostile & H_PIN_FINAL_TRY))
+		info->flags |= CKF_USER_PIN_FINAL_TRY;
+	return rv;
+}
+
 PASS(OpenSession,
      (CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR app, CK_NOTIFY notify,
       CK_SESSION_HANDLE_PTR s),
