@@ -8,6 +8,7 @@
 # leaked, timed out or ran out of memory.
 # Env: B (build dir, default build/fuzz), FUZZ_SECONDS (default 60),
 # FUZZ_TARGETS (optional space-separated names, e.g. "fuzz_vhd").
+# Checks README "Fuzzing".
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-build/fuzz}

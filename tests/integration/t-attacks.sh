@@ -6,6 +6,7 @@
 # makes with the token's defaults, and `token audit` must flag exactly
 # those. tests/unit/test_attacks.c runs the full set with raw PKCS#11 on
 # SoftHSM and NSS softoken; this file shows it from outside p11seal.
+# Checks README "Threat model", README "PKCS#11 attacks".
 . "$(dirname "$0")/lib.sh"
 
 hsm_setup atk

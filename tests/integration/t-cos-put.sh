@@ -6,6 +6,7 @@
 # SlowDown retried, a part stored corrupted caught (re-sent, or the upload
 # aborted), a client killed mid-upload resumed sending only the missing
 # parts, --manifest, bad input, TLS trust, and the audit records.
+# Checks README "Upload to Cloud Object Storage".
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/tests/integration/kp-lib.sh"
 . "$ROOT/tests/integration/cos-lib.sh"

@@ -7,6 +7,7 @@
 # name holds nothing or a complete, verified image, a temp file left by a
 # kill is named .OUT.p11seal-tmp.PID.XXXXXX, and the next run succeeds and
 # removes it. CRASH_SEED picks the kill points (printed for a rerun).
+# Checks README "Crashes and device faults".
 . "$(dirname "$0")/lib.sh"
 
 cd "$WORK" || exit 1
@@ -167,6 +168,7 @@ fault() {
 	rm -f out.vhd out.raw
 }
 # README "Security and robustness": every error names the file
+# README "Exit codes": a failed write names its output
 fault "ENOSPC at the last write (metadata)" "vhd encrypt: out.vhd: write: No space left" \
 	env LD_PRELOAD="$KILLAT" KILLAT_PWRITEV="${WRITES:-26}" KILLAT_ERRNO=28 \
 	$ENC in.raw out.vhd

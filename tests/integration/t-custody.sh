@@ -4,6 +4,7 @@
 # API-key source is refused, pin-value is refused in a URI's query in any
 # case, an env: secret is gone from the environment once read, and an
 # audit log owned by another user is refused.
+# Checks README "Threat model".
 . "$(dirname "$0")/lib.sh"
 
 USER_PIN=Custody-Pin-8Qm2

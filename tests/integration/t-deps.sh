@@ -81,4 +81,36 @@ if [ "$(id -u)" -eq 0 ]; then
 else
 	skip "make demo as root runs apt-get" "not root"
 fi
+
+# README "Dependencies, and why each": every row names something the one
+# package list installs (the Debian packages each row stands for, below);
+# a row added without its packages here fails, as does a package dropped.
+sed -n '/^## Dependencies, and why each/,/^## Tests/p' "$ROOT/README.md" |
+	sed -n 's/^| \([^|]*[^ |]\) | .*/\1/p' |
+	grep -v -e '^dependency$' -e '^---$' >"$WORK/deprows"
+missing=
+while IFS= read -r row; do
+	case $row in
+	p11-kit) pkgs="libp11-kit-dev p11-kit" ;;
+	SoftHSMv2) pkgs=softhsm2 ;;
+	"NSS softoken (libnss3)") pkgs="libnss3 libnss3-tools" ;;
+	"OpenSSL 3") pkgs="libssl-dev openssl" ;;
+	libcurl) pkgs=libcurl4-openssl-dev ;;
+	cJSON) pkgs=libcjson-dev ;;
+	libmicrohttpd) pkgs=libmicrohttpd-dev ;;
+	cmocka) pkgs=libcmocka-dev ;;
+	OpenSC*pkcs11-tool*qemu-img*vhdiinfo*cryptography*)
+		pkgs="opensc qemu-utils libvhdi-utils python3-cryptography" ;;
+	*) pkgs="no-package-known-for:$row" ;;
+	esac
+	for p in $pkgs; do
+		grep -qx "$p" "$ROOT/.ci/packages" || missing="$missing $p"
+	done
+done <"$WORK/deprows"
+[ "$(wc -l <"$WORK/deprows")" -ge 9 ] || missing="$missing (rows not found)"
+assert "the $(wc -l <"$WORK/deprows") dependencies the README lists are in .ci/packages" \
+	[ -z "$missing" ]
+[ -z "$missing" ] || diag "missing:$missing"
+assert "... OpenSSL is 3.x, as the README says" \
+	sh -c 'pkg-config --modversion openssl | grep -q "^3\."'
 done_testing

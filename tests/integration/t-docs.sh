@@ -5,7 +5,9 @@
 # Makefile cites exists, and nothing cites the specs that live outside the
 # repository; every command `p11seal help` lists has a row in the test map
 # of tests/README.md, every test file the map names exists, and every test
-# file of the tree is in the map. Needs only the built p11seal.
+# file of the tree is in the map; every README section is named by the
+# test file that checks it. Needs only the built p11seal.
+# Checks README "Tests".
 . "$(dirname "$0")/lib.sh"
 
 cd "$ROOT" || exit 1
@@ -138,5 +140,22 @@ bad=$(for p in tests/integration/t-*.sh tests/unit/test_*.c \
 done)
 assert "every test file of the tree is in $MAP" [ -z "$bad" ]
 for b in $bad; do diag "not in the map: $b"; done
+
+# --- (c) every README section is named by a test: each `## ` and `### `
+# heading's name (its text before " (") appears as README "NAME" in a file
+# under tests/, the test that checks that section's promises. "Cost" is
+# figures measured by hand (tests/run.sh prints each test's time), not
+# behaviour, and is the one section left out.
+grep -E '^#{2,3} ' README.md | sed -E 's/^#+ //; s/ \(.*//' >"$WORK/sections"
+unnamed=
+while IFS= read -r sec; do
+	[ "$sec" = Cost ] && continue
+	grep -rqF --exclude-dir=corpus --exclude="*.md" "README \"$sec\"" tests ||
+		unnamed="$unnamed \"$sec\""
+done <"$WORK/sections"
+assert "each of the $(wc -l <"$WORK/sections") README sections is named as README \"SECTION\" by a test file" \
+	[ -z "$unnamed" ]
+[ -z "$unnamed" ] || diag "sections no test names:$unnamed"
+assert "... and there are sections to check" [ "$(wc -l <"$WORK/sections")" -gt 20 ]
 
 done_testing

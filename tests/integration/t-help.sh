@@ -3,6 +3,7 @@
 # the option tables the commands parse with (cli/cli_help.c), and what
 # `make install` puts where. README section "Help, man page and
 # completion".
+# Checks README "Help, man page and completion".
 . "$(dirname "$0")/lib.sh"
 
 cd "$WORK" || exit 1

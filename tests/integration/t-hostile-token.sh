@@ -7,6 +7,7 @@
 # a failed create leaves the token as it was; a refused optional attribute
 # is left out, said and recorded, a refused custody attribute refuses the
 # key. Then wrong PINs and a token gone between commands.
+# Checks README "PKCS#11 attacks".
 . "$(dirname "$0")/lib.sh"
 
 if [ ! -f "${P11SHIM:-}" ]; then
@@ -203,6 +204,7 @@ assert "token audit --json: the note, no finding" \
 # one error line naming the call and the code, exit 1, never a silent 141
 # from SIGPIPE; the probe stops at the first failed call
 while read -r spec cmd; do
+	# README "Exit codes": a module that dies mid-command is exit 1
 	# shellcheck disable=SC2086
 	hrun "P11SHIM_DIE=$spec" 1 "dies at $spec: $cmd" $cmd
 	grep_err "dies at $spec: names the call, the trial and the code" \
@@ -324,6 +326,7 @@ C_GetAttributeValue:30:CKR_SESSION_HANDLE_INVALID 1 token audit
 C_GetMechanismList:1:CKR_DEVICE_REMOVED 4 token mechanisms
 EOF
 
+# README "Exit codes": a wrong PIN is exit 3
 # --- wrong PIN, ten times: exit 3 each time, the token still works
 printf 9999 >"$WORK/badpin"
 chmod 600 "$WORK/badpin"

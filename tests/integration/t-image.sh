@@ -6,6 +6,7 @@
 # refusing each field wrong (driven with curl, as p11seal always sends
 # them right), the wrong image and the wrong key failing its decrypt
 # check; the audit records; the import API key appearing nowhere.
+# Checks README "Preflight and import".
 . "$(dirname "$0")/lib.sh"
 
 if [ ! -x "$KP_SERVER" ] || ! command -v jq >/dev/null ||

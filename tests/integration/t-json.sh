@@ -4,6 +4,7 @@
 # stdout that python3 -m json.tool reads, two spaces a level, member names
 # snake_case, Key Protect's objects nested under their own names; and the
 # README's examples have the member names the commands really print.
+# Checks README "JSON output".
 . "$(dirname "$0")/lib.sh"
 
 STYLE="python3 $ROOT/tests/integration/json_style.py"

@@ -2,6 +2,7 @@
 # t-keys-nss.sh - the key commands on a second PKCS#11 implementation, NSS
 # softoken (no daemon: a database directory and an init string), so nothing
 # depends on SoftHSM's quirks.
+# Checks README "Tokens it was run on", README "What the second token taught us".
 . "$(dirname "$0")/lib.sh"
 
 if [ ! -f "$NSS_MODULE" ] || ! command -v certutil >/dev/null; then

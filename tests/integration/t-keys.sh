@@ -2,6 +2,7 @@
 # t-keys.sh - token and key commands on a throw-away SoftHSM token,
 # cross-checked with OpenSC's pkcs11-tool, and every bad input of the
 # foundation issue: one clear line, a documented exit code, token unchanged.
+# Checks README "How keys are kept", README "Tokens it was run on".
 . "$(dirname "$0")/lib.sh"
 
 hsm_setup st1
@@ -138,6 +139,7 @@ grep_err "malformed URI names the attribute" "tokn"
 expect_exit 2 "URI without scheme exits 2" $P11SEAL --module "$SOFTHSM_MODULE" \
 	--token "token=st1" key list
 head -c 31 "$WORK/ibm.key" >"$WORK/short.key"
+# README "Exit codes": the key-file example line, exit 5
 expect_exit 5 "31-byte key file exits 5" $P11 key import dek --label x --raw-file "$WORK/short.key"
 grep_err "wrong size names file and size" "short.key holds 31 bytes"
 { cat "$WORK/ibm.key"; echo; } >"$WORK/nl.key"

@@ -7,6 +7,7 @@
 # unwrap answer, and certificates that are expired or not yet valid
 # (faketime). Each: bounded attempts, a clear error, no key created twice
 # in Key Protect, and the token unchanged when the command fails.
+# Checks README "Key Protect faults".
 . "$(dirname "$0")/lib.sh"
 
 if [ ! -x "$KP_SERVER" ] || ! command -v jq >/dev/null; then

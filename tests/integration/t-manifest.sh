@@ -261,6 +261,7 @@ grep_err "... names encryption.keyhash" "^encryption.keyhash: the image's batmap
 grep_err "... and image.sha256" "^image.sha256: "
 cp a.vhd t.vhd
 truncate -s -512 t.vhd
+# README "Exit codes": manifest verify ends with one line naming every failed field
 expect_exit 6 "image truncated by a sector: exit 6" $P11 manifest verify m.json t.vhd
 grep_err "... names image.size" "^image.size: t.vhd has"
 grep_err "... one line lists the failed fields" \

@@ -6,6 +6,7 @@
 # -> cmp (and the same file as SoftHSM writes, footer aside), the audit
 # trail, host-assisted `kp import-root` against kp-server, and every key
 # p11seal made not modifiable and clean under `token audit`.
+# Checks README "Tokens it was run on".
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/tests/integration/ock-lib.sh"
 

@@ -8,6 +8,7 @@
 # empty (P11SEAL_SECMEM_REPORT), PINs and API keys are refused on argv,
 # and a p11seal blocked reading its PIN shows none in /proc/PID/cmdline
 # and runs with core dumps off.
+# Checks README "Secrets".
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/tests/integration/secrets.sh"
 

@@ -8,6 +8,7 @@
 # input unchanged; an accepted output's plaintext has the expected SHA-256.
 # P11SEAL may point at a sanitizer build (build/asan/p11seal).
 # fsync on tmpfs costs nothing: ~300 outputs are written and synced here
+# Checks README "Hostile VHD corpus".
 [ -d /dev/shm ] && [ -w /dev/shm ] && TMPDIR=/dev/shm && export TMPDIR
 . "$(dirname "$0")/lib.sh"
 

@@ -94,6 +94,7 @@ interrupt() {
 		not_ok "$verb: SIG$sig$why"
 	fi
 }
+# README "Exit codes": 128 + N for a signal
 interrupt INT 130 $SLOW vhd encrypt --key p big.raw s.out.vhd
 interrupt TERM 143 $SLOW vhd encrypt --key p big.raw s.out.vhd
 interrupt HUP 129 $SLOW vhd encrypt --key p big.raw s.out.vhd
