@@ -158,4 +158,15 @@ assert "each of the $(wc -l <"$WORK/sections") README sections is named as READM
 [ -z "$unnamed" ] || diag "sections no test names:$unnamed"
 assert "... and there are sections to check" [ "$(wc -l <"$WORK/sections")" -gt 20 ]
 
+# ... and every README "NAME" a test file gives is a section there, so a
+# renamed heading cannot leave its tests pointing nowhere.
+grep -rhoE --exclude-dir=corpus --exclude='*.md' --exclude=t-docs.sh \
+	'README "[^"]+"' tests | sed 's/^README "//; s/"$//' | sort -u |
+	while IFS= read -r name; do
+		grep -qxF "$name" "$WORK/sections" || echo "\"$name\""
+	done >"$WORK/stale"
+assert "every README \"NAME\" a test file gives is a README section" \
+	[ ! -s "$WORK/stale" ]
+[ ! -s "$WORK/stale" ] || diag "no such README section: $(tr '\n' ' ' <"$WORK/stale")"
+
 done_testing

@@ -1,6 +1,6 @@
 #!/bin/sh
 # t-newcomer.sh - the mistakes of a newcomer's first hour (issue 15) get a
-# clear line and their documented exit code, and README "Tokens and PINs"
+# clear line and their documented exit code, and README "Using it"
 # and "Configuration" hold: a second token under a taken label is refused
 # (exit 7), PIN files must be exactly 0600 or 0400, an uninitialised token
 # is named as such, `token info` without --token takes the one initialised
@@ -13,7 +13,7 @@ M="$P11SEAL --module $SOFTHSM_MODULE"
 printf '%s' "$SO_PIN" >so.pin
 chmod 600 so.pin
 
-# README "Tokens and PINs": token init refuses a label already in use
+# README "Using it": token init refuses a label already in use
 expect_exit 7 "token init --label station again: exit 7" $M \
 	--pin-source file:"$WORK/pin" token init --label station \
 	--so-pin-source file:so.pin
@@ -28,7 +28,7 @@ check "token info without --token takes the only initialised token" $M \
 	token info
 assert "... which is station" grep -q '^token: *station' "$WORK/out"
 
-# README "Tokens and PINs": a PIN file is 0600 or 0400, nothing else
+# README "Using it": a PIN file is 0600 or 0400, nothing else
 for mode in 700 500 200 640 604; do
 	chmod "$mode" "$WORK/pin"
 	expect_exit 7 "PIN file mode 0$mode refused" $P11 key list
@@ -197,6 +197,41 @@ if command -v pkcs11-tool >/dev/null; then
 else
 	skip "--id selection" "pkcs11-tool missing"
 fi
+
+# README "Using it": without --module, p11-kit's proxy (SoftHSM is
+# registered with p11-kit); --token matches label, serial, manufacturer
+# and model; several matching tokens are listed with the way to narrow
+# the URI (exit 2). Two tokens in a folder of their own.
+mkdir -p two/tokens
+sed "s|@TOKENDIR@|$WORK/two/tokens|" \
+	"$ROOT/softhsm-conf/softhsm2.conf.in" >two/softhsm2.conf
+for l in alpha beta; do
+	SOFTHSM2_CONF=$WORK/two/softhsm2.conf softhsm2-util --init-token \
+		--free --label "$l" --pin "$USER_PIN" --so-pin "$SO_PIN" >/dev/null
+done
+T2="env SOFTHSM2_CONF=$WORK/two/softhsm2.conf XDG_CONFIG_HOME=$WORK/noconf"
+if [ -f /usr/share/p11-kit/modules/softhsm2.module ]; then
+	check "token list without --module (p11-kit proxy)" env \
+		-u P11SEAL_MODULE SOFTHSM2_CONF="$WORK/two/softhsm2.conf" \
+		XDG_CONFIG_HOME="$WORK/noconf" "$P11SEAL" token list
+	assert "... shows the SoftHSM tokens" \
+		sh -c "grep -q '^alpha ' '$WORK/out' && grep -q '^beta ' '$WORK/out'"
+else
+	skip "token list through the p11-kit proxy" "SoftHSM not registered"
+fi
+expect_exit 2 "--token matching two tokens (by manufacturer): exit 2" $T2 \
+	"$P11SEAL" --module "$SOFTHSM_MODULE" \
+	--token 'pkcs11:manufacturer=SoftHSM%20project;model=SoftHSM%20v2' \
+	token info
+grep_err "... lists them and how to narrow the URI" \
+	"tokens match: .*'alpha' \(serial [0-9a-f]+\).*select one with --token pkcs11:token=LABEL;serial=SERIAL"
+$T2 "$P11SEAL" --json --module "$SOFTHSM_MODULE" token list >two.json
+S=$(jq -r '.[] | select(.label == "beta") | .serial' two.json)
+check "--token by serial, manufacturer and model" $T2 "$P11SEAL" --module \
+	"$SOFTHSM_MODULE" --pin-source file:"$WORK/pin" \
+	--token "pkcs11:manufacturer=SoftHSM%20project;model=SoftHSM%20v2;serial=$S" \
+	token info
+assert "... is beta" grep -q '^token: *beta' "$WORK/out"
 
 # README "Configuration": P11SEAL_* in the environment, then the same keys
 # in $XDG_CONFIG_HOME/p11seal/config; a flag beats both
