@@ -64,6 +64,7 @@ doc "--json key import dek" $P11 --json key import dek --label i1 \
 assert "... the warning about the key file still on stderr" \
 	grep -q 'plaintext copy' "$WORK/err"
 doc "--json key list" $P11 --json key list
+assert "... an array" [ "$(jq -r type out)" = array ]
 doc "--json key show" $P11 --json key show --label d1
 doc "--json key export-public" $P11 --json key export-public --label t1 \
 	--out t1.pem
@@ -80,6 +81,7 @@ doc "--json manifest" $P11 --json manifest --key d1 --allow-unwrapped \
 doc "--json token audit" $P11 --json token audit
 doc "--json audit verify" $P11 --json audit verify
 doc "--json audit show" $P11 --json audit show --last 2
+assert "... an array" [ "$(jq -r type out)" = array ]
 doc "--json key delete" $P11 --json key delete --label r1 --yes
 assert "... says what was deleted" \
 	[ "$(jq -r '"\(.label) \(.deleted)"' out)" = "r1 true" ]
@@ -99,6 +101,11 @@ doc "key delete ... --json" $P11 key delete --label d3 --yes --json
 doc "key create root ... --json" $P11 key create root --label r2 --json
 doc "audit show --json" $P11 audit show --json --last 1
 doc "audit verify --json" $P11 audit verify --json
+
+# README "JSON output": help prints text, --json or not
+check "--json help vhd encrypt" $P11SEAL --json help vhd encrypt
+assert "... is text, the same as without --json" sh -c \
+	"! jq -e . '$WORK/out' >/dev/null 2>&1 && $P11SEAL help vhd encrypt | cmp -s - '$WORK/out'"
 
 # --- the printer's layout, read by an independent parser
 assert "no TAB in any document" sh -c "! grep -l '	' $WORK/doc.*"
