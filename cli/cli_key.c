@@ -32,42 +32,43 @@ enum err cli_key_run(const struct cli *c, const char *op, const char *kind,
 	return r;
 }
 
-/* --id HEX into id (*n bytes); NULL hex: no id, *n = 0. */
-static enum err parse_id(const char *id_hex, uint8_t id[P11_ID_MAX], size_t *n)
-{
-	size_t len = id_hex ? strlen(id_hex) : 0;
-
-	*n = len / 2;
-	if (id_hex && (len == 0 || len % 2 || len / 2 > P11_ID_MAX ||
-	               decode_hex(id, len / 2, id_hex) != ERR_OK))
-		return err_set(ERR_USAGE,
-		               "--id: '%.80s' is not a CKA_ID in hex (1..%d "
-		               "bytes, as key list shows it)",
-		               id_hex, P11_ID_MAX);
-	return ERR_OK;
-}
-
 enum err cli_key_select(struct p11_session *s, const char *label,
                         const char *id_hex, struct km_key *out)
 {
 	uint8_t id[P11_ID_MAX];
-	size_t n;
-	enum err r = parse_id(id_hex, id, &n);
+	size_t n = id_hex ? strlen(id_hex) : 0;
 
-	if (r == ERR_OK)
-		r = km_inventory_find_by(s, label, id_hex ? id : NULL, n, out);
-	return r;
+	if (id_hex && (n == 0 || n % 2 || n / 2 > sizeof(id) ||
+	               decode_hex(id, n / 2, id_hex) != ERR_OK))
+		return err_set(ERR_USAGE,
+		               "--id: '%.80s' is not a CKA_ID in hex (1..%zu "
+		               "bytes, as key list shows it)",
+		               id_hex, sizeof(id));
+	return km_inventory_find_by(s, label, id_hex ? id : NULL, n / 2, out);
 }
 
+/* Without --id the DEK lookup keeps its own messages (which half is
+ * missing, which do not pair); with it the key is selected as everywhere
+ * else, and must have been recognised as a DEK. */
 enum err cli_key_dek(struct p11_session *s, const char *label,
                      const char *id_hex, struct p11_dek *out)
 {
-	uint8_t id[P11_ID_MAX];
-	size_t n;
-	enum err r = parse_id(id_hex, id, &n);
+	struct km_key k;
+	enum err r;
 
+	if (!id_hex)
+		return p11_dek_find(s, label, out);
+	memset(&k, 0, sizeof(k)); /* bad hex returns before find fills k */
+	r = cli_key_select(s, label, id_hex, &k);
+	if (r == ERR_OK && !k.is_dek)
+		r = err_set(ERR_NOT_FOUND,
+		            "key '%s' with CKA_ID %s is not a DEK (kind %s); "
+		            "`p11seal key list --json` shows each key's kind "
+		            "and id",
+		            k.info.label, id_hex, k.kind);
 	if (r == ERR_OK)
-		r = p11_dek_find_by(s, label, id_hex ? id : NULL, n, out);
+		*out = k.dek;
+	km_inventory_free_one(&k);
 	return r;
 }
 

@@ -34,8 +34,8 @@ enum err cli_key_select(struct p11_session *s, const char *label,
 struct p11_dek;
 
 /* The DEK named by --key LABEL and, where the label repeats, --id HEX (its
- * data half's CKA_ID as key list shows it): ERR_USAGE for bad hex, else
- * p11_dek_find_by's answer. */
+ * data half's CKA_ID as key list shows it), selected with --id through
+ * cli_key_select; ERR_NOT_FOUND if that key is no DEK. */
 enum err cli_key_dek(struct p11_session *s, const char *label,
                      const char *id_hex, struct p11_dek *out);
 

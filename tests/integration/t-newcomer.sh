@@ -194,6 +194,9 @@ if command -v pkcs11-tool >/dev/null; then
 		manifest verify dup.json dup.vhd --id "$A"
 	expect_exit 2 "vhd verify --id not hex: exit 2" $P11 vhd verify \
 		--key dd --id zz dup.vhd
+	expect_exit 4 "vhd verify --id of a key that is no DEK: exit 4" \
+		$P11 vhd verify --key dup --id 0b0b dup.vhd
+	grep_err "... named" "key 'dup' with CKA_ID 0b0b is not a DEK"
 else
 	skip "--id selection" "pkcs11-tool missing"
 fi
