@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* replay_main.c - runs a libFuzzer target over every file of a corpus
  * folder without a fuzzing engine, printing TAP: `make check` replays the
- * seeds and kept crashers of every target this way. */
+ * seeds and kept crashers of every target this way (README "Fuzzing"). */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -3,6 +3,7 @@
 # server (tests/kp-server), then its fault injection: 429/503/drops/
 # truncation are retried, a create that succeeded behind a failure is
 # adopted (never duplicated), hostile bodies are refused.
+# Checks README "Key Protect".
 . "$(dirname "$0")/lib.sh"
 
 if [ ! -x "$KP_SERVER" ] || [ ! -f "$ROOT/tests/integration/kp-lib.sh" ] ||

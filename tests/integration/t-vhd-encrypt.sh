@@ -3,6 +3,7 @@
 # checked by outsiders: qemu-img info/compare and vhdiinfo read our VHDs,
 # the ciphertext equals an independent python3-cryptography encryption of
 # the input, and a python parser of our file decrypts it back.
+# Checks README "Encrypting images".
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
