@@ -215,8 +215,8 @@ else
 	echo "kp-server's own COS stand-in answers, and the object is copied where it reads it"
 	say "export COS_ENDPOINT=\$KP_URL/cos"
 	export COS_ENDPOINT="$KP_URL/cos"
+	show mkdir -p "$WORK/cos/data/demo-images"
 	as bridge preflight "$WORK/manifest.json" $(KPOPTS)
-	mkdir -p "$WORK/cos/data/demo-images"
 	show cp "$WORK/demo.vhd-0.vhd" "$WORK/cos/data/demo-images/demo.vhd-0.vhd"
 fi
 to "$WORK/import.txt" bridge image import "$WORK/manifest.json" --wait \
