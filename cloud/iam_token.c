@@ -26,10 +26,7 @@ struct iam_token {
 	pthread_mutex_t lock;
 	struct kp_http *http;
 	char url[512];
-	char *api_key; /* secmem */
-	char *token;   /* secmem */
-	time_t expiration;
-	long expires_in;
+	struct kp_iam_conn conn;
 	unsigned gen;
 };
 
@@ -45,17 +42,13 @@ enum err iam_token_new(struct iam_token **out, const char *token_url,
 	*out = NULL;
 	if (strncmp(u, "https://", 8) != 0)
 		return err_set(ERR_USAGE, "IAM URL must be https: %s", u);
-	if (!api_key || !*api_key)
-		return err_set(ERR_USAGE, "the API key is empty");
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return err_set(ERR_NOMEM, "no memory for the IAM client");
 	pthread_mutex_init(&t->lock, NULL);
 	snprintf(t->url, sizeof(t->url), "%s%s", u,
 	         has_path ? "" : "/identity/token");
-	t->api_key = secmem_strdup(api_key);
-	r = t->api_key ? kp_http_new(&t->http, &ho)
-	               : err_set(ERR_NOMEM, "no secure memory for the key");
+	r = kp_iam_conn_open(&t->conn, api_key, &ho);
 	if (r != ERR_OK) {
 		iam_token_free(t);
 		return r;
@@ -68,9 +61,7 @@ void iam_token_free(struct iam_token *t)
 {
 	if (!t)
 		return;
-	kp_http_free(t->http);
-	secmem_free(t->api_key);
-	secmem_free(t->token);
+	kp_iam_conn_close(&t->conn);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
@@ -92,7 +83,7 @@ static enum err post_form(struct iam_token *t, const struct kp_jbuf *form,
 		                   "application/x-www-form-urlencoded");
 	for (unsigned n = 1; r == ERR_OK; n++) {
 		kp_http_resp_clear(hr);
-		r = kp_http_send(t->http, "POST", t->url, h, form->buf,
+		r = kp_http_send(t->conn.http, "POST", t->url, h, form->buf,
 		                 form->len, false, hr);
 		if (r == ERR_OK ? !kp_retry_status(hr->status)
 		                : hr->fail == KP_HTTP_FATAL)
@@ -107,45 +98,22 @@ static enum err post_form(struct iam_token *t, const struct kp_jbuf *form,
 	return r;
 }
 
-/* IAM's answer as one line, as the Key Protect client words it. */
-static enum err refused(const struct iam_token *t,
-                        const struct kp_http_resp *hr)
-{
-	struct kp_error e;
-	bool parsed = hr->body &&
-	              kp_json_parse_iam_error(hr->body, hr->len, &e) == ERR_OK;
-	char line[1024];
-
-	kp_json_error_format(parsed ? &e : NULL, "IAM", hr->status, NULL, line,
-	                     sizeof(line));
-	return err_set(hr->status >= 500 ? ERR_HTTP : ERR_AUTH,
-	               "%s; token URL %s", line, t->url);
-}
-
 static enum err exchange(struct iam_token *t)
 {
 	struct kp_http_resp hr = { 0 };
-	struct kp_iam_token it = { 0 };
 	struct kp_jbuf form = { 0 };
-	enum err r = kp_json_build_iam_form(t->api_key, &form);
+	enum err r = kp_json_build_iam_form(t->conn.api_key, &form);
 
 	if (r == ERR_OK)
 		r = post_form(t, &form, &hr);
 	if (r != ERR_OK)
 		r = err_wrap(r, "IAM token");
 	else if (hr.status != 200)
-		r = refused(t, &hr);
+		r = kp_iam_refused(&hr, t->url);
 	else
-		r = kp_json_parse_iam(hr.body ? hr.body : "", hr.len, &it);
-	if (r == ERR_OK) {
-		secmem_free(t->token);
-		t->token = it.access_token;
-		it.access_token = NULL;
-		t->expires_in = (long)it.expires_in;
-		t->expiration = time(NULL) + (time_t)it.expires_in;
+		r = kp_iam_conn_store(&t->conn, hr.body, hr.len, time(NULL));
+	if (r == ERR_OK)
 		t->gen++;
-	}
-	kp_json_iam_token_clear(&it);
 	kp_jbuf_free(&form);
 	kp_http_resp_clear(&hr);
 	return r;
@@ -158,14 +126,13 @@ enum err iam_token_bearer(struct iam_token *t, char **out, unsigned *gen)
 
 	*out = NULL;
 	pthread_mutex_lock(&t->lock);
-	if (!t->token ||
-	    kp_client_token_stale(time(NULL), t->expiration, t->expires_in))
+	if (kp_iam_conn_stale(&t->conn, time(NULL)))
 		r = exchange(t);
 	if (r == ERR_OK) {
-		n = strlen(t->token) + 8;
+		n = strlen(t->conn.token) + 8;
 		*out = secmem_alloc(n);
 		if (*out)
-			snprintf(*out, n, "Bearer %s", t->token);
+			snprintf(*out, n, "Bearer %s", t->conn.token);
 		else
 			r = err_set(ERR_NOMEM, "no secure memory for a token");
 		*gen = t->gen;
@@ -177,9 +144,7 @@ enum err iam_token_bearer(struct iam_token *t, char **out, unsigned *gen)
 void iam_token_refused(struct iam_token *t, unsigned gen)
 {
 	pthread_mutex_lock(&t->lock);
-	if (gen == t->gen && t->token) {
-		secmem_free(t->token);
-		t->token = NULL;
-	}
+	if (gen == t->gen)
+		kp_iam_conn_drop(&t->conn);
 	pthread_mutex_unlock(&t->lock);
 }

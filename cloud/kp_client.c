@@ -30,10 +30,7 @@ struct kp_client {
 	struct kp_http *http;
 	struct kp_endpoints ep;
 	char key_ring[KP_RING_SIZE];
-	char *api_key; /* secmem */
-	char *token;   /* secmem, the IAM access token */
-	time_t token_expiration;
-	long token_expires_in;
+	struct kp_iam_conn conn;
 	long retry_base_ms, retry_cap_ms, total_ms;
 	unsigned max_attempts;
 	void (*progress)(void *ctx, const char *line);
@@ -93,8 +90,6 @@ enum err kp_client_new(struct kp_client **out, const struct kp_config *cfg,
 	enum err r;
 
 	*out = NULL;
-	if (!api_key || !*api_key)
-		return err_set(ERR_USAGE, "the API key is empty");
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return err_set(ERR_NOMEM,
@@ -108,13 +103,8 @@ enum err kp_client_new(struct kp_client **out, const struct kp_config *cfg,
 		r = err_set(ERR_USAGE, "key ring id must be [A-Za-z0-9_-]");
 	if (r == ERR_OK && cfg->key_ring)
 		snprintf(c->key_ring, sizeof(c->key_ring), "%s", cfg->key_ring);
-	if (r == ERR_OK) {
-		c->api_key = secmem_strdup(api_key);
-		if (!c->api_key)
-			r = err_set(ERR_NOMEM, "no secure memory for the key");
-	}
 	if (r == ERR_OK)
-		r = kp_http_new(&c->http, &ho);
+		r = kp_iam_conn_open(&c->conn, api_key, &ho);
 	if (r != ERR_OK) {
 		kp_client_free(c);
 		return r;
@@ -134,9 +124,7 @@ void kp_client_free(struct kp_client *c)
 {
 	if (!c)
 		return;
-	kp_http_free(c->http);
-	secmem_free(c->api_key);
-	secmem_free(c->token);
+	kp_iam_conn_close(&c->conn);
 	free(c);
 }
 
@@ -162,6 +150,57 @@ bool kp_client_token_stale(time_t now, time_t expiration, long expires_in)
 	return (long long)now >= (long long)expiration - margin;
 }
 
+bool kp_iam_conn_stale(const struct kp_iam_conn *c, time_t now)
+{
+	return !c->token ||
+	       kp_client_token_stale(now, c->expiration, c->expires_in);
+}
+
+enum err kp_iam_conn_store(struct kp_iam_conn *c, const char *body, size_t len,
+                           time_t now)
+{
+	struct kp_iam_token t = { 0 };
+	enum err r = kp_json_parse_iam(body ? body : "", len, &t);
+
+	if (r != ERR_OK)
+		return r;
+	kp_iam_conn_drop(c);
+	c->token = t.access_token;
+	t.access_token = NULL;
+	c->expires_in = (long)t.expires_in;
+	c->expiration = now + (time_t)t.expires_in;
+	if (t.expiration > 0 && (time_t)t.expiration < c->expiration)
+		c->expiration = (time_t)t.expiration;
+	kp_json_iam_token_clear(&t);
+	return ERR_OK;
+}
+
+void kp_iam_conn_drop(struct kp_iam_conn *c)
+{
+	secmem_free(c->token);
+	c->token = NULL;
+}
+
+enum err kp_iam_conn_open(struct kp_iam_conn *c, const char *api_key,
+                          const struct kp_http_opts *ho)
+{
+	if (!api_key || !*api_key)
+		return err_set(ERR_USAGE, "the API key is empty");
+	c->api_key = secmem_strdup(api_key);
+	if (!c->api_key)
+		return err_set(ERR_NOMEM, "no secure memory for the key");
+	return kp_http_new(&c->http, ho);
+}
+
+void kp_iam_conn_close(struct kp_iam_conn *c)
+{
+	kp_http_free(c->http);
+	c->http = NULL;
+	kp_iam_conn_drop(c);
+	secmem_free(c->api_key);
+	c->api_key = NULL;
+}
+
 static enum err kp_headers(struct kp_client *c, const struct exchange *ex,
                            struct curl_slist **h)
 {
@@ -169,11 +208,11 @@ static enum err kp_headers(struct kp_client *c, const struct exchange *ex,
 	enum err r;
 
 	uuid4(c->correlation_id);
-	auth = secmem_alloc(strlen(c->token) + 8);
+	auth = secmem_alloc(strlen(c->conn.token) + 8);
 	if (!auth)
 		return err_set(ERR_NOMEM, "no secure memory for a header");
 	memcpy(auth, "Bearer ", 7);
-	memcpy(auth + 7, c->token, strlen(c->token));
+	memcpy(auth + 7, c->conn.token, strlen(c->conn.token));
 	r = kp_http_header(h, "Authorization", auth);
 	secmem_free(auth);
 	if (r == ERR_OK && ex->foreign && strcmp(ex->method, "POST") == 0)
@@ -210,7 +249,7 @@ static enum err send_once(struct kp_client *c, const struct exchange *ex,
 	else if (r == ERR_OK)
 		r = kp_headers(c, ex, &h);
 	if (r == ERR_OK)
-		r = kp_http_send(c->http, ex->method, ex->url, h, ex->body,
+		r = kp_http_send(c->conn.http, ex->method, ex->url, h, ex->body,
 		                 ex->body_len, !ex->idempotent, hr);
 	kp_http_headers_free(h);
 	if (!ex->iam && hr->correlation_id[0])
@@ -231,12 +270,6 @@ static bool token_rejected(const struct kp_http_resp *hr)
 		return false;
 	return strstr(e.msg, "oken is expired") ||
 	       strcmp(e.code, "BEARER_SUB_EXTRACTION_ERR") == 0;
-}
-
-static void drop_token(struct kp_client *c)
-{
-	secmem_free(c->token);
-	c->token = NULL;
 }
 
 static enum err give_up(enum err r, unsigned n, const char *why)
@@ -312,7 +345,7 @@ static enum err run(struct kp_client *c, const struct exchange *ex,
 			return r; /* IAM or local failure, already explained */
 		if (r == ERR_OK && !reauthed && token_rejected(hr)) {
 			reauthed = true;
-			drop_token(c);
+			kp_iam_conn_drop(&c->conn);
 			n--;
 			continue;
 		}
@@ -331,7 +364,7 @@ static enum err run(struct kp_client *c, const struct exchange *ex,
 	}
 }
 
-static enum err iam_failed(struct kp_client *c, const struct kp_http_resp *hr)
+enum err kp_iam_refused(const struct kp_http_resp *hr, const char *url)
 {
 	struct kp_error e;
 	bool parsed = hr->body &&
@@ -341,25 +374,7 @@ static enum err iam_failed(struct kp_client *c, const struct kp_http_resp *hr)
 	kp_json_error_format(parsed ? &e : NULL, "IAM", hr->status, NULL, line,
 	                     sizeof(line));
 	return err_set(hr->status >= 500 ? ERR_HTTP : ERR_AUTH,
-	               "%s; token URL %s", line, c->ep.iam_token);
-}
-
-static enum err store_token(struct kp_client *c, const struct kp_http_resp *hr)
-{
-	struct kp_iam_token t;
-	time_t now = time(NULL);
-	enum err r = kp_json_parse_iam(hr->body ? hr->body : "", hr->len, &t);
-
-	if (r != ERR_OK)
-		return r;
-	c->token = t.access_token;
-	t.access_token = NULL;
-	c->token_expires_in = (long)t.expires_in;
-	c->token_expiration = now + (time_t)t.expires_in;
-	if (t.expiration > 0 && (time_t)t.expiration < c->token_expiration)
-		c->token_expiration = (time_t)t.expiration;
-	kp_json_iam_token_clear(&t);
-	return ERR_OK;
+	               "%s; token URL %s", line, url);
 }
 
 enum err kp_iam_token(struct kp_client *c)
@@ -373,11 +388,10 @@ enum err kp_iam_token(struct kp_client *c)
 	bool uncertain = false;
 	enum err r;
 
-	if (c->token && !kp_client_token_stale(time(NULL), c->token_expiration,
-	                                       c->token_expires_in))
+	if (!kp_iam_conn_stale(&c->conn, time(NULL)))
 		return ERR_OK;
-	drop_token(c);
-	r = kp_json_build_iam_form(c->api_key, &form);
+	kp_iam_conn_drop(&c->conn);
+	r = kp_json_build_iam_form(c->conn.api_key, &form);
 	if (r != ERR_OK)
 		goto out;
 	ex.body = form.buf;
@@ -386,9 +400,9 @@ enum err kp_iam_token(struct kp_client *c)
 	if (r != ERR_OK)
 		r = err_wrap(r, "IAM token");
 	else if (hr.status != 200)
-		r = iam_failed(c, &hr);
+		r = kp_iam_refused(&hr, c->ep.iam_token);
 	else
-		r = store_token(c, &hr);
+		r = kp_iam_conn_store(&c->conn, hr.body, hr.len, time(NULL));
 out:
 	kp_jbuf_free(&form);
 	kp_http_resp_clear(&hr);
@@ -517,7 +531,7 @@ enum err kp_client_account(struct kp_client *c, char out[64])
 	enum err r = kp_iam_token(c);
 
 	if (r == ERR_OK)
-		r = jwt_payload(c->token, text, sizeof(text));
+		r = jwt_payload(c->conn.token, text, sizeof(text));
 	if (r == ERR_OK)
 		r = json_parse_object(text, strlen(text), &j);
 	if (r == ERR_OK && json_get_obj(j, "account", true, &acct) == ERR_OK)

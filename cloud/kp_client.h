@@ -81,4 +81,44 @@ enum err kp_client_bad_body(const struct kp_client *c,
  * max(60, expires_in / 5). */
 bool kp_client_token_stale(time_t now, time_t expiration, long expires_in);
 
+struct kp_http;
+struct kp_http_opts;
+struct kp_http_resp;
+
+/* A connection to IAM (and, for the Key Protect client, to the service
+ * too), the API key and the IAM access token exchanged for it, both in
+ * locked memory, with the token's lifetime: what the Key Protect client
+ * and the COS clients' shared token (iam_token.c) each hold, kept one
+ * way. */
+struct kp_iam_conn {
+	struct kp_http *http;
+	char *api_key; /* secmem */
+	char *token;   /* secmem, NULL until exchanged or once dropped */
+	time_t expiration;
+	long expires_in;
+};
+
+/* True when there is no token or kp_client_token_stale says so at now. */
+bool kp_iam_conn_stale(const struct kp_iam_conn *c, time_t now);
+
+/* Parse IAM's answer and keep its token (the old one wiped) and lifetime
+ * from now; an explicit expiration earlier than that wins. */
+enum err kp_iam_conn_store(struct kp_iam_conn *c, const char *body, size_t len,
+                           time_t now);
+
+/* Wipe the token (NULL after). */
+void kp_iam_conn_drop(struct kp_iam_conn *c);
+
+/* ERR_USAGE for an empty api_key; else a copy of it in locked memory
+ * and the connection opened with ho. kp_iam_conn_close on failure too. */
+enum err kp_iam_conn_open(struct kp_iam_conn *c, const char *api_key,
+                          const struct kp_http_opts *ho);
+
+/* IAM's refusal in hr as one line naming url: ERR_HTTP for a 5xx, else
+ * ERR_AUTH. */
+enum err kp_iam_refused(const struct kp_http_resp *hr, const char *url);
+
+/* Close the connection, wipe the token and the API key. */
+void kp_iam_conn_close(struct kp_iam_conn *c);
+
 #endif
