@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* cos_state.c - the resume file as one small JSON object, read with the
- * strict common/json.h reader, written through temp + fsync + rename. */
+ * strict common/json.h reader, written with common/file_replace.h. */
 #include "cos_state.h"
 
 #include <errno.h>
@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "file_replace.h"
 #include "json.h"
 
 enum err cos_state_read(const char *path, struct cos_state *st)
@@ -56,29 +57,12 @@ enum err cos_state_read(const char *path, struct cos_state *st)
 	return ERR_OK;
 }
 
-static enum err write_all(int fd, const char *s, size_t len, const char *path)
-{
-	while (len) {
-		ssize_t n = write(fd, s, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return err_errno(ERR_IO, path);
-		s += n;
-		len -= (size_t)n;
-	}
-	return fsync(fd) == 0 ? ERR_OK : err_errno(ERR_IO, path);
-}
-
 enum err cos_state_write(const char *path, const struct cos_state *st)
 {
 	cJSON *j = cJSON_CreateObject();
-	char tmp[4200], *text = NULL;
-	enum err r = ERR_NOMEM;
-	int fd = -1;
+	char *text = NULL;
+	enum err r;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
 	if (j && cJSON_AddNumberToObject(j, "version", 1) &&
 	    cJSON_AddStringToObject(j, "uri", st->uri) &&
 	    cJSON_AddStringToObject(j, "endpoint", st->endpoint) &&
@@ -86,24 +70,8 @@ enum err cos_state_write(const char *path, const struct cos_state *st)
 	    cJSON_AddNumberToObject(j, "part_size", (double)st->part_size) &&
 	    cJSON_AddNumberToObject(j, "size", (double)st->size))
 		text = cJSON_Print(j);
-	if (!text) {
-		r = err_set(ERR_NOMEM, "no memory for the upload state");
-		goto out;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	          0600);
-	if (fd < 0) {
-		r = err_errno(ERR_IO, tmp);
-		goto out;
-	}
-	r = write_all(fd, text, strlen(text), tmp);
-	if (close(fd) != 0 && r == ERR_OK)
-		r = err_errno(ERR_IO, tmp);
-	if (r == ERR_OK && rename(tmp, path) != 0)
-		r = err_errno(ERR_IO, path);
-	if (r != ERR_OK)
-		unlink(tmp);
-out:
+	r = text ? file_replace(path, text)
+	         : err_set(ERR_NOMEM, "no memory for the upload state");
 	cJSON_free(text);
 	cJSON_Delete(j);
 	return r;

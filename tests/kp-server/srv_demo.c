@@ -28,6 +28,7 @@
 #include "p11_session.h"
 #include "secmem.h"
 #include "srv.h"
+#include "file_replace.h"
 #include "srv_file.h"
 
 #define DEMO_PATH   4096
@@ -79,7 +80,7 @@ static enum err softhsm_conf(void)
 	         "directories.tokendir = %s\nobjectstore.backend = file\n"
 	         "log.level = ERROR\nslots.removable = false\n",
 	         tokens);
-	if (!exists(d.conf) && srv_file_replace(d.conf, text) != ERR_OK)
+	if (!exists(d.conf) && file_replace(d.conf, text) != ERR_OK)
 		return ERR_IO;
 	return setenv("SOFTHSM2_CONF", d.conf, 1) == 0
 	               ? ERR_OK
@@ -111,7 +112,7 @@ static enum err make_token(const char *module)
 	if (r == ERR_OK)
 		r = p11_token_init(m, &t[i], DEMO_LABEL, so_pin, pin, &so);
 	if (r == ERR_OK)
-		r = srv_file_replace(d.pin_file, pin);
+		r = file_replace(d.pin_file, pin);
 	secmem_wipe(so_pin, sizeof(so_pin));
 	secmem_wipe(pin, sizeof(pin));
 	free(t);
@@ -234,11 +235,11 @@ static enum err make_api_key(void)
 
 	r = random_hex(key, 24);
 	if (r == ERR_OK)
-		r = srv_file_replace(d.apikey, key);
+		r = file_replace(d.apikey, key);
 	snprintf(line, sizeof(line), "# apikey subject\n%s iam-ServiceId-demo\n",
 	         key);
 	if (r == ERR_OK)
-		r = srv_file_replace(d.keys, line);
+		r = file_replace(d.keys, line);
 	secmem_wipe(key, sizeof(key));
 	secmem_wipe(line, sizeof(line));
 	return r;
@@ -263,7 +264,7 @@ static enum err instance(void)
 	if (r != ERR_NOT_FOUND)
 		return r;
 	srv_uuid_new(d.instance);
-	return srv_file_replace(p, d.instance);
+	return file_replace(p, d.instance);
 }
 
 enum err srv_demo_setup(const char *dir, struct srv_config *c)
@@ -330,5 +331,5 @@ enum err srv_demo_announce(const char *url)
 	       "with the same keys.\n",
 	       d.dir, d.env, text, d.apikey);
 	fflush(stdout);
-	return srv_file_replace(d.env, text);
+	return file_replace(d.env, text);
 }

@@ -15,8 +15,6 @@
 enum err srv_file_read(const char *path, bool secret, size_t max, char **out,
                        size_t *len);
 
-/* Replace path with text: temp file (mode 0600) beside it, fsync,
- * rename, fsync of the folder. */
-enum err srv_file_replace(const char *path, const char *text);
+/* Files are replaced with common/file_replace.h's file_replace. */
 
 #endif

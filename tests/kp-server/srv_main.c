@@ -13,6 +13,7 @@
 #include "srv.h"
 #include "srv_demo.h"
 #include "srv_fault.h"
+#include "file_replace.h"
 #include "srv_file.h"
 #include "srv_hsm.h"
 #include "srv_http.h"
@@ -215,7 +216,7 @@ static enum err announce(const struct srv *srv, const char *url)
 	if (!srv->cfg.port_file)
 		return ERR_OK;
 	snprintf(text, sizeof(text), "%s\n", port);
-	return srv_file_replace(srv->cfg.port_file, text);
+	return file_replace(srv->cfg.port_file, text);
 }
 
 /* Block the stop signals in every thread; the main thread waits. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file_replace.h"
 #include "srv_file.h"
 #include "srv_import.h"
 #include "srv_json.h"
@@ -52,7 +53,7 @@ enum err srv_state_save(struct srv *srv)
 	cJSON_Delete(j);
 	if (!text)
 		return err_set(ERR_NOMEM, "state");
-	r = srv_file_replace(srv->cfg.state_file, text);
+	r = file_replace(srv->cfg.state_file, text);
 	cJSON_free(text);
 	return r;
 }
