@@ -94,12 +94,13 @@ function checkBearer(auth) {
 }
 
 // Strict checks s3rver does not make. Returns an error [status, code, msg] or null.
-// A bearer-token GET without a body (preflight's bucket location) needs
-// neither x-amz-date nor a body hash, as with COS; everything else does.
+// preflight's bucket location, a bearer-token GET without a body, needs
+// neither x-amz-date nor a body hash, as with COS; every request of
+// cos put (ListParts included) must still carry both.
 function strict(op, req, body) {
   const h = req.headers;
-  const bare = (h.authorization || '').startsWith('Bearer ') &&
-    req.method === 'GET' && body.length === 0;
+  const bare = op === 'location' && (h.authorization || '').startsWith('Bearer ') &&
+    body.length === 0;
   if (!h['x-amz-date'] && !bare) return [400, 'AccessDenied', 'x-amz-date is required'];
   const sha = h['x-amz-content-sha256'];
   if (!sha && !bare) return [400, 'InvalidRequest', 'x-amz-content-sha256 is required'];
