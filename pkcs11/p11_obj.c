@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* p11_obj.c - find token objects and read their attributes with the
- * two-call C_GetAttributeValue, rejecting hostile lengths and counts; an
+ * two-call C_GetAttributeValue (a secret key's in one batched call first),
+ * rejecting hostile lengths and counts; an
  * attribute the token withholds is absent, a token gone is an error. */
 #include "p11_obj.h"
 
@@ -321,15 +322,135 @@ static void read_mechs(struct reader *r, struct p11_obj_info *info)
 		info->n_mechs = len / sizeof(CK_MECHANISM_TYPE);
 }
 
+/* Every attribute, one two-call read each (2 x 27 calls). */
+static bool read_each(struct reader *r, struct p11_obj_info *info)
+{
+	CK_ULONG len = 0;
+
+	if (!get_ulong(r, CKA_CLASS, &info->cls))
+		return false;
+	if (!get_ulong(r, CKA_KEY_TYPE, &info->key_type))
+		info->key_type = CK_UNAVAILABLE_INFORMATION;
+	if (get_attr(r, CKA_LABEL, info->label, P11_LABEL_MAX, &len))
+		printable(info->label, len);
+	if (get_attr(r, CKA_ID, info->id, sizeof(info->id), &len))
+		info->id_len = len;
+	if (!get_ulong(r, CKA_VALUE_LEN, &info->value_len))
+		info->value_len = 0;
+	if (!get_ulong(r, CKA_MODULUS_BITS, &info->modulus_bits))
+		info->modulus_bits = 0;
+	info->has_kcv = get_attr(r, CKA_CHECK_VALUE, info->kcv,
+	                         sizeof(info->kcv), &len) &&
+	                len == 3;
+	read_flags(r, info);
+	read_mechs(r, info);
+	info->has_unwrap_template = attr_present(r, CKA_UNWRAP_TEMPLATE);
+	return true;
+}
+
+/* Template slots of the batched read, in this order. */
+enum {
+	B_CLASS,
+	B_KEY_TYPE,
+	B_LABEL,
+	B_ID,
+	B_VALUE_LEN,
+	B_KCV,
+	B_MECHS,
+	B_UNWRAP_TEMPLATE,
+	B_FLAGS,
+	B_COUNT = B_FLAGS + P11F_COUNT
+};
+
+/* The length the token gave slot i if it is a value that fits cap. */
+static bool batch_len(const CK_ATTRIBUTE *t, int i, CK_ULONG cap)
+{
+	return t[i].ulValueLen != CK_UNAVAILABLE_INFORMATION &&
+	       t[i].ulValueLen <= cap;
+}
+
+/* Take the values of a batched read as the two-call reads would. */
+static void batch_take(const CK_ATTRIBUTE *t, CK_BBOOL *flags,
+                       struct p11_obj_info *info)
+{
+	if (!batch_len(t, B_KEY_TYPE, sizeof(CK_ULONG)) ||
+	    t[B_KEY_TYPE].ulValueLen != sizeof(CK_ULONG))
+		info->key_type = CK_UNAVAILABLE_INFORMATION;
+	if (batch_len(t, B_LABEL, P11_LABEL_MAX))
+		printable(info->label, t[B_LABEL].ulValueLen);
+	else
+		memset(info->label, 0, sizeof(info->label));
+	if (batch_len(t, B_ID, sizeof(info->id)))
+		info->id_len = t[B_ID].ulValueLen;
+	if (!batch_len(t, B_VALUE_LEN, sizeof(CK_ULONG)) ||
+	    t[B_VALUE_LEN].ulValueLen != sizeof(CK_ULONG))
+		info->value_len = 0;
+	info->has_kcv = t[B_KCV].ulValueLen == 3;
+	if (batch_len(t, B_MECHS, sizeof(info->mechs)) &&
+	    t[B_MECHS].ulValueLen % sizeof(CK_MECHANISM_TYPE) == 0)
+		info->n_mechs =
+		        t[B_MECHS].ulValueLen / sizeof(CK_MECHANISM_TYPE);
+	info->has_unwrap_template =
+	        t[B_UNWRAP_TEMPLATE].ulValueLen != CK_UNAVAILABLE_INFORMATION &&
+	        t[B_UNWRAP_TEMPLATE].ulValueLen > 0;
+	for (int f = 0; f < P11F_COUNT; f++) {
+		info->known[f] = t[B_FLAGS + f].ulValueLen == 1;
+		info->flag[f] = info->known[f] && flags[f] == CK_TRUE;
+	}
+}
+
+/* Everything but the modulus in one call, for a network HSM where each
+ * call is a round trip (54 calls per key took 0.27 s at 5 ms). Only a
+ * CKR_OK answer is used: the three codes that are "not true errors" may
+ * come from a module that stopped part way and left buffers unwritten,
+ * and an unwritten flag would read as a known false. False: do the
+ * two-call reads (a key's class decides which attributes apply, so most
+ * objects other than secret keys go that way). */
+static bool read_batch(struct reader *r, struct p11_obj_info *info)
+{
+	CK_BBOOL flags[P11F_COUNT] = { 0 };
+	CK_ATTRIBUTE t[B_COUNT] = {
+		[B_CLASS] = { CKA_CLASS, &info->cls, sizeof(info->cls) },
+		[B_KEY_TYPE] = { CKA_KEY_TYPE, &info->key_type,
+		                 sizeof(info->key_type) },
+		[B_LABEL] = { CKA_LABEL, info->label, P11_LABEL_MAX },
+		[B_ID] = { CKA_ID, info->id, sizeof(info->id) },
+		[B_VALUE_LEN] = { CKA_VALUE_LEN, &info->value_len,
+		                  sizeof(info->value_len) },
+		[B_KCV] = { CKA_CHECK_VALUE, info->kcv, sizeof(info->kcv) },
+		[B_MECHS] = { CKA_ALLOWED_MECHANISMS, info->mechs,
+		              sizeof(info->mechs) },
+		[B_UNWRAP_TEMPLATE] = { CKA_UNWRAP_TEMPLATE, NULL, 0 },
+	};
+	CK_RV rv;
+
+	for (int f = 0; f < P11F_COUNT; f++)
+		t[B_FLAGS + f] = (CK_ATTRIBUTE){ p11_flag_attr[f], &flags[f],
+			                         sizeof(flags[f]) };
+	rv = p11_session_fn(r->s)->C_GetAttributeValue(p11_session_handle(r->s),
+	                                               r->o, t, B_COUNT);
+	if (rv != CKR_OK || t[B_CLASS].ulValueLen != sizeof(info->cls)) {
+		if (p11_obj_rv_fatal(rv))
+			r->fatal = rv;
+		memset(info, 0, sizeof(*info));
+		info->handle = r->o;
+		return false;
+	}
+	batch_take(t, flags, info);
+	if (info->key_type == CKK_RSA &&
+	    !get_ulong(r, CKA_MODULUS_BITS, &info->modulus_bits))
+		info->modulus_bits = 0;
+	return true;
+}
+
 enum err p11_obj_info(struct p11_session *s, CK_OBJECT_HANDLE o,
                       struct p11_obj_info *info)
 {
 	struct reader r = { s, o, CKR_OK };
-	CK_ULONG len = 0;
 
 	memset(info, 0, sizeof(*info));
 	info->handle = o;
-	if (!get_ulong(&r, CKA_CLASS, &info->cls))
+	if (!read_batch(&r, info) && r.fatal == CKR_OK && !read_each(&r, info))
 		return r.fatal != CKR_OK
 		               ? p11_fail(r.fatal,
 		                          "C_GetAttributeValue (class) "
@@ -339,22 +460,6 @@ enum err p11_obj_info(struct p11_session *s, CK_OBJECT_HANDLE o,
 		                         "object %lu has no readable "
 		                         "class",
 		                         (unsigned long)o);
-	if (!get_ulong(&r, CKA_KEY_TYPE, &info->key_type))
-		info->key_type = CK_UNAVAILABLE_INFORMATION;
-	if (get_attr(&r, CKA_LABEL, info->label, P11_LABEL_MAX, &len))
-		printable(info->label, len);
-	if (get_attr(&r, CKA_ID, info->id, sizeof(info->id), &len))
-		info->id_len = len;
-	if (!get_ulong(&r, CKA_VALUE_LEN, &info->value_len))
-		info->value_len = 0;
-	if (!get_ulong(&r, CKA_MODULUS_BITS, &info->modulus_bits))
-		info->modulus_bits = 0;
-	info->has_kcv = get_attr(&r, CKA_CHECK_VALUE, info->kcv,
-	                         sizeof(info->kcv), &len) &&
-	                len == 3;
-	read_flags(&r, info);
-	read_mechs(&r, info);
-	info->has_unwrap_template = attr_present(&r, CKA_UNWRAP_TEMPLATE);
 	/* Attributes missing because the token went away are no answer. */
 	if (r.fatal != CKR_OK)
 		return p11_fail(r.fatal,
