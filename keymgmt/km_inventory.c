@@ -115,10 +115,37 @@ static size_t modulus_bytes(struct p11_session *s, CK_OBJECT_HANDLE h)
 	return len;
 }
 
-/* Fill the derived fields of k from its object info. */
-static void describe(struct p11_session *s, struct km_key *k)
+/* Whether secret key k is a DEK, with its tweak half and keyhash. A key
+ * that is not one reads again as it did: if the token went away while
+ * it was asked (a DEK's halves take a few calls), that read fails and so
+ * does the listing, rather than showing a DEK as "other". */
+static enum err describe_dek(struct p11_session *s, struct km_key *k)
 {
 	static const uint8_t zero_nonce[32];
+	struct p11_obj_info again;
+	enum err r;
+
+	if (p11_dek_find_by(s, k->info.label, k->info.id, k->info.id_len,
+	                    &k->dek) != ERR_OK) {
+		err_clear();
+		return p11_obj_info(s, k->info.handle, &again);
+	}
+	k->is_dek = true;
+	k->size = k->dek.size;
+	if (!k->dek.native) {
+		r = p11_obj_info(s, k->dek.tweak, &k->tweak);
+		if (r != ERR_OK)
+			return r;
+	}
+	k->has_keyhash =
+	        p11_dek_keyhash(s, &k->dek, zero_nonce, k->keyhash) == ERR_OK;
+	err_clear();
+	return ERR_OK;
+}
+
+/* Fill the derived fields of k from its object info. */
+static enum err describe(struct p11_session *s, struct km_key *k)
+{
 	const cJSON *kind;
 
 	k->size = k->info.value_len;
@@ -126,21 +153,17 @@ static void describe(struct p11_session *s, struct km_key *k)
 		k->size = k->info.modulus_bits / 8;
 	else if (k->info.key_type == CKK_RSA)
 		k->size = modulus_bytes(s, k->info.handle);
-	if (k->info.cls == CKO_SECRET_KEY &&
-	    p11_dek_find_by(s, k->info.label, k->info.id, k->info.id_len,
-	                    &k->dek) == ERR_OK) {
-		k->is_dek = true;
-		k->size = k->dek.size;
-		if (!k->dek.native)
-			p11_obj_info(s, k->dek.tweak, &k->tweak);
-		k->has_keyhash = p11_dek_keyhash(s, &k->dek, zero_nonce,
-		                                 k->keyhash) == ERR_OK;
+	if (k->info.cls == CKO_SECRET_KEY) {
+		enum err r = describe_dek(s, k);
+
+		if (r != ERR_OK)
+			return r;
 	}
-	err_clear();
 	load_meta(s, k);
 	kind = cJSON_GetObjectItemCaseSensitive(k->meta, "kind");
 	snprintf(k->kind, sizeof(k->kind), "%s",
 	         cJSON_IsString(kind) ? kind->valuestring : guess_kind(k));
+	return ERR_OK;
 }
 
 /* True if h is the tweak half of a DEK whose data half is listed. */
@@ -212,14 +235,18 @@ enum err km_inventory_list(struct p11_session *s, struct km_key **out,
 		free(infos);
 		return err_set(ERR_NOMEM, "key list");
 	}
-	for (size_t i = 0; i < total; i++) {
+	for (size_t i = 0; r == ERR_OK && i < total; i++) {
 		if (is_tweak_half(&infos[i], infos, total))
 			continue;
 		keys[k].info = infos[i];
-		describe(s, &keys[k]);
+		r = describe(s, &keys[k]);
 		k++;
 	}
 	free(infos);
+	if (r != ERR_OK) {
+		km_inventory_free(keys, k);
+		return r;
+	}
 	*out = keys;
 	*n = k;
 	return ERR_OK;
@@ -248,7 +275,7 @@ enum err km_inventory_find_by(struct p11_session *s, const char *label,
 		r = err_set(ERR_NOT_FOUND, "'%s' is a data object, not a key",
 		            out->info.label);
 	if (r == ERR_OK)
-		describe(s, out);
+		r = describe(s, out);
 	return r;
 }
 

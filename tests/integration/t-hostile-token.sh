@@ -155,9 +155,9 @@ done <<EOF
 C_GenerateRandom:1:CKR_DEVICE_REMOVED 4 key create dek --label f1 --size 32
 C_GenerateKey:1:CKR_DEVICE_REMOVED 4 key create root --label f2
 C_GenerateKey:2:CKR_DEVICE_ERROR 1 key create dek --label f3 --size 64
-C_GetAttributeValue:40:CKR_DEVICE_REMOVED 4 key create dek --label f4 --size 32
-C_GetAttributeValue:80:CKR_SESSION_HANDLE_INVALID 1 key create dek --label f5 --size 32
-C_GetAttributeValue:120:CKR_DEVICE_REMOVED 4 key create dek --label f6 --size 32
+C_GetAttributeValue:2:CKR_DEVICE_REMOVED 4 key create dek --label f4 --size 32
+C_GetAttributeValue:4:CKR_SESSION_HANDLE_INVALID 1 key create dek --label f5 --size 32
+C_GetAttributeValue:6:CKR_DEVICE_REMOVED 4 key create dek --label f6 --size 32
 C_DigestKey:1:CKR_DEVICE_REMOVED 4 key create dek --label f7 --size 32
 C_CreateObject:1:CKR_DEVICE_ERROR 1 key create dek --label f8 --size 32
 C_CreateObject:1:CKR_DEVICE_REMOVED 4 key import dek --label f9 --raw-file $WORK/key.raw
@@ -321,8 +321,8 @@ C_OpenSession:1:CKR_DEVICE_REMOVED 4 key list
 C_Login:1:CKR_SESSION_HANDLE_INVALID 1 key list
 C_FindObjectsInit:1:CKR_DEVICE_REMOVED 4 token audit
 C_FindObjects:2:CKR_SESSION_HANDLE_INVALID 1 key list
-C_GetAttributeValue:5:CKR_DEVICE_REMOVED 4 key show --label d
-C_GetAttributeValue:30:CKR_SESSION_HANDLE_INVALID 1 token audit
+C_GetAttributeValue:2:CKR_DEVICE_REMOVED 4 key show --label d
+C_GetAttributeValue:2:CKR_SESSION_HANDLE_INVALID 1 token audit
 C_GetMechanismList:1:CKR_DEVICE_REMOVED 4 token mechanisms
 EOF
 
