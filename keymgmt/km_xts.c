@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* km_xts.c - vhd_cipher over p11_xts: one cloned session and engine per
- * worker, both closed (the engine's key-derived buffers wiped) when the
- * worker ends. */
+/* km_xts.c - vhd_cipher over p11_xts: per worker one engine on a cloned
+ * session, with live operations on a second one (p11_xts_set_live), all
+ * closed (the engine's key-derived buffers wiped) when the worker ends. */
 #include "km_xts.h"
 
 #include <stdlib.h>
@@ -10,7 +10,7 @@
 #include "p11_xts.h"
 
 struct worker {
-	struct p11_session *s;
+	struct p11_session *s, *ts;
 	struct p11_xts *x;
 };
 
@@ -21,6 +21,7 @@ static void worker_free(void *ctx)
 	if (!w)
 		return;
 	p11_xts_free(w->x);
+	p11_session_close(w->ts);
 	p11_session_close(w->s);
 	free(w);
 }
@@ -38,6 +39,12 @@ static enum err worker_new(void *arg, void **out)
 	if (r != ERR_OK)
 		goto out;
 	r = p11_xts_open(&w->x, w->s, k->dek, k->chunk);
+	if (r != ERR_OK)
+		goto out;
+	r = p11_session_clone(k->s, &w->ts);
+	if (r != ERR_OK)
+		goto out;
+	r = p11_xts_live(w->x, w->ts);
 	if (r != ERR_OK)
 		goto out;
 	*out = w;

@@ -31,6 +31,12 @@ struct p11_xts {
 	size_t chunk;               /* bytes per data call */
 	size_t per_op;              /* data calls per token operation */
 	uint8_t *t0;                /* secmem, 16 B per sector of a window */
+	/* Live operations (p11_xts_set_live): the tweak key's ECB encryption
+	 * stays open on tsh, the data key's on sh, across windows. Either
+	 * use turns off for good if the token holds output back. */
+	CK_SESSION_HANDLE tsh;
+	bool live_tweak, live_data;
+	bool tweak_open, data_open; /* the operation is active now */
 };
 
 /* One direction of the data-key operation, so the window code is shared
@@ -109,30 +115,91 @@ static void xts_xor_tweaks(uint8_t *buf, const uint8_t *t0, size_t n)
 
 /* Ends whatever operation a failed call may have left active: a NULL
  * length pointer is CKR_ARGUMENTS_BAD, which terminates the operation. */
-static void xts_abort(const struct p11_xts *x, const struct xts_dir *d)
+static void xts_abort(struct p11_xts *x, const struct xts_dir *d)
 {
 	(void)d->final(x->sh, NULL, NULL);
+	x->data_open = false;
+}
+
+/* End a live encryption on session h: C_EncryptFinal with room for a
+ * block a token might still hold (none is expected: every window ended
+ * with all its output). */
+static void xts_end_live(const struct p11_xts *x, CK_SESSION_HANDLE h,
+                         bool *open)
+{
+	uint8_t spare[BLOCK];
+	CK_ULONG len = sizeof(spare);
+
+	if (!*open)
+		return;
+	(void)x->fn->C_EncryptFinal(h, spare, &len);
+	secmem_wipe(spare, sizeof(spare));
+	*open = false;
 }
 
 /* T0 for sectors first..first+n-1: one ECB call with the tweak key over
  * all n tweak blocks (LE64 sector number + 8 zero bytes; equal to
  * blktap's LE32 + 12 zeros for every sector below 2^32). */
+/* The tweak blocks as one C_EncryptUpdate of the live operation on tsh.
+ * A token that returns less than it was given keeps the rest for its
+ * final call: take it from there, and use one operation per window from
+ * then on. */
+static enum err xts_tweaks_live(struct p11_xts *x, CK_ULONG len)
+{
+	CK_MECHANISM ecb = { CKM_AES_ECB, NULL, 0 };
+	CK_ULONG out = len, rest;
+	CK_RV rv;
+
+	if (!x->tweak_open) {
+		rv = x->fn->C_EncryptInit(x->tsh, &ecb, x->tweak_key);
+		if (rv != CKR_OK)
+			return p11_fail(rv, "C_EncryptInit",
+			                "(ECB, tweak key)");
+		x->tweak_open = true;
+	}
+	rv = x->fn->C_EncryptUpdate(x->tsh, x->t0, len, x->t0, &out);
+	if (rv != CKR_OK) {
+		x->fn->C_EncryptFinal(x->tsh, NULL, NULL);
+		x->tweak_open = false;
+		return p11_fail(rv, "C_EncryptUpdate", "(ECB, tweak key)");
+	}
+	if (out == len)
+		return ERR_OK;
+	rest = out < len ? len - out : 0;
+	rv = x->fn->C_EncryptFinal(x->tsh, x->t0 + out, &rest);
+	x->tweak_open = false;
+	x->live_tweak = false;
+	if (rv != CKR_OK)
+		return p11_fail(rv, "C_EncryptFinal", "(ECB, tweak key)");
+	if (out + rest != len)
+		return err_set(ERR_HSM,
+		               "C_EncryptUpdate (ECB, tweak key): %lu bytes "
+		               "out for %lu in",
+		               (unsigned long)(out + rest), (unsigned long)len);
+	return ERR_OK;
+}
+
 static enum err xts_tweaks(struct p11_xts *x, uint64_t first, size_t n)
 {
 	CK_MECHANISM ecb = { CKM_AES_ECB, NULL, 0 };
 	CK_ULONG len = (CK_ULONG)(n * BLOCK), out = len;
+	CK_SESSION_HANDLE h;
 	CK_RV rv;
 
 	for (size_t i = 0; i < n; i++) {
 		xts_store64(x->t0 + i * BLOCK, first + i);
 		xts_store64(x->t0 + i * BLOCK + 8, 0);
 	}
-	rv = x->fn->C_EncryptInit(x->sh, &ecb, x->tweak_key);
+	if (x->live_tweak)
+		return xts_tweaks_live(x, len);
+	/* the tweak session, if any: a live data operation holds sh */
+	h = x->tsh != CK_INVALID_HANDLE ? x->tsh : x->sh;
+	rv = x->fn->C_EncryptInit(h, &ecb, x->tweak_key);
 	if (rv != CKR_OK)
 		return p11_fail(rv, "C_EncryptInit", "(ECB, tweak key)");
-	rv = x->fn->C_Encrypt(x->sh, x->t0, len, x->t0, &out);
+	rv = x->fn->C_Encrypt(h, x->t0, len, x->t0, &out);
 	if (rv != CKR_OK) {
-		x->fn->C_EncryptFinal(x->sh, NULL, NULL);
+		x->fn->C_EncryptFinal(h, NULL, NULL);
 		return p11_fail(rv, "C_Encrypt", "(ECB, tweak key)");
 	}
 	if (out != len)
@@ -148,9 +215,12 @@ static enum err xts_data_init(struct p11_xts *x, const struct xts_dir *d)
 	CK_MECHANISM ecb = { CKM_AES_ECB, NULL, 0 };
 	CK_RV rv;
 
+	if (x->data_open)
+		return ERR_OK;
 	rv = d->init(x->sh, &ecb, x->data_key);
 	if (rv != CKR_OK)
 		return p11_fail(rv, d->init_name, "(ECB, data key)");
+	x->data_open = true;
 	return ERR_OK;
 }
 
@@ -168,6 +238,7 @@ static enum err xts_window_one(struct p11_xts *x, const struct xts_dir *d,
 		return r;
 	xts_xor_tweaks(buf, t0, len / P11_XTS_SECTOR);
 	rv = d->one(x->sh, buf, (CK_ULONG)len, buf, &out);
+	x->data_open = false; /* a single-part call ends the operation */
 	if (rv != CKR_OK) {
 		xts_abort(x, d);
 		return p11_fail(rv, d->one_name, "(ECB, data key)");
@@ -205,6 +276,7 @@ static enum err xts_stream_final(struct p11_xts *x, const struct xts_dir *d,
 
 	rv = d->final(x->sh, rem ? buf + *produced : spare, &out);
 	secmem_wipe(spare, sizeof(spare));
+	x->data_open = false;
 	if (rv != CKR_OK) {
 		xts_abort(x, d);
 		return p11_fail(rv, d->final_name, "(ECB, data key)");
@@ -265,6 +337,11 @@ static enum err xts_window_stream(struct p11_xts *x, const struct xts_dir *d,
 		in += n;
 		xts_unmask(x, buf, produced, &done);
 	}
+	/* live: the operation stays open for the next window, unless the
+	 * token still holds some of this one */
+	if (x->live_data && produced == len)
+		return ERR_OK;
+	x->live_data = false;
 	r = xts_stream_final(x, d, buf, len, &produced);
 	if (r != ERR_OK)
 		return r;
@@ -318,7 +395,9 @@ static enum err xts_two_key(struct p11_xts *x, const struct xts_dir *d,
 
 		r = xts_tweaks(x, first + off / P11_XTS_SECTOR,
 		               n / P11_XTS_SECTOR);
-		if (r == ERR_OK && n <= x->chunk)
+		if (r == ERR_OK && x->live_data && !decrypt)
+			r = xts_window_stream(x, d, buf + off, n);
+		else if (r == ERR_OK && n <= x->chunk)
 			r = xts_window_one(x, d, buf + off, n, x->t0);
 		else if (r == ERR_OK && decrypt)
 			r = xts_window_pieces(x, d, buf + off, n);
@@ -378,6 +457,9 @@ static enum err xts_run(struct p11_xts *x, uint8_t *buf, size_t len,
 	if (len && first > UINT64_MAX - (len / P11_XTS_SECTOR - 1))
 		return err_set(ERR_USAGE, "p11_xts: sectors past 2^64");
 	xts_dir_get(x->fn, decrypt, &d);
+	/* a live encryption holds the session decryption needs */
+	if (decrypt)
+		xts_end_live(x, x->sh, &x->data_open);
 	if (x->tweak_key == CK_INVALID_HANDLE)
 		return xts_native(x, &d, buf, len, first);
 	return xts_two_key(x, &d, buf, len, first, decrypt);
@@ -457,7 +539,12 @@ enum err p11_xts_new(struct p11_xts **out, CK_FUNCTION_LIST *fn,
 	x = calloc(1, sizeof(*x));
 	if (!x)
 		return err_set(ERR_NOMEM, "p11_xts_new");
-	*x = (struct p11_xts){ fn, sh, data_key, tweak_key, chunk, 0, NULL };
+	*x = (struct p11_xts){ .fn = fn,
+		               .sh = sh,
+		               .data_key = data_key,
+		               .tweak_key = tweak_key,
+		               .chunk = chunk,
+		               .tsh = CK_INVALID_HANDLE };
 	r = xts_set_per_op(x, per_op);
 	if (r != ERR_OK)
 		goto out;
@@ -480,6 +567,29 @@ enum err p11_xts_open(struct p11_xts **out, struct p11_session *s,
 	                   dek->data, dek->tweak, chunk);
 }
 
+enum err p11_xts_set_live(struct p11_xts *x, CK_SESSION_HANDLE tweak_session)
+{
+	if (!x)
+		return err_set(ERR_USAGE, "p11_xts_set_live: no engine");
+	if (tweak_session == CK_INVALID_HANDLE || tweak_session == x->sh)
+		return err_set(ERR_USAGE, "p11_xts_set_live: the tweak key "
+		                          "needs a session of its own");
+	if (x->tweak_key == CK_INVALID_HANDLE)
+		return ERR_OK; /* native XTS: one operation per sector */
+	xts_end_live(x, x->sh, &x->data_open);
+	xts_end_live(x, x->tsh, &x->tweak_open);
+	x->tsh = tweak_session;
+	x->live_tweak = x->live_data = true;
+	return ERR_OK;
+}
+
+enum err p11_xts_live(struct p11_xts *x, struct p11_session *tweak_session)
+{
+	if (!tweak_session)
+		return err_set(ERR_USAGE, "p11_xts_live: no session");
+	return p11_xts_set_live(x, p11_session_handle(tweak_session));
+}
+
 enum err p11_xts_set_stream(struct p11_xts *x, size_t chunks_per_op)
 {
 	enum err r;
@@ -496,6 +606,8 @@ void p11_xts_free(struct p11_xts *x)
 {
 	if (!x)
 		return;
+	xts_end_live(x, x->sh, &x->data_open);
+	xts_end_live(x, x->tsh, &x->tweak_open);
 	secmem_free(x->t0); /* wipes */
 	free(x);
 }

@@ -54,7 +54,22 @@ enum err p11_xts_decrypt(struct p11_xts *x, uint8_t *buf, size_t len,
  * P11_XTS_DEFAULT_WINDOW. ERR_USAGE if n is 0 or n chunks exceed 4 MiB. */
 enum err p11_xts_set_stream(struct p11_xts *x, size_t chunks_per_op);
 
-/* Wipe key-derived buffers and free; NULL is a no-op. */
+/* Live operations: the tweak key's ECB encryption stays open on
+ * tweak_session (another session of the same token, used by nothing else
+ * while the engine lives) and, for encryption, the data key's on the
+ * engine's session, from one window to the next. A 2 MiB window then
+ * costs one tweak call and 2 MiB / chunk data calls, with no
+ * C_EncryptInit or final call: fewer round trips to a network HSM, and
+ * SoftHSM re-reads a key's object file on every init. Decryption keeps
+ * one operation per piece (SoftHSM 2.6 keeps every decrypt input of an
+ * operation until its final call). A token that holds ECB output back
+ * gets its own final call and one operation per window from then on.
+ * Native XTS: no change. ERR_USAGE without a second session. */
+enum err p11_xts_set_live(struct p11_xts *x, CK_SESSION_HANDLE tweak_session);
+enum err p11_xts_live(struct p11_xts *x, struct p11_session *tweak_session);
+
+/* End live operations, wipe key-derived buffers and free; NULL is a
+ * no-op. */
 void p11_xts_free(struct p11_xts *x);
 
 #endif

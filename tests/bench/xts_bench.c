@@ -16,7 +16,10 @@
  *
  * -s uses session keys instead of token objects (p11seal's DEKs are token
  * objects, the default here). -c/-w set chunk and window for `crypto`,
- * -e limits it to encryption, -d to decryption. */
+ * -e limits it to encryption, -d to decryption. `crypto` keeps one
+ * operation per key open on two sessions per worker, as `vhd encrypt`
+ * does (p11_xts_set_live); -n opens one per window instead. `sweep`
+ * always opens one per window: it measures the geometry. */
 #include <getopt.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -43,7 +46,7 @@ enum op { P11_ENC, P11_DEC, OSSL_ENC, OSSL_DEC };
 
 struct worker {
 	struct bench *b;
-	CK_SESSION_HANDLE sh;
+	CK_SESSION_HANDLE sh, tsh; /* tsh: the tweak key's live operation */
 	struct p11_xts *x;
 	pthread_t tid;
 	int failed;
@@ -55,7 +58,7 @@ struct bench {
 	size_t len;
 	int runs;
 	size_t keylen, chunk, window;
-	bool on_token, enc_only, dec_only;
+	bool on_token, enc_only, dec_only, live;
 	unsigned threads[MAX_THREADS];
 	unsigned n_threads;
 	const char *file;
@@ -176,7 +179,9 @@ static int engines(struct bench *b, unsigned t, size_t chunk, size_t per_op)
 		b->w[i].x = NULL;
 		if (p11_xts_new(&b->w[i].x, b->tok.fn, b->w[i].sh, b->data,
 				b->tweak, chunk) != ERR_OK ||
-		    (per_op && p11_xts_set_stream(b->w[i].x, per_op) != ERR_OK)) {
+		    (per_op && p11_xts_set_stream(b->w[i].x, per_op) != ERR_OK) ||
+		    (b->live && p11_xts_set_live(b->w[i].x, b->w[i].tsh) !=
+		                        ERR_OK)) {
 			fprintf(stderr, "p11_xts: %s\n", err_detail());
 			return -1;
 		}
@@ -252,6 +257,7 @@ static int sweep(struct bench *b)
 	static const size_t win[] = { 64, 128, 256, 512, 1024, 2048, 4096 };
 	struct bench_stat s, cpu;
 
+	b->live = false;
 	printf("| chunk | one operation per chunk MB/s | streamed, 2 MiB "
 	       "window MB/s | streamed CPU s/GiB |\n|---|---|---|---|\n");
 	for (size_t i = 0; i < sizeof(kib) / sizeof(kib[0]); i++) {
@@ -319,9 +325,10 @@ static int parse_args(struct bench *b, int argc, char **argv)
 	b->keylen = 64;
 	b->window = P11_XTS_DEFAULT_WINDOW;
 	b->on_token = true;
+	b->live = true;
 	b->threads[0] = 1;
 	b->n_threads = 1;
-	while ((c = getopt(argc, argv, "m:f:t:r:k:c:w:sed")) != -1) {
+	while ((c = getopt(argc, argv, "m:f:t:r:k:c:w:sedn")) != -1) {
 		if (c == 'm')
 			b->len = strtoul(optarg, NULL, 10) << 20;
 		else if (c == 'f')
@@ -342,6 +349,8 @@ static int parse_args(struct bench *b, int argc, char **argv)
 			b->enc_only = true;
 		else if (c == 'd')
 			b->dec_only = true;
+		else if (c == 'n')
+			b->live = false;
 		else if (c == '?')
 			return -1;
 	}
@@ -425,10 +434,15 @@ static int setup(struct bench *b)
 	for (unsigned i = 0; i < MAX_THREADS; i++) {
 		b->w[i].b = b;
 		b->w[i].sh = b->tok.sh;
-		if (i > 0 && b->tok.fn->C_OpenSession(
-				     si.slotID,
-				     CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL,
-				     NULL, &b->w[i].sh) != CKR_OK)
+		if ((i > 0 && b->tok.fn->C_OpenSession(
+				      si.slotID,
+				      CKF_SERIAL_SESSION | CKF_RW_SESSION,
+				      NULL, NULL, &b->w[i].sh) != CKR_OK) ||
+		    b->tok.fn->C_OpenSession(si.slotID,
+					     CKF_SERIAL_SESSION |
+						     CKF_RW_SESSION,
+					     NULL, NULL,
+					     &b->w[i].tsh) != CKR_OK)
 			return -1;
 	}
 	if (engines(b, 1, 0, 0) != 0)
@@ -448,7 +462,7 @@ int main(int argc, char **argv)
 		fprintf(stderr,
 			"usage: xts_bench crypto|sweep [-m MiB | -f FILE] "
 			"[-t 1,2,4] [-r runs 1-%d] [-k 32|64] [-c chunk] "
-			"[-w window KiB] [-s] [-e | -d]\n",
+			"[-w window KiB] [-s] [-e | -d] [-n]\n",
 			BENCH_MAX_RUNS);
 		return 2;
 	}

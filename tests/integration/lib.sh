@@ -61,6 +61,11 @@ assert() {
 	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
 
+# assert_eq DESC WANT GOT: pass when the two strings are equal.
+assert_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: got '$3', wanted '$2'"; fi
+}
+
 # grep_err DESC PATTERN: last command's stderr matches PATTERN (ERE).
 grep_err() {
 	if grep -qE "$2" "$WORK/err"; then

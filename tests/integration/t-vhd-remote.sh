@@ -3,7 +3,10 @@
 # P11SHIM_LATENCY_US: vhd encrypt measures a token call, and from 0.2 ms
 # on (or with --remote) uses 8 sessions and 1 MiB per call unless
 # --threads / --chunk say otherwise; the output is the same image.
-# Never timed: only what -v reports and what the output holds.
+# Never timed: only what -v reports, what the output holds and how many
+# calls the token saw (P11SHIM_LOG): each worker keeps one operation per
+# key open, so a 2 MiB block costs one tweak call and its data calls, and
+# opening the DEK reads each half's attributes in one call.
 . "$(dirname "$0")/lib.sh"
 
 cd "$WORK" || exit 1
@@ -44,4 +47,19 @@ check "verify --data through the slow token" env P11SHIM_LATENCY_US=1000 \
 	$SHIM vhd verify --key r --data l.vhd
 assert "slow verify: the input's hash" \
 	grep -q "plaintext sha256: $(sha256sum <in.raw | cut -d' ' -f1)" "$WORK/out"
+
+# 6 MiB = 3 blocks on 1 worker with 1 MiB calls: 2 inits in all (tweak
+# key, data key), 3 x (1 + 2) updates, no single-part C_Encrypt.
+count() { grep -c "^$1\$" "$WORK/calls" || true; }
+rm -f calls
+check "call count: encrypts" env P11SHIM_LOG="$WORK/calls" $SHIM vhd encrypt \
+	--key r --threads 1 --chunk 1048576 $ID in.raw n.vhd
+assert_eq "one C_EncryptInit per key for the whole run" 2 "$(count C_EncryptInit)"
+assert_eq "one tweak update and two data updates per block" 9 \
+	"$(count C_EncryptUpdate)"
+assert_eq "no single-part C_Encrypt" 0 "$(count C_Encrypt)"
+assert_eq "each DEK half's attributes in one call" 2 \
+	"$(count C_GetAttributeValue)"
+check "n.vhd decrypts to the input" $P11 vhd decrypt --key r n.vhd n.raw
+assert "n.vhd: same plaintext" cmp -s in.raw n.raw
 done_testing

@@ -492,6 +492,125 @@ static void test_lagging_token(void **state)
 	p11_xts_free(x);
 }
 
+/* A second session of the test token, for the tweak key's live
+ * operation. */
+static CK_SESSION_HANDLE second_session(struct fixture *f)
+{
+	CK_SESSION_INFO info;
+	CK_SESSION_HANDLE h = CK_INVALID_HANDLE;
+
+	assert_int_equal(f->tok.fn->C_GetSessionInfo(f->tok.sh, &info), CKR_OK);
+	assert_int_equal(f->tok.fn->C_OpenSession(info.slotID,
+						  CKF_SERIAL_SESSION |
+							  CKF_RW_SESSION,
+						  NULL, NULL, &h),
+			 CKR_OK);
+	return h;
+}
+
+/* Live operations: several calls on one engine (not contiguous, so the
+ * open operations must not carry state from one call to the next), then
+ * a decryption (which ends the live encryption on the engine's session)
+ * and encryption again; every result equal to OpenSSL's. */
+static void live_one(struct fixture *f, CK_SESSION_HANDLE ts, size_t keylen,
+		     const struct diff_case *c)
+{
+	static uint8_t pt[DIFF_SECTORS * SECTOR], got[sizeof(pt)],
+		want[sizeof(pt)];
+	const uint64_t firsts[3] = { c->first, 5, c->first / 2 };
+	uint8_t key[64];
+	struct p11_xts *x;
+
+	random_key(key, keylen);
+	x = engine(f, key, keylen, c->chunk);
+	if (c->per_op)
+		xts_ok(p11_xts_set_stream(x, c->per_op));
+	xts_ok(p11_xts_set_live(x, ts));
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < 3; i++) {
+			assert_int_equal(RAND_bytes(pt, sizeof(pt)), 1);
+			memcpy(got, pt, sizeof(pt));
+			memcpy(want, pt, sizeof(pt));
+			xts_ok(p11_xts_encrypt(x, got, sizeof(got), firsts[i]));
+			ref_xts(key, keylen, want, sizeof(want), firsts[i], 1);
+			assert_memory_equal(got, want, sizeof(got));
+			if (round == 1 || i == 2) {
+				xts_ok(p11_xts_decrypt(x, got, sizeof(got),
+						       firsts[i]));
+				assert_memory_equal(got, pt, sizeof(got));
+			}
+		}
+	p11_xts_free(x);
+}
+
+static void test_live(void **state)
+{
+	struct fixture *f = fixture_of(state);
+	CK_SESSION_HANDLE ts = second_session(f);
+	uint8_t key[64];
+	struct p11_xts *x;
+
+	for (size_t i = 0; i < sizeof(diff_cases) / sizeof(diff_cases[0]);
+	     i++) {
+		live_one(f, ts, 32, &diff_cases[i]);
+		live_one(f, ts, 64, &diff_cases[i]);
+	}
+	/* engines freed: no operation left on either session */
+	random_key(key, sizeof(key));
+	x = engine(f, key, sizeof(key), 0);
+	assert_int_equal(p11_xts_set_live(x, CK_INVALID_HANDLE), ERR_USAGE);
+	assert_int_equal(p11_xts_set_live(x, f->tok.sh), ERR_USAGE);
+	xts_ok(p11_xts_set_live(x, ts));
+	p11_xts_free(x);
+	assert_int_equal(f->tok.fn->C_CloseSession(ts), CKR_OK);
+}
+
+/* A failure in the middle of a live operation ends it (the next call
+ * opens a new one); a token that holds output back takes its final call
+ * and the engine goes on with one operation per window, correctly. */
+static void test_live_faults(void **state)
+{
+	struct fixture *f = fixture_of(state);
+	static uint8_t buf[37 * SECTOR], pt[sizeof(buf)], want[sizeof(buf)];
+	CK_SESSION_HANDLE ts = second_session(f);
+	void (*fail_update)(unsigned long);
+	void (*lag_updates)(int);
+	CK_OBJECT_HANDLE data, tweak;
+	struct p11_xts *x = NULL;
+	uint8_t key[64];
+
+	*(void **)&fail_update = dlsym(f->tok.dl, "p11shim_fail_update");
+	*(void **)&lag_updates = dlsym(f->tok.dl, "p11shim_lag_updates");
+	assert_non_null(fail_update);
+	assert_non_null(lag_updates);
+	random_key(key, sizeof(key));
+	if (!p11test_xts_halves(&f->tok, key, sizeof(key), false, &data,
+				&tweak))
+		fail_msg("%s", f->tok.reason);
+	xts_ok(p11_xts_new(&x, f->tok.fn, f->tok.sh, data, tweak, 2048));
+	xts_ok(p11_xts_set_live(x, ts));
+	xts_ok(p11_xts_encrypt(x, buf, 8 * SECTOR, 0));
+	fail_update(2); /* the second update after this: a data call */
+	assert_int_equal(p11_xts_encrypt(x, buf, 16 * SECTOR, 0), ERR_HSM);
+	assert_true(detail_has("C_EncryptUpdate (ECB, data key)"));
+	fail_update(0);
+	for (int lag = 1; lag >= 0; lag--) {
+		lag_updates(lag);
+		for (uint64_t first = 900; first < 903; first++) {
+			assert_int_equal(RAND_bytes(pt, sizeof(pt)), 1);
+			memcpy(buf, pt, sizeof(pt));
+			memcpy(want, pt, sizeof(pt));
+			xts_ok(p11_xts_encrypt(x, buf, sizeof(buf), first));
+			ref_xts(key, sizeof(key), want, sizeof(want), first, 1);
+			assert_memory_equal(buf, want, sizeof(buf));
+			xts_ok(p11_xts_decrypt(x, buf, sizeof(buf), first));
+			assert_memory_equal(buf, pt, sizeof(buf));
+		}
+	}
+	p11_xts_free(x);
+	assert_int_equal(f->tok.fn->C_CloseSession(ts), CKR_OK);
+}
+
 #define COMMON_TESTS                                  \
 	cmocka_unit_test(test_ieee_v4_v5),            \
 	cmocka_unit_test(test_ieee_v10),              \
@@ -499,7 +618,8 @@ static void test_lagging_token(void **state)
 	cmocka_unit_test(test_differential),          \
 	cmocka_unit_test(test_usage_errors),          \
 	cmocka_unit_test(test_secmem_released),       \
-	cmocka_unit_test(test_token_errors)
+	cmocka_unit_test(test_token_errors),          \
+	cmocka_unit_test(test_live)
 
 int main(void)
 {
@@ -508,6 +628,7 @@ int main(void)
 		COMMON_TESTS,
 		cmocka_unit_test(test_fault_mid_stream),
 		cmocka_unit_test(test_lagging_token),
+		cmocka_unit_test(test_live_faults),
 	};
 	int failed;
 
