@@ -43,7 +43,7 @@ static const struct cli_opt common[] = {
 	{ "progress", CLI_FLAG(struct cli_vhd_args, progress),
 	  .help = "progress on stderr even when it is not a terminal" },
 	{ "remote", CLI_FLAG(struct cli_vhd_args, remote),
-	  .help = "the token is a network HSM: 8 sessions, 1 MiB per call "
+	  .help = "the token is a network HSM: 8 workers, 1 MiB per call "
 	          "(unless --threads, --chunk); default when a token call "
 	          "takes 0.2 ms or more" },
 	{ "no-progress", CLI_FLAG(struct cli_vhd_args, no_progress),
@@ -183,7 +183,7 @@ static void remote_defaults(const struct cli *c, const struct cli_vhd_args *a,
 		k->chunk = CLI_VHD_REMOTE_CHUNK;
 	if (c->verbosity > 0)
 		cli_info(c,
-		         "token round trip %.2f ms: remote token, %u sessions, "
+		         "token round trip %.2f ms: remote token, %u workers, "
 		         "%zu KiB per call",
 		         rtt * 1e3, vhd_pipeline_threads(k->threads),
 		         (k->chunk ? k->chunk : P11_XTS_DEFAULT_CHUNK) / 1024);

@@ -353,7 +353,7 @@ say "\`vhd encrypt\` of the $FULL_MIB MiB image through the test shim"
 say "(tests/shim/p11shim_latency.c) in front of SoftHSM, which sleeps"
 say "P11SHIM_LATENCY_US before every PKCS#11 call, as a network HSM's round"
 say "trip would. From 0.2 ms per call p11seal takes the token for remote and"
-say "uses 8 sessions of 1 MiB calls (the 0 row runs with the local defaults)."
+say "uses 8 workers (two sessions each) of 1 MiB calls (the 0 row runs with the local defaults)."
 say ""
 say "| µs per call | wall s | MB/s | CPU s | cores busy | peak RSS MiB |"
 say "$ROW_LINE"
@@ -424,7 +424,7 @@ if [ -n "$TIMEV" ]; then
 	say "p11seal run of cases 1–5 (the columns there). Largest: **$RSS_MAX MiB**."
 	say "The pipeline holds at most 12 slots of 2 MiB (two per worker and four"
 	say "for writes in flight); the rest is SoftHSM (its buffers grow with the"
-	say "1 MiB calls of a remote token's 8 sessions), OpenSSL, p11-kit and libcurl."
+	say "1 MiB calls of a remote token's 8 workers), OpenSSL, p11-kit and libcurl."
 else
 	RSS_MAX=NaN
 	say "Not measured: /usr/bin/time is missing (apt-get install time)."

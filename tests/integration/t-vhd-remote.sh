@@ -1,7 +1,7 @@
 #!/bin/sh
 # t-vhd-remote.sh - a network HSM's round trip, played by the test shim's
 # P11SHIM_LATENCY_US: vhd encrypt measures a token call, and from 0.2 ms
-# on (or with --remote) uses 8 sessions and 1 MiB per call unless
+# on (or with --remote) uses 8 workers and 1 MiB per call unless
 # --threads / --chunk say otherwise; the output is the same image.
 # Never timed: only what -v reports, what the output holds and how many
 # calls the token saw (P11SHIM_LOG): each worker keeps one operation per
@@ -27,15 +27,15 @@ grep_err_not() { grep -q "$2" "$WORK/err" && not_ok "$1" || ok "$1"; }
 grep_err_not "local token: not taken for remote" "remote token"
 check "1 ms per call: encrypts" env P11SHIM_LATENCY_US=1000 $SHIM -v \
 	vhd encrypt --key r $ID in.raw r.vhd
-grep_err "1 ms per call: seen as remote, 8 sessions of 1 MiB calls" \
-	"token round trip 1\.[0-9][0-9] ms: remote token, 8 sessions, 1024 KiB per call"
+grep_err "1 ms per call: seen as remote, 8 workers of 1 MiB calls" \
+	"token round trip 1\.[0-9][0-9] ms: remote token, 8 workers, 1024 KiB per call"
 check "--remote on a local token, --threads 3 kept" $SHIM -v vhd encrypt \
 	--key r --remote --threads 3 $ID in.raw f.vhd
-grep_err "--remote: 3 sessions as asked, 1 MiB calls" \
-	"remote token, 3 sessions, 1024 KiB per call"
+grep_err "--remote: 3 workers as asked, 1 MiB calls" \
+	"remote token, 3 workers, 1024 KiB per call"
 check "--chunk kept on a remote token" env P11SHIM_LATENCY_US=1000 $SHIM -v \
 	vhd encrypt --key r --chunk 65536 $ID in.raw c.vhd
-grep_err "--chunk 65536 kept" "remote token, 8 sessions, 64 KiB per call"
+grep_err "--chunk 65536 kept" "remote token, 8 workers, 64 KiB per call"
 for f in r f c; do
 	check "$f.vhd decrypts to the input" $P11 vhd decrypt --key r $f.vhd $f.raw
 	assert "$f.vhd: same plaintext" cmp -s in.raw $f.raw
