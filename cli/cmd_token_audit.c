@@ -40,40 +40,45 @@ static cJSON *finding_json(const struct p11_policy_key *k,
 	return o;
 }
 
-/* The "omitted_attributes" of label's p11seal metadata, or NULL (none,
- * or no metadata: keys of other tools, tokens without data objects). */
-static cJSON *omitted_of(struct p11_session *s, const char *label)
+/* *out: the "omitted_attributes" of label's p11seal metadata, or NULL
+ * (none, or no metadata: keys of other tools, tokens without data
+ * objects). A read that fails is an error: the token did not answer. */
+static enum err omitted_of(struct p11_session *s, const char *label,
+                           cJSON **out)
 {
-	cJSON *meta, *arr;
+	cJSON *meta = NULL, *arr;
 	char *v = NULL;
 	size_t len = 0;
+	enum err r;
 
-	if (p11_data_get(s, label, &v, &len) != ERR_OK) {
-		err_clear(); /* no metadata is no note, not a failure */
-		return NULL;
-	}
+	*out = NULL;
+	r = p11_data_get_opt(s, label, &v, &len);
+	if (r != ERR_OK || !v)
+		return r;
 	if (json_parse_object(v, len, &meta) != ERR_OK)
 		err_clear(); /* metadata it cannot read strictly: no note */
 	free(v);
 	arr = cJSON_DetachItemFromObjectCaseSensitive(meta,
 	                                              "omitted_attributes");
 	cJSON_Delete(meta);
-	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0) {
+	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0)
 		cJSON_Delete(arr);
-		return NULL;
-	}
-	return arr;
+	else
+		*out = arr;
+	return ERR_OK;
 }
 
 /* One note per key made without optional attributes. */
-static cJSON *notes_of(struct p11_session *s, const struct p11_policy_key *keys,
-                       size_t n)
+static enum err notes_of(struct p11_session *s,
+                         const struct p11_policy_key *keys, size_t n,
+                         cJSON **out)
 {
 	cJSON *notes = cJSON_CreateArray(), *o, *arr;
 	char id[2 * P11_ID_MAX + 1];
+	enum err r = ERR_OK;
 
-	for (size_t i = 0; notes && i < n; i++) {
-		arr = omitted_of(s, keys[i].info.label);
+	for (size_t i = 0; notes && r == ERR_OK && i < n; i++) {
+		r = omitted_of(s, keys[i].info.label, &arr);
 		if (!arr)
 			continue;
 		o = cJSON_CreateObject();
@@ -84,7 +89,12 @@ static cJSON *notes_of(struct p11_session *s, const struct p11_policy_key *keys,
 		cJSON_AddItemToObject(o, "omitted_attributes", arr);
 		cJSON_AddItemToArray(notes, o);
 	}
-	return notes;
+	if (r != ERR_OK) {
+		cJSON_Delete(notes);
+		notes = NULL;
+	}
+	*out = notes;
+	return r;
 }
 
 static void print_notes(const cJSON *notes)
@@ -161,17 +171,20 @@ static enum err audit(const struct cli *c, struct p11_session *s, void *ctx)
 	struct p11_policy_key *keys = NULL;
 	struct p11_policy_token tok;
 	struct p11_finding *f = NULL;
+	cJSON *notes = NULL;
 	size_t n = 0, nf = 0;
 	enum err r;
 
 	(void)ctx;
 	r = p11_policy_scan(s, &keys, &n, &tok);
 	for (size_t i = 0; r == ERR_OK && i < n; i++)
-		keys[i].kp_root = km_rootver_in_kp(s, &keys[i].info);
+		r = km_rootver_in_kp(s, &keys[i].info, &keys[i].kp_root);
 	if (r == ERR_OK)
 		r = p11_policy_check(keys, n, &tok, &f, &nf);
 	if (r == ERR_OK)
-		r = print(c, s, keys, n, f, nf, notes_of(s, keys, n));
+		r = notes_of(s, keys, n, &notes);
+	if (r == ERR_OK)
+		r = print(c, s, keys, n, f, nf, notes);
 	if (r == ERR_OK && nf)
 		r = err_set(ERR_VERIFY,
 		            "%zu finding%s in %zu of %zu keys; "

@@ -90,17 +90,20 @@ static const char *guess_kind(const struct km_key *k)
 	return "other";
 }
 
-static void load_meta(struct p11_session *s, struct km_key *k)
+static enum err load_meta(struct p11_session *s, struct km_key *k)
 {
 	char *v = NULL;
 	size_t len = 0;
+	enum err r;
 
-	if (p11_data_get(s, k->info.label, &v, &len) != ERR_OK)
-		return;
+	r = p11_data_get_opt(s, k->info.label, &v, &len);
+	if (r != ERR_OK || !v)
+		return r;
 	/* metadata a strict reader refuses is shown as none */
 	if (json_parse_object(v, len, &k->meta) != ERR_OK)
 		err_clear();
 	free(v);
+	return ERR_OK;
 }
 
 /* RSA private keys carry no CKA_MODULUS_BITS: measure the modulus. */
@@ -147,6 +150,7 @@ static enum err describe_dek(struct p11_session *s, struct km_key *k)
 static enum err describe(struct p11_session *s, struct km_key *k)
 {
 	const cJSON *kind;
+	enum err r;
 
 	k->size = k->info.value_len;
 	if (k->info.modulus_bits)
@@ -154,12 +158,13 @@ static enum err describe(struct p11_session *s, struct km_key *k)
 	else if (k->info.key_type == CKK_RSA)
 		k->size = modulus_bytes(s, k->info.handle);
 	if (k->info.cls == CKO_SECRET_KEY) {
-		enum err r = describe_dek(s, k);
-
+		r = describe_dek(s, k);
 		if (r != ERR_OK)
 			return r;
 	}
-	load_meta(s, k);
+	r = load_meta(s, k);
+	if (r != ERR_OK)
+		return r;
 	kind = cJSON_GetObjectItemCaseSensitive(k->meta, "kind");
 	snprintf(k->kind, sizeof(k->kind), "%s",
 	         cJSON_IsString(kind) ? kind->valuestring : guess_kind(k));

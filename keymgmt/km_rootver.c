@@ -180,28 +180,33 @@ enum err km_rootver_kp_id(struct p11_session *s, const struct km_rootver *v,
 	return ERR_OK;
 }
 
-bool km_rootver_in_kp(struct p11_session *s, const struct p11_obj_info *info)
+enum err km_rootver_in_kp(struct p11_session *s,
+                          const struct p11_obj_info *info, bool *in_kp)
 {
 	char kind[16] = "", id[KP_ID_SIZE] = "";
 	cJSON *meta = NULL;
 	char *text = NULL;
 	size_t len = 0;
-	bool have_meta, in_kp;
+	bool have_meta;
+	enum err r;
 
+	*in_kp = false;
 	if (info->cls != CKO_SECRET_KEY || info->key_type != CKK_AES)
-		return false;
-	have_meta = p11_data_get(s, info->label, &text, &len) == ERR_OK &&
-	            json_parse_object(text, len, &meta) == ERR_OK;
+		return ERR_OK;
+	r = p11_data_get_opt(s, info->label, &text, &len);
+	if (r != ERR_OK)
+		return r;
+	have_meta = text && json_parse_object(text, len, &meta) == ERR_OK;
 	if (have_meta) {
 		/* absent fields leave kind or id empty: not a Key Protect root
 		 */
 		(void)json_get_str(meta, "kind", false, kind, sizeof(kind));
 		(void)json_get_str(meta, "key_id", false, id, sizeof(id));
 	}
-	in_kp = have_meta ? strcmp(kind, "root") == 0 && json_is_uuid(id)
-	                  : info->id_len == KM_ROOTVER_ID_LEN;
+	*in_kp = have_meta ? strcmp(kind, "root") == 0 && json_is_uuid(id)
+	                   : info->id_len == KM_ROOTVER_ID_LEN;
 	free(text);
 	cJSON_Delete(meta);
 	err_clear();
-	return in_kp;
+	return ERR_OK;
 }

@@ -49,10 +49,12 @@ enum err km_rootver_id(const char *key_id, const char *version_id,
 enum err km_rootver_kp_id(struct p11_session *s, const struct km_rootver *v,
                           char id[KP_ID_SIZE]);
 
-/* Does Key Protect hold the material of key info? Its p11seal metadata
- * is of kind root and names a key_id, or, without metadata (NSS softoken),
- * it is an AES key whose CKA_ID has the kept root's length (key UUID ||
- * version UUID). For token audit's root-oracle finding. */
-bool km_rootver_in_kp(struct p11_session *s, const struct p11_obj_info *info);
+/* *in_kp: Key Protect holds the material of key info. Its p11seal
+ * metadata is of kind root and names a key_id, or, without metadata (NSS
+ * softoken), it is an AES key whose CKA_ID has the kept root's length
+ * (key UUID || version UUID). For token audit's root-oracle finding; a
+ * metadata read that fails is an error, not "no metadata". */
+enum err km_rootver_in_kp(struct p11_session *s,
+                          const struct p11_obj_info *info, bool *in_kp);
 
 #endif

@@ -88,8 +88,11 @@ enum err p11_data_put(struct p11_session *s, const char *label,
 	return ERR_OK;
 }
 
-enum err p11_data_get(struct p11_session *s, const char *label, char **value,
-                      size_t *len)
+/* The value of the data object labelled label, *value NULL if there is
+ * none. *token_failed: the error came from a search or a call that the
+ * module failed (p11_ckr_module_failed), not from the object's answer. */
+static enum err data_read(struct p11_session *s, const char *label,
+                          char **value, size_t *len, bool *token_failed)
 {
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
 	CK_OBJECT_HANDLE objs[FIND_MAX];
@@ -99,12 +102,12 @@ enum err p11_data_get(struct p11_session *s, const char *label, char **value,
 	CK_RV rv;
 
 	*value = NULL;
+	*token_failed = true;
 	r = find(s, label, objs, &n);
-	if (r != ERR_OK)
+	if (r != ERR_OK || n == 0)
 		return r;
-	if (n == 0)
-		return err_set(ERR_NOT_FOUND, "no metadata for '%s'", label);
 	rv = fn->C_GetAttributeValue(p11_session_handle(s), objs[0], &a, 1);
+	*token_failed = p11_ckr_module_failed(rv);
 	if (rv != CKR_OK)
 		return p11_fail(rv, "C_GetAttributeValue (metadata of)", label);
 	if (a.ulValueLen == CK_UNAVAILABLE_INFORMATION ||
@@ -116,6 +119,7 @@ enum err p11_data_get(struct p11_session *s, const char *label, char **value,
 	if (!a.pValue)
 		return err_set(ERR_NOMEM, "metadata");
 	rv = fn->C_GetAttributeValue(p11_session_handle(s), objs[0], &a, 1);
+	*token_failed = p11_ckr_module_failed(rv);
 	/* A length beyond the buffer now is a broken module, not data. */
 	if (rv == CKR_OK && a.ulValueLen > cap)
 		r = err_set(ERR_HSM,
@@ -132,6 +136,32 @@ enum err p11_data_get(struct p11_session *s, const char *label, char **value,
 	*value = a.pValue;
 	*len = a.ulValueLen;
 	return ERR_OK;
+}
+
+enum err p11_data_get(struct p11_session *s, const char *label, char **value,
+                      size_t *len)
+{
+	bool token_failed;
+	enum err r = data_read(s, label, value, len, &token_failed);
+
+	if (r == ERR_OK && !*value)
+		r = err_set(ERR_NOT_FOUND, "no metadata for '%s'", label);
+	return r;
+}
+
+enum err p11_data_get_opt(struct p11_session *s, const char *label,
+                          char **value, size_t *len)
+{
+	bool token_failed;
+	enum err r = data_read(s, label, value, len, &token_failed);
+
+	/* an object that answers with a bad length or a refusal holds no
+	 * metadata p11seal can use: as if absent */
+	if (r != ERR_OK && !token_failed) {
+		err_clear();
+		r = ERR_OK;
+	}
+	return r;
 }
 
 enum err p11_data_delete(struct p11_session *s, const char *label)

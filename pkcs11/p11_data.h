@@ -22,6 +22,13 @@ enum err p11_data_put(struct p11_session *s, const char *label,
 enum err p11_data_get(struct p11_session *s, const char *label, char **value,
                       size_t *len);
 
+/* For callers to whom metadata is optional: no such object, or one that
+ * answers with a bad length or a refusal, is ERR_OK with *value NULL; a
+ * search or read the module failed (token or session gone) is an error,
+ * never "no metadata". */
+enum err p11_data_get_opt(struct p11_session *s, const char *label,
+                          char **value, size_t *len);
+
 /* Delete it if present (absent is success). */
 enum err p11_data_delete(struct p11_session *s, const char *label);
 

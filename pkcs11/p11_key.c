@@ -313,6 +313,7 @@ static enum err verify_new(struct p11_session *s, CK_OBJECT_HANDLE h,
                            const struct tmpl *t)
 {
 	struct p11_obj_info info;
+	bool readable = false;
 	enum err r;
 
 	r = p11_obj_info(s, h, &info);
@@ -321,7 +322,9 @@ static enum err verify_new(struct p11_session *s, CK_OBJECT_HANDLE h,
 	if (r == ERR_OK)
 		r = check_sent(&info, t, spec->label);
 	/* A token may claim CKA_SENSITIVE and still hand the value out. */
-	if (r == ERR_OK && p11_obj_secret_readable(s, h, CKO_SECRET_KEY))
+	if (r == ERR_OK)
+		r = p11_obj_secret_readable(s, h, CKO_SECRET_KEY, &readable);
+	if (r == ERR_OK && readable)
 		r = err_set(ERR_POLICY,
 		            "C_GetAttributeValue(CKA_VALUE) "
 		            "returned the value of key '%s' although the token "

@@ -469,28 +469,40 @@ enum err p11_obj_info(struct p11_session *s, CK_OBJECT_HANDLE o,
 	return ERR_OK;
 }
 
-bool p11_obj_secret_readable(struct p11_session *s, CK_OBJECT_HANDLE o,
-                             CK_OBJECT_CLASS cls)
+enum err p11_obj_secret_readable(struct p11_session *s, CK_OBJECT_HANDLE o,
+                                 CK_OBJECT_CLASS cls, bool *readable)
 {
 	CK_ATTRIBUTE a = { cls == CKO_PRIVATE_KEY ? CKA_PRIVATE_EXPONENT
 		                                  : CKA_VALUE,
 		           NULL, 0 };
 	CK_FUNCTION_LIST *fn = p11_session_fn(s);
 	CK_SESSION_HANDLE h = p11_session_handle(s);
-	bool readable;
+	CK_RV rv;
 
-	if (fn->C_GetAttributeValue(h, o, &a, 1) != CKR_OK ||
-	    a.ulValueLen == CK_UNAVAILABLE_INFORMATION || a.ulValueLen == 0)
-		return false;
+	*readable = false;
+	rv = fn->C_GetAttributeValue(h, o, &a, 1);
+	if (p11_ckr_module_failed(rv))
+		return p11_fail(rv,
+		                "C_GetAttributeValue (secret value) of a key",
+		                NULL);
+	if (rv != CKR_OK || a.ulValueLen == CK_UNAVAILABLE_INFORMATION ||
+	    a.ulValueLen == 0)
+		return ERR_OK;
+	*readable = true;
 	/* A token that offers more than any key holds gives it out anyway. */
 	if (a.ulValueLen > P11_SECRET_PROBE_MAX)
-		return true;
+		return ERR_OK;
 	a.pValue = secmem_alloc(a.ulValueLen);
 	if (!a.pValue)
-		return true;
-	readable = fn->C_GetAttributeValue(h, o, &a, 1) == CKR_OK;
+		return ERR_OK;
+	rv = fn->C_GetAttributeValue(h, o, &a, 1);
 	secmem_free(a.pValue);
-	return readable;
+	if (p11_ckr_module_failed(rv))
+		return p11_fail(rv,
+		                "C_GetAttributeValue (secret value) of a key",
+		                NULL);
+	*readable = rv == CKR_OK;
+	return ERR_OK;
 }
 
 enum err p11_obj_destroy(struct p11_session *s, CK_OBJECT_HANDLE o)

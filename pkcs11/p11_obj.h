@@ -131,11 +131,14 @@ bool p11_obj_attr(struct p11_session *s, CK_OBJECT_HANDLE h,
  * attribute reads are pointless and absence is no answer). */
 bool p11_obj_rv_fatal(CK_RV rv);
 
-/* True when the token hands out the secret of key h: CKA_VALUE, or
+/* *readable: the token hands out the secret of key h: CKA_VALUE, or
  * CKA_PRIVATE_EXPONENT when cls is CKO_PRIVATE_KEY. A value that comes
- * back is read into secure memory and wiped at once. */
-bool p11_obj_secret_readable(struct p11_session *s, CK_OBJECT_HANDLE h,
-                             CK_OBJECT_CLASS cls);
+ * back is read into secure memory and wiped at once. A refusal
+ * (CKR_ATTRIBUTE_SENSITIVE, ...) is "not readable"; a module or session
+ * that failed (p11_ckr_module_failed) is an error, never "not readable":
+ * an audit must not pass a key it could not ask about. */
+enum err p11_obj_secret_readable(struct p11_session *s, CK_OBJECT_HANDLE h,
+                                 CK_OBJECT_CLASS cls, bool *readable);
 
 /* C_DestroyObject. */
 enum err p11_obj_destroy(struct p11_session *s, CK_OBJECT_HANDLE h);

@@ -132,7 +132,10 @@ enum err p11_policy_scan_key(struct p11_session *s, CK_OBJECT_HANDLE h,
 	if (r != ERR_OK)
 		return r;
 	if (out->info.cls == CKO_SECRET_KEY || out->info.cls == CKO_PRIVATE_KEY)
-		out->readable = p11_obj_secret_readable(s, h, out->info.cls);
+		r = p11_obj_secret_readable(s, h, out->info.cls,
+		                            &out->readable);
+	if (r != ERR_OK)
+		return r;
 	if (out->info.flag[P11F_UNWRAP]) {
 		out->unwrap_tmpl_safe = unwrap_template_safe(s, h);
 		out->unwrap_tmpl_pinned = p11_policy_unwrap_pinned(s, h);

@@ -325,6 +325,27 @@ C_GetAttributeValue:2:CKR_DEVICE_REMOVED 4 key show --label d
 C_GetAttributeValue:2:CKR_SESSION_HANDLE_INVALID 1 token audit
 C_GetMechanismList:1:CKR_DEVICE_REMOVED 4 token mechanisms
 EOF
+# Every attribute read of an audit or a listing, not only the first ones:
+# a token gone at the N-th read fails the command, whatever that read was
+# for (a key, a DEK's tweak half, the secret-value probe, metadata), so no
+# audit passes a key it could not ask about.
+for cmd in "token audit" "key list"; do
+	# shellcheck disable=SC2086
+	env P11SHIM_LOG="$WORK/gav" $H $cmd >/dev/null 2>&1
+	reads=$(grep -c '^C_GetAttributeValue$' "$WORK/gav")
+	rm -f "$WORK/gav"
+	passed=
+	i=1
+	while [ "$i" -le "$reads" ]; do
+		# shellcheck disable=SC2086
+		env P11SHIM_FAIL="C_GetAttributeValue:$i:CKR_DEVICE_REMOVED" \
+			$H $cmd >/dev/null 2>&1
+		[ $? -eq 4 ] || passed="$passed $i"
+		i=$((i + 1))
+	done
+	assert "$cmd: each of its $reads attribute reads failing fails it (exit 4)${passed:+; not at read$passed}" \
+		test -z "$passed" -a "$reads" -gt 3
+done
 
 # README "Exit codes": a wrong PIN is exit 3
 # --- wrong PIN, ten times: exit 3 each time, the token still works

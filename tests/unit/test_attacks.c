@@ -276,8 +276,13 @@ static void test_value_unreadable(void **state)
 			fail_msg("CKA_VALUE of %s came back", e->v[i].what);
 		if (!e->nss)
 			assert_int_equal(rv, CKR_ATTRIBUTE_SENSITIVE);
-		assert_false(p11_obj_secret_readable(e->s, e->v[i].h,
-						     CKO_SECRET_KEY));
+		bool readable = true;
+
+		assert_int_equal(p11_obj_secret_readable(e->s, e->v[i].h,
+							 CKO_SECRET_KEY,
+							 &readable),
+				 ERR_OK);
+		assert_false(readable);
 	}
 }
 

@@ -217,12 +217,16 @@ static void test_private_key_stays_in(void **state)
 	CK_ATTRIBUTE d = { CKA_PRIVATE_EXPONENT, buf, sizeof(buf) };
 	CK_ATTRIBUTE w = { CKA_EXTRACTABLE, p11_unconst(&yes), 1 };
 	CK_ULONG n = sizeof(buf);
+	bool readable = true;
 	CK_RV rv;
 
 	assert_int_not_equal(kek, CK_INVALID_HANDLE);
 	assert_int_equal(a->fn->C_GetAttributeValue(a->sh, e->priv, &d, 1),
 			 CKR_ATTRIBUTE_SENSITIVE);
-	assert_false(p11_obj_secret_readable(e->s, e->priv, CKO_PRIVATE_KEY));
+	assert_int_equal(p11_obj_secret_readable(e->s, e->priv,
+						 CKO_PRIVATE_KEY, &readable),
+			 ERR_OK);
+	assert_false(readable);
 	assert_int_equal(p11attack_wrap(a, CKM_AES_KEY_WRAP_PAD, kek, e->priv,
 					buf, &n),
 			 CKR_KEY_UNEXTRACTABLE);
