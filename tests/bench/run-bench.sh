@@ -223,9 +223,13 @@ RM_OUT="rm -f '$D/out.vhd'; drop"
 # --data must hash as the input does. Sets R_VU_COLD, R_VU_WARM, VU_WHY.
 bench_vhd_util() {
 	head -c 64 /dev/urandom >"$WORK/vu.key"
-	$P11 key import dek --label vu64 --raw-file "$WORK/vu.key" >/dev/null 2>&1 &&
-		qemu-img convert -f raw -O vpc -o subformat=dynamic,force_size=on \
-			"$D/in.raw" "$D/vu-in.vhd" || exit 1
+	if ! $P11 key import dek --label vu64 --raw-file "$WORK/vu.key" \
+		>"$WORK/vu.out" 2>&1 ||
+		! qemu-img convert -f raw -O vpc -o subformat=dynamic,force_size=on \
+			"$D/in.raw" "$D/vu-in.vhd" >"$WORK/vu.out" 2>&1; then
+		echo "run-bench: case 10: $(tail -n 1 "$WORK/vu.out")" >&2
+		exit 1
+	fi
 	_vu="'$VHD_UTIL' copy -n '$D/vu-in.vhd' -N '$D/vu.vhd' -k '$WORK/vu.key'"
 	_pe="$ENC --key vu64 '$D/vu-in.vhd' '$D/pe.vhd'"
 	_rmvu="rm -f '$D/vu.vhd'" _rmpe="rm -f '$D/pe.vhd'"
