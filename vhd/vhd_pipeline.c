@@ -19,6 +19,7 @@
 
 #define SLOT_BYTES       (2u << 20)
 #define SLOTS_PER_THREAD 2
+#define IO_SLOTS         4
 #define MAX_RUN_THREADS \
 	(VHD_PIPELINE_READERS + VHD_PIPELINE_MAX_THREADS + VHD_PIPELINE_WRITERS)
 
@@ -354,15 +355,17 @@ static unsigned reader_count(const struct pipe *p)
 	return r > p->n && p->n ? p->n : r;
 }
 
-/* Slots: one per read in flight, two per worker (one worked on, one
- * waiting to be emitted) and one per write in flight, up to the cap.
- * Claims take slots in order, so any count works, only slower. */
+/* Slots: two per worker (one worked on, one waiting to be emitted) and
+ * IO_SLOTS that reads and writes in flight share, up to the cap. Claims
+ * take slots in order, so any count works, only slower. One slot per
+ * reader and per writer measured no faster cold and used 0.15 s more CPU
+ * per GiB warm (24 MiB of buffers cycled through instead of 16). */
 static unsigned slot_count(const struct pipe *p, unsigned t)
 {
-	unsigned s = reader_count(p) + t * SLOTS_PER_THREAD;
+	unsigned s = t * SLOTS_PER_THREAD;
 
-	if (p->ops->write)
-		s += VHD_PIPELINE_WRITERS;
+	if (p->ops->read || p->ops->write)
+		s += IO_SLOTS;
 	return s > VHD_PIPELINE_MAX_SLOTS ? VHD_PIPELINE_MAX_SLOTS : s;
 }
 
