@@ -411,11 +411,22 @@ struct threads {
 	unsigned n;
 };
 
-/* Start count threads running fn(p); a failure stops the run. */
+static bool stopped(struct pipe *p)
+{
+	bool stop;
+
+	pthread_mutex_lock(&p->lock);
+	stop = p->stop;
+	pthread_mutex_unlock(&p->lock);
+	return stop;
+}
+
+/* Start count threads running fn(p), none once the run stops (a worker
+ * may fail before the rest start); a failure to start stops it. */
 static void start(struct pipe *p, struct threads *th, unsigned count,
                   void *(*fn)(void *))
 {
-	for (unsigned i = 0; i < count && !p->stop; i++) {
+	for (unsigned i = 0; i < count && !stopped(p); i++) {
 		if (pthread_create(&th->tid[th->n], NULL, fn, p) == 0) {
 			th->n++;
 			continue;
