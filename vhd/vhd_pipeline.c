@@ -7,8 +7,8 @@
  * memory stays S blocks. Emitted blocks whose write is deferred queue for
  * the writer threads: the calling thread only decides where a block goes,
  * and up to VHD_PIPELINE_WRITERS writes are in flight at their own
- * offsets. Each kind of waiter has its own condition, so a change wakes
- * only the threads it may concern. */
+ * offsets. Each slot has its own condition, so a change wakes only the
+ * threads waiting for that slot. */
 #include "vhd_pipeline.h"
 
 #include <pthread.h>
@@ -35,6 +35,7 @@ enum slot_state {
 struct slot {
 	uint8_t *buf;
 	uint8_t side[VHD_PIPELINE_SIDE];
+	pthread_cond_t changed; /* its state changed, claims final, or stop */
 	enum slot_state state;
 	uint32_t turn; /* the only claim that may fill it next */
 	uint32_t k;    /* the block it holds */
@@ -45,9 +46,6 @@ struct pipe {
 	const struct vhd_pipeline_ops *ops;
 	const struct vhd_cipher *c;
 	pthread_mutex_t lock;
-	pthread_cond_t freed;  /* a slot was released: readers */
-	pthread_cond_t loaded; /* a slot was loaded, claims final: workers */
-	pthread_cond_t ready;  /* a slot was transformed, claims final */
 	pthread_cond_t queued; /* a write was queued, or emitted_all */
 	struct slot *slots;
 	unsigned n_slots;
@@ -63,6 +61,13 @@ struct pipe {
 	char detail[512];
 };
 
+/* Wake every thread waiting for a slot. Lock held. */
+static void wake_all(struct pipe *p)
+{
+	for (unsigned i = 0; i < p->n_slots; i++)
+		pthread_cond_broadcast(&p->slots[i].changed);
+}
+
 /* Record the first error (with this thread's detail) and stop everyone.
  * Called with the lock held. */
 static void fail(struct pipe *p, enum err e)
@@ -72,9 +77,7 @@ static void fail(struct pipe *p, enum err e)
 		snprintf(p->detail, sizeof(p->detail), "%s", err_detail());
 	}
 	p->stop = true;
-	pthread_cond_broadcast(&p->freed);
-	pthread_cond_broadcast(&p->loaded);
-	pthread_cond_broadcast(&p->ready);
+	wake_all(p);
 	pthread_cond_broadcast(&p->queued);
 }
 
@@ -89,8 +92,7 @@ static uint32_t next_block(struct pipe *p)
 		p->next = p->n;
 		if (!p->claimed_all) {
 			p->claimed_all = true;
-			pthread_cond_broadcast(&p->loaded);
-			pthread_cond_broadcast(&p->ready);
+			wake_all(p);
 		}
 		return p->n;
 	}
@@ -111,7 +113,7 @@ static struct slot *claim(struct pipe *p)
 	i = p->claims++;
 	s = &p->slots[i % p->n_slots];
 	while (!p->stop && (s->state != SLOT_FREE || s->turn != i))
-		pthread_cond_wait(&p->freed, &p->lock);
+		pthread_cond_wait(&s->changed, &p->lock);
 	if (p->stop)
 		return NULL;
 	s->state = SLOT_READING;
@@ -142,7 +144,7 @@ static void *reader_main(void *arg)
 		}
 		s->keep = any;
 		s->state = SLOT_LOADED;
-		pthread_cond_broadcast(&p->loaded);
+		pthread_cond_broadcast(&s->changed);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -157,7 +159,7 @@ static struct slot *take_loaded(struct pipe *p)
 
 	while (!p->stop && !(s->state == SLOT_LOADED && s->turn == j) &&
 	       !(p->claimed_all && j >= p->claims))
-		pthread_cond_wait(&p->loaded, &p->lock);
+		pthread_cond_wait(&s->changed, &p->lock);
 	if (p->stop || s->state != SLOT_LOADED || s->turn != j)
 		return NULL;
 	s->state = SLOT_BUSY;
@@ -184,7 +186,7 @@ static void work_all(struct pipe *p, void *ctx)
 		}
 		s->keep = keep;
 		s->state = SLOT_READY;
-		pthread_cond_broadcast(&p->ready);
+		pthread_cond_broadcast(&s->changed);
 	}
 	pthread_mutex_unlock(&p->lock);
 }
@@ -217,7 +219,7 @@ static void release(struct pipe *p, unsigned idx)
 
 	s->state = SLOT_FREE;
 	s->turn += p->n_slots;
-	pthread_cond_broadcast(&p->freed);
+	pthread_cond_broadcast(&s->changed);
 }
 
 /* Writer thread: take deferred blocks in queue order, write each. */
@@ -281,7 +283,7 @@ static bool wait_ready(struct pipe *p, struct slot *s, uint32_t i)
 	pthread_mutex_lock(&p->lock);
 	while (!p->stop && s->state != SLOT_READY &&
 	       !(p->claimed_all && i >= p->claims))
-		pthread_cond_wait(&p->ready, &p->lock);
+		pthread_cond_wait(&s->changed, &p->lock);
 	ready = !p->stop && s->state == SLOT_READY;
 	pthread_mutex_unlock(&p->lock);
 	return ready;
@@ -377,7 +379,10 @@ static enum err setup(struct pipe *p, unsigned t)
 	if (!p->slots || !p->queue)
 		return err_set(ERR_NOMEM, "pipeline slots");
 	for (unsigned i = 0; i < p->n_slots; i++) {
+		pthread_cond_init(&p->slots[i].changed, NULL);
 		p->slots[i].turn = i;
+	}
+	for (unsigned i = 0; i < p->n_slots; i++) {
 		p->slots[i].buf = aligned_alloc(4096, SLOT_BYTES);
 		if (!p->slots[i].buf)
 			return err_set(ERR_NOMEM, "pipeline slot buffer");
@@ -387,8 +392,10 @@ static enum err setup(struct pipe *p, unsigned t)
 
 static void teardown(struct pipe *p)
 {
-	for (unsigned i = 0; p->slots && i < p->n_slots; i++)
+	for (unsigned i = 0; p->slots && i < p->n_slots; i++) {
+		pthread_cond_destroy(&p->slots[i].changed);
 		free(p->slots[i].buf);
+	}
 	free(p->slots);
 	free(p->queue);
 }
@@ -461,9 +468,6 @@ enum err vhd_pipeline_run(const struct vhd_pipeline_ops *ops,
 	enum err e;
 
 	pthread_mutex_init(&p.lock, NULL);
-	pthread_cond_init(&p.freed, NULL);
-	pthread_cond_init(&p.loaded, NULL);
-	pthread_cond_init(&p.ready, NULL);
 	pthread_cond_init(&p.queued, NULL);
 	e = setup(&p, t);
 	if (e == ERR_OK) {
@@ -474,9 +478,6 @@ enum err vhd_pipeline_run(const struct vhd_pipeline_ops *ops,
 	}
 	teardown(&p);
 	pthread_cond_destroy(&p.queued);
-	pthread_cond_destroy(&p.ready);
-	pthread_cond_destroy(&p.loaded);
-	pthread_cond_destroy(&p.freed);
 	pthread_mutex_destroy(&p.lock);
 	return e;
 }
