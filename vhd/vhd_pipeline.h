@@ -18,9 +18,9 @@
 #include "vhd_writer.h"
 
 #define VHD_PIPELINE_MAX_THREADS 64
-/* Blocks held at once (2 MiB each): 24 MiB keeps the process far under
- * 64 MiB at any thread count; 4 readers, 4 writers and 2 workers fit
- * (more workers share the cap, which any count works with). */
+/* Blocks held at once (2 MiB each): two per worker and four that reads
+ * and writes in flight share, at most 24 MiB of the 64 MiB the process
+ * may use (any thread count works with the cap). */
 #define VHD_PIPELINE_MAX_SLOTS 12
 /* Reader threads when ops->read is set: reads in flight ahead of the
  * workers, as a file copy's readahead keeps them (BENCH.md). */
