@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* vhd_encrypt.c - reader -> cipher -> writer through the ordered pipeline
  * (blocks read ahead by its reader threads, placed in order, written by
- * its writer threads); the
- * output appears only when complete (vhd_outfile). */
+ * its writer threads); the output appears only when complete
+ * (vhd_outfile). */
 #include "vhd_encrypt.h"
 
 #include <string.h>
