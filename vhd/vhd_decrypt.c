@@ -17,6 +17,9 @@
 
 #define BLOCK_SECS (VHD_READER_BLOCK / VHD_SECTOR)
 
+/* the present map travels beside the block from reader to worker */
+_Static_assert(VHD_PIPELINE_SIDE >= VHD_READER_MAP_BYTES, "present map");
+
 struct job {
 	const struct vhd_reader *in;
 	const struct vhd_cipher *c;
@@ -85,17 +88,22 @@ static enum err decrypt_runs(const struct job *j, void *ctx, uint32_t k,
 	return ERR_OK;
 }
 
-static enum err work(void *arg, void *ctx, uint32_t k, uint8_t *buf, bool *keep)
+/* Reader thread: the stored block, and in side which sectors it holds
+ * (only those are decrypted). */
+static enum err read_block(void *arg, uint32_t k, uint8_t *buf, uint8_t *side,
+                           bool *any)
 {
-	struct job *j = arg;
-	uint8_t present[VHD_READER_MAP_BYTES];
-	bool any;
-	enum err e;
+	return vhd_reader_read(((struct job *)arg)->in, k, buf, side, any);
+}
 
-	e = vhd_reader_read(j->in, k, buf, present, &any);
-	if (e == ERR_OK && any)
-		e = decrypt_runs(j, ctx, k, buf, present);
-	*keep = e == ERR_OK && any &&
+static enum err work(void *arg, void *ctx, uint32_t k, uint8_t *buf,
+                     uint8_t *side, bool *keep)
+{
+	enum err e = ERR_OK;
+
+	if (*keep)
+		e = decrypt_runs(arg, ctx, k, buf, side);
+	*keep = e == ERR_OK && *keep &&
 	        !vhd_encrypt_is_zero(buf, VHD_READER_BLOCK);
 	return e;
 }
@@ -179,7 +187,8 @@ enum err vhd_decrypt(const struct vhd_reader *in, const char *out_path,
                      const struct vhd_job_opts *o)
 {
 	struct job j = { .in = in, .c = c, .fmt = fmt, .fd = -1 };
-	struct vhd_pipeline_ops ops = { work, emit, &j, next, write_block };
+	struct vhd_pipeline_ops ops = { work, emit,        &j,
+		                        next, write_block, read_block };
 	struct vhd_outfile *out = NULL;
 	uint64_t dev, ino;
 	enum err e;
@@ -218,7 +227,11 @@ enum err vhd_decrypt_each(const struct vhd_reader *in,
 		         .sink = sink,
 		         .sink_arg = arg,
 		         .cancel = o->cancel };
-	struct vhd_pipeline_ops ops = { work, emit, &j, next, NULL };
+	struct vhd_pipeline_ops ops = { .work = work,
+		                        .emit = emit,
+		                        .arg = &j,
+		                        .next = next,
+		                        .read = read_block };
 	enum err e;
 
 	e = vhd_decrypt_check(in, hash);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* vhd_encrypt.c - reader -> cipher -> writer through the ordered pipeline
- * (blocks placed in order, written by the pipeline's writer threads); the
- * output appears only when complete (vhd_outfile). */
+ * (blocks read ahead by its reader threads, placed in order, written by
+ * its writer threads); the output appears only when complete
+ * (vhd_outfile). */
 #include "vhd_encrypt.h"
 
 #include <string.h>
@@ -45,16 +46,27 @@ bool vhd_encrypt_is_zero(const uint8_t *p, size_t len)
 	return len == 0 || (p[0] == 0 && memcmp(p, p + 1, len - 1) == 0);
 }
 
-static enum err work(void *arg, void *ctx, uint32_t k, uint8_t *buf, bool *keep)
+/* Reader thread: the block, and whether it holds a non-zero byte (a
+ * block of zeros stays unallocated, as vhd-util leaves it). */
+static enum err read_block(void *arg, uint32_t k, uint8_t *buf, uint8_t *side,
+                           bool *any)
 {
 	struct job *j = arg;
-	bool any;
 	enum err e;
 
-	e = vhd_reader_read(j->in, k, buf, NULL, &any);
-	if (e != ERR_OK)
-		return e;
-	*keep = any && !vhd_encrypt_is_zero(buf, VHD_READER_BLOCK);
+	(void)side;
+	e = vhd_reader_read(j->in, k, buf, NULL, any);
+	*any = e == ERR_OK && *any &&
+	       !vhd_encrypt_is_zero(buf, VHD_READER_BLOCK);
+	return e;
+}
+
+static enum err work(void *arg, void *ctx, uint32_t k, uint8_t *buf,
+                     uint8_t *side, bool *keep)
+{
+	struct job *j = arg;
+
+	(void)side;
 	if (!*keep)
 		return ERR_OK;
 	return j->c->encrypt(ctx, buf, VHD_READER_BLOCK,
@@ -90,14 +102,14 @@ enum err vhd_encrypt(const struct vhd_reader *in, const char *out_path,
                      const struct vhd_job_opts *o)
 {
 	struct vhd_keyhash kh = { .cookie = 1 };
-	struct vhd_pipeline_ops ops = { work, emit, NULL, next, write_block };
 	struct job j = { .in = in, .c = c };
+	struct vhd_pipeline_ops ops = { work, emit,        &j,
+		                        next, write_block, read_block };
 	struct vhd_outfile *out = NULL;
 	uint64_t dev, ino;
 	enum err e;
 
 	memcpy(kh.hash, keyhash, VHD_KEYHASH_LEN);
-	ops.arg = &j;
 	vhd_reader_identity(in, &dev, &ino);
 	e = vhd_encrypt_check_input(in);
 	if (e == ERR_OK)

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* vhd_pipeline.h - N worker threads transform 2 MiB blocks in parallel
- * (each with its own cipher context); the calling thread receives them in
- * block order and may hand each to a small pool of writer threads, which
- * write at offsets the calling thread chose, several writes in flight.
- * Memory is at most VHD_PIPELINE_MAX_SLOTS blocks, whatever the size. */
+/* vhd_pipeline.h - a small pool of reader threads loads 2 MiB blocks
+ * ahead, N worker threads transform them in parallel (each with its own
+ * cipher context, opened and closed on its own thread); the calling thread
+ * receives them in block order and may hand each to a small pool of writer
+ * threads, which write at offsets the calling thread chose. Reads and
+ * writes are both several in flight. Memory is at most
+ * VHD_PIPELINE_MAX_SLOTS blocks, whatever the size. */
 #ifndef P11SEAL_VHD_PIPELINE_H
 #define P11SEAL_VHD_PIPELINE_H
 
@@ -16,9 +18,15 @@
 #include "vhd_writer.h"
 
 #define VHD_PIPELINE_MAX_THREADS 64
-/* Blocks held at once (2 MiB each): 24 MiB keeps the process far under
- * 64 MiB at any thread count; 4 writers and 8 remote sessions fit. */
+/* Blocks held at once (2 MiB each): two per worker and four that reads
+ * and writes in flight share, at most 24 MiB of the 64 MiB the process
+ * may use (any thread count works with the cap). */
 #define VHD_PIPELINE_MAX_SLOTS 12
+/* Reader threads when ops->read is set: reads in flight ahead of the
+ * workers, as a file copy's readahead keeps them (BENCH.md). */
+#define VHD_PIPELINE_READERS 4
+/* Bytes beside each block for what its read learnt (a present map). */
+#define VHD_PIPELINE_SIDE 512
 /* Writer threads when ops->write is set: about what a disk takes before
  * more requests in flight stop paying (BENCH.md). */
 #define VHD_PIPELINE_WRITERS 4
@@ -37,10 +45,12 @@ struct vhd_job_opts {
 };
 
 struct vhd_pipeline_ops {
-	/* Worker thread: produce block k into buf (2 MiB) with cipher
-	 * context ctx; *keep = false marks it as nothing to store. */
+	/* Worker thread: produce block k in buf (2 MiB) with cipher context
+	 * ctx; *keep = false marks it as nothing to store. With ops->read,
+	 * buf and side hold what it loaded and *keep comes in as its *any;
+	 * without, *keep comes in false. */
 	enum err (*work)(void *arg, void *ctx, uint32_t k, uint8_t *buf,
-	                 bool *keep);
+	                 uint8_t *side, bool *keep);
 	/* Calling thread, in ascending k: consume block k; *later = true
 	 * hands buf to ops->write on a writer thread (the slot stays held
 	 * until that write is done). */
@@ -55,15 +65,22 @@ struct vhd_pipeline_ops {
 	 * emit deferred. NULL = emit never defers. Every write is done before
 	 * vhd_pipeline_run returns. */
 	enum err (*write)(void *arg, uint32_t k, const uint8_t *buf);
+	/* Reader thread, any order, several at once, ahead of the workers:
+	 * load block k into buf and what work needs beside it into side
+	 * (VHD_PIPELINE_SIDE bytes); *any = false: nothing worth working on.
+	 * NULL = work reads for itself. */
+	enum err (*read)(void *arg, uint32_t k, uint8_t *buf, uint8_t *side,
+	                 bool *any);
 };
 
 /* Workers for o->threads (0: the CPUs sched_getaffinity allows). */
 unsigned vhd_pipeline_threads(unsigned threads);
 
 /* Run blocks 0..n-1 (those ops->next picks) through ops. c may be NULL
- * (ctx is then NULL). The first error of any thread stops all and is
- * returned with its detail. Progress counts the blocks ops->next picks
- * and ends at all of them. */
+ * (ctx is then NULL); each worker makes its context when it starts and
+ * frees it when it ends. The first error of any thread (a context that
+ * cannot be made included) stops all and is returned with its detail. Progress
+ * counts the blocks ops->next picks and ends at all of them. */
 enum err vhd_pipeline_run(const struct vhd_pipeline_ops *ops,
                           const struct vhd_cipher *c, uint32_t n,
                           const struct vhd_job_opts *o);
