@@ -34,8 +34,9 @@ static const struct cli_opt common[] = {
 	  .help = "which DEK labelled LABEL, by its CKA_ID as key list "
 	          "shows it (for labels that repeat); default the only one" },
 	{ "threads",
-	  CLI_ULONG(struct cli_vhd_args, threads, 1, VHD_PIPELINE_MAX_THREADS),
-	  .arg = "N", .help = "worker threads (1..64); default one per CPU" },
+	  CLI_ULONG(struct cli_vhd_args, threads, 1, VHD_JOB_MAX_THREADS),
+	  .arg = "N",
+	  .help = "worker threads (1..16); default one per CPU, at most 16" },
 	{ "chunk", CLI_ULONG(struct cli_vhd_args, chunk, 512, MAX_CHUNK),
 	  .step = 512, .arg = "BYTES",
 	  .help = "bytes per token call, a multiple of 512 up to 4 MiB; "
@@ -245,7 +246,8 @@ void cli_vhd_key_close(struct cli_vhd_key *k)
 
 struct vhd_cipher cli_vhd_cipher(struct cli_vhd_key *k)
 {
-	k->xts = (struct km_xts_key){ k->t.session, &k->dek, k->chunk };
+	k->xts = (struct km_xts_key){ k->t.session, &k->dek, k->chunk,
+		                      vhd_pipeline_threads(k->threads) };
 	return km_xts_cipher(&k->xts);
 }
 

@@ -17,6 +17,7 @@ struct km_xts_key {
 	struct p11_session *s;     /* logged in; each worker clones it */
 	const struct p11_dek *dek; /* from p11_dek_find on s */
 	size_t chunk;              /* bytes per token call; 0 = default */
+	unsigned workers;          /* contexts the job makes at once */
 };
 
 /* The cipher for k; k, its session and DEK must outlive the job. */

@@ -30,6 +30,7 @@ struct p11_xts {
 	CK_OBJECT_HANDLE tweak_key; /* CK_INVALID_HANDLE: native XTS */
 	size_t chunk;               /* bytes per data call */
 	size_t per_op;              /* data calls per token operation */
+	size_t piece;               /* bytes per C_Decrypt call */
 	uint8_t *t0;                /* secmem, 16 B per sector of a window */
 	/* Live operations (p11_xts_set_live): the tweak key's ECB encryption
 	 * stays open on tsh, the data key's on sh, across windows. Either
@@ -354,8 +355,8 @@ static enum err xts_window_stream(struct p11_xts *x, const struct xts_dir *d,
 	return ERR_OK;
 }
 
-/* Decryption of a window as single C_Decrypt calls of up to
- * XTS_DECRYPT_PIECE bytes each, never streamed: SoftHSM 2.6.1's
+/* Decryption of a window as single C_Decrypt calls of up to x->piece
+ * bytes each (default XTS_DECRYPT_PIECE), never streamed: SoftHSM 2.6.1's
  * SymmetricAlgorithm::decryptUpdate appends every input, in every mode, to
  * a buffer kept for GCM (byte by byte into a std::vector with its
  * SecureAllocator, wiped on each growth), so a streamed 2 MiB window costs
@@ -369,10 +370,8 @@ static enum err xts_window_pieces(struct p11_xts *x, const struct xts_dir *d,
 {
 	enum err r = ERR_OK;
 
-	for (size_t off = 0; off < len && r == ERR_OK;
-	     off += XTS_DECRYPT_PIECE) {
-		size_t n = len - off < XTS_DECRYPT_PIECE ? len - off
-		                                         : XTS_DECRYPT_PIECE;
+	for (size_t off = 0; off < len && r == ERR_OK; off += x->piece) {
+		size_t n = len - off < x->piece ? len - off : x->piece;
 
 		r = xts_window_one(x, d, buf + off, n,
 		                   x->t0 + off / P11_XTS_SECTOR * BLOCK);
@@ -544,6 +543,7 @@ enum err p11_xts_new(struct p11_xts **out, CK_FUNCTION_LIST *fn,
 		               .data_key = data_key,
 		               .tweak_key = tweak_key,
 		               .chunk = chunk,
+		               .piece = XTS_DECRYPT_PIECE,
 		               .tsh = CK_INVALID_HANDLE };
 	r = xts_set_per_op(x, per_op);
 	if (r != ERR_OK)
@@ -580,6 +580,19 @@ enum err p11_xts_set_live(struct p11_xts *x, CK_SESSION_HANDLE tweak_session)
 	xts_end_live(x, x->tsh, &x->tweak_open);
 	x->tsh = tweak_session;
 	x->live_tweak = x->live_data = true;
+	return ERR_OK;
+}
+
+enum err p11_xts_set_piece(struct p11_xts *x, size_t piece)
+{
+	if (!x)
+		return err_set(ERR_USAGE, "p11_xts_set_piece: no engine");
+	if (piece == 0 || piece % P11_XTS_SECTOR || piece > WINDOW_MAX)
+		return err_set(ERR_USAGE,
+		               "p11_xts: decryption piece %zu must be a "
+		               "multiple of %d up to %u",
+		               piece, P11_XTS_SECTOR, WINDOW_MAX);
+	x->piece = piece;
 	return ERR_OK;
 }
 

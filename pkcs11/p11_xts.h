@@ -68,6 +68,12 @@ enum err p11_xts_set_stream(struct p11_xts *x, size_t chunks_per_op);
 enum err p11_xts_set_live(struct p11_xts *x, CK_SESSION_HANDLE tweak_session);
 enum err p11_xts_live(struct p11_xts *x, struct p11_session *tweak_session);
 
+/* Bytes per C_Decrypt call of the two-key path (a multiple of 512 up to
+ * 4 MiB; default 1 MiB, the fastest on SoftHSM). A token that copies
+ * its input holds a few times this per session during the call: smaller
+ * pieces bound that memory when many sessions decrypt at once. */
+enum err p11_xts_set_piece(struct p11_xts *x, size_t piece);
+
 /* End live operations, wipe key-derived buffers and free; NULL is a
  * no-op. */
 void p11_xts_free(struct p11_xts *x);

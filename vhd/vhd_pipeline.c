@@ -332,8 +332,11 @@ unsigned vhd_pipeline_threads(unsigned threads)
 	/* the cores this process may use (taskset, cgroup cpusets), not the
 	 * machine's: more workers than those only contend */
 	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set))
-		return (unsigned)CPU_COUNT(&set);
-	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		cpus = CPU_COUNT(&set);
+	else
+		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cpus > VHD_JOB_MAX_THREADS)
+		return VHD_JOB_MAX_THREADS;
 	return cpus > 0 ? (unsigned)cpus : 1;
 }
 

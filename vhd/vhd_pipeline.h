@@ -18,6 +18,12 @@
 #include "vhd_writer.h"
 
 #define VHD_PIPELINE_MAX_THREADS 64
+/* Workers a job asks for at most (and the default's cap): each is one
+ * token session or two, and a token's own buffers grow with them (SoftHSM
+ * holds ~3.5 x a decryption call per session); more than 16 keep the
+ * process under 64 MiB only with tiny calls, and gain nothing on a disk
+ * that two already fill (BENCH.md). */
+#define VHD_JOB_MAX_THREADS 16
 /* Blocks held at once (2 MiB each): two per worker and four that reads
  * and writes in flight share, at most 24 MiB of the 64 MiB the process
  * may use (any thread count works with the cap). */
@@ -73,7 +79,8 @@ struct vhd_pipeline_ops {
 	                 bool *any);
 };
 
-/* Workers for o->threads (0: the CPUs sched_getaffinity allows). */
+/* Workers for o->threads (0: the CPUs sched_getaffinity allows, at most
+ * VHD_JOB_MAX_THREADS). */
 unsigned vhd_pipeline_threads(unsigned threads);
 
 /* Run blocks 0..n-1 (those ops->next picks) through ops. c may be NULL

@@ -151,6 +151,27 @@ check "decrypted raw equals input" qemu-img compare -q -f raw -F raw \
 	big.raw big.out
 rm -f big.raw big.vhd big.out
 
+# --- constant memory at every thread count: 48 MiB of data through 1 and
+# the most (16) workers; SoftHSM's decryption buffers grow with the
+# sessions, so more workers make smaller decryption calls
+head -c 48M /dev/urandom >mem.raw
+for t in 1 16; do
+	check "--threads $t: encrypt" /usr/bin/time -f "%M" -o rss.e $P11 vhd \
+		encrypt --key ibm --threads $t mem.raw mem$t.vhd
+	check "--threads $t: decrypt" /usr/bin/time -f "%M" -o rss.d $P11 vhd \
+		decrypt --key ibm --threads $t mem$t.vhd mem$t.raw
+	assert "--threads $t: decrypts to the input" cmp -s mem.raw mem$t.raw
+	check "--threads $t: verify --data" /usr/bin/time -f "%M" -o rss.v $P11 \
+		vhd verify --key ibm --data --threads $t mem$t.vhd
+	assert "--threads $t: each under 64 MiB (encrypt $(cat rss.e), decrypt $(cat rss.d), verify $(cat rss.v) KiB)" \
+		test "$(cat rss.e)" -lt 65536 -a "$(cat rss.d)" -lt 65536 -a \
+		"$(cat rss.v)" -lt 65536
+	rm -f mem$t.vhd mem$t.raw
+done
+expect_exit 2 "--threads 17: more than 16 workers refused" $P11 vhd encrypt \
+	--key ibm --threads 17 mem.raw x.vhd
+rm -f mem.raw
+
 # --- over IBM's 100 GB import limit (10^11 bytes): a warning, not a refusal
 truncate -s 94G huge.raw
 check "encrypt 94 GiB (100.9 GB)" $P11 vhd encrypt --key ibm huge.raw huge.vhd
