@@ -547,7 +547,7 @@ if want 6; then
 		say "Peak RSS (\`/usr/bin/time -v\`'s maximum resident set size) of every"
 		say "p11seal run of cases 1–5 (the columns there). Largest: **$RSS_MAX MiB**."
 		say "The pipeline holds at most 12 slots of 2 MiB (two per worker and four"
-		say "for writes in flight); the rest is SoftHSM (its buffers grow with the"
+		say "shared by reads and writes in flight); the rest is SoftHSM (its buffers grow with the"
 		say "1 MiB calls of a remote token's 8 workers), OpenSSL, p11-kit and libcurl."
 	else
 		RSS_MAX=NaN
