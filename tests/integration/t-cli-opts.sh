@@ -51,7 +51,7 @@ expect_exit 2 "a flag given a value: exit 2" "$P11SEAL" token mechanisms \
 # --- numbers: range, step, not a number; a fixed message where the table
 # has one
 expect_exit 2 "--threads 0: exit 2" "$P11SEAL" vhd verify --key k --threads 0 f
-grep_err "range named" "verify: --threads: 0 is outside 1\.\.64"
+grep_err "range named" "verify: --threads: 0 is outside 1\.\.16"
 expect_exit 2 "--threads x: exit 2" "$P11SEAL" vhd verify --key k --threads x f
 grep_err "not a number" "verify: --threads: 'x' is not a number"
 expect_exit 2 "--chunk off its step: exit 2" "$P11SEAL" vhd encrypt --key k \
