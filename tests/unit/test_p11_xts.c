@@ -356,6 +356,9 @@ static void test_usage_errors(void **state)
 	assert_int_equal(p11_xts_encrypt(x, NULL, SECTOR, 0), ERR_USAGE);
 	assert_int_equal(p11_xts_set_stream(x, 0), ERR_USAGE);
 	assert_int_equal(p11_xts_set_stream(x, 1000), ERR_USAGE);
+	assert_int_equal(p11_xts_set_piece(x, 0), ERR_USAGE);
+	assert_int_equal(p11_xts_set_piece(x, 1000), ERR_USAGE);
+	assert_int_equal(p11_xts_set_piece(x, 8u << 20), ERR_USAGE);
 	xts_ok(p11_xts_encrypt(x, buf, 0, 0));
 	xts_ok(p11_xts_encrypt(x, buf, SECTOR, UINT64_MAX));
 	p11_xts_free(x);
@@ -526,6 +529,8 @@ static void live_one(struct fixture *f, CK_SESSION_HANDLE ts, size_t keylen,
 	if (c->per_op)
 		xts_ok(p11_xts_set_stream(x, c->per_op));
 	xts_ok(p11_xts_set_live(x, ts));
+	/* decryption in pieces of 3 sectors: 301 % 3 != 0 */
+	xts_ok(p11_xts_set_piece(x, 3 * SECTOR));
 	for (int round = 0; round < 2; round++)
 		for (int i = 0; i < 3; i++) {
 			assert_int_equal(RAND_bytes(pt, sizeof(pt)), 1);
