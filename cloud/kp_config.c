@@ -61,7 +61,7 @@ enum err kp_config_instance(const char *id, char guid[KP_GUID_SIZE],
 		               id);
 	memcpy(guid, field[7], KP_GUID_SIZE);
 	if (region_ok(field[5]))
-		snprintf(region, 64, "%s", field[5]);
+		snprintf(region, 64, "%.63s", field[5]);
 	return ERR_OK;
 }
 

@@ -155,6 +155,7 @@ rm -f big.raw big.vhd big.out
 # the most (16) workers; SoftHSM's decryption buffers grow with the
 # sessions, so more workers make smaller decryption calls
 head -c 48M /dev/urandom >mem.raw
+ASAN_BUILD=$(ldd "$P11SEAL" 2>/dev/null | grep libasan)
 for t in 1 16; do
 	check "--threads $t: encrypt" /usr/bin/time -f "%M" -o rss.e $P11 vhd \
 		encrypt --key ibm --threads $t mem.raw mem$t.vhd
@@ -163,9 +164,14 @@ for t in 1 16; do
 	assert "--threads $t: decrypts to the input" cmp -s mem.raw mem$t.raw
 	check "--threads $t: verify --data" /usr/bin/time -f "%M" -o rss.v $P11 \
 		vhd verify --key ibm --data --threads $t mem$t.vhd
-	assert "--threads $t: each under 64 MiB (encrypt $(cat rss.e), decrypt $(cat rss.d), verify $(cat rss.v) KiB)" \
-		test "$(cat rss.e)" -lt 65536 -a "$(cat rss.d)" -lt 65536 -a \
-		"$(cat rss.v)" -lt 65536
+	if [ -n "$ASAN_BUILD" ]; then
+		skip "--threads $t: each under 64 MiB" \
+			"ASan's shadow memory and quarantine count in RSS"
+	else
+		assert "--threads $t: each under 64 MiB (encrypt $(cat rss.e), decrypt $(cat rss.d), verify $(cat rss.v) KiB)" \
+			test "$(cat rss.e)" -lt 65536 -a "$(cat rss.d)" -lt 65536 -a \
+			"$(cat rss.v)" -lt 65536
+	fi
 	rm -f mem$t.vhd mem$t.raw
 done
 expect_exit 2 "--threads 17: more than 16 workers refused" $P11 vhd encrypt \
