@@ -141,7 +141,7 @@ enum err p11_ec_pin_add(struct p11_session *s, const char *label, EVP_PKEY *pub,
                         struct p11_ec_pin_hardening *hard)
 {
 	struct p11_obj_info info;
-	struct signer sg;
+	struct signer sg = { .session = false }; /* a token object */
 	enum err r;
 	CK_RV rv;
 

@@ -9,6 +9,14 @@
 # Checks README "Tokens it was run on".
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/tests/integration/ock-lib.sh"
+# opencryptoki's module leaks on C_Finalize (LeakSanitizer: blocks from
+# the unloaded module, "<unknown module>"), which an ASan build would
+# report as p11seal's failure: leaks are checked with the other tokens
+if ldd "$P11SEAL" 2>/dev/null | grep -q libasan; then
+	diag "ASan build: leak detection off (opencryptoki's own leaks)"
+	ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0"
+	export ASAN_OPTIONS
+fi
 
 why=$(ock_unavailable)
 if [ -n "$why" ]; then
