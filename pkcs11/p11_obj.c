@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* p11_obj.c - find token objects and read their attributes with the
  * two-call C_GetAttributeValue (a secret key's in one batched call first),
- * rejecting hostile lengths and counts; an
- * attribute the token withholds is absent, a token gone is an error. */
+ * rejecting hostile lengths and counts; an attribute the token withholds
+ * is absent, a token gone is an error. */
 #include "p11_obj.h"
 
 #include <stdlib.h>

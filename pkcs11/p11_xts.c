@@ -138,9 +138,6 @@ static void xts_end_live(const struct p11_xts *x, CK_SESSION_HANDLE h,
 	*open = false;
 }
 
-/* T0 for sectors first..first+n-1: one ECB call with the tweak key over
- * all n tweak blocks (LE64 sector number + 8 zero bytes; equal to
- * blktap's LE32 + 12 zeros for every sector below 2^32). */
 /* The tweak blocks as one C_EncryptUpdate of the live operation on tsh.
  * A token that returns less than it was given keeps the rest for its
  * final call: take it from there, and use one operation per window from
@@ -180,6 +177,9 @@ static enum err xts_tweaks_live(struct p11_xts *x, CK_ULONG len)
 	return ERR_OK;
 }
 
+/* T0 for sectors first..first+n-1: one ECB call with the tweak key over
+ * all n tweak blocks (LE64 sector number + 8 zero bytes; equal to
+ * blktap's LE32 + 12 zeros for every sector below 2^32). */
 static enum err xts_tweaks(struct p11_xts *x, uint64_t first, size_t n)
 {
 	CK_MECHANISM ecb = { CKM_AES_ECB, NULL, 0 };

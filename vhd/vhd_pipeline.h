@@ -86,8 +86,8 @@ unsigned vhd_pipeline_threads(unsigned threads);
 /* Run blocks 0..n-1 (those ops->next picks) through ops. c may be NULL
  * (ctx is then NULL); each worker makes its context when it starts and
  * frees it when it ends. The first error of any thread (a context that
- * cannot be made included) stops all and is returned with its detail. Progress
- * counts the blocks ops->next picks and ends at all of them. */
+ * cannot be made included) stops all and is returned with its detail.
+ * Progress counts the blocks ops->next picks and ends at all of them. */
 enum err vhd_pipeline_run(const struct vhd_pipeline_ops *ops,
                           const struct vhd_cipher *c, uint32_t n,
                           const struct vhd_job_opts *o);

@@ -393,6 +393,21 @@ static bool detail_has(const char *what)
 	return false;
 }
 
+/* A two-key engine on the shim's token (whose fault and lag hooks work
+ * on any key) for a fresh random key of len bytes. */
+static struct p11_xts *shim_engine(struct fixture *f, uint8_t *key,
+				   size_t len, size_t chunk)
+{
+	CK_OBJECT_HANDLE data, tweak;
+	struct p11_xts *x = NULL;
+
+	random_key(key, len);
+	if (!p11test_xts_halves(&f->tok, key, len, false, &data, &tweak))
+		fail_msg("%s", f->tok.reason);
+	xts_ok(p11_xts_new(&x, f->tok.fn, f->tok.sh, data, tweak, chunk));
+	return x;
+}
+
 /* A failed call names the call and the key, and leaves no operation
  * active: the same session works right after. */
 static void test_token_errors(void **state)
@@ -436,17 +451,12 @@ static void test_fault_mid_stream(void **state)
 {
 	struct fixture *f = fixture_of(state);
 	uint8_t key[64], buf[16 * SECTOR], want[sizeof(buf)];
-	CK_OBJECT_HANDLE data, tweak;
 	void (*fail_update)(unsigned long);
-	struct p11_xts *x = NULL;
+	struct p11_xts *x;
 
 	*(void **)&fail_update = dlsym(f->tok.dl, "p11shim_fail_update");
 	assert_non_null(fail_update);
-	random_key(key, sizeof(key));
-	if (!p11test_xts_halves(&f->tok, key, sizeof(key), false, &data,
-				&tweak))
-		fail_msg("%s", f->tok.reason);
-	xts_ok(p11_xts_new(&x, f->tok.fn, f->tok.sh, data, tweak, 2048));
+	x = shim_engine(f, key, sizeof(key), 2048);
 	fail_update(3); /* the third of four C_EncryptUpdate calls */
 	assert_int_equal(p11_xts_encrypt(x, buf, sizeof(buf), 0), ERR_HSM);
 	assert_true(detail_has("C_EncryptUpdate (ECB, data key)"));
@@ -470,21 +480,16 @@ static void test_lagging_token(void **state)
 {
 	struct fixture *f = fixture_of(state);
 	static uint8_t buf[37 * SECTOR], pt[sizeof(buf)], want[sizeof(buf)];
-	CK_OBJECT_HANDLE data, tweak;
 	void (*lag_updates)(int);
-	struct p11_xts *x = NULL;
+	struct p11_xts *x;
 	uint8_t key[32];
 
 	*(void **)&lag_updates = dlsym(f->tok.dl, "p11shim_lag_updates");
 	assert_non_null(lag_updates);
-	random_key(key, sizeof(key));
-	if (!p11test_xts_halves(&f->tok, key, sizeof(key), false, &data,
-				&tweak))
-		fail_msg("%s", f->tok.reason);
+	x = shim_engine(f, key, sizeof(key), 3 * SECTOR);
 	assert_int_equal(RAND_bytes(pt, sizeof(pt)), 1);
 	memcpy(buf, pt, sizeof(pt));
 	memcpy(want, pt, sizeof(pt));
-	xts_ok(p11_xts_new(&x, f->tok.fn, f->tok.sh, data, tweak, 3 * SECTOR));
 	lag_updates(1);
 	xts_ok(p11_xts_encrypt(x, buf, sizeof(buf), 4000));
 	ref_xts(key, sizeof(key), want, sizeof(want), 4000, 1);
@@ -580,19 +585,14 @@ static void test_live_faults(void **state)
 	CK_SESSION_HANDLE ts = second_session(f);
 	void (*fail_update)(unsigned long);
 	void (*lag_updates)(int);
-	CK_OBJECT_HANDLE data, tweak;
-	struct p11_xts *x = NULL;
+	struct p11_xts *x;
 	uint8_t key[64];
 
 	*(void **)&fail_update = dlsym(f->tok.dl, "p11shim_fail_update");
 	*(void **)&lag_updates = dlsym(f->tok.dl, "p11shim_lag_updates");
 	assert_non_null(fail_update);
 	assert_non_null(lag_updates);
-	random_key(key, sizeof(key));
-	if (!p11test_xts_halves(&f->tok, key, sizeof(key), false, &data,
-				&tweak))
-		fail_msg("%s", f->tok.reason);
-	xts_ok(p11_xts_new(&x, f->tok.fn, f->tok.sh, data, tweak, 2048));
+	x = shim_engine(f, key, sizeof(key), 2048);
 	xts_ok(p11_xts_set_live(x, ts));
 	xts_ok(p11_xts_encrypt(x, buf, 8 * SECTOR, 0));
 	fail_update(2); /* the second update after this: a data call */
